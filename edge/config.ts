@@ -1,0 +1,58 @@
+/**
+ * Edge configuration. Lambda@Edge has no environment variables, so this object is compiled into
+ * the origin-request bundle at build time (esbuild `define` of `__BEACON_EDGE_CONFIG__`); the
+ * CloudFront Function gets the subset it needs the same way. Defaults live here and only here.
+ */
+
+/** A regional Kinesis stream the edge may write to. */
+export interface StreamTarget {
+  region: string;
+  streamName: string;
+  /** Only for local/kinesalite; absent on AWS. */
+  endpoint?: string;
+}
+
+/** Where rejected events and bodies go. */
+export type BadRowTarget =
+  | { kind: 'firehose'; region: string; deliveryStreamName: string; endpoint?: string }
+  | { kind: 'kinesis'; region: string; streamName: string; endpoint?: string };
+
+export interface EdgeConfig {
+  /** Ingest paths (POST). Avoid "beacon"/"collect"/"ping": ad blockers block them. */
+  ingestPaths: string[];
+  /** Origins allowed for CORS; `*` allows any. */
+  allowedOrigins: string[];
+  /** Largest accepted body in bytes. */
+  maxBodyBytes: number;
+  /** Largest accepted number of events in one batch. */
+  maxEvents: number;
+  /** Events whose client time is further than this from the batch's sent_at are rejected. */
+  maxEventAgeMs: number;
+  /** Regional streams; the nearest to the edge location is used, the others are fallbacks. */
+  streams: StreamTarget[];
+  badRows: BadRowTarget;
+  /** Total time the handler may spend writing (including retries) before answering 503. */
+  writeBudgetMs: number;
+  /** Static credentials for a local Kinesis emulator only (kinesalite accepts anything). Never set on AWS. */
+  localCredentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Name of the header the viewer-request function stamps: `pop=FRA56-C1;region=eu-central-1;t=<ms>`. */
+export const EDGE_HEADER = 'x-beacon-edge';
+
+/** Regions of the default deployment: one stream per region. */
+export const DEFAULT_REGIONS = ['us-east-1', 'eu-central-1', 'ap-southeast-1'] as const;
+
+/** Stream name used in every region. */
+export const DEFAULT_STREAM_NAME = 'beacon-edge-events';
+
+export const DEFAULT_CONFIG: EdgeConfig = {
+  ingestPaths: ['/v1/events'],
+  allowedOrigins: ['*'],
+  maxBodyBytes: 65536,
+  maxEvents: 200,
+  maxEventAgeMs: 24 * 60 * 60 * 1000,
+  streams: DEFAULT_REGIONS.map((region) => ({ region, streamName: DEFAULT_STREAM_NAME })),
+  badRows: { kind: 'firehose', region: 'us-east-1', deliveryStreamName: 'beacon-edge-bad-rows' },
+  writeBudgetMs: 3000,
+};

@@ -1,0 +1,88 @@
+/**
+ * The contract between the edge and the core pipeline: what one Kinesis record holds.
+ * The edge writes one record per accepted request (partition key = session id); the
+ * core pipeline flattens it into rows. Bump RECORD_VERSION on any incompatible change and keep
+ * the core able to read every version still in a stream (24 h retention by default).
+ */
+import type { BeaconEvent } from './index.js';
+
+export const RECORD_VERSION = 1;
+
+/** Geo fields from CloudFront-Viewer-* headers. Coordinates are rounded; no IP is ever kept. */
+export interface GeoContext {
+  country?: string;
+  region?: string;
+  city?: string;
+  time_zone?: string;
+  asn?: string;
+  /** Rounded to 1 decimal (~11 km) so a viewer cannot be located. */
+  lat?: number;
+  lon?: number;
+}
+
+/** Where the request entered the CDN and where it was processed. */
+export interface EdgeContext {
+  /** CloudFront edge location as the viewer-request function saw it (e.g. `FRA56-C1` or `FRA`). */
+  pop: string;
+  /** AWS region CloudFront associates with that edge location (`cf.edgeLocation.region`). */
+  edge_region: string;
+  /** Region where the origin-request handler ran (regional edge cache). */
+  serving_region: string;
+  /** Region of the Kinesis stream the record was written to. */
+  stream_region: string;
+  /** CloudFront request id (`Records[0].cf.config.requestId`). */
+  request_id: string;
+  /** Device class from CloudFront-Is-*-Viewer headers. */
+  device: 'desktop' | 'mobile' | 'tablet' | 'smarttv' | 'unknown';
+  /** `android` / `ios` when CloudFront says so. */
+  os?: 'android' | 'ios';
+}
+
+/** An accepted event with its server-side times. */
+export type EnrichedEvent = BeaconEvent & {
+  /** Event time on the server clock: client ts corrected by (received_at - sent_at). */
+  time: number;
+};
+
+/** One Kinesis record: an accepted (part of a) batch, enriched once. */
+export interface EnrichedRecord {
+  record_version: typeof RECORD_VERSION;
+  schema_version: string;
+  /** Server receive time (ms since epoch), stamped by the viewer-request function. */
+  received_at: number;
+  /** received_at - sent_at: how far the client clock was behind (positive) or ahead. */
+  skew_ms: number;
+  session_id: string;
+  viewer_id?: string;
+  content_id: string;
+  sdk_name: string;
+  sdk_version: string;
+  player_name?: string;
+  player_version?: string;
+  geo: GeoContext;
+  edge: EdgeContext;
+  events: EnrichedEvent[];
+}
+
+/** A rejected event or body, kept with its reason (Firehose on AWS, a table locally). */
+export interface BadRow {
+  /** Server receive time, ms since epoch. */
+  received_at: number;
+  request_id: string;
+  /** HTTP status the client got. */
+  status: number;
+  /** Machine-readable reason code, e.g. `invalid_json`, `invalid_event`. */
+  reason: string;
+  /** Human-readable detail (validator message, limit, ...). */
+  detail?: string;
+  /** Index in the batch for event-level rejections. */
+  index?: number;
+  session_id?: string;
+  event_id?: string;
+  schema_version?: string;
+  pop?: string;
+  /** The offending payload: the event as JSON, or the body (base64 if not valid UTF-8), cut at 64 KiB. */
+  payload: string;
+  payload_encoding: 'json' | 'text' | 'base64';
+  payload_truncated?: boolean;
+}
