@@ -1,0 +1,28 @@
+// One build for everything that runs: validators, edge bundles, the CLI and the player SDK.
+// Runs on `npm install` (prepare), before `npm start`, `npm test` and `npm run bench`.
+// Output goes to dist/ and schemas/generated/ (never committed).
+import { fileURLToPath } from 'node:url';
+import { buildValidators } from './build-validators.mjs';
+
+const steps = [
+  ['validators', () => buildValidators()],
+  ['viewer-request function', async () => (await import('./build-viewer-request.mjs')).buildViewerRequest()],
+  ['origin-request handler', async () => (await import('./build-origin-request.mjs')).buildOriginRequest()],
+  ['cli', async () => (await import('./build-cli.mjs')).buildCli()],
+  ['player sdk', async () => (await import('./build-player.mjs')).buildPlayer()],
+];
+
+export async function buildAll({ quiet = false } = {}) {
+  for (const [name, step] of steps) {
+    const t0 = performance.now();
+    await step();
+    if (!quiet) console.log(`built ${name} in ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  buildAll().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
