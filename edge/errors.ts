@@ -1,0 +1,59 @@
+/**
+ * Errors of the edge area. Bad input never throws (the ingest core answers it with a documented
+ * status); these are for infrastructure failures, which callers turn into a 503 or a log line.
+ * Each subclass sets `name` and carries the data a caller needs; the underlying SDK error, when
+ * there is one, is kept as `cause`.
+ */
+
+/** Base class of every error the edge code throws on purpose. */
+export class EdgeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EdgeError';
+  }
+}
+
+/**
+ * The Kinesis writer spent its time budget (or ran out of usable streams) before every record
+ * was stored. The ingest core answers 503 stream_unavailable; the client retries.
+ */
+export class StreamUnavailableError extends EdgeError {
+  constructor(
+    message: string,
+    /** Indexes (in the `records` array given to `write`) of records that were NOT stored. */
+    readonly failedIndexes: number[],
+    /** Number of PutRecords calls made. */
+    readonly attempts: number,
+    /** Last error code seen (per-entry ErrorCode or the SDK error's name). */
+    readonly lastErrorCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StreamUnavailableError';
+  }
+}
+
+/** The bad-rows sink could not store rows within its budget. Logged, never shown to clients. */
+export class BadRowWriteError extends EdgeError {
+  constructor(
+    message: string,
+    /** Rows that were not stored. */
+    readonly failedCount: number,
+    readonly lastErrorCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BadRowWriteError';
+  }
+}
+
+/** A single record is larger than the service accepts; retrying cannot help. */
+export class RecordTooLargeError extends EdgeError {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`record of ${bytes} bytes exceeds the ${limit}-byte limit`);
+    this.name = 'RecordTooLargeError';
+  }
+}
