@@ -1,0 +1,97 @@
+/**
+ * Request-level checks and body decoding. The CloudFront Function checks method, path, content
+ * type and Content-Length first, but it may be missing (a misconfigured behaviour, the local
+ * emulator run without it), so the origin handler checks them again: defence in depth.
+ */
+import type { EdgeConfig } from '../config.js';
+import type { BodyRejection, IngestRequest } from './types.js';
+
+/** Media types a beacon may use: JSON, or text/plain from sendBeacon / CORS-simple fetch. */
+const MEDIA_TYPES = new Set(['application/json', 'text/plain']);
+
+/** `fatal` makes invalid UTF-8 an error instead of silently becoming U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What the route check decided: a rejection, a CORS preflight to answer, or go on. */
+export type RouteDecision = { kind: 'reject'; rejection: BodyRejection } | { kind: 'preflight' } | { kind: 'post' };
+
+/** Path, then method: an unknown path is 404 whatever the method. OPTIONS is a CORS preflight. */
+export function checkRoute(req: IngestRequest, config: EdgeConfig): RouteDecision {
+  if (!config.ingestPaths.includes(req.path)) {
+    return reject(404, 'not_found', `no ingest endpoint at ${truncate(req.path, 200)}`);
+  }
+  const method = req.method.toUpperCase();
+  if (method === 'OPTIONS') return { kind: 'preflight' };
+  if (method !== 'POST') return reject(405, 'method_not_allowed', `${truncate(method, 20)} is not allowed; use POST`);
+  return { kind: 'post' };
+}
+
+/**
+ * Content type, truncation, size and emptiness, in that order. Returns undefined when the body
+ * may be decoded.
+ */
+export function checkBody(req: IngestRequest, config: EdgeConfig): BodyRejection | undefined {
+  const contentType = req.headers['content-type'];
+  const media = checkMediaType(contentType);
+  if (media) return media;
+  if (req.bodyTruncated) {
+    return rejection(413, 'body_truncated', `the body was cut by the CDN; send at most ${config.maxBodyBytes} bytes`);
+  }
+  const declared = Number(req.headers['content-length']);
+  const size = Math.max(req.body?.byteLength ?? 0, Number.isFinite(declared) ? declared : 0);
+  if (size > config.maxBodyBytes) {
+    return rejection(413, 'body_too_large', `body of ${size} bytes exceeds the limit of ${config.maxBodyBytes} bytes`);
+  }
+  if (!req.body || req.body.byteLength === 0 || isBlank(req.body)) {
+    return rejection(400, 'empty_body', 'the body is empty; send a JSON batch');
+  }
+  return undefined;
+}
+
+/** Decodes UTF-8 strictly; undefined when the bytes are not valid UTF-8. A leading BOM is dropped. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkMediaType(contentType: string | undefined): BodyRejection | undefined {
+  const [type = '', ...params] = (contentType ?? '').split(';');
+  const media = type.trim().toLowerCase();
+  if (!MEDIA_TYPES.has(media)) {
+    const got = media ? `'${truncate(media, 100)}'` : 'no content type';
+    return rejection(415, 'unsupported_media_type', `${got} is not accepted; use application/json or text/plain`);
+  }
+  for (const p of params) {
+    const [name = '', value = ''] = p.split('=');
+    const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
+    if (name.trim().toLowerCase() === 'charset' && charset !== 'utf-8' && charset !== 'utf8') {
+      return rejection(415, 'unsupported_media_type', `charset '${truncate(charset, 40)}' is not accepted; use utf-8`);
+    }
+  }
+  return undefined;
+}
+
+/** JSON whitespace only (space, tab, CR, LF) counts as empty. */
+function isBlank(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
+function rejection(status: number, reason: BodyRejection['reason'], detail: string): BodyRejection {
+  return { status, reason, detail };
+}
+
+function reject(status: number, reason: BodyRejection['reason'], detail: string): RouteDecision {
+  return { kind: 'reject', rejection: rejection(status, reason, detail) };
+}
+
+/** Cuts client-controlled text before it goes into a detail message. */
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

@@ -1,0 +1,153 @@
+/**
+ * Enrichment, done once per batch: where the viewer is (CloudFront geo headers), what device,
+ * where the request entered the CDN, and the server receive time that corrects client clocks.
+ * The client IP is never read: CloudFront-Viewer-Address is deliberately ignored.
+ */
+import { EDGE_HEADER } from '../config.js';
+import { RECORD_VERSION, type EdgeContext, type EnrichedEvent, type EnrichedRecord, type GeoContext } from '../../schemas/record.js';
+import type { BeaconBatch } from '../../schemas/index.js';
+import { MAX_HEADER_VALUE_CHARS, MAX_STAMP_SKEW_MS } from './limits.js';
+import type { AcceptedEvent } from './validate.js';
+
+/** Edge location and receive time as stamped by the viewer-request function. */
+export interface EdgeStamp {
+  pop: string;
+  region: string;
+  /** Receive time, ms since epoch. */
+  t: number;
+}
+
+const POP = /^[A-Za-z0-9-]{1,32}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const INTEGER = /^\d{1,16}$/;
+
+/**
+ * Parses `pop=FRA56-C1;region=eu-central-1;t=1700000000000`. Each field falls back on its own when
+ * absent or garbled: pop `unknown`, region = the serving region, t = `now`. A `t` further than
+ * MAX_STAMP_SKEW_MS from `now` is not believed (only a forged header could be that far off).
+ */
+export function parseEdgeStamp(value: string | undefined, servingRegion: string, now: number): EdgeStamp {
+  const out: EdgeStamp = { pop: 'unknown', region: servingRegion, t: now };
+  if (!value) return out;
+  for (const part of value.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim();
+    const val = part.slice(eq + 1).trim();
+    if (key === 'pop' && POP.test(val)) out.pop = val;
+    else if (key === 'region' && REGION.test(val)) out.region = val;
+    else if (key === 't' && INTEGER.test(val) && Math.abs(Number(val) - now) <= MAX_STAMP_SKEW_MS) out.t = Number(val);
+  }
+  return out;
+}
+
+/** Geo fields from CloudFront-Viewer-* headers; absent headers give absent fields. */
+export function readGeo(headers: Record<string, string>): GeoContext {
+  const geo: GeoContext = {};
+  const country = header(headers, 'cloudfront-viewer-country');
+  if (country) geo.country = country;
+  const region = header(headers, 'cloudfront-viewer-country-region');
+  if (region) geo.region = region;
+  const city = header(headers, 'cloudfront-viewer-city');
+  if (city) geo.city = urlDecode(city);
+  const timeZone = header(headers, 'cloudfront-viewer-time-zone');
+  if (timeZone) geo.time_zone = timeZone;
+  const asn = header(headers, 'cloudfront-viewer-asn');
+  if (asn) geo.asn = asn;
+  const lat = coordinate(header(headers, 'cloudfront-viewer-latitude'), 90);
+  const lon = coordinate(header(headers, 'cloudfront-viewer-longitude'), 180);
+  // Both or neither: half a position is not useful and looks like a bug downstream.
+  if (lat !== undefined && lon !== undefined) {
+    geo.lat = lat;
+    geo.lon = lon;
+  }
+  return geo;
+}
+
+/** Device class and OS from the CloudFront-Is-*-Viewer headers (most specific class wins). */
+export function readDevice(headers: Record<string, string>): Pick<EdgeContext, 'device' | 'os'> {
+  const is = (name: string) => headers[`cloudfront-is-${name}-viewer`]?.trim().toLowerCase() === 'true';
+  const device: EdgeContext['device'] = is('smarttv')
+    ? 'smarttv'
+    : is('tablet')
+      ? 'tablet'
+      : is('mobile')
+        ? 'mobile'
+        : is('desktop')
+          ? 'desktop'
+          : 'unknown';
+  const os = is('android') ? 'android' : is('ios') ? 'ios' : undefined;
+  return os ? { device, os } : { device };
+}
+
+/** Per-request facts the record needs besides the batch. */
+export interface EnrichContext {
+  headers: Record<string, string>;
+  requestId: string;
+  servingRegion: string;
+  streamRegion: string;
+  stamp: EdgeStamp;
+}
+
+/**
+ * Builds the one Kinesis record for a request. Events keep every field they were validated with
+ * (copied by spread, which defines own properties and so cannot touch a prototype) plus `time`:
+ * the client ts corrected by the clock skew of the batch.
+ */
+export function buildRecord(batch: BeaconBatch, accepted: AcceptedEvent[], ctx: EnrichContext): EnrichedRecord {
+  const receivedAt = ctx.stamp.t;
+  const skew = receivedAt - batch.sent_at;
+  const events: EnrichedEvent[] = accepted.map(({ event }) => ({ ...event, time: event.ts + skew }));
+  const record: EnrichedRecord = {
+    record_version: RECORD_VERSION,
+    schema_version: batch.schema_version,
+    received_at: receivedAt,
+    skew_ms: skew,
+    session_id: batch.session_id,
+    content_id: batch.content_id,
+    sdk_name: batch.sdk_name,
+    sdk_version: batch.sdk_version,
+    geo: readGeo(ctx.headers),
+    edge: {
+      pop: ctx.stamp.pop,
+      edge_region: ctx.stamp.region,
+      serving_region: ctx.servingRegion,
+      stream_region: ctx.streamRegion,
+      request_id: ctx.requestId,
+      ...readDevice(ctx.headers),
+    },
+    events,
+  };
+  if (batch.viewer_id !== undefined) record.viewer_id = batch.viewer_id;
+  if (batch.player_name !== undefined) record.player_name = batch.player_name;
+  if (batch.player_version !== undefined) record.player_version = batch.player_version;
+  return record;
+}
+
+/** The stamp header's value, for callers that only have the header map. */
+export function edgeStampHeader(headers: Record<string, string>): string | undefined {
+  return headers[EDGE_HEADER];
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const v = headers[name]?.trim();
+  return v ? v.slice(0, MAX_HEADER_VALUE_CHARS) : undefined;
+}
+
+/** CloudFront URL-encodes non-ASCII city names; a value that is not valid encoding is kept as is. */
+function urlDecode(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Rounded to 1 decimal (~11 km) so a viewer cannot be located; out of range → undefined. */
+function coordinate(value: string | undefined, limit: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || Math.abs(n) > limit) return undefined;
+  return Math.round(n * 10) / 10 || 0;
+}

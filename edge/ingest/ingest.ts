@@ -1,0 +1,115 @@
+/**
+ * The ingest core: one request in, one response out. Pure apart from the injected writer and
+ * bad-rows sink, so the Lambda@Edge handler, the local emulator and the tests all run this code.
+ *
+ * Rule: nothing is acknowledged (204/200) that was not stored. The good record is written first;
+ * if that fails the client gets 503 and retries, and the whole body goes to bad rows so it is not
+ * lost even if the client gives up. Bad-row failures are logged, never turned into client errors.
+ */
+import type { BadRow } from '../../schemas/record.js';
+import { EDGE_HEADER } from '../config.js';
+import { nearestStreams } from '../routing/nearest.js';
+import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
+import { checkBody, checkRoute, decodeUtf8 } from './decode.js';
+import { buildRecord, parseEdgeStamp, type EdgeStamp } from './enrich.js';
+import { parseJson } from './parse.js';
+import { accepted, corsHeaders, failure, partial, preflight } from './respond.js';
+import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
+import { validateBatch } from './validate.js';
+
+/**
+ * Handles one ingest request. Never throws: bad input gets its documented status and reason,
+ * a storage failure 503 stream_unavailable, and an unexpected bug 500 internal_error.
+ *
+ * @example
+ * const res = await ingest(req, { config: DEFAULT_CONFIG, writer, badRows });
+ * // res.status === 204 when every event was stored
+ */
+export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
+  const cors = corsHeaders(req.headers.origin, deps.config);
+  const stamp = parseEdgeStamp(req.headers[EDGE_HEADER], req.servingRegion, req.now);
+  const ctx: BadRowContext = { receivedAt: stamp.t, requestId: req.requestId, pop: stamp.pop };
+  const reject = async (r: BodyRejection): Promise<IngestResult> => {
+    await keepBadRows(deps, [bodyBadRow(ctx, r.status, r.reason, r.detail, req.body)]);
+    return failure(cors, r);
+  };
+  try {
+    const route = checkRoute(req, deps.config);
+    if (route.kind === 'reject') return await reject(route.rejection);
+    if (route.kind === 'preflight') return preflight(cors);
+    const bodyProblem = checkBody(req, deps.config);
+    if (bodyProblem) return await reject(bodyProblem);
+    const body = req.body as Uint8Array; // checkBody rejected null/empty bodies
+    const text = decodeUtf8(body);
+    if (text === undefined) return await reject({ status: 400, reason: 'invalid_utf8', detail: 'the body is not valid UTF-8' });
+    const parsed = parseJson(text, body);
+    if (!parsed.ok) return await reject(parsed.rejection);
+    // Named fields only: the parsed value is untrusted and is never merged into our objects.
+    const trace = traceFields(parsed.value);
+    ctx.sessionId = trace.sessionId;
+    ctx.schemaVersion = trace.schemaVersion;
+    const result = validateBatch(parsed.value, deps.config);
+    if (!result.ok) return await reject(result.rejection);
+
+    const { batch, rejected } = result;
+    if (result.accepted.length === 0) {
+      const status = 400;
+      await keepBadRows(deps, rejected.map((r) => eventBadRow(ctx, status, r)));
+      const detail = `none of the ${batch.events.length} events is valid`;
+      return failure(cors, { status, reason: 'no_valid_events', detail }, rejected);
+    }
+    const written = await writeRecord(req, deps, result, stamp);
+    if (!written) {
+      const r: BodyRejection = { status: 503, reason: 'stream_unavailable', detail: 'the event stream is unavailable; retry later' };
+      return await reject(r);
+    }
+    if (rejected.length === 0) return accepted(cors);
+    await keepBadRows(deps, rejected.map((r) => eventBadRow(ctx, 200, r)));
+    return partial(cors, result.accepted.length, rejected);
+  } catch (err) {
+    // A bug, not bad input: answer 500 rather than let CloudFront turn a throw into a 502.
+    deps.log?.error('ingest failed unexpectedly', { requestId: req.requestId, error: describeError(err) });
+    return reject({ status: 500, reason: 'internal_error', detail: 'internal error; retry later' }).catch(() =>
+      failure(cors, { status: 500, reason: 'internal_error', detail: 'internal error; retry later' }),
+    );
+  }
+}
+
+/** Writes the request's one record to the nearest stream (the writer falls back). */
+async function writeRecord(
+  req: IngestRequest,
+  deps: IngestDeps,
+  result: Extract<ReturnType<typeof validateBatch>, { ok: true }>,
+  stamp: EdgeStamp,
+): Promise<boolean> {
+  const route = nearestStreams(stamp.region, deps.config.streams);
+  const record = buildRecord(result.batch, result.accepted, {
+    headers: req.headers,
+    requestId: req.requestId,
+    servingRegion: req.servingRegion,
+    streamRegion: route[0]?.region ?? req.servingRegion,
+    stamp,
+  });
+  try {
+    await deps.writer.write([record], route);
+    return true;
+  } catch (err) {
+    deps.log?.error('record write failed', { requestId: req.requestId, error: describeError(err) });
+    return false;
+  }
+}
+
+/** Stores bad rows; a failure is logged only (the client's answer does not depend on it). */
+async function keepBadRows(deps: IngestDeps, rows: BadRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await deps.badRows.write(rows);
+  } catch (err) {
+    deps.log?.error('bad-row write failed', { rows: rows.length, reasons: [...new Set(rows.map((r) => r.reason))], error: describeError(err) });
+  }
+}
+
+function describeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  return { name: err.name, message: err.message };
+}

@@ -1,0 +1,26 @@
+/**
+ * Fixed limits of the ingest core. They are protocol constants rather than deployment choices,
+ * which is why they are not in EdgeConfig (whose defaults live in edge/config.ts).
+ */
+
+/**
+ * Deepest nesting of arrays/objects a body may have. A valid batch is 3 deep (envelope → events →
+ * event); the pre-scan rejects anything deeper than this before JSON.parse sees it, so a body of
+ * 60 000 `[` cannot exhaust the parser's stack.
+ */
+export const MAX_JSON_DEPTH = 8;
+
+/** An event may be at most this far after the batch's sent_at (client clocks tick forward). */
+export const MAX_EVENT_AHEAD_MS = 60_000;
+
+/** Retry-After (seconds) sent with 503 stream_unavailable. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** Bad-row payloads are cut to this many bytes (`payload_truncated: true`). */
+export const BAD_ROW_PAYLOAD_BYTES = 64 * 1024;
+
+/** CloudFront-Viewer-* header values are cut to this many characters before they are stored. */
+export const MAX_HEADER_VALUE_CHARS = 128;
+
+/** The viewer-request stamp is trusted only within this distance of the handler's clock. */
+export const MAX_STAMP_SKEW_MS = 5 * 60_000;

@@ -1,0 +1,60 @@
+/**
+ * JSON parsing with a nesting guard. JSON.parse recurses per nesting level, so a hostile body of
+ * tens of thousands of `[` can overflow the stack; a linear pre-scan rejects deep bodies first.
+ */
+import { MAX_JSON_DEPTH } from './limits.js';
+import type { BodyRejection } from './types.js';
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * True when the bytes nest arrays/objects deeper than `max`, ignoring brackets inside strings.
+ * Works on raw UTF-8 bytes: every structural character is ASCII and no byte of a multi-byte
+ * sequence is below 0x80, so no decoding is needed. Does not validate the JSON (JSON.parse does).
+ */
+export function jsonDepthExceeds(bytes: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) {
+      inString = true;
+    } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+      if (++depth > max) return true;
+    } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Result of parsing a body: the value, or the 400 to answer. */
+export type ParseResult = { ok: true; value: unknown } | { ok: false; rejection: BodyRejection };
+
+/**
+ * Parses a decoded body. `bytes` are the same body undecoded, for the depth pre-scan.
+ * JSON.parse creates `__proto__` and `constructor` keys as plain own properties, so parsing
+ * itself cannot pollute a prototype; the schema then rejects them as unknown properties.
+ */
+export function parseJson(text: string, bytes: Uint8Array): ParseResult {
+  if (jsonDepthExceeds(bytes)) {
+    return {
+      ok: false,
+      rejection: { status: 400, reason: 'too_deep', detail: `JSON nests deeper than ${MAX_JSON_DEPTH} levels` },
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, rejection: { status: 400, reason: 'invalid_json', detail: message.slice(0, 200) } };
+  }
+}

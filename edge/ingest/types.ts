@@ -1,0 +1,99 @@
+/**
+ * Types of the pure ingest core. The core knows nothing of CloudFront or AWS: adapters (the
+ * Lambda@Edge handler, the local emulator, tests) build an IngestRequest and send the
+ * IngestResult back in their own shape; storage is injected as a RecordWriter and a BadRowSink.
+ */
+import type { EdgeConfig, StreamTarget } from '../config.js';
+import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+
+/** One HTTP request as the core sees it. */
+export interface IngestRequest {
+  method: string;
+  /** Path without query string, e.g. `/v1/events`. */
+  path: string;
+  /** Header name (lowercase) → value (several values joined with `, `). */
+  headers: Record<string, string>;
+  /** Raw body bytes, or null when there is none. */
+  body: Uint8Array | null;
+  /** CloudFront cut the body (`inputTruncated`): it was larger than it forwards. */
+  bodyTruncated: boolean;
+  /** CloudFront request id; kept in records and bad rows for tracing. */
+  requestId: string;
+  /** Region where this handler runs (`AWS_REGION` on Lambda@Edge). */
+  servingRegion: string;
+  /** Server clock, ms since epoch; used when the viewer-request stamp is missing. */
+  now: number;
+}
+
+/** The answer to send back. Header names are lowercase. A 204 never has a body. */
+export interface IngestResult {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Stores accepted records. Implementations: Kinesis (edge/writers), in-memory (tests, bench). */
+export interface RecordWriter {
+  /**
+   * Stores every record, trying the streams of `route` in order (nearest first). Resolves only
+   * when all records are stored; rejects (StreamUnavailableError) otherwise. A writer that falls
+   * back to another stream sets `edge.stream_region` of what it stores to that stream's region.
+   */
+  write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void>;
+}
+
+/** Stores rejected events and bodies. Implementations: Firehose, Kinesis (local), in-memory. */
+export interface BadRowSink {
+  /** Resolves when every row is stored; rejects (BadRowWriteError) otherwise. */
+  write(rows: BadRow[]): Promise<void>;
+}
+
+/** Minimal structured logger; Lambda@Edge logs go to CloudWatch in the serving region. */
+export interface IngestLogger {
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What the core needs from its host. */
+export interface IngestDeps {
+  config: EdgeConfig;
+  writer: RecordWriter;
+  badRows: BadRowSink;
+  log?: IngestLogger;
+}
+
+/** Machine-readable reasons for rejecting a whole request (see the brief's status table). */
+export type BodyReason =
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'body_too_large'
+  | 'body_truncated'
+  | 'too_many_events'
+  | 'empty_body'
+  | 'invalid_utf8'
+  | 'invalid_json'
+  | 'too_deep'
+  | 'invalid_envelope'
+  | 'unknown_schema_version'
+  | 'no_valid_events'
+  | 'stream_unavailable'
+  | 'internal_error';
+
+/** Machine-readable reasons for rejecting one event of a batch. */
+export type EventReason = 'invalid_event' | 'duplicate_event_id' | 'timestamp_out_of_range';
+
+/** One rejected event, as listed in 200/400 response bodies. */
+export interface EventRejection {
+  index: number;
+  event_id?: string;
+  reason: EventReason;
+  detail: string;
+}
+
+/** A whole-request rejection: status, reason and human detail. */
+export interface BodyRejection {
+  status: number;
+  reason: BodyReason;
+  detail: string;
+}
