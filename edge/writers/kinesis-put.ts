@@ -1,0 +1,108 @@
+/**
+ * PutRecords with the edge retry policy, shared by the record writer and the local bad-rows sink:
+ * chunks to the API limits, resends only failed entries (per-entry ErrorCode), falls back to the
+ * next stream, and reports what could not be stored.
+ */
+import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { RecordTooLargeError } from '../errors.js';
+import type { ClientCache, ClientTarget } from './clients.js';
+import { chunkBySize, sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
+
+/** PutRecords limits (Kinesis Data Streams quotas). */
+export const KINESIS_LIMITS = {
+  recordsPerRequest: 500,
+  bytesPerRequest: 5 * 1024 * 1024,
+  /** Data + partition key of one record. */
+  bytesPerRecord: 1024 * 1024,
+} as const;
+
+/** A stream to write to. */
+export interface KinesisTarget extends ClientTarget {
+  streamName: string;
+}
+
+/** One record to put; `data` may differ per target (e.g. the record names its stream region). */
+export interface KinesisEntry {
+  partitionKey: string;
+  data: (target: KinesisTarget) => Uint8Array;
+}
+
+/** Errors after which a stream is skipped for the rest of the call: retrying it cannot help. */
+const FATAL = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'ValidationException',
+  'InvalidArgumentException',
+  'UnrecognizedClientException',
+  'KMSDisabledException',
+  'KMSNotFoundException',
+  'KMSAccessDeniedException',
+  'KMSInvalidStateException',
+  // No credentials in this container: waiting will not make them appear.
+  'CredentialsProviderError',
+]);
+
+/** True when an SDK error means the target is unusable, not just busy. */
+export function isFatalKinesisError(err: unknown): boolean {
+  return !!err && typeof err === 'object' && 'name' in err && FATAL.has(String(err.name));
+}
+
+/**
+ * Puts every entry, in chunks of at most 500 records / 5 MiB, each chunk retried with `policy`
+ * within one shared budget. Returns the indexes never stored (empty on success) and the last
+ * error. Throws RecordTooLargeError before sending anything if one record is over 1 MiB.
+ */
+export async function putRecordsReliably(
+  clients: ClientCache<KinesisClient>,
+  entries: readonly KinesisEntry[],
+  targets: readonly KinesisTarget[],
+  policy: RetryPolicy,
+): Promise<RetryOutcome> {
+  const start = Date.now();
+  const keyBytes = entries.map((e) => Buffer.byteLength(e.partitionKey));
+  const sizes = entries.map((e, i) => e.data(targets[0]).byteLength + keyBytes[i]);
+  for (const size of sizes) {
+    if (size > KINESIS_LIMITS.bytesPerRecord) throw new RecordTooLargeError(size, KINESIS_LIMITS.bytesPerRecord);
+  }
+  // Leave room for data that grows on fallback (a longer stream region name in the record).
+  const chunks = chunkBySize(sizes, KINESIS_LIMITS.recordsPerRequest, KINESIS_LIMITS.bytesPerRequest - 64 * 1024);
+  const total: RetryOutcome = { failed: [], attempts: 0 };
+  for (const chunk of chunks) {
+    const remaining = policy.budgetMs - (Date.now() - start);
+    const outcome =
+      remaining > 0
+        ? await sendWithRetry(chunk.length, targets, (pending, target, signal) => putOnce(clients, target, pending.map((p) => entries[chunk[p]]), pending, signal), { ...policy, budgetMs: remaining }, isFatalKinesisError)
+        : { failed: chunk.map((_, i) => i), attempts: 0 };
+    total.attempts += outcome.attempts;
+    total.failed.push(...outcome.failed.map((i) => chunk[i]));
+    if (outcome.lastErrorCode !== undefined) total.lastErrorCode = outcome.lastErrorCode;
+    if (outcome.lastError !== undefined) total.lastError = outcome.lastError;
+  }
+  return total;
+}
+
+/** One PutRecords call; maps failed response entries back to the caller's indexes. */
+async function putOnce(
+  clients: ClientCache<KinesisClient>,
+  target: KinesisTarget,
+  entries: KinesisEntry[],
+  indexes: number[],
+  signal: AbortSignal,
+) {
+  const command = new PutRecordsCommand({
+    StreamName: target.streamName,
+    Records: entries.map((e) => ({ PartitionKey: e.partitionKey, Data: e.data(target) })),
+  });
+  const res = await clients.get(target).send(command, { abortSignal: signal });
+  if (!res.FailedRecordCount) return { failed: [] };
+  const failed: number[] = [];
+  let errorCode: string | undefined;
+  (res.Records ?? []).forEach((r, i) => {
+    if (r.ErrorCode) {
+      failed.push(indexes[i]);
+      errorCode = r.ErrorCode;
+    }
+  });
+  // A count without per-entry codes should not happen; treat every entry as failed to be safe.
+  return failed.length > 0 ? { failed, errorCode } : { failed: indexes.slice(), errorCode: 'FailedRecordCount' };
+}

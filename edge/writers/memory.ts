@@ -1,0 +1,42 @@
+/**
+ * In-memory writer and sink: real implementations of the interfaces that keep what they are
+ * given. Used by unit tests (as recording fakes) and by the benchmark (no network in the loop).
+ */
+import type { StreamTarget } from '../config.js';
+import { BadRowWriteError, StreamUnavailableError } from '../errors.js';
+import type { BadRowSink, RecordWriter } from '../ingest/types.js';
+import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+
+/** Keeps records (deep-copied through JSON, as Kinesis would) with the stream they went to. */
+export class MemoryRecordWriter implements RecordWriter {
+  /** What was stored, in order. */
+  readonly stored: { record: EnrichedRecord; stream: StreamTarget }[] = [];
+  /** When true, every write fails as an unavailable stream would. */
+  failing = false;
+
+  /** Stores on the first stream of the route. */
+  async write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void> {
+    if (this.failing || route.length === 0) {
+      throw new StreamUnavailableError('memory writer set to fail', records.map((_, i) => i), 1, 'Simulated');
+    }
+    for (const r of records) this.stored.push({ record: JSON.parse(JSON.stringify(r)) as EnrichedRecord, stream: route[0] });
+  }
+
+  /** The stored records only. */
+  get records(): EnrichedRecord[] {
+    return this.stored.map((s) => s.record);
+  }
+}
+
+/** Keeps bad rows (deep-copied through JSON). */
+export class MemoryBadRowSink implements BadRowSink {
+  readonly rows: BadRow[] = [];
+  /** When true, every write fails. */
+  failing = false;
+
+  /** Stores the rows, or throws BadRowWriteError when set to fail. */
+  async write(rows: BadRow[]): Promise<void> {
+    if (this.failing) throw new BadRowWriteError('memory sink set to fail', rows.length, 'Simulated');
+    for (const r of rows) this.rows.push(JSON.parse(JSON.stringify(r)) as BadRow);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The retry policy shared by every edge writer: resend only what failed, with exponential backoff
+ * and full jitter, move on to the next target when one keeps failing, and stop when the time
+ * budget is spent. Pure apart from timers, so tests drive it with fake timers.
+ */
+
+/** How hard a writer tries. Defaults below; writers take overrides. */
+export interface RetryPolicy {
+  /** Total time for one write call, all attempts and waits included. */
+  budgetMs: number;
+  /** First backoff ceiling; doubles per attempt (full jitter: wait = random × ceiling). */
+  baseDelayMs: number;
+  /** Largest backoff ceiling. */
+  maxDelayMs: number;
+  /** Attempts on one target before moving to the next one. */
+  attemptsPerTarget: number;
+  /** Source of jitter, [0, 1). */
+  random: () => number;
+}
+
+/** Default policy apart from the budget, which comes from EdgeConfig.writeBudgetMs. */
+export const DEFAULT_RETRY: Omit<RetryPolicy, 'budgetMs'> = {
+  baseDelayMs: 50,
+  maxDelayMs: 1000,
+  attemptsPerTarget: 3,
+  random: Math.random,
+};
+
+/**
+ * Full-jitter backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"): a uniform wait
+ * between 0 and min(max, base × 2^attempt), so many clients retrying at once spread out.
+ */
+export function backoffDelay(attempt: number, policy: Omit<RetryPolicy, 'budgetMs'>): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(policy.random() * ceiling);
+}
+
+/** What one attempt achieved: which of the entries it was given still failed, and why. */
+export interface AttemptOutcome {
+  /** Entry indexes (as passed in) that failed; empty when all were stored. */
+  failed: number[];
+  errorCode?: string;
+}
+
+/** What the whole retry loop achieved. */
+export interface RetryOutcome {
+  /** Entry indexes that were never stored. */
+  failed: number[];
+  attempts: number;
+  lastErrorCode?: string;
+  lastError?: unknown;
+}
+
+/** Sends the given entries to a target; rejects when the whole call failed. */
+export type SendAttempt<T> = (entries: number[], target: T, signal: AbortSignal) => Promise<AttemptOutcome>;
+
+/**
+ * Sends entries `0..count-1`, retrying only failed entries, until all are stored or the budget
+ * (from `start`) is spent. Each target gets `attemptsPerTarget` attempts, then the next one is
+ * tried; after the last the loop wraps around. A call error for which `isFatal` is true (stream
+ * missing, access denied) takes that target out at once. Each attempt is aborted at the deadline.
+ * Never throws; the caller turns a non-empty `failed` into its named error.
+ */
+export async function sendWithRetry<T>(
+  count: number,
+  targets: readonly T[],
+  send: SendAttempt<T>,
+  policy: RetryPolicy,
+  isFatal: (err: unknown) => boolean,
+  start: number = Date.now(),
+): Promise<RetryOutcome> {
+  const deadline = start + policy.budgetMs;
+  let pending = Array.from({ length: count }, (_, i) => i);
+  const out: RetryOutcome = { failed: pending, attempts: 0 };
+  const dead = new Set<number>();
+  const visited = new Set<number>();
+  let target = 0;
+  let onTarget = 0;
+  while (pending.length > 0 && dead.size < targets.length) {
+    while (dead.has(target)) target = (target + 1) % targets.length;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    visited.add(target);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), remaining);
+    out.attempts++;
+    onTarget++;
+    let fatal = false;
+    try {
+      const result = await send(pending, targets[target], controller.signal);
+      pending = result.failed;
+      if (result.errorCode !== undefined) out.lastErrorCode = result.errorCode;
+    } catch (err) {
+      out.lastError = err;
+      out.lastErrorCode = errorName(err);
+      fatal = isFatal(err);
+    } finally {
+      clearTimeout(timer);
+    }
+    out.failed = pending;
+    if (pending.length === 0) break;
+    if (fatal) dead.add(target);
+    if (fatal || onTarget >= policy.attemptsPerTarget) {
+      const next = (target + 1) % targets.length;
+      target = next;
+      onTarget = 0;
+      // A target not tried yet in this call is independent of the one that failed: go now.
+      if (!visited.has(next) && !dead.has(next)) continue;
+    }
+    const delay = backoffDelay(out.attempts - 1, policy);
+    if (Date.now() + delay >= deadline) break;
+    await sleep(delay);
+  }
+  return out;
+}
+
+/** The SDK error's name (`ProvisionedThroughputExceededException`, `AbortError`, ...). */
+export function errorName(err: unknown): string {
+  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string') return err.name;
+  return 'Error';
+}
+
+/**
+ * Splits entry sizes into consecutive groups of at most `maxCount` entries and `maxBytes` bytes
+ * (the per-request limits of PutRecords / PutRecordBatch). Returns index groups.
+ */
+export function chunkBySize(sizes: readonly number[], maxCount: number, maxBytes: number): number[][] {
+  const chunks: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  sizes.forEach((size, i) => {
+    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(i);
+    bytes += size;
+  });
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
