@@ -1,0 +1,128 @@
+/**
+ * Factories for beacon events and batches, used by every test in the repo instead of pasted
+ * JSON. Everything they make validates against the current schema (test/schemas/factories.test.ts
+ * checks that), so a test that wants invalid data starts from a valid object and breaks one thing.
+ */
+import { randomBytes } from 'node:crypto';
+import { CURRENT_SCHEMA_VERSION, EVENT_TYPES } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent, EventType } from '../../schemas/index.js';
+
+/**
+ * The event of one type, e.g. `EventOf<'heartbeat'>` has the cumulative counters. (`Extract`
+ * would give `never` for the union member that covers several field-less types.)
+ */
+export type EventOf<T extends EventType> = BeaconEvent extends infer E
+  ? E extends { type: infer U }
+    ? T extends U
+      ? E & { type: T }
+      : never
+    : never
+  : never;
+
+// Random per process, so ids from parallel test files never collide in a shared store.
+const RUN = randomBytes(4).toString('hex');
+let counter = 0;
+let seqCounter = 0;
+
+/**
+ * A fresh id matching the schema's id pattern (`[A-Za-z0-9_-]{8,64}`), unique in this process.
+ * @example makeId('s') // 's-1f2e3d4c-00000a'
+ */
+export function makeId(prefix = 'e'): string {
+  counter += 1;
+  return `${prefix}-${RUN}-${counter.toString(36).padStart(6, '0')}`;
+}
+
+// Realistic type-specific fields: a 720p/1080p HLS ladder, a second-long stall, a minute played.
+const TYPE_FIELDS: { [T in EventType]: Omit<EventOf<T>, 'type' | 'id' | 'seq' | 'ts' | 'playhead'> } = {
+  requested: { autoplay: false },
+  started: {},
+  first_frame: { startup_ms: 850 },
+  paused: {},
+  resumed: {},
+  seeking: { to: 120.5 },
+  seeked: { seek_ms: 320 },
+  stall_start: {},
+  stall_end: { stall_ms: 1200 },
+  variant_loaded: { bitrate: 2_500_000, width: 1280, height: 720, level: 2 },
+  bitrate_changed: { bitrate: 5_000_000, prev_bitrate: 2_500_000, width: 1920, height: 1080, level: 3 },
+  volume_changed: { volume: 0.5, muted: false },
+  muted: {},
+  unmuted: {},
+  error: { code: 'MEDIA_ERR_NETWORK', message: 'Segment request failed', fatal: false },
+  ended: {},
+  heartbeat: { played_ms: 10_000, stall_ms: 0, stall_count: 0, bitrate: 2_500_000, dropped_frames: 0 },
+  session_end: { played_ms: 60_000, stall_ms: 1200, stall_count: 1, reason: 'unload' },
+};
+
+/**
+ * One valid event of `type`. Defaults: a fresh id, the next seq of this process, ts = now,
+ * playhead 12.5 s, and realistic type fields; `overrides` replace any of them.
+ * @example makeEvent('volume_changed', { volume: 0.2, muted: false })
+ */
+export function makeEvent<T extends EventType>(type: T, overrides: Partial<EventOf<T>> = {}): EventOf<T> {
+  const base = { type, id: makeId(), seq: seqCounter++, ts: Date.now(), playhead: 12.5 };
+  return { ...base, ...TYPE_FIELDS[type], ...overrides } as unknown as EventOf<T>;
+}
+
+/** A plausible playback: request, start, first frame, rendition, heartbeat, pause, resume, volume, end. */
+export const LIFECYCLE: readonly EventType[] = [
+  'requested',
+  'started',
+  'first_frame',
+  'variant_loaded',
+  'heartbeat',
+  'paused',
+  'resumed',
+  'volume_changed',
+  'ended',
+  'session_end',
+];
+
+/** Options of {@link makeBatch}: any envelope field, plus how to generate the events. */
+export type BatchOverrides = Partial<BeaconBatch> & {
+  /** Event types in order (cycled when `count` is larger). Default {@link LIFECYCLE}; ignored with `events`. */
+  types?: readonly EventType[];
+  /** Number of events. Default `types.length`. */
+  count?: number;
+  /** Milliseconds between consecutive events. Default 1000. */
+  spacingMs?: number;
+};
+
+/**
+ * A valid batch of one fresh session: events with unique ids, seq 0..n-1, ts one `spacingMs`
+ * apart ending at `sent_at` (default now), playhead advancing with them.
+ * @example makeBatch({ types: ['started', 'paused'] })
+ * @example makeBatch({ count: 200, types: ['heartbeat'] }) // the largest batch the schema allows
+ */
+export function makeBatch(overrides: BatchOverrides = {}): BeaconBatch {
+  const { types = LIFECYCLE, count = types.length, spacingMs = 1000, events, ...envelope } = overrides;
+  const sentAt = envelope.sent_at ?? Date.now();
+  const made =
+    events ??
+    Array.from({ length: count }, (_, i) =>
+      makeEvent(types[i % types.length], {
+        seq: i,
+        ts: sentAt - (count - 1 - i) * spacingMs,
+        playhead: (i * spacingMs) / 1000,
+      }),
+    );
+  return {
+    schema_version: CURRENT_SCHEMA_VERSION,
+    sdk_name: 'beacon-edge-web',
+    sdk_version: '0.1.0',
+    player_name: 'hls.js',
+    player_version: '1.7.4',
+    session_id: makeId('s'),
+    viewer_id: makeId('v'),
+    content_id: 'demo/big-buck-bunny',
+    sent_at: sentAt,
+    ...envelope,
+    events: made,
+  };
+}
+
+/** One valid event of every type, in schema order, as one batch (seq 0..17). */
+export function makeBatchOfEveryType(overrides: BatchOverrides = {}): BeaconBatch {
+  return makeBatch({ types: EVENT_TYPES, ...overrides });
+}
