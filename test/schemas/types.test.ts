@@ -1,0 +1,84 @@
+// schemas/index.ts mirrors the JSON Schema files for TypeScript callers; this keeps them in step.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../edge/config.js';
+import { schemaVersions } from '../../schemas/generated/index.js';
+import {
+  CURRENT_SCHEMA_VERSION,
+  DEMO_EVENT_TYPES,
+  EVENT_TYPES,
+  LIMITS,
+  SCHEMA_VERSIONS,
+} from '../../schemas/index.js';
+import type { BeaconEvent, EventType } from '../../schemas/index.js';
+
+const schemaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/beacon');
+const SCHEMAVER_FILE = /^(\d+)-(\d+)-(\d+)\.json$/;
+
+interface SchemaNode {
+  $ref?: string;
+  const?: unknown;
+  pattern?: string;
+  maxItems?: number;
+  properties?: Record<string, SchemaNode>;
+  oneOf?: SchemaNode[];
+  discriminator?: { propertyName: string };
+  $defs?: Record<string, SchemaNode>;
+}
+
+function readSchema(version: string): SchemaNode {
+  return JSON.parse(fs.readFileSync(path.join(schemaDir, `${version}.json`), 'utf8')) as SchemaNode;
+}
+
+/** The `type` constants of the discriminated event union, following each branch's local $ref. */
+function discriminatorBranches(schema: SchemaNode): string[] {
+  const event = schema.$defs!.event;
+  const tag = event.discriminator!.propertyName;
+  return event.oneOf!.map((branch) => {
+    const name = branch.$ref!.replace('#/$defs/', '');
+    return schema.$defs![name].properties![tag].const as string;
+  });
+}
+
+describe('schemas/index.ts agrees with the schema files', () => {
+  it('SCHEMA_VERSIONS equals the SchemaVer files present (and the generated validators)', () => {
+    const files = fs
+      .readdirSync(schemaDir)
+      .filter((f) => SCHEMAVER_FILE.test(f))
+      .map((f) => f.replace(/\.json$/, ''));
+    expect([...SCHEMA_VERSIONS].sort()).toStrictEqual(files.sort());
+    expect([...schemaVersions].sort()).toStrictEqual(files.sort());
+    expect(SCHEMA_VERSIONS).toContain(CURRENT_SCHEMA_VERSION);
+  });
+
+  it.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s declares its own version', (version) => {
+    const schema = readSchema(version);
+    expect(schema.$defs!.envelope.properties!.schema_version.const).toBe(version);
+  });
+
+  it('EVENT_TYPES equals the discriminator branches of the current schema', () => {
+    const branches = discriminatorBranches(readSchema(CURRENT_SCHEMA_VERSION));
+    expect(new Set(branches).size).toBe(branches.length);
+    expect([...EVENT_TYPES].sort()).toStrictEqual([...branches].sort());
+  });
+
+  it('the demo event types are event types', () => {
+    for (const t of DEMO_EVENT_TYPES) expect(EVENT_TYPES).toContain(t);
+  });
+
+  it('LIMITS match the schema and the edge defaults', () => {
+    const schema = readSchema(CURRENT_SCHEMA_VERSION);
+    const envelope = schema.$defs!.envelope.properties!;
+    expect(LIMITS.maxEventsPerBatch).toBe(envelope.events.maxItems);
+    expect(LIMITS.idPattern.source).toBe(envelope.session_id.pattern);
+    expect(LIMITS.idPattern.source).toBe(schema.$defs!.common.properties!.id.pattern);
+    expect(LIMITS.maxBodyBytes).toBe(DEFAULT_CONFIG.maxBodyBytes);
+    expect(LIMITS.maxEventsPerBatch).toBe(DEFAULT_CONFIG.maxEvents);
+  });
+
+  it('the BeaconEvent union covers exactly EventType (compile-time)', () => {
+    expectTypeOf<BeaconEvent['type']>().toEqualTypeOf<EventType>();
+  });
+});
