@@ -1,0 +1,33 @@
+/**
+ * Builds schema 1-0-0 batches from scripted sessions, the way the browser SDK would send them.
+ */
+import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
+import type { SessionScript } from './session.js';
+
+/** SDK name the simulator reports, so its traffic is easy to tell apart in the store. */
+export const SIM_SDK = { name: 'beacon-edge-simulator', version: '1.0.0' } as const;
+
+/** A batch envelope around `events` of one session, sent at `sentAt` (client clock). */
+export function makeBatch(script: SessionScript, events: BeaconEvent[], sentAt: number): BeaconBatch {
+  return {
+    schema_version: CURRENT_SCHEMA_VERSION,
+    sdk_name: SIM_SDK.name,
+    sdk_version: SIM_SDK.version,
+    player_name: script.playerName,
+    player_version: script.playerVersion,
+    session_id: script.sessionId,
+    viewer_id: script.viewerId,
+    content_id: script.contentId,
+    sent_at: sentAt,
+    events,
+  };
+}
+
+/**
+ * Spoils one event of a batch so the edge rejects it (`invalid_event`): a volume above 1. Used to
+ * put a few bad rows on the dashboard; the rest of the batch stays valid and is still stored.
+ */
+export function spoilOneEvent(batch: BeaconBatch, index = 0): BeaconBatch {
+  const events = batch.events.map((e, i) => (i === index ? ({ ...e, type: 'volume_changed', volume: 7, muted: false } as BeaconEvent) : e));
+  return { ...batch, events };
+}

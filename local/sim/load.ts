@@ -1,0 +1,120 @@
+/**
+ * The load generator: a fixed rate of fixed-size batches for a fixed time, open loop (requests go
+ * out on schedule, not when the previous one answers) with a cap on requests in flight. It is the
+ * engine of the end-to-end benchmark (10,000 events/s = 500 requests/s of 20 events) and of
+ * `beacons simulate --batch-size`.
+ */
+import type { BeaconBatch } from '../../schemas/index.js';
+import { makeBatch } from './batch.js';
+import { acceptedCount, createPoster, loopbackUrl, type PostResult } from './http.js';
+import { createViewerPool } from './pool.js';
+import { createRng } from './random.js';
+
+/** Options of {@link runLoad}. */
+export interface LoadOptions {
+  /** Base URL of the local stack, loopback only (e.g. http://127.0.0.1:8787). */
+  url: string;
+  eventsPerSecond: number;
+  durationSeconds: number;
+  /** Events per request. Default 20. */
+  batchSize?: number;
+  /** Requests in flight at most; also the number of keep-alive connections. Default 64. */
+  concurrency?: number;
+  /** Ingest path. Default /v1/events. */
+  path?: string;
+  /** Simulated viewers sending at once. Default 500. */
+  viewers?: number;
+  /** IATA code of a POP with bad quality. */
+  badPop?: string;
+  seed?: number;
+  /** Called for every response; timestamps are `performance.now()` values. */
+  onResponse?: (info: LoadResponse) => void;
+  /** Stops early when aborted (counts so far are returned). */
+  signal?: AbortSignal;
+}
+
+/** One request's outcome, for callers that measure (e.g. POST-to-queryable latency). */
+export interface LoadResponse {
+  batch: BeaconBatch;
+  result: PostResult;
+  /** Events of the batch the edge accepted. */
+  accepted: number;
+  sentAt: number;
+  answeredAt: number;
+}
+
+/** Totals of a run. */
+export interface LoadSummary {
+  /** Requests sent / answered 2xx with every event accepted / not. */
+  sent: number;
+  accepted: number;
+  failed: number;
+  events: number;
+  eventsAccepted: number;
+  /** Responses by HTTP status (0 = no response). */
+  statuses: Record<string, number>;
+  elapsedMs: number;
+  /** Requests that left more than 50 ms after their slot (concurrency cap reached, or a busy event loop). */
+  late: number;
+}
+
+const TICK_MS = 2;
+const LATE_MS = 50;
+
+/**
+ * Sends `eventsPerSecond × durationSeconds` events in batches of `batchSize`, evenly spaced.
+ * @throws UsageError when `url` is not loopback.
+ * @example const s = await runLoad({ url: 'http://127.0.0.1:8787', eventsPerSecond: 10_000, durationSeconds: 60 });
+ */
+export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
+  const base = loopbackUrl(opts.url);
+  const batchSize = Math.max(1, Math.min(200, opts.batchSize ?? 20));
+  const concurrency = Math.max(1, opts.concurrency ?? 64);
+  const path = opts.path ?? '/v1/events';
+  const rng = createRng(opts.seed);
+  const pool = createViewerPool({ rng, size: Math.max(1, opts.viewers ?? 500), badPop: opts.badPop });
+  const poster = createPoster(base, concurrency);
+  const requestsPerMs = opts.eventsPerSecond / batchSize / 1000;
+  const total = Math.round((opts.eventsPerSecond * opts.durationSeconds) / batchSize);
+  const summary: LoadSummary = { sent: 0, accepted: 0, failed: 0, events: 0, eventsAccepted: 0, statuses: {}, elapsedMs: 0, late: 0 };
+
+  const start = performance.now();
+  let inFlight = 0;
+  let seat = 0;
+  const pending = new Set<Promise<void>>();
+  const sendOne = () => {
+    const viewer = pool.viewers[seat];
+    seat = (seat + 1) % pool.viewers.length;
+    const sentAt = performance.now();
+    if (sentAt - (start + summary.sent / requestsPerMs) > LATE_MS) summary.late += 1;
+    const { script, events } = pool.take(viewer, batchSize, Date.now());
+    const batch = makeBatch(script, events, Date.now());
+    summary.sent += 1;
+    summary.events += events.length;
+    inFlight += 1;
+    const p = poster.post(path, JSON.stringify(batch), viewer.headers).then((result) => {
+      inFlight -= 1;
+      const accepted = acceptedCount(result, events.length);
+      summary.statuses[result.status] = (summary.statuses[result.status] ?? 0) + 1;
+      summary.eventsAccepted += accepted;
+      if (accepted === events.length && result.status >= 200 && result.status < 300) summary.accepted += 1;
+      else summary.failed += 1;
+      opts.onResponse?.({ batch, result, accepted, sentAt, answeredAt: performance.now() });
+    });
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  try {
+    while (summary.sent < total && !opts.signal?.aborted) {
+      const due = Math.min(total, Math.floor((performance.now() - start) * requestsPerMs) + 1);
+      while (summary.sent < due && inFlight < concurrency) sendOne();
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    await Promise.all(pending);
+  } finally {
+    poster.close();
+  }
+  summary.elapsedMs = performance.now() - start;
+  return summary;
+}
