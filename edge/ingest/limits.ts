@@ -6,7 +6,7 @@
 /**
  * Deepest nesting of arrays/objects a body may have. A valid batch is 3 deep (envelope → events →
  * event); the pre-scan rejects anything deeper than this before JSON.parse sees it, so a body of
- * 60 000 `[` cannot exhaust the parser's stack.
+ * a million `[` never becomes a value that recursive code (JSON.stringify) would overflow on.
  */
 export const MAX_JSON_DEPTH = 8;
 

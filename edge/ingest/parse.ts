@@ -1,6 +1,8 @@
 /**
- * JSON parsing with a nesting guard. JSON.parse recurses per nesting level, so a hostile body of
- * tens of thousands of `[` can overflow the stack; a linear pre-scan rejects deep bodies first.
+ * JSON parsing with a nesting guard. Node 20's JSON.parse copes with deep nesting, but everything
+ * after it that walks the value recursively (JSON.stringify of a bad-row payload, validators,
+ * older engines' parsers) can overflow the stack on a hostile body of a million `[`. A linear
+ * pre-scan rejects deep bodies before anything builds or walks them.
  */
 import { MAX_JSON_DEPTH } from './limits.js';
 import type { BodyRejection } from './types.js';
