@@ -1,0 +1,301 @@
+/**
+ * Runs a built CloudFront Function (runtime `cloudfront-js-2.0`) locally, the way CloudFront
+ * would: in its own `node:vm` context where code generation from strings (`eval`, `Function`,
+ * `(()=>{}).constructor(...)`) throws, with no `require`, `process`, timers or host objects, and
+ * with the `cloudfront` module providing `cf.edgeLocation`. One context is reused across calls:
+ * the local emulator runs this on every request.
+ *
+ * Values cross the boundary only as JSON strings and primitives, so the function never holds a
+ * host-realm object whose `constructor.constructor` would be the host's unrestricted `Function`.
+ * This is an emulation harness, not a security sandbox for untrusted code.
+ */
+import { randomBytes } from 'node:crypto';
+import vm from 'node:vm';
+
+/** A header, query parameter or cookie as CloudFront Functions see it (names lowercase). */
+export interface CloudFrontFunctionValue {
+  value: string;
+  /** Present when the name occurred more than once; `value` is then the first. */
+  multiValue?: { value: string }[];
+}
+
+export type CloudFrontFunctionValues = Record<string, CloudFrontFunctionValue>;
+
+/** `event.request` of a viewer-request CloudFront Function. */
+export interface CloudFrontFunctionRequest {
+  method: string;
+  /** Path only, no query string. */
+  uri: string;
+  querystring: CloudFrontFunctionValues;
+  headers: CloudFrontFunctionValues;
+  cookies: CloudFrontFunctionValues;
+}
+
+/** A response a viewer-request function generates instead of forwarding the request. */
+export interface CloudFrontFunctionResponse {
+  statusCode: number;
+  statusDescription?: string;
+  headers?: CloudFrontFunctionValues;
+  cookies?: Record<string, { value: string; attributes?: string }>;
+  body?: { encoding: 'text' | 'base64'; data: string };
+}
+
+/** The event CloudFront passes to a CloudFront Function (event structure version 1.0). */
+export interface CloudFrontFunctionEvent {
+  version: '1.0';
+  context: {
+    distributionDomainName: string;
+    distributionId: string;
+    eventType: 'viewer-request' | 'viewer-response';
+    requestId: string;
+  };
+  viewer: { ip: string };
+  request: CloudFrontFunctionRequest;
+}
+
+/** `cf.edgeLocation` in viewer request: IATA code (or POP code locally) and its AWS region. */
+export interface EdgeLocation {
+  name: string;
+  region: string;
+  serverIp?: string;
+}
+
+/** A loaded function, ready to run many times. */
+export interface CloudFrontFunctionRuntime {
+  /**
+   * Runs `handler(event)` with `cf.edgeLocation` set. Resolves to the (possibly modified) request
+   * or a generated response; rejects with {@link CloudFrontFunctionExecutionError} when the
+   * handler throws, times out or returns something CloudFront would not accept (CloudFront then
+   * answers the viewer 503).
+   */
+  run(event: CloudFrontFunctionEvent, edgeLocation: EdgeLocation): Promise<CloudFrontFunctionRequest | CloudFrontFunctionResponse>;
+}
+
+/** Options for {@link loadCloudFrontFunction}. */
+export interface LoadOptions {
+  /** Wall-clock limit per synchronous run (0: none); CloudFront's real budget is far below 1 ms. Default 1000. */
+  timeoutMs?: number;
+  /** Receives each `console.log` line of the function (CloudFront sends them to CloudWatch). */
+  onLog?: (line: string) => void;
+  /** Shown in stack traces. */
+  filename?: string;
+}
+
+/** What {@link makeViewerRequestEvent} needs; everything has a local default. */
+export interface ViewerRequestInput {
+  /** Default `POST`. */
+  method?: string;
+  /** Path, optionally with `?query` (moved to `querystring`). Default `/v1/events`. */
+  uri?: string;
+  /** Raw query string (without `?`), or parsed pairs. */
+  querystring?: string | Record<string, string | string[]>;
+  /** Request headers; names are lowercased; a `cookie` header becomes `cookies`. Node's
+   * `req.headersDistinct` fits as is. */
+  headers?: Record<string, string | string[] | number | undefined>;
+  viewerIp?: string;
+  /** Default: a random id shaped like CloudFront's (56 base64 characters). */
+  requestId?: string;
+  distributionDomainName?: string;
+  distributionId?: string;
+}
+
+/**
+ * Builds a viewer-request event in CloudFront Functions' shape (version 1.0).
+ * @example makeViewerRequestEvent({ uri: '/v1/events', headers: { 'content-type': 'text/plain', 'content-length': '812' } })
+ */
+export function makeViewerRequestEvent(input: ViewerRequestInput = {}): CloudFrontFunctionEvent {
+  const [path, rawQuery] = splitOnce(input.uri ?? '/v1/events', '?');
+  const headers: CloudFrontFunctionValues = {};
+  let cookies: CloudFrontFunctionValues = {};
+  for (const [name, raw] of Object.entries(input.headers ?? {})) {
+    if (raw === undefined) continue;
+    const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+    if (values.length === 0) continue;
+    if (name.toLowerCase() === 'cookie') cookies = pairs(values.join('; '), /;\s*/);
+    else headers[name.toLowerCase()] = multi(values);
+  }
+  const query = input.querystring ?? rawQuery ?? '';
+  return {
+    version: '1.0',
+    context: {
+      distributionDomainName: input.distributionDomainName ?? 'd111111abcdef8.cloudfront.net',
+      distributionId: input.distributionId ?? 'ELOCAL0000000',
+      eventType: 'viewer-request',
+      requestId: input.requestId ?? randomBytes(42).toString('base64'),
+    },
+    viewer: { ip: input.viewerIp ?? '127.0.0.1' },
+    request: {
+      method: input.method ?? 'POST',
+      uri: path,
+      querystring:
+        typeof query === 'string'
+          ? pairs(query, /&/)
+          : Object.fromEntries(Object.entries(query).map(([k, v]) => [k, multi(Array.isArray(v) ? v : [v])])),
+      headers,
+      cookies,
+    },
+  };
+}
+
+function multi(values: string[]): CloudFrontFunctionValue {
+  return values.length > 1 ? { value: values[0], multiValue: values.map((value) => ({ value })) } : { value: values[0] };
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** `a=1&a=2&b` → { a: {value:'1', multiValue:[...]}, b: {value:''} } (values kept as sent). */
+function pairs(text: string, sep: RegExp): CloudFrontFunctionValues {
+  const grouped = new Map<string, string[]>();
+  for (const part of text.split(sep)) {
+    if (!part) continue;
+    const [name, value = ''] = splitOnce(part, '=');
+    grouped.set(name, [...(grouped.get(name) ?? []), value]);
+  }
+  return Object.fromEntries([...grouped].map(([name, values]) => [name, multi(values)]));
+}
+
+/** Base class of the runtime's errors. */
+export class CloudFrontFunctionError extends Error {
+  override name = 'CloudFrontFunctionError';
+}
+
+/** The code cannot be loaded: syntax error, unsupported import, or no top-level `handler`. */
+export class CloudFrontFunctionLoadError extends CloudFrontFunctionError {
+  override name = 'CloudFrontFunctionLoadError';
+}
+
+/** The handler threw, timed out or returned an invalid result. */
+export class CloudFrontFunctionExecutionError extends CloudFrontFunctionError {
+  override name = 'CloudFrontFunctionExecutionError';
+}
+
+/** Narrows a run result to a generated response. */
+export function isGeneratedResponse(r: CloudFrontFunctionRequest | CloudFrontFunctionResponse): r is CloudFrontFunctionResponse {
+  return typeof (r as CloudFrontFunctionResponse).statusCode === 'number';
+}
+
+const MODULE_PARAM = '__cloudfront_module__';
+// A default import, after any whitespace and comments (the source file starts with comments).
+const IMPORT = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*import\s+([A-Za-z_$][\w$]*)\s+from\s*(["'])([^"']+)\2\s*;?/;
+
+// Evaluated inside the context: a console that only collects strings, the `cloudfront` module
+// object, and the per-call entry point, which takes its input as one JSON string and returns
+// the result as one (or a promise of one) so that no object crosses between realms.
+const BOOTSTRAP = `'use strict';
+(() => {
+  const logs = [];
+  const cloudfront = { edgeLocation: undefined };
+  let handler;
+  const text = (a) => (typeof a === 'string' ? a : JSON.stringify(a));
+  const log = (...args) => { logs.push(args.map(text).join(' ')); };
+  const runtime = Object.freeze({
+    cloudfront,
+    setHandler(fn) {
+      if (typeof fn !== 'function') throw new TypeError('no top-level function handler(event)');
+      handler = fn;
+    },
+    invoke(inputJson) {
+      const input = JSON.parse(inputJson);
+      cloudfront.edgeLocation = Object.freeze(input.edgeLocation);
+      const out = handler(input.event);
+      return out && typeof out.then === 'function' ? out.then((r) => JSON.stringify(r)) : JSON.stringify(out);
+    },
+    drainLogs() { return JSON.stringify(logs.splice(0, logs.length)); },
+  });
+  Object.defineProperty(globalThis, 'console', { value: Object.freeze({ log, info: log, warn: log, error: log, debug: log }) });
+  Object.defineProperty(globalThis, '__beacon_runtime__', { value: runtime });
+})();`;
+
+/**
+ * Loads built CloudFront Function code: an ES module whose only import is
+ * `import cf from 'cloudfront'`, with a top-level `function handler(event)`.
+ * @throws CloudFrontFunctionLoadError when the code cannot run as a CloudFront Function.
+ * @example
+ * const fn = loadCloudFrontFunction(fs.readFileSync('dist/edge/viewer-request.js', 'utf8'));
+ * const out = await fn.run(makeViewerRequestEvent({ method: 'POST', uri: '/v1/events' }), { name: 'FRA', region: 'eu-central-1' });
+ */
+export function loadCloudFrontFunction(code: string, options: LoadOptions = {}): CloudFrontFunctionRuntime {
+  const { timeoutMs = 1000, onLog, filename = 'cloudfront-function.js' } = options;
+  const body = rewriteImports(code);
+  // The watchdog costs a thread wake-up per call; 0 turns it off (benchmarks).
+  const limit = timeoutMs > 0 ? { timeout: timeoutMs } : {};
+  // A null-prototype sandbox: with `{}` as the global, `this.constructor.constructor` would be
+  // the host's Function, which code-generation settings of the context do not cover.
+  const context = vm.createContext(Object.create(null), {
+    name: filename,
+    codeGeneration: { strings: false, wasm: false },
+  });
+  vm.runInContext(BOOTSTRAP, context);
+  try {
+    // The prefix sits on line 1 so stack traces keep the file's line numbers.
+    new vm.Script(
+      `__beacon_runtime__.setHandler((function (${MODULE_PARAM}) {'use strict';${body}\n;` +
+        `return typeof handler === 'function' ? handler : undefined;})(__beacon_runtime__.cloudfront));`,
+      { filename },
+    ).runInContext(context, limit);
+  } catch (err) {
+    throw new CloudFrontFunctionLoadError(`cannot load ${filename}: ${errorText(err)}`, { cause: err });
+  }
+  const invoke = new vm.Script('__beacon_runtime__.invoke(__beacon_input__)', { filename: `${filename}#invoke` });
+  const drain = new vm.Script('__beacon_runtime__.drainLogs()');
+  const sandbox = context as Record<string, unknown>;
+
+  return {
+    async run(event, edgeLocation) {
+      sandbox.__beacon_input__ = JSON.stringify({
+        event,
+        edgeLocation: { name: edgeLocation.name, region: edgeLocation.region, serverIp: edgeLocation.serverIp ?? '127.0.0.1' },
+      });
+      try {
+        // The input is consumed synchronously, so overlapping async handlers cannot mix inputs.
+        const pending = invoke.runInContext(context, limit) as unknown;
+        delete sandbox.__beacon_input__;
+        return checkResult(await pending, filename);
+      } catch (err) {
+        if (err instanceof CloudFrontFunctionError) throw err;
+        throw new CloudFrontFunctionExecutionError(`${filename}: handler failed: ${errorText(err)}`, { cause: err });
+      } finally {
+        delete sandbox.__beacon_input__;
+        if (onLog) for (const line of JSON.parse(drain.runInContext(context) as string) as string[]) onLog(line);
+      }
+    },
+  };
+}
+
+/** Replaces the module's leading imports by bindings to the provided `cloudfront` module. */
+function rewriteImports(code: string): string {
+  let rest = code;
+  let prefix = '';
+  for (let m = IMPORT.exec(rest); m; m = IMPORT.exec(rest)) {
+    if (m[3] !== 'cloudfront') {
+      throw new CloudFrontFunctionLoadError(`module '${m[3]}' is not provided by this runtime (only 'cloudfront')`);
+    }
+    // Keep the newlines the import and comments spanned, so line numbers stay right.
+    prefix += `const ${m[1]} = ${MODULE_PARAM};${'\n'.repeat(m[0].split('\n').length - 1)}`;
+    rest = rest.slice(m[0].length);
+  }
+  if (/^\s*(import|export)\b/m.test(rest)) {
+    throw new CloudFrontFunctionLoadError('only leading `import x from "cloudfront"` lines are supported; a CloudFront Function exports nothing');
+  }
+  return prefix + rest;
+}
+
+function errorText(err: unknown): string {
+  return err !== null && typeof err === 'object' && 'message' in err ? String(err.message) : String(err);
+}
+
+/** CloudFront accepts only the request object or a response with a numeric statusCode. */
+function checkResult(json: unknown, filename: string): CloudFrontFunctionRequest | CloudFrontFunctionResponse {
+  if (typeof json !== 'string') throw new CloudFrontFunctionExecutionError(`${filename}: handler returned no object`);
+  const result = JSON.parse(json) as Record<string, unknown> | null;
+  const isObject = result !== null && typeof result === 'object';
+  const isResponse = isObject && typeof result.statusCode === 'number';
+  const isRequest = isObject && typeof result.method === 'string' && typeof result.uri === 'string';
+  if (!isResponse && !isRequest) {
+    throw new CloudFrontFunctionExecutionError(`${filename}: handler must return the request or a response with statusCode`);
+  }
+  return result as unknown as CloudFrontFunctionRequest | CloudFrontFunctionResponse;
+}
