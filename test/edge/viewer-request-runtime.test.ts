@@ -1,0 +1,175 @@
+// The local CloudFront Functions runtime the viewer-request tests and the emulator rely on:
+// code generation really throws inside it, host objects do not leak in, and bad code or bad
+// handler results surface as named errors.
+import { describe, expect, it } from 'vitest';
+import {
+  CloudFrontFunctionExecutionError,
+  CloudFrontFunctionLoadError,
+  isGeneratedResponse,
+  loadCloudFrontFunction,
+  makeViewerRequestEvent,
+} from '../../local/cloudfront-function-runtime.js';
+
+const LOC = { name: 'FRA', region: 'eu-central-1' };
+
+/** A function that tries each probe inside the runtime and reports what happened. */
+const PROBES = `import cf from 'cloudfront';
+function attempt(f) {
+  try { return 'ran: ' + String(f()); } catch (e) { return 'threw ' + e.name; }
+}
+function handler(event) {
+  const results = {
+    eval: attempt(() => eval('1 + 1')),
+    indirectEval: attempt(() => (0, globalThis.eval)('1 + 1')),
+    newFunction: attempt(() => new Function('return 1')()),
+    globalThisFunction: attempt(() => globalThis.Function('return 1')()),
+    arrowConstructor: attempt(() => (() => 0).constructor('return 1')()),
+    asyncConstructor: attempt(() => Object.getPrototypeOf(async function () {}).constructor('return 1')),
+    generatorConstructor: attempt(() => Object.getPrototypeOf(function* () {}).constructor('yield 1')),
+    globalConstructor: attempt(() => globalThis.constructor.constructor('return typeof process')()),
+    eventConstructor: attempt(() => event.constructor.constructor('return typeof process')()),
+    cfConstructor: attempt(() => cf.constructor.constructor('return typeof process')()),
+    edgeLocationConstructor: attempt(() => cf.edgeLocation.constructor.constructor('return 1')()),
+    consoleConstructor: attempt(() => console.log.constructor('return 1')()),
+    require: typeof require,
+    process: typeof process,
+    setTimeout: typeof setTimeout,
+    module: typeof module,
+  };
+  return { statusCode: 200, body: { encoding: 'text', data: JSON.stringify(results) } };
+}`;
+
+describe('cloudfront function runtime', () => {
+  it('makes eval, Function and constructor tricks throw, and hides Node globals', async () => {
+    const out = await loadCloudFrontFunction(PROBES).run(makeViewerRequestEvent(), LOC);
+    expect(isGeneratedResponse(out)).toBe(true);
+    const results = JSON.parse((out as { body: { data: string } }).body.data);
+    expect(results).toStrictEqual({
+      eval: 'threw EvalError',
+      indirectEval: 'threw EvalError',
+      newFunction: 'threw EvalError',
+      globalThisFunction: 'threw EvalError',
+      arrowConstructor: 'threw EvalError',
+      asyncConstructor: 'threw EvalError',
+      generatorConstructor: 'threw EvalError',
+      globalConstructor: 'threw EvalError',
+      eventConstructor: 'threw EvalError',
+      cfConstructor: 'threw EvalError',
+      edgeLocationConstructor: 'threw EvalError',
+      consoleConstructor: 'threw EvalError',
+      require: 'undefined',
+      process: 'undefined',
+      setTimeout: 'undefined',
+      module: 'undefined',
+    });
+  });
+
+  it('refuses code that evaluates strings at load time', () => {
+    expect(() => loadCloudFrontFunction(`const x = eval('1'); function handler(e) { return e.request; }`)).toThrow(
+      CloudFrontFunctionLoadError,
+    );
+  });
+
+  it.each([
+    ['no handler', `function other(event) { return event.request; }`, /no top-level function handler/],
+    ['another module', `import crypto from 'crypto';\nfunction handler(e) { return e.request; }`, /module 'crypto' is not provided/],
+    ['an export', `export function handler(e) { return e.request; }`, /exports nothing/],
+    ['a syntax error', `function handler(e) { return e.request;`, /cannot load/],
+  ])('refuses code with %s', (_name, code, message) => {
+    expect(() => loadCloudFrontFunction(code)).toThrow(message);
+  });
+
+  it('accepts comments before the cloudfront import and keeps line numbers', async () => {
+    const code = `// comment\n/* block\n comment */\nimport cf from 'cloudfront';\n\nfunction handler(e) {\n  throw new Error('line ' + new Error().stack.split('\\n')[1].split(':').at(-2));\n}`;
+    const fn = loadCloudFrontFunction(code, { filename: 'lines.js' });
+    await expect(fn.run(makeViewerRequestEvent(), LOC)).rejects.toThrow('line 7');
+  });
+
+  it('rejects with CloudFrontFunctionExecutionError when the handler throws or returns nonsense', async () => {
+    const throwing = loadCloudFrontFunction(`function handler(e) { throw new TypeError('boom'); }`);
+    await expect(throwing.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(CloudFrontFunctionExecutionError);
+    await expect(throwing.run(makeViewerRequestEvent(), LOC)).rejects.toThrow('handler failed: boom');
+    for (const ret of ['undefined', '42', '{ statusCode: "200" }', '{ uri: "/x" }']) {
+      const fn = loadCloudFrontFunction(`function handler(e) { return ${ret}; }`);
+      await expect(fn.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(CloudFrontFunctionExecutionError);
+    }
+  });
+
+  it('stops a handler that never returns', async () => {
+    const fn = loadCloudFrontFunction(`function handler(e) { for (;;) {} }`, { timeoutMs: 50 });
+    await expect(fn.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(/timed out/);
+  });
+
+  it('awaits async handlers (allowed in cloudfront-js-2.0)', async () => {
+    const fn = loadCloudFrontFunction(`import cf from 'cloudfront';\nasync function handler(e) { e.request.uri = await Promise.resolve('/' + cf.edgeLocation.name); return e.request; }`);
+    expect(await fn.run(makeViewerRequestEvent(), LOC)).toMatchObject({ uri: '/FRA' });
+  });
+
+  it('gives the handler a copy: changes never reach the caller’s event', async () => {
+    const event = makeViewerRequestEvent();
+    const fn = loadCloudFrontFunction(`function handler(e) { e.request.headers.x = { value: '1' }; return e.request; }`);
+    const out = await fn.run(event, LOC);
+    expect(out).toHaveProperty(['headers', 'x'], { value: '1' });
+    expect(event.request.headers).not.toHaveProperty('x');
+  });
+
+  it('passes console.log lines to onLog', async () => {
+    const lines: string[] = [];
+    const fn = loadCloudFrontFunction(`function handler(e) { console.log('uri', e.request.uri, { n: 1 }); return e.request; }`, {
+      onLog: (l) => lines.push(l),
+    });
+    await fn.run(makeViewerRequestEvent({ uri: '/a' }), LOC);
+    await fn.run(makeViewerRequestEvent({ uri: '/b' }), LOC);
+    expect(lines).toStrictEqual(['uri /a {"n":1}', 'uri /b {"n":1}']);
+  });
+
+  it('keeps one context: top-level state survives between calls', async () => {
+    const fn = loadCloudFrontFunction(`let calls = 0;\nfunction handler(e) { calls++; return { statusCode: 200, statusDescription: String(calls) }; }`);
+    for (let i = 1; i <= 3; i++) expect(await fn.run(makeViewerRequestEvent(), LOC)).toStrictEqual({ statusCode: 200, statusDescription: String(i) });
+  });
+});
+
+describe('makeViewerRequestEvent', () => {
+  it('builds the CloudFront Functions event shape', () => {
+    const event = makeViewerRequestEvent({
+      method: 'POST',
+      uri: '/v1/events?debug=1&tag=a&tag=b',
+      headers: { 'Content-Type': 'text/plain', 'X-Multi': ['1', '2'], cookie: 'a=1; b=2', 'content-length': 12, skipped: undefined },
+      viewerIp: '203.0.113.9',
+      requestId: 'req-1',
+    });
+    expect(event).toStrictEqual({
+      version: '1.0',
+      context: {
+        distributionDomainName: 'd111111abcdef8.cloudfront.net',
+        distributionId: 'ELOCAL0000000',
+        eventType: 'viewer-request',
+        requestId: 'req-1',
+      },
+      viewer: { ip: '203.0.113.9' },
+      request: {
+        method: 'POST',
+        uri: '/v1/events',
+        querystring: { debug: { value: '1' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] } },
+        headers: {
+          'content-type': { value: 'text/plain' },
+          'x-multi': { value: '1', multiValue: [{ value: '1' }, { value: '2' }] },
+          'content-length': { value: '12' },
+        },
+        cookies: { a: { value: '1' }, b: { value: '2' } },
+      },
+    });
+  });
+
+  it('defaults to a POST to /v1/events with a CloudFront-like request id', () => {
+    const { request, context } = makeViewerRequestEvent();
+    expect(request).toStrictEqual({ method: 'POST', uri: '/v1/events', querystring: {}, headers: {}, cookies: {} });
+    expect(context.requestId).toMatch(/^[A-Za-z0-9+/]{56}$/);
+    expect(makeViewerRequestEvent().context.requestId).not.toBe(context.requestId);
+  });
+
+  it('takes parsed query parameters', () => {
+    const { request } = makeViewerRequestEvent({ querystring: { a: '1', b: ['2', '3'] } });
+    expect(request.querystring).toStrictEqual({ a: { value: '1' }, b: { value: '2', multiValue: [{ value: '2' }, { value: '3' }] } });
+  });
+});
