@@ -82,12 +82,20 @@ export async function sendWithRetry<T>(
     if (remaining <= 0) break;
     visited.add(target);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), remaining);
+    // The signal cancels the HTTP request; the race makes the deadline hold even for a sender
+    // that ignores it.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadlineHit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(Object.assign(new Error(`no answer within ${remaining} ms`), { name: 'TimeoutError' }));
+      }, remaining);
+    });
     out.attempts++;
     onTarget++;
     let fatal = false;
     try {
-      const result = await send(pending, targets[target], controller.signal);
+      const result = await Promise.race([send(pending, targets[target], controller.signal), deadlineHit]);
       pending = result.failed;
       if (result.errorCode !== undefined) out.lastErrorCode = result.errorCode;
     } catch (err) {
@@ -100,6 +108,7 @@ export async function sendWithRetry<T>(
     out.failed = pending;
     if (pending.length === 0) break;
     if (fatal) dead.add(target);
+    if (dead.size === targets.length) break;
     if (fatal || onTarget >= policy.attemptsPerTarget) {
       const next = (target + 1) % targets.length;
       target = next;
