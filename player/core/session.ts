@@ -1,0 +1,119 @@
+/**
+ * One playback session: its id, sequence numbers and envelope, and the event factory. Events are
+ * built to pass the schema whatever the player reports: numbers are rounded and clamped to the
+ * schema's ranges, strings cut to its lengths, undefined fields left out. A player reporting NaN
+ * must cost one odd number, not a rejected batch.
+ */
+import type { BeaconEvent, EventType } from '../../schemas/index.js';
+import { CURRENT_SCHEMA_VERSION } from '../../schemas/index.js';
+import type { Envelope } from '../transport/queue.js';
+import { SDK_NAME, SDK_VERSION } from '../version.js';
+import { randomId } from './ids.js';
+
+/** [min, max, integer] per numeric field, as the schema bounds them. */
+const RANGES: Record<string, [number, number, boolean]> = {
+  playhead: [0, 1e7, false],
+  startup_ms: [0, 600_000, false],
+  to: [0, 1e7, false],
+  seek_ms: [0, 3_600_000, false],
+  stall_ms: [0, 31_536_000_000, false],
+  played_ms: [0, 31_536_000_000, false],
+  stall_count: [0, 1_000_000, true],
+  bitrate: [0, 1e9, true],
+  prev_bitrate: [0, 1e9, true],
+  width: [0, 16_384, true],
+  height: [0, 16_384, true],
+  level: [0, 1_000, true],
+  volume: [0, 1, false],
+  dropped_frames: [0, 1e8, true],
+};
+/** stall_end's stall_ms is one stall, bounded tighter than the cumulative counter. */
+const ONE_STALL_MAX = 86_400_000;
+const STRINGS: Record<string, number> = { code: 64, message: 512 };
+
+/** Clamps a number into the field's range (non-numbers become the minimum). */
+export function clampField(field: string, value: number, type?: EventType): number {
+  const r = RANGES[field];
+  if (!r) return value;
+  const max = type === 'stall_end' && field === 'stall_ms' ? ONE_STALL_MAX : r[1];
+  const v = Number.isFinite(value) ? Math.min(Math.max(value, r[0]), max) : r[0];
+  return r[2] ? Math.round(v) : v;
+}
+
+/** Cuts a string to `max` characters. */
+export function cut(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+/** A session's identity and its event factory. */
+export interface Session {
+  readonly id: string;
+  /** Events created so far (next seq). */
+  readonly count: number;
+  /** The envelope, fixed at the first event. */
+  envelope(): Envelope;
+  /** Builds the next event of this session. */
+  event(type: EventType, fields: Record<string, unknown> | undefined, ts: number, playhead: number): BeaconEvent;
+}
+
+/** What a session's envelope is made of (read when its first event is created). */
+export interface SessionMeta {
+  contentId: () => string;
+  viewerId?: string;
+  playerName?: string;
+  playerVersion?: string;
+}
+
+/** Creates a session with the given id; `newId` makes event ids. */
+export function createSession(id: string, meta: () => SessionMeta, newId: () => string = randomId): Session {
+  let seq = 0;
+  let env: Envelope | null = null;
+  const envelope = (): Envelope => {
+    if (env) return env;
+    const m = meta();
+    let content = '';
+    try {
+      content = String(m.contentId() ?? '');
+    } catch {
+      // a throwing contentId callback: fall back below
+    }
+    const e: Envelope = {
+      schema_version: CURRENT_SCHEMA_VERSION,
+      sdk_name: SDK_NAME,
+      sdk_version: SDK_VERSION,
+      session_id: id,
+      content_id: cut(content || 'unknown', 256),
+    };
+    if (m.playerName) e.player_name = cut(m.playerName, 64);
+    if (m.playerVersion) e.player_version = cut(m.playerVersion, 32);
+    if (m.viewerId) e.viewer_id = m.viewerId;
+    return (env = e);
+  };
+  return {
+    id,
+    get count() {
+      return seq;
+    },
+    envelope,
+    event(type, fields, ts, playhead) {
+      envelope();
+      const ev: Record<string, unknown> = {
+        type,
+        id: newId(),
+        seq: seq++,
+        ts: Math.max(0, Math.round(ts)),
+        playhead: clampField('playhead', playhead),
+      };
+      if (fields) {
+        for (const k of Object.keys(fields)) {
+          const v = fields[k];
+          if (v === undefined || v === null) continue;
+          if (typeof v === 'number') ev[k] = clampField(k, v, type);
+          else if (typeof v === 'string') ev[k] = k === 'code' ? cut(v, STRINGS.code) || 'unknown' : cut(v, STRINGS[k] ?? 512);
+          else ev[k] = v;
+        }
+      }
+      return ev as unknown as BeaconEvent;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { nextBatch, utf8Length } from '../../player/transport/batch.js';
+import { createQueue, type Envelope } from '../../player/transport/queue.js';
+import { createSession } from '../../player/core/session.js';
+import { expectValidBatch } from './fakes.js';
+
+/** A session producing schema events, and a queue holding them. */
+function filled(n: number, message = 'x'.repeat(500), sessions = 1) {
+  const q = createQueue(100_000);
+  for (let s = 0; s < sessions; s++) {
+    const session = createSession(`session-${s}-abcdef`, () => ({ contentId: () => 'content-1', viewerId: 'viewer-1' }));
+    for (let i = 0; i < n; i++) {
+      q.push(session.envelope(), session.event('error', { code: 'E', message, fatal: false }, 1_700_000_000_000 + i, i));
+    }
+  }
+  return q;
+}
+const LIMITS = { maxBytes: 56 * 1024, maxEvents: 200 };
+
+describe('batching', () => {
+  it('counts UTF-8 bytes as the network does', () => {
+    for (const s of ['abc', 'é', '€', '😀', 'a😀b€é', '\ud800']) expect(utf8Length(s)).toBe(Buffer.byteLength(s));
+  });
+
+  it('splits a large queue into bodies under 56 KiB, each event exactly once, in order', () => {
+    const q = filled(400);
+    const seen: string[] = [];
+    const skip = new Set<string>();
+    let batches = 0;
+    for (;;) {
+      const { out, oversized } = nextBatch(q.entries, q.envelope, skip, 1_700_000_100_000, LIMITS);
+      expect(oversized).toStrictEqual([]);
+      if (!out) break;
+      batches++;
+      expect(Buffer.byteLength(out.body)).toBeLessThan(56 * 1024);
+      expect(JSON.parse(out.body)).toStrictEqual(out.batch);
+      expectValidBatch(out.batch);
+      out.ids.forEach((id) => skip.add(id));
+      seen.push(...out.ids);
+    }
+    expect(batches).toBeGreaterThan(3);
+    expect(seen).toStrictEqual(q.entries.map((x) => x.e.id));
+  });
+
+  it('fills a batch as far as the byte limit allows', () => {
+    const q = filled(400);
+    const { out } = nextBatch(q.entries, q.envelope, new Set(), 1, LIMITS);
+    const one = Buffer.byteLength(JSON.stringify(out!.batch.events[0])) + 1;
+    expect(Buffer.byteLength(out!.body) + one).toBeGreaterThanOrEqual(56 * 1024);
+  });
+
+  it('puts at most 200 events in a batch', () => {
+    const q = filled(450, '');
+    const { out } = nextBatch(q.entries, q.envelope, new Set(), 1, LIMITS);
+    expect(out!.batch.events).toHaveLength(200);
+    expectValidBatch(out!.batch);
+  });
+
+  it('keeps one session per batch (the envelope is per session)', () => {
+    const q = filled(3, 'm', 2);
+    const a = nextBatch(q.entries, q.envelope, new Set(), 1, LIMITS).out!;
+    expect(a.batch.session_id).toBe('session-0-abcdef');
+    expect(a.ids).toHaveLength(3);
+    const b = nextBatch(q.entries, q.envelope, new Set(a.ids), 1, LIMITS).out!;
+    expect(b.batch.session_id).toBe('session-1-abcdef');
+    expect(b.batch.events.map((e) => e.seq)).toStrictEqual([0, 1, 2]);
+  });
+
+  it('stamps sent_at as given (send time) and reports events that can never fit', () => {
+    const q = filled(2, 'y'.repeat(500));
+    const { out, oversized } = nextBatch(q.entries, q.envelope, new Set(), 1_700_000_999_999, { maxBytes: 700, maxEvents: 200 });
+    expect(out).toBeNull();
+    expect(oversized).toHaveLength(2);
+    const ok = nextBatch(q.entries, q.envelope, new Set(), 1_700_000_999_999, LIMITS).out!;
+    expect(ok.batch.sent_at).toBe(1_700_000_999_999);
+  });
+});
+
+describe('session events', () => {
+  it('clamps numbers into the schema ranges and cuts strings, so odd player values still validate', () => {
+    const s = createSession('session-clamp-1', () => ({ contentId: () => 'c'.repeat(300), playerName: 'p'.repeat(80), playerVersion: 'v'.repeat(40) }));
+    const env: Envelope = s.envelope();
+    const events = [
+      s.event('heartbeat', { played_ms: NaN, stall_ms: -5, stall_count: 2.6, bitrate: 1.5e12, dropped_frames: Infinity }, 1.7e12, NaN),
+      s.event('volume_changed', { volume: 1.7, muted: false }, 1.7e12, -3),
+      s.event('error', { code: '', message: 'm'.repeat(600), fatal: true }, 1.7e12, 1e9),
+      s.event('stall_end', { stall_ms: 1e12 }, 1.7e12, 1),
+      s.event('variant_loaded', { bitrate: 800_000.4, width: undefined, height: 720, level: 3 }, 1.7e12, 0),
+    ];
+    expectValidBatch({ ...env, sent_at: 1.7e12, events });
+    expect(events[0]).toMatchObject({ played_ms: 0, stall_ms: 0, stall_count: 3, bitrate: 1e9, playhead: 0 });
+    expect(events[1]).toMatchObject({ volume: 1, playhead: 0 });
+    expect(events[2]).toMatchObject({ code: 'unknown', playhead: 1e7 });
+    expect(events[4]).not.toHaveProperty('width');
+    expect(env.content_id).toHaveLength(256);
+    expect(events.map((e) => e.seq)).toStrictEqual([0, 1, 2, 3, 4]);
+  });
+});
