@@ -7,12 +7,19 @@
 import { MAX_JSON_DEPTH } from './limits.js';
 import type { BodyRejection } from './types.js';
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+/** Byte classes for the scan; a table lookup is measurably faster than a chain of compares. */
+const OTHER = 0;
+const QUOTE = 1;
+const BACKSLASH = 2;
+const OPEN = 3;
+const CLOSE = 4;
+const CLASS = new Uint8Array(256);
+CLASS[0x22] = QUOTE;
+CLASS[0x5c] = BACKSLASH;
+CLASS[0x7b] = OPEN; // {
+CLASS[0x5b] = OPEN; // [
+CLASS[0x7d] = CLOSE; // }
+CLASS[0x5d] = CLOSE; // ]
 
 /**
  * True when the bytes nest arrays/objects deeper than `max`, ignoring brackets inside strings.
@@ -22,16 +29,18 @@ const BACKSLASH = 0x5c;
 export function jsonDepthExceeds(bytes: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const c = CLASS[bytes[i]];
+    if (c === OTHER) continue;
     if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
       inString = true;
-    } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+    } else if (c === OPEN) {
       if (++depth > max) return true;
-    } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+    } else if (c === CLOSE) {
       depth--;
     }
   }

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, EDGE_HEADER, type EdgeConfig } from '../../edge/config.js';
 import { ingest } from '../../edge/ingest/ingest.js';
+import { jsonDepthExceeds } from '../../edge/ingest/parse.js';
 import type { IngestLogger, IngestRequest, IngestResult } from '../../edge/ingest/types.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../edge/writers/memory.js';
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
@@ -519,5 +520,21 @@ describe('storage failures', () => {
     });
     expect(view(res)).toStrictEqual({ status: 500, headers: JSON_HEADERS, body: { error: 'internal_error', detail: 'internal error; retry later' } });
     expect(badRows.rows.map((r) => r.reason)).toStrictEqual(['internal_error']);
+  });
+});
+
+describe('jsonDepthExceeds', () => {
+  const deep = (text: string, max = 2) => jsonDepthExceeds(new TextEncoder().encode(text), max);
+  it.each([
+    ['[[]]', false],
+    ['[[[]]]', true],
+    ['["[[[[[["]', false],
+    ['["\\"[[[["]', false], // escaped quote: the brackets are still inside the string
+    ['["\\\\",[[]]]', true], // escaped backslash: the string ends, the brackets count
+    ['{"a":{"b":{}}}', true],
+    ['[[]][[]][[]]', false], // depth returns to zero between siblings
+    ['"unterminated [[[[', false],
+  ])('%s → %s (max 2)', (text, expected) => {
+    expect(deep(text)).toBe(expected);
   });
 });
