@@ -3,7 +3,7 @@
  * the time budget, and Firehose (no local server). aws-sdk-client-mock stands in for the service
  * here only; the happy path against a real Kinesis API is in writers-kinesis.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   KinesisClient,
@@ -68,6 +68,11 @@ beforeEach(() => {
 afterEach(() => {
   writer.destroy();
   vi.useRealTimers();
+});
+
+afterAll(() => {
+  kinesis.restore();
+  firehose.restore();
 });
 
 describe('KinesisRecordWriter', () => {
