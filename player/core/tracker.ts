@@ -1,0 +1,225 @@
+/**
+ * The tracker: wires configuration, the session and its QoE state machine, the heartbeat, the page
+ * lifecycle and the transport, and exposes the normalised player input that adapters drive.
+ * Nothing here throws into the host page: inputs, callbacks and adapters run inside `guard`.
+ */
+import type { BeaconEvent, EventType } from '../../schemas/index.js';
+import { resolveConfig, type TrackerOptions } from '../config.js';
+import { CallbackError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { createQueue } from '../transport/queue.js';
+import { createStore, loadViewerId } from '../transport/store.js';
+import { createTransport } from '../transport/transport.js';
+import type { AdapterFactory, AdapterHandle, PlayerInput } from './adapter.js';
+import { systemClock, systemTimers } from './clock.js';
+import { createHeartbeat } from './heartbeat.js';
+import { isValidId, isValidViewerId, randomId } from './ids.js';
+import { createInput, type InputState } from './input.js';
+import { defaultPage, listenPage } from './page.js';
+import { createQoe, type EmitAt, type QoeCounters } from './qoe.js';
+import { isSampled } from './sampling.js';
+import { createSession } from './session.js';
+
+/** Why a session ended (schema `session_end.reason`). */
+export type SessionEndReason = 'unload' | 'ended' | 'new_source' | 'detach' | 'error' | 'idle';
+
+/** A running tracker. Every method is safe to call at any time and never throws. */
+export interface Tracker {
+  /** Attaches a player adapter (detaching the previous one); returns a function that detaches it. */
+  attach(adapter: AdapterFactory): () => void;
+  /** Detaches the adapter and ends the session (reason `detach`). */
+  detach(): void;
+  /** Normalised player signals, for players without an adapter. */
+  readonly input: PlayerInput;
+  /** Ends the current session now; the next player signal starts a new one. */
+  endSession(reason?: SessionEndReason): void;
+  /** Sends queued events now (unless a retry backoff is running). */
+  flush(): void;
+  /** Changes the ingest URL; takes effect with the next request. */
+  setEndpoint(url: string): void;
+  /** Id of the current session. */
+  readonly sessionId: string;
+  /** Viewer id sent with batches, or undefined when omitted. */
+  readonly viewerId: string | undefined;
+  /** True when the current session is inside the sample. */
+  readonly sampled: boolean;
+  /** Cumulative QoE counters of the current session. */
+  counters(): QoeCounters;
+  /** Detaches, ends the session, sends what is queued and removes every listener and timer. */
+  destroy(): void;
+}
+
+/** Events that are sent at once instead of waiting for the next periodic flush. */
+const FLUSH_NOW = new Set<EventType>(['first_frame', 'ended', 'session_end']);
+
+/**
+ * Creates a tracker.
+ * @example
+ * const tracker = createTracker({ contentId: 'big-buck-bunny' });
+ * tracker.attach(html5Adapter(document.querySelector('video')!));
+ */
+export function createTracker(options: TrackerOptions): Tracker {
+  const { config, problems } = resolveConfig(options);
+  const log: Logger = createLogger(config.logLevel, config.logSink);
+  for (const p of problems) log.warn(p.message, p);
+  const clock = config.clock ?? systemClock;
+  const timers = config.timers ?? systemTimers;
+  const guard = <T>(name: string, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      log.error(`${name} threw`, new CallbackError(`${name} threw`, name, { cause: err }));
+      return undefined;
+    }
+  };
+
+  const storage = config.storage === undefined ? guard('localStorage', () => globalThis.localStorage) ?? null : config.storage;
+  let viewerId: string | undefined;
+  if (!config.omitViewerId) {
+    if (config.viewerId !== undefined && !isValidViewerId(config.viewerId)) log.warn('invalid viewerId; using a random one');
+    viewerId = isValidViewerId(config.viewerId) ? config.viewerId : loadViewerId(storage, config.storageKey, randomId, log);
+    if (!isValidViewerId(viewerId)) viewerId = randomId();
+  }
+
+  const queue = createQueue(config.maxQueueEvents);
+  const store = createStore({ storage, prefix: config.storageKey, instanceId: randomId(), now: () => clock.now(), leaseMs: config.leaseMs, log });
+  const nav = globalThis.navigator as Navigator | undefined;
+  const transport = createTransport({
+    config,
+    queue,
+    store,
+    fetch: config.fetch ?? (typeof globalThis.fetch === 'function' ? (u, i) => globalThis.fetch(u, i) : null),
+    sendBeacon:
+      config.sendBeacon !== undefined ? config.sendBeacon : nav && typeof nav.sendBeacon === 'function' ? (u, d) => nav.sendBeacon(u, d) : null,
+    clock,
+    timers,
+    random: config.random ?? Math.random,
+    log,
+    notify: (r) => guard('onBatchSent', () => config.onBatchSent?.(r)),
+  });
+
+  let adapter: AdapterHandle | null = null;
+  const meta = () => ({
+    contentId: typeof config.contentId === 'function' ? config.contentId : () => config.contentId as string,
+    viewerId,
+    playerName: config.playerName ?? adapter?.playerName,
+    playerVersion: config.playerVersion ?? adapter?.playerVersion,
+  });
+  const droppedFrames = (a: AdapterHandle | null) =>
+    a?.droppedFrames ? guard('adapter.droppedFrames', () => a.droppedFrames!()) ?? null : null;
+  const playhead = (): number => {
+    const p = adapter?.playhead ? guard('adapter.playhead', () => adapter!.playhead!()) : undefined;
+    return typeof p === 'number' && p >= 0 ? p : state.lastPlayhead;
+  };
+
+  function emit(type: EventType, fields?: Record<string, unknown>, at?: EmitAt): void {
+    const s = state.session;
+    const ts = at ? clock.now() - (clock.mono() - at.mono) : clock.now();
+    const ev: BeaconEvent = s.event(type, fields, ts, at ? at.playhead : playhead());
+    guard('onEvent', () => config.onEvent?.(ev, s.id));
+    if (state.sampled) transport.enqueue(s.envelope(), ev);
+    if (FLUSH_NOW.has(type) || (type === 'error' && fields?.fatal === true)) transport.flush();
+  }
+
+  const heartbeat = createHeartbeat(config.heartbeatMs, timers, () =>
+    guard('heartbeat', () => {
+      const fields: Record<string, unknown> = { ...state.qoe.counters() };
+      const dropped = droppedFrames(adapter);
+      if (typeof dropped === 'number' && dropped >= 0) {
+        // Counters restart with a new source; a value below the baseline means they did.
+        if (state.droppedBase === null) state.droppedBase = dropped;
+        else if (dropped < state.droppedBase) state.droppedBase = 0;
+        fields.dropped_frames = dropped - state.droppedBase;
+      }
+      emit('heartbeat', fields);
+    }),
+  );
+
+  function newSession(id?: string): InputState['session'] {
+    const s = createSession(isValidId(id) ? id : randomId(), meta);
+    state.session = s;
+    state.qoe = createQoe({ clock, timers, minStallMs: config.minStallMs, emit });
+    state.sampled = isSampled(viewerId ?? s.id, config.sampleRate);
+    state.variants = new Set();
+    state.bitrate = 0;
+    state.droppedBase = droppedFrames(adapter);
+    return s;
+  }
+
+  function endSession(reason: SessionEndReason): void {
+    heartbeat.stop();
+    if (state.session.count === 0) return; // nothing was reported: no session to close
+    const c = state.qoe.finish();
+    emit('session_end', { played_ms: c.played_ms, stall_ms: c.stall_ms, stall_count: c.stall_count, reason });
+    newSession();
+  }
+
+  const state = { lastPlayhead: 0, droppedBase: null } as InputState;
+  if (config.sessionId !== undefined && !isValidId(config.sessionId)) log.warn('invalid sessionId; using a random one');
+  newSession(config.sessionId);
+
+  const input = createInput({ state, emit, playhead, endSession, sync: () => (state.qoe.isPlaying() ? heartbeat.start() : heartbeat.stop()), guard, log });
+
+  // Events a previous page could not send (reload, crash) go first.
+  queue.merge(store.adopt());
+  if (queue.size()) {
+    log.info(`adopted ${queue.size()} stored event(s)`);
+    transport.persist();
+    transport.flush();
+  }
+
+  const unlistenPage = listenPage(config.page === undefined ? defaultPage() : config.page, {
+    hidden: () => transport.flushBeacon(),
+    pagehide: () => {
+      endSession('unload');
+      transport.flushBeacon();
+      transport.release();
+    },
+    pageshow: (persisted) => persisted && transport.persist(),
+  }, (fn) => guard('page lifecycle', fn));
+
+  function detach(): void {
+    const a = adapter;
+    if (!a) return;
+    endSession('detach');
+    adapter = null;
+    guard('adapter.detach', () => a.detach());
+  }
+
+  return {
+    attach(factory) {
+      detach();
+      const handle = guard('adapter attach', () => factory(input));
+      if (!handle || typeof handle.detach !== 'function') {
+        log.error('adapter did not attach');
+        return () => {};
+      }
+      adapter = handle;
+      state.droppedBase = droppedFrames(handle);
+      return () => {
+        if (adapter === handle) detach();
+      };
+    },
+    detach: () => guard('detach', detach),
+    input,
+    endSession: (reason = 'detach') => guard('endSession', () => endSession(reason)),
+    flush: () => transport.flush(),
+    setEndpoint: (url) => transport.setEndpoint(url),
+    get sessionId() {
+      return state.session.id;
+    },
+    viewerId,
+    get sampled() {
+      return state.sampled;
+    },
+    counters: () => state.qoe.counters(),
+    destroy: () =>
+      guard('destroy', () => {
+        detach();
+        endSession('detach');
+        unlistenPage();
+        transport.flush();
+        transport.destroy();
+      }),
+  };
+}

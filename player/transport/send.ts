@@ -1,0 +1,68 @@
+/**
+ * The two ways out of the page. `fetch` with keepalive and a text/plain body (a CORS-simple
+ * request: no preflight, and keepalive lets it outlive the page); `sendBeacon` with a text/plain
+ * Blob when the page is being hidden or closed, where a fetch might not start.
+ */
+import type { FetchLike, RejectedEvent, SendBeaconLike } from '../config.js';
+import { parseRetryAfter } from './retry.js';
+
+/** Result of one fetch attempt. */
+export interface FetchOutcome {
+  /** HTTP status, or null when the request failed on the network. */
+  status: number | null;
+  retryAfterMs?: number;
+  /** Events the edge refused (200 partial acceptance, 400 no_valid_events). */
+  rejected: RejectedEvent[];
+  /** Edge error reason (`{"error": ...}` bodies), when present. */
+  reason?: string;
+  /** The network error, when status is null. */
+  error?: unknown;
+}
+
+function parseBody(text: string): { rejected: RejectedEvent[]; reason?: string } {
+  try {
+    const j = JSON.parse(text) as { rejected?: unknown; error?: unknown };
+    return {
+      rejected: Array.isArray(j.rejected) ? (j.rejected as RejectedEvent[]) : [],
+      reason: typeof j.error === 'string' ? j.error : undefined,
+    };
+  } catch {
+    return { rejected: [] };
+  }
+}
+
+/** POSTs one body; never rejects. */
+export async function sendFetch(fetchFn: FetchLike, url: string, body: string, nowMs: number): Promise<FetchOutcome> {
+  let res: Awaited<ReturnType<FetchLike>>;
+  try {
+    res = await fetchFn(url, { method: 'POST', keepalive: true, body, headers: { 'content-type': 'text/plain' } });
+  } catch (error) {
+    return { status: null, rejected: [], error };
+  }
+  const status = typeof res.status === 'number' ? res.status : null;
+  let text = '';
+  if (status !== 204) {
+    try {
+      text = await res.text();
+    } catch {
+      // The status alone decides what happens next.
+    }
+  }
+  let retryAfter: string | null = null;
+  try {
+    retryAfter = res.headers.get('retry-after');
+  } catch {
+    // no headers
+  }
+  return { status, retryAfterMs: parseRetryAfter(retryAfter, nowMs), ...parseBody(text) };
+}
+
+/** Hands one body to sendBeacon; true when the browser queued it. Never throws. */
+export function sendWithBeacon(beacon: SendBeaconLike, url: string, body: string): boolean {
+  try {
+    const data = typeof Blob === 'function' ? new Blob([body], { type: 'text/plain' }) : body;
+    return beacon(url, data) === true;
+  } catch {
+    return false;
+  }
+}

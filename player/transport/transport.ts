@@ -1,0 +1,195 @@
+/**
+ * The emitter: queues events, flushes them every `flushMs` (and at once when the tracker asks),
+ * one request in flight at a time (keepalive bodies share a 64 KiB budget), retries with backoff,
+ * and hands everything left to sendBeacon when the page is hidden or closing. Events leave the
+ * queue only after success or a non-retryable answer; the queue is persisted after every change.
+ */
+import type { BeaconEvent } from '../../schemas/index.js';
+import { LIMITS } from '../../schemas/index.js';
+import type { BatchResult, FetchLike, ResolvedConfig, SendBeaconLike } from '../config.js';
+import { TransportError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Clock, TimerHandle, Timers } from '../core/clock.js';
+import { defer } from '../core/clock.js';
+import { nextBatch, type OutgoingBatch } from './batch.js';
+import type { Envelope, EventQueue } from './queue.js';
+import { decide, retryDelay } from './retry.js';
+import { sendFetch, sendWithBeacon } from './send.js';
+import type { QueueStore } from './store.js';
+
+/** What the transport needs. */
+export interface TransportDeps {
+  config: Pick<
+    ResolvedConfig,
+    'endpoint' | 'flushMs' | 'maxBatchBytes' | 'retryBaseMs' | 'retryMaxMs' | 'neverRetry'
+  >;
+  queue: EventQueue;
+  store: QueueStore;
+  fetch: FetchLike | null;
+  sendBeacon: SendBeaconLike | null;
+  clock: Clock;
+  timers: Timers;
+  random: () => number;
+  log: Logger;
+  /** Already guarded by the caller. */
+  notify(result: BatchResult): void;
+}
+
+/** The transport's operations; none of them throws. */
+export interface Transport {
+  /** Queues an event (ignored for a session silenced by 410). */
+  enqueue(env: Envelope, event: BeaconEvent): void;
+  /** Sends everything now by fetch, unless a retry backoff is running. */
+  flush(): void;
+  /** Sends everything not in flight by sendBeacon (page hidden or closing). */
+  flushBeacon(): void;
+  /** Writes the queue to storage with the lease released (pagehide). */
+  release(): void;
+  /** Writes the queue to storage now (and renews the lease). */
+  persist(): void;
+  setEndpoint(url: string): void;
+  /** True once the edge answered 410 for the session. */
+  isStopped(sessionId: string): boolean;
+  /** Stops timers; an in-flight request still completes and updates the queue. */
+  destroy(): void;
+}
+
+/** Creates the transport. */
+export function createTransport(d: TransportDeps): Transport {
+  const { queue, log } = d;
+  const limits = { maxBytes: d.config.maxBatchBytes, maxEvents: LIMITS.maxEventsPerBatch };
+  const stopped = new Set<string>();
+  const inFlight = new Set<string>();
+  let url = d.config.endpoint;
+  let sending = false;
+  let attempt = 0;
+  let flushTimer: TimerHandle | null = null;
+  let backoffTimer: TimerHandle | null = null;
+  let saveQueued = false;
+  let destroyed = false;
+
+  const persist = () => d.store.save(queue.state());
+  function schedulePersist(): void {
+    if (saveQueued) return;
+    saveQueued = true;
+    defer(() => {
+      saveQueued = false;
+      persist();
+    });
+  }
+  function clearFlushTimer(): void {
+    if (flushTimer !== null) d.timers.clearTimeout(flushTimer);
+    flushTimer = null;
+  }
+  function armFlushTimer(): void {
+    if (destroyed || flushTimer !== null || backoffTimer !== null || !queue.size()) return;
+    flushTimer = d.timers.setTimeout(() => {
+      flushTimer = null;
+      flush();
+    }, d.config.flushMs);
+  }
+
+  /** Takes the next batch, dropping events too large to ever send. */
+  function take(skip: ReadonlySet<string>): OutgoingBatch | null {
+    const { out, oversized } = nextBatch(queue.entries, queue.envelope, skip, d.clock.now(), limits);
+    if (oversized.length) {
+      log.warn(`dropped ${oversized.length} event(s) larger than a batch`);
+      queue.remove(new Set(oversized));
+      schedulePersist();
+    }
+    return out;
+  }
+
+  async function sendLoop(): Promise<void> {
+    sending = true;
+    try {
+      for (;;) {
+        const out = take(inFlight);
+        if (!out || !d.fetch) {
+          if (out) log.error('no fetch available; events stay queued');
+          return;
+        }
+        out.ids.forEach((id) => inFlight.add(id));
+        const r = await sendFetch(d.fetch, url, out.body, d.clock.now());
+        out.ids.forEach((id) => inFlight.delete(id));
+        const decision = decide(r.status, d.config.neverRetry);
+        const status = r.status ?? 0;
+        const result = (outcome: BatchResult['outcome']): BatchResult => ({ batch: out.batch, via: 'fetch', status, outcome, rejected: r.rejected });
+        if (decision === 'retry') {
+          attempt++;
+          const delay = retryDelay(attempt, { baseMs: d.config.retryBaseMs, maxMs: d.config.retryMaxMs }, d.random(), r.retryAfterMs);
+          log.info(`send failed (${status || 'network'}); retry ${attempt} in ${delay} ms`, r.error);
+          d.notify(result('retry'));
+          if (!destroyed) {
+            backoffTimer = d.timers.setTimeout(() => {
+              backoffTimer = null;
+              flush();
+            }, delay);
+          }
+          return;
+        }
+        attempt = 0;
+        if (decision === 'stop') {
+          const sid = out.batch.session_id;
+          stopped.add(sid);
+          queue.removeSession(sid);
+          log.warn(`edge answered 410: no more events for session ${sid}`);
+        } else {
+          queue.remove(new Set(out.ids));
+          if (decision === 'drop') log.warn(`batch dropped`, new TransportError(`edge answered ${status} ${r.reason ?? ''}`.trim(), status));
+        }
+        if (r.rejected.length) log.warn(`edge rejected ${r.rejected.length} event(s)`, r.rejected);
+        schedulePersist();
+        d.notify(result(decision === 'success' ? 'sent' : decision === 'stop' ? 'stopped' : 'dropped'));
+      }
+    } finally {
+      sending = false;
+      armFlushTimer();
+    }
+  }
+
+  function flush(): void {
+    if (sending || backoffTimer !== null) return;
+    clearFlushTimer();
+    sendLoop().catch((err) => log.error('send loop failed', err));
+  }
+
+  return {
+    enqueue(env, event) {
+      if (stopped.has(env.session_id)) return;
+      const dropped = queue.push(env, event);
+      if (dropped.length) log.info(`queue full: dropped ${dropped.length} event(s)`, dropped.map((x) => x.e.type));
+      schedulePersist();
+      armFlushTimer();
+    },
+    flush,
+    flushBeacon() {
+      if (!d.sendBeacon) return flush();
+      clearFlushTimer();
+      const skip = new Set(inFlight);
+      for (let out = take(skip); out; out = take(skip)) {
+        if (!sendWithBeacon(d.sendBeacon, url, out.body)) {
+          // Over the beacon quota: the rest stays in storage for the next page.
+          log.info('sendBeacon refused the batch; keeping it queued');
+          break;
+        }
+        queue.remove(new Set(out.ids));
+        d.notify({ batch: out.batch, via: 'beacon', status: 0, outcome: 'sent', rejected: [] });
+      }
+      persist();
+    },
+    release: () => d.store.release(queue.state()),
+    persist,
+    setEndpoint(next) {
+      if (typeof next === 'string' && next) url = next;
+      else log.warn(`ignored invalid endpoint ${String(next)}`);
+    },
+    isStopped: (sid) => stopped.has(sid),
+    destroy() {
+      destroyed = true;
+      clearFlushTimer();
+      if (backoffTimer !== null) d.timers.clearTimeout(backoffTimer);
+      backoffTimer = null;
+    },
+  };
+}
