@@ -1,0 +1,155 @@
+/**
+ * Bad rows on the core side: reading the ones the edge sends, making new ones for records the
+ * core cannot read, and giving each a deterministic id so a re-delivered bad row is stored once.
+ */
+import { createHash } from 'node:crypto';
+import type { BadRow } from '../schemas/record.js';
+import { UnreadableRecordError } from './errors.js';
+import type { StoredBadRow } from './rows.js';
+import * as read from './values.js';
+
+/** Largest payload kept in a bad row, as on the edge (64 KiB of text). */
+export const MAX_BAD_ROW_PAYLOAD = 65536;
+
+/**
+ * HTTP status recorded on bad rows the core pipeline creates. 0 = "not an HTTP rejection": the
+ * client was told its events were accepted; the core found the record unreadable afterwards.
+ */
+export const CORE_BAD_ROW_STATUS = 0;
+
+const ENCODINGS = ['json', 'text', 'base64'] as const;
+
+/**
+ * Parses one record of the bad-row stream (Data = JSON BadRow).
+ * @throws UnreadableRecordError when the bytes are not a BadRow.
+ */
+export function parseBadRow(data: Uint8Array | string): BadRow {
+  const o = read.object(read.json(data), '');
+  const encoding = o.payload_encoding;
+  if (!ENCODINGS.includes(encoding as (typeof ENCODINGS)[number])) {
+    throw new UnreadableRecordError('payload_encoding', `must be one of ${ENCODINGS.join(', ')}`);
+  }
+  const bad: BadRow = {
+    received_at: read.int(o.received_at, 'received_at'),
+    request_id: read.str(o.request_id, 'request_id'),
+    status: read.int32(o.status, 'status'),
+    reason: read.str(o.reason, 'reason'),
+    payload: read.optStr(o.payload, 'payload') ?? '',
+    payload_encoding: encoding as BadRow['payload_encoding'],
+  };
+  // Optional fields only when present, so a parsed bad row equals what the edge sent.
+  const detail = read.optStr(o.detail, 'detail');
+  const index = o.index === undefined || o.index === null ? null : read.int32(o.index, 'index');
+  const sessionId = read.optStr(o.session_id, 'session_id');
+  const eventId = read.optStr(o.event_id, 'event_id');
+  const schemaVersion = read.optStr(o.schema_version, 'schema_version');
+  const pop = read.optStr(o.pop, 'pop');
+  const truncated = read.optBool(o.payload_truncated, 'payload_truncated');
+  if (detail !== null) bad.detail = detail;
+  if (index !== null) bad.index = index;
+  if (sessionId !== null) bad.session_id = sessionId;
+  if (eventId !== null) bad.event_id = eventId;
+  if (schemaVersion !== null) bad.schema_version = schemaVersion;
+  if (pop !== null) bad.pop = pop;
+  if (truncated !== null) bad.payload_truncated = truncated;
+  return bad;
+}
+
+/**
+ * Keeps raw record bytes as a bad-row payload: text when valid UTF-8 (json when it parses),
+ * base64 otherwise; cut at MAX_BAD_ROW_PAYLOAD.
+ */
+export function payloadOf(data: Uint8Array | string): Pick<BadRow, 'payload' | 'payload_encoding' | 'payload_truncated'> {
+  const text = typeof data === 'string' ? data : utf8OrNull(data);
+  if (text === null) {
+    const bytes = data as Uint8Array;
+    const cut = bytes.subarray(0, (MAX_BAD_ROW_PAYLOAD / 4) * 3);
+    return { payload: Buffer.from(cut).toString('base64'), payload_encoding: 'base64', payload_truncated: cut.length < bytes.length };
+  }
+  if (text.length <= MAX_BAD_ROW_PAYLOAD) {
+    return { payload: text, payload_encoding: isJson(text) ? 'json' : 'text', payload_truncated: false };
+  }
+  // Never cut a surrogate pair in half (the payload must stay well-formed text); a cut JSON
+  // document is no longer JSON, so it is kept as text.
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_BAD_ROW_PAYLOAD - 1]) ? MAX_BAD_ROW_PAYLOAD - 1 : MAX_BAD_ROW_PAYLOAD;
+  return { payload: text.slice(0, end), payload_encoding: 'text', payload_truncated: true };
+}
+
+function utf8OrNull(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a record came from, for the detail of a core-made bad row. */
+export interface RecordOrigin {
+  stream: string;
+  shardId: string;
+  sequenceNumber: string;
+  /** Server receive time if known, else the Kinesis arrival time (ms). */
+  receivedAt: number;
+}
+
+/**
+ * Makes the bad row for a record (or one event of it) the core could not read.
+ * `request_id` is the edge's when the record got that far, else `kinesis:<stream>/<shard>/<seq>`
+ * so the record can be found again.
+ */
+export function coreBadRow(
+  err: Error & { reason?: string },
+  origin: RecordOrigin,
+  data: Uint8Array | string,
+  extra: { requestId?: string; index?: number; sessionId?: string; eventId?: string; payload?: string } = {},
+): BadRow {
+  const where = `${origin.stream}/${origin.shardId}/${origin.sequenceNumber}`;
+  const bad: BadRow = {
+    received_at: origin.receivedAt,
+    request_id: extra.requestId ?? `kinesis:${where}`,
+    status: CORE_BAD_ROW_STATUS,
+    reason: err.reason ?? 'unreadable_record',
+    detail: `${err.message} (kinesis ${where})`,
+    ...(extra.payload !== undefined ? payloadOf(extra.payload) : payloadOf(data)),
+  };
+  if (extra.index !== undefined) bad.index = extra.index;
+  if (extra.sessionId !== undefined) bad.session_id = extra.sessionId;
+  if (extra.eventId !== undefined) bad.event_id = extra.eventId;
+  return bad;
+}
+
+/**
+ * The row a sink stores for a bad row. The id hashes what makes a bad row unique (request,
+ * index, reason, event id, payload), so the same bad row delivered twice is stored once while
+ * the same bad body sent in two requests is stored twice.
+ */
+export function toStoredBadRow(bad: BadRow, ingestedAt: number): StoredBadRow {
+  const key = JSON.stringify([bad.request_id, bad.index ?? null, bad.reason, bad.event_id ?? null, bad.payload]);
+  return {
+    bad_row_id: createHash('sha256').update(key).digest('base64url').slice(0, 32),
+    source: bad.status === CORE_BAD_ROW_STATUS ? 'core' : 'edge',
+    received_at: bad.received_at,
+    ingested_at: ingestedAt,
+    request_id: bad.request_id,
+    status: bad.status,
+    reason: bad.reason,
+    detail: bad.detail ?? null,
+    index: bad.index ?? null,
+    session_id: bad.session_id ?? null,
+    event_id: bad.event_id ?? null,
+    schema_version: bad.schema_version ?? null,
+    pop: bad.pop ?? null,
+    payload: bad.payload,
+    payload_encoding: bad.payload_encoding,
+    payload_truncated: bad.payload_truncated ?? false,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Record → rows: the pure heart of the core pipeline. No I/O; the consumer, the Lambda handler
+ * and the tests all call these functions.
+ *
+ * The edge has already validated every event against the JSON Schema, so these checks are not a
+ * second validator: they only make sure nothing reaches a database column with the wrong type
+ * (which would fail the whole transaction and block the shard). A record that breaks the contract
+ * throws a named error that `decode.ts` turns into a bad row.
+ */
+import { RECORD_VERSION, type EnrichedRecord } from '../schemas/record.js';
+import { InvalidRecordEventError, UnreadableRecordError, UnsupportedRecordVersionError } from './errors.js';
+import type { EventRow } from './rows.js';
+import * as read from './values.js';
+
+/** Bad-row records of the bad-row stream are parsed next to the event records (bad-rows.ts). */
+export { parseBadRow } from './bad-rows.js';
+
+/** Record versions this build can turn into rows. */
+export const READABLE_RECORD_VERSIONS: readonly number[] = [RECORD_VERSION];
+
+/** Rows from one record: the events that could be stored, and the events that could not. */
+export interface RecordRows {
+  events: EventRow[];
+  /** One per event with a wrong shape; the record's other events are still in `events`. */
+  invalidEvents: InvalidRecordEventError[];
+}
+
+/**
+ * Flattens one EnrichedRecord into one row per event.
+ *
+ * @param record what the edge wrote (already JSON-parsed; may be anything).
+ * @param ingestedAt ms since epoch, stamped on every row.
+ * @throws UnsupportedRecordVersionError when `record_version` is not readable by this build.
+ * @throws UnreadableRecordError when the envelope breaks the contract.
+ * @example
+ *   const { events } = recordToRows(JSON.parse(data), Date.now());
+ */
+export function recordToRows(record: EnrichedRecord, ingestedAt: number): RecordRows {
+  const r = read.object(record as unknown, '');
+  if (!READABLE_RECORD_VERSIONS.includes(r.record_version as number)) {
+    throw new UnsupportedRecordVersionError(r.record_version);
+  }
+  const geo = r.geo === undefined ? {} : read.object(r.geo, 'geo');
+  const edge = read.object(r.edge, 'edge');
+  const received_at = read.int(r.received_at, 'received_at');
+  const skew_ms = read.int(r.skew_ms, 'skew_ms');
+  // Everything a row shares with its siblings, checked once per record.
+  const shared = {
+    received_at,
+    ingested_at: ingestedAt,
+    skew_ms,
+    record_version: r.record_version as number,
+    schema_version: read.str(r.schema_version, 'schema_version'),
+    session_id: read.str(r.session_id, 'session_id'),
+    viewer_id: read.optStr(r.viewer_id, 'viewer_id'),
+    content_id: read.str(r.content_id, 'content_id'),
+    sdk_name: read.str(r.sdk_name, 'sdk_name'),
+    sdk_version: read.str(r.sdk_version, 'sdk_version'),
+    player_name: read.optStr(r.player_name, 'player_name'),
+    player_version: read.optStr(r.player_version, 'player_version'),
+    country: read.optStr(geo.country, 'geo.country'),
+    country_region: read.optStr(geo.region, 'geo.region'),
+    city: read.optStr(geo.city, 'geo.city'),
+    time_zone: read.optStr(geo.time_zone, 'geo.time_zone'),
+    asn: read.optStr(geo.asn, 'geo.asn'),
+    lat: read.optNum(geo.lat, 'geo.lat'),
+    lon: read.optNum(geo.lon, 'geo.lon'),
+    pop: read.str(edge.pop, 'edge.pop'),
+    edge_region: read.str(edge.edge_region, 'edge.edge_region'),
+    serving_region: read.str(edge.serving_region, 'edge.serving_region'),
+    stream_region: read.str(edge.stream_region, 'edge.stream_region'),
+    request_id: read.str(edge.request_id, 'edge.request_id'),
+    device: read.str(edge.device, 'edge.device'),
+    os: read.optStr(edge.os, 'edge.os'),
+  };
+  if (!Array.isArray(r.events)) throw new UnreadableRecordError('events', 'must be an array');
+
+  const events: EventRow[] = [];
+  const invalidEvents: InvalidRecordEventError[] = [];
+  r.events.forEach((ev: unknown, index: number) => {
+    try {
+      events.push(eventToRow(ev, shared, skew_ms));
+    } catch (err) {
+      if (!(err instanceof UnreadableRecordError)) throw err;
+      invalidEvents.push(new InvalidRecordEventError(index, err.field, err.detail));
+    }
+  });
+  return { events, invalidEvents };
+}
+
+type Shared = Omit<EventRow, EventOwnField>;
+type EventOwnField = Exclude<keyof EventRow, SharedField>;
+type SharedField =
+  | 'received_at' | 'ingested_at' | 'skew_ms' | 'record_version' | 'schema_version' | 'session_id'
+  | 'viewer_id' | 'content_id' | 'sdk_name' | 'sdk_version' | 'player_name' | 'player_version'
+  | 'country' | 'country_region' | 'city' | 'time_zone' | 'asn' | 'lat' | 'lon' | 'pop'
+  | 'edge_region' | 'serving_region' | 'stream_region' | 'request_id' | 'device' | 'os';
+
+/** Measures are read by field name whatever the event type, so a later schema that adds a field
+ * to another type needs no change here. Field names in errors are the event's own names. */
+function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
+  const e = read.object(value, '');
+  const ts = read.int(e.ts, 'ts');
+  // `time` is normally set by the edge; recompute it if a producer left it out.
+  const time = e.time === undefined ? ts + skewMs : read.int(e.time, 'time');
+  return {
+    event_id: read.str(e.id, 'id'),
+    type: read.str(e.type, 'type'),
+    seq: read.int32(e.seq, 'seq'),
+    ts,
+    time,
+    playhead: read.num(e.playhead, 'playhead'),
+    ...shared,
+    startup_ms: read.optNum(e.startup_ms, 'startup_ms'),
+    stall_ms: read.optNum(e.stall_ms, 'stall_ms'),
+    bitrate: read.optInt(e.bitrate, 'bitrate'),
+    prev_bitrate: read.optInt(e.prev_bitrate, 'prev_bitrate'),
+    width: read.optInt32(e.width, 'width'),
+    height: read.optInt32(e.height, 'height'),
+    level: read.optInt32(e.level, 'level'),
+    volume: read.optNum(e.volume, 'volume'),
+    muted: read.optBool(e.muted, 'muted'),
+    error_code: read.optStr(e.code, 'code'),
+    error_message: read.optStr(e.message, 'message'),
+    fatal: read.optBool(e.fatal, 'fatal'),
+    played_ms: read.optNum(e.played_ms, 'played_ms'),
+    stall_count: read.optInt32(e.stall_count, 'stall_count'),
+    dropped_frames: read.optInt(e.dropped_frames, 'dropped_frames'),
+    seek_ms: read.optNum(e.seek_ms, 'seek_ms'),
+    seek_to: read.optNum(e.to, 'to'),
+    reason: read.optStr(e.reason, 'reason'),
+    autoplay: read.optBool(e.autoplay, 'autoplay'),
+    attrs: JSON.stringify(value),
+  };
+}
+
+/**
+ * Parses the bytes of an event-stream record into an EnrichedRecord-shaped value (JSON only;
+ * `recordToRows` checks the shape).
+ * @throws UnreadableRecordError when the bytes are not UTF-8 JSON of an object.
+ */
+export function parseRecordData(data: Uint8Array | string): EnrichedRecord {
+  return read.object(read.json(data), '') as unknown as EnrichedRecord;
+}
