@@ -112,13 +112,15 @@ export function createTracker(options: TrackerOptions): Tracker {
     return typeof p === 'number' && p >= 0 ? p : state.lastPlayhead;
   };
 
+  /** Set while the page is being hidden for good: sendBeacon, not fetch, carries the last events. */
+  let unloading = false;
   function emit(type: EventType, fields?: Record<string, unknown>, at?: EmitAt): void {
     const s = state.session;
     const ts = at ? clock.now() - (clock.mono() - at.mono) : clock.now();
     const ev: BeaconEvent = s.event(type, fields, ts, at ? at.playhead : playhead());
     guard('onEvent', () => config.onEvent?.(ev, s.id));
     if (state.sampled) transport.enqueue(s.envelope(), ev);
-    if (FLUSH_NOW.has(type) || (type === 'error' && fields?.fatal === true)) transport.flush();
+    if (!unloading && (FLUSH_NOW.has(type) || (type === 'error' && fields?.fatal === true))) transport.flush();
   }
 
   const heartbeat = createHeartbeat(config.heartbeatMs, timers, () =>
@@ -171,11 +173,16 @@ export function createTracker(options: TrackerOptions): Tracker {
   const unlistenPage = listenPage(config.page === undefined ? defaultPage() : config.page, {
     hidden: () => transport.flushBeacon(),
     pagehide: () => {
-      endSession('unload');
+      unloading = true;
+      try {
+        endSession('unload');
+      } finally {
+        unloading = false;
+      }
       transport.flushBeacon();
       transport.release();
     },
-    pageshow: (persisted) => persisted && transport.persist(),
+    pageshow: (persisted) => persisted && transport.claim(),
   }, (fn) => guard('page lifecycle', fn));
 
   function detach(): void {

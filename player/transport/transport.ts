@@ -43,9 +43,11 @@ export interface Transport {
   flush(): void;
   /** Sends everything not in flight by sendBeacon (page hidden or closing). */
   flushBeacon(): void;
-  /** Writes the queue to storage with the lease released (pagehide). */
+  /** Releases the storage lease (pagehide): until `claim`, every write leaves the queue to the next page. */
   release(): void;
-  /** Writes the queue to storage now (and renews the lease). */
+  /** Takes the lease back (the page came back from the back/forward cache) and writes the queue. */
+  claim(): void;
+  /** Writes the queue to storage now. */
   persist(): void;
   setEndpoint(url: string): void;
   /** True once the edge answered 410 for the session. */
@@ -67,8 +69,10 @@ export function createTransport(d: TransportDeps): Transport {
   let backoffTimer: TimerHandle | null = null;
   let saveQueued = false;
   let destroyed = false;
+  let released = false;
 
-  const persist = () => d.store.save(queue.state());
+  // After release, a write still pending from the same task must not take the lease back.
+  const persist = () => (released ? d.store.release(queue.state()) : d.store.save(queue.state()));
   function schedulePersist(): void {
     if (saveQueued) return;
     saveQueued = true;
@@ -178,7 +182,14 @@ export function createTransport(d: TransportDeps): Transport {
       }
       persist();
     },
-    release: () => d.store.release(queue.state()),
+    release() {
+      released = true;
+      persist();
+    },
+    claim() {
+      released = false;
+      persist();
+    },
     persist,
     setEndpoint(next) {
       if (typeof next === 'string' && next) url = next;
