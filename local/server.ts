@@ -1,0 +1,91 @@
+/**
+ * The local stack's HTTP server, one port for everything, as CloudFront cache behaviours would
+ * split one distribution: `/` landing page, `/dashboard` static files, `/api/v1/*` the dashboard
+ * API, and every other path to the CloudFront emulator (whose viewer-request function answers the
+ * ingest paths and turns the rest away with its own 404).
+ */
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PortInUseError } from './errors.js';
+import { landingPage } from './landing.js';
+import { dashboardFiles, sendFile, sendJson } from './static.js';
+
+/** A handler for one route family. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** The CloudFront emulator. */
+  edge: RouteHandler;
+  /** The /api/v1 handler. */
+  api: RouteHandler;
+  /** First ingest path, shown on the landing page. */
+  ingestPath: string;
+  /** Extra exact-path routes (e.g. a demo page), checked before the emulator. */
+  routes?: Map<string, RouteHandler>;
+  /** Told about unexpected handler errors. */
+  onError?: (err: unknown) => void;
+}
+
+/** A started server. */
+export interface LocalServer {
+  url: string;
+  port: number;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish (at most `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Starts the server. Rejects with {@link PortInUseError} when the port is taken. */
+export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  const files = dashboardFiles();
+  const route: RouteHandler = async (req, res, url) => {
+    const method = req.method ?? 'GET';
+    const file = files.get(url.pathname);
+    const page = url.pathname === '/' ? 'landing' : file ? 'file' : undefined;
+    if (page) {
+      if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed', detail: `${method} is not allowed here; use GET` }, { Allow: 'GET, HEAD' });
+      if (file) return sendFile(res, file, method);
+      const html = landingPage(base(), opts.ingestPath);
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-cache' });
+      return void res.end(method === 'HEAD' ? undefined : html);
+    }
+    if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/')) return opts.api(req, res, url);
+    const extra = opts.routes?.get(url.pathname);
+    if (extra) return extra(req, res, url);
+    return opts.edge(req, res, url);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    Promise.resolve(route(req, res, url)).catch((err) => {
+      opts.onError?.(err);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', detail: 'the local server failed on this request' });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port, err) : err));
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+  const base = () => `http://${host}:${port}`;
+  return {
+    url: base(),
+    port,
+    server,
+    close: (graceMs = 5_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
