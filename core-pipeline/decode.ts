@@ -1,0 +1,102 @@
+/**
+ * Kinesis record bytes → rows, for both runtimes (the local consumer and the Lambda handler).
+ * Total: whatever the bytes are, the result is rows and/or bad rows, never an exception — a
+ * record that cannot be read must not crash the consumer or block its shard.
+ */
+import type { BadRow } from '../schemas/record.js';
+import { coreBadRow, parseBadRow, toStoredBadRow, type RecordOrigin } from './bad-rows.js';
+import type { EventRow, StoredBadRow } from './rows.js';
+import { parseRecordData, recordToRows } from './transform.js';
+
+/** What a stream carries: EnrichedRecords (event streams) or BadRows (the bad-row stream). */
+export type StreamKind = 'events' | 'bad_rows';
+
+/** One record as read from Kinesis, whichever API delivered it. */
+export interface SourceRecord extends RecordOrigin {
+  kind: StreamKind;
+  data: Uint8Array;
+}
+
+/** Rows ready for `EventSink.writeBatch`. */
+export interface DecodedRows {
+  events: EventRow[];
+  badRows: StoredBadRow[];
+}
+
+/**
+ * Decodes a batch of records. Events keep record order; an unreadable record or event becomes a
+ * bad row with reason `unreadable_record` / `invalid_record_event` (see errors.ts).
+ * @param ingestedAt stamped on every row (ms).
+ */
+export function decodeRecords(records: readonly SourceRecord[], ingestedAt: number): DecodedRows {
+  const out: DecodedRows = { events: [], badRows: [] };
+  for (const rec of records) {
+    if (rec.kind === 'bad_rows') {
+      out.badRows.push(toStoredBadRow(decodeBadRowRecord(rec), ingestedAt));
+      continue;
+    }
+    const { events, badRows } = decodeEventRecord(rec, ingestedAt);
+    for (const e of events) out.events.push(e);
+    for (const b of badRows) out.badRows.push(toStoredBadRow(b, ingestedAt));
+  }
+  return out;
+}
+
+/** One event-stream record → its event rows and the bad rows of whatever could not be read. */
+export function decodeEventRecord(rec: SourceRecord, ingestedAt: number): { events: EventRow[]; badRows: BadRow[] } {
+  let parsed: unknown;
+  try {
+    parsed = parseRecordData(rec.data);
+    const { events, invalidEvents } = recordToRows(parsed as never, ingestedAt);
+    const p = parsed as { session_id?: unknown; edge?: { request_id?: unknown }; events: unknown[] };
+    const badRows = invalidEvents.map((err) => {
+      const ev = p.events[err.index] as { id?: unknown } | null;
+      return coreBadRow(err, originWithReceivedAt(rec, parsed), rec.data, {
+        requestId: stringOr(p.edge?.request_id),
+        sessionId: stringOr(p.session_id),
+        eventId: stringOr(ev?.id),
+        index: err.index,
+        payload: JSON.stringify(ev) ?? 'undefined',
+      });
+    });
+    return { events, badRows };
+  } catch (err) {
+    // Anything at all (our named errors, or a bug) becomes a bad row: never block the shard.
+    const e = err instanceof Error ? err : new Error(String(err));
+    const p = (parsed ?? {}) as { session_id?: unknown; edge?: { request_id?: unknown } | null };
+    return {
+      events: [],
+      badRows: [
+        coreBadRow(withReason(e), originWithReceivedAt(rec, parsed), rec.data, {
+          requestId: stringOr(p.edge?.request_id),
+          sessionId: stringOr(p.session_id),
+        }),
+      ],
+    };
+  }
+}
+
+/** One bad-row-stream record → the BadRow it carries, or a bad row about the record itself. */
+export function decodeBadRowRecord(rec: SourceRecord): BadRow {
+  try {
+    return parseBadRow(rec.data);
+  } catch (err) {
+    return coreBadRow(withReason(err instanceof Error ? err : new Error(String(err))), rec, rec.data);
+  }
+}
+
+function withReason(e: Error): Error & { reason: string } {
+  const reason = (e as { reason?: unknown }).reason;
+  return Object.assign(e, { reason: typeof reason === 'string' ? reason : 'unreadable_record' });
+}
+
+/** A usable id from an unreadable record: a non-empty, well-formed, short string, else nothing. */
+function stringOr(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 && v.length <= 256 && !/[\uD800-\uDFFF]/u.test(v) ? v : undefined;
+}
+
+/** Prefer the edge's receive time (what `countsSince` filters on) over the Kinesis arrival time. */
+function originWithReceivedAt(rec: SourceRecord, parsed: unknown): RecordOrigin {
+  const t = (parsed as { received_at?: unknown } | undefined)?.received_at;
+  return Number.isSafeInteger(t) ? { ...rec, receivedAt: t as number } : rec;
+}

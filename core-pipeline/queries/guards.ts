@@ -1,0 +1,70 @@
+/**
+ * Input guards for the read side. Every value that reaches SQL is either bound as a parameter or
+ * picked from an allow-list here; anything else is an InvalidQueryError naming the field.
+ */
+import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
+import { InvalidQueryError } from '../errors.js';
+import { DIMENSIONS, type Dimension, type DimensionFilters } from './types.js';
+
+/** Most buckets one timeseries may return (keeps a typo like bucketSeconds=1 over a month cheap). */
+export const MAX_BUCKETS = 10000;
+/** Longest dimension filter value. */
+export const MAX_FILTER_LENGTH = 256;
+
+/** A valid Date → ms since epoch. */
+export function timeMs(v: unknown, field: string): number {
+  if (!(v instanceof Date) || !Number.isFinite(v.getTime())) throw new InvalidQueryError(field, 'must be a valid date');
+  return v.getTime();
+}
+
+/** An integer in [min, max], or `fallback` when undefined. */
+export function intIn(v: unknown, field: string, min: number, max: number, fallback?: number): number {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidQueryError(field, `must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+/** A known dimension. */
+export function dimension(v: unknown): Dimension {
+  if (!DIMENSIONS.includes(v as Dimension)) throw new InvalidQueryError('dimension', `must be one of ${DIMENSIONS.join(', ')}`);
+  return v as Dimension;
+}
+
+/** Known, non-empty, de-duplicated event types. */
+export function eventTypes(v: unknown): EventType[] {
+  if (!Array.isArray(v) || v.length === 0) throw new InvalidQueryError('types', 'must be a non-empty list of event types');
+  for (const t of v) {
+    if (!EVENT_TYPES.includes(t as EventType)) throw new InvalidQueryError('types', `unknown event type ${JSON.stringify(t)}`);
+  }
+  return [...new Set(v as EventType[])];
+}
+
+/**
+ * The dimension filters among `input`'s keys (other keys such as `since` are ignored), each a
+ * string of at most MAX_FILTER_LENGTH characters.
+ */
+export function filters(input: object): [Dimension, string][] {
+  const out: [Dimension, string][] = [];
+  for (const d of DIMENSIONS) {
+    const v = (input as DimensionFilters)[d];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_FILTER_LENGTH) {
+      throw new InvalidQueryError(d, `must be a string of 1 to ${MAX_FILTER_LENGTH} characters`);
+    }
+    out.push([d, v]);
+  }
+  return out;
+}
+
+/** Validates a timeseries range and returns the aligned first bucket, the end and the bucket ms. */
+export function bucketRange(from: unknown, to: unknown, bucketSeconds: unknown): { startMs: number; endMs: number; bucketMs: number } {
+  const fromMs = timeMs(from, 'from');
+  const endMs = timeMs(to, 'to');
+  const bucketMs = intIn(bucketSeconds, 'bucketSeconds', 1, 86400) * 1000;
+  if (endMs <= fromMs) throw new InvalidQueryError('to', 'must be after from');
+  const startMs = Math.floor(fromMs / bucketMs) * bucketMs;
+  if ((endMs - startMs) / bucketMs > MAX_BUCKETS) throw new InvalidQueryError('bucketSeconds', `range needs more than ${MAX_BUCKETS} buckets`);
+  return { startMs, endMs, bucketMs };
+}

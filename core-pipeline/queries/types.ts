@@ -1,0 +1,115 @@
+/**
+ * The read side as an interface: what the dashboard API asks a store. The DuckDB implementation
+ * is in ../queries.ts; a Timestream or InfluxDB version implements the same interface with the
+ * same definitions (documented on each method) so dashboards do not change with the store.
+ */
+import type { EventType } from '../../schemas/index.js';
+import type { StoredBadRow } from '../rows.js';
+
+/** Dimensions a breakdown or QoE filter may use (an allow-list: they become column names). */
+export const DIMENSIONS = ['pop', 'country', 'asn', 'serving_region', 'edge_region', 'device', 'content_id', 'player_name'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Equality filters on dimensions, e.g. `{ country: 'DE', device: 'mobile' }`. */
+export type DimensionFilters = Partial<Record<Dimension, string>>;
+
+/** `[bucketStart (ms since epoch), count]`. */
+export type TimeseriesPoint = [number, number];
+
+export interface TimeseriesInput {
+  /** Event types to chart; each must be in EVENT_TYPES. */
+  types: readonly EventType[];
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  /** Bucket width in whole seconds, 1..86400; buckets align to multiples of it since the epoch. */
+  bucketSeconds: number;
+}
+
+export interface TimeseriesResult {
+  bucketSeconds: number;
+  /** Every bucket start in [from aligned down, to), so every series has the same length. */
+  series: Partial<Record<EventType, TimeseriesPoint[]>>;
+}
+
+export interface Totals {
+  events: number;
+  sessions: number;
+  viewers: number;
+  contents: number;
+  badRows: number;
+  /** ms since epoch, or null when nothing was received in the window. */
+  firstReceivedAt: number | null;
+  lastReceivedAt: number | null;
+}
+
+/** One bar of the startup-time histogram: [fromMs, toMs) — `toMs` null for the open last bar. */
+export interface StartupBucket {
+  fromMs: number;
+  toMs: number | null;
+  sessions: number;
+}
+
+/** Quality of experience over a window (CTA-2066 measures; definitions on `EventQueries.qoe`). */
+export interface QoeSummary {
+  sessions: number;
+  plays: number;
+  startFailures: number;
+  startFailureRate: number | null;
+  exitsBeforeStart: number;
+  exitBeforeStartRate: number | null;
+  playbackFailures: number;
+  errorRate: number | null;
+  nonFatalErrors: number;
+  startup: {
+    sessions: number;
+    p50Ms: number | null;
+    p90Ms: number | null;
+    p95Ms: number | null;
+    histogram: StartupBucket[];
+  };
+  stalls: {
+    sessionsWithCounters: number;
+    stallCount: number;
+    stallMs: number;
+    playedMs: number;
+    /** 100 × Σ stall_ms / Σ played_ms, or null when Σ played_ms is 0. */
+    stalledPct: number | null;
+  };
+  bitrate: {
+    averageBps: number | null;
+    method: 'heartbeat_time_weighted' | 'bitrate_changed_mean' | 'none';
+  };
+}
+
+/** One slice of a breakdown. */
+export interface BreakdownRow {
+  /** The dimension's value; `(unknown)` when the events did not carry it. */
+  value: string;
+  sessions: number;
+  plays: number;
+  startFailures: number;
+  exitsBeforeStart: number;
+  startupP95Ms: number | null;
+  stalledPct: number | null;
+  /** Sessions that failed to start, exited before start, or stalled at least once. */
+  impactedSessions: number;
+}
+
+export interface BreakdownInput {
+  dimension: Dimension;
+  since: Date;
+  /** 1..100, default 20. */
+  limit?: number;
+}
+
+/** The read-side queries every store offers. */
+export interface EventQueries {
+  countsSince(since: Date): Promise<Record<EventType, number>>;
+  timeseries(input: TimeseriesInput): Promise<TimeseriesResult>;
+  totals(input: { since: Date }): Promise<Totals>;
+  qoe(input: { since: Date } & DimensionFilters): Promise<QoeSummary>;
+  breakdown(input: BreakdownInput): Promise<BreakdownRow[]>;
+  recentBadRows(limit?: number): Promise<StoredBadRow[]>;
+  badRowCounts(since: Date): Promise<Record<string, number>>;
+}

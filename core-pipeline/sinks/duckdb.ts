@@ -1,0 +1,164 @@
+/**
+ * DuckDB as the local time-series store (an EventSink plus a read side for the dashboard API).
+ *
+ * DuckDB lets only one process open a database file read-write, so the consumer and the
+ * dashboard API must share this one instance in one process: writes go through a single write
+ * connection, one transaction per batch, queued so two batches never interleave; reads use their
+ * own small pool of connections and see committed data only (MVCC), so a slow dashboard query
+ * never holds up ingestion and never sees half a batch.
+ *
+ * Bulk path (measured fastest, see core-pipeline/bench/duckdb-insert.ts): rows are converted to
+ * DataChunks and appended to an unconstrained TEMP staging table, then one
+ * `INSERT ... SELECT ... ON CONFLICT DO NOTHING` moves them into the keyed table — duplicates
+ * within and across batches are skipped by the primary key, first write wins.
+ */
+import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
+import { SinkWriteError, StoreClosedError } from '../errors.js';
+import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
+import { BAD_ROWS_TABLE, chunkTypes, EVENTS_TABLE, q, schemaDdl, toDuckValue, type LoadTable } from './duckdb-schema.js';
+import { ConnectionPool } from './duckdb-pool.js';
+
+/** DuckDB's vector size: the largest DataChunk the appender takes at once. */
+const CHUNK_ROWS = 2048;
+
+/** Rows as plain JS values (BIGINT/COUNT as number, TIMESTAMP as Date). */
+export type QueryRow = Record<string, unknown>;
+
+/** The DuckDB store. Create with `DuckDbStore.open`. */
+export class DuckDbStore implements EventSink {
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly readers: ConnectionPool,
+    /** Where the database lives (`:memory:` for tests). */
+    readonly path: string,
+  ) {}
+
+  /**
+   * Opens (creating if needed) a database file and its tables.
+   * @param path a file path, or `':memory:'`.
+   * @example const store = await DuckDbStore.open(join(dataDir, 'beacons.duckdb'));
+   */
+  static async open(path: string, config: Partial<DuckDbConfig> = {}): Promise<DuckDbStore> {
+    const c = withDuckDbDefaults(config);
+    const instance = await DuckDBInstance.create(path, {
+      memory_limit: c.memoryLimit,
+      threads: String(c.threads),
+      checkpoint_threshold: c.checkpointThreshold,
+    });
+    try {
+      const writer = await instance.connect();
+      for (const sql of schemaDdl()) await writer.run(sql);
+      const readers = await ConnectionPool.create(instance, c.readConnections);
+      return new DuckDbStore(instance, writer, readers, path);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /**
+   * Stores one batch atomically: events, bad rows and checkpoints commit together or not at all.
+   * @throws SinkWriteError (cause = DuckDB's error) after rolling back.
+   */
+  writeBatch(input: WriteBatchInput): Promise<void> {
+    return this.enqueue(async () => {
+      const con = this.writer;
+      await con.run('BEGIN TRANSACTION');
+      try {
+        await this.load(EVENTS_TABLE, input.events as unknown as Record<string, unknown>[]);
+        await this.load(BAD_ROWS_TABLE, input.badRows as unknown as Record<string, unknown>[]);
+        for (const cp of latestPerShard(input.checkpoints)) {
+          await con.run(
+            `INSERT INTO checkpoints VALUES ($1, $2, $3, now()::TIMESTAMP)
+             ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = excluded.sequence_number, updated_at = excluded.updated_at`,
+            [cp.stream, cp.shardId, cp.sequenceNumber],
+          );
+        }
+        await con.run('COMMIT');
+      } catch (cause) {
+        await con.run('ROLLBACK').catch(() => undefined);
+        throw new SinkWriteError(`DuckDB write failed: ${(cause as Error).message}`, { cause });
+      }
+    });
+  }
+
+  /** Every stored checkpoint. */
+  async loadCheckpoints(): Promise<Checkpoint[]> {
+    const rows = await this.query('SELECT stream, shard_id, sequence_number FROM checkpoints ORDER BY stream, shard_id');
+    return rows.map((r) => ({ stream: String(r.stream), shardId: String(r.shard_id), sequenceNumber: String(r.sequence_number) }));
+  }
+
+  /**
+   * Runs a read query with bound parameters on a pooled read connection. BIGINTs come back as
+   * numbers (counts and ms never exceed 2^53 here).
+   */
+  async query(sql: string, params: DuckDBValue[] = []): Promise<QueryRow[]> {
+    if (this.closed) throw new StoreClosedError();
+    return this.readers.use(async (con) => {
+      const reader = await con.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS().map(bigintsToNumbers);
+    });
+  }
+
+  /** Waits for queued writes, then closes connections and the instance. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeQueue.catch(() => undefined);
+    await this.readers.close();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    const run = this.writeQueue.then(task, task);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Appends rows to the staging table as DataChunks, then moves them, skipping known keys. */
+  private async load(table: LoadTable, rows: Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const types = chunkTypes(table);
+    const appender = await this.writer.createAppender(table.staging);
+    try {
+      for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+        const part = rows.slice(start, start + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, part.length);
+        chunk.setColumns(table.columns.map((c) => part.map((r) => toDuckValue(r[c.name], c.type))));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    const cols = table.columns.map((c) => q(c.name)).join(', ');
+    await this.writer.run(`INSERT INTO ${table.name} (${cols}) SELECT ${cols} FROM ${table.staging} ON CONFLICT DO NOTHING`);
+    await this.writer.run(`DELETE FROM ${table.staging}`);
+  }
+}
+
+/** One checkpoint per shard: the highest sequence number (they are decimal strings of up to 128 bits). */
+function latestPerShard(checkpoints: readonly Checkpoint[]): Checkpoint[] {
+  const byShard = new Map<string, Checkpoint>();
+  for (const cp of checkpoints) {
+    const key = `${cp.stream}\u0000${cp.shardId}`;
+    const prev = byShard.get(key);
+    if (!prev || BigInt(cp.sequenceNumber) > BigInt(prev.sequenceNumber)) byShard.set(key, cp);
+  }
+  return [...byShard.values()];
+}
+
+function bigintsToNumbers(row: Record<string, unknown>): QueryRow {
+  for (const k of Object.keys(row)) {
+    const v = row[k];
+    if (typeof v === 'bigint') row[k] = Number(v);
+  }
+  return row;
+}

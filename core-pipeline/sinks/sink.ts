@@ -1,0 +1,42 @@
+/**
+ * The one interface every store implements (DuckDB locally; Timestream and InfluxDB later).
+ * Kept minimal on purpose: a sink stores rows and remembers how far each shard was read.
+ */
+import type { EventRow, StoredBadRow } from '../rows.js';
+
+/** How far a shard has been read: the last sequence number whose rows are stored. */
+export interface Checkpoint {
+  stream: string;
+  shardId: string;
+  sequenceNumber: string;
+}
+
+/** Everything one consumer step produced. */
+export interface WriteBatchInput {
+  events: EventRow[];
+  badRows: StoredBadRow[];
+  /** Empty when the runtime keeps its own checkpoints (Lambda event source mapping). */
+  checkpoints: Checkpoint[];
+}
+
+/**
+ * A store for event rows, bad rows and shard checkpoints.
+ *
+ * Contract every implementation keeps:
+ * - `writeBatch` is atomic: events, bad rows and checkpoints become visible together or not at
+ *   all, so a crash between them can neither lose nor duplicate (exactly-once effect). A sink
+ *   that cannot do transactions must still make the retry harmless (idempotent writes, checkpoint
+ *   written last).
+ * - Event writes are idempotent on `event_id`: a duplicate, within a batch or across batches, is
+ *   ignored and the first write wins. Bad rows are idempotent on `bad_row_id`.
+ * - A checkpoint replaces the stored one for its (stream, shardId).
+ * - Infrastructure failures reject with `SinkWriteError` (cause = the original error); nothing
+ *   of the batch is stored then.
+ */
+export interface EventSink {
+  writeBatch(input: WriteBatchInput): Promise<void>;
+  /** Every stored checkpoint (the consumer resumes after each). */
+  loadCheckpoints(): Promise<Checkpoint[]>;
+  /** Waits for in-flight writes, then releases the store. Idempotent. */
+  close(): Promise<void>;
+}
