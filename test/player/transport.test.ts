@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
-import { expectAllSentValid, fakeFetch, FakeVideo, makeTracker, settle, type FakeAnswer } from './fakes.js';
+import { expectAllSentValid, fakeFetch, FakeVideo, makeTracker, MemoryStorage, settle, type FakeAnswer } from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -207,7 +207,7 @@ describe('transport', () => {
     await wait(60_000);
     expect(fetch.calls).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: 200, outcome: 'sent', rejected });
-    expect([...(storage as { map: Map<string, string> }).map.keys()].filter((k) => k.includes(':q:'))).toStrictEqual([]);
+    expect([...(storage as MemoryStorage).map.keys()].filter((k) => k.includes(':q:'))).toStrictEqual([]);
   });
 
   it('keeps events in the queue (and storage) until the edge accepted them', async () => {
@@ -223,7 +223,7 @@ describe('transport', () => {
     const { start, storage } = setup({}, { fetch: slow });
     start();
     await settle();
-    const stored = () => [...(storage as { map: Map<string, string> }).map.entries()].filter(([k]) => k.includes(':q:'));
+    const stored = () => [...(storage as MemoryStorage).map.entries()].filter(([k]) => k.includes(':q:'));
     expect(stored()).toHaveLength(1);
     expect(JSON.parse(stored()[0][1]).entries).toHaveLength(3);
     release({ status: 503 });

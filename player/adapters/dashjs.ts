@@ -1,0 +1,149 @@
+/**
+ * Adapter for dash.js 5 (checked against its `index.d.ts`). Only types are imported: the host
+ * passes its own MediaPlayer instance.
+ *
+ * Element events come from the player's video element (whose `loadstart` with a new MediaSource
+ * URL also marks a new source). From dash.js itself:
+ * - QUALITY_CHANGE_RENDERED (video) → variant_loaded the first time a representation is used,
+ *   bitrate_changed afterwards (dash.js fires it for the initial representation too, with no old one);
+ * - PLAYBACK_WAITING → stall; PLAYBACK_STALLED (the element's `stalled`: the network is slow, which
+ *   is not yet a stall) only when the element cannot play on (readyState < HAVE_FUTURE_DATA);
+ * - FRAGMENT_LOADING_COMPLETED (video media segments) → segment timing;
+ * - ERROR (`{ error: { code, message } }`) → a fatal error: dash.js reports on this event what it
+ *   could not recover from. Override with `isFatal`.
+ */
+import type { MediaPlayerEvents, Representation } from 'dashjs';
+import type { TrackerOptions } from '../config.js';
+import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js';
+import { listenerBag } from '../core/adapter.js';
+import { createTracker, type Tracker } from '../core/tracker.js';
+import { mediaReadouts, wireMediaElement, type MediaElementLike } from './html5.js';
+
+type Name<K extends keyof MediaPlayerEvents> = MediaPlayerEvents[K];
+
+/** dash.js event names used, typed by dash.js's `MediaPlayerEvents` so a rename fails to compile. */
+export const DASH_EVENTS: {
+  QUALITY_CHANGE_RENDERED: Name<'QUALITY_CHANGE_RENDERED'>;
+  PLAYBACK_WAITING: Name<'PLAYBACK_WAITING'>;
+  PLAYBACK_STALLED: Name<'PLAYBACK_STALLED'>;
+  FRAGMENT_LOADING_COMPLETED: Name<'FRAGMENT_LOADING_COMPLETED'>;
+  ERROR: Name<'ERROR'>;
+  STREAM_INITIALIZED: Name<'STREAM_INITIALIZED'>;
+} = {
+  QUALITY_CHANGE_RENDERED: 'qualityChangeRendered',
+  PLAYBACK_WAITING: 'playbackWaiting',
+  PLAYBACK_STALLED: 'playbackStalled',
+  FRAGMENT_LOADING_COMPLETED: 'fragmentLoadingCompleted',
+  ERROR: 'error',
+  STREAM_INITIALIZED: 'streamInitialized',
+};
+
+/** The parts of a dash.js MediaPlayer the adapter uses (a real MediaPlayer satisfies it). */
+export interface DashLike {
+  on(type: string, listener: (e: any) => void, scope?: object): void;
+  off(type: string, listener: (e: any) => void, scope?: object): void;
+  getVideoElement?(): MediaElementLike;
+  getVersion?(): string;
+}
+
+/** Options of the dash.js adapter. */
+export interface DashAdapterOptions {
+  /** The video element, when the player's view is attached later than the adapter. */
+  video?: MediaElementLike;
+  /** Decides whether an ERROR event is fatal. Default: every one is. */
+  isFatal?: (error: { code?: unknown; message?: unknown }) => boolean;
+}
+
+type RepresentationLike = Pick<Representation, 'bandwidth' | 'width' | 'height' | 'id'> & { absoluteIndex?: number; index?: number };
+
+function rendition(r: RepresentationLike): Rendition {
+  const level = typeof r.absoluteIndex === 'number' ? r.absoluteIndex : r.index;
+  return { bitrate: r.bandwidth, width: r.width || undefined, height: r.height || undefined, level: typeof level === 'number' && level >= 0 ? level : undefined };
+}
+
+/**
+ * Adapter for a dash.js MediaPlayer.
+ * @example tracker.attach(dashjsAdapter(player))
+ */
+export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}): AdapterFactory {
+  return (input: PlayerInput) => {
+    const bag = listenerBag();
+    let media: MediaElementLike | null = null;
+    let unwire: (() => void) | null = null;
+    const findMedia = () => {
+      if (media) return;
+      let el: MediaElementLike | null | undefined = options.video;
+      if (!el) {
+        try {
+          el = player.getVideoElement?.();
+        } catch {
+          // dash.js throws until attachView(); STREAM_INITIALIZED retries.
+        }
+      }
+      if (el) unwire = wireMediaElement((media = el), input);
+    };
+    const on = (type: string, fn: (e: any) => void) => {
+      const listener = (e: any) => {
+        try {
+          fn(e);
+        } catch (err) {
+          input.log.error(`dash.js ${type} handler threw`, err);
+        }
+      };
+      player.on(type, listener);
+      bag.add(() => player.off(type, listener));
+    };
+
+    on(DASH_EVENTS.STREAM_INITIALIZED, findMedia);
+    on(DASH_EVENTS.QUALITY_CHANGE_RENDERED, (e: { mediaType?: string; newRepresentation?: RepresentationLike }) => {
+      const rep = e.newRepresentation;
+      if (e.mediaType !== 'video' || !rep) return;
+      const r = rendition(rep);
+      input.variantLoaded(r, rep.id);
+      input.renditionChanged(r);
+    });
+    on(DASH_EVENTS.PLAYBACK_WAITING, () => input.waiting());
+    on(DASH_EVENTS.PLAYBACK_STALLED, () => {
+      if (media && (media.readyState ?? 0) < 3) input.waiting();
+    });
+    on(DASH_EVENTS.FRAGMENT_LOADING_COMPLETED, (e: { request?: { mediaType?: string; type?: string | null; bytesLoaded?: number; startDate?: Date; requestEndDate?: Date | null; duration?: number } }) => {
+      const q = e.request;
+      if (!q || q.mediaType !== 'video' || q.type !== 'MediaSegment') return;
+      const loadMs = q.startDate && q.requestEndDate ? q.requestEndDate.getTime() - q.startDate.getTime() : 0;
+      input.segmentLoaded({ bytes: q.bytesLoaded ?? 0, loadMs: Math.max(0, loadMs), durationS: q.duration ?? 0 });
+    });
+    on(DASH_EVENTS.ERROR, (e: { error?: { code?: unknown; message?: unknown } | string; event?: { message?: string } }) => {
+      const err = typeof e.error === 'object' && e.error ? e.error : { code: e.error, message: e.event?.message };
+      const fatal = options.isFatal ? options.isFatal(err) : true;
+      input.error(String(err.code ?? 'dash_error'), typeof err.message === 'string' ? err.message : undefined, fatal);
+    });
+    findMedia();
+
+    let version: string | undefined;
+    try {
+      version = player.getVersion?.();
+    } catch {
+      version = undefined;
+    }
+    return {
+      detach: () => {
+        bag.removeAll();
+        unwire?.();
+        unwire = media = null;
+      },
+      ...mediaReadouts(() => media),
+      playerName: 'dash.js',
+      playerVersion: version,
+    };
+  };
+}
+
+/**
+ * Creates a tracker and attaches it to a dash.js MediaPlayer in one call.
+ * @example const tracker = dashjs(player, { contentId: 'bbb' });
+ */
+export function dashjs(player: DashLike, options: TrackerOptions, adapterOptions?: DashAdapterOptions): Tracker {
+  const tracker = createTracker(options);
+  tracker.attach(dashjsAdapter(player, adapterOptions));
+  return tracker;
+}

@@ -1,0 +1,129 @@
+/**
+ * Adapter for hls.js 1.x (checked against 1.7 types). Only types are imported: the host passes
+ * its own Hls instance, so the SDK never bundles or pins hls.js.
+ *
+ * Element events come from the media element hls.js is attached to (re-wired on MEDIA_ATTACHED /
+ * MEDIA_DETACHING). From hls.js itself:
+ * - LEVEL_LOADED → variant_loaded (once per level and session: live playlists reload constantly),
+ *   bitrate/width/height from `levels[level]`;
+ * - LEVEL_SWITCHED → bitrate_changed;
+ * - FRAG_LOADED (main) → segment timing for the throughput and bitrate estimates;
+ * - ERROR → error with hls.js's `fatal` flag, except the non-fatal BUFFER_STALLED_ERROR, which is
+ *   how hls.js reports a stall: it feeds the stall detector (backdated to `stalled.start`);
+ * - MANIFEST_LOADING with a different URL → new session (new_source).
+ */
+import type { ErrorData, Events, FragLoadedData, LevelLoadedData, LevelSwitchedData, ManifestLoadingData, MediaAttachedData } from 'hls.js';
+import type { TrackerOptions } from '../config.js';
+import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js';
+import { listenerBag } from '../core/adapter.js';
+import { createTracker, type Tracker } from '../core/tracker.js';
+import { mediaReadouts, wireMediaElement, type MediaElementLike } from './html5.js';
+
+/** hls.js event names used, checked against hls.js's own `Events` enum at compile time. */
+export const HLS_EVENTS = {
+  MEDIA_ATTACHED: 'hlsMediaAttached',
+  MEDIA_DETACHING: 'hlsMediaDetaching',
+  MANIFEST_LOADING: 'hlsManifestLoading',
+  LEVEL_LOADED: 'hlsLevelLoaded',
+  LEVEL_SWITCHED: 'hlsLevelSwitched',
+  FRAG_LOADED: 'hlsFragLoaded',
+  ERROR: 'hlsError',
+} as const satisfies { [K in 'MEDIA_ATTACHED' | 'MEDIA_DETACHING' | 'MANIFEST_LOADING' | 'LEVEL_LOADED' | 'LEVEL_SWITCHED' | 'FRAG_LOADED' | 'ERROR']: `${(typeof Events)[K]}` };
+
+/** hls.js's `ErrorDetails.BUFFER_STALLED_ERROR`. */
+export const BUFFER_STALLED_ERROR = 'bufferStalledError';
+
+/** The parts of an Hls instance the adapter uses (a real `Hls` satisfies it). */
+export interface HlsLike {
+  on(event: string, listener: (event: string, data: any) => void): void;
+  off(event: string, listener: (event: string, data: any) => void): void;
+  readonly levels?: ReadonlyArray<{ bitrate: number; width?: number; height?: number }> | null;
+  readonly media?: MediaElementLike | null;
+}
+
+function rendition(hls: HlsLike, level: number, fallback?: { bitrate: number; width?: number; height?: number }): Rendition | null {
+  const l = hls.levels?.[level] ?? fallback;
+  if (!l || !(l.bitrate >= 0)) return null;
+  return { bitrate: l.bitrate, width: l.width || undefined, height: l.height || undefined, level };
+}
+
+/**
+ * Adapter for an hls.js instance (attach before or after `hls.attachMedia`).
+ * @example tracker.attach(hlsjsAdapter(hls))
+ */
+export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
+  return (input: PlayerInput) => {
+    const bag = listenerBag();
+    let media: MediaElementLike | null = null;
+    let unwire: (() => void) | null = null;
+    let url: string | null = null;
+    const wire = (el: MediaElementLike | null | undefined) => {
+      unwire?.();
+      unwire = null;
+      media = el ?? null;
+      if (media) unwire = wireMediaElement(media, input);
+    };
+    const on = <T>(event: string, fn: (data: T) => void) => {
+      const listener = (_: string, data: any) => {
+        try {
+          fn(data as T);
+        } catch (err) {
+          input.log.error(`hls.js ${event} handler threw`, err);
+        }
+      };
+      hls.on(event, listener);
+      bag.add(() => hls.off(event, listener));
+    };
+
+    on<MediaAttachedData>(HLS_EVENTS.MEDIA_ATTACHED, (d) => d && d.media !== media && wire(d.media));
+    on<unknown>(HLS_EVENTS.MEDIA_DETACHING, () => wire(null));
+    on<ManifestLoadingData>(HLS_EVENTS.MANIFEST_LOADING, (d) => {
+      if (url !== null && d.url !== url) input.newSource();
+      url = d.url;
+    });
+    on<LevelLoadedData>(HLS_EVENTS.LEVEL_LOADED, (d) => {
+      const r = rendition(hls, d.level, d.levelInfo);
+      if (r) input.variantLoaded(r, d.level);
+    });
+    on<LevelSwitchedData>(HLS_EVENTS.LEVEL_SWITCHED, (d) => {
+      const r = rendition(hls, d.level);
+      if (r) input.renditionChanged(r);
+    });
+    on<FragLoadedData>(HLS_EVENTS.FRAG_LOADED, (d) => {
+      const f = d.frag;
+      if (!f || f.type !== 'main') return;
+      const s = f.stats;
+      input.segmentLoaded({ bytes: s.loaded, loadMs: Math.max(0, s.loading.end - s.loading.start), durationS: f.duration || 0 });
+    });
+    on<ErrorData>(HLS_EVENTS.ERROR, (d) => {
+      if (d.details === BUFFER_STALLED_ERROR && !d.fatal) {
+        // hls.js's stall clock is performance.now(), the tracker's default monotonic clock.
+        input.waiting(d.stalled?.start);
+        return;
+      }
+      input.error(String(d.details || d.type || 'hlsError'), d.error?.message ?? d.reason, !!d.fatal);
+    });
+    wire(hls.media);
+
+    const version = (hls.constructor as { version?: unknown } | undefined)?.version;
+    return {
+      detach: () => {
+        bag.removeAll();
+        wire(null);
+      },
+      ...mediaReadouts(() => media),
+      playerName: 'hls.js',
+      playerVersion: typeof version === 'string' ? version : undefined,
+    };
+  };
+}
+
+/**
+ * Creates a tracker and attaches it to an hls.js instance in one call.
+ * @example const tracker = hlsjs(hls, { contentId: 'bbb' });
+ */
+export function hlsjs(hls: HlsLike, options: TrackerOptions): Tracker {
+  const tracker = createTracker(options);
+  tracker.attach(hlsjsAdapter(hls));
+  return tracker;
+}
