@@ -47,8 +47,7 @@ export interface StoreOptions {
 export function createStore(o: StoreOptions): QueueStore {
   const base = `${o.prefix}:q:`;
   const own = base + o.instanceId;
-  const fail = (what: string, key: string, cause: unknown) =>
-    o.log.warn(`storage ${what} failed; continuing in memory`, new StorageError(`storage ${what} failed`, key, { cause }));
+  const fail = (what: string, key: string, cause: unknown) => storageFailed(o.log, what, key, cause);
 
   function write(state: QueueState, lease: number): void {
     if (!o.storage) return;
@@ -102,6 +101,12 @@ export function createStore(o: StoreOptions): QueueStore {
   };
 }
 
+/** Logs a storage failure; the caller carries on in memory. */
+function storageFailed(log: Logger, what: string, key: string, cause: unknown): void {
+  const err = new StorageError(`storage ${what} failed; continuing in memory`, key, { cause });
+  log.warn(err.message, err);
+}
+
 /**
  * Reads the stored pseudonymous viewer id, creating one with `make` when absent.
  * Without storage the id lives as long as the page.
@@ -112,13 +117,13 @@ export function loadViewerId(storage: StorageLike | null, prefix: string, make: 
     const v = storage?.getItem(key);
     if (v) return v;
   } catch (err) {
-    log.warn('storage read failed', new StorageError('viewer id read failed', key, { cause: err }));
+    storageFailed(log, 'read', key, err);
   }
   const id = make();
   try {
     storage?.setItem(key, id);
   } catch (err) {
-    log.warn('storage write failed', new StorageError('viewer id write failed', key, { cause: err }));
+    storageFailed(log, 'write', key, err);
   }
   return id;
 }
