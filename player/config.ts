@@ -79,6 +79,8 @@ export interface TrackerOptions {
   retryBaseMs?: number;
   /** Longest retry delay, ms. Default 60000. */
   retryMaxMs?: number;
+  /** A request without an answer after this long is aborted and retried, ms. Default 30000. */
+  requestTimeoutMs?: number;
   /** HTTP statuses never retried. Default 400, 401, 403, 410, 413, 415, 422. */
   neverRetry?: number[];
   /** Storage for the queue and the viewer id; `null` keeps everything in memory. Default localStorage. */
@@ -117,6 +119,7 @@ export interface Defaults {
   maxQueueEvents: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  requestTimeoutMs: number;
   neverRetry: number[];
   storageKey: string;
   leaseMs: number;
@@ -134,6 +137,7 @@ export const DEFAULTS: Readonly<Defaults> = {
   maxQueueEvents: 500,
   retryBaseMs: 1_000,
   retryMaxMs: 60_000,
+  requestTimeoutMs: 30_000,
   neverRetry: [400, 401, 403, 410, 413, 415, 422],
   storageKey: 'beacon-edge',
   leaseMs: 300_000,
@@ -153,6 +157,7 @@ const RANGES: Partial<Record<keyof Defaults, [number, number]>> = {
   maxQueueEvents: [10, 100_000],
   retryBaseMs: [10, 600_000],
   retryMaxMs: [10, 86_400_000],
+  requestTimeoutMs: [1_000, 600_000],
   leaseMs: [1_000, 86_400_000],
 };
 
@@ -177,7 +182,7 @@ export function resolveConfig(options: TrackerOptions): { config: ResolvedConfig
     config[key] = (ok ? value : Array.isArray(def) ? [...def] : def) as never;
   }
   if (typeof o.contentId !== 'string' && typeof o.contentId !== 'function') {
-    problems.push(new ConfigError('contentId is required; using "unknown"', 'contentId'));
+    problems.push(new ConfigError('contentId missing', 'contentId'));
     config.contentId = 'unknown';
   }
   return { config: config as unknown as ResolvedConfig, problems };

@@ -76,7 +76,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   const storage = config.storage === undefined ? guard('localStorage', () => globalThis.localStorage) ?? null : config.storage;
   let viewerId: string | undefined;
   if (!config.omitViewerId) {
-    if (config.viewerId !== undefined && !isValidViewerId(config.viewerId)) log.warn('invalid viewerId; using a random one');
+    if (config.viewerId !== undefined && !isValidViewerId(config.viewerId)) log.warn('invalid viewerId');
     viewerId = isValidViewerId(config.viewerId) ? config.viewerId : loadViewerId(storage, config.storageKey, randomId, log);
     if (!isValidViewerId(viewerId)) viewerId = randomId();
   }
@@ -157,7 +157,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   }
 
   const state = { lastPlayhead: 0, droppedBase: null } as InputState;
-  if (config.sessionId !== undefined && !isValidId(config.sessionId)) log.warn('invalid sessionId; using a random one');
+  if (config.sessionId !== undefined && !isValidId(config.sessionId)) log.warn('invalid sessionId');
   newSession(config.sessionId);
 
   const input = createInput({ state, emit, playhead, endSession, sync: () => (state.qoe.isPlaying() ? heartbeat.start() : heartbeat.stop()), guard, log });

@@ -103,7 +103,7 @@ export function createStore(o: StoreOptions): QueueStore {
 
 /** Logs a storage failure; the caller carries on in memory. */
 function storageFailed(log: Logger, what: string, key: string, cause: unknown): void {
-  const err = new StorageError(`storage ${what} failed; continuing in memory`, key, { cause });
+  const err = new StorageError(`storage ${what} failed`, key, { cause });
   log.warn(err.message, err);
 }
 

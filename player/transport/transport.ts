@@ -21,7 +21,7 @@ import type { QueueStore } from './store.js';
 export interface TransportDeps {
   config: Pick<
     ResolvedConfig,
-    'endpoint' | 'flushMs' | 'maxBatchBytes' | 'retryBaseMs' | 'retryMaxMs' | 'neverRetry'
+    'endpoint' | 'flushMs' | 'maxBatchBytes' | 'retryBaseMs' | 'retryMaxMs' | 'neverRetry' | 'requestTimeoutMs'
   >;
   queue: EventQueue;
   store: QueueStore;
@@ -97,7 +97,7 @@ export function createTransport(d: TransportDeps): Transport {
   function take(skip: ReadonlySet<string>): OutgoingBatch | null {
     const { out, oversized } = nextBatch(queue.entries, queue.envelope, skip, d.clock.now(), limits);
     if (oversized.length) {
-      log.warn(`dropped ${oversized.length} event(s) larger than a batch`);
+      log.warn(`dropped ${oversized.length} oversized event(s)`);
       queue.remove(new Set(oversized));
       schedulePersist();
     }
@@ -110,11 +110,15 @@ export function createTransport(d: TransportDeps): Transport {
       for (;;) {
         const out = take(inFlight);
         if (!out || !d.fetch) {
-          if (out) log.error('no fetch available; events stay queued');
+          if (out) log.error('no fetch');
           return;
         }
         out.ids.forEach((id) => inFlight.add(id));
-        const r = await sendFetch(d.fetch, url, out.body, d.clock.now());
+        // A hung request would block every later one (one in flight at a time): abort and retry it.
+        const abort = typeof AbortController === 'function' ? new AbortController() : null;
+        const timer = d.timers.setTimeout(() => abort?.abort(), d.config.requestTimeoutMs);
+        const r = await sendFetch(d.fetch, url, out.body, d.clock.now(), abort?.signal);
+        d.timers.clearTimeout(timer);
         out.ids.forEach((id) => inFlight.delete(id));
         const decision = decide(r.status, d.config.neverRetry);
         const status = r.status ?? 0;
@@ -122,7 +126,7 @@ export function createTransport(d: TransportDeps): Transport {
         if (decision === 'retry') {
           attempt++;
           const delay = retryDelay(attempt, { baseMs: d.config.retryBaseMs, maxMs: d.config.retryMaxMs }, d.random(), r.retryAfterMs);
-          log.info(`send failed (${status || 'network'}); retry ${attempt} in ${delay} ms`, r.error);
+          log.info(`retry ${attempt} in ${delay} ms (${status || 'network'})`, r.error);
           d.notify(result('retry'));
           if (!destroyed) {
             backoffTimer = d.timers.setTimeout(() => {
@@ -137,10 +141,10 @@ export function createTransport(d: TransportDeps): Transport {
           const sid = out.batch.session_id;
           stopped.add(sid);
           queue.removeSession(sid);
-          log.warn(`edge answered 410: no more events for session ${sid}`);
+          log.warn(`410: session ${sid} silenced`);
         } else {
           queue.remove(new Set(out.ids));
-          if (decision === 'drop') log.warn(`batch dropped`, new TransportError(`edge answered ${status} ${r.reason ?? ''}`.trim(), status));
+          if (decision === 'drop') log.warn('batch dropped', new TransportError(`${status} ${r.reason ?? ''}`, status));
         }
         if (r.rejected.length) log.warn(`edge rejected ${r.rejected.length} event(s)`, r.rejected);
         schedulePersist();
@@ -174,7 +178,7 @@ export function createTransport(d: TransportDeps): Transport {
       for (let out = take(skip); out; out = take(skip)) {
         if (!sendWithBeacon(d.sendBeacon, url, out.body)) {
           // Over the beacon quota: the rest stays in storage for the next page.
-          log.info('sendBeacon refused the batch; keeping it queued');
+          log.info('sendBeacon refused');
           break;
         }
         queue.remove(new Set(out.ids));
@@ -193,7 +197,7 @@ export function createTransport(d: TransportDeps): Transport {
     persist,
     setEndpoint(next) {
       if (typeof next === 'string' && next) url = next;
-      else log.warn(`ignored invalid endpoint ${String(next)}`);
+      else log.warn('invalid endpoint');
     },
     isStopped: (sid) => stopped.has(sid),
     destroy() {

@@ -146,7 +146,7 @@ export class ThrowingStorage implements StorageLike {
 }
 
 /** How the fake server answers one request. */
-export type FakeAnswer = { status: number; body?: string; headers?: Record<string, string> } | 'network-error';
+export type FakeAnswer = { status: number; body?: string; headers?: Record<string, string> } | 'network-error' | 'hang';
 
 /** A recording fetch; answers from a script (then `fallback`, default 204). */
 export function fakeFetch(script: FakeAnswer[] = [], fallback: FakeAnswer = { status: 204 }) {
@@ -156,6 +156,12 @@ export function fakeFetch(script: FakeAnswer[] = [], fallback: FakeAnswer = { st
     calls.push({ url, init, batch: JSON.parse(String(init.body)) });
     const a = answers.length ? answers.shift()! : fallback;
     if (a === 'network-error') throw new TypeError('Failed to fetch');
+    if (a === 'hang') {
+      // No answer ever; only an abort ends it, as with a real fetch.
+      return new Promise((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    }
     const headers = new Map(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     return {
       status: a.status,

@@ -149,6 +149,22 @@ describe('transport', () => {
     expect(fetch.calls).toHaveLength(3);
   });
 
+  it('aborts a request that hangs and retries it', async () => {
+    const fetch = fakeFetch(['hang']);
+    const { start, results, video } = setup({ requestTimeoutMs: 5_000 }, { fetch });
+    start();
+    video.pause();
+    await settle();
+    await wait(4_999);
+    expect(results).toHaveLength(0);
+    await wait(1);
+    expect(results[0]).toMatchObject({ status: 0, outcome: 'retry' });
+    await wait(750);
+    expect(results[1]).toMatchObject({ status: 204, outcome: 'sent' });
+    const hung = fetch.calls[0].batch.events.map((e) => e.id);
+    expect(fetch.calls[1].batch.events.map((e) => e.id).slice(0, hung.length)).toStrictEqual(hung);
+  });
+
   it('does not let an immediate flush jump a running backoff', async () => {
     const fetch = fakeFetch([{ status: 503, headers: { 'retry-after': '20' } }]);
     const { start, video } = setup({}, { fetch });
