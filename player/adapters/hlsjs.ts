@@ -10,7 +10,8 @@
  * - FRAG_LOADED (main) → segment timing for the throughput and bitrate estimates;
  * - ERROR → error with hls.js's `fatal` flag, except the non-fatal BUFFER_STALLED_ERROR, which is
  *   how hls.js reports a stall: it feeds the stall detector (backdated to `stalled.start`);
- * - MANIFEST_LOADING with a different URL → new session (new_source).
+ * - MANIFEST_LOADING with a different URL → new session (new_source). The element's own URL is
+ *   not used for that: hls.js gives it a new MediaSource URL when it recovers from a media error.
  */
 import type { ErrorData, Events, FragLoadedData, LevelLoadedData, LevelSwitchedData, ManifestLoadingData, MediaAttachedData } from 'hls.js';
 import type { TrackerOptions } from '../config.js';
@@ -61,7 +62,7 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
       unwire?.();
       unwire = null;
       media = el ?? null;
-      if (media) unwire = wireMediaElement(media, input);
+      if (media) unwire = wireMediaElement(media, input, false);
     };
     const on = <T>(event: string, fn: (data: T) => void) => {
       const listener = (_: string, data: any) => {

@@ -49,13 +49,15 @@ export const HTML5_EVENTS = [
 /**
  * Wires a media element to a tracker input; returns the function removing every listener.
  * Used by this adapter and by the player adapters, which re-wire when the player changes element.
+ * `trackSource: false` leaves new-source detection to the player adapter (hls.js re-creates its
+ * MediaSource, so the element's URL, when it recovers from a media error).
  */
-export function wireMediaElement(el: MediaElementLike, input: PlayerInput): () => void {
+export function wireMediaElement(el: MediaElementLike, input: PlayerInput, trackSource = true): () => void {
   const bag = listenerBag();
   let src = el.currentSrc || '';
   const checkSource = () => {
     const now = el.currentSrc || '';
-    if (now && src && now !== src) input.newSource();
+    if (trackSource && now && src && now !== src) input.newSource();
     if (now) src = now;
   };
   const handlers: Record<(typeof HTML5_EVENTS)[number], () => void> = {

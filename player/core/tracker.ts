@@ -227,6 +227,8 @@ export function createTracker(options: TrackerOptions): Tracker {
         unlistenPage();
         transport.flush();
         transport.destroy();
+        // What could not be sent yet goes to the next tracker (an SPA re-creating one adopts it at once).
+        transport.release();
       }),
   };
 }

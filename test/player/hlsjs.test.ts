@@ -140,6 +140,7 @@ describe('hls.js adapter', () => {
     firstFrame(video);
     const first = tracker.sessionId;
     hls.loadSource('https://cdn.example/master.m3u8'); // same URL again: same session
+    video.load('blob:https://site.example/recovered'); // recoverMediaError: new MediaSource URL
     expect(tracker.sessionId).toBe(first);
     hls.loadSource('https://cdn.example/other.m3u8');
     expect(events.at(-1)).toMatchObject({ type: 'session_end', reason: 'new_source' });

@@ -81,12 +81,12 @@ describe('page lifecycle', () => {
 
   it('recovers a crashed page’s events once its lease expired, and leaves a live tab’s alone', async () => {
     const storage = new MemoryStorage();
-    const crashed = setup({ leaseMs: 60_000 }, { storage, fetch: fakeFetch([], 'network-error') });
-    crashed.start(); // never gets pagehide
+    // A crashed page: no pagehide, and its timers never run again.
+    const dead = { setTimeout: () => 0, clearTimeout: () => {} };
+    const crashed = setup({ leaseMs: 60_000, timers: dead }, { storage, fetch: fakeFetch([], 'network-error') });
+    crashed.start();
     await settle();
     expect(queued(storage)).toHaveLength(3);
-    crashed.tracker.destroy(); // stops its timers; its session_end stays queued too (offline)
-    await settle();
 
     const fetch = fakeFetch();
     setup({}, { storage, fetch, page: fakePage() }); // another tab, 1 s later: the lease still runs
@@ -96,7 +96,20 @@ describe('page lifecycle', () => {
     const later = fakeFetch();
     setup({}, { storage, fetch: later, page: fakePage() });
     await settle();
-    expect(later.calls[0].batch.events.map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame', 'session_end']);
+    expect(later.calls[0].batch.events.map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame']);
+  });
+
+  it('hands unsent events to the next tracker at once after destroy', async () => {
+    const storage = new MemoryStorage();
+    const first = setup({}, { storage, fetch: fakeFetch([], 'network-error') });
+    first.start();
+    await settle();
+    first.tracker.destroy();
+    await settle();
+    const fetch = fakeFetch();
+    setup({}, { storage, fetch, page: fakePage() });
+    await settle();
+    expect(fetch.calls[0].batch.events.map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame', 'session_end']);
   });
 
   it('removes its page listeners on destroy', () => {
