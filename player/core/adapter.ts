@@ -19,7 +19,7 @@ export interface Rendition {
 export interface SegmentTiming {
   /** Bytes downloaded. */
   bytes: number;
-  /** Download time, ms. */
+  /** Download time, ms. Reported by the adapters; the core does not use it yet (no throughput field in schema 1-0-0). */
   loadMs: number;
   /** Media duration of the segment, seconds (0 if unknown). */
   durationS: number;

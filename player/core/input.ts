@@ -24,8 +24,6 @@ export interface InputState {
   droppedBase: number | null;
   lastPlayhead: number;
   volume?: { volume: number; muted: boolean };
-  /** Smoothed download throughput, bits/s. */
-  throughputBps?: number;
 }
 
 /** What the input needs from the tracker. */
@@ -102,10 +100,6 @@ export function createInput(d: InputDeps): PlayerInput {
     }),
     segmentLoaded: on('segmentLoaded', (t: SegmentTiming) => {
       if (!t || !(t.bytes > 0)) return;
-      if (t.loadMs > 0) {
-        const bps = (t.bytes * 8 * 1000) / t.loadMs;
-        state.throughputBps = state.throughputBps ? state.throughputBps * 0.7 + bps * 0.3 : bps;
-      }
       // Without a declared rendition bitrate (a bare media playlist), estimate it from segment sizes.
       if (!state.bitrateKnown && t.durationS > 0) {
         const encoded = (t.bytes * 8) / t.durationS;
