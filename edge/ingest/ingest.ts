@@ -12,7 +12,7 @@ import { nearestStreams } from '../routing/nearest.js';
 import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
 import { checkBody, checkRoute, decodeUtf8 } from './decode.js';
 import { buildRecord, parseEdgeStamp, type EdgeStamp } from './enrich.js';
-import { parseJson } from './parse.js';
+import { depthRejection, parseJson } from './parse.js';
 import { accepted, corsHeaders, failure, partial, preflight } from './respond.js';
 import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
 import { validateBatch } from './validate.js';
@@ -42,13 +42,18 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const body = req.body as Uint8Array; // checkBody rejected null/empty bodies
     const text = decodeUtf8(body);
     if (text === undefined) return await reject({ status: 400, reason: 'invalid_utf8', detail: 'the body is not valid UTF-8' });
-    const parsed = parseJson(text, body);
-    if (!parsed.ok) return await reject(parsed.rejection);
+    const parsed = parseJson(text);
+    if (!parsed.ok) return await reject(depthRejection(body) ?? parsed.rejection);
     // Named fields only: the parsed value is untrusted and is never merged into our objects.
     const trace = traceFields(parsed.value);
     ctx.sessionId = trace.sessionId;
     ctx.schemaVersion = trace.schemaVersion;
     const result = validateBatch(parsed.value, deps.config);
+    // Only a body with a rejection can be too deep (see parse.ts); check before serializing any of it.
+    if (!result.ok || result.rejected.length > 0) {
+      const tooDeep = depthRejection(body);
+      if (tooDeep) return await reject(tooDeep);
+    }
     if (!result.ok) return await reject(result.rejection);
 
     const { batch, rejected } = result;

@@ -5,8 +5,8 @@
 
 /**
  * Deepest nesting of arrays/objects a body may have. A valid batch is 3 deep (envelope → events →
- * event); the pre-scan rejects anything deeper than this before JSON.parse sees it, so a body of
- * a million `[` never becomes a value that recursive code (JSON.stringify) would overflow on.
+ * event); a body with any rejection is scanned and refused whole when deeper than this, before
+ * recursive code (JSON.stringify of a bad-row payload) could overflow on a million `[`.
  */
 export const MAX_JSON_DEPTH = 8;
 

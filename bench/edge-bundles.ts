@@ -1,0 +1,40 @@
+/**
+ * Edge bundle sizes and Lambda@Edge cold start.
+ * Cold start = loading the built origin-request bundle in a fresh Node process (module import
+ * time, and the whole process wall time), median of several runs. Lambda adds its own
+ * sandbox start on top; this is the part our bundle controls.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pathToFileURL } from 'node:url';
+import { median, percentile, report } from './report.js';
+
+const root = process.cwd();
+const cff = path.join(root, 'dist/edge/viewer-request.js');
+const lambda = path.join(root, 'dist/edge/origin-request.mjs');
+const RUNS = 15;
+
+const cffBytes = fs.statSync(cff).size;
+const lambdaBuf = fs.readFileSync(lambda);
+
+const importMs: number[] = [];
+const wallMs: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(lambda).href)}); if (typeof m.handler !== 'function') process.exit(3); console.log(performance.now() - t0);`;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  wallMs.push(performance.now() - t0);
+  if (r.status !== 0) throw new Error(`cold start run failed: ${r.stderr}`);
+  importMs.push(Number(r.stdout.trim().split('\n').pop()));
+}
+
+report('edge-bundles', [
+  { metric: 'CloudFront Function size', value: cffBytes, unit: 'bytes', target: '< 10,240', pass: cffBytes < 10240 },
+  { metric: 'Lambda@Edge bundle size', value: lambdaBuf.length, unit: 'bytes' },
+  { metric: 'Lambda@Edge bundle gzip', value: gzipSync(lambdaBuf).length, unit: 'bytes', target: '< 50 MB package', pass: gzipSync(lambdaBuf).length < 50e6 },
+  { metric: `Lambda@Edge bundle import, fresh process (median of ${RUNS})`, value: median(importMs), unit: 'ms' },
+  { metric: `Lambda@Edge bundle import p95`, value: percentile(importMs, 95), unit: 'ms' },
+  { metric: `node start + import, wall (median)`, value: median(wallMs), unit: 'ms' },
+]);

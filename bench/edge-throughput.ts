@@ -1,0 +1,104 @@
+/**
+ * Edge handler throughput on 20-event batches: the ingest core (decode, parse, validate, enrich,
+ * route, serialize the Kinesis record) against plain JSON.parse + JSON.stringify of the same
+ * payloads, in the same process and run. Target: ratio ≥ 0.5.
+ *
+ * The writer in the loop serializes the record exactly as the Kinesis writer does (JSON → bytes)
+ * and keeps nothing, so no network or storage is measured. Rounds alternate between the two
+ * sides and the median round counts, so a noisy moment hurts both equally.
+ */
+import { DEFAULT_CONFIG } from '../edge/config.js';
+import { ingest } from '../edge/ingest/index.js';
+import type { BadRowSink, IngestRequest, RecordWriter } from '../edge/ingest/types.js';
+import { makeBatch } from '../test/helpers/batch-factory.js';
+import { EVENT_TYPES } from '../schemas/index.js';
+import { median, report } from './report.js';
+
+const PAYLOADS = 200;
+const ROUNDS = 9;
+const PER_ROUND = 4000;
+const encoder = new TextEncoder();
+
+// Realistic mix: every event type appears across the payload set.
+const bodies: Uint8Array[] = [];
+const texts: string[] = [];
+for (let i = 0; i < PAYLOADS; i++) {
+  const types = Array.from({ length: 20 }, (_, k) => EVENT_TYPES[(i * 20 + k) % EVENT_TYPES.length]);
+  const text = JSON.stringify(makeBatch({ types }));
+  texts.push(text);
+  bodies.push(encoder.encode(text));
+}
+
+let sink = 0;
+const writer: RecordWriter = {
+  async write(records) {
+    for (const r of records) sink += Buffer.from(JSON.stringify(r)).length;
+  },
+};
+const badRows: BadRowSink = {
+  async write(rows) {
+    throw new Error(`bench payloads must all be valid, got ${rows.length} bad rows: ${rows[0]?.reason} ${rows[0]?.detail}`);
+  },
+};
+const deps = { config: DEFAULT_CONFIG, writer, badRows };
+const headers = {
+  'content-type': 'text/plain;charset=UTF-8',
+  'cloudfront-viewer-country': 'DE',
+  'cloudfront-viewer-city': 'Frankfurt',
+  'cloudfront-viewer-asn': '3320',
+  'cloudfront-viewer-latitude': '50.11',
+  'cloudfront-viewer-longitude': '8.68',
+  'cloudfront-is-desktop-viewer': 'true',
+  'x-beacon-edge': `pop=FRA;region=eu-central-1;t=${Date.now()}`,
+};
+
+function request(i: number): IngestRequest {
+  const body = bodies[i % PAYLOADS];
+  return {
+    method: 'POST',
+    path: '/v1/events',
+    headers: { ...headers, 'content-length': String(body.length) },
+    body,
+    bodyTruncated: false,
+    requestId: `bench-${i}`,
+    servingRegion: 'eu-central-1',
+    now: Date.now(),
+  };
+}
+
+async function ingestRound(): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < PER_ROUND; i++) {
+    const res = await ingest(request(i), deps);
+    if (res.status !== 204) throw new Error(`unexpected status ${res.status}: ${res.body}`);
+  }
+  return PER_ROUND / ((performance.now() - t0) / 1000);
+}
+
+async function baselineRound(): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < PER_ROUND; i++) {
+    sink += JSON.stringify(JSON.parse(texts[i % PAYLOADS])).length;
+    await Promise.resolve(); // same per-request await count floor as the async handler
+  }
+  return PER_ROUND / ((performance.now() - t0) / 1000);
+}
+
+await ingestRound();
+await baselineRound();
+const ing: number[] = [];
+const base: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  ing.push(await ingestRound());
+  base.push(await baselineRound());
+}
+const ratio = median(ing) / median(base);
+const avgBytes = bodies.reduce((a, b) => a + b.length, 0) / PAYLOADS;
+report('edge-throughput', [
+  { metric: 'ingest core, 20-event batches', value: median(ing), unit: 'batches/s' },
+  { metric: 'ingest core, events', value: median(ing) * 20, unit: 'events/s' },
+  { metric: 'JSON.parse + JSON.stringify baseline', value: median(base), unit: 'batches/s' },
+  { metric: 'ratio ingest / baseline', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 },
+  { metric: 'mean body size', value: Math.round(avgBytes), unit: 'bytes' },
+]);
+if (sink < 0) console.log(sink);

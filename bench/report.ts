@@ -1,0 +1,27 @@
+/** Shared by every benchmark: how a result is printed for bench/run.mjs to collect. */
+
+export interface BenchRow {
+  metric: string;
+  value: number | string;
+  unit?: string;
+  /** Human-readable target, e.g. "≥ 0.5". */
+  target?: string;
+  pass?: boolean;
+}
+
+/** Prints the result as the last stdout line (JSON), as bench/run.mjs expects. */
+export function report(name: string, rows: BenchRow[]): void {
+  process.stdout.write(`${JSON.stringify({ name, rows })}\n`);
+}
+
+/** Percentile by nearest rank on a sorted copy (p in 0..100). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * s.length);
+  return s[Math.min(s.length - 1, Math.max(0, rank - 1))];
+}
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}

@@ -1,0 +1,102 @@
+// `npm run bench`: runs every benchmark in its own fresh Node process (so one cannot warm up or
+// pollute another), prints a table, and rewrites the figures section of docs/BENCHMARKS.md.
+// Benchmarks are TypeScript under bench/; they are bundled here with esbuild and print one JSON
+// object on their last stdout line: { name, rows: [{ metric, value, unit, target?, pass? }] }.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(root, 'dist', 'bench');
+const only = process.argv.slice(2);
+
+/** Benchmarks in the order they run. */
+const BENCHES = ['edge-throughput', 'edge-bundles', 'e2e-load', 'sdk-cost'];
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function runOne(name) {
+  const entry = path.join(root, 'bench', `${name}.ts`);
+  if (!fs.existsSync(entry)) throw new Error(`missing benchmark ${entry}`);
+  const outfile = path.join(outDir, `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  const res = spawnSync(process.execPath, ['--expose-gc', outfile], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  const lines = res.stdout.trim().split('\n');
+  const last = lines.pop() ?? '';
+  if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+  if (res.status !== 0) throw new Error(`benchmark ${name} exited with ${res.status}`);
+  return JSON.parse(last);
+}
+
+function fmt(v) {
+  if (typeof v !== 'number') return String(v);
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4);
+}
+
+function table(results) {
+  const out = ['| benchmark | metric | value | unit | target | met |', '|---|---|---|---|---|---|'];
+  for (const r of results) {
+    for (const row of r.rows) {
+      const met = row.pass === undefined ? '' : row.pass ? 'yes' : '**no**';
+      out.push(`| ${r.name} | ${row.metric} | ${fmt(row.value)} | ${row.unit ?? ''} | ${row.target ?? ''} | ${met} |`);
+    }
+  }
+  return out.join('\n');
+}
+
+const results = [];
+for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {
+  console.error(`\n▶ ${name}`);
+  results.push(await runOne(name));
+}
+const m = machine();
+const md = table(results);
+console.log('\n' + md);
+
+// Keep the hand-written part of BENCHMARKS.md; replace only the generated section.
+const doc = path.join(root, 'docs', 'BENCHMARKS.md');
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+const section = [
+  START,
+  `Last run: ${new Date().toISOString()} — \`npm run bench${only.length ? ' ' + only.join(' ') : ''}\``,
+  '',
+  `Machine: ${m.cpu}, ${m.memory}, Node.js ${m.node}, ${m.os}`,
+  '',
+  md,
+  END,
+].join('\n');
+let text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+if (!text.includes(START)) text += `\n${START}\n${END}\n`;
+text = text.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section);
+fs.writeFileSync(doc, text);
+console.error(`\nwrote ${path.relative(root, doc)}`);
+const failed = results.flatMap((r) => r.rows.filter((row) => row.pass === false).map((row) => `${r.name}: ${row.metric}`));
+if (failed.length) console.error(`targets missed: ${failed.join('; ')}`);
