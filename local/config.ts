@@ -1,12 +1,10 @@
 /**
- * The local stack's configuration: every default in one place, and the edge configuration the
- * local origin-request bundle is built with (regional streams on kinesalite, bad rows through
- * Kinesis instead of Firehose).
+ * The local stack's configuration: every default in one place. Kept free of heavy imports (the
+ * CLI loads it for every command); the edge configuration built from it is in edge-bundles.ts.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG, DEFAULT_REGIONS, type EdgeConfig } from '../edge/config.js';
-import { LOCAL_CREDENTIALS } from './kinesis-local.js';
+import { DEFAULT_REGIONS } from '../edge/config.js';
 
 /**
  * Repository root. Both `local/*.ts` (tests, tsx) and the bundled `dist/cli.mjs` sit one folder
@@ -53,17 +51,4 @@ export const SIMULATE_DEFAULTS = {
 /** Names of all streams the local stack creates. */
 export function localStreamNames(regions: readonly string[] = DEV_DEFAULTS.regions): string[] {
   return [...regions.map(localStreamName), LOCAL_BAD_ROW_STREAM];
-}
-
-/**
- * The edge configuration of the local stack: the defaults, with each region's stream on the
- * kinesalite endpoint, bad rows on the local bad-rows stream and the dummy local credentials.
- */
-export function localEdgeConfig(endpoint: string, regions: readonly string[] = DEV_DEFAULTS.regions): EdgeConfig {
-  return {
-    ...DEFAULT_CONFIG,
-    streams: regions.map((region) => ({ region, streamName: localStreamName(region), endpoint })),
-    badRows: { kind: 'kinesis', region: regions[0] ?? 'us-east-1', streamName: LOCAL_BAD_ROW_STREAM, endpoint },
-    localCredentials: { ...LOCAL_CREDENTIALS },
-  };
 }

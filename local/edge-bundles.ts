@@ -6,11 +6,25 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EdgeConfig } from '../edge/config.js';
+import { DEFAULT_CONFIG, type EdgeConfig } from '../edge/config.js';
 import { loadCloudFrontFunction, type CloudFrontFunctionRuntime } from './cloudfront-function-runtime.js';
 import type { OriginRequestHandler } from './cloudfront/emulator.js';
-import { REPO_ROOT } from './config.js';
+import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName } from './config.js';
 import { BuildError } from './errors.js';
+import { LOCAL_CREDENTIALS } from './kinesis-local.js';
+
+/**
+ * The edge configuration of the local stack: the defaults, with each region's stream on the
+ * kinesalite endpoint, bad rows on the local bad-rows stream and the dummy local credentials.
+ */
+export function localEdgeConfig(endpoint: string, regions: readonly string[] = DEV_DEFAULTS.regions): EdgeConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    streams: regions.map((region) => ({ region, streamName: localStreamName(region), endpoint })),
+    badRows: { kind: 'kinesis', region: regions[0] ?? 'us-east-1', streamName: LOCAL_BAD_ROW_STREAM, endpoint },
+    localCredentials: { ...LOCAL_CREDENTIALS },
+  };
+}
 
 /** The loaded edge code. */
 export interface LocalEdge {

@@ -1,0 +1,157 @@
+/**
+ * `beacons dev`: the whole product on one machine. Starts, in order, kinesalite (one stream per
+ * region plus the bad-rows stream), the edge code built with the local configuration, DuckDB,
+ * the core-pipeline consumer and the HTTP server (CloudFront emulator, dashboard, API); stops in
+ * the reverse order so nothing accepted is lost: no new requests, the consumer drains and
+ * checkpoints, DuckDB closes, kinesalite closes. A second start on the same data directory
+ * resumes from the stored checkpoints.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
+import { createDuckDbQueries } from '../core-pipeline/queries.js';
+import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
+import { createApiHandler } from './api/index.js';
+import { createCloudFrontEmulator } from './cloudfront/emulator.js';
+import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, localStreamName, localStreamNames } from './config.js';
+import { buildLocalEdge, localEdgeConfig } from './edge-bundles.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
+import { ensureStreams, localKinesisClient } from './kinesis-local.js';
+import { startKinesisServer } from './kinesis-server.js';
+import { startLocalServer } from './server.js';
+
+/** Options of {@link startDev}; all optional, defaults in DEV_DEFAULTS. */
+export interface DevOptions {
+  /** HTTP port; 0 picks a free one (tests). */
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  /** kinesalite's port; 0 (default) picks a free one. */
+  kinesisPort?: number;
+  pollIntervalMs?: number;
+  /** Progress and error lines; silent when absent. */
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface DevStack {
+  /** Base URL, e.g. http://127.0.0.1:8787 */
+  url: string;
+  port: number;
+  /** Absolute data directory. */
+  dataDir: string;
+  /** kinesalite endpoint (for tests that read the streams). */
+  kinesisEndpoint: string;
+  /** Stops everything, in order. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Recognises "another process holds the lock" from LevelDB (kinesalite) and DuckDB. */
+function isLockError(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+  return /lock|resource temporarily unavailable|already open/i.test(text);
+}
+
+/**
+ * Starts the local stack. If a part fails to start, the parts already started are stopped again
+ * before the error is thrown.
+ * @throws DataDirBusyError, PortInUseError, BuildError, StartupError
+ * @example const dev = await startDev({ port: 0, dataDir: tmp }); ...; await dev.stop();
+ */
+export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
+  const log = opts.log ?? (() => undefined);
+  const dataDir = path.resolve(opts.dataDir ?? DEV_DEFAULTS.dataDir);
+  const regions = DEV_DEFAULTS.regions;
+  const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  const step = async <T>(part: string, start: () => Promise<T>): Promise<T> => {
+    try {
+      return await start();
+    } catch (err) {
+      if (err instanceof LocalStackError) throw err;
+      if (isLockError(err)) throw new DataDirBusyError(dataDir, err);
+      throw new StartupError(part, err);
+    }
+  };
+
+  try {
+    await fs.mkdir(path.join(dataDir, 'kinesis'), { recursive: true });
+    const unlock = await lockDataDir(dataDir);
+    stops.push({ name: 'data directory lock', stop: unlock });
+    const kinesis = await step('kinesalite', () => startKinesisServer({ path: path.join(dataDir, 'kinesis'), port: opts.kinesisPort ?? 0 }));
+    stops.push({ name: 'kinesalite', stop: () => kinesis.close() });
+    const client = localKinesisClient(kinesis.endpoint, regions[0]);
+    stops.push({ name: 'kinesis client', stop: () => client.destroy() });
+    await step('kinesis streams', () => ensureStreams(client, localStreamNames(regions), DEV_DEFAULTS.shards));
+    log(`kinesalite ${kinesis.endpoint}: streams ${localStreamNames(regions).join(', ')}`);
+
+    const t0 = performance.now();
+    const edge = await buildLocalEdge(localEdgeConfig(kinesis.endpoint, regions), path.join(dataDir, 'build'), log);
+    log(`edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(edge.files.originRequest)) || '.'}`);
+
+    const dbPath = path.join(dataDir, 'beacons.duckdb');
+    const store = await step('DuckDB', () => DuckDbStore.open(dbPath));
+    stops.push({ name: 'DuckDB', stop: () => store.close() });
+
+    const consumer = await step('consumer', async () =>
+      startKinesisConsumer({
+        client,
+        streams: regions.map(localStreamName),
+        badRowStream: LOCAL_BAD_ROW_STREAM,
+        sink: store,
+        pollIntervalMs: opts.pollIntervalMs ?? DEV_DEFAULTS.pollIntervalMs,
+      }),
+    );
+    stops.push({ name: 'consumer', stop: () => consumer.stop() });
+
+    const startedAt = Date.now();
+    const config = localEdgeConfig(kinesis.endpoint, regions);
+    const server = await startLocalServer({
+      host: opts.host ?? DEV_DEFAULTS.host,
+      port: opts.port ?? DEV_DEFAULTS.port,
+      ingestPath: config.ingestPaths[0],
+      edge: createCloudFrontEmulator({
+        viewerFunction: edge.viewerFunction,
+        originHandler: edge.originHandler,
+        distributionId: DEV_DEFAULTS.distributionId,
+        distributionDomainName: DEV_DEFAULTS.distributionDomainName,
+        onError: (where, err) => log(`[${where}] ${err instanceof Error ? err.message : String(err)}`),
+      }),
+      api: createApiHandler({
+        queries: createDuckDbQueries(store),
+        health: () => ({
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          consumer: consumer.stats(),
+          store: { kind: 'duckdb', path: dbPath },
+          streams: localStreamNames(regions),
+        }),
+      }),
+      onError: (err) => log(`[http] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    });
+    stops.push({ name: 'HTTP server', stop: () => server.close() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      dataDir,
+      kinesisEndpoint: kinesis.endpoint,
+      stop: () => (stopping ??= stopAll(stops, log)),
+    };
+  } catch (err) {
+    await stopAll(stops, log);
+    throw err;
+  }
+}
+
+/** Stops parts in reverse start order; a failing part is logged and the rest still stop. */
+async function stopAll(stops: { name: string; stop: () => Promise<void> | void }[], log: (line: string) => void): Promise<void> {
+  for (const part of [...stops].reverse()) {
+    try {
+      await part.stop();
+    } catch (err) {
+      log(`stopping ${part.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  stops.length = 0;
+}
