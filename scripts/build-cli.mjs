@@ -1,5 +1,5 @@
 // Builds the `beacons` command (local/cli.ts and everything it imports) into dist/cli.mjs: one ES
-// module for Node 20 with npm packages left as imports (kinesalite, DuckDB and the AWS SDK are
+// module for Node 20 (plus lazily loaded dist/cli-chunk-*.mjs files) with npm packages left as imports (kinesalite, DuckDB and the AWS SDK are
 // loaded from node_modules at run time). bin/beacons.mjs is the shim that loads it.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Bundles the CLI.
- * @param {{ outfile?: string }} [opts] a relative `outfile` is resolved against the repository root.
+ * @param {{ outfile?: string }} [opts] a relative `outfile` (must end in .mjs) is resolved against the repository root.
  * @returns {Promise<{ outfile: string, bytes: number }>}
  */
 export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
@@ -21,9 +21,22 @@ export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
   // The bundle must sit one folder below the repository root, like local/*.ts: paths to
   // dashboard/, scripts/ and node_modules are resolved from import.meta.url.
   if (path.dirname(path.dirname(target)) !== root) throw new Error(`buildCli: ${outfile} must be one folder below the repository root`);
+  if (!target.endsWith('.mjs')) throw new Error(`buildCli: ${outfile} must end in .mjs`);
+  // Chunk names carry content hashes: drop the previous build's so they do not pile up.
+  const stem = path.basename(target, '.mjs');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  for (const f of fs.readdirSync(path.dirname(target), { withFileTypes: true })) {
+    if (f.isFile() && f.name.startsWith(`${stem}-`) && /\.mjs(\.map)?$/.test(f.name)) fs.rmSync(path.join(path.dirname(target), f.name));
+  }
   await esbuild.build({
-    entryPoints: [path.join(root, 'local', 'cli.ts')],
-    outfile: target,
+    entryPoints: { [path.basename(target, '.mjs')]: path.join(root, 'local', 'cli.ts') },
+    // Split so `beacons help` and `beacons simulate` never load DuckDB or the AWS SDK: the CLI
+    // imports `dev` lazily, and its code lands in a chunk of its own. Chunks sit next to the
+    // entry (same folder depth), since paths are resolved from import.meta.url.
+    outdir: path.dirname(target),
+    splitting: true,
+    chunkNames: `${path.basename(target, '.mjs')}-[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     target: 'node20',

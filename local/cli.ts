@@ -1,0 +1,158 @@
+/**
+ * The `beacons` command: `dev` runs the local stack until Ctrl-C, `simulate` plays viewers against
+ * it, `help` explains both. Bundled into dist/cli.mjs; bin/beacons.mjs calls {@link main}.
+ */
+import { intFlag, numberFlag, parseFlags } from './cli-args.js';
+import { DEV_DEFAULTS, SIMULATE_DEFAULTS } from './config.js';
+import { LocalStackError, UsageError } from './errors.js';
+
+const HELP = `beacons — video-player beacons collected at the edge, on your machine
+
+Usage:
+  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}]
+      Starts the local stack: kinesalite (one stream per region), the CloudFront emulator running
+      the built edge functions, the core-pipeline consumer, DuckDB, the dashboard and its API.
+      Data stays in --data-dir; a restart resumes where it stopped. Ctrl-C stops it cleanly.
+
+  beacons simulate [--url ${SIMULATE_DEFAULTS.url}] [--viewers ${SIMULATE_DEFAULTS.viewers}] [--duration ${SIMULATE_DEFAULTS.durationSeconds}] [--rate ${SIMULATE_DEFAULTS.eventsPerSecond}]
+                   [--bad-pop SIN] [--invalid-ratio 0.01] [--seed N]
+      Plays viewers around the world against a running "beacons dev" (loopback only):
+      --viewers     viewers watching at once (1..${SIMULATE_DEFAULTS.maxViewers})
+      --duration    seconds to run (1..${SIMULATE_DEFAULTS.maxDurationSeconds})
+      --rate        events per second, all viewers together (1..${SIMULATE_DEFAULTS.maxEventsPerSecond})
+      --bad-pop     IATA code of a POP whose viewers get slow starts and stalls
+      --invalid-ratio  share of batches carrying one invalid event (shows up in bad rows)
+
+  beacons help
+      This text.
+
+npm start runs "beacons dev"; pass flags after --, e.g. npm start -- --port 9000.`;
+
+/**
+ * Runs one command and resolves to the process exit code (0 ok, 1 failure, 2 usage error).
+ * `dev` resolves only after a signal has stopped the stack.
+ */
+export async function main(argv: string[]): Promise<number> {
+  quietSdkVersionNotice();
+  const [command = 'help', ...rest] = argv;
+  try {
+    switch (command) {
+      case 'dev':
+        return await dev(rest);
+      case 'simulate':
+        return await simulate(rest);
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; the commands are dev, simulate and help`);
+    }
+  } catch (err) {
+    if (err instanceof LocalStackError) {
+      console.error(`beacons: ${err.message}`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+    console.error(err);
+    return 1;
+  }
+}
+
+async function dev(args: string[]): Promise<number> {
+  const flags = parseFlags('dev', args, {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    host: { type: 'string' },
+  });
+  const port = intFlag('port', flags.port, DEV_DEFAULTS.port, 0, 65535);
+  // Loaded only here: DuckDB, kinesalite and the AWS SDK are not needed by the other commands.
+  const { startDev } = await import('./dev.js');
+  const stack = await startDev({
+    port,
+    host: flags.host ?? DEV_DEFAULTS.host,
+    dataDir: flags['data-dir'] ?? DEV_DEFAULTS.dataDir,
+    log: (line) => console.log(line),
+  });
+  console.log(
+    [
+      '',
+      `  beacon-edge local stack is running (data in ${stack.dataDir})`,
+      '',
+      `  Ingest     POST ${stack.url}/v1/events`,
+      `  Dashboard  ${stack.url}/dashboard`,
+      `  API        ${stack.url}/api/v1/counts?since=${new Date(Date.now() - 3_600_000).toISOString()}`,
+      `  Simulate   npx beacons simulate --url ${stack.url}`,
+      '',
+      '  Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      console.log(`\n  ${signal}: stopping (HTTP server, consumer, DuckDB, kinesalite)...`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await stack.stop();
+  console.log('  stopped cleanly.');
+  return 0;
+}
+
+async function simulate(args: string[]): Promise<number> {
+  const flags = parseFlags('simulate', args, {
+    url: { type: 'string' },
+    viewers: { type: 'string' },
+    duration: { type: 'string' },
+    rate: { type: 'string' },
+    'bad-pop': { type: 'string' },
+    'invalid-ratio': { type: 'string' },
+    seed: { type: 'string' },
+  });
+  const d = SIMULATE_DEFAULTS;
+  const badPop = flags['bad-pop']?.trim().toUpperCase();
+  if (badPop !== undefined && !/^[A-Z]{3}/.test(badPop)) throw new UsageError(`--bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "${flags['bad-pop']}"`);
+  const opts = {
+    url: flags.url ?? d.url,
+    viewers: intFlag('viewers', flags.viewers, d.viewers, 1, d.maxViewers),
+    durationSeconds: numberFlag('duration', flags.duration, d.durationSeconds, 1, d.maxDurationSeconds),
+    eventsPerSecond: numberFlag('rate', flags.rate, d.eventsPerSecond, 1, d.maxEventsPerSecond),
+    badPop: badPop?.slice(0, 3),
+    invalidRatio: numberFlag('invalid-ratio', flags['invalid-ratio'], 0, 0, 1),
+    seed: flags.seed === undefined ? undefined : intFlag('seed', flags.seed, 0, 0, 2 ** 32 - 1),
+  };
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  console.log(
+    `simulating ${opts.viewers} viewers at ${opts.eventsPerSecond} events/s for ${opts.durationSeconds} s against ${opts.url}` +
+      (opts.badPop ? ` (POP ${opts.badPop} degraded)` : ''),
+  );
+  const { runSimulation } = await import('./simulator.js');
+  try {
+    const s = await runSimulation({
+      ...opts,
+      signal: abort.signal,
+      onProgress: (p) => console.log(`  ${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  ${p.events} events sent, ${p.eventsAccepted} accepted, ${p.sessions} sessions`),
+    });
+    const statuses = Object.entries(s.statuses).map(([k, n]) => `${k === '0' ? 'no response' : k}: ${n}`).join(', ');
+    console.log(`done: ${s.requests} requests, ${s.events} events, ${s.eventsAccepted} accepted, ${s.sessions} sessions (${statuses || 'none'})`);
+    if (s.statuses['0']) console.log(`  no response for ${s.statuses['0']} requests: is "beacons dev" running at ${opts.url}?`);
+    return s.requests > 0 && s.eventsAccepted === 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/**
+ * The AWS SDK prints a multi-line notice on every start that its releases after January 2027 need
+ * Node 22. The lockfile pins the SDK, so the notice is nothing a user of the local stack can act
+ * on; the SDK's own switch turns it off (unless the user set it either way).
+ */
+function quietSdkVersionNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}

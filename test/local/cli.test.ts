@@ -1,0 +1,118 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain .mjs build script without type declarations
+import { buildCli } from '../../scripts/build-cli.mjs';
+
+/** The `beacons` command as a user runs it: the bin shim over the built bundle, in a child process. */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin', 'beacons.mjs');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-cli-'));
+const children: ChildProcess[] = [];
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts a child and resolves with its output once `marker` was printed. */
+function startUntil(args: string[], marker: RegExp): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (marker.test(out)) resolve({ child, output: () => out, exit });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exit.then((code) => reject(new Error(`exited with ${code} before ${marker}:\n${out}`)));
+  });
+}
+
+beforeAll(async () => {
+  await buildCli();
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('beacons CLI', () => {
+  it('prints help', () => {
+    const r = run(['help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('beacons dev [--port 8787] [--data-dir .data] [--host 127.0.0.1]');
+    expect(r.stdout).toContain('beacons simulate');
+  });
+
+  it.each([
+    [['launch'], 'beacons: unknown command "launch"; the commands are dev, simulate and help'],
+    [['dev', '--port', 'abc'], 'beacons: --port must be a whole number, got "abc"'],
+    [['dev', '--port', '70000'], 'beacons: --port must be between 0 and 65535, got 70000'],
+    [['dev', '--verbose'], "beacons: beacons dev: Unknown option '--verbose'"],
+    [['simulate', '--url', 'http://example.com:8787'], 'beacons: the simulator only sends to loopback (127.0.0.1, ::1, localhost), not example.com'],
+    [['simulate', '--rate', '0'], 'beacons: --rate must be between 1 and 100000, got 0'],
+    [['simulate', '--bad-pop', '12'], 'beacons: --bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "12"'],
+  ])('explains a usage error: %j', (args, message) => {
+    const r = run(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(message);
+  });
+
+  it('says what to do when the bundle is missing', () => {
+    const lonely = path.join(tmp, 'pkg', 'bin');
+    fs.mkdirSync(lonely, { recursive: true });
+    fs.copyFileSync(bin, path.join(lonely, 'beacons.mjs'));
+    const r = spawnSync(process.execPath, [path.join(lonely, 'beacons.mjs'), 'help'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('beacons: dist/cli.mjs is missing. Run "npm run build" (or "npm install") first.');
+  });
+
+  it('runs dev, takes a simulation, and stops cleanly with exit 0 on SIGINT', async () => {
+    const dataDir = path.join(tmp, 'data');
+    const dev = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
+    const url = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(dev.output())?.[1];
+    expect(url).toBeDefined();
+    expect(dev.output()).not.toContain('NodeVersionSupportWarning');
+
+    const sim = spawnSync(process.execPath, [bin, 'simulate', '--url', url!, '--viewers', '10', '--duration', '2', '--rate', '100', '--seed', '7'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(sim.status, sim.stderr).toBe(0);
+    const done = /done: (\d+) requests, (\d+) events, (\d+) accepted/.exec(sim.stdout);
+    expect(done).not.toBeNull();
+    expect(Number(done?.[2])).toBeGreaterThan(100);
+    expect(done?.[3]).toBe(done?.[2]);
+
+    const health = await (await fetch(`${url}/api/v1/health`)).json();
+    expect(health.status).toBe('ok');
+    dev.child.kill('SIGINT');
+    expect(await dev.exit).toBe(0);
+    expect(dev.output()).toContain('stopped cleanly.');
+    // A second stack may now use the same data directory (every lock was released).
+    const again = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+  });
+
+  it('refuses a data directory another stack is using', async () => {
+    const dataDir = path.join(tmp, 'busy');
+    const first = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
+    try {
+      const second = run(['dev', '--port', '0', '--data-dir', dataDir]);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`beacons: data directory ${dataDir} is in use by another process (is "beacons dev" already running?)`);
+    } finally {
+      first.child.kill('SIGINT');
+      expect(await first.exit).toBe(0);
+    }
+  });
+});
