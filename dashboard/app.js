@@ -135,6 +135,22 @@
     tbody.replaceChildren(tr);
   }
 
+  // The API ranks by impacted sessions, which favours big slices. To point at the place that hurts,
+  // rank by the share of impacted sessions, then stalled time and startup p95; slices with fewer
+  // than MIN_SESSIONS sessions go last (one unlucky viewer is not a regional problem).
+  const MIN_SESSIONS = 3;
+  function bySeverity(rows) {
+    const share = (r) => (r.sessions ? r.impactedSessions / r.sessions : 0);
+    return [...rows].sort(
+      (a, b) =>
+        (b.sessions >= MIN_SESSIONS) - (a.sessions >= MIN_SESSIONS) ||
+        share(b) - share(a) ||
+        (b.stalledPct || 0) - (a.stalledPct || 0) ||
+        (b.startupP95Ms || 0) - (a.startupP95Ms || 0) ||
+        b.sessions - a.sessions,
+    );
+  }
+
   const DIM_LABELS = { pop: 'POP', country: 'Country', serving_region: 'Serving region', asn: 'ASN' };
 
   function drawBreakdown(b) {
@@ -149,7 +165,7 @@
     const tbody = table.tBodies[0];
     if (!b.rows || b.rows.length === 0) return emptyRow(tbody, 7, 'No sessions in this range');
     const maxSessions = Math.max(...b.rows.map((r) => r.sessions), 1);
-    const rows = b.rows.map((r, i) => {
+    const rows = bySeverity(b.rows).map((r, i) => {
       const tr = document.createElement('tr');
       if (i === 0 && r.impactedSessions > 0) tr.className = 'worst';
       const name = cell(fmtDim(b.dimension, r.value));

@@ -28,6 +28,8 @@ export function makeBatch(script: SessionScript, events: BeaconEvent[], sentAt: 
  * put a few bad rows on the dashboard; the rest of the batch stays valid and is still stored.
  */
 export function spoilOneEvent(batch: BeaconBatch, index = 0): BeaconBatch {
-  const events = batch.events.map((e, i) => (i === index ? ({ ...e, type: 'volume_changed', volume: 7, muted: false } as BeaconEvent) : e));
+  const events = batch.events.map((e, i) =>
+    i === index ? ({ type: 'volume_changed', id: e.id, seq: e.seq, ts: e.ts, playhead: e.playhead, volume: 7, muted: false } as BeaconEvent) : e,
+  );
   return { ...batch, events };
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain .mjs build script without type declarations
 import { buildViewerRequest } from '../../scripts/build-viewer-request.mjs';
 import { loadCloudFrontFunction, type CloudFrontFunctionRuntime } from '../../local/cloudfront-function-runtime.js';
 import { createCloudFrontEmulator, type OriginRequestHandler } from '../../local/cloudfront/emulator.js';
