@@ -165,6 +165,8 @@
     const tbody = table.tBodies[0];
     if (!b.rows || b.rows.length === 0) return emptyRow(tbody, 7, 'No sessions in this range');
     const maxSessions = Math.max(...b.rows.map((r) => r.sessions), 1);
+    const allSessions = b.rows.reduce((n, r) => n + r.sessions, 0);
+    const overallPct = allSessions ? (100 * b.rows.reduce((n, r) => n + r.impactedSessions, 0)) / allSessions : 0;
     const rows = bySeverity(b.rows).map((r, i) => {
       const tr = document.createElement('tr');
       if (i === 0 && r.impactedSessions > 0) tr.className = 'worst';
@@ -176,8 +178,11 @@
       bar.style.width = `${Math.round((40 * r.sessions) / maxSessions)}px`;
       sessions.appendChild(bar);
       tr.appendChild(sessions);
+      // Coloured relative to the whole audience: long sessions stall now and then everywhere;
+      // what matters is a slice doing clearly worse than the rest.
       const impactedPct = r.sessions ? (100 * r.impactedSessions) / r.sessions : 0;
-      tr.appendChild(cell(`${fmtInt(r.impactedSessions)} (${impactedPct.toFixed(0)} %)`, impactedPct > 30 ? 'bad' : impactedPct > 10 ? 'warn' : ''));
+      const level = impactedPct >= 1.5 * overallPct && impactedPct - overallPct >= 10 ? 'bad' : impactedPct >= 1.2 * overallPct ? 'warn' : '';
+      tr.appendChild(cell(`${fmtInt(r.impactedSessions)} (${impactedPct.toFixed(0)} %)`, level));
       tr.appendChild(cell(fmtMs(r.startupP95Ms), r.startupP95Ms > 4000 ? 'bad' : r.startupP95Ms > 2000 ? 'warn' : ''));
       tr.appendChild(cell(fmtPct(r.stalledPct), r.stalledPct > 2 ? 'bad' : r.stalledPct > 0.5 ? 'warn' : ''));
       tr.appendChild(cell(fmtInt(r.startFailures), r.startFailures > 0 ? 'warn' : ''));
