@@ -66,41 +66,57 @@ async function dev(args: string[]): Promise<number> {
     host: { type: 'string' },
   });
   const port = intFlag('port', flags.port, DEV_DEFAULTS.port, 0, 65535);
-  // Loaded only here: DuckDB, kinesalite and the AWS SDK are not needed by the other commands.
-  const { startDev } = await import('./dev.js');
-  const stack = await startDev({
-    port,
-    host: flags.host ?? DEV_DEFAULTS.host,
-    dataDir: flags['data-dir'] ?? DEV_DEFAULTS.dataDir,
-    log: (line) => console.log(line),
-  });
-  console.log(
-    [
-      '',
-      `  beacon-edge local stack is running (data in ${stack.dataDir})`,
-      '',
-      `  Ingest     POST ${stack.url}/v1/events`,
-      `  Dashboard  ${stack.url}/dashboard`,
-      `  API        ${stack.url}/api/v1/counts?since=${new Date(Date.now() - 3_600_000).toISOString()}`,
-      `  Simulate   npx beacons simulate --url ${stack.url}`,
-      '',
-      '  Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      console.log(`\n  ${signal}: stopping (HTTP server, consumer, DuckDB, kinesalite)...`);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  await stack.stop();
-  console.log('  stopped cleanly.');
-  return 0;
+  // Signals are caught from the start: one that arrives while the stack is still starting stops it
+  // as soon as it is up, instead of killing the process halfway. A second one forces the exit.
+  let signalled: NodeJS.Signals | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      console.error(`\n  ${signal} again: exiting without a clean stop.`);
+      process.exit(130);
+    }
+    signalled = signal;
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    // Loaded only here: DuckDB, kinesalite and the AWS SDK are not needed by the other commands.
+    const { startDev } = await import('./dev.js');
+    const stack = await startDev({
+      port,
+      host: flags.host ?? DEV_DEFAULTS.host,
+      dataDir: flags['data-dir'] ?? DEV_DEFAULTS.dataDir,
+      log: (line) => console.log(line),
+    });
+    if (!signalled) {
+      console.log(
+        [
+          '',
+          `  beacon-edge local stack is running (data in ${stack.dataDir})`,
+          '',
+          `  Ingest     POST ${stack.url}/v1/events`,
+          `  Dashboard  ${stack.url}/dashboard`,
+          `  API        ${stack.url}/api/v1/counts?since=${new Date(Date.now() - 3_600_000).toISOString()}`,
+          `  Simulate   npx beacons simulate --url ${stack.url}`,
+          '',
+          '  Press Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (signalled) resolve();
+      });
+    }
+    console.log(`\n  ${signalled}: stopping (HTTP server, consumer, DuckDB, kinesalite)...`);
+    await stack.stop();
+    console.log('  stopped cleanly.');
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 async function simulate(args: string[]): Promise<number> {

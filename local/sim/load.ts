@@ -62,7 +62,9 @@ const TICK_MS = 2;
 const LATE_MS = 50;
 
 /**
- * Sends `eventsPerSecond × durationSeconds` events in batches of `batchSize`, evenly spaced.
+ * Sends `eventsPerSecond × durationSeconds` events in batches of up to `batchSize` (a batch holds
+ * one session's events, so the last batch of a session can be smaller), paced on events so the
+ * event rate holds whatever the batch sizes.
  * @throws UsageError when `url` is not loopback.
  * @example const s = await runLoad({ url: 'http://127.0.0.1:8787', eventsPerSecond: 10_000, durationSeconds: 60 });
  */
@@ -74,8 +76,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   const rng = createRng(opts.seed);
   const pool = createViewerPool({ rng, size: Math.max(1, opts.viewers ?? 500), badPop: opts.badPop });
   const poster = createPoster(base, concurrency);
-  const requestsPerMs = opts.eventsPerSecond / batchSize / 1000;
-  const total = Math.round((opts.eventsPerSecond * opts.durationSeconds) / batchSize);
+  const eventsPerMs = opts.eventsPerSecond / 1000;
+  const total = Math.round(opts.eventsPerSecond * opts.durationSeconds);
   const summary: LoadSummary = { sent: 0, accepted: 0, failed: 0, events: 0, eventsAccepted: 0, statuses: {}, elapsedMs: 0, late: 0 };
 
   const start = performance.now();
@@ -86,8 +88,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
     const viewer = pool.viewers[seat];
     seat = (seat + 1) % pool.viewers.length;
     const sentAt = performance.now();
-    if (sentAt - (start + summary.sent / requestsPerMs) > LATE_MS) summary.late += 1;
-    const { script, events } = pool.take(viewer, batchSize, Date.now());
+    if (sentAt - (start + summary.events / eventsPerMs) > LATE_MS) summary.late += 1;
+    const { script, events } = pool.take(viewer, Math.min(batchSize, total - summary.events), Date.now());
     const batch = makeBatch(script, events, Date.now());
     summary.sent += 1;
     summary.events += events.length;
@@ -106,9 +108,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   };
 
   try {
-    while (summary.sent < total && !opts.signal?.aborted) {
-      const due = Math.min(total, Math.floor((performance.now() - start) * requestsPerMs) + 1);
-      while (summary.sent < due && inFlight < concurrency) sendOne();
+    while (summary.events < total && !opts.signal?.aborted) {
+      const due = Math.min(total, (performance.now() - start) * eventsPerMs + batchSize);
+      while (summary.events < due && inFlight < concurrency) sendOne();
       await new Promise((r) => setTimeout(r, TICK_MS));
     }
     await Promise.all(pending);

@@ -103,6 +103,15 @@ describe('beacons CLI', () => {
     expect(await again.exit).toBe(0);
   });
 
+  it('stops cleanly when the signal comes while the stack is still starting', async () => {
+    const dev = await startUntil(['dev', '--port', '0', '--data-dir', path.join(tmp, 'early')], /^kinesalite /m);
+    dev.child.kill('SIGINT');
+    expect(await dev.exit).toBe(0);
+    expect(dev.output()).toContain('SIGINT: stopping');
+    expect(dev.output()).toContain('stopped cleanly.');
+    expect(dev.output()).not.toContain('Press Ctrl-C');
+  });
+
   it('refuses a data directory another stack is using', async () => {
     const dataDir = path.join(tmp, 'busy');
     const first = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
