@@ -27,8 +27,6 @@ export const DEV_DEFAULTS = {
   dataDir: '.data',
   /** Shards per regional stream. */
   shards: 2,
-  /** How often the consumer polls each shard. */
-  pollIntervalMs: 200,
   /** Regions with a stream, as in the default deployment. */
   regions: [...DEFAULT_REGIONS] as string[],
   /** Distribution the emulator pretends to be (appears in Lambda@Edge events). */

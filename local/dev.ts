@@ -29,6 +29,7 @@ export interface DevOptions {
   dataDir?: string;
   /** kinesalite's port; 0 (default) picks a free one. */
   kinesisPort?: number;
+  /** Consumer poll interval per shard; default from core-pipeline/config.ts. */
   pollIntervalMs?: number;
   /** Progress and error lines; silent when absent. */
   log?: (line: string) => void;
@@ -99,7 +100,9 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
         streams: regions.map(localStreamName),
         badRowStream: LOCAL_BAD_ROW_STREAM,
         sink: store,
-        pollIntervalMs: opts.pollIntervalMs ?? DEV_DEFAULTS.pollIntervalMs,
+        // Unset: the core pipeline's default (core-pipeline/config.ts).
+        pollIntervalMs: opts.pollIntervalMs,
+        log,
       }),
     );
     stops.push({ name: 'consumer', stop: () => consumer.stop() });
