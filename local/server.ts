@@ -1,8 +1,8 @@
 /**
  * The local stack's HTTP server, one port for everything, as CloudFront cache behaviours would
  * split one distribution: `/` landing page, `/dashboard` static files, `/api/v1/*` the dashboard
- * API, and every other path to the CloudFront emulator (whose viewer-request function answers the
- * ingest paths and turns the rest away with its own 404).
+ * API, mounted path families (the demo page), and every other path to the CloudFront emulator
+ * (whose viewer-request function answers the ingest paths and turns the rest away with its 404).
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +24,13 @@ export interface LocalServerOptions {
   api: RouteHandler;
   /** First ingest path, shown on the landing page. */
   ingestPath: string;
-  /** Extra exact-path routes (e.g. a demo page), checked before the emulator. */
+  /** Extra exact-path routes, checked before the emulator. */
   routes?: Map<string, RouteHandler>;
+  /**
+   * Handlers for whole path families (e.g. the demo page under /demo), tried in order after the
+   * API: each answers and returns true when the request is its own, else returns false.
+   */
+  mounts?: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
   /** Told about unexpected handler errors. */
   onError?: (err: unknown) => void;
 }
@@ -54,6 +59,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       return void res.end(method === 'HEAD' ? undefined : html);
     }
     if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/')) return opts.api(req, res, url);
+    for (const mount of opts.mounts ?? []) if (mount(req, res)) return;
     const extra = opts.routes?.get(url.pathname);
     if (extra) return extra(req, res, url);
     return opts.edge(req, res, url);
