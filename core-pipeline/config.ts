@@ -6,17 +6,18 @@
 /** DuckDB store settings. */
 export interface DuckDbConfig {
   /**
-   * DuckDB's buffer memory limit. The local stack must stay under 500 MB for the whole process;
-   * 192 MB leaves room for Node, kinesalite and the edge emulator (600k events with their
-   * event_id index fit; core-pipeline/bench/duckdb-insert.ts measures it).
+   * DuckDB's buffer memory limit. The local stack must stay under 500 MB for the whole process,
+   * and DuckDB's resident memory runs well above this limit (allocator caches, the event_id
+   * index): measured with 600k events, 96 MB gave ~370 MB process RSS against ~440 MB with 192 MB,
+   * at the same insert rate (core-pipeline/bench/duckdb-insert.ts).
    */
   memoryLimit: string;
   /** DuckDB worker threads (the machine has 2 cores). */
   threads: number;
   /**
    * WAL size that triggers a checkpoint. DuckDB's 16 MB default checkpoints so often at 10k
-   * events/s that commit time dominates (each checkpoint rewrites the event_id index); 64 MB
-   * measured ~3x cheaper commits with the same memory ceiling.
+   * events/s that commit time dominates (each checkpoint rewrites the event_id index, so its cost
+   * grows with the table); 32 MB keeps commits cheap, larger sizes mostly add memory.
    */
   checkpointThreshold: string;
   /** Connections for reads (dashboard queries run concurrently with writes on their own connection). */
@@ -27,7 +28,10 @@ export interface DuckDbConfig {
 export interface ConsumerConfig {
   /** Pause between GetRecords calls on a shard that returned nothing. */
   pollIntervalMs: number;
-  /** GetRecords Limit (Kinesis max 10,000). */
+  /**
+   * GetRecords Limit (Kinesis max 10,000). Bounds memory when the consumer is behind: one record
+   * holds up to 200 events, and every shard's batch may be in one group commit at once.
+   */
   maxRecordsPerCall: number;
   /** How often ListShards runs again to pick up resharding. */
   shardRefreshMs: number;
@@ -37,15 +41,15 @@ export interface ConsumerConfig {
 }
 
 export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
-  memoryLimit: '192MB',
+  memoryLimit: '96MB',
   threads: 2,
-  checkpointThreshold: '64MB',
+  checkpointThreshold: '32MB',
   readConnections: 2,
 };
 
 export const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
   pollIntervalMs: 200,
-  maxRecordsPerCall: 10000,
+  maxRecordsPerCall: 500,
   shardRefreshMs: 30000,
   backoffMs: 250,
   maxBackoffMs: 5000,
