@@ -1,0 +1,84 @@
+// Builds the demo player page as static files for any deployment: dist/demo/ holds index.html,
+// demo.js, demo.css, vendor/ (the SDK's IIFE build and hls.js) and media/hls/ (the test stream),
+// the same files `beacons dev` serves under /demo/ (demo/serve.ts). Host the folder anywhere
+// below the CDN that serves the ingest path; the page sends to /v1/events unless ?endpoint= says
+// otherwise. Needs the SDK built first (scripts/build-player.mjs); builds it when missing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Page files: output path → source, relative to the repository root. The same entries as
+ * DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's 2 MB source map.
+ */
+export const PAGE_FILES = {
+  'index.html': 'demo/index.html',
+  'demo.js': 'demo/demo.js',
+  'demo.css': 'demo/demo.css',
+  'vendor/beacon-edge.iife.js': 'dist/player/beacon-edge.iife.js',
+  'vendor/beacon-edge.iife.js.map': 'dist/player/beacon-edge.iife.js.map',
+  'vendor/hls.min.js': 'node_modules/hls.js/dist/hls.min.js',
+};
+
+/** Media files worth shipping (playlists and segments; the generator script stays behind). */
+const MEDIA = /\.(m3u8|ts)$/;
+
+function copyMedia(from, to) {
+  let n = 0;
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    if (entry.isDirectory()) n += copyMedia(src, path.join(to, entry.name));
+    else if (MEDIA.test(entry.name)) {
+      fs.mkdirSync(to, { recursive: true });
+      fs.copyFileSync(src, path.join(to, entry.name));
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Writes the static demo.
+ * @param {{ outDir?: string, repoRoot?: string }} [options] outDir defaults to dist/demo.
+ * @returns {Promise<{ outDir: string, files: number, bytes: number }>}
+ */
+export async function buildDemo({ outDir = path.join(root, 'dist', 'demo'), repoRoot = root } = {}) {
+  if (!fs.existsSync(path.join(repoRoot, PAGE_FILES['vendor/beacon-edge.iife.js']))) {
+    const { buildPlayer } = await import(path.join(repoRoot, 'scripts', 'build-player.mjs'));
+    await buildPlayer({ types: false });
+  }
+  fs.rmSync(outDir, { recursive: true, force: true });
+  let files = 0;
+  for (const [out, src] of Object.entries(PAGE_FILES)) {
+    const from = path.join(repoRoot, src);
+    if (!fs.existsSync(from)) {
+      if (out.endsWith('.map')) continue; // source maps are a convenience
+      throw new Error(`demo build: ${src} is missing`);
+    }
+    fs.mkdirSync(path.dirname(path.join(outDir, out)), { recursive: true });
+    fs.copyFileSync(from, path.join(outDir, out));
+    files++;
+  }
+  files += copyMedia(path.join(repoRoot, 'demo', 'media', 'hls'), path.join(outDir, 'media', 'hls'));
+  let bytes = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else bytes += fs.statSync(p).size;
+    }
+  };
+  walk(outDir);
+  return { outDir, files, bytes };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  buildDemo()
+    .then((r) => console.log(`demo   ${r.files} files, ${(r.bytes / 1024).toFixed(0)} KiB → ${path.relative(process.cwd(), r.outDir) || '.'}`))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,123 @@
+/**
+ * Serves the demo player page under `/demo` for the local stack: the page's own files, the two
+ * scripts it needs (the SDK's IIFE build and hls.js, both from this installation) and the
+ * committed HLS test stream. Page files come from a fixed table and media names must match a
+ * strict pattern (no dots, no slashes beyond one rendition folder), so no request can reach a file
+ * outside those folders.
+ *
+ * The same file list drives the static build (`demo/build.mjs`), so what `/demo/` serves locally
+ * is what a deployment gets.
+ */
+import fs from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+/** Options of {@link serveDemo}. */
+export interface DemoServeOptions {
+  /** Repository root (holds demo/, dist/player/ and node_modules/). */
+  repoRoot: string;
+}
+
+/** Content types of everything the demo serves. */
+export const DEMO_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+};
+
+/** Where the demo's media lives on disk, relative to the repository root. */
+export const DEMO_MEDIA_DIR = path.join('demo', 'media', 'hls');
+
+/**
+ * Page files: path below `/demo/` → file relative to the repository root. `vendor/` holds the
+ * built SDK (scripts/build-player.mjs) and hls.js from node_modules.
+ */
+export const DEMO_PAGE_FILES: Readonly<Record<string, string>> = {
+  'index.html': path.join('demo', 'index.html'),
+  'demo.js': path.join('demo', 'demo.js'),
+  'demo.css': path.join('demo', 'demo.css'),
+  'vendor/beacon-edge.iife.js': path.join('dist', 'player', 'beacon-edge.iife.js'),
+  'vendor/beacon-edge.iife.js.map': path.join('dist', 'player', 'beacon-edge.iife.js.map'),
+  'vendor/hls.min.js': path.join('node_modules', 'hls.js', 'dist', 'hls.min.js'),
+  'vendor/hls.min.js.map': path.join('node_modules', 'hls.js', 'dist', 'hls.min.js.map'),
+};
+
+/** `media/hls/master.m3u8` or `media/hls/<rendition>/<name>.{m3u8,ts}`: names without dots. */
+const MEDIA_PATH = /^media\/hls\/(?:([A-Za-z0-9_-]{1,32})\/)?([A-Za-z0-9_-]{1,64}\.(?:m3u8|ts))$/;
+
+/**
+ * Maps a path below `/demo/` to a file on disk, or null when the demo has no such file. Pure: it
+ * never touches the disk, so it can be tested for traversal attempts directly.
+ * @example demoFileFor('media/hls/90p/seg00.ts', '/repo') // '/repo/demo/media/hls/90p/seg00.ts'
+ */
+export function demoFileFor(rel: string, repoRoot: string): string | null {
+  const page = Object.hasOwn(DEMO_PAGE_FILES, rel) ? DEMO_PAGE_FILES[rel] : undefined;
+  if (page) return path.join(repoRoot, page);
+  const m = MEDIA_PATH.exec(rel);
+  if (!m) return null;
+  const base = path.join(repoRoot, DEMO_MEDIA_DIR);
+  const file = path.join(base, m[1] ?? '', m[2]);
+  // Belt and braces: the pattern already rules out `..`, but never serve outside the media folder.
+  return file.startsWith(base + path.sep) ? file : null;
+}
+
+function sendError(res: ServerResponse, status: number, error: string, detail: string, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify({ error, detail });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  res.end(text);
+}
+
+async function sendDemoFile(res: ServerResponse, file: string, rel: string, method: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await fs.readFile(file);
+  } catch {
+    const hint = rel.startsWith('vendor/beacon-edge') ? ' (run `npm run build` to build the SDK)' : '';
+    return sendError(res, 404, 'not_found', `/demo/${rel} is missing from this installation${hint}`);
+  }
+  res.writeHead(200, {
+    'Content-Type': DEMO_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'Content-Length': body.length,
+    // Read on every request, so edits show on reload while `beacons dev` runs.
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * Handles `/demo`, `/demo/**` (page, vendor scripts, media). Returns true when the request was
+ * for the demo (it is then answered, also with a 404/405), false to let other routes have it.
+ * `/demo` redirects to `/demo/` so the page's relative URLs resolve below it. Never throws: a
+ * failure while answering becomes a 500 or a closed connection.
+ * @example if (serveDemo(req, res, { repoRoot: REPO_ROOT })) return;
+ */
+export function serveDemo(req: IncomingMessage, res: ServerResponse, opts: DemoServeOptions): boolean {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const p = url.pathname;
+  if (p !== '/demo' && !p.startsWith('/demo/')) return false;
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    sendError(res, 405, 'method_not_allowed', `${method} is not allowed here; use GET`, { Allow: 'GET, HEAD' });
+    return true;
+  }
+  if (p === '/demo') {
+    res.writeHead(301, { Location: `/demo/${url.search}`, 'Content-Length': 0 });
+    res.end();
+    return true;
+  }
+  const rel = p === '/demo/' ? 'index.html' : p.slice('/demo/'.length);
+  const file = demoFileFor(rel, opts.repoRoot);
+  if (!file) {
+    sendError(res, 404, 'not_found', `no demo file ${p}`);
+    return true;
+  }
+  sendDemoFile(res, file, rel, method).catch(() => {
+    if (!res.headersSent) sendError(res, 500, 'internal_error', 'the demo file could not be sent');
+    else res.destroy();
+  });
+  return true;
+}
