@@ -2,17 +2,7 @@
  * DuckDB tables and column conversions, generated from the column specs in rows.ts so the table,
  * the row type and the insert path cannot drift apart.
  */
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  DuckDBTimestampValue,
-  INTEGER,
-  TIMESTAMP,
-  VARCHAR,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, INTEGER, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
@@ -36,14 +26,20 @@ const SQL_TYPES: Record<ColumnType, string> = {
   timestamp_ms: 'TIMESTAMP',
 };
 
-const CHUNK_TYPES: Record<ColumnType, DuckDBType> = {
-  varchar: VARCHAR,
-  integer: INTEGER,
-  bigint: BIGINT,
-  double: DOUBLE,
-  boolean: BOOLEAN,
-  timestamp_ms: TIMESTAMP,
+/**
+ * Staging column types. Times stay ms numbers and BIGINTs travel as DOUBLE (every value is a safe
+ * integer, exact in a double): a JS number goes into the chunk as is, with no BigInt or timestamp
+ * object per value; the INSERT ... SELECT converts them in native code.
+ */
+const STAGING_TYPES: Record<ColumnType, [DuckDBType, string]> = {
+  varchar: [VARCHAR, 'VARCHAR'],
+  integer: [INTEGER, 'INTEGER'],
+  bigint: [DOUBLE, 'DOUBLE'],
+  double: [DOUBLE, 'DOUBLE'],
+  boolean: [BOOLEAN, 'BOOLEAN'],
+  timestamp_ms: [DOUBLE, 'DOUBLE'],
 };
+
 
 /** Column names are fixed identifiers from rows.ts, but quote them anyway (`index` is a keyword). */
 export const q = (name: string): string => `"${name}"`;
@@ -54,8 +50,19 @@ function tableDdl(t: LoadTable): string[] {
     `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(', ')}, PRIMARY KEY (${q(t.key)}))`,
     // Staging is per connection (TEMP) and unconstrained: the appender fills it, then one
     // INSERT ... ON CONFLICT DO NOTHING moves it into the real table inside the transaction.
-    `CREATE TEMP TABLE IF NOT EXISTS ${t.staging} AS SELECT * FROM ${t.name} LIMIT 0`,
+    `CREATE OR REPLACE TEMP TABLE ${t.staging} (${t.columns.map((c) => `${q(c.name)} ${STAGING_TYPES[c.type][1]}`).join(', ')})`,
   ];
+}
+
+/** The SELECT list that turns staging columns into table columns. */
+export function fromStaging(t: LoadTable): string {
+  return t.columns
+    .map((c) => {
+      if (c.type === 'timestamp_ms') return `make_timestamp_ms(CAST(${q(c.name)} AS BIGINT))`;
+      if (c.type === 'bigint') return `CAST(${q(c.name)} AS BIGINT)`;
+      return q(c.name);
+    })
+    .join(', ');
 }
 
 /** Every statement that creates the schema (idempotent). */
@@ -69,20 +76,12 @@ export function schemaDdl(): string[] {
   ];
 }
 
-/** DuckDB types of a table's columns, in order, for DataChunk creation. */
+/** DuckDB types of a table's staging columns, in order, for DataChunk creation. */
 export function chunkTypes(t: LoadTable): DuckDBType[] {
-  return t.columns.map((c) => CHUNK_TYPES[c.type]);
+  return t.columns.map((c) => STAGING_TYPES[c.type][0]);
 }
 
-/** Converts one JS value to what a DataChunk column of that type expects. */
-export function toDuckValue(v: unknown, type: ColumnType): DuckDBValue {
-  if (v === null || v === undefined) return null;
-  switch (type) {
-    case 'bigint':
-      return BigInt(v as number);
-    case 'timestamp_ms':
-      return new DuckDBTimestampValue(BigInt(v as number) * 1000n);
-    default:
-      return v as DuckDBValue;
-  }
+/** A row value as its staging column takes it (`undefined` → NULL). */
+export function toDuckValue(v: unknown): DuckDBValue {
+  return v === undefined ? null : (v as DuckDBValue);
 }

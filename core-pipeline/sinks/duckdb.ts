@@ -16,7 +16,7 @@ import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } f
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
-import { BAD_ROWS_TABLE, chunkTypes, EVENTS_TABLE, q, schemaDdl, toDuckValue, type LoadTable } from './duckdb-schema.js';
+import { BAD_ROWS_TABLE, chunkTypes, EVENTS_TABLE, fromStaging, q, schemaDdl, toDuckValue, type LoadTable } from './duckdb-schema.js';
 import { ConnectionPool } from './duckdb-pool.js';
 
 /** DuckDB's vector size: the largest DataChunk the appender takes at once. */
@@ -131,7 +131,7 @@ export class DuckDbStore implements EventSink {
       for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
         const part = rows.slice(start, start + CHUNK_ROWS);
         const chunk = DuckDBDataChunk.create(types, part.length);
-        chunk.setColumns(table.columns.map((c) => part.map((r) => toDuckValue(r[c.name], c.type))));
+        chunk.setColumns(table.columns.map((c) => part.map((r) => toDuckValue(r[c.name]))));
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
@@ -139,7 +139,7 @@ export class DuckDbStore implements EventSink {
       appender.closeSync();
     }
     const cols = table.columns.map((c) => q(c.name)).join(', ');
-    await this.writer.run(`INSERT INTO ${table.name} (${cols}) SELECT ${cols} FROM ${table.staging} ON CONFLICT DO NOTHING`);
+    await this.writer.run(`INSERT INTO ${table.name} (${cols}) SELECT ${fromStaging(table)} FROM ${table.staging} ON CONFLICT DO NOTHING`);
     await this.writer.run(`DELETE FROM ${table.staging}`);
   }
 }

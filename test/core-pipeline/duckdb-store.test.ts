@@ -94,6 +94,22 @@ describe('DuckDbStore', () => {
     expect(await store.query("SELECT count(*) AS n FROM events WHERE session_id LIKE 'sess_conc_%'")).toStrictEqual([{ n: 40 }]);
   });
 
+  it('never shows a reader half a batch while writes go on', async () => {
+    const writes = Array.from({ length: 10 }, () =>
+      store.writeBatch(batchOf([enrichedRecord({ session_id: 'sess_snapshot1', events: Array.from({ length: 100 }, (_, i) => event('heartbeat', { seq: i, played_ms: i, stall_ms: 0, stall_count: 0 })) })])),
+    );
+    const seen: number[] = [];
+    const reading = (async () => {
+      for (let i = 0; i < 30; i++) {
+        const [r] = await store.query("SELECT count(*) AS n FROM events WHERE session_id = 'sess_snapshot1'");
+        seen.push(r.n as number);
+      }
+    })();
+    await Promise.all([...writes, reading]);
+    expect(seen.filter((n) => n % 100 !== 0)).toStrictEqual([]);
+    expect(await store.query("SELECT count(*) AS n FROM events WHERE session_id = 'sess_snapshot1'")).toStrictEqual([{ n: 1000 }]);
+  });
+
   it('loads more rows than one DataChunk holds in a single batch', async () => {
     const events = Array.from({ length: 5000 }, (_, i) => event('heartbeat', { seq: i, played_ms: i, stall_ms: 0, stall_count: 0 }));
     await store.writeBatch(batchOf([enrichedRecord({ session_id: 'sess_big_batch1', events })]));
