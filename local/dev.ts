@@ -11,9 +11,10 @@ import path from 'node:path';
 import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
 import { createDuckDbQueries } from '../core-pipeline/queries.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
+import { serveDemo } from '../demo/serve.js';
 import { createApiHandler } from './api/index.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
-import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, localStreamName, localStreamNames } from './config.js';
+import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName, localStreamNames } from './config.js';
 import { buildLocalEdge, localEdgeConfig } from './edge-bundles.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
@@ -129,6 +130,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
           streams: localStreamNames(regions),
         }),
       }),
+      mounts: [(req, res) => serveDemo(req, res, { repoRoot: REPO_ROOT })],
       onError: (err) => log(`[http] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
     stops.push({ name: 'HTTP server', stop: () => server.close() });

@@ -21,6 +21,7 @@ export function landingPage(base: string, ingestPath: string): string {
   into Kinesis (kinesalite, one stream per region), through the core pipeline into DuckDB.</p>
   <ul class="links">
     <li><a href="/dashboard">Dashboard</a> — the four demo panels, quality of experience, regional diagnostics, bad rows</li>
+    <li><a href="/demo/">Demo player</a> — hls.js with the beacon SDK, sending to this stack</li>
     <li><a href="/api/v1/health">/api/v1/health</a> — consumer and store status</li>
     <li><a href="/api/v1/counts?since=${encodeURIComponent(since)}">/api/v1/counts?since=…</a> — events per type since a time</li>
   </ul>

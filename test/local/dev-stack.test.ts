@@ -141,6 +141,10 @@ describe('local stack (beacons dev)', () => {
     const landing = await fetch(`${dev!.url}/`);
     expect(await landing.text()).toContain('href="/dashboard"');
     expect((await fetch(`${dev!.url}/dashboard`, { method: 'POST' })).status).toBe(405);
+    // The demo page is mounted on the same server.
+    const demo = await fetch(`${dev!.url}/demo/`);
+    expect(demo.status).toBe(200);
+    expect(demo.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
   it('resumes after a restart on the same data dir without loss or duplicates', async () => {
