@@ -40,6 +40,7 @@ export interface ConsumerConfig {
   maxBackoffMs: number;
 }
 
+/** DuckDB defaults (see DuckDbConfig for why each value). */
 export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   memoryLimit: '96MB',
   threads: 2,
@@ -47,6 +48,7 @@ export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   readConnections: 2,
 };
 
+/** Consumer defaults. */
 export const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
   pollIntervalMs: 200,
   maxRecordsPerCall: 500,

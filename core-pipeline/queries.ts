@@ -21,6 +21,7 @@ import { breakdownSql, qoeSql, STARTUP_EDGES_MS, whereClause } from './queries/d
 import * as guard from './queries/guards.js';
 import type { BreakdownInput, BreakdownRow, DimensionFilters, EventQueries, QoeSummary, TimeseriesInput, TimeseriesResult, Totals } from './queries/types.js';
 
+/** The interface and result types, re-exported so callers need one import. */
 export * from './queries/types.js';
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));

@@ -11,6 +11,7 @@ import type { DuckDbConfig } from '../config.js';
 import { startKinesisConsumer } from '../consumer/index.js';
 import { DuckDbStore } from '../sinks/duckdb.js';
 
+/** Options of `benchConsumerSoak`. */
 export interface SoakOptions {
   /** Folder for kinesalite's LevelDB and the DuckDB file (must exist, should be empty). */
   dataDir: string;
@@ -19,10 +20,13 @@ export interface SoakOptions {
   eventsPerRecord?: number;
   streams?: string[];
   shards?: number;
+  /** false: run the producer and kinesalite only (to see what the consumer adds). */
+  consume?: boolean;
   /** DuckDB settings to try instead of the defaults. */
   duckdb?: Partial<DuckDbConfig>;
 }
 
+/** Figures of one soak run (latency = put → counted in the store). */
 export interface SoakFigures {
   eventsPut: number;
   eventsStored: number;
@@ -46,7 +50,7 @@ export async function benchConsumerSoak(opts: SoakOptions): Promise<SoakFigures>
   const client = localKinesisClient(kinesis.endpoint);
   await ensureStreams(client, streams, opts.shards ?? 2);
   const store = await DuckDbStore.open(`${opts.dataDir}/soak.duckdb`, opts.duckdb);
-  const consumer = await startKinesisConsumer({ client, streams, sink: store });
+  const consumer = opts.consume === false ? null : await startKinesisConsumer({ client, streams, sink: store });
 
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
@@ -76,13 +80,13 @@ export async function benchConsumerSoak(opts: SoakOptions): Promise<SoakFigures>
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const deadline = Date.now() + 60000;
-  while (stored < put && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (consumer && stored < put && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 
   clearInterval(probe);
   clearInterval(sampler);
   const elapsed = (Date.now() - start) / 1000;
-  const writes = consumer.stats().writes;
-  await consumer.stop();
+  const writes = consumer?.stats().writes ?? 0;
+  await consumer?.stop();
   await store.close();
   client.destroy();
   await kinesis.close();

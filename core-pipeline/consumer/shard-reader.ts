@@ -22,6 +22,7 @@ export interface ShardStats {
   errors: number;
 }
 
+/** What a shard reader needs from the consumer. */
 export interface ShardReaderDeps {
   client: KinesisClient;
   committer: GroupCommitter;

@@ -14,6 +14,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecor
 import { decodeRecords, type SourceRecord } from '../decode.js';
 import type { EventSink } from '../sinks/sink.js';
 
+/** Options of the Lambda handler. */
 export interface KinesisHandlerOptions {
   sink: EventSink;
   /** Names of streams that carry BadRows rather than EnrichedRecords (none on AWS: bad rows go to Firehose). */

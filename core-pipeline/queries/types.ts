@@ -8,6 +8,7 @@ import type { StoredBadRow } from '../rows.js';
 
 /** Dimensions a breakdown or QoE filter may use (an allow-list: they become column names). */
 export const DIMENSIONS = ['pop', 'country', 'asn', 'serving_region', 'edge_region', 'device', 'content_id', 'player_name'] as const;
+/** One of DIMENSIONS. */
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Equality filters on dimensions, e.g. `{ country: 'DE', device: 'mobile' }`. */
@@ -16,6 +17,7 @@ export type DimensionFilters = Partial<Record<Dimension, string>>;
 /** `[bucketStart (ms since epoch), count]`. */
 export type TimeseriesPoint = [number, number];
 
+/** Input of `timeseries`. */
 export interface TimeseriesInput {
   /** Event types to chart; each must be in EVENT_TYPES. */
   types: readonly EventType[];
@@ -26,12 +28,14 @@ export interface TimeseriesInput {
   bucketSeconds: number;
 }
 
+/** Per-type counts per bucket. */
 export interface TimeseriesResult {
   bucketSeconds: number;
   /** Every bucket start in [from aligned down, to), so every series has the same length. */
   series: Partial<Record<EventType, TimeseriesPoint[]>>;
 }
 
+/** Window totals (see `totals`). */
 export interface Totals {
   events: number;
   sessions: number;
@@ -96,6 +100,7 @@ export interface BreakdownRow {
   impactedSessions: number;
 }
 
+/** Input of `breakdown`. */
 export interface BreakdownInput {
   dimension: Dimension;
   since: Date;
@@ -103,13 +108,23 @@ export interface BreakdownInput {
   limit?: number;
 }
 
-/** The read-side queries every store offers. */
+/**
+ * The read-side queries every store offers. The definitions (window, session, play, percentile
+ * method, each QoE measure) are documented on the DuckDB functions in ../queries.ts and bind
+ * every implementation. Invalid input rejects with InvalidQueryError.
+ */
 export interface EventQueries {
+  /** FIXED CONTRACT of `GET /api/v1/counts`: every EVENT_TYPES key, events with received_at ≥ since. */
   countsSince(since: Date): Promise<Record<EventType, number>>;
+  /** Zero-filled per-type counts per bucket of event time. */
   timeseries(input: TimeseriesInput): Promise<TimeseriesResult>;
   totals(input: { since: Date }): Promise<Totals>;
+  /** CTA-2066 measures over the window, optionally filtered on dimensions. */
   qoe(input: { since: Date } & DimensionFilters): Promise<QoeSummary>;
+  /** Per-slice QoE, the slice that hurts most first. */
   breakdown(input: BreakdownInput): Promise<BreakdownRow[]>;
+  /** Newest bad rows first. */
   recentBadRows(limit?: number): Promise<StoredBadRow[]>;
+  /** Bad rows per reason with received_at ≥ since. */
   badRowCounts(since: Date): Promise<Record<string, number>>;
 }

@@ -13,7 +13,9 @@ export interface LoadTable {
   columns: readonly { name: string; type: ColumnType; nullable: boolean }[];
 }
 
+/** The events table, keyed on event_id. */
 export const EVENTS_TABLE: LoadTable = { name: 'events', staging: 'events_staging', key: 'event_id', columns: EVENT_COLUMNS };
+/** The bad-rows table, keyed on bad_row_id. */
 export const BAD_ROWS_TABLE: LoadTable = { name: 'bad_rows', staging: 'bad_rows_staging', key: 'bad_row_id', columns: BAD_ROW_COLUMNS };
 
 const SQL_TYPES: Record<ColumnType, string> = {
