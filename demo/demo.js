@@ -42,7 +42,6 @@
     const d = new Date(ms);
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
   };
-  const fmtMedia = (s) => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${pad(Math.floor(s % 60))}.${Math.floor((s % 1) * 10)}` : '–');
   const fmtMs = (ms) => (ms === undefined || ms === null ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
   const fmtBps = (b) => (b ? (b >= 1e6 ? `${(b / 1e6).toFixed(2)} Mb/s` : `${Math.round(b / 1e3)} kb/s`) : '–');
   const COMMON = new Set(['id', 'seq', 'ts', 'type', 'playhead']);
@@ -161,7 +160,7 @@
   let currentEndpoint = new URL(endpoint, location.href).href;
   const options = { contentId: 'demo-testsrc2', endpoint, sessionId: session, onEvent, onBatchSent };
   if (flushMs) options.flushMs = flushMs;
-  $('flush-period').textContent = fmtMs(flushMs || BeaconEdge.DEFAULTS.flushMs);
+  $('flush-period').textContent = `${(flushMs || BeaconEdge.DEFAULTS.flushMs) / 1000} s`;
 
   const Hls = window.Hls;
   if (Hls && Hls.isSupported()) {
@@ -217,8 +216,6 @@
   };
   video.addEventListener('volumechange', syncVolume);
   syncVolume();
-  const syncClock = () => ($('clock').textContent = `${fmtMedia(video.currentTime)} / ${fmtMedia(video.duration)}`);
-  for (const type of ['timeupdate', 'durationchange', 'seeking']) video.addEventListener(type, syncClock);
   const syncPlaying = () => document.body.classList.toggle('playing', !video.paused);
   for (const type of ['play', 'pause', 'ended']) video.addEventListener(type, syncPlaying);
 
