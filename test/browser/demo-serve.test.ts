@@ -1,0 +1,148 @@
+/**
+ * The demo's HTTP handler and static build, without a browser: routes, content types, no way out
+ * of the served folders, and the static build holding every file the page loads.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo, PAGE_FILES } from '../../demo/build.mjs';
+import { DEMO_PAGE_FILES, demoFileFor, serveDemo } from '../../demo/serve.js';
+import { REPO_ROOT } from '../../local/config.js';
+
+let server: http.Server;
+let base: { host: string; port: number };
+
+/** Raw GET (no URL normalisation, so `..` reaches the handler as sent). */
+function get(pathname: string, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ ...base, path: pathname, method }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    if (!serveDemo(req, res, { repoRoot: REPO_ROOT })) res.writeHead(418).end('not the demo');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+describe('demoFileFor', () => {
+  it.each([
+    ['index.html', 'demo/index.html'],
+    ['vendor/hls.min.js', 'node_modules/hls.js/dist/hls.min.js'],
+    ['media/hls/master.m3u8', 'demo/media/hls/master.m3u8'],
+    ['media/hls/270p/seg07.ts', 'demo/media/hls/270p/seg07.ts'],
+  ])('maps %s to %s', (rel, file) => {
+    expect(demoFileFor(rel, '/repo')).toBe(path.join('/repo', file));
+  });
+
+  it.each([
+    '../package.json',
+    'media/hls/../../serve.ts',
+    'media/hls/90p/../../../package.json',
+    'media/hls/%2e%2e/serve.ts',
+    'media/hls/a/b/seg00.ts',
+    'media/hls/.hidden.ts',
+    'media/hls/seg00.ts.map',
+    'media/make-stream.sh',
+    'vendor/../serve.ts',
+    'serve.ts',
+    'toString',
+    '',
+  ])('refuses %j', (rel) => {
+    expect(demoFileFor(rel, '/repo')).toBeNull();
+  });
+});
+
+describe('serveDemo over HTTP', () => {
+  it('redirects /demo to /demo/ and keeps the query', async () => {
+    const res = await get('/demo?session=abcdefgh1&maxBuffer=2');
+    expect(res.status).toBe(301);
+    expect(res.headers.location).toBe('/demo/?session=abcdefgh1&maxBuffer=2');
+  });
+
+  it.each([
+    ['/demo/', 'text/html; charset=utf-8'],
+    ['/demo/demo.js', 'text/javascript; charset=utf-8'],
+    ['/demo/demo.css', 'text/css; charset=utf-8'],
+    ['/demo/vendor/hls.min.js', 'text/javascript; charset=utf-8'],
+    ['/demo/media/hls/master.m3u8', 'application/vnd.apple.mpegurl'],
+    ['/demo/media/hls/90p/index.m3u8', 'application/vnd.apple.mpegurl'],
+    ['/demo/media/hls/90p/seg00.ts', 'video/mp2t'],
+  ])('serves %s as %s', async (p, type) => {
+    const res = await get(p);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(type);
+    expect(Number(res.headers['content-length'])).toBe(res.body.length);
+    expect(res.body.length).toBeGreaterThan(0);
+  });
+
+  it('answers HEAD without a body', async () => {
+    const res = await get('/demo/media/hls/master.m3u8', 'HEAD');
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(0);
+  });
+
+  it.each(['/demo/media/hls/90p/../../../serve.ts', '/demo/media/hls/..%2f..%2fserve.ts', '/demo/media/hls/%2e%2e/%2e%2e/serve.ts', '/demo/nope.html', '/demo/media/hls/90p/seg99.ts', '/demo/serve.ts'])(
+    'answers 404 for %s',
+    async (p) => {
+      const res = await get(p);
+      expect(res.status).toBe(404);
+      expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'not_found' });
+    },
+  );
+
+  it('answers 405 for other methods', async () => {
+    const res = await get('/demo/', 'POST');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(JSON.parse(res.body.toString())).toStrictEqual({ error: 'method_not_allowed', detail: 'POST is not allowed here; use GET' });
+  });
+
+  it('leaves other paths alone (dot segments are resolved first: /demo/../x is /x)', async () => {
+    for (const p of ['/', '/demonstration', '/dashboard', '/v1/events', '/demo/media/hls/../../../package.json']) expect((await get(p)).status).toBe(418);
+  });
+});
+
+describe('buildDemo', () => {
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-demo-build-'));
+    await buildDemo({ outDir });
+  });
+  afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+  it('ships the files the local handler serves (less hls.js source map)', () => {
+    const served = Object.fromEntries(Object.entries(DEMO_PAGE_FILES).map(([k, v]) => [k, v.split(path.sep).join('/')]));
+    delete served['vendor/hls.min.js.map'];
+    expect(PAGE_FILES).toStrictEqual(served);
+  });
+
+  it('holds every script, style and media file the page loads', () => {
+    const html = fs.readFileSync(path.join(outDir, 'index.html'), 'utf8');
+    const refs = [...html.matchAll(/(?:src|href)="([^"#:]+)"/g)].map((m) => m[1]).filter((r) => !r.startsWith('/'));
+    expect(refs).toStrictEqual(['demo.css', 'vendor/hls.min.js', 'vendor/beacon-edge.iife.js', 'demo.js']);
+    for (const r of refs) expect(fs.existsSync(path.join(outDir, r)), r).toBe(true);
+    const master = fs.readFileSync(path.join(outDir, 'media/hls/master.m3u8'), 'utf8');
+    for (const playlist of master.split('\n').filter((l) => l.endsWith('.m3u8'))) {
+      const dir = path.join(outDir, 'media/hls', path.dirname(playlist));
+      const segments = fs.readFileSync(path.join(outDir, 'media/hls', playlist), 'utf8').split('\n').filter((l) => l.endsWith('.ts'));
+      expect(segments).toHaveLength(8);
+      for (const s of segments) expect(fs.existsSync(path.join(dir, s)), s).toBe(true);
+    }
+  });
+});
