@@ -1,0 +1,186 @@
+/**
+ * The part of the sdk-cost benchmark that runs inside Chromium (passed to `page.evaluate`, so it
+ * must stay self-contained: no imports, no closures over module scope). It measures main-thread
+ * time with `performance.now()` (5 µs resolution: the page is cross-origin isolated).
+ *
+ * - per event: one event per microtask checkpoint, as a player produces them (one media event per
+ *   task), so each event's deferred persist (queue → JSON → localStorage) is included;
+ * - per flush: `tracker.flush()` of a queue of `flushEvents` events until `onBatchSent`, with an
+ *   injected fetch that answers 204 at once (the SDK's own work only), and with the browser's real
+ *   fetch to the local endpoint (its main-thread parts: the synchronous send, then the work from
+ *   the response to `onBatchSent`; the network wait is not main-thread time).
+ */
+
+/** Parameters of one run. */
+export interface PageBenchParams {
+  iterations: number;
+  warmup: number;
+  /** Events per timed burst (per-event figures are burst time / events). */
+  burst: number;
+  /** Queue length at each flush. */
+  flushEvents: number;
+  /** Events timed with a full queue (offline viewer). */
+  fullQueueEvents: number;
+}
+
+/** Raw samples, ms. */
+export interface PageBenchResult {
+  isolated: boolean;
+  perEventInput: number[];
+  perEventVideo: number[];
+  perEventFullQueue: number[];
+  flushNoop: number[];
+  flushFetch: number[];
+  /** The synchronous part of flushFetch: building the batch and the fetch() call itself. */
+  flushFetchSync: number[];
+  /** The browser's own fetch() call inside it (not SDK code). */
+  fetchCall: number[];
+  eventsSeen: number;
+}
+
+/** Runs in the page. */
+export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
+  const B = (window as any).BeaconEdge;
+  const now = () => performance.now();
+  const ok = { status: 204, headers: new Headers(), text: async () => '' };
+  const noopFetch = () => Promise.resolve(ok);
+  let eventsSeen = 0;
+
+  function make(fetchImpl: unknown, extra: Record<string, unknown> = {}) {
+    let onSent: (() => void) | null = null;
+    let sentAt = 0;
+    const tracker = B.createTracker({
+      contentId: 'bench',
+      flushMs: 600_000,
+      heartbeatMs: 600_000,
+      fetch: fetchImpl,
+      storageKey: `bench-${Math.random().toString(36).slice(2)}`,
+      onEvent: () => void eventsSeen++,
+      onBatchSent: () => {
+        sentAt = now();
+        onSent?.();
+      },
+      ...extra,
+    });
+    /** Flushes and resolves after onBatchSent; returns the synchronous part of flush(), ms. */
+    const flushed = async (): Promise<number> => {
+      const sent = new Promise<void>((r) => (onSent = r));
+      const t0 = now();
+      tracker.flush();
+      const sync = now() - t0;
+      await sent;
+      return sync;
+    };
+    return { tracker, flushed, sentAt: () => sentAt };
+  }
+
+  // Per event through tracker.input: volume changes, each one a volume_changed event.
+  const perEventInput: number[] = [];
+  {
+    const { tracker, flushed } = make(noopFetch);
+    tracker.input.volume(1, false, true);
+    let v = 0.5;
+    for (let it = 0; it < p.warmup + p.iterations; it++) {
+      const before = eventsSeen;
+      const t0 = now();
+      for (let i = 0; i < p.burst; i++) {
+        v = v === 0.5 ? 0.6 : 0.5;
+        tracker.input.volume(v, false);
+        await null; // lets the deferred persist run, as it would after each media event's task
+      }
+      const t1 = now();
+      if (it >= p.warmup) perEventInput.push((t1 - t0) / (eventsSeen - before));
+      await flushed(); // keeps the queue as short as a 10 s flush period would
+    }
+    tracker.destroy();
+  }
+
+  // Per event through a real <video> element and the html5 adapter: seeking/seeked pairs.
+  const perEventVideo: number[] = [];
+  {
+    const video = document.getElementById('v') as HTMLVideoElement;
+    const { tracker, flushed } = make(noopFetch);
+    tracker.attach(B.html5Adapter(video));
+    for (let it = 0; it < p.warmup + p.iterations; it++) {
+      const before = eventsSeen;
+      const t0 = now();
+      for (let i = 0; i < p.burst / 2; i++) {
+        video.dispatchEvent(new Event('seeking'));
+        await null;
+        video.dispatchEvent(new Event('seeked'));
+        await null;
+      }
+      const t1 = now();
+      if (it >= p.warmup) perEventVideo.push((t1 - t0) / (eventsSeen - before));
+      await flushed();
+    }
+    tracker.destroy();
+  }
+
+  // Per flush, injected fetch answering 204 at once: the SDK's own work.
+  const flushNoop: number[] = [];
+  {
+    const { tracker, flushed } = make(noopFetch);
+    tracker.input.volume(1, false, true);
+    for (let it = 0; it < p.warmup + p.iterations; it++) {
+      for (let i = 0; i < p.flushEvents; i++) tracker.input.volume(i % 2 ? 0.6 : 0.5, false);
+      await null;
+      const t0 = now();
+      await flushed();
+      if (it >= p.warmup) flushNoop.push(now() - t0);
+    }
+    tracker.destroy();
+  }
+
+  // Per flush, the browser's fetch to the local endpoint: main-thread parts only.
+  const flushFetch: number[] = [];
+  const flushFetchSync: number[] = [];
+  const fetchCall: number[] = [];
+  {
+    let response = 0;
+    let call = 0;
+    const realFetch = (u: string, init: RequestInit) => {
+      const t0 = now();
+      const pending = fetch(u, init);
+      call = now() - t0;
+      return pending.then((r) => {
+        response = now();
+        return r;
+      });
+    };
+    const { tracker, flushed, sentAt } = make(realFetch, { endpoint: '/v1/events' });
+    tracker.input.volume(1, false, true);
+    const iterations = Math.min(p.iterations, 200);
+    for (let it = 0; it < p.warmup + iterations; it++) {
+      for (let i = 0; i < p.flushEvents; i++) tracker.input.volume(i % 2 ? 0.6 : 0.5, false);
+      await null;
+      const sync = await flushed();
+      if (it >= p.warmup) {
+        flushFetch.push(sync + (sentAt() - response));
+        flushFetchSync.push(sync);
+        fetchCall.push(call);
+      }
+    }
+    tracker.destroy();
+  }
+
+  // Per event with a full queue (an offline viewer: nothing can be sent, every persist is large).
+  const perEventFullQueue: number[] = [];
+  {
+    const never = () => new Promise(() => undefined);
+    const { tracker } = make(never, { maxQueueEvents: 500 });
+    tracker.input.volume(1, false, true);
+    for (let i = 0; i < 500; i++) tracker.input.volume(i % 2 ? 0.6 : 0.5, false);
+    await null;
+    for (let it = 0; it < p.fullQueueEvents; it++) {
+      const before = eventsSeen;
+      const t0 = now();
+      tracker.input.volume(it % 2 ? 0.5 : 0.6, false);
+      await null;
+      perEventFullQueue.push((now() - t0) / (eventsSeen - before));
+    }
+    tracker.destroy();
+  }
+
+  return { isolated: (window as any).crossOriginIsolated === true, perEventInput, perEventVideo, perEventFullQueue, flushNoop, flushFetch, flushFetchSync, fetchCall, eventsSeen };
+}

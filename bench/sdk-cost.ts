@@ -1,0 +1,88 @@
+/**
+ * SDK main-thread cost per event and per flush, measured in Chromium (issue 3: ≤ 0.05 ms per
+ * event). A local server gives the page the built IIFE SDK (dist/player/beacon-edge.iife.js), a
+ * <video> element and a 204 ingest endpoint, with COOP/COEP headers so `performance.now()` has
+ * 5 µs resolution. The measuring code runs in the page (./sdk-cost-page.ts); medians over many
+ * iterations. Without Chromium (or an unbuilt SDK) it prints a row saying so instead of failing.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { median, percentile, report, type BenchRow } from './report.js';
+import { pageBench, type PageBenchParams } from './sdk-cost-page.js';
+
+const NAME = 'sdk-cost';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const IIFE = path.join(process.cwd(), 'dist', 'player', 'beacon-edge.iife.js');
+const TARGET_EVENT_MS = 0.05;
+const PARAMS: PageBenchParams = { iterations: 400, warmup: 50, burst: 20, flushEvents: 10, fullQueueEvents: 200 };
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>sdk-cost</title>
+<video id="v" muted playsinline></video><script src="/sdk.js"></script>`;
+
+/** Serves the page, the SDK and a 204 ingest endpoint; every answer is cross-origin isolated. */
+async function startServer(sdk: Buffer): Promise<{ url: string; posts: () => number; close: () => Promise<void> }> {
+  let posts = 0;
+  const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/v1/events') {
+      req.resume();
+      req.on('end', () => {
+        posts++;
+        res.writeHead(204, isolation).end();
+      });
+      return;
+    }
+    if (req.url === '/sdk.js') return void res.writeHead(200, { ...isolation, 'Content-Type': 'text/javascript' }).end(sdk);
+    if (req.url === '/') return void res.writeHead(200, { ...isolation, 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+    res.writeHead(404, isolation).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    posts: () => posts,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const ms = (v: number) => Math.round(v * 10_000) / 10_000;
+
+async function main(): Promise<BenchRow[]> {
+  if (!fs.existsSync(CHROMIUM)) return [{ metric: `skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`, value: 'n/a' }];
+  if (!fs.existsSync(IIFE)) return [{ metric: 'skipped: SDK not built (npm run build)', value: 'n/a' }];
+  const server = await startServer(fs.readFileSync(IIFE));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    const r = await page.evaluate(pageBench, PARAMS);
+    const perEvent = median(r.perEventInput);
+    const perVideoEvent = median(r.perEventVideo);
+    return [
+      { metric: `per event, tracker.input (median of ${r.perEventInput.length} bursts of ${PARAMS.burst}, persist included)`, value: ms(perEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perEvent <= TARGET_EVENT_MS },
+      { metric: 'per event, tracker.input p95', value: ms(percentile(r.perEventInput, 95)), unit: 'ms' },
+      { metric: 'per event, <video> events through the html5 adapter (median)', value: ms(perVideoEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perVideoEvent <= TARGET_EVENT_MS },
+      { metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median)`, value: ms(median(r.flushNoop)), unit: 'ms' },
+      { metric: `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`, value: ms(median(r.flushFetch)), unit: 'ms' },
+      { metric: '  of which the synchronous flush() call (batch + fetch() dispatch; median)', value: ms(median(r.flushFetchSync)), unit: 'ms' },
+      { metric: '  of which the browser\'s own fetch() call (median)', value: ms(median(r.fetchCall)), unit: 'ms' },
+      { metric: 'per event with a full queue (500 events unsent, offline viewer; median)', value: ms(median(r.perEventFullQueue)), unit: 'ms' },
+      { metric: 'timer resolution', value: r.isolated ? '5 µs (cross-origin isolated)' : '100 µs (not isolated)' },
+      { metric: 'browser', value: `Chromium ${browser.version()}` },
+      { metric: 'batches received by the local endpoint', value: server.posts() },
+    ];
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main()
+  .then((rows) => report(NAME, rows))
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
