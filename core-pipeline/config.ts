@@ -30,9 +30,15 @@ export interface ConsumerConfig {
   pollIntervalMs: number;
   /**
    * GetRecords Limit (Kinesis max 10,000). Bounds memory when the consumer is behind: one record
-   * holds up to 200 events, and every shard's batch may be in one group commit at once.
+   * holds up to 200 events. 200 records at 5 calls/s still reads 1,000 records/s per shard, the
+   * most a shard can take in.
    */
   maxRecordsPerCall: number;
+  /**
+   * Most events merged into one sink transaction (a single shard's batch is never split). Keeps a
+   * catch-up after downtime from building one huge transaction in memory.
+   */
+  maxEventsPerWrite: number;
   /** How often ListShards runs again to pick up resharding. */
   shardRefreshMs: number;
   /** First back-off after a throughput or transient error; doubles up to `maxBackoffMs`. */
@@ -51,7 +57,8 @@ export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
 /** Consumer defaults. */
 export const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
   pollIntervalMs: 200,
-  maxRecordsPerCall: 500,
+  maxRecordsPerCall: 200,
+  maxEventsPerWrite: 20000,
   shardRefreshMs: 30000,
   backoffMs: 250,
   maxBackoffMs: 5000,

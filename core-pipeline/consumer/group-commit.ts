@@ -19,7 +19,11 @@ export class GroupCommitter {
   /** Number of sink writes made (for stats). */
   writes = 0;
 
-  constructor(private readonly sink: EventSink) {}
+  /** @param maxEvents most events merged into one write (a single submission is never split). */
+  constructor(
+    private readonly sink: EventSink,
+    private readonly maxEvents = Infinity,
+  ) {}
 
   /** Resolves once `input` is committed; rejects with the sink's error if it could not be. */
   submit(input: WriteBatchInput): Promise<void> {
@@ -36,7 +40,7 @@ export class GroupCommitter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue.splice(0);
+      const group = this.takeGroup();
       try {
         await this.write(merge(group.map((p) => p.input)));
         for (const p of group) p.resolve();
@@ -56,6 +60,17 @@ export class GroupCommitter {
         }
       }
     }
+  }
+
+  /** The oldest submissions, as many as fit in `maxEvents` (always at least one). */
+  private takeGroup(): Pending[] {
+    let n = 1;
+    let events = this.queue[0].input.events.length;
+    while (n < this.queue.length && events + this.queue[n].input.events.length <= this.maxEvents) {
+      events += this.queue[n].input.events.length;
+      n += 1;
+    }
+    return this.queue.splice(0, n);
   }
 
   private async write(input: WriteBatchInput): Promise<void> {

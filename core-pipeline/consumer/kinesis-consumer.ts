@@ -62,7 +62,7 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
   const log = opts.log ?? (() => undefined);
   const now = opts.now ?? Date.now;
   const abort = new AbortController();
-  const committer = new GroupCommitter(opts.sink);
+  const committer = new GroupCommitter(opts.sink, config.maxEventsPerWrite);
   const checkpoints = new Map((await opts.sink.loadCheckpoints()).map((c) => [shardKey(c.stream, c.shardId), c.sequenceNumber]));
   const kinds = new Map<string, StreamKind>(opts.streams.map((s) => [s, 'events']));
   if (opts.badRowStream) kinds.set(opts.badRowStream, 'bad_rows');
