@@ -7,11 +7,10 @@ import type { Browser } from 'playwright-core';
 import {
   browserTestsEnabled,
   counts,
-  launchChromium,
-  pageTally,
+    pageTally,
   pollUntil,
   screenshot,
-  startStack,
+  startStackAndBrowser,
   storedCounts,
   waitAllDelivered,
   waitForEvent,
@@ -28,7 +27,7 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
   const since = new Date();
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    ({ stack, browser } = await startStackAndBrowser());
   });
 
   afterAll(async () => {

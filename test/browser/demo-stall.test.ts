@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { browserTestsEnabled, getJson, launchChromium, pageTally, pollUntil, startStack, storedCounts, waitForEvent, type TestStack } from './harness.js';
+import { browserTestsEnabled, getJson, pageTally, pollUntil, startStackAndBrowser, storedCounts, waitForEvent, type TestStack } from './harness.js';
 
 const HOLD_MS = 1_500;
 const TOLERANCE_MS = 250;
@@ -26,7 +26,7 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: a held segment i
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    ({ stack, browser } = await startStackAndBrowser());
   });
 
   afterAll(async () => {

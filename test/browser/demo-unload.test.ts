@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { BeaconBatch } from '../../schemas/index.js';
-import { browserTestsEnabled, counts, launchChromium, pageTally, pollUntil, startStack, storedCounts, waitAllDelivered, waitForEvent, type TestStack } from './harness.js';
+import { browserTestsEnabled, counts, pageTally, pollUntil, startStackAndBrowser, storedCounts, waitAllDelivered, waitForEvent, type TestStack } from './harness.js';
 import { startTap, type Tap } from './tap.js';
 
 const SESSION = 'browser-unload-0001';
@@ -19,7 +19,7 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: endpoint field a
   let tap: Tap | undefined;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    ({ stack, browser } = await startStackAndBrowser());
     tap = await startTap(stack.url);
   });
 

@@ -78,6 +78,18 @@ export async function startStack(): Promise<TestStack> {
   };
 }
 
+/**
+ * Starts the stack and Chromium side by side; if either fails, stops the other before throwing
+ * (so a missing browser under CI fails the file without leaving a stack running).
+ */
+export async function startStackAndBrowser(): Promise<{ stack: TestStack; browser: Browser }> {
+  const [stack, browser] = await Promise.allSettled([startStack(), launchChromium()]);
+  if (stack.status === 'fulfilled' && browser.status === 'fulfilled') return { stack: stack.value, browser: browser.value };
+  if (stack.status === 'fulfilled') await stack.value.stop();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw stack.status === 'rejected' ? stack.reason : (browser as PromiseRejectedResult).reason;
+}
+
 /** GET a JSON document from the stack (throws on a non-2xx answer). */
 export async function getJson<T = unknown>(url: string): Promise<T> {
   const res = await fetch(url);
