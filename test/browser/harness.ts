@@ -159,6 +159,8 @@ export async function waitAllDelivered(page: Page, timeout = 10_000): Promise<vo
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, name);
+  // A click may have scrolled the page; a full-page capture then draws the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
