@@ -27,7 +27,11 @@ export interface PageBenchParams {
 export interface PageBenchResult {
   isolated: boolean;
   perEventInput: number[];
+  /** Same as perEventInput with `storage: null` (no persistence). */
+  perEventMemory: number[];
   perEventVideo: number[];
+  /** The same <video> event loop without the SDK. */
+  videoBaseline: number[];
   perEventFullQueue: number[];
   flushNoop: number[];
   flushFetch: number[];
@@ -74,10 +78,11 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
     return { tracker, flushed, sentAt: () => sentAt };
   }
 
-  // Per event through tracker.input: volume changes, each one a volume_changed event.
-  const perEventInput: number[] = [];
-  {
-    const { tracker, flushed } = make(noopFetch);
+  // Per event through tracker.input: volume changes, each one a volume_changed event. Once with
+  // the default persistent queue (localStorage), once memory-only, to show what persisting costs.
+  async function inputEvents(extra: Record<string, unknown>): Promise<number[]> {
+    const out: number[] = [];
+    const { tracker, flushed } = make(noopFetch, extra);
     tracker.input.volume(1, false, true);
     let v = 0.5;
     for (let it = 0; it < p.warmup + p.iterations; it++) {
@@ -89,13 +94,32 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
         await null; // lets the deferred persist run, as it would after each media event's task
       }
       const t1 = now();
-      if (it >= p.warmup) perEventInput.push((t1 - t0) / (eventsSeen - before));
+      if (it >= p.warmup) out.push((t1 - t0) / (eventsSeen - before));
       await flushed(); // keeps the queue as short as a 10 s flush period would
     }
     tracker.destroy();
+    return out;
   }
+  const perEventInput = await inputEvents({});
+  const perEventMemory = await inputEvents({ storage: null });
 
-  // Per event through a real <video> element and the html5 adapter: seeking/seeked pairs.
+  // Per event through a real <video> element and the html5 adapter: seeking/seeked pairs. The same
+  // loop on an element without the SDK is the baseline (creating and dispatching the events is the
+  // browser's and the player's cost, not the SDK's).
+  const videoBaseline: number[] = [];
+  {
+    const bare = document.createElement('video');
+    for (let it = 0; it < p.warmup + p.iterations; it++) {
+      const t0 = now();
+      for (let i = 0; i < p.burst / 2; i++) {
+        bare.dispatchEvent(new Event('seeking'));
+        await null;
+        bare.dispatchEvent(new Event('seeked'));
+        await null;
+      }
+      if (it >= p.warmup) videoBaseline.push((now() - t0) / p.burst);
+    }
+  }
   const perEventVideo: number[] = [];
   {
     const video = document.getElementById('v') as HTMLVideoElement;
@@ -182,5 +206,5 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
     tracker.destroy();
   }
 
-  return { isolated: (window as any).crossOriginIsolated === true, perEventInput, perEventVideo, perEventFullQueue, flushNoop, flushFetch, flushFetchSync, fetchCall, eventsSeen };
+  return { isolated: (window as any).crossOriginIsolated === true, perEventInput, perEventMemory, perEventVideo, videoBaseline, perEventFullQueue, flushNoop, flushFetch, flushFetchSync, fetchCall, eventsSeen };
 }

@@ -60,11 +60,13 @@ async function main(): Promise<BenchRow[]> {
     await page.goto(server.url);
     const r = await page.evaluate(pageBench, PARAMS);
     const perEvent = median(r.perEventInput);
-    const perVideoEvent = median(r.perEventVideo);
+    const perVideoEvent = median(r.perEventVideo) - median(r.videoBaseline);
     return [
       { metric: `per event, tracker.input (median of ${r.perEventInput.length} bursts of ${PARAMS.burst}, persist included)`, value: ms(perEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perEvent <= TARGET_EVENT_MS },
       { metric: 'per event, tracker.input p95', value: ms(percentile(r.perEventInput, 95)), unit: 'ms' },
-      { metric: 'per event, <video> events through the html5 adapter (median)', value: ms(perVideoEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perVideoEvent <= TARGET_EVENT_MS },
+      { metric: 'per event, tracker.input, memory-only queue (storage: null; median)', value: ms(median(r.perEventMemory)), unit: 'ms' },
+      { metric: 'per event, <video> events through the html5 adapter (median, minus the same events without the SDK)', value: ms(perVideoEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perVideoEvent <= TARGET_EVENT_MS },
+      { metric: '  baseline: dispatching those events without the SDK (median)', value: ms(median(r.videoBaseline)), unit: 'ms' },
       { metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median)`, value: ms(median(r.flushNoop)), unit: 'ms' },
       { metric: `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`, value: ms(median(r.flushFetch)), unit: 'ms' },
       { metric: '  of which the synchronous flush() call (batch + fetch() dispatch; median)', value: ms(median(r.flushFetchSync)), unit: 'ms' },
