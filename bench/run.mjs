@@ -1,5 +1,6 @@
-// `npm run bench`: runs every benchmark in its own fresh Node process (so one cannot warm up or
-// pollute another), prints a table, and rewrites the figures section of docs/BENCHMARKS.md.
+// `npm run bench [name …]`: runs every benchmark (or the named ones) in its own fresh Node
+// process (so one cannot warm up or pollute another), prints a table, and updates each
+// benchmark's block in docs/BENCHMARKS.md.
 // Benchmarks are TypeScript under bench/; they are bundled here with esbuild and print one JSON
 // object on their last stdout line: { name, rows: [{ metric, value, unit, target?, pass? }] }.
 import { spawnSync } from 'node:child_process';
@@ -77,26 +78,29 @@ for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b)))
   results.push(await runOne(name));
 }
 const m = machine();
-const md = table(results);
-console.log('\n' + md);
+console.log('\n' + table(results));
 
-// Keep the hand-written part of BENCHMARKS.md; replace only the generated section.
+// Each benchmark owns one marked block in BENCHMARKS.md, so running a subset
+// (`npm run bench e2e-load`) replaces only those blocks and keeps the others' figures.
 const doc = path.join(root, 'docs', 'BENCHMARKS.md');
-const START = '<!-- bench:start -->';
-const END = '<!-- bench:end -->';
-const section = [
-  START,
-  `Last run: ${new Date().toISOString()} — \`npm run bench${only.length ? ' ' + only.join(' ') : ''}\``,
-  '',
-  `Machine: ${m.cpu}, ${m.memory}, Node.js ${m.node}, ${m.os}`,
-  '',
-  md,
-  END,
-].join('\n');
-let text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
-if (!text.includes(START)) text += `\n${START}\n${END}\n`;
-text = text.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section);
+let text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '# Benchmarks\n';
+for (const r of results) {
+  const start = `<!-- bench:${r.name}:start -->`;
+  const end = `<!-- bench:${r.name}:end -->`;
+  const block = [
+    start,
+    `### ${r.name}`,
+    '',
+    `Run ${new Date().toISOString()} with \`npm run bench ${r.name}\` on ${m.cpu}, ${m.memory}, Node.js ${m.node}, ${m.os}.`,
+    '',
+    table([r]),
+    end,
+  ].join('\n');
+  text = text.includes(start)
+    ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), () => block)
+    : `${text.trimEnd()}\n\n${block}\n`;
+}
 fs.writeFileSync(doc, text);
-console.error(`\nwrote ${path.relative(root, doc)}`);
+console.error(`\nupdated ${path.relative(root, doc)}: ${results.map((r) => r.name).join(', ')}`);
 const failed = results.flatMap((r) => r.rows.filter((row) => row.pass === false).map((row) => `${r.name}: ${row.metric}`));
 if (failed.length) console.error(`targets missed: ${failed.join('; ')}`);
