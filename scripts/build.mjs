@@ -1,4 +1,5 @@
-// One build for everything that runs: validators, edge bundles, the CLI and the player SDK.
+// One build for everything that runs: validators, edge bundles, the CLI, the player SDK and the
+// static demo page.
 // Runs on `npm install` (prepare), before `npm start`, `npm test` and `npm run bench`.
 // Output goes to dist/ and schemas/generated/ (never committed).
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ const steps = [
   ['origin-request handler', async () => (await import('./build-origin-request.mjs')).buildOriginRequest()],
   ['cli', async () => (await import('./build-cli.mjs')).buildCli()],
   ['player sdk', async () => (await import('./build-player.mjs')).buildPlayer()],
+  ['demo page (static, dist/demo)', async () => (await import('../demo/build.mjs')).buildDemo()],
 ];
 
 export async function buildAll({ quiet = false } = {}) {
