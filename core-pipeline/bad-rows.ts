@@ -30,7 +30,7 @@ export function parseBadRow(data: Uint8Array | string): BadRow {
     throw new UnreadableRecordError('payload_encoding', `must be one of ${ENCODINGS.join(', ')}`);
   }
   const bad: BadRow = {
-    received_at: read.int(o.received_at, 'received_at'),
+    received_at: read.timeMs(o.received_at, 'received_at'),
     request_id: read.str(o.request_id, 'request_id'),
     status: read.int32(o.status, 'status'),
     reason: read.str(o.reason, 'reason'),

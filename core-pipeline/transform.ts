@@ -42,7 +42,7 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
   }
   const geo = r.geo === undefined ? {} : read.object(r.geo, 'geo');
   const edge = read.object(r.edge, 'edge');
-  const received_at = read.int(r.received_at, 'received_at');
+  const received_at = read.timeMs(r.received_at, 'received_at');
   const skew_ms = read.int(r.skew_ms, 'skew_ms');
   // Everything a row shares with its siblings, checked once per record.
   const shared = {
@@ -100,9 +100,9 @@ type SharedField =
  * to another type needs no change here. Field names in errors are the event's own names. */
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
-  const ts = read.int(e.ts, 'ts');
+  const ts = read.timeMs(e.ts, 'ts');
   // `time` is normally set by the edge; recompute it if a producer left it out.
-  const time = e.time === undefined ? ts + skewMs : read.int(e.time, 'time');
+  const time = read.timeMs(e.time === undefined ? ts + skewMs : e.time, 'time');
   return {
     event_id: read.str(e.id, 'id'),
     type: read.str(e.type, 'type'),

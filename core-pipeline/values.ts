@@ -65,6 +65,16 @@ export function int(v: unknown, field: string): number {
   return v;
 }
 
+/** Latest time accepted anywhere: 9999-12-31T23:59:59.999Z (every time-series store takes it). */
+export const MAX_TIME_MS = 253402300799999;
+
+/** A time in ms since the epoch, from 1970 to year 9999. */
+export function timeMs(v: unknown, field: string): number {
+  const n = int(v, field);
+  if (n < 0 || n > MAX_TIME_MS) throw new UnreadableRecordError(field, 'must be a time between 1970 and 9999');
+  return n;
+}
+
 /** A safe integer or nothing. */
 export function optInt(v: unknown, field: string): number | null {
   return v === undefined || v === null ? null : int(v, field);

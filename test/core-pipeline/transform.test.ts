@@ -71,6 +71,7 @@ describe('recordToRows', () => {
     ['session_id', { session_id: 7 }],
     ['events', { events: 'none' }],
     ['geo.lat', { geo: { lat: 'north' } }],
+    ['received_at', { received_at: 9e15 }],
   ])('refuses a record whose %s breaks the contract', (field, patch) => {
     const err = catchError(() => recordToRows({ ...enrichedRecord(), ...patch } as unknown as EnrichedRecord, INGESTED));
     expect(err).toBeInstanceOf(UnreadableRecordError);
@@ -88,6 +89,13 @@ describe('recordToRows', () => {
       [1, 'seq', 'invalid_record_event'],
       [2, 'id', 'invalid_record_event'],
     ]);
+  });
+
+  it('refuses event times no store can hold, per event', () => {
+    const record = enrichedRecord({ events: [event('started', { ts: -1 }), event('paused', { time: 1e16 }), event('muted', { seq: 2 })] });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(events.map((e) => e.type)).toStrictEqual(['muted']);
+    expect(invalidEvents.map((e) => e.field)).toStrictEqual(['ts', 'time']);
   });
 
   it('stores event types it does not know (a newer schema) with their fields in attrs', () => {
