@@ -102,8 +102,10 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
       return;
     }
     iterator = out.NextShardIterator;
-    // Caught up (or nothing new): wait; behind: read again at once.
-    if (records.length === 0 || !out.MillisBehindLatest) await sleep(config.pollIntervalMs, signal);
+    // Caught up: wait. Behind (a full page, or Kinesis says so): read again at once. kinesalite
+    // always reports MillisBehindLatest 0, so a full page is the signal that works everywhere.
+    const behind = records.length >= config.maxRecordsPerCall || (out.MillisBehindLatest ?? 0) > 0;
+    if (records.length === 0 || !behind) await sleep(config.pollIntervalMs, signal);
   }
   stats.state = 'stopped';
 }
