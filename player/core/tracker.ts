@@ -123,19 +123,26 @@ export function createTracker(options: TrackerOptions): Tracker {
     if (!unloading && (FLUSH_NOW.has(type) || (type === 'error' && fields?.fatal === true))) transport.flush();
   }
 
-  const heartbeat = createHeartbeat(config.heartbeatMs, timers, () =>
-    guard('heartbeat', () => {
-      const fields: Record<string, unknown> = { ...state.qoe.counters() };
-      const dropped = droppedFrames(adapter);
-      if (typeof dropped === 'number' && dropped >= 0) {
-        // Counters restart with a new source; a value below the baseline means they did.
-        if (state.droppedBase === null) state.droppedBase = dropped;
-        else if (dropped < state.droppedBase) state.droppedBase = 0;
-        fields.dropped_frames = dropped - state.droppedBase;
-      }
-      emit('heartbeat', fields);
-    }),
-  );
+  /** played_ms of the session's last heartbeat: a final one is due when playback went on since. */
+  let beatPlayed = 0;
+  /** dropped_frames of the session's last heartbeat. */
+  let beatDropped = 0;
+  /** Emits a heartbeat with these counters, plus dropped frames since the session's baseline. */
+  function beat(c: QoeCounters): void {
+    const fields: Record<string, unknown> = { ...c };
+    const dropped = droppedFrames(adapter);
+    if (typeof dropped === 'number' && dropped >= 0) {
+      // Counters restart with a new source; a value below the baseline means they did.
+      if (state.droppedBase === null) state.droppedBase = dropped;
+      else if (dropped < state.droppedBase) state.droppedBase = 0;
+      // Cumulative: never below the last report (the final heartbeat of a session ended by a new
+      // source may read the element's counter after it restarted).
+      fields.dropped_frames = beatDropped = Math.max(dropped - state.droppedBase, beatDropped);
+    }
+    beatPlayed = c.played_ms;
+    emit('heartbeat', fields);
+  }
+  const heartbeat = createHeartbeat(config.heartbeatMs, timers, () => guard('heartbeat', () => beat(state.qoe.counters())));
 
   function newSession(id?: string): InputState['session'] {
     const s = createSession(isValidId(id) ? id : randomId(), meta);
@@ -145,6 +152,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     state.variants = new Set();
     state.bitrate = 0;
     state.droppedBase = droppedFrames(adapter);
+    beatPlayed = beatDropped = 0;
     return s;
   }
 
@@ -152,6 +160,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     heartbeat.stop();
     if (state.session.count === 0) return; // nothing was reported: no session to close
     const c = state.qoe.finish();
+    // session_end carries no bitrate or dropped frames (schema 1-0-0): a last heartbeat with the
+    // final counters does, so the time played since the last one (or a session shorter than one
+    // heartbeat period) still counts towards average bitrate.
+    if (c.played_ms > beatPlayed) beat(c);
     emit('session_end', { played_ms: c.played_ms, stall_ms: c.stall_ms, stall_count: c.stall_count, reason });
     newSession();
   }

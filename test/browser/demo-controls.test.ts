@@ -70,10 +70,11 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     const seek = await page.evaluate(() => (window as any).demo.events.find((e: any) => e.event.type === 'seeking').event);
     expect(seek.to).toBeCloseTo(before + 5, 1);
 
-    // Closing the page ends the session (session_end, sent by sendBeacon on pagehide).
+    // Closing the page ends the session (session_end, sent by sendBeacon on pagehide), preceded by
+    // a final heartbeat: the session played (~1.5 s, less than one heartbeat period) since its last one.
     await page.close({ runBeforeUnload: true });
     await context.close();
-    const expected = counts({ ...tally, session_end: (tally.session_end ?? 0) + 1 });
+    const expected = counts({ ...tally, heartbeat: (tally.heartbeat ?? 0) + 1, session_end: (tally.session_end ?? 0) + 1 });
     stored = await pollUntil(
       () => storedCounts(stack!.url, since),
       (c) => total(c) >= total(expected),
@@ -94,6 +95,7 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
       stall_end: 0,
       error: 0,
       ended: 0,
+      heartbeat: 1,
       session_end: 1,
     });
     expect(stored.variant_loaded).toBeGreaterThanOrEqual(1);

@@ -76,11 +76,14 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: endpoint field a
     expect(beacon.headers['content-type']).toMatch(/^text\/plain/);
     const final = JSON.parse(beacon.body) as BeaconBatch;
     expect(final.session_id).toBe(SESSION);
-    expect(final.events.map((e) => e.type)).toStrictEqual(['session_end']);
-    expect(final.events[0]).toMatchObject({ type: 'session_end', reason: 'unload', stall_count: 0 });
+    // The session played since its last heartbeat (it never had one): a final heartbeat with the
+    // counters session_end cannot carry (bitrate, dropped frames) goes first.
+    expect(final.events.map((e) => e.type)).toStrictEqual(['heartbeat', 'session_end']);
+    expect(final.events[1]).toMatchObject({ type: 'session_end', reason: 'unload', stall_count: 0 });
+    expect(final.events[0]).toMatchObject({ type: 'heartbeat', played_ms: (final.events[1] as { played_ms: number }).played_ms, stall_count: 0 });
 
-    // And the store has every event of the session exactly once, the final one included.
-    const expected = counts({ ...tally, session_end: 1 });
+    // And the store has every event of the session exactly once, the final ones included.
+    const expected = counts({ ...tally, heartbeat: (tally.heartbeat ?? 0) + 1, session_end: 1 });
     const stored = await pollUntil(
       () => storedCounts(stack!.url, since),
       (c) => c.session_end >= 1,

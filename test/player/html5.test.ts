@@ -68,7 +68,9 @@ describe('HTML5 adapter', () => {
     await wait(3000);
     video.end();
     await settle();
-    expect(types().slice(3)).toStrictEqual(['ended', 'session_end']);
+    // A final heartbeat carries the counters session_end has no field for (dropped frames, bitrate).
+    expect(types().slice(3)).toStrictEqual(['ended', 'heartbeat', 'session_end']);
+    expect(events.at(-2)).toMatchObject({ type: 'heartbeat', played_ms: 3000, stall_ms: 0, stall_count: 0, dropped_frames: 0 });
     expect(events.at(-1)).toMatchObject({ type: 'session_end', reason: 'ended', played_ms: 3000, stall_ms: 0, stall_count: 0 });
     expect(fetch.events().map((e) => e.type)).toContain('session_end');
   });
