@@ -75,6 +75,12 @@ export interface TrackerOptions {
   maxBatchBytes?: number;
   /** Largest persistent queue, in events. Default 500. */
   maxQueueEvents?: number;
+  /**
+   * Longest a queue change waits before it is written to storage, ms. Default 1000. Hiding or
+   * closing the page, a request going out and an answer coming back write at once; only a crash
+   * loses the events of the last `persistMs`.
+   */
+  persistMs?: number;
   /** First retry delay, ms (doubles per attempt, with jitter). Default 1000. */
   retryBaseMs?: number;
   /** Longest retry delay, ms. Default 60000. */
@@ -117,6 +123,7 @@ export interface Defaults {
   minStallMs: number;
   maxBatchBytes: number;
   maxQueueEvents: number;
+  persistMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
   requestTimeoutMs: number;
@@ -135,6 +142,7 @@ export const DEFAULTS: Readonly<Defaults> = {
   minStallMs: 250,
   maxBatchBytes: 56 * 1024,
   maxQueueEvents: 500,
+  persistMs: 1_000,
   retryBaseMs: 1_000,
   retryMaxMs: 60_000,
   requestTimeoutMs: 30_000,
@@ -155,6 +163,7 @@ const RANGES: Partial<Record<keyof Defaults, [number, number]>> = {
   minStallMs: [0, 10_000],
   maxBatchBytes: [1_024, 64 * 1024],
   maxQueueEvents: [10, 100_000],
+  persistMs: [0, 60_000],
   retryBaseMs: [10, 600_000],
   retryMaxMs: [10, 86_400_000],
   requestTimeoutMs: [1_000, 600_000],

@@ -36,11 +36,3 @@ export const systemTimers: Timers = {
   clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-/**
- * Runs `fn` after the current task's synchronous work, coalescing bursts (one persist per burst of
- * events instead of one per event).
- */
-export function defer(fn: () => void): void {
-  if (typeof queueMicrotask === 'function') queueMicrotask(fn);
-  else void Promise.resolve().then(fn);
-}

@@ -5,7 +5,7 @@
  * `sent_at` at send time by passing it in.
  */
 import type { BeaconBatch } from '../../schemas/index.js';
-import type { QueueEntry, Envelope } from './queue.js';
+import { eventJson, type Envelope, type QueueEntry } from './queue.js';
 
 /** A request ready to send. */
 export interface OutgoingBatch {
@@ -68,7 +68,7 @@ export function nextBatch(
     }
     if (x.s !== sid) continue;
     if (picked.length >= limits.maxEvents) break;
-    const json = JSON.stringify(x.e);
+    const json = eventJson(x.e);
     const add = utf8Length(json) + (picked.length ? 1 : 0);
     if (size + add >= limits.maxBytes) {
       if (!picked.length) {

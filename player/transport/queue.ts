@@ -38,6 +38,19 @@ export interface EventQueue {
   state(): QueueState;
 }
 
+/** JSON of events already serialised: queued events never change, and each is written many times. */
+const jsonCache = new WeakMap<BeaconEvent, string>();
+
+/**
+ * `JSON.stringify(event)`, computed once per event: every queue write and every batch reuses it, so
+ * writing a queue of 500 events after one more arrived serialises one event, not 500.
+ */
+export function eventJson(event: BeaconEvent): string {
+  let json = jsonCache.get(event);
+  if (json === undefined) jsonCache.set(event, (json = JSON.stringify(event)));
+  return json;
+}
+
 /** Creates an empty queue holding at most `max` events. */
 export function createQueue(max: number): EventQueue {
   let entries: QueueEntry[] = [];

@@ -14,7 +14,7 @@
 import { StorageError } from '../errors.js';
 import type { StorageLike } from '../config.js';
 import type { Logger } from '../log.js';
-import type { QueueState } from './queue.js';
+import { eventJson, type QueueState } from './queue.js';
 
 /** Stored form of one instance's queue. */
 interface StoredQueue extends QueueState {
@@ -53,7 +53,7 @@ export function createStore(o: StoreOptions): QueueStore {
     if (!o.storage) return;
     try {
       if (!state.entries.length) o.storage.removeItem(own);
-      else o.storage.setItem(own, JSON.stringify({ v: 1, lease, ...state } satisfies StoredQueue));
+      else o.storage.setItem(own, serialise(state, lease));
     } catch (err) {
       fail('write', own, err);
     }
@@ -99,6 +99,20 @@ export function createStore(o: StoreOptions): QueueStore {
     save: (state) => write(state, o.now() + o.leaseMs),
     release: (state) => write(state, 0),
   };
+}
+
+/**
+ * The stored JSON of a queue (a `StoredQueue`), built from each event's cached JSON: writing the
+ * queue again after a few events were added serialises only those events.
+ */
+export function serialise(state: QueueState, lease: number): string {
+  const sids = new Map<string, string>();
+  const entries = state.entries.map((x) => {
+    let sid = sids.get(x.s);
+    if (sid === undefined) sids.set(x.s, (sid = JSON.stringify(x.s)));
+    return `{"s":${sid},"e":${eventJson(x.e)}}`;
+  });
+  return `{"v":1,"lease":${lease},"entries":[${entries.join(',')}],"envelopes":${JSON.stringify(state.envelopes)}}`;
 }
 
 /** Logs a storage failure; the caller carries on in memory. */

@@ -2,7 +2,12 @@
  * The emitter: queues events, flushes them every `flushMs` (and at once when the tracker asks),
  * one request in flight at a time (keepalive bodies share a 64 KiB budget), retries with backoff,
  * and hands everything left to sendBeacon when the page is hidden or closing. Events leave the
- * queue only after success or a non-retryable answer; the queue is persisted after every change.
+ * queue only after success or a non-retryable answer.
+ *
+ * Persistence: writing the whole queue to storage on every event was most of the SDK's per-event
+ * cost, so a change is written at most `persistMs` later, and at once when it matters: when the page
+ * is hidden or closing (a reload always finds every event), before a request goes out and after an
+ * answer changed the queue. Only a crash loses the events of its last `persistMs`.
  */
 import type { BeaconEvent } from '../../schemas/index.js';
 import { LIMITS } from '../../schemas/index.js';
@@ -10,7 +15,6 @@ import type { BatchResult, FetchLike, ResolvedConfig, SendBeaconLike } from '../
 import { TransportError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, TimerHandle, Timers } from '../core/clock.js';
-import { defer } from '../core/clock.js';
 import { nextBatch, type OutgoingBatch } from './batch.js';
 import type { Envelope, EventQueue } from './queue.js';
 import { decide, retryDelay } from './retry.js';
@@ -21,7 +25,7 @@ import type { QueueStore } from './store.js';
 export interface TransportDeps {
   config: Pick<
     ResolvedConfig,
-    'endpoint' | 'flushMs' | 'maxBatchBytes' | 'retryBaseMs' | 'retryMaxMs' | 'neverRetry' | 'requestTimeoutMs'
+    'endpoint' | 'flushMs' | 'persistMs' | 'maxBatchBytes' | 'retryBaseMs' | 'retryMaxMs' | 'neverRetry' | 'requestTimeoutMs'
   >;
   queue: EventQueue;
   store: QueueStore;
@@ -47,7 +51,7 @@ export interface Transport {
   release(): void;
   /** Takes the lease back (the page came back from the back/forward cache) and writes the queue. */
   claim(): void;
-  /** Writes the queue to storage now. */
+  /** Writes the queue to storage now (cancelling a pending deferred write). */
   persist(): void;
   setEndpoint(url: string): void;
   /** True once the edge answered 410 for the session. */
@@ -67,19 +71,25 @@ export function createTransport(d: TransportDeps): Transport {
   let attempt = 0;
   let flushTimer: TimerHandle | null = null;
   let backoffTimer: TimerHandle | null = null;
-  let saveQueued = false;
+  let persistTimer: TimerHandle | null = null;
+  /** The queue changed since the last write. */
+  let dirty = false;
   let destroyed = false;
   let released = false;
 
-  // After release, a write still pending from the same task must not take the lease back.
-  const persist = () => (released ? d.store.release(queue.state()) : d.store.save(queue.state()));
-  function schedulePersist(): void {
-    if (saveQueued) return;
-    saveQueued = true;
-    defer(() => {
-      saveQueued = false;
-      persist();
-    });
+  function persist(): void {
+    if (persistTimer !== null) d.timers.clearTimeout(persistTimer);
+    persistTimer = null;
+    dirty = false;
+    // After release, every write leaves the queue to the next page instead of taking the lease back.
+    if (released) d.store.release(queue.state());
+    else d.store.save(queue.state());
+  }
+  /** Marks the queue changed; it is written within `persistMs` (sooner if something forces a write). */
+  function changed(): void {
+    dirty = true;
+    // Not reset by later changes: a steady stream of events must not postpone the write forever.
+    if (persistTimer === null && !destroyed) persistTimer = d.timers.setTimeout(persist, d.config.persistMs);
   }
   function clearFlushTimer(): void {
     if (flushTimer !== null) d.timers.clearTimeout(flushTimer);
@@ -99,7 +109,7 @@ export function createTransport(d: TransportDeps): Transport {
     if (oversized.length) {
       log.warn(`dropped ${oversized.length} oversized event(s)`);
       queue.remove(new Set(oversized));
-      schedulePersist();
+      changed();
     }
     return out;
   }
@@ -147,7 +157,7 @@ export function createTransport(d: TransportDeps): Transport {
           if (decision === 'drop') log.warn('batch dropped', new TransportError(`${status} ${r.reason ?? ''}`, status));
         }
         if (r.rejected.length) log.warn(`edge rejected ${r.rejected.length} event(s)`, r.rejected);
-        schedulePersist();
+        persist(); // what the edge answered for is gone for good: a reload must not send it again
         d.notify(result(decision === 'success' ? 'sent' : decision === 'stop' ? 'stopped' : 'dropped'));
       }
     } finally {
@@ -159,6 +169,8 @@ export function createTransport(d: TransportDeps): Transport {
   function flush(): void {
     if (sending || backoffTimer !== null) return;
     clearFlushTimer();
+    // Events about to leave in a request are stored first, in case the page dies while it is in flight.
+    if (dirty) persist();
     sendLoop().catch((err) => log.error('send loop failed', err));
   }
 
@@ -167,7 +179,7 @@ export function createTransport(d: TransportDeps): Transport {
       if (stopped.has(env.session_id)) return;
       const dropped = queue.push(env, event);
       if (dropped.length) log.info(`queue full: dropped ${dropped.length} event(s)`, dropped.map((x) => x.e.type));
-      schedulePersist();
+      changed();
       armFlushTimer();
     },
     flush,
@@ -205,6 +217,8 @@ export function createTransport(d: TransportDeps): Transport {
       clearFlushTimer();
       if (backoffTimer !== null) d.timers.clearTimeout(backoffTimer);
       backoffTimer = null;
+      if (persistTimer !== null) d.timers.clearTimeout(persistTimer);
+      persistTimer = null;
     },
   };
 }

@@ -109,6 +109,8 @@ export class FakeVideo extends FakeTarget implements MediaElementLike {
 /** Web Storage in memory. */
 export class MemoryStorage implements StorageLike {
   readonly map = new Map<string, string>();
+  /** setItem/removeItem calls so far. */
+  writes = 0;
   get length(): number {
     return this.map.size;
   }
@@ -119,9 +121,11 @@ export class MemoryStorage implements StorageLike {
     return this.map.has(k) ? this.map.get(k)! : null;
   }
   setItem(k: string, v: string): void {
+    this.writes++;
     this.map.set(k, String(v));
   }
   removeItem(k: string): void {
+    this.writes++;
     this.map.delete(k);
   }
 }
@@ -253,7 +257,7 @@ export function expectValidBatch(batch: unknown): void {
   expect(ok ? null : validate.errors).toBeNull();
 }
 
-/** Lets queued microtasks (deferred persistence, fetch promises) run. */
+/** Lets queued microtasks (fetch promises, send-loop steps) run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
