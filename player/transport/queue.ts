@@ -80,7 +80,8 @@ export function createQueue(max: number): EventQueue {
       const dropped = trim(max - 1);
       envelopes[env.session_id] = env;
       entries.push({ s: env.session_id, e: event });
-      if (dropped.length) pruneEnvelopes();
+      // Only a dropped event of another session can leave an envelope unused (a full queue drops one per push).
+      if (dropped.some((x) => x.s !== env.session_id)) pruneEnvelopes();
       return dropped;
     },
     merge(state) {

@@ -28,6 +28,20 @@ describe('bounded queue', () => {
     expect(q.entries.map((x) => x.e.type)).toStrictEqual(['started', 'paused', 'resumed', 'paused', 'resumed']);
   });
 
+  it('keeps an envelope exactly as long as its session has queued events', () => {
+    const other = createSession('session-queue-2', () => ({ contentId: () => 'c2' }));
+    const q = createQueue(3);
+    q.push(other.envelope(), other.event('requested', undefined, 1.7e12, 0));
+    q.push(session.envelope(), ev('requested'));
+    q.push(session.envelope(), ev('started'));
+    expect(q.state().envelopes).toStrictEqual({ [other.id]: other.envelope(), [session.id]: session.envelope() });
+    q.push(session.envelope(), ev('paused')); // drops the other session's only event
+    expect(q.state().envelopes).toStrictEqual({ [session.id]: session.envelope() });
+    q.push(session.envelope(), ev('resumed')); // drops one of this session's own
+    expect(q.state().envelopes).toStrictEqual({ [session.id]: session.envelope() });
+    expect(q.size()).toBe(3);
+  });
+
   it('merges stored events ahead of new ones, without duplicates', () => {
     const q = createQueue(10);
     const old = [ev('requested'), ev('started')];
