@@ -4,7 +4,10 @@
  * time with `performance.now()` (5 µs resolution: the page is cross-origin isolated).
  *
  * - per event: one event per microtask checkpoint, as a player produces them (one media event per
- *   task), so each event's deferred persist (queue → JSON → localStorage) is included;
+ *   task). The SDK writes the queue to localStorage at most `persistMs` after a change (a timer),
+ *   so each timed burst ends by running that pending write at once (the tracker's timers are
+ *   wrapped to find it): the figure includes one queue write per burst, as if the whole burst fell
+ *   into one write window. The write is also reported on its own;
  * - per flush: `tracker.flush()` of a queue of `flushEvents` events until `onBatchSent`, with an
  *   injected fetch that answers 204 at once (the SDK's own work only), and with the browser's real
  *   fetch to the local endpoint (its main-thread parts: the synchronous send, then the work from
@@ -21,18 +24,25 @@ export interface PageBenchParams {
   flushEvents: number;
   /** Events timed with a full queue (offline viewer). */
   fullQueueEvents: number;
+  /** The tracker's `persistMs` (no other SDK timer may use this delay: see `make`). */
+  persistMs: number;
 }
 
 /** Raw samples, ms. */
 export interface PageBenchResult {
   isolated: boolean;
   perEventInput: number[];
+  /** The deferred queue write inside each perEventInput burst (~burst events queued). */
+  writeInput: number[];
   /** Same as perEventInput with `storage: null` (no persistence). */
   perEventMemory: number[];
   perEventVideo: number[];
   /** The same <video> event loop without the SDK. */
   videoBaseline: number[];
+  /** Per event with 500 events queued, the deferred write excluded (it is fullQueueWrite). */
   perEventFullQueue: number[];
+  /** One deferred write of the full queue (at most one per persistMs). */
+  fullQueueWrite: number[];
   flushNoop: number[];
   flushFetch: number[];
   /** The synchronous part of flushFetch: building the batch and the fetch() call itself. */
@@ -53,10 +63,40 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
   function make(fetchImpl: unknown, extra: Record<string, unknown> = {}) {
     let onSent: (() => void) | null = null;
     let sentAt = 0;
+    // The SDK's timers, wrapped to find the deferred queue write: the only timer with the delay
+    // persistMs (flush and heartbeat periods are 600 s, retries at least 300 s, stalls never start).
+    let pending: { fn: () => void; handle: number } | null = null;
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        const handle = window.setTimeout(() => {
+          if (pending?.handle === handle) pending = null;
+          fn();
+        }, ms);
+        if (ms === p.persistMs) pending = { fn, handle };
+        return handle;
+      },
+      clearTimeout: (handle: number) => {
+        if (pending?.handle === handle) pending = null;
+        window.clearTimeout(handle);
+      },
+    };
+    /** Runs the pending deferred queue write now, as its timer would; its duration in ms, or null. */
+    const write = (): number | null => {
+      const w = pending;
+      if (!w) return null;
+      pending = null;
+      window.clearTimeout(w.handle);
+      const t0 = now();
+      w.fn();
+      return now() - t0;
+    };
     const tracker = B.createTracker({
       contentId: 'bench',
       flushMs: 600_000,
       heartbeatMs: 600_000,
+      retryBaseMs: 600_000,
+      persistMs: p.persistMs,
+      timers,
       fetch: fetchImpl,
       storageKey: `bench-${Math.random().toString(36).slice(2)}`,
       onEvent: () => void eventsSeen++,
@@ -75,14 +115,15 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
       await sent;
       return sync;
     };
-    return { tracker, flushed, sentAt: () => sentAt };
+    return { tracker, flushed, write, sentAt: () => sentAt };
   }
 
   // Per event through tracker.input: volume changes, each one a volume_changed event. Once with
   // the default persistent queue (localStorage), once memory-only, to show what persisting costs.
-  async function inputEvents(extra: Record<string, unknown>): Promise<number[]> {
+  async function inputEvents(extra: Record<string, unknown>): Promise<{ perEvent: number[]; writes: number[] }> {
     const out: number[] = [];
-    const { tracker, flushed } = make(noopFetch, extra);
+    const writes: number[] = [];
+    const { tracker, flushed, write } = make(noopFetch, extra);
     tracker.input.volume(1, false, true);
     let v = 0.5;
     for (let it = 0; it < p.warmup + p.iterations; it++) {
@@ -91,17 +132,21 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
       for (let i = 0; i < p.burst; i++) {
         v = v === 0.5 ? 0.6 : 0.5;
         tracker.input.volume(v, false);
-        await null; // lets the deferred persist run, as it would after each media event's task
+        await null; // one media event per task: whatever the SDK defers to a microtask runs here
       }
+      const w = write(); // the burst's deferred queue write
       const t1 = now();
-      if (it >= p.warmup) out.push((t1 - t0) / (eventsSeen - before));
+      if (it >= p.warmup) {
+        out.push((t1 - t0) / (eventsSeen - before));
+        if (w !== null) writes.push(w);
+      }
       await flushed(); // keeps the queue as short as a 10 s flush period would
     }
     tracker.destroy();
-    return out;
+    return { perEvent: out, writes };
   }
-  const perEventInput = await inputEvents({});
-  const perEventMemory = await inputEvents({ storage: null });
+  const { perEvent: perEventInput, writes: writeInput } = await inputEvents({});
+  const { perEvent: perEventMemory } = await inputEvents({ storage: null });
 
   // Per event through a real <video> element and the html5 adapter: seeking/seeked pairs. The same
   // loop on an element without the SDK is the baseline (creating and dispatching the events is the
@@ -123,7 +168,7 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
   const perEventVideo: number[] = [];
   {
     const video = document.getElementById('v') as HTMLVideoElement;
-    const { tracker, flushed } = make(noopFetch);
+    const { tracker, flushed, write } = make(noopFetch);
     tracker.attach(B.html5Adapter(video));
     for (let it = 0; it < p.warmup + p.iterations; it++) {
       const before = eventsSeen;
@@ -134,6 +179,7 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
         video.dispatchEvent(new Event('seeked'));
         await null;
       }
+      write();
       const t1 = now();
       if (it >= p.warmup) perEventVideo.push((t1 - t0) / (eventsSeen - before));
       await flushed();
@@ -188,23 +234,28 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
     tracker.destroy();
   }
 
-  // Per event with a full queue (an offline viewer: nothing can be sent, every persist is large).
+  // Per event with a full queue (an offline viewer: nothing can be sent, every write is large):
+  // the event itself, then (untimed there) the deferred write it caused, timed on its own.
   const perEventFullQueue: number[] = [];
+  const fullQueueWrite: number[] = [];
   {
     const never = () => new Promise(() => undefined);
-    const { tracker } = make(never, { maxQueueEvents: 500 });
+    const { tracker, write } = make(never, { maxQueueEvents: 500 });
     tracker.input.volume(1, false, true);
     for (let i = 0; i < 500; i++) tracker.input.volume(i % 2 ? 0.6 : 0.5, false);
     await null;
+    write();
     for (let it = 0; it < p.fullQueueEvents; it++) {
       const before = eventsSeen;
       const t0 = now();
       tracker.input.volume(it % 2 ? 0.5 : 0.6, false);
       await null;
       perEventFullQueue.push((now() - t0) / (eventsSeen - before));
+      const w = write();
+      if (w !== null) fullQueueWrite.push(w);
     }
     tracker.destroy();
   }
 
-  return { isolated: (window as any).crossOriginIsolated === true, perEventInput, perEventMemory, perEventVideo, videoBaseline, perEventFullQueue, flushNoop, flushFetch, flushFetchSync, fetchCall, eventsSeen };
+  return { isolated: (window as any).crossOriginIsolated === true, perEventInput, writeInput, perEventMemory, perEventVideo, videoBaseline, perEventFullQueue, fullQueueWrite, flushNoop, flushFetch, flushFetchSync, fetchCall, eventsSeen };
 }

@@ -18,7 +18,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const IIFE = path.join(process.cwd(), 'dist', 'player', 'beacon-edge.iife.js');
 const TARGET_EVENT_MS = 0.05;
-const PARAMS: PageBenchParams = { iterations: 400, warmup: 50, burst: 20, flushEvents: 10, fullQueueEvents: 200 };
+const PARAMS: PageBenchParams = { iterations: 400, warmup: 50, burst: 20, flushEvents: 10, fullQueueEvents: 200, persistMs: 1_000 };
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>sdk-cost</title>
 <video id="v" muted playsinline></video><script src="/sdk.js"></script>`;
@@ -62,16 +62,18 @@ async function main(): Promise<BenchRow[]> {
     const perEvent = median(r.perEventInput);
     const perVideoEvent = median(r.perEventVideo) - median(r.videoBaseline);
     return [
-      { metric: `per event, tracker.input (median of ${r.perEventInput.length} bursts of ${PARAMS.burst}, persist included)`, value: ms(perEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perEvent <= TARGET_EVENT_MS },
+      { metric: `per event, tracker.input (median of ${r.perEventInput.length} bursts of ${PARAMS.burst}, each incl. its one deferred queue write)`, value: ms(perEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perEvent <= TARGET_EVENT_MS },
       { metric: 'per event, tracker.input p95', value: ms(percentile(r.perEventInput, 95)), unit: 'ms' },
+      { metric: `  of which the deferred queue write of ~${PARAMS.burst} events, per write (median; at most one per persistMs = ${PARAMS.persistMs} ms)`, value: ms(median(r.writeInput)), unit: 'ms' },
       { metric: 'per event, tracker.input, memory-only queue (storage: null; median)', value: ms(median(r.perEventMemory)), unit: 'ms' },
       { metric: 'per event, <video> events through the html5 adapter (median, minus the same events without the SDK)', value: ms(perVideoEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perVideoEvent <= TARGET_EVENT_MS },
       { metric: '  baseline: dispatching those events without the SDK (median)', value: ms(median(r.videoBaseline)), unit: 'ms' },
-      { metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median)`, value: ms(median(r.flushNoop)), unit: 'ms' },
+      { metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median; incl. the queue writes before the request and after the answer)`, value: ms(median(r.flushNoop)), unit: 'ms' },
       { metric: `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`, value: ms(median(r.flushFetch)), unit: 'ms' },
       { metric: '  of which the synchronous flush() call (batch + fetch() dispatch; median)', value: ms(median(r.flushFetchSync)), unit: 'ms' },
       { metric: '  of which the browser\'s own fetch() call (median)', value: ms(median(r.fetchCall)), unit: 'ms' },
-      { metric: 'per event with a full queue (500 events unsent, offline viewer; median)', value: ms(median(r.perEventFullQueue)), unit: 'ms' },
+      { metric: 'per event with a full queue (500 events unsent, offline viewer; write excluded; median)', value: ms(median(r.perEventFullQueue)), unit: 'ms' },
+      { metric: `  one deferred write of the full queue (median; at most one per persistMs = ${PARAMS.persistMs} ms)`, value: ms(median(r.fullQueueWrite)), unit: 'ms' },
       { metric: 'timer resolution', value: r.isolated ? '5 µs (cross-origin isolated)' : '100 µs (not isolated)' },
       { metric: 'browser', value: `Chromium ${browser.version()}` },
       { metric: 'batches received by the local endpoint', value: server.posts() },
