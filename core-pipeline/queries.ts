@@ -115,9 +115,10 @@ export async function totals(store: DuckDbStore, input: { since: Date }): Promis
  *   [4000,8000), [8000,∞) ms.
  * - Stalls: per session, the cumulative counters of its latest (highest seq) `heartbeat` or
  *   `session_end`; sessions without one are left out. stalledPct = 100 × Σ stall_ms / Σ played_ms.
- * - Average bitrate: time-weighted from heartbeats — each heartbeat's bitrate weighted by the
- *   played time since the session's previous heartbeat/session_end in the window; if no heartbeat
- *   carries a bitrate, the plain mean of `bitrate_changed` bitrates; else null.
+ * - Average bitrate (CTA-2066: Σ bits played / Σ media time): a heartbeat's `bitrate` is the
+ *   session's time-weighted average so far, so each session contributes its latest heartbeat's
+ *   bitrate × its played_ms; the sum is divided by Σ played_ms. If no heartbeat carries a
+ *   bitrate, the plain mean of `bitrate_changed` bitrates; else null.
  */
 export async function qoe(store: DuckDbStore, input: { since: Date } & DimensionFilters): Promise<QoeSummary> {
   const since = guard.timeMs(input?.since, 'since');

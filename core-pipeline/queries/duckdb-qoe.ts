@@ -87,13 +87,15 @@ export function qoeSql(where: string): string {
   WITH ${sessionCtes(where, null)},
   agg AS (SELECT ${SESSION_AGGREGATES} FROM f),
   hb AS (
-    SELECT bitrate,
-      played_ms - coalesce(lag(played_ms) OVER (PARTITION BY session_id ORDER BY seq), 0) AS dplayed
-    FROM ev WHERE type IN ${COUNTER_TYPES}
+    -- A heartbeat's bitrate is the session's time-weighted average so far (schema 1-0-0), so the
+    -- latest one, weighted by the session's played time, is that session's whole contribution.
+    SELECT arg_max(bitrate, seq) AS bitrate, arg_max(played_ms, seq) AS played_ms
+    FROM ev WHERE type = 'heartbeat' AND bitrate IS NOT NULL
+    GROUP BY session_id
   ),
   br AS (
     SELECT
-      (SELECT sum(bitrate * dplayed) / nullif(sum(dplayed), 0) FROM hb WHERE bitrate IS NOT NULL AND dplayed > 0) AS weighted,
+      (SELECT sum(bitrate * played_ms) / nullif(sum(played_ms), 0) FROM hb WHERE played_ms > 0) AS weighted,
       (SELECT avg(bitrate) FROM ev WHERE type = 'bitrate_changed') AS changed_mean
   )
   SELECT agg.* EXCLUDE (startups), len(startups) AS startup_sessions,

@@ -33,7 +33,7 @@ function session(id: string, country: string, pop: string, events: EnrichedEvent
 
 /** The QoE data set. Startup times: S1 500, S2 1000, S3 3000, S7 9000, S8 700. */
 const QOE_SESSIONS = [
-  session('S1_session', 'DE', 'FRA56-C1', playbackEvents(500, [hb(10000, 0, 0, 1_000_000), hb(20000, 500, 1, 3_000_000), end(30000, 1500, 2)])),
+  session('S1_session', 'DE', 'FRA56-C1', playbackEvents(500, [hb(10000, 0, 0, 1_000_000), hb(20000, 500, 1, 2_000_000), end(30000, 1500, 2)])),
   session('S2_session', 'DE', 'FRA56-C1', playbackEvents(1000, [event('error', { code: 'FRAG_LOAD', fatal: false }), hb(20000, 0, 0, 5_000_000)])),
   session('S3_session', 'US', 'IAD89-C1', playbackEvents(3000)),
   session('S4_session', 'US', 'IAD89-C1', [requested(), fatal(), end()]), // start failure
@@ -157,7 +157,9 @@ describe('qoe', () => {
         playedMs: 60000, // 30000 + 20000 + 10000
         stalledPct: (100 * 3500) / 60000,
       },
-      // S1: 1 Mb/s for 10 s, 3 Mb/s for 10 s; S2: 5 Mb/s for 20 s → 14e10 / 4e4
+      // Heartbeat bitrates are the session's running time-weighted average. S1: 1 Mb/s for 10 s,
+      // then 3 Mb/s for 10 s → heartbeats say 1 Mb/s, then 2 Mb/s; S2: 5 Mb/s for 20 s.
+      // (2e6·2e4 + 5e6·2e4) / 4e4 = 3.5e6
       bitrate: { averageBps: 3_500_000, method: 'heartbeat_time_weighted' },
     });
   });
