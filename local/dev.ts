@@ -18,8 +18,7 @@ import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName, localSt
 import { buildLocalEdge, localEdgeConfig } from './edge-bundles.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
-import { ensureStreams, localKinesisClient } from './kinesis-local.js';
-import { startKinesisServer } from './kinesis-server.js';
+import { ensureStreams, localKinesisClient, startKinesalite } from './kinesis-local.js';
 import { startLocalServer } from './server.js';
 
 /** Options of {@link startDev}; all optional, defaults in DEV_DEFAULTS. */
@@ -80,7 +79,9 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     await fs.mkdir(path.join(dataDir, 'kinesis'), { recursive: true });
     const unlock = await lockDataDir(dataDir);
     stops.push({ name: 'data directory lock', stop: unlock });
-    const kinesis = await step('kinesalite', () => startKinesisServer({ path: path.join(dataDir, 'kinesis'), port: opts.kinesisPort ?? 0 }));
+    const kinesis = await step('kinesalite', () =>
+      startKinesalite({ path: path.join(dataDir, 'kinesis'), port: opts.kinesisPort ?? 0, onError: (err) => log(`[kinesalite] ${err.message}`) }),
+    );
     stops.push({ name: 'kinesalite', stop: () => kinesis.close() });
     const client = localKinesisClient(kinesis.endpoint, regions[0]);
     stops.push({ name: 'kinesis client', stop: () => client.destroy() });

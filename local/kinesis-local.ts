@@ -1,10 +1,21 @@
 /**
- * The local Kinesis API: the real `kinesalite` server, on loopback, with its data in a folder
- * (or in memory for tests), plus helpers to create the streams the product expects.
+ * The local Kinesis API: the real `kinesalite` server on loopback, with its data in a folder (or in
+ * memory for tests), plus helpers to create the streams the product expects. One implementation
+ * for the local stack, the tests and the benchmarks.
+ *
+ * kinesalite runs in a worker thread (kinesis-worker.cjs), for two reasons:
+ * - a shutdown that cannot crash the process: kinesalite's own close() shuts LevelDB at once,
+ *   while a request a client already gave up on (an aborted GetRecords) may still be reading, and
+ *   leveldown then reads a closed database and the process dies with SIGSEGV. The worker stops
+ *   taking requests and waits for the running ones first.
+ * - its LevelDB and JSON work gets its own event loop (and core) instead of competing with the
+ *   emulator, the consumer and DuckDB on the main thread.
+ * A LevelDB that cannot be opened (another process holds its lock) rejects `startKinesalite`;
+ * it never surfaces as an unhandled 'error' event.
  */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -12,46 +23,87 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-
-const require = createRequire(import.meta.url);
-const kinesalite = require('kinesalite') as (opts: Record<string, unknown>) => Server;
+import { REPO_ROOT } from './config.js';
 
 /** Credentials kinesalite accepts (it checks none). Not a secret; never used against AWS. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** A running kinesalite. */
 export interface LocalKinesis {
   /** e.g. http://127.0.0.1:4567 */
   endpoint: string;
   port: number;
+  /** Stops taking requests, lets running ones finish, closes LevelDB. Idempotent; never rejects for a worker that is already gone. */
   close(): Promise<void>;
 }
 
+/** Options of {@link startKinesalite}. */
+export interface KinesaliteOptions {
+  /** Data folder (LevelDB); omit for in-memory. */
+  path?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Young-generation limit of the worker's V8 heap (memory vs. GC frequency); V8's default when absent. */
+  maxYoungGenerationSizeMb?: number;
+  /** Told about a failure after start (the worker died); silent when absent. */
+  onError?: (err: Error) => void;
+}
+
+type WorkerMessage = { type: 'listening'; port: number } | { type: 'closed' } | { type: 'error'; message: string; code?: string };
+
 /**
- * Starts kinesalite on 127.0.0.1.
- * @param opts.path data folder (LevelDB); omit for in-memory.
- * @param opts.port 0 picks a free port.
+ * Starts kinesalite on 127.0.0.1 in a worker thread.
+ * @throws Error (with `code` when Node gives one, e.g. EADDRINUSE) when the port or the LevelDB
+ *   folder cannot be taken; a held LevelDB lock says so in the message ("lock").
+ * @example const k = await startKinesalite({ path: 'data/kinesis' }); ...; await k.close();
  */
-export async function startKinesalite(opts: { path?: string; port?: number } = {}): Promise<LocalKinesis> {
-  const server = kinesalite({
-    path: opts.path,
-    createStreamMs: 0,
-    deleteStreamMs: 0,
-    updateStreamMs: 0,
-    shardLimit: 100,
+export async function startKinesalite(opts: KinesaliteOptions = {}): Promise<LocalKinesis> {
+  const require = createRequire(path.join(REPO_ROOT, 'package.json'));
+  const worker = new Worker(path.join(REPO_ROOT, 'local', 'kinesis-worker.cjs'), {
+    workerData: { kinesalitePath: require.resolve('kinesalite'), path: opts.path, port: opts.port ?? 0 },
+    ...(opts.maxYoungGenerationSizeMb ? { resourceLimits: { maxYoungGenerationSizeMb: opts.maxYoungGenerationSizeMb } } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  let exited = false;
+  const inbox: WorkerMessage[] = [];
+  const waiters: ((m: WorkerMessage) => void)[] = [];
+  const deliver = (m: WorkerMessage) => {
+    const w = waiters.shift();
+    if (w) w(m);
+    else inbox.push(m);
+  };
+  worker.on('message', deliver);
+  // Always listened to: an 'error' event without a listener would take the whole process down.
+  worker.on('error', (err) => {
+    if (exited) return;
+    deliver({ type: 'error', message: err.message, code: (err as NodeJS.ErrnoException).code });
+    opts.onError?.(err);
   });
-  const port = (server.address() as AddressInfo).port;
+  worker.on('exit', (code) => {
+    exited = true;
+    deliver({ type: 'error', message: `kinesalite worker exited with code ${code}` });
+  });
+  const next = () => new Promise<WorkerMessage>((resolve) => (inbox.length > 0 ? resolve(inbox.shift()!) : waiters.push(resolve)));
+
+  const first = await next();
+  if (first.type !== 'listening') {
+    await worker.terminate();
+    const err = new Error(first.type === 'error' ? first.message : `unexpected ${first.type}`) as NodeJS.ErrnoException;
+    if (first.type === 'error' && first.code) err.code = first.code;
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: `http://127.0.0.1:${first.port}`,
+    port: first.port,
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      (closing ??= (async () => {
+        if (exited) return;
+        const done = next();
+        worker.postMessage({ type: 'close' });
+        const m = await done;
+        if (!exited) await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        if (m.type === 'error' && !/exited with code 0$/.test(m.message)) throw new Error(`closing kinesalite failed: ${m.message}`);
+      })()),
   };
 }
 
