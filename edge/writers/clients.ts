@@ -56,12 +56,16 @@ export class ClientCache<C extends Destroyable> {
 /**
  * Base config of an edge client. `maxAttempts: 1` because our own loop retries (only failed
  * entries, within the budget); SDK retries on top would overrun it. HTTP/1.1 (NodeHttpHandler)
- * everywhere: kinesalite needs it, and it behaves the same on AWS.
+ * everywhere: kinesalite needs it, and it behaves the same on AWS. `cacheMiddleware`: the SDK
+ * otherwise rebuilds and sorts the middleware stack on every `send` (about a tenth of a
+ * PutRecords call's CPU); it caches only for sends without per-call options, so the hot path
+ * sends without them (kinesis-put.ts).
  */
 function baseConfig(target: ClientTarget, opts: ClientOptions) {
   return {
     region: target.region,
     maxAttempts: 1,
+    cacheMiddleware: true,
     requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(1000, opts.requestTimeoutMs), requestTimeout: opts.requestTimeoutMs }),
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     ...(opts.localCredentials ? { credentials: { ...opts.localCredentials } } : {}),

@@ -71,7 +71,7 @@ export async function putRecordsReliably(
     const remaining = policy.budgetMs - (Date.now() - start);
     const outcome =
       remaining > 0
-        ? await sendWithRetry(chunk.length, targets, (pending, target, signal) => putOnce(clients, target, pending.map((p) => entries[chunk[p]]), pending, signal), { ...policy, budgetMs: remaining }, isFatalKinesisError)
+        ? await sendWithRetry(chunk.length, targets, (pending, target) => putOnce(clients, target, pending.map((p) => entries[chunk[p]]), pending), { ...policy, budgetMs: remaining }, isFatalKinesisError)
         : { failed: chunk.map((_, i) => i), attempts: 0 };
     total.attempts += outcome.attempts;
     total.failed.push(...outcome.failed.map((i) => chunk[i]));
@@ -87,13 +87,15 @@ async function putOnce(
   target: KinesisTarget,
   entries: KinesisEntry[],
   indexes: number[],
-  signal: AbortSignal,
 ) {
   const command = new PutRecordsCommand({
     StreamName: target.streamName,
     Records: entries.map((e) => ({ PartitionKey: e.partitionKey, Data: e.data(target) })),
   });
-  const res = await clients.get(target).send(command, { abortSignal: signal });
+  // No per-call options (no abort signal), so the client's cached middleware stack is used
+  // (clients.ts). An attempt past the deadline is abandoned by the retry loop's race, and its
+  // HTTP request ends at the client's requestTimeout (the write budget) at the latest.
+  const res = await clients.get(target).send(command);
   if (!res.FailedRecordCount) return { failed: [] };
   const failed: number[] = [];
   let errorCode: string | undefined;
