@@ -9,10 +9,11 @@ import { LocalStackError, UsageError } from './errors.js';
 const HELP = `beacons — video-player beacons collected at the edge, on your machine
 
 Usage:
-  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}]
+  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}]
       Starts the local stack: kinesalite (one stream per region), the CloudFront emulator running
       the built edge functions, the core-pipeline consumer, DuckDB, the dashboard and its API.
       Data stays in --data-dir; a restart resumes where it stopped. Ctrl-C stops it cleanly.
+      --edge-workers  threads running the edge code (0: on the main thread)
 
   beacons simulate [--url ${SIMULATE_DEFAULTS.url}] [--viewers ${SIMULATE_DEFAULTS.viewers}] [--duration ${SIMULATE_DEFAULTS.durationSeconds}] [--rate ${SIMULATE_DEFAULTS.eventsPerSecond}]
                    [--bad-pop SIN] [--invalid-ratio 0.01] [--seed N]
@@ -64,8 +65,10 @@ async function dev(args: string[]): Promise<number> {
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     host: { type: 'string' },
+    'edge-workers': { type: 'string' },
   });
   const port = intFlag('port', flags.port, DEV_DEFAULTS.port, 0, 65535);
+  const edgeWorkers = intFlag('edge-workers', flags['edge-workers'], DEV_DEFAULTS.edgeWorkers, 0, 16);
   // Signals are caught from the start: one that arrives while the stack is still starting stops it
   // as soon as it is up, instead of killing the process halfway. A second one forces the exit.
   let signalled: NodeJS.Signals | undefined;
@@ -87,6 +90,7 @@ async function dev(args: string[]): Promise<number> {
       port,
       host: flags.host ?? DEV_DEFAULTS.host,
       dataDir: flags['data-dir'] ?? DEV_DEFAULTS.dataDir,
+      edgeWorkers,
       log: (line) => console.log(line),
     });
     if (!signalled) {

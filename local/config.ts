@@ -32,6 +32,25 @@ export const DEV_DEFAULTS = {
   /** Distribution the emulator pretends to be (appears in Lambda@Edge events). */
   distributionId: 'ELOCALBEACONS1',
   distributionDomainName: 'd111111abcdef8.cloudfront.net',
+  /**
+   * Worker threads running the edge code (0: on the main thread). One moves the edge's ~0.85 ms of
+   * CPU per request (most of it the SDK's PutRecords) off the main thread, which keeps HTTP, the
+   * consumer and DuckDB; a second one added memory (~40 MB) and no throughput on 2 cores
+   * (bench/e2e-load.ts, BENCH_EDGE_WORKERS).
+   */
+  edgeWorkers: 1,
+  /** CloudFront Functions' compute budget the viewer function is checked against (a warning, never a stop). */
+  viewerBudgetMs: 1,
+  /** First runs per edge worker not checked against the budget (JIT warm-up). */
+  viewerWarmupRuns: 200,
+  /** Lambda@Edge origin-request timeout (CloudFront's maximum). */
+  lambdaTimeoutMs: 30_000,
+  /**
+   * Young-generation limit of the worker threads' V8 heaps (edge, kinesalite). Their default lets
+   * each grow ~15-20 MB more under load for no measurable speed (bench/e2e-load.ts: peak RSS
+   * -22..35 MB, CPU within noise); the stack's memory target is 500 MB.
+   */
+  workerYoungGenerationMb: 8,
 } as const;
 
 /** Defaults of `beacons simulate`. */

@@ -13,9 +13,10 @@ import { createDuckDbQueries } from '../core-pipeline/queries.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
 import { createApiHandler } from './api/index.js';
+import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
 import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName, localStreamNames } from './config.js';
-import { buildLocalEdge, localEdgeConfig } from './edge-bundles.js';
+import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './edge-bundles.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
 import { ensureStreams, localKinesisClient, startKinesalite } from './kinesis-local.js';
@@ -31,6 +32,8 @@ export interface DevOptions {
   kinesisPort?: number;
   /** Consumer poll interval per shard; default from core-pipeline/config.ts. */
   pollIntervalMs?: number;
+  /** Worker threads running the edge code; 0 runs it on the main thread. Default DEV_DEFAULTS.edgeWorkers. */
+  edgeWorkers?: number;
   /** Progress and error lines; silent when absent. */
   log?: (line: string) => void;
 }
@@ -80,7 +83,12 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     const unlock = await lockDataDir(dataDir);
     stops.push({ name: 'data directory lock', stop: unlock });
     const kinesis = await step('kinesalite', () =>
-      startKinesalite({ path: path.join(dataDir, 'kinesis'), port: opts.kinesisPort ?? 0, onError: (err) => log(`[kinesalite] ${err.message}`) }),
+      startKinesalite({
+        path: path.join(dataDir, 'kinesis'),
+        port: opts.kinesisPort ?? 0,
+        maxYoungGenerationSizeMb: DEV_DEFAULTS.workerYoungGenerationMb,
+        onError: (err) => log(`[kinesalite] ${err.message}`),
+      }),
     );
     stops.push({ name: 'kinesalite', stop: () => kinesis.close() });
     const client = localKinesisClient(kinesis.endpoint, regions[0]);
@@ -89,8 +97,44 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     log(`kinesalite ${kinesis.endpoint}: streams ${localStreamNames(regions).join(', ')}`);
 
     const t0 = performance.now();
-    const edge = await buildLocalEdge(localEdgeConfig(kinesis.endpoint, regions), path.join(dataDir, 'build'), log);
-    log(`edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(edge.files.originRequest)) || '.'}`);
+    const config = localEdgeConfig(kinesis.endpoint, regions);
+    const files = await buildLocalEdgeFiles(config, path.join(dataDir, 'build'));
+    log(`edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(files.originRequest)) || '.'}`);
+    const edgeWorkers = opts.edgeWorkers ?? DEV_DEFAULTS.edgeWorkers;
+    const onEdgeError = (where: string, err: unknown) => log(`[${where}] ${err instanceof Error ? err.message : String(err)}`);
+    let edgeHandler: Parameters<typeof startLocalServer>[0]['edge'];
+    if (edgeWorkers > 0) {
+      const pool = await step('edge workers', () =>
+        startEdgePool({
+          workerFile: files.edgeWorker,
+          workers: edgeWorkers,
+          data: {
+            viewerRequestFile: files.viewerRequest,
+            originRequestFile: files.originRequest,
+            distributionId: DEV_DEFAULTS.distributionId,
+            distributionDomainName: DEV_DEFAULTS.distributionDomainName,
+            viewerBudgetMs: DEV_DEFAULTS.viewerBudgetMs,
+            viewerWarmupRuns: DEV_DEFAULTS.viewerWarmupRuns,
+            lambdaTimeoutMs: DEV_DEFAULTS.lambdaTimeoutMs,
+          },
+          maxYoungGenerationSizeMb: DEV_DEFAULTS.workerYoungGenerationMb,
+          log,
+        }),
+      );
+      stops.push({ name: 'edge workers', stop: () => pool.close() });
+      edgeHandler = pool.handler;
+    } else {
+      const edge = await loadLocalEdge(files, log);
+      edgeHandler = createCloudFrontEmulator({
+        viewerFunction: edge.viewerFunction,
+        originHandler: edge.originHandler,
+        distributionId: DEV_DEFAULTS.distributionId,
+        distributionDomainName: DEV_DEFAULTS.distributionDomainName,
+        lambdaTimeoutMs: DEV_DEFAULTS.lambdaTimeoutMs,
+        onError: onEdgeError,
+      });
+    }
+    log(`edge code runs ${edgeWorkers > 0 ? `in ${edgeWorkers} worker thread(s)` : 'on the main thread'}`);
 
     const dbPath = path.join(dataDir, 'beacons.duckdb');
     const store = await step('DuckDB', () => DuckDbStore.open(dbPath));
@@ -110,18 +154,11 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     stops.push({ name: 'consumer', stop: () => consumer.stop() });
 
     const startedAt = Date.now();
-    const config = localEdgeConfig(kinesis.endpoint, regions);
     const server = await startLocalServer({
       host: opts.host ?? DEV_DEFAULTS.host,
       port: opts.port ?? DEV_DEFAULTS.port,
       ingestPath: config.ingestPaths[0],
-      edge: createCloudFrontEmulator({
-        viewerFunction: edge.viewerFunction,
-        originHandler: edge.originHandler,
-        distributionId: DEV_DEFAULTS.distributionId,
-        distributionDomainName: DEV_DEFAULTS.distributionDomainName,
-        onError: (where, err) => log(`[${where}] ${err instanceof Error ? err.message : String(err)}`),
-      }),
+      edge: edgeHandler,
       api: createApiHandler({
         queries: createDuckDbQueries(store),
         health: () => ({

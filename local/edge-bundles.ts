@@ -30,7 +30,27 @@ export function localEdgeConfig(endpoint: string, regions: readonly string[] = D
 export interface LocalEdge {
   viewerFunction: CloudFrontFunctionRuntime;
   originHandler: OriginRequestHandler;
-  files: { viewerRequest: string; originRequest: string };
+  files: LocalEdgeFiles;
+}
+
+/**
+ * Bundles the edge worker thread's entry (local/cloudfront/edge-worker.ts) next to the edge
+ * artefacts. Built at start like them: a worker thread loads a file, and the CLI bundle has no
+ * separate file for it.
+ */
+async function buildEdgeWorker(outfile: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [path.join(REPO_ROOT, 'local', 'cloudfront', 'edge-worker.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 /** Imports a build script from scripts/ at run time (kept out of the CLI bundle on purpose). */
@@ -45,37 +65,56 @@ async function buildScript<T>(name: string): Promise<T> {
 
 type BuildFn = (opts: { config: Partial<EdgeConfig>; outfile: string }) => Promise<{ outfile: string; bytes: number }>;
 
+/** The built edge artefacts, and the edge worker bundled to run them on other threads. */
+export interface LocalEdgeFiles {
+  viewerRequest: string;
+  originRequest: string;
+  edgeWorker: string;
+}
+
 /**
- * Builds both edge artefacts for `config` into `buildDir` and loads them. Rebuilt on every start:
- * the kinesalite endpoint (compiled into the origin-request bundle) changes between runs, and a
- * fresh build means source edits always take effect.
- * @throws BuildError when a build or load fails.
+ * Builds both edge artefacts for `config` (and the edge worker) into `buildDir`. Rebuilt on every
+ * start: the kinesalite endpoint (compiled into the origin-request bundle) changes between runs,
+ * and a fresh build means source edits always take effect.
+ * @throws BuildError when a build fails.
  */
-export async function buildLocalEdge(config: EdgeConfig, buildDir: string, onLog?: (line: string) => void): Promise<LocalEdge> {
+export async function buildLocalEdgeFiles(config: EdgeConfig, buildDir: string): Promise<LocalEdgeFiles> {
   await fs.mkdir(buildDir, { recursive: true });
   const { buildViewerRequest } = await buildScript<{ buildViewerRequest: BuildFn }>('build-viewer-request.mjs');
   const { buildOriginRequest } = await buildScript<{ buildOriginRequest: BuildFn }>('build-origin-request.mjs');
-  let viewer: { outfile: string };
-  let origin: { outfile: string };
   try {
-    viewer = await buildViewerRequest({ config, outfile: path.join(buildDir, 'viewer-request.js') });
-    origin = await buildOriginRequest({ config, outfile: path.join(buildDir, 'origin-request.mjs') });
+    const viewer = await buildViewerRequest({ config, outfile: path.join(buildDir, 'viewer-request.js') });
+    const origin = await buildOriginRequest({ config, outfile: path.join(buildDir, 'origin-request.mjs') });
+    const edgeWorker = await buildEdgeWorker(path.join(buildDir, 'edge-worker.mjs'));
+    return { viewerRequest: viewer.outfile, originRequest: origin.outfile, edgeWorker };
   } catch (err) {
     throw new BuildError(`building the edge code failed: ${(err as Error).message}`, err);
   }
+}
+
+/**
+ * Loads built edge artefacts into this thread (the in-thread emulator; the stack normally runs
+ * them in edge workers instead). The viewer function keeps the runtime's per-call watchdog here:
+ * nothing else would stop a hung function on this thread.
+ * @throws BuildError when loading fails.
+ */
+export async function loadLocalEdge(files: LocalEdgeFiles, onLog?: (line: string) => void): Promise<LocalEdge> {
   try {
-    const code = await fs.readFile(viewer.outfile, 'utf8');
+    const code = await fs.readFile(files.viewerRequest, 'utf8');
     const viewerFunction = loadCloudFrontFunction(code, { filename: 'viewer-request.js', onLog: (line) => onLog?.(`[viewer-request] ${line}`) });
     // A query string makes each start load the freshly built file instead of the cached module.
-    const mod = (await import(`${pathToFileURL(origin.outfile).href}?build=${Date.now()}`)) as { handler?: unknown };
-    if (typeof mod.handler !== 'function') throw new Error(`${origin.outfile} exports no handler function`);
-    return {
-      viewerFunction,
-      originHandler: mod.handler as OriginRequestHandler,
-      files: { viewerRequest: viewer.outfile, originRequest: origin.outfile },
-    };
+    const mod = (await import(`${pathToFileURL(files.originRequest).href}?build=${Date.now()}`)) as { handler?: unknown };
+    if (typeof mod.handler !== 'function') throw new Error(`${files.originRequest} exports no handler function`);
+    return { viewerFunction, originHandler: mod.handler as OriginRequestHandler, files };
   } catch (err) {
-    if (err instanceof BuildError) throw err;
     throw new BuildError(`loading the built edge code failed: ${(err as Error).message}`, err);
   }
+}
+
+/**
+ * Builds the edge artefacts ({@link buildLocalEdgeFiles}) and loads them in this thread ({@link loadLocalEdge}).
+ * @throws BuildError when a build or load fails.
+ */
+export async function buildLocalEdge(config: EdgeConfig, buildDir: string, onLog?: (line: string) => void): Promise<LocalEdge> {
+  return loadLocalEdge(await buildLocalEdgeFiles(config, buildDir), onLog);
 }
