@@ -51,6 +51,18 @@ export const DEV_DEFAULTS = {
    * -22..35 MB, CPU within noise); the stack's memory target is 500 MB.
    */
   workerYoungGenerationMb: 8,
+  /**
+   * DuckDB threads. The core pipeline's default (2) fits a machine of its own; in the local stack the
+   * edge, kinesalite and the consumer share the 2 cores, and one DuckDB thread measured 8-12 % less
+   * CPU per event with better throughput and p95 (3 alternating 30 s runs at 10,000 events/s).
+   */
+  duckdbThreads: 1,
+  /**
+   * GetRecords limit per shard. 500 records × ~16 events lets a consumer that fell behind merge up to
+   * ~66,000 rows across 8 shards into one commit, a memory spike; 100 measured ~40 MB lower peak
+   * RSS and a lower p95 at the same CPU (2 alternating 30 s runs at 10,000 events/s).
+   */
+  consumerMaxRecordsPerCall: 100,
 } as const;
 
 /** Defaults of `beacons simulate`. */

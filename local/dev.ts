@@ -137,7 +137,8 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     log(`edge code runs ${edgeWorkers > 0 ? `in ${edgeWorkers} worker thread(s)` : 'on the main thread'}`);
 
     const dbPath = path.join(dataDir, 'beacons.duckdb');
-    const store = await step('DuckDB', () => DuckDbStore.open(dbPath));
+    // One DuckDB thread: the edge, kinesalite and the consumer share the cores (DEV_DEFAULTS).
+    const store = await step('DuckDB', () => DuckDbStore.open(dbPath, { threads: DEV_DEFAULTS.duckdbThreads }));
     stops.push({ name: 'DuckDB', stop: () => store.close() });
 
     const consumer = await step('consumer', async () =>
@@ -148,6 +149,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
         sink: store,
         // Unset: the core pipeline's default (core-pipeline/config.ts).
         pollIntervalMs: opts.pollIntervalMs,
+        maxRecordsPerCall: DEV_DEFAULTS.consumerMaxRecordsPerCall,
         log,
       }),
     );
