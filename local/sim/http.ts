@@ -2,8 +2,8 @@
  * The simulator's HTTP client: keep-alive connections to the local stack only. Refusing anything
  * but loopback keeps the simulator from ever becoming a load generator against someone else.
  */
-import http from 'node:http';
 import { UsageError } from '../errors.js';
+import { createConnectionPool } from './http-client.js';
 
 /** A response as the simulator needs it. */
 export interface PostResult {
@@ -40,33 +40,24 @@ export interface Poster {
   close(): void;
 }
 
-/** Creates a poster with at most `maxSockets` connections. */
+/** Creates a poster with at most `maxSockets` keep-alive connections (http-client.ts). */
 export function createPoster(base: URL, maxSockets: number): Poster {
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  const host = base.hostname.replace(/^\[|\]$/g, '');
+  const pool = createConnectionPool(host, Number(base.port || 80), maxSockets);
+  const hostHeader = base.host;
   return {
-    post(path, body, headers) {
-      return new Promise((resolve) => {
-        const req = http.request(
-          {
-            agent,
-            host: base.hostname.replace(/^\[|\]$/g, ''),
-            port: base.port || 80,
-            method: 'POST',
-            path,
-            headers: { 'Content-Type': 'text/plain;charset=UTF-8', 'Content-Length': Buffer.byteLength(body), ...headers },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-            res.on('error', (err) => resolve({ status: 0, body: '', error: err.message }));
-          },
-        );
-        req.on('error', (err) => resolve({ status: 0, body: '', error: err.message }));
-        req.end(body);
-      });
+    async post(path, body, headers) {
+      const bytes = Buffer.from(body);
+      let head = `POST ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${bytes.length}\r\n`;
+      for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+      try {
+        const res = await pool.request(`${head}\r\n`, bytes);
+        return { status: res.status, body: res.body.toString() };
+      } catch (err) {
+        return { status: 0, body: '', error: err instanceof Error ? err.message : String(err) };
+      }
     },
-    close: () => agent.destroy(),
+    close: () => pool.close(),
   };
 }
 
