@@ -63,6 +63,12 @@ export const DEV_DEFAULTS = {
    * RSS and a lower p95 at the same CPU (2 alternating 30 s runs at 10,000 events/s).
    */
   consumerMaxRecordsPerCall: 100,
+  /**
+   * Pause of a caught-up shard reader before its next GetRecords. Longer pauses make fewer, larger
+   * group commits: 500 ms measured 4-6 % less CPU per event than the core pipeline's 200 ms, with
+   * higher throughput and p95 still ~1.2-1.5 s (2 alternating 30 s runs at 10,000 events/s).
+   */
+  consumerPollIntervalMs: 500,
 } as const;
 
 /** Defaults of `beacons simulate`. */

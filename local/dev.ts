@@ -30,7 +30,7 @@ export interface DevOptions {
   dataDir?: string;
   /** kinesalite's port; 0 (default) picks a free one. */
   kinesisPort?: number;
-  /** Consumer poll interval per shard; default from core-pipeline/config.ts. */
+  /** Consumer poll interval per shard; default DEV_DEFAULTS.consumerPollIntervalMs. */
   pollIntervalMs?: number;
   /** Worker threads running the edge code; 0 runs it on the main thread. Default DEV_DEFAULTS.edgeWorkers. */
   edgeWorkers?: number;
@@ -147,8 +147,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
         streams: regions.map(localStreamName),
         badRowStream: LOCAL_BAD_ROW_STREAM,
         sink: store,
-        // Unset: the core pipeline's default (core-pipeline/config.ts).
-        pollIntervalMs: opts.pollIntervalMs,
+        pollIntervalMs: opts.pollIntervalMs ?? DEV_DEFAULTS.consumerPollIntervalMs,
         maxRecordsPerCall: DEV_DEFAULTS.consumerMaxRecordsPerCall,
         log,
       }),
