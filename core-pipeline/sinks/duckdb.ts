@@ -49,6 +49,7 @@ export class DuckDbStore implements EventSink {
       memory_limit: c.memoryLimit,
       threads: String(c.threads),
       checkpoint_threshold: c.checkpointThreshold,
+      allocator_flush_threshold: c.allocatorFlushThreshold,
     });
     try {
       const writer = await instance.connect();
