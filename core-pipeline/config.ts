@@ -9,7 +9,7 @@ export interface DuckDbConfig {
    * DuckDB's buffer memory limit. The local stack must stay under 500 MB for the whole process,
    * and DuckDB's resident memory runs well above this limit (allocator caches, the event_id
    * index): measured with 600k events, 96 MB gave ~370 MB process RSS against ~440 MB with 192 MB,
-   * at the same insert rate (core-pipeline/bench/duckdb-insert.ts).
+   * at the same insert rate (bench/core-pipeline/duckdb-insert.ts).
    */
   memoryLimit: string;
   /** DuckDB worker threads (the machine has 2 cores). */

@@ -7,7 +7,7 @@
  * own small pool of connections and see committed data only (MVCC), so a slow dashboard query
  * never holds up ingestion and never sees half a batch.
  *
- * Bulk path (measured fastest, see core-pipeline/bench/duckdb-insert.ts): rows are converted to
+ * Bulk path (measured fastest, see bench/core-pipeline/duckdb-insert.ts): rows are converted to
  * DataChunks and appended to an unconstrained TEMP staging table, then one
  * `INSERT ... SELECT ... ON CONFLICT DO NOTHING` moves them into the keyed table — duplicates
  * within and across batches are skipped by the primary key, first write wins.

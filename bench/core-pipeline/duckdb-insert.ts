@@ -7,9 +7,9 @@
  *   be re-checked on another machine or DuckDB version.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbStore } from '../sinks/duckdb.js';
-import { EVENT_COLUMNS, type EventRow } from '../rows.js';
-import { schemaDdl } from '../sinks/duckdb-schema.js';
+import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
+import { EVENT_COLUMNS, type EventRow } from '../../core-pipeline/rows.js';
+import { schemaDdl } from '../../core-pipeline/sinks/duckdb-schema.js';
 
 /** Result of one write benchmark. */
 export interface WriteFigures {

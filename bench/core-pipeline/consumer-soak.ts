@@ -7,9 +7,9 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { ensureStreams, localKinesisClient, startKinesalite } from '../../local/kinesis-local.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
-import type { DuckDbConfig } from '../config.js';
-import { startKinesisConsumer } from '../consumer/index.js';
-import { DuckDbStore } from '../sinks/duckdb.js';
+import type { DuckDbConfig } from '../../core-pipeline/config.js';
+import { startKinesisConsumer } from '../../core-pipeline/consumer/index.js';
+import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
 
 /** Options of `benchConsumerSoak`. */
 export interface SoakOptions {
