@@ -8,7 +8,7 @@ import { validators } from '../../schemas/generated/index.js';
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
 import { createTracker, type Tracker } from '../../player/core/tracker.js';
 import type { BatchResult, FetchLike, StorageLike, TrackerOptions } from '../../player/config.js';
-import type { MediaElementLike } from '../../player/adapters/html5.js';
+import { html5Adapter, type MediaElementLike } from '../../player/adapters/html5.js';
 
 type Listener = (ev: any) => void;
 
@@ -234,6 +234,24 @@ export function makeTracker(overrides: Partial<TrackerOptions> = {}, io: { fetch
   made.tracker = tracker;
   created.push(made);
   return made;
+}
+
+/** A tracker (see makeTracker) on a FakeVideo through the html5 adapter; `start` plays to the first frame. */
+export function trackerOnVideo(overrides: Partial<TrackerOptions> = {}, io: Parameters<typeof makeTracker>[1] = {}) {
+  const t = makeTracker(overrides, io);
+  const video = new FakeVideo();
+  t.tracker.attach(html5Adapter(video));
+  const start = () => {
+    video.play();
+    video.playing();
+    video.tick(0.1);
+  };
+  return { ...t, video, start };
+}
+
+/** The queue entries persisted in this storage (every queue key, in key order). */
+export function storedQueueEntries(s: MemoryStorage): { e: { id: string; type: string } }[] {
+  return [...s.map.entries()].filter(([k]) => k.includes(':q:')).flatMap(([, v]) => JSON.parse(v).entries as { e: { id: string; type: string } }[]);
 }
 
 const created: { fetch: ReturnType<typeof fakeFetch>; beacon: ReturnType<typeof fakeBeacon> }[] = [];

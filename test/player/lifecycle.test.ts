@@ -1,22 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { html5Adapter } from '../../player/adapters/html5.js';
-import { expectAllSentValid, fakeBeacon, fakeFetch, fakePage, FakeVideo, makeTracker, MemoryStorage, settle } from './fakes.js';
+import { expectAllSentValid, fakeBeacon, fakeFetch, fakePage, MemoryStorage, settle, storedQueueEntries, trackerOnVideo } from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
-function setup(opts = {}, io: Parameters<typeof makeTracker>[1] = {}) {
-  const t = makeTracker(opts, io);
-  const video = new FakeVideo();
-  t.tracker.attach(html5Adapter(video));
-  const start = () => {
-    video.play();
-    video.playing();
-    video.tick(0.1);
-  };
-  return { ...t, video, start };
-}
-const queued = (s: MemoryStorage) =>
-  [...s.map.entries()].filter(([k]) => k.includes(':q:')).flatMap(([, v]) => JSON.parse(v).entries as { e: { id: string; type: string } }[]);
+const setup = trackerOnVideo;
+const queued = storedQueueEntries;
 
 describe('page lifecycle', () => {
   beforeEach(() => {

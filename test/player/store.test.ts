@@ -7,25 +7,17 @@ import { html5Adapter } from '../../player/adapters/html5.js';
 import { createSession } from '../../player/core/session.js';
 import { createQueue } from '../../player/transport/queue.js';
 import { serialise } from '../../player/transport/store.js';
-import { expectAllSentValid, fakeBeacon, fakeFetch, fakePage, FakeVideo, makeTracker, MemoryStorage, settle, ThrowingStorage } from './fakes.js';
+import { expectAllSentValid, fakeBeacon, fakeFetch, fakePage, FakeVideo, makeTracker, MemoryStorage, settle, storedQueueEntries, ThrowingStorage, trackerOnVideo } from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 /** A tracker on a fake video whose requests all fail and are retried minutes later (an offline viewer). */
 function offline(opts = {}, storage = new MemoryStorage(), page = fakePage()) {
-  const t = makeTracker({ retryBaseMs: 600_000, retryMaxMs: 600_000, heartbeatMs: 600_000, leaseMs: 60_000, ...opts }, { storage, page, fetch: fakeFetch([], 'network-error'), beacon: fakeBeacon(() => false) });
-  const video = new FakeVideo();
-  t.tracker.attach(html5Adapter(video));
-  const start = () => {
-    video.play();
-    video.playing();
-    video.tick(0.1);
-  };
-  return { ...t, storage, video, start };
+  const t = trackerOnVideo({ retryBaseMs: 600_000, retryMaxMs: 600_000, heartbeatMs: 600_000, leaseMs: 60_000, ...opts }, { storage, page, fetch: fakeFetch([], 'network-error'), beacon: fakeBeacon(() => false) });
+  return { ...t, storage };
 }
 /** Event types in this storage's queues. */
-const stored = (s: MemoryStorage) =>
-  [...s.map.entries()].filter(([k]) => k.includes(':q:')).flatMap(([, v]) => (JSON.parse(v).entries as { e: { type: string } }[]).map((x) => x.e.type));
+const stored = (s: MemoryStorage) => storedQueueEntries(s).map((x) => x.e.type);
 
 describe('queue persistence', () => {
   beforeEach(() => {

@@ -1,22 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { html5Adapter } from '../../player/adapters/html5.js';
-import { expectAllSentValid, fakeFetch, FakeVideo, makeTracker, MemoryStorage, settle, type FakeAnswer } from './fakes.js';
+import { expectAllSentValid, fakeFetch, FakeVideo, MemoryStorage, settle, trackerOnVideo, type FakeAnswer } from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
-/** A tracker on a fake video; `start` plays to the first frame. */
-function setup(opts = {}, io: Parameters<typeof makeTracker>[1] = {}) {
-  const t = makeTracker(opts, io);
-  const video = new FakeVideo();
-  t.tracker.attach(html5Adapter(video));
-  const start = () => {
-    video.play();
-    video.playing();
-    video.tick(0.1);
-  };
-  return { ...t, video, start };
-}
+const setup = trackerOnVideo;
 
 describe('transport', () => {
   beforeEach(() => {
