@@ -1,8 +1,9 @@
 /**
  * The flat row shapes every sink stores. One `EventRow` per accepted event: the envelope, geo and
  * edge context are copied onto each row (columnar stores compress the repetition away, and every
- * query stays a single-table scan), measures get typed columns, and `attrs` keeps the whole event
- * as JSON so fields added by later schema versions are never lost.
+ * query stays a single-table scan), measures get typed columns, and `attrs` keeps the event's
+ * fields that have no column (JSON; null when there are none, as for every field of schema 1-0-0),
+ * so fields added by later schema versions are never lost. Columns + attrs give back the event.
  *
  * `EVENT_COLUMNS` describes the columns once, in table order, with a storage-neutral type and a
  * role; the DuckDB DDL is generated from it, and a Timestream/InfluxDB sink can use `role` to
@@ -79,8 +80,8 @@ export interface EventRow {
   /** session_end reason. */
   reason: string | null;
   autoplay: boolean | null;
-  /** The whole event as JSON. */
-  attrs: string;
+  /** The event's fields without a column of their own, as a JSON object; null when there are none. */
+  attrs: string | null;
 }
 
 /** A column of `EventRow` with its storage-neutral type and role. */
@@ -151,7 +152,7 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
   c('seek_to', 'double', 'measure'),
   c('reason', 'varchar', 'measure'),
   c('autoplay', 'boolean', 'measure'),
-  c('attrs', 'varchar', 'attrs', false),
+  c('attrs', 'varchar', 'attrs'),
 ];
 
 /**

@@ -67,10 +67,17 @@ export function fromStaging(t: LoadTable): string {
     .join(', ');
 }
 
-/** Every statement that creates the schema (idempotent). */
+/**
+ * Changes to tables a store created earlier (each idempotent). `attrs` was NOT NULL while it held
+ * the whole event; it holds only the fields without a column now, null for a current event.
+ */
+const MIGRATIONS = [`ALTER TABLE ${EVENTS_TABLE.name} ALTER COLUMN attrs DROP NOT NULL`];
+
+/** Every statement that creates the schema, and brings an older one up to date (idempotent). */
 export function schemaDdl(): string[] {
   return [
     ...tableDdl(EVENTS_TABLE),
+    ...MIGRATIONS,
     ...tableDdl(BAD_ROWS_TABLE),
     `CREATE TABLE IF NOT EXISTS checkpoints (
        stream VARCHAR NOT NULL, shard_id VARCHAR NOT NULL, sequence_number VARCHAR NOT NULL,

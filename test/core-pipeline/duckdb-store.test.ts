@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
+import { schemaDdl } from '../../core-pipeline/sinks/duckdb-schema.js';
 import { SinkWriteError, StoreClosedError } from '../../core-pipeline/errors.js';
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
 import { badRow, enrichedRecord, event, T0 } from './helpers/factories.js';
@@ -118,6 +120,46 @@ describe('DuckDbStore', () => {
 });
 
 describe('DuckDbStore durability', () => {
+  it('opens a database created when attrs was NOT NULL and stores events without other fields in it', async () => {
+    const path = dir.file('attrs-not-null.duckdb');
+    const old = await DuckDBInstance.create(path);
+    const con = await old.connect();
+    const createEvents = schemaDdl()[0];
+    expect(createEvents).toMatch(/"attrs" VARCHAR,/);
+    await con.run(createEvents.replace('"attrs" VARCHAR,', '"attrs" VARCHAR NOT NULL,'));
+    con.closeSync();
+    old.closeSync();
+
+    const store = await DuckDbStore.open(path);
+    try {
+      await store.writeBatch(batchOf([enrichedRecord({ session_id: 'sess_migrated1', events: [event('paused', { id: 'evt_migrated01' })] })]));
+      expect(await store.query("SELECT attrs FROM events WHERE event_id = 'evt_migrated01'")).toStrictEqual([{ attrs: null }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('writes a batch without duplicates once, and rewrites a batch with one skipping the duplicate (rows, bad rows and checkpoint all kept)', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const stream = 'dupe-retry';
+    const before = store.duplicateRetries;
+    const fresh = enrichedRecord({ session_id: 'sess_retry_0001', events: [event('started', { id: 'evt_retry_0001' })] });
+    await store.writeBatch(batchOf([fresh], { checkpoints: [{ stream, shardId: 'shardId-000000000000', sequenceNumber: '1' }] }));
+    expect(store.duplicateRetries).toBe(before);
+
+    const replay = enrichedRecord({ session_id: 'sess_retry_0001', events: [event('started', { id: 'evt_retry_0001', playhead: 42 }), event('paused', { id: 'evt_retry_0002', seq: 1 })] });
+    const bad = badRow({ reason: 'invalid_event', request_id: 'req_retry_bad' });
+    await store.writeBatch(batchOf([replay], { badRows: [bad], checkpoints: [{ stream, shardId: 'shardId-000000000000', sequenceNumber: '2' }] }));
+    expect(store.duplicateRetries).toBe(before + 1);
+    expect(await store.query("SELECT event_id, playhead FROM events WHERE session_id = 'sess_retry_0001' ORDER BY event_id")).toStrictEqual([
+      { event_id: 'evt_retry_0001', playhead: 0 },
+      { event_id: 'evt_retry_0002', playhead: 0 },
+    ]);
+    expect(await store.query("SELECT count(*) AS n FROM bad_rows WHERE request_id = 'req_retry_bad'")).toStrictEqual([{ n: 1 }]);
+    expect(await store.loadCheckpoints()).toStrictEqual([{ stream, shardId: 'shardId-000000000000', sequenceNumber: '2' }]);
+    await store.close();
+  });
+
   it('finishes a write started before close, and a reopened store sees data and checkpoints', async () => {
     const path = dir.file('durable.duckdb');
     const store = await DuckDbStore.open(path);
