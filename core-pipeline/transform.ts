@@ -119,21 +119,48 @@ function otherFields(e: Record<string, unknown>): string | null {
 
 /** Measures are read by field name whatever the event type, so a later schema that adds a field
  * to another type needs no change here. Field names in errors are the event's own names.
- * `shared` comes first in the literal: V8 then copies it in one step (its fast clone path) and
- * adds the event's own fields, about 3× faster than a spread in the middle of the literal. */
+ * The shared fields are copied one by one, not spread: a 52-property literal with a spread in it
+ * measured 2.5× slower per row (spread in the middle) and ~90× (spread first: the row falls into
+ * dictionary mode), and this runs for every stored event. */
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
   const ts = read.timeMs(e.ts, 'ts');
   // `time` is normally set by the edge; recompute it if a producer left it out.
   const time = read.timeMs(e.time === undefined ? ts + skewMs : e.time, 'time');
+  const s = shared;
   return {
-    ...shared,
     event_id: read.str(e.id, 'id'),
     type: read.str(e.type, 'type'),
     seq: read.int32(e.seq, 'seq'),
     ts,
     time,
     playhead: read.num(e.playhead, 'playhead'),
+    received_at: s.received_at,
+    ingested_at: s.ingested_at,
+    skew_ms: s.skew_ms,
+    record_version: s.record_version,
+    schema_version: s.schema_version,
+    session_id: s.session_id,
+    viewer_id: s.viewer_id,
+    content_id: s.content_id,
+    sdk_name: s.sdk_name,
+    sdk_version: s.sdk_version,
+    player_name: s.player_name,
+    player_version: s.player_version,
+    country: s.country,
+    country_region: s.country_region,
+    city: s.city,
+    time_zone: s.time_zone,
+    asn: s.asn,
+    lat: s.lat,
+    lon: s.lon,
+    pop: s.pop,
+    edge_region: s.edge_region,
+    serving_region: s.serving_region,
+    stream_region: s.stream_region,
+    request_id: s.request_id,
+    device: s.device,
+    os: s.os,
     startup_ms: read.optNum(e.startup_ms, 'startup_ms'),
     stall_ms: read.optNum(e.stall_ms, 'stall_ms'),
     bitrate: read.optInt(e.bitrate, 'bitrate'),
