@@ -2,6 +2,7 @@
  * The `beacons` command: `dev` runs the local stack until Ctrl-C, `simulate` plays viewers against
  * it, `help` explains both. Bundled into dist/cli.mjs; bin/beacons.mjs calls {@link main}.
  */
+import v8 from 'node:v8';
 import { intFlag, numberFlag, parseFlags } from './cli-args.js';
 import { DEV_DEFAULTS, SIMULATE_DEFAULTS } from './config.js';
 import { LocalStackError, UsageError } from './errors.js';
@@ -83,6 +84,8 @@ async function dev(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Before anything big is loaded and before the worker threads start (they read it at start).
+  v8.setFlagsFromString(`--heap-growing-percent=${DEV_DEFAULTS.heapGrowingPercent}`);
   try {
     // Loaded only here: DuckDB, kinesalite and the AWS SDK are not needed by the other commands.
     const { startDev } = await import('./dev.js');

@@ -52,6 +52,16 @@ export const DEV_DEFAULTS = {
    */
   workerYoungGenerationMb: 8,
   /**
+   * V8's heap growing factor for the `beacons dev` process, as a percent (the heap may grow to
+   * live size × (1 + p/100) before the next full GC; V8 picks 10-300 % itself). Set by the CLI with
+   * `v8.setFlagsFromString`, for the main thread and the worker threads. V8's own choice lets each
+   * of the three heaps (main, edge worker, kinesalite) hold several times its live data under load:
+   * at 10,500 events/s, 25 measured peak RSS 423 MB against 507-528 MB, at the same CPU per event
+   * and throughput (the extra full GCs run on V8's background threads). --optimize-for-size
+   * measured 373 MB but 45 % more CPU (bench/e2e-load.ts, BENCH_NODE_ARGS).
+   */
+  heapGrowingPercent: 25,
+  /**
    * DuckDB threads. The core pipeline's default (2) fits a machine of its own; in the local stack the
    * edge, kinesalite and the consumer share the 2 cores, and one DuckDB thread measured 8-12 % less
    * CPU per event with better throughput and p95 (3 alternating 30 s runs at 10,000 events/s).
