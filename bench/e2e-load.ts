@@ -1,7 +1,8 @@
 /**
  * Local end-to-end: a bounded load (loopback only) against `beacons dev` running as a separate
  * process, then the store read back. Targets (issue 2): ≥ 10,000 events/s for 60 s, zero loss,
- * POST → queryable p95 ≤ 2 s, peak memory of the stack process ≤ 500 MB.
+ * POST → queryable p95 ≤ 2 s, peak memory of the stack process ≤ 500 MB (10^6 bytes). The load
+ * offered is 10,500 events/s (see EPS).
  *
  * - The stack is the real CLI (`beacons dev --port P --data-dir D`) built from this checkout
  *   with the same build step as dist/cli.mjs (into dist/bench-cli.mjs, so a test that uses
@@ -40,7 +41,13 @@ import { runLoad, type LoadResponse } from '../local/sim/load.js';
 import { percentile, report, type BenchRow } from './report.js';
 
 const root = process.cwd();
-const EPS = Number(process.env.BENCH_EPS ?? 10_000);
+/**
+ * Offered load: 5 % above the target. "Achieved" divides the accepted events by the load's whole
+ * wall time, which ends with the last response, so an offer of exactly 10,000 events/s cannot
+ * measure 10,000 however fast the stack is (60 s of sends + the last request's latency); offering
+ * more shows whether the stack keeps up with at least the target.
+ */
+const EPS = Number(process.env.BENCH_EPS ?? 10_500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BATCH = 20;
@@ -208,7 +215,7 @@ log(`stack: node ${path.relative(root, cli)} dev --port ${port} --data-dir ${dat
 const stack = await startStack(cli, dataDir, port);
 const pid = stack.child.pid!;
 const idle = procStats(pid);
-log(`stack up (pid ${pid}, RSS ${(idle.rss / 2 ** 20).toFixed(0)} MB); load ${EPS} events/s × ${SECONDS} s, ${BATCH}-event batches`);
+log(`stack up (pid ${pid}, RSS ${(idle.rss / 1e6).toFixed(0)} MB); load ${EPS} events/s × ${SECONDS} s, ${BATCH}-event batches`);
 
 const sent: Sent[] = [];
 const statuses: Record<string, number> = {};
@@ -306,7 +313,8 @@ const loss = accepted - found;
 const fiveXx = Object.entries(statuses).filter(([k]) => Number(k) >= 500).reduce((n, [, v]) => n + v, 0);
 const achieved = load.eventsAccepted / (load.elapsedMs / 1000);
 const p95 = percentile(latency, 95);
-const mb = (b: number) => Math.round(b / 2 ** 20);
+/** Decimal megabytes (10^6 bytes), as the target is written. */
+const mb = (b: number) => Math.round(b / 1e6);
 const rows: BenchRow[] = [
   { metric: `offered load (${BATCH}-event batches, ${SECONDS} s, ${CONCURRENCY} connections)`, value: EPS, unit: 'events/s' },
   { metric: 'achieved (accepted events / load wall time)', value: Math.round(achieved), unit: 'events/s', target: `≥ ${TARGET_EPS.toLocaleString('en-US')}`, pass: achieved >= TARGET_EPS },
@@ -322,7 +330,7 @@ const rows: BenchRow[] = [
   { metric: 'POST → ingested_at max', value: Math.round(Math.max(...latency)), unit: 'ms' },
   { metric: `POST → counted by /api/v1/counts p95 (${POLL_MS} ms polls, upper bound)`, value: Math.round(percentile(apiLag, 95)), unit: 'ms' },
   { metric: 'last response → all events queryable', value: Math.round(drainMs), unit: 'ms' },
-  { metric: 'stack peak RSS (VmHWM, all threads)', value: mb(peak.hwm), unit: 'MB', target: '≤ 500', pass: peak.hwm <= 500 * 2 ** 20 },
+  { metric: 'stack peak RSS (VmHWM, all threads)', value: mb(peak.hwm), unit: 'MB', target: '≤ 500', pass: peak.hwm <= 500e6 },
   { metric: 'stack RSS idle / max sampled under load', value: `${mb(idle.rss)} / ${mb(Math.max(...rssSamples))}`, unit: 'MB' },
   { metric: 'stack CPU during load', value: Number(loadCpu.toFixed(1)), unit: 's' },
   { metric: 'stack CPU per 1,000 events', value: Number(((loadCpu * 1000) / Math.max(1, accepted)).toFixed(4)), unit: 'CPU s' },
