@@ -11,9 +11,11 @@
  * DataChunks and appended to an unconstrained TEMP staging table, then one `INSERT ... SELECT`
  * moves them into the keyed table. Duplicates within and across batches are skipped by the primary
  * key, first write wins. They are rare (a client retry whose first attempt was stored), and
- * `ON CONFLICT DO NOTHING` costs about a third more CPU per row than a plain INSERT against the
- * same key, so a batch is first written with plain INSERTs; only if the key rejects it is the
- * transaction rolled back and the batch written again with `ON CONFLICT DO NOTHING`.
+ * `ON CONFLICT DO NOTHING` costs ~28 % more time per row than a plain INSERT against the same key
+ * (bench/core-pipeline/duckdb-insert.ts), so a batch is first written with plain INSERTs; only if
+ * the key rejects it is the transaction rolled back and the batch written again with
+ * `ON CONFLICT DO NOTHING`. After such a hit the next SKIP_DUPLICATES_AFTER_HIT batches use
+ * ON CONFLICT at once, so a burst of retried requests costs one extra attempt, not one per batch.
  */
 import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
@@ -37,6 +39,8 @@ export class DuckDbStore implements EventSink {
    * (diagnostics; see the class comment).
    */
   duplicateRetries = 0;
+  /** Batches still to write with ON CONFLICT straight away, after a duplicate was seen. */
+  private skipDuplicatesFor = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -76,25 +80,30 @@ export class DuckDbStore implements EventSink {
    */
   writeBatch(input: WriteBatchInput): Promise<void> {
     return this.enqueue(async () => {
-      try {
-        await this.transaction(input, 'insert');
-      } catch (cause) {
-        if (!isConstraintViolation(cause)) throw new SinkWriteError(`DuckDB write failed: ${(cause as Error).message}`, { cause });
+      const mode: InsertMode = this.skipDuplicatesFor > 0 ? 'skip-duplicates' : 'insert';
+      if (mode === 'skip-duplicates') this.skipDuplicatesFor -= 1;
+      const failed = await this.transaction(input, mode);
+      if (!failed) return;
+      if (mode === 'insert' && failed.rolledBack && isConstraintViolation(failed.error)) {
         this.duplicateRetries += 1;
-        try {
-          await this.transaction(input, 'skip-duplicates');
-        } catch (again) {
-          throw new SinkWriteError(`DuckDB write failed: ${(again as Error).message}`, { cause: again });
-        }
+        this.skipDuplicatesFor = SKIP_DUPLICATES_AFTER_HIT;
+        const again = await this.transaction(input, 'skip-duplicates');
+        if (again) throw writeError(again, ' (on the second attempt, after a duplicate key)');
+        return;
       }
+      throw writeError(failed);
     });
   }
 
-  /** One transaction: events, bad rows, checkpoints, COMMIT; rolled back on any error. */
-  private async transaction(input: WriteBatchInput, mode: InsertMode): Promise<void> {
+  /**
+   * One transaction: events, bad rows, checkpoints, COMMIT. Resolves undefined when committed;
+   * otherwise rolls back and resolves with the error (and whether the rollback worked: if it did
+   * not, the connection may still be inside the transaction and nothing is retried on it).
+   */
+  private async transaction(input: WriteBatchInput, mode: InsertMode): Promise<FailedTransaction | undefined> {
     const con = this.writer;
-    await con.run('BEGIN TRANSACTION');
     try {
+      await con.run('BEGIN TRANSACTION');
       await this.load(EVENTS_TABLE, input.events as unknown as Record<string, unknown>[], mode);
       await this.load(BAD_ROWS_TABLE, input.badRows as unknown as Record<string, unknown>[], mode);
       for (const cp of latestPerShard(input.checkpoints)) {
@@ -105,9 +114,14 @@ export class DuckDbStore implements EventSink {
         );
       }
       await con.run('COMMIT');
-    } catch (cause) {
-      await con.run('ROLLBACK').catch(() => undefined);
-      throw cause;
+      return undefined;
+    } catch (error) {
+      try {
+        await con.run('ROLLBACK');
+        return { error, rolledBack: true };
+      } catch (rollbackError) {
+        return { error, rolledBack: false, rollbackError };
+      }
     }
   }
 
@@ -171,6 +185,23 @@ export class DuckDbStore implements EventSink {
 
 /** `insert`: plain INSERT, a duplicate key fails the transaction; `skip-duplicates`: ON CONFLICT DO NOTHING. */
 type InsertMode = 'insert' | 'skip-duplicates';
+
+/** Batches written with ON CONFLICT straight away after a duplicate key was seen. */
+const SKIP_DUPLICATES_AFTER_HIT = 32;
+
+/** A transaction that did not commit. */
+interface FailedTransaction {
+  error: unknown;
+  rolledBack: boolean;
+  rollbackError?: unknown;
+}
+
+/** The SinkWriteError for a failed transaction, naming a failed rollback too. */
+function writeError(f: FailedTransaction, when = ''): SinkWriteError {
+  const message = f.error instanceof Error ? f.error.message : String(f.error);
+  const rollback = f.rolledBack ? '' : `; ROLLBACK failed too: ${f.rollbackError instanceof Error ? f.rollbackError.message : String(f.rollbackError)}`;
+  return new SinkWriteError(`DuckDB write failed${when}: ${message}${rollback}`, { cause: f.error });
+}
 
 /** DuckDB's error for a key that is already there ("Constraint Error: Duplicate key ..."). */
 function isConstraintViolation(err: unknown): boolean {

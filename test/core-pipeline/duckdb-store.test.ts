@@ -143,6 +143,11 @@ describe('DuckDbStore durability', () => {
     const store = await DuckDbStore.open(':memory:');
     const stream = 'dupe-retry';
     const before = store.duplicateRetries;
+    // Another constraint (NOT NULL) fails the batch and is not taken for a duplicate key.
+    const broken = batchOf([]);
+    broken.badRows.push({ ...toStoredBadRow(badRow(), T0), reason: null as never });
+    await expect(store.writeBatch(broken)).rejects.toThrow(/^DuckDB write failed: .*NOT NULL/);
+    expect(store.duplicateRetries).toBe(before);
     const fresh = enrichedRecord({ session_id: 'sess_retry_0001', events: [event('started', { id: 'evt_retry_0001' })] });
     await store.writeBatch(batchOf([fresh], { checkpoints: [{ stream, shardId: 'shardId-000000000000', sequenceNumber: '1' }] }));
     expect(store.duplicateRetries).toBe(before);
@@ -157,6 +162,12 @@ describe('DuckDbStore durability', () => {
     ]);
     expect(await store.query("SELECT count(*) AS n FROM bad_rows WHERE request_id = 'req_retry_bad'")).toStrictEqual([{ n: 1 }]);
     expect(await store.loadCheckpoints()).toStrictEqual([{ stream, shardId: 'shardId-000000000000', sequenceNumber: '2' }]);
+
+    // Right after a hit the next batches skip duplicates at once: no second failed attempt.
+    const replayAgain = enrichedRecord({ session_id: 'sess_retry_0001', events: [event('paused', { id: 'evt_retry_0002', seq: 1 }), event('resumed', { id: 'evt_retry_0003', seq: 2 })] });
+    await store.writeBatch(batchOf([replayAgain]));
+    expect(store.duplicateRetries).toBe(before + 1);
+    expect(await store.query("SELECT count(*) AS n FROM events WHERE session_id = 'sess_retry_0001'")).toStrictEqual([{ n: 3 }]);
     await store.close();
   });
 
