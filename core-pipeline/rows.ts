@@ -3,7 +3,7 @@
  * edge context are copied onto each row (columnar stores compress the repetition away, and every
  * query stays a single-table scan), measures get typed columns, and `attrs` keeps the event's
  * fields that have no column (JSON; null when there are none, as for every field of schema 1-0-0),
- * so fields added by later schema versions are never lost. Columns + attrs give back the event.
+ * so fields added by later schema versions are never lost.
  *
  * `EVENT_COLUMNS` describes the columns once, in table order, with a storage-neutral type and a
  * role; the DuckDB DDL is generated from it, and a Timestream/InfluxDB sink can use `role` to

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBadRow, recordToRows } from '../../core-pipeline/transform.js';
 import { UnreadableRecordError, UnsupportedRecordVersionError } from '../../core-pipeline/errors.js';
@@ -96,6 +98,27 @@ describe('recordToRows', () => {
     const { events, invalidEvents } = recordToRows(record, INGESTED);
     expect(events.map((e) => e.type)).toStrictEqual(['muted']);
     expect(invalidEvents.map((e) => e.field)).toStrictEqual(['ts', 'time']);
+  });
+
+  it('has a column for every field of every valid 1-0-0 example event (attrs null)', () => {
+    const dir = path.join(__dirname, '../../schemas/beacon/1-0-0/examples/valid');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      // batch-*.json are whole batches, event-*.json single events.
+      const example = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events?: unknown[] };
+      const input = Array.isArray(example.events) ? example.events : [example];
+      const { events, invalidEvents } = recordToRows(enrichedRecord({ events: input as never }), INGESTED);
+      expect({ file, invalid: invalidEvents.length, rows: events.length }).toStrictEqual({ file, invalid: 0, rows: input.length });
+      expect({ file, attrs: events.map((r) => r.attrs).filter((a) => a !== null) }).toStrictEqual({ file, attrs: [] });
+    }
+  });
+
+  it('keeps an own __proto__ key of a newer event as a plain field in attrs', () => {
+    const ev = JSON.parse('{"type":"paused","id":"evt_proto_001","seq":0,"ts":1,"playhead":0,"__proto__":{"polluted":true}}');
+    const [row] = recordToRows(enrichedRecord({ events: [{ ...ev, ts: T0 }] as never }), INGESTED).events;
+    expect(row.attrs).toBe('{"__proto__":{"polluted":true}}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('stores event types it does not know (a newer schema) with their fields that have no column in attrs', () => {
