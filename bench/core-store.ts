@@ -1,7 +1,7 @@
 /**
  * The core pipeline's DuckDB write path, alone: the store as shipped (DataChunk → TEMP staging →
- * INSERT … ON CONFLICT DO NOTHING, one transaction per batch) on a file, and the alternatives it
- * was chosen over, so the choice can be re-checked on another machine or DuckDB version.
+ * plain INSERT, one transaction per batch; ON CONFLICT DO NOTHING only after a duplicate key) on a
+ * file, and the alternatives it was chosen over, so the choice can be re-checked on another machine or DuckDB version.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -56,7 +56,7 @@ export const DEV_DEFAULTS = {
    * live size × (1 + p/100) before the next full GC; V8 picks 10-300 % itself). Set by the CLI with
    * `v8.setFlagsFromString`, for the main thread and the worker threads. V8's own choice lets each
    * of the three heaps (main, edge worker, kinesalite) hold several times its live data under load:
-   * at 10,500 events/s, 25 measured peak RSS 441-449 MB against 532-554 MB, at the same CPU per
+   * at 10,500 events/s, 25 measured peak RSS 441-467 MB (5 runs) against 532-554 MB, at the same CPU per
    * event and throughput (the extra full GCs run on V8's background threads). --optimize-for-size
    * measured 391 MB but 45 % more CPU (bench/e2e-load.ts, BENCH_NODE_ARGS; MB = 10^6 bytes).
    */
