@@ -38,10 +38,14 @@ export interface EdgeContext {
   os?: 'android' | 'ios';
 }
 
-/** An accepted event with its server-side times. */
+/**
+ * An accepted event as the record carries it: what the client sent, as the schema allowed it.
+ * Its time on the server clock is `ts + skew_ms` of the record; readers compute it (the core
+ * pipeline's `time` column) rather than the edge repeating it in every event of every record.
+ */
 export type EnrichedEvent = BeaconEvent & {
-  /** Event time on the server clock: client ts corrected by (received_at - sent_at). */
-  time: number;
+  /** Server-clock time, if a producer sets it (the edge does not); otherwise ts + skew_ms. */
+  time?: number;
 };
 
 /** One Kinesis record: an accepted (part of a) batch, enriched once. */

@@ -8,6 +8,7 @@ import { ingest } from '../../edge/ingest/ingest.js';
 import { jsonDepthExceeds } from '../../edge/ingest/parse.js';
 import type { IngestLogger, IngestRequest, IngestResult } from '../../edge/ingest/types.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../edge/writers/memory.js';
+import { recordToRows } from '../../core-pipeline/transform.js';
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
 import { edgeStamp, makeBatch, makeBatchOfEveryType, makeEvent, makeIngestRequest, NOW } from '../helpers/cloudfront-events.js';
 
@@ -123,7 +124,7 @@ describe('accepted batches', () => {
         request_id: 'req-0001',
         device: 'desktop',
       },
-      events: batch.events.map((e) => ({ ...e, time: e.ts + SKEW })),
+      events: batch.events, // as sent: server time is ts + skew_ms (readers compute it)
     });
   });
 
@@ -142,11 +143,15 @@ describe('accepted batches', () => {
     expect(Object.keys(writer.records[0])).not.toContain('player_name');
   });
 
-  it('corrects client clock skew in both directions', async () => {
+  it('corrects client clock skew in both directions (skew_ms once per record; the core applies it per event)', async () => {
     const ahead = makeBatch({ sent_at: NOW + 90_000 }); // client clock 90 s fast
+    const behind = makeBatch({ sent_at: NOW - 45_000 }); // 45 s slow
     await run(post(ahead));
-    expect(writer.records[0].skew_ms).toBe(-90_000);
-    expect(writer.records[0].events.map((e) => e.time)).toStrictEqual(ahead.events.map((e) => e.ts - 90_000));
+    await run(post(behind));
+    expect(writer.records.map((r) => r.skew_ms)).toStrictEqual([-90_000, 45_000]);
+    expect(writer.records[0].events.every((e) => !('time' in e))).toBe(true);
+    const times = writer.records.map((r) => recordToRows(r, NOW).events.map((e) => e.time));
+    expect(times).toStrictEqual([ahead.events.map((e) => e.ts - 90_000), behind.events.map((e) => e.ts + 45_000)]);
   });
 
   it('falls back per field when the edge stamp is missing or garbled', async () => {
@@ -194,6 +199,14 @@ describe('accepted batches', () => {
     const [a, b] = writer.records;
     expect([a.geo.city, a.geo.lat, a.geo.lon, a.edge.device, a.edge.os]).toStrictEqual(['São Paulo', -23.6, -46.6, 'tablet', 'ios']);
     expect(['lat' in b.geo, 'lon' in b.geo, b.edge.device, 'os' in b.edge]).toStrictEqual([false, false, 'unknown', false]);
+  });
+
+  it('reads the device headers whatever their case and padding', async () => {
+    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'cloudfront-is-desktop-viewer': 'false', 'cloudfront-is-smarttv-viewer': ' TRUE ', 'cloudfront-is-android-viewer': 'True' } }));
+    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'cloudfront-is-desktop-viewer': 'yes', 'cloudfront-is-mobile-viewer': 'truex' } }));
+    const [a, b] = writer.records;
+    expect([a.edge.device, a.edge.os]).toStrictEqual(['smarttv', 'android']);
+    expect([b.edge.device, 'os' in b.edge]).toStrictEqual(['unknown', false]);
   });
 
   it('answers CORS for allowed origins only', async () => {

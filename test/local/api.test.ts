@@ -84,7 +84,7 @@ function recordOf(batch: BeaconBatch, receivedAt: number, pop: string, region: s
     sdk_version: batch.sdk_version,
     geo: { country: pop === 'FRA' ? 'DE' : 'SG', asn: '3320' },
     edge: { pop, edge_region: region, serving_region: region, stream_region: region, request_id: `req-${batch.session_id}`, device: 'desktop' },
-    events: batch.events.map((e) => ({ ...e, time: e.ts + receivedAt - batch.sent_at })),
+    events: batch.events,
   };
 }
 
