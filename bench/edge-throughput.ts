@@ -3,10 +3,14 @@
  * decode, parse, validate, enrich, route, serialize the Kinesis record to bytes) against a plain
  * JSON pass-through of the same payloads, in the same process and run. Target: ratio ≥ 0.5.
  *
- * Two baselines, both reported:
+ * Two baselines, both judged against the target:
  *  - bytes: decode → JSON.parse → JSON.stringify → encode. Bodies arrive as bytes and Kinesis
- *    takes bytes, so this is the like-for-like pass-through; the target is judged against it.
- *  - strings: JSON.parse + JSON.stringify on strings only, the strictest reading.
+ *    takes bytes, so this is the like-for-like pass-through.
+ *  - strings: JSON.parse + JSON.stringify on strings only, the issue's literal wording and the
+ *    strictest reading.
+ *
+ * Requests (like the baseline's bodies) are built before timing, so neither side pays for the
+ * harness.
  *
  * The writer in the loop serializes the record exactly as the Kinesis writer does
  * (TextEncoder over JSON.stringify) and keeps nothing, so no network or storage is measured.
@@ -59,19 +63,18 @@ const headers = {
   'x-beacon-edge': `pop=FRA;region=eu-central-1;t=${Date.now()}`,
 };
 
-function request(i: number): IngestRequest {
-  const body = bodies[i % PAYLOADS];
-  return {
-    method: 'POST',
-    path: '/v1/events',
-    headers: { ...headers, 'content-length': String(body.length) },
-    body,
-    bodyTruncated: false,
-    requestId: `bench-${i}`,
-    servingRegion: 'eu-central-1',
-    now: Date.now(),
-  };
-}
+// Built before timing, like the baseline's bodies: the loop measures the handler, not the harness.
+const requests: IngestRequest[] = bodies.map((body, i) => ({
+  method: 'POST',
+  path: '/v1/events',
+  headers: { ...headers, 'content-length': String(body.length) },
+  body,
+  bodyTruncated: false,
+  requestId: `bench-${i}`,
+  servingRegion: 'eu-central-1',
+  now: Date.now(),
+}));
+const request = (i: number): IngestRequest => requests[i % PAYLOADS];
 
 async function ingestRound(): Promise<number> {
   const t0 = performance.now();
@@ -120,7 +123,7 @@ report('edge-throughput', [
   { metric: 'baseline: decode + JSON.parse + JSON.stringify + encode', value: median(base), unit: 'batches/s' },
   { metric: 'ratio ingest / bytes baseline', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 },
   { metric: 'baseline: JSON.parse + JSON.stringify on strings', value: median(strBase), unit: 'batches/s' },
-  { metric: 'ratio ingest / string baseline (strictest)', value: strRatio },
+  { metric: 'ratio ingest / string baseline (strictest)', value: strRatio, target: '≥ 0.5', pass: strRatio >= 0.5 },
   { metric: 'mean body size', value: Math.round(avgBytes), unit: 'bytes' },
 ]);
 if (sink < 0) console.log(sink);
