@@ -168,8 +168,10 @@ export async function qoe(store: DuckDbStore, input: { since: Date } & Dimension
 /**
  * Sessions of the window grouped by one dimension (a session belongs to the value on its
  * lowest-seq event), with the `qoe` definitions per slice. Sorted to put the slice that hurts most
- * first: most impacted sessions (failed to start, exited before start, or stalled at least once),
- * then higher stalled %, higher startup p95, more sessions, value.
+ * first: most excess impacted sessions (impacted — failed to start, exited before start, or
+ * stalled at least once — beyond the window's overall rate for a slice of its size), then higher
+ * impacted share, stalled %, startup p95, more sessions, value. The ranking runs over every slice
+ * before `limit` cuts, so a small slice that is clearly worse is never cut by big normal ones.
  */
 export async function breakdown(store: DuckDbStore, input: BreakdownInput): Promise<BreakdownRow[]> {
   const dim = guard.dimension(input?.dimension);
@@ -185,6 +187,7 @@ export async function breakdown(store: DuckDbStore, input: BreakdownInput): Prom
     startupP95Ms: numOrNull(r.p95),
     stalledPct: numOrNull(r.stalled_pct),
     impactedSessions: num(r.impacted),
+    excessImpacted: Math.round(num(r.excess) * 100) / 100,
   }));
 }
 

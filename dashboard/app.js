@@ -135,22 +135,6 @@
     tbody.replaceChildren(tr);
   }
 
-  // The API ranks by impacted sessions, which favours big slices. To point at the place that hurts,
-  // rank by the share of impacted sessions, then stalled time and startup p95; slices with fewer
-  // than MIN_SESSIONS sessions go last (one unlucky viewer is not a regional problem).
-  const MIN_SESSIONS = 3;
-  function bySeverity(rows) {
-    const share = (r) => (r.sessions ? r.impactedSessions / r.sessions : 0);
-    return [...rows].sort(
-      (a, b) =>
-        (b.sessions >= MIN_SESSIONS) - (a.sessions >= MIN_SESSIONS) ||
-        share(b) - share(a) ||
-        (b.stalledPct || 0) - (a.stalledPct || 0) ||
-        (b.startupP95Ms || 0) - (a.startupP95Ms || 0) ||
-        b.sessions - a.sessions,
-    );
-  }
-
   const DIM_LABELS = { pop: 'POP', country: 'Country', serving_region: 'Serving region', asn: 'ASN' };
 
   function drawBreakdown(b) {
@@ -165,11 +149,14 @@
     const tbody = table.tBodies[0];
     if (!b.rows || b.rows.length === 0) return emptyRow(tbody, 7, 'No sessions in this range');
     const maxSessions = Math.max(...b.rows.map((r) => r.sessions), 1);
-    const allSessions = b.rows.reduce((n, r) => n + r.sessions, 0);
-    const overallPct = allSessions ? (100 * b.rows.reduce((n, r) => n + r.impactedSessions, 0)) / allSessions : 0;
-    const rows = bySeverity(b.rows).map((r, i) => {
+    // The API ranks the slices (most impacted sessions beyond the window's overall rate first) and
+    // gives each row's excess; impacted − excess is what the overall rate predicts for that row,
+    // so the overall rate of the whole window (not just these rows) follows from any row.
+    const ref = b.rows.find((r) => r.sessions > 0);
+    const overallPct = ref ? (100 * (ref.impactedSessions - ref.excessImpacted)) / ref.sessions : 0;
+    const rows = b.rows.map((r, i) => {
       const tr = document.createElement('tr');
-      if (i === 0 && r.impactedSessions > 0) tr.className = 'worst';
+      if (i === 0 && r.excessImpacted >= 1) tr.className = 'worst';
       const name = cell(fmtDim(b.dimension, r.value));
       tr.appendChild(name);
       const sessions = cell(fmtInt(r.sessions));

@@ -105,15 +105,20 @@ export function qoeSql(where: string): string {
   FROM agg, br`;
 }
 
-/** One row per slice, worst first. Parameters: $1 since (ms), the filter values, then the limit. */
+/**
+ * One row per slice, worst first: by excess impacted sessions (impacted − sessions × the window's
+ * overall impacted rate, over every slice before the limit), then impacted share, stalled %,
+ * startup p95, sessions, value. Parameters: $1 since (ms), the filter values, then the limit.
+ */
 export function breakdownSql(where: string, slice: Dimension, limitParam: number): string {
   return `
   WITH ${sessionCtes(where, slice)},
-  agg AS (SELECT slice, ${SESSION_AGGREGATES} FROM f GROUP BY slice)
-  SELECT slice, sessions, plays, start_failures, exits_before_start, impacted,
+  agg AS (SELECT slice, ${SESSION_AGGREGATES} FROM f GROUP BY slice),
+  ranked AS (SELECT *, impacted - sessions * (sum(impacted) OVER () / sum(sessions) OVER ()) AS excess FROM agg)
+  SELECT slice, sessions, plays, start_failures, exits_before_start, impacted, excess,
     ${nearestRank('startups', 95)} AS p95,
     CASE WHEN played_ms > 0 THEN 100.0 * stall_ms / played_ms END AS stalled_pct
-  FROM agg
-  ORDER BY impacted DESC, stalled_pct DESC NULLS LAST, p95 DESC NULLS LAST, sessions DESC, slice
+  FROM ranked
+  ORDER BY excess DESC, impacted / sessions DESC, stalled_pct DESC NULLS LAST, p95 DESC NULLS LAST, sessions DESC, slice
   LIMIT $${limitParam}`;
 }

@@ -98,6 +98,13 @@ export interface BreakdownRow {
   stalledPct: number | null;
   /** Sessions that failed to start, exited before start, or stalled at least once. */
   impactedSessions: number;
+  /**
+   * Impacted sessions beyond what the window's overall impacted rate predicts for a slice of this
+   * size (impacted − sessions × overall rate; negative when the slice does better than the rest).
+   * Rows are ranked by it: a big slice with a normal rate is not a problem, and a one-session
+   * slice can add at most one.
+   */
+  excessImpacted: number;
 }
 
 /** Input of `breakdown`. */

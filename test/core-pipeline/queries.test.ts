@@ -190,18 +190,44 @@ describe('qoe', () => {
 });
 
 describe('breakdown', () => {
-  it('puts the slice that hurts most first', async () => {
+  it('puts the slice that hurts most first: most impacted sessions beyond the overall rate', async () => {
+    // 9 sessions, 4 impacted: overall rate 4/9. Excess = impacted − sessions × 4/9.
     expect(await q.breakdown({ dimension: 'country', since: new Date(T0) })).toStrictEqual([
-      // US: S4 failed, S5 exited → 2 impacted; p95 of [3000]; no counters with played time
-      { value: 'US', sessions: 4, plays: 4, startFailures: 1, exitsBeforeStart: 1, startupP95Ms: 3000, stalledPct: null, impactedSessions: 2 },
-      // FR and DE: 1 impacted each (a stall); FR stalled 20 % beats DE 3 %
-      { value: 'FR', sessions: 1, plays: 1, startFailures: 0, exitsBeforeStart: 0, startupP95Ms: 700, stalledPct: 20, impactedSessions: 1 },
-      { value: 'DE', sessions: 4, plays: 4, startFailures: 0, exitsBeforeStart: 0, startupP95Ms: 9000, stalledPct: 3, impactedSessions: 1 },
+      // FR: 1 of 1 impacted (a stall, 20 % stalled): 1 − 4/9 = 0.56
+      { value: 'FR', sessions: 1, plays: 1, startFailures: 0, exitsBeforeStart: 0, startupP95Ms: 700, stalledPct: 20, impactedSessions: 1, excessImpacted: 0.56 },
+      // US: S4 failed, S5 exited → 2 of 4: 2 − 16/9 = 0.22; p95 of [3000]; no counters with played time
+      { value: 'US', sessions: 4, plays: 4, startFailures: 1, exitsBeforeStart: 1, startupP95Ms: 3000, stalledPct: null, impactedSessions: 2, excessImpacted: 0.22 },
+      // DE: 1 of 4: 1 − 16/9 = −0.78 (better than the rest)
+      { value: 'DE', sessions: 4, plays: 4, startFailures: 0, exitsBeforeStart: 0, startupP95Ms: 9000, stalledPct: 3, impactedSessions: 1, excessImpacted: -0.78 },
     ]);
   });
 
   it('honours the limit', async () => {
-    expect((await q.breakdown({ dimension: 'pop', since: new Date(T0), limit: 1 })).map((r) => r.value)).toStrictEqual(['IAD89-C1']);
+    // POPs mirror the countries above: CDG (FR), IAD (US), FRA (DE).
+    expect((await q.breakdown({ dimension: 'pop', since: new Date(T0), limit: 2 })).map((r) => r.value)).toStrictEqual(['CDG50-C1', 'IAD89-C1']);
+  });
+
+  it('ranks a small slice that is clearly worse above a big one with a normal rate, before the limit cuts', async () => {
+    const s = await DuckDbStore.open(':memory:');
+    try {
+      const stalled = (n: number) => hb(10_000, n > 0 ? 500 : 0, n);
+      const slice = (country: string, sessions: number, impacted: number) =>
+        Array.from({ length: sessions }, (_, i) => session(`sess_${country}_${String(i).padStart(4, '0')}`, country, 'FRA56-C1', [requested(), stalled(i < impacted ? 1 : 0)]));
+      // XL: 100 sessions, 10 stalled (more impacted sessions than XS); XS: 10 sessions, 8 stalled;
+      // XT: 1 of 1; 20 countries of 5 healthy sessions. Overall 19 / 211.
+      const records = [...slice('XL', 100, 10), ...slice('XS', 10, 8), ...slice('XT', 1, 1)];
+      for (let c = 0; c < 20; c++) records.push(...slice(`N${String.fromCharCode(65 + c)}`, 5, 0));
+      await s.writeBatch(batchOf(records));
+      const top = await createDuckDbQueries(s).breakdown({ dimension: 'country', since: new Date(T0), limit: 3 });
+      // XS: 8 − 10·19/211 = 7.10; XL: 10 − 100·19/211 = 1.00; XT: 1 − 19/211 = 0.91
+      expect(top.map((r) => [r.value, r.impactedSessions, r.excessImpacted])).toStrictEqual([
+        ['XS', 8, 7.1],
+        ['XL', 10, 1],
+        ['XT', 1, 0.91],
+      ]);
+    } finally {
+      await s.close();
+    }
   });
 });
 
