@@ -127,7 +127,7 @@ function otherFields(e: Record<string, unknown>): string | null {
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
   const ts = read.timeMs(e.ts, 'ts');
-  // `time` is normally set by the edge; recompute it if a producer left it out.
+  // The edge leaves `time` out (it is ts + the record's skew_ms); a producer that sets it wins.
   const time = read.timeMs(e.time === undefined ? ts + skewMs : e.time, 'time');
   const s = shared;
   return {

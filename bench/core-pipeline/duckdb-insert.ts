@@ -7,10 +7,10 @@
  * - `compareInsertMethods`: the same rows through the alternatives considered, so the choice can
  *   be re-checked on another machine or DuckDB version.
  */
-import { DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbStore, loadViaStaging } from '../../core-pipeline/sinks/duckdb.js';
 import { EVENT_COLUMNS, type EventRow } from '../../core-pipeline/rows.js';
-import { chunkTypes, EVENTS_TABLE, fromStaging, q, schemaDdl, toDuckValue } from '../../core-pipeline/sinks/duckdb-schema.js';
+import { EVENTS_TABLE, schemaDdl } from '../../core-pipeline/sinks/duckdb-schema.js';
 
 /** Result of one write benchmark. */
 export interface WriteFigures {
@@ -98,20 +98,11 @@ export async function compareInsertMethods(dir: string, events = 100_000, batchS
 async function alwaysOnConflict(path: string, events: number, batchSize: number): Promise<WriteFigures> {
   const instance = await DuckDBInstance.create(path);
   const con = await instance.connect();
-  const types = chunkTypes(EVENTS_TABLE);
-  const cols = EVENTS_TABLE.columns.map((c) => q(c.name)).join(', ');
   try {
     for (const sql of schemaDdl()) await con.run(sql);
     return await timeBatches('staging → INSERT ON CONFLICT DO NOTHING on every batch', events, batchSize, async (rows) => {
       await con.run('BEGIN TRANSACTION');
-      const appender = await con.createAppender(EVENTS_TABLE.staging);
-      const chunk = DuckDBDataChunk.create(types, rows.length);
-      chunk.setColumns(EVENTS_TABLE.columns.map((c) => rows.map((r) => toDuckValue((r as unknown as Record<string, unknown>)[c.name]))));
-      appender.appendDataChunk(chunk);
-      appender.flushSync();
-      appender.closeSync();
-      await con.run(`INSERT INTO ${EVENTS_TABLE.name} (${cols}) SELECT ${fromStaging(EVENTS_TABLE)} FROM ${EVENTS_TABLE.staging} ON CONFLICT DO NOTHING`);
-      await con.run(`DELETE FROM ${EVENTS_TABLE.staging}`);
+      await loadViaStaging(con, EVENTS_TABLE, rows as unknown as Record<string, unknown>[], 'skip-duplicates');
       await con.run('COMMIT');
     });
   } finally {

@@ -11,7 +11,7 @@
  * DataChunks and appended to an unconstrained TEMP staging table, then one `INSERT ... SELECT`
  * moves them into the keyed table. Duplicates within and across batches are skipped by the primary
  * key, first write wins. They are rare (a client retry whose first attempt was stored), and
- * `ON CONFLICT DO NOTHING` costs ~28 % more time per row than a plain INSERT against the same key
+ * `ON CONFLICT DO NOTHING` costs 14–28 % more time per row than a plain INSERT against the same key
  * (bench/core-pipeline/duckdb-insert.ts), so a batch is first written with plain INSERTs; only if
  * the key rejects it is the transaction rolled back and the batch written again with
  * `ON CONFLICT DO NOTHING`. After such a hit the next SKIP_DUPLICATES_AFTER_HIT batches use
@@ -84,7 +84,7 @@ export class DuckDbStore implements EventSink {
       if (mode === 'skip-duplicates') this.skipDuplicatesFor -= 1;
       const failed = await this.transaction(input, mode);
       if (!failed) return;
-      if (mode === 'insert' && failed.rolledBack && isConstraintViolation(failed.error)) {
+      if (mode === 'insert' && failed.rolledBack && isDuplicateKeyError(failed.error)) {
         this.duplicateRetries += 1;
         this.skipDuplicatesFor = SKIP_DUPLICATES_AFTER_HIT;
         const again = await this.transaction(input, 'skip-duplicates');
@@ -104,8 +104,8 @@ export class DuckDbStore implements EventSink {
     const con = this.writer;
     try {
       await con.run('BEGIN TRANSACTION');
-      await this.load(EVENTS_TABLE, input.events as unknown as Record<string, unknown>[], mode);
-      await this.load(BAD_ROWS_TABLE, input.badRows as unknown as Record<string, unknown>[], mode);
+      await loadViaStaging(con, EVENTS_TABLE, input.events as unknown as Record<string, unknown>[], mode);
+      await loadViaStaging(con, BAD_ROWS_TABLE, input.badRows as unknown as Record<string, unknown>[], mode);
       for (const cp of latestPerShard(input.checkpoints)) {
         await con.run(
           `INSERT INTO checkpoints VALUES ($1, $2, $3, now()::TIMESTAMP)
@@ -160,31 +160,36 @@ export class DuckDbStore implements EventSink {
     return run;
   }
 
-  /** Appends rows to the staging table as DataChunks, then moves them, skipping known keys. */
-  private async load(table: LoadTable, rows: Record<string, unknown>[], mode: InsertMode): Promise<void> {
-    if (rows.length === 0) return;
-    const types = chunkTypes(table);
-    const appender = await this.writer.createAppender(table.staging);
-    try {
-      for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-        const part = rows.slice(start, start + CHUNK_ROWS);
-        const chunk = DuckDBDataChunk.create(types, part.length);
-        chunk.setColumns(table.columns.map((c) => part.map((r) => toDuckValue(r[c.name]))));
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    const cols = table.columns.map((c) => q(c.name)).join(', ');
-    const onConflict = mode === 'skip-duplicates' ? ' ON CONFLICT DO NOTHING' : '';
-    await this.writer.run(`INSERT INTO ${table.name} (${cols}) SELECT ${fromStaging(table)} FROM ${table.staging}${onConflict}`);
-    await this.writer.run(`DELETE FROM ${table.staging}`);
-  }
 }
 
 /** `insert`: plain INSERT, a duplicate key fails the transaction; `skip-duplicates`: ON CONFLICT DO NOTHING. */
-type InsertMode = 'insert' | 'skip-duplicates';
+export type InsertMode = 'insert' | 'skip-duplicates';
+
+/**
+ * Appends rows to a table's staging table as DataChunks, then moves them into the table with one
+ * INSERT ... SELECT (`mode` says what a known key does), inside the caller's transaction. The
+ * store's write path; exported for the insert-method benchmark (bench/core-pipeline/).
+ */
+export async function loadViaStaging(con: DuckDBConnection, table: LoadTable, rows: Record<string, unknown>[], mode: InsertMode): Promise<void> {
+  if (rows.length === 0) return;
+  const types = chunkTypes(table);
+  const appender = await con.createAppender(table.staging);
+  try {
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+      const part = rows.slice(start, start + CHUNK_ROWS);
+      const chunk = DuckDBDataChunk.create(types, part.length);
+      chunk.setColumns(table.columns.map((c) => part.map((r) => toDuckValue(r[c.name]))));
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  const cols = table.columns.map((c) => q(c.name)).join(', ');
+  const onConflict = mode === 'skip-duplicates' ? ' ON CONFLICT DO NOTHING' : '';
+  await con.run(`INSERT INTO ${table.name} (${cols}) SELECT ${fromStaging(table)} FROM ${table.staging}${onConflict}`);
+  await con.run(`DELETE FROM ${table.staging}`);
+}
 
 /** Batches written with ON CONFLICT straight away after a duplicate key was seen. */
 const SKIP_DUPLICATES_AFTER_HIT = 32;
@@ -204,7 +209,7 @@ function writeError(f: FailedTransaction, when = ''): SinkWriteError {
 }
 
 /** DuckDB's error for a key that is already there ("Constraint Error: Duplicate key ..."). */
-function isConstraintViolation(err: unknown): boolean {
+function isDuplicateKeyError(err: unknown): boolean {
   return err instanceof Error && /^Constraint Error/i.test(err.message) && /duplicate key/i.test(err.message);
 }
 

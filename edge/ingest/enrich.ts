@@ -107,8 +107,7 @@ export interface EnrichContext {
 export function buildRecord(batch: BeaconBatch, accepted: AcceptedEvent[], ctx: EnrichContext): EnrichedRecord {
   const receivedAt = ctx.stamp.t;
   const skew = receivedAt - batch.sent_at;
-  const events: EnrichedEvent[] = new Array<EnrichedEvent>(accepted.length);
-  for (let i = 0; i < accepted.length; i++) events[i] = accepted[i].event;
+  const events: EnrichedEvent[] = accepted.map((a) => a.event);
   const record: EnrichedRecord = {
     record_version: RECORD_VERSION,
     schema_version: batch.schema_version,
