@@ -13,12 +13,24 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-core-store-'));
 try {
   const store = await benchStoreWrites(path.join(dir, 'store.duckdb'), 300_000, 2000);
   const rows: BenchRow[] = [
-    { metric: `store writes, ${store.events.toLocaleString('en-US')} events in batches of ${store.batchSize}`, value: store.eventsPerSecond, unit: 'events/s' },
-    { metric: 'batch write p50 / p95 / max', value: `${store.batchP50Ms.toFixed(0)} / ${store.batchP95Ms.toFixed(0)} / ${store.batchMaxMs.toFixed(0)}`, unit: 'ms' },
+    {
+      metric: `store writes, ${store.events.toLocaleString('en-US')} events in batches of ${store.batchSize}`,
+      value: store.eventsPerSecond,
+      unit: 'events/s',
+    },
+    {
+      metric: 'batch write p50 / p95 / max',
+      value: `${store.batchP50Ms.toFixed(0)} / ${store.batchP95Ms.toFixed(0)} / ${store.batchMaxMs.toFixed(0)}`,
+      unit: 'ms',
+    },
     { metric: 'peak RSS', value: store.peakRssMb, unit: 'MB' },
   ];
   for (const m of await compareInsertMethods(dir, 20_000, 2000)) {
-    rows.push({ metric: `insert method: ${m.method} (20,000 events)`, value: m.eventsPerSecond, unit: 'events/s' });
+    rows.push({
+      metric: `insert method: ${m.method} (20,000 events)`,
+      value: m.eventsPerSecond,
+      unit: 'events/s',
+    });
   }
   report('core-store', rows);
 } finally {

@@ -82,13 +82,20 @@ function procStats(pid: number): { cpuSeconds: number; hwm: number; rss: number 
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(f[11]) + Number(f[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  const kb = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { cpuSeconds: ticks / 100, hwm: kb('VmHWM'), rss: kb('VmRSS') };
 }
 
 /** Busy and total CPU seconds of the whole machine, from /proc/stat (all cores). */
 function machineCpu(): { busy: number; total: number } {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const f = fs
+    .readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const idle = f[3] + (f[4] ?? 0);
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: (total - idle) / 100, total: total / 100 };
@@ -108,7 +115,11 @@ function threadCpu(pid: number): string {
   }
   const main = String(pid);
   return out
-    .sort((a, b) => (process.env.BENCH_ALL_THREADS ? Number(a.tid) - Number(b.tid) : b.user + b.sys - (a.user + a.sys)))
+    .sort((a, b) =>
+      process.env.BENCH_ALL_THREADS
+        ? Number(a.tid) - Number(b.tid)
+        : b.user + b.sys - (a.user + a.sys),
+    )
     .slice(0, process.env.BENCH_ALL_THREADS ? 100 : 6)
     .map((t) => `${t.tid === main ? 'main' : t.tid} ${t.user.toFixed(1)}u+${t.sys.toFixed(1)}s`)
     .join(', ');
@@ -122,21 +133,34 @@ async function buildCli(): Promise<string> {
   // The bundle only exports main(); bin/beacons.mjs is the shim that runs it. Same shim here.
   const shim = path.join(root, 'dist', 'bench', 'beacons.mjs');
   fs.mkdirSync(path.dirname(shim), { recursive: true });
-  fs.writeFileSync(shim, `import { main } from ${JSON.stringify(pathToFileURL(outfile).href)};\nprocess.exit(await main(process.argv.slice(2)));\n`);
+  fs.writeFileSync(
+    shim,
+    `import { main } from ${JSON.stringify(pathToFileURL(outfile).href)};\nprocess.exit(await main(process.argv.slice(2)));\n`,
+  );
   return shim;
 }
 
 /** Starts the stack and resolves with its URL once /api/v1/health answers. */
-async function startStack(cli: string, dataDir: string, port: number): Promise<{ child: ChildProcess; url: string; output: string[] }> {
+async function startStack(
+  cli: string,
+  dataDir: string,
+  port: number,
+): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const profDir = process.env.BENCH_CPU_PROF;
   const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [];
   if (process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(' '));
-  const extra = process.env.BENCH_EDGE_WORKERS ? ['--edge-workers', process.env.BENCH_EDGE_WORKERS] : [];
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'dev', '--port', String(port), '--data-dir', dataDir, ...extra], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  });
+  const extra = process.env.BENCH_EDGE_WORKERS
+    ? ['--edge-workers', process.env.BENCH_EDGE_WORKERS]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, cli, 'dev', '--port', String(port), '--data-dir', dataDir, ...extra],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    },
+  );
   const output: string[] = [];
   const logFile = process.env.BENCH_STACK_LOG;
   if (logFile) fs.writeFileSync(logFile, '');
@@ -150,7 +174,8 @@ async function startStack(cli: string, dataDir: string, port: number): Promise<{
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`stack exited with ${child.exitCode}:\n${output.slice(-30).join('\n')}`);
+    if (child.exitCode !== null)
+      throw new Error(`stack exited with ${child.exitCode}:\n${output.slice(-30).join('\n')}`);
     try {
       const res = await fetch(`${url}/api/v1/health`);
       if (res.ok) return { child, url, output };
@@ -187,7 +212,9 @@ async function readStore(dbFile: string): Promise<Map<string, number>> {
   const instance = await DuckDBInstance.create(dbFile, { access_mode: 'READ_ONLY' });
   try {
     const con = await instance.connect();
-    const reader = await con.runAndReadAll('SELECT event_id, CAST(epoch_ms(ingested_at) AS DOUBLE) FROM events');
+    const reader = await con.runAndReadAll(
+      'SELECT event_id, CAST(epoch_ms(ingested_at) AS DOUBLE) FROM events',
+    );
     const [ids, times] = reader.getColumnsJS() as [string[], number[]];
     con.closeSync();
     const out = new Map<string, number>();
@@ -203,7 +230,11 @@ function acceptedIds(r: LoadResponse): string[] {
   const ids = r.batch.events.map((e) => e.id);
   if (r.result.status === 204) return ids;
   if (r.result.status !== 200) return [];
-  const rejected = new Set(((JSON.parse(r.result.body) as { rejected?: { index: number }[] }).rejected ?? []).map((x) => x.index));
+  const rejected = new Set(
+    ((JSON.parse(r.result.body) as { rejected?: { index: number }[] }).rejected ?? []).map(
+      (x) => x.index,
+    ),
+  );
   return ids.filter((_, i) => !rejected.has(i));
 }
 
@@ -215,7 +246,9 @@ log(`stack: node ${path.relative(root, cli)} dev --port ${port} --data-dir ${dat
 const stack = await startStack(cli, dataDir, port);
 const pid = stack.child.pid!;
 const idle = procStats(pid);
-log(`stack up (pid ${pid}, RSS ${(idle.rss / 1e6).toFixed(0)} MB); load ${EPS} events/s × ${SECONDS} s, ${BATCH}-event batches`);
+log(
+  `stack up (pid ${pid}, RSS ${(idle.rss / 1e6).toFixed(0)} MB); load ${EPS} events/s × ${SECONDS} s, ${BATCH}-event batches`,
+);
 
 const sent: Sent[] = [];
 const statuses: Record<string, number> = {};
@@ -250,7 +283,8 @@ const load = await runLoad({
   onResponse: (r) => {
     statuses[r.result.status] = (statuses[r.result.status] ?? 0) + 1;
     const ids = acceptedIds(r);
-    if (ids.length > 0) sent.push({ sentEpoch: origin + r.sentAt, answeredEpoch: origin + r.answeredAt, ids });
+    if (ids.length > 0)
+      sent.push({ sentEpoch: origin + r.sentAt, answeredEpoch: origin + r.answeredAt, ids });
   },
 });
 const loadCpu = procStats(pid).cpuSeconds - cpuBefore;
@@ -264,7 +298,9 @@ const machineTotal = machineAfter.total - machineBefore.total;
 // What other processes (not the stack, not this load generator) used while the load ran.
 const othersCores = Math.max(0, machineBusy - loadCpu - selfSeconds) / (load.elapsedMs / 1000);
 const accepted = sent.reduce((n, s) => n + s.ids.length, 0);
-log(`load done: ${load.sent} requests, ${load.eventsAccepted} events accepted in ${(load.elapsedMs / 1000).toFixed(1)} s, statuses ${JSON.stringify(statuses)}, late ${load.late}`);
+log(
+  `load done: ${load.sent} requests, ${load.eventsAccepted} events accepted in ${(load.elapsedMs / 1000).toFixed(1)} s, statuses ${JSON.stringify(statuses)}, late ${load.late}`,
+);
 
 // Wait (bounded) until the store holds every accepted event.
 const lastAnswer = Math.max(...sent.map((s) => s.answeredEpoch));
@@ -274,7 +310,10 @@ while (stored < accepted && Date.now() < drainDeadline) {
   await new Promise((r) => setTimeout(r, 100));
   stored = curve.at(-1)?.stored ?? 0;
 }
-const drainMs = stored >= accepted ? (curve.find((c) => c.stored >= accepted)?.t ?? Date.now()) - lastAnswer : Number.NaN;
+const drainMs =
+  stored >= accepted
+    ? (curve.find((c) => c.stored >= accepted)?.t ?? Date.now()) - lastAnswer
+    : Number.NaN;
 polling = false;
 await poller;
 const peak = procStats(pid);
@@ -310,34 +349,94 @@ if (!process.env.BENCH_KEEP) fs.rmSync(dataDir, { recursive: true, force: true }
 else log(`data kept in ${dataDir}`);
 
 const loss = accepted - found;
-const fiveXx = Object.entries(statuses).filter(([k]) => Number(k) >= 500).reduce((n, [, v]) => n + v, 0);
+const fiveXx = Object.entries(statuses)
+  .filter(([k]) => Number(k) >= 500)
+  .reduce((n, [, v]) => n + v, 0);
 const achieved = load.eventsAccepted / (load.elapsedMs / 1000);
 const p95 = percentile(latency, 95);
 /** Decimal megabytes (10^6 bytes), as the target is written. */
 const mb = (b: number) => Math.round(b / 1e6);
 const rows: BenchRow[] = [
-  { metric: `offered load (${BATCH}-event batches, ${SECONDS} s, ${CONCURRENCY} connections)`, value: EPS, unit: 'events/s' },
-  { metric: 'achieved (accepted events / load wall time)', value: Math.round(achieved), unit: 'events/s', target: `≥ ${TARGET_EPS.toLocaleString('en-US')}`, pass: achieved >= TARGET_EPS },
+  {
+    metric: `offered load (${BATCH}-event batches, ${SECONDS} s, ${CONCURRENCY} connections)`,
+    value: EPS,
+    unit: 'events/s',
+  },
+  {
+    metric: 'achieved (accepted events / load wall time)',
+    value: Math.round(achieved),
+    unit: 'events/s',
+    target: `≥ ${TARGET_EPS.toLocaleString('en-US')}`,
+    pass: achieved >= TARGET_EPS,
+  },
   { metric: 'requests sent', value: load.sent },
-  { metric: "mean events per request (a session's last batch is smaller)", value: Number((load.events / Math.max(1, load.sent)).toFixed(1)) },
+  {
+    metric: "mean events per request (a session's last batch is smaller)",
+    value: Number((load.events / Math.max(1, load.sent)).toFixed(1)),
+  },
   { metric: 'events accepted by the edge', value: accepted },
   { metric: 'requests failed (5xx)', value: fiveXx, target: '0', pass: fiveXx === 0 },
-  { metric: 'requests failed (other non-2xx, no response)', value: load.failed - fiveXx, target: '0', pass: load.failed - fiveXx === 0 },
-  { metric: 'requests sent > 50 ms behind schedule (busy cores or connection cap)', value: load.late },
+  {
+    metric: 'requests failed (other non-2xx, no response)',
+    value: load.failed - fiveXx,
+    target: '0',
+    pass: load.failed - fiveXx === 0,
+  },
+  {
+    metric: 'requests sent > 50 ms behind schedule (busy cores or connection cap)',
+    value: load.late,
+  },
   { metric: 'loss: accepted − stored distinct ids', value: loss, target: '0', pass: loss === 0 },
   { metric: 'POST → ingested_at p50', value: Math.round(percentile(latency, 50)), unit: 'ms' },
-  { metric: 'POST → ingested_at p95', value: Math.round(p95), unit: 'ms', target: '≤ 2,000', pass: p95 <= 2000 },
+  {
+    metric: 'POST → ingested_at p95',
+    value: Math.round(p95),
+    unit: 'ms',
+    target: '≤ 2,000',
+    pass: p95 <= 2000,
+  },
   { metric: 'POST → ingested_at max', value: Math.round(Math.max(...latency)), unit: 'ms' },
-  { metric: `POST → counted by /api/v1/counts p95 (${POLL_MS} ms polls, upper bound)`, value: Math.round(percentile(apiLag, 95)), unit: 'ms' },
+  {
+    metric: `POST → counted by /api/v1/counts p95 (${POLL_MS} ms polls, upper bound)`,
+    value: Math.round(percentile(apiLag, 95)),
+    unit: 'ms',
+  },
   { metric: 'last response → all events queryable', value: Math.round(drainMs), unit: 'ms' },
-  { metric: 'stack peak RSS (VmHWM, all threads)', value: mb(peak.hwm), unit: 'MB', target: '≤ 500', pass: peak.hwm <= 500e6 },
-  { metric: 'stack RSS idle / max sampled under load', value: `${mb(idle.rss)} / ${mb(Math.max(...rssSamples))}`, unit: 'MB' },
+  {
+    metric: 'stack peak RSS (VmHWM, all threads)',
+    value: mb(peak.hwm),
+    unit: 'MB',
+    target: '≤ 500',
+    pass: peak.hwm <= 500e6,
+  },
+  {
+    metric: 'stack RSS idle / max sampled under load',
+    value: `${mb(idle.rss)} / ${mb(Math.max(...rssSamples))}`,
+    unit: 'MB',
+  },
   { metric: 'stack CPU during load', value: Number(loadCpu.toFixed(1)), unit: 's' },
-  { metric: 'stack CPU per 1,000 events', value: Number(((loadCpu * 1000) / Math.max(1, accepted)).toFixed(4)), unit: 'CPU s' },
+  {
+    metric: 'stack CPU per 1,000 events',
+    value: Number(((loadCpu * 1000) / Math.max(1, accepted)).toFixed(4)),
+    unit: 'CPU s',
+  },
   { metric: 'load generator CPU (this process)', value: Number(selfSeconds.toFixed(1)), unit: 's' },
-  { metric: `machine busy during load (${cores} cores)`, value: Number(((machineBusy / Math.max(1e-9, machineTotal)) * 100).toFixed(0)), unit: '%' },
-  { metric: 'other processes during load (not stack or generator)', value: Number(othersCores.toFixed(2)), unit: 'cores' },
+  {
+    metric: `machine busy during load (${cores} cores)`,
+    value: Number(((machineBusy / Math.max(1e-9, machineTotal)) * 100).toFixed(0)),
+    unit: '%',
+  },
+  {
+    metric: 'other processes during load (not stack or generator)',
+    value: Number(othersCores.toFixed(2)),
+    unit: 'cores',
+  },
   { metric: 'stack stop (SIGINT → exit)', value: Math.round(stop.ms), unit: 'ms' },
-  { metric: 'stack exit code after SIGINT', value: stop.code ?? 'killed', target: '0', pass: stop.code === 0 },
+  {
+    metric: 'stack exit code after SIGINT',
+    value: stop.code ?? 'killed',
+    target: '0',
+    pass: stop.code === 0,
+  },
 ];
 report('e2e-load', rows);

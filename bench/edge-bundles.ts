@@ -24,17 +24,35 @@ const wallMs: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   const script = `const t0 = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(lambda).href)}); if (typeof m.handler !== 'function') process.exit(3); console.log(performance.now() - t0);`;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   wallMs.push(performance.now() - t0);
   if (r.status !== 0) throw new Error(`cold start run failed: ${r.stderr}`);
   importMs.push(Number(r.stdout.trim().split('\n').pop()));
 }
 
 report('edge-bundles', [
-  { metric: 'CloudFront Function size', value: cffBytes, unit: 'bytes', target: '< 10,240', pass: cffBytes < 10240 },
+  {
+    metric: 'CloudFront Function size',
+    value: cffBytes,
+    unit: 'bytes',
+    target: '< 10,240',
+    pass: cffBytes < 10240,
+  },
   { metric: 'Lambda@Edge bundle size', value: lambdaBuf.length, unit: 'bytes' },
-  { metric: 'Lambda@Edge bundle gzip', value: gzipSync(lambdaBuf).length, unit: 'bytes', target: '< 50 MB package', pass: gzipSync(lambdaBuf).length < 50e6 },
-  { metric: `Lambda@Edge bundle import, fresh process (median of ${RUNS})`, value: median(importMs), unit: 'ms' },
+  {
+    metric: 'Lambda@Edge bundle gzip',
+    value: gzipSync(lambdaBuf).length,
+    unit: 'bytes',
+    target: '< 50 MB package',
+    pass: gzipSync(lambdaBuf).length < 50e6,
+  },
+  {
+    metric: `Lambda@Edge bundle import, fresh process (median of ${RUNS})`,
+    value: median(importMs),
+    unit: 'ms',
+  },
   { metric: `Lambda@Edge bundle import p95`, value: percentile(importMs, 95), unit: 'ms' },
   { metric: `node start + import, wall (median)`, value: median(wallMs), unit: 'ms' },
 ]);

@@ -32,7 +32,10 @@ const encoder = new TextEncoder();
 const bodies: Uint8Array[] = [];
 const texts: string[] = [];
 for (let i = 0; i < PAYLOADS; i++) {
-  const types = Array.from({ length: 20 }, (_, k) => EVENT_TYPES[(i * 20 + k) % EVENT_TYPES.length]);
+  const types = Array.from(
+    { length: 20 },
+    (_, k) => EVENT_TYPES[(i * 20 + k) % EVENT_TYPES.length],
+  );
   const text = JSON.stringify(makeBatch({ types }));
   texts.push(text);
   bodies.push(encoder.encode(text));
@@ -48,7 +51,9 @@ const writer: RecordWriter = {
 };
 const badRows: BadRowSink = {
   async write(rows) {
-    throw new Error(`bench payloads must all be valid, got ${rows.length} bad rows: ${rows[0]?.reason} ${rows[0]?.detail}`);
+    throw new Error(
+      `bench payloads must all be valid, got ${rows.length} bad rows: ${rows[0]?.reason} ${rows[0]?.detail}`,
+    );
   },
 };
 const deps = { config: DEFAULT_CONFIG, writer, badRows };
@@ -120,10 +125,23 @@ const avgBytes = bodies.reduce((a, b) => a + b.length, 0) / PAYLOADS;
 report('edge-throughput', [
   { metric: 'ingest core, 20-event batches', value: median(ing), unit: 'batches/s' },
   { metric: 'ingest core, events', value: median(ing) * 20, unit: 'events/s' },
-  { metric: 'baseline: decode + JSON.parse + JSON.stringify + encode', value: median(base), unit: 'batches/s' },
+  {
+    metric: 'baseline: decode + JSON.parse + JSON.stringify + encode',
+    value: median(base),
+    unit: 'batches/s',
+  },
   { metric: 'ratio ingest / bytes baseline', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 },
-  { metric: 'baseline: JSON.parse + JSON.stringify on strings', value: median(strBase), unit: 'batches/s' },
-  { metric: 'ratio ingest / string baseline (strictest)', value: strRatio, target: '≥ 0.5', pass: strRatio >= 0.5 },
+  {
+    metric: 'baseline: JSON.parse + JSON.stringify on strings',
+    value: median(strBase),
+    unit: 'batches/s',
+  },
+  {
+    metric: 'ratio ingest / string baseline (strictest)',
+    value: strRatio,
+    target: '≥ 0.5',
+    pass: strRatio >= 0.5,
+  },
   { metric: 'mean body size', value: Math.round(avgBytes), unit: 'bytes' },
 ]);
 if (sink < 0) console.log(sink);

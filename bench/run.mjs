@@ -66,7 +66,9 @@ function table(results) {
   for (const r of results) {
     for (const row of r.rows) {
       const met = row.pass === undefined ? '' : row.pass ? 'yes' : '**no**';
-      out.push(`| ${r.name} | ${row.metric} | ${fmt(row.value)} | ${row.unit ?? ''} | ${row.target ?? ''} | ${met} |`);
+      out.push(
+        `| ${r.name} | ${row.metric} | ${fmt(row.value)} | ${row.unit ?? ''} | ${row.target ?? ''} | ${met} |`,
+      );
     }
   }
   return out.join('\n');
@@ -102,5 +104,7 @@ for (const r of results) {
 }
 fs.writeFileSync(doc, text);
 console.error(`\nupdated ${path.relative(root, doc)}: ${results.map((r) => r.name).join(', ')}`);
-const failed = results.flatMap((r) => r.rows.filter((row) => row.pass === false).map((row) => `${r.name}: ${row.metric}`));
+const failed = results.flatMap((r) =>
+  r.rows.filter((row) => row.pass === false).map((row) => `${r.name}: ${row.metric}`),
+);
 if (failed.length) console.error(`targets missed: ${failed.join('; ')}`);

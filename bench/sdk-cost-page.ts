@@ -120,7 +120,9 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
 
   // Per event through tracker.input: volume changes, each one a volume_changed event. Once with
   // the default persistent queue (localStorage), once memory-only, to show what persisting costs.
-  async function inputEvents(extra: Record<string, unknown>): Promise<{ perEvent: number[]; writes: number[] }> {
+  async function inputEvents(
+    extra: Record<string, unknown>,
+  ): Promise<{ perEvent: number[]; writes: number[] }> {
     const out: number[] = [];
     const writes: number[] = [];
     const { tracker, flushed, write } = make(noopFetch, extra);
@@ -257,5 +259,19 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
     tracker.destroy();
   }
 
-  return { isolated: (window as any).crossOriginIsolated === true, perEventInput, writeInput, perEventMemory, perEventVideo, videoBaseline, perEventFullQueue, fullQueueWrite, flushNoop, flushFetch, flushFetchSync, fetchCall, eventsSeen };
+  return {
+    isolated: (window as any).crossOriginIsolated === true,
+    perEventInput,
+    writeInput,
+    perEventMemory,
+    perEventVideo,
+    videoBaseline,
+    perEventFullQueue,
+    fullQueueWrite,
+    flushNoop,
+    flushFetch,
+    flushFetchSync,
+    fetchCall,
+    eventsSeen,
+  };
 }

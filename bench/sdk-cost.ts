@@ -15,18 +15,38 @@ import { pageBench, type PageBenchParams } from './sdk-cost-page.js';
 
 const NAME = 'sdk-cost';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const IIFE = path.join(process.cwd(), 'dist', 'player', 'beacon-edge.iife.js');
 const TARGET_EVENT_MS = 0.05;
-const PARAMS: PageBenchParams = { iterations: 400, warmup: 50, burst: 20, flushEvents: 10, fullQueueEvents: 200, persistMs: 1_000 };
+const PARAMS: PageBenchParams = {
+  iterations: 400,
+  warmup: 50,
+  burst: 20,
+  flushEvents: 10,
+  fullQueueEvents: 200,
+  persistMs: 1_000,
+};
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>sdk-cost</title>
 <video id="v" muted playsinline></video><script src="/sdk.js"></script>`;
 
 /** Serves the page, the SDK and a 204 ingest endpoint; every answer is cross-origin isolated. */
-async function startServer(sdk: Buffer): Promise<{ url: string; posts: () => number; close: () => Promise<void> }> {
+async function startServer(
+  sdk: Buffer,
+): Promise<{ url: string; posts: () => number; close: () => Promise<void> }> {
   let posts = 0;
-  const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
+  const isolation = {
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
   const server = http.createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/v1/events') {
       req.resume();
@@ -36,8 +56,12 @@ async function startServer(sdk: Buffer): Promise<{ url: string; posts: () => num
       });
       return;
     }
-    if (req.url === '/sdk.js') return void res.writeHead(200, { ...isolation, 'Content-Type': 'text/javascript' }).end(sdk);
-    if (req.url === '/') return void res.writeHead(200, { ...isolation, 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+    if (req.url === '/sdk.js')
+      return void res.writeHead(200, { ...isolation, 'Content-Type': 'text/javascript' }).end(sdk);
+    if (req.url === '/')
+      return void res
+        .writeHead(200, { ...isolation, 'Content-Type': 'text/html; charset=utf-8' })
+        .end(PAGE);
     res.writeHead(404, isolation).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -51,8 +75,12 @@ async function startServer(sdk: Buffer): Promise<{ url: string; posts: () => num
 const ms = (v: number) => Math.round(v * 10_000) / 10_000;
 
 async function main(): Promise<BenchRow[]> {
-  if (!fs.existsSync(CHROMIUM)) return [{ metric: `skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`, value: 'n/a' }];
-  if (!fs.existsSync(IIFE)) return [{ metric: 'skipped: SDK not built (npm run build)', value: 'n/a' }];
+  if (!fs.existsSync(CHROMIUM))
+    return [
+      { metric: `skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`, value: 'n/a' },
+    ];
+  if (!fs.existsSync(IIFE))
+    return [{ metric: 'skipped: SDK not built (npm run build)', value: 'n/a' }];
   const server = await startServer(fs.readFileSync(IIFE));
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   try {
@@ -62,19 +90,76 @@ async function main(): Promise<BenchRow[]> {
     const perEvent = median(r.perEventInput);
     const perVideoEvent = median(r.perEventVideo) - median(r.videoBaseline);
     return [
-      { metric: `per event, tracker.input (median of ${r.perEventInput.length} bursts of ${PARAMS.burst}, each incl. its one deferred queue write)`, value: ms(perEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perEvent <= TARGET_EVENT_MS },
-      { metric: 'per event, tracker.input p95', value: ms(percentile(r.perEventInput, 95)), unit: 'ms' },
-      { metric: `  of which the deferred queue write of ~${PARAMS.burst} events, per write (median; at most one per persistMs = ${PARAMS.persistMs} ms)`, value: ms(median(r.writeInput)), unit: 'ms' },
-      { metric: 'per event, tracker.input, memory-only queue (storage: null; median)', value: ms(median(r.perEventMemory)), unit: 'ms' },
-      { metric: 'per event, <video> events through the html5 adapter (median, minus the same events without the SDK)', value: ms(perVideoEvent), unit: 'ms', target: `≤ ${TARGET_EVENT_MS}`, pass: perVideoEvent <= TARGET_EVENT_MS },
-      { metric: '  baseline: dispatching those events without the SDK (median)', value: ms(median(r.videoBaseline)), unit: 'ms' },
-      { metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median; incl. the queue writes before the request and after the answer)`, value: ms(median(r.flushNoop)), unit: 'ms' },
-      { metric: `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`, value: ms(median(r.flushFetch)), unit: 'ms' },
-      { metric: '  of which the synchronous flush() call (batch + fetch() dispatch; median)', value: ms(median(r.flushFetchSync)), unit: 'ms' },
-      { metric: '  of which the browser\'s own fetch() call (median)', value: ms(median(r.fetchCall)), unit: 'ms' },
-      { metric: 'per event with a full queue (500 events unsent, offline viewer; write excluded; median)', value: ms(median(r.perEventFullQueue)), unit: 'ms' },
-      { metric: `  one deferred write of the full queue (median; at most one per persistMs = ${PARAMS.persistMs} ms)`, value: ms(median(r.fullQueueWrite)), unit: 'ms' },
-      { metric: 'timer resolution', value: r.isolated ? '5 µs (cross-origin isolated)' : '100 µs (not isolated)' },
+      {
+        metric: `per event, tracker.input (median of ${r.perEventInput.length} bursts of ${PARAMS.burst}, each incl. its one deferred queue write)`,
+        value: ms(perEvent),
+        unit: 'ms',
+        target: `≤ ${TARGET_EVENT_MS}`,
+        pass: perEvent <= TARGET_EVENT_MS,
+      },
+      {
+        metric: 'per event, tracker.input p95',
+        value: ms(percentile(r.perEventInput, 95)),
+        unit: 'ms',
+      },
+      {
+        metric: `  of which the deferred queue write of ~${PARAMS.burst} events, per write (median; at most one per persistMs = ${PARAMS.persistMs} ms)`,
+        value: ms(median(r.writeInput)),
+        unit: 'ms',
+      },
+      {
+        metric: 'per event, tracker.input, memory-only queue (storage: null; median)',
+        value: ms(median(r.perEventMemory)),
+        unit: 'ms',
+      },
+      {
+        metric:
+          'per event, <video> events through the html5 adapter (median, minus the same events without the SDK)',
+        value: ms(perVideoEvent),
+        unit: 'ms',
+        target: `≤ ${TARGET_EVENT_MS}`,
+        pass: perVideoEvent <= TARGET_EVENT_MS,
+      },
+      {
+        metric: '  baseline: dispatching those events without the SDK (median)',
+        value: ms(median(r.videoBaseline)),
+        unit: 'ms',
+      },
+      {
+        metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median; incl. the queue writes before the request and after the answer)`,
+        value: ms(median(r.flushNoop)),
+        unit: 'ms',
+      },
+      {
+        metric: `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`,
+        value: ms(median(r.flushFetch)),
+        unit: 'ms',
+      },
+      {
+        metric: '  of which the synchronous flush() call (batch + fetch() dispatch; median)',
+        value: ms(median(r.flushFetchSync)),
+        unit: 'ms',
+      },
+      {
+        metric: "  of which the browser's own fetch() call (median)",
+        value: ms(median(r.fetchCall)),
+        unit: 'ms',
+      },
+      {
+        metric:
+          'per event with a full queue (500 events unsent, offline viewer; write excluded; median)',
+        value: ms(median(r.perEventFullQueue)),
+        unit: 'ms',
+      },
+      {
+        metric: `  one deferred write of the full queue (median; at most one per persistMs = ${PARAMS.persistMs} ms)`,
+        value: ms(median(r.fullQueueWrite)),
+        unit: 'ms',
+      },
+      {
+        metric: 'timer resolution',
+        value: r.isolated ? '5 µs (cross-origin isolated)' : '100 µs (not isolated)',
+      },
       { metric: 'browser', value: `Chromium ${browser.version()}` },
       { metric: 'batches received by the local endpoint', value: server.posts() },
     ];

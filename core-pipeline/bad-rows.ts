@@ -59,19 +59,31 @@ export function parseBadRow(data: Uint8Array | string): BadRow {
  * Keeps raw record bytes as a bad-row payload: text when valid UTF-8 (json when it parses),
  * base64 otherwise; cut at MAX_BAD_ROW_PAYLOAD.
  */
-export function payloadOf(data: Uint8Array | string): Pick<BadRow, 'payload' | 'payload_encoding' | 'payload_truncated'> {
+export function payloadOf(
+  data: Uint8Array | string,
+): Pick<BadRow, 'payload' | 'payload_encoding' | 'payload_truncated'> {
   const text = typeof data === 'string' ? data : utf8OrNull(data);
   if (text === null) {
     const bytes = data as Uint8Array;
     const cut = bytes.subarray(0, (MAX_BAD_ROW_PAYLOAD / 4) * 3);
-    return { payload: Buffer.from(cut).toString('base64'), payload_encoding: 'base64', payload_truncated: cut.length < bytes.length };
+    return {
+      payload: Buffer.from(cut).toString('base64'),
+      payload_encoding: 'base64',
+      payload_truncated: cut.length < bytes.length,
+    };
   }
   if (text.length <= MAX_BAD_ROW_PAYLOAD) {
-    return { payload: text, payload_encoding: isJson(text) ? 'json' : 'text', payload_truncated: false };
+    return {
+      payload: text,
+      payload_encoding: isJson(text) ? 'json' : 'text',
+      payload_truncated: false,
+    };
   }
   // Never cut a surrogate pair in half (the payload must stay well-formed text); a cut JSON
   // document is no longer JSON, so it is kept as text.
-  const end = /[\uD800-\uDBFF]/.test(text[MAX_BAD_ROW_PAYLOAD - 1]) ? MAX_BAD_ROW_PAYLOAD - 1 : MAX_BAD_ROW_PAYLOAD;
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_BAD_ROW_PAYLOAD - 1])
+    ? MAX_BAD_ROW_PAYLOAD - 1
+    : MAX_BAD_ROW_PAYLOAD;
   return { payload: text.slice(0, end), payload_encoding: 'text', payload_truncated: true };
 }
 
@@ -110,7 +122,13 @@ export function coreBadRow(
   err: Error & { reason?: string },
   origin: RecordOrigin,
   data: Uint8Array | string,
-  extra: { requestId?: string; index?: number; sessionId?: string; eventId?: string; payload?: string } = {},
+  extra: {
+    requestId?: string;
+    index?: number;
+    sessionId?: string;
+    eventId?: string;
+    payload?: string;
+  } = {},
 ): BadRow {
   const where = `${origin.stream}/${origin.shardId}/${origin.sequenceNumber}`;
   const bad: BadRow = {
@@ -133,7 +151,13 @@ export function coreBadRow(
  * the same bad body sent in two requests is stored twice.
  */
 export function toStoredBadRow(bad: BadRow, ingestedAt: number): StoredBadRow {
-  const key = JSON.stringify([bad.request_id, bad.index ?? null, bad.reason, bad.event_id ?? null, bad.payload]);
+  const key = JSON.stringify([
+    bad.request_id,
+    bad.index ?? null,
+    bad.reason,
+    bad.event_id ?? null,
+    bad.payload,
+  ]);
   return {
     bad_row_id: createHash('sha256').update(key).digest('base64url').slice(0, 32),
     source: bad.status === CORE_BAD_ROW_STATUS ? 'core' : 'edge',

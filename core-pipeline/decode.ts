@@ -44,12 +44,19 @@ export function decodeRecords(records: readonly SourceRecord[], ingestedAt: numb
 }
 
 /** One event-stream record → its event rows and the bad rows of whatever could not be read. */
-export function decodeEventRecord(rec: SourceRecord, ingestedAt: number): { events: EventRow[]; badRows: BadRow[] } {
+export function decodeEventRecord(
+  rec: SourceRecord,
+  ingestedAt: number,
+): { events: EventRow[]; badRows: BadRow[] } {
   let parsed: unknown;
   try {
     parsed = parseRecordData(rec.data);
     const { events, invalidEvents } = recordToRows(parsed as never, ingestedAt);
-    const p = parsed as { session_id?: unknown; edge?: { request_id?: unknown }; events: unknown[] };
+    const p = parsed as {
+      session_id?: unknown;
+      edge?: { request_id?: unknown };
+      events: unknown[];
+    };
     const badRows = invalidEvents.map((err) => {
       const ev = p.events[err.index] as { id?: unknown } | null;
       return coreBadRow(err, originWithReceivedAt(rec, parsed), rec.data, {
@@ -82,7 +89,11 @@ export function decodeBadRowRecord(rec: SourceRecord): BadRow {
   try {
     return parseBadRow(rec.data);
   } catch (err) {
-    return coreBadRow(withReason(err instanceof Error ? err : new Error(String(err))), rec, rec.data);
+    return coreBadRow(
+      withReason(err instanceof Error ? err : new Error(String(err))),
+      rec,
+      rec.data,
+    );
   }
 }
 
@@ -93,11 +104,15 @@ function withReason(e: Error): Error & { reason: string } {
 
 /** A usable id from an unreadable record: a non-empty, well-formed, short string, else nothing. */
 function stringOr(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 && v.length <= 256 && !/[\uD800-\uDFFF]/u.test(v) ? v : undefined;
+  return typeof v === 'string' && v.length > 0 && v.length <= 256 && !/[\uD800-\uDFFF]/u.test(v)
+    ? v
+    : undefined;
 }
 
 /** Prefer the edge's receive time (what `countsSince` filters on) over the Kinesis arrival time. */
 function originWithReceivedAt(rec: SourceRecord, parsed: unknown): RecordOrigin {
   const t = (parsed as { received_at?: unknown } | undefined)?.received_at;
-  return Number.isSafeInteger(t) && (t as number) >= 0 && (t as number) <= MAX_TIME_MS ? { ...rec, receivedAt: t as number } : rec;
+  return Number.isSafeInteger(t) && (t as number) >= 0 && (t as number) <= MAX_TIME_MS
+    ? { ...rec, receivedAt: t as number }
+    : rec;
 }

@@ -19,7 +19,16 @@ import type { StoredBadRow } from './rows.js';
 import type { DuckDbStore, QueryRow } from './sinks/duckdb.js';
 import { breakdownSql, qoeSql, STARTUP_EDGES_MS, whereClause } from './queries/duckdb-qoe.js';
 import * as guard from './queries/guards.js';
-import type { BreakdownInput, BreakdownRow, DimensionFilters, EventQueries, QoeSummary, TimeseriesInput, TimeseriesResult, Totals } from './queries/types.js';
+import type {
+  BreakdownInput,
+  BreakdownRow,
+  DimensionFilters,
+  EventQueries,
+  QoeSummary,
+  TimeseriesInput,
+  TimeseriesResult,
+  Totals,
+} from './queries/types.js';
 
 /** The interface and result types, re-exported so callers need one import. */
 export * from './queries/types.js';
@@ -45,14 +54,19 @@ export function createDuckDbQueries(store: DuckDbStore): EventQueries {
  * Stored events per type whose `received_at` ≥ `since`. FIXED CONTRACT (`GET /api/v1/counts`):
  * every type of EVENT_TYPES is present, 0 when none; types outside EVENT_TYPES are not listed.
  */
-export async function countsSince(store: DuckDbStore, since: Date): Promise<Record<EventType, number>> {
+export async function countsSince(
+  store: DuckDbStore,
+  since: Date,
+): Promise<Record<EventType, number>> {
   const sinceMs = guard.timeMs(since, 'since');
   const rows = await store.query(
     'SELECT type, count(*) AS n FROM events WHERE received_at >= make_timestamp_ms($1::BIGINT) GROUP BY type',
     [BigInt(sinceMs)],
   );
   const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
-  for (const r of rows) if ((EVENT_TYPES as readonly string[]).includes(String(r.type))) counts[r.type as EventType] = num(r.n);
+  for (const r of rows)
+    if ((EVENT_TYPES as readonly string[]).includes(String(r.type)))
+      counts[r.type as EventType] = num(r.n);
   return counts;
 }
 
@@ -61,7 +75,10 @@ export async function countsSince(store: DuckDbStore, since: Date): Promise<Reco
  * [from, to). Buckets align to multiples of `bucketSeconds` since the epoch and every bucket is
  * present (0 when empty), so the series can be drawn on one shared x axis.
  */
-export async function timeseries(store: DuckDbStore, input: TimeseriesInput): Promise<TimeseriesResult> {
+export async function timeseries(
+  store: DuckDbStore,
+  input: TimeseriesInput,
+): Promise<TimeseriesResult> {
   const types = guard.eventTypes(input?.types);
   const { startMs, endMs, bucketMs } = guard.bucketRange(input.from, input.to, input.bucketSeconds);
   const rows = await store.query(
@@ -120,10 +137,16 @@ export async function totals(store: DuckDbStore, input: { since: Date }): Promis
  *   bitrate × its played_ms; the sum is divided by Σ played_ms. If no heartbeat carries a
  *   bitrate, the plain mean of `bitrate_changed` bitrates; else null.
  */
-export async function qoe(store: DuckDbStore, input: { since: Date } & DimensionFilters): Promise<QoeSummary> {
+export async function qoe(
+  store: DuckDbStore,
+  input: { since: Date } & DimensionFilters,
+): Promise<QoeSummary> {
   const since = guard.timeMs(input?.since, 'since');
   const filters = guard.filters(input);
-  const [r] = await store.query(qoeSql(whereClause(filters)), [BigInt(since), ...filters.map(([, v]) => v)]);
+  const [r] = await store.query(qoeSql(whereClause(filters)), [
+    BigInt(since),
+    ...filters.map(([, v]) => v),
+  ]);
   const plays = num(r.plays);
   const startFailures = num(r.start_failures);
   const playbackFailures = num(r.playback_failures);
@@ -147,7 +170,11 @@ export async function qoe(store: DuckDbStore, input: { since: Date } & Dimension
       p50Ms: numOrNull(r.p50),
       p90Ms: numOrNull(r.p90),
       p95Ms: numOrNull(r.p95),
-      histogram: STARTUP_EDGES_MS.map((fromMs, i) => ({ fromMs, toMs: STARTUP_EDGES_MS[i + 1] ?? null, sessions: num(r[`h${i}`]) })),
+      histogram: STARTUP_EDGES_MS.map((fromMs, i) => ({
+        fromMs,
+        toMs: STARTUP_EDGES_MS[i + 1] ?? null,
+        sessions: num(r[`h${i}`]),
+      })),
     },
     stalls: {
       sessionsWithCounters: num(r.sessions_with_counters),
@@ -173,11 +200,17 @@ export async function qoe(store: DuckDbStore, input: { since: Date } & Dimension
  * impacted share, stalled %, startup p95, more sessions, value. The ranking runs over every slice
  * before `limit` cuts, so a small slice that is clearly worse is never cut by big normal ones.
  */
-export async function breakdown(store: DuckDbStore, input: BreakdownInput): Promise<BreakdownRow[]> {
+export async function breakdown(
+  store: DuckDbStore,
+  input: BreakdownInput,
+): Promise<BreakdownRow[]> {
   const dim = guard.dimension(input?.dimension);
   const since = guard.timeMs(input.since, 'since');
   const limit = guard.intIn(input.limit, 'limit', 1, 100, 20);
-  const rows = await store.query(breakdownSql(whereClause([]), dim, 2), [BigInt(since), BigInt(limit)]);
+  const rows = await store.query(breakdownSql(whereClause([]), dim, 2), [
+    BigInt(since),
+    BigInt(limit),
+  ]);
   return rows.map((r) => ({
     value: String(r.slice),
     sessions: num(r.sessions),
@@ -203,7 +236,10 @@ export async function recentBadRows(store: DuckDbStore, limit?: number): Promise
 }
 
 /** Bad rows per reason whose `received_at` ≥ `since`. */
-export async function badRowCounts(store: DuckDbStore, since: Date): Promise<Record<string, number>> {
+export async function badRowCounts(
+  store: DuckDbStore,
+  since: Date,
+): Promise<Record<string, number>> {
   const sinceMs = guard.timeMs(since, 'since');
   const rows = await store.query(
     'SELECT reason, count(*) AS n FROM bad_rows WHERE received_at >= make_timestamp_ms($1::BIGINT) GROUP BY reason ORDER BY reason',

@@ -92,7 +92,12 @@ export interface ColumnSpec {
   nullable: boolean;
 }
 
-const c = (name: keyof EventRow, type: ColumnType, role: ColumnRole, nullable = true): ColumnSpec => ({
+const c = (
+  name: keyof EventRow,
+  type: ColumnType,
+  role: ColumnRole,
+  nullable = true,
+): ColumnSpec => ({
   name,
   type,
   role,
@@ -186,7 +191,11 @@ export interface BadRowColumnSpec {
   nullable: boolean;
 }
 
-const b = (name: keyof StoredBadRow, type: ColumnType, nullable = true): BadRowColumnSpec => ({ name, type, nullable });
+const b = (name: keyof StoredBadRow, type: ColumnType, nullable = true): BadRowColumnSpec => ({
+  name,
+  type,
+  nullable,
+});
 
 /** Every column of the bad-rows table, in table order. */
 export const BAD_ROW_COLUMNS: readonly BadRowColumnSpec[] = [

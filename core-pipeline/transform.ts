@@ -8,7 +8,11 @@
  * throws a named error that `decode.ts` turns into a bad row.
  */
 import { RECORD_VERSION, type EnrichedRecord } from '../schemas/record.js';
-import { InvalidRecordEventError, UnreadableRecordError, UnsupportedRecordVersionError } from './errors.js';
+import {
+  InvalidRecordEventError,
+  UnreadableRecordError,
+  UnsupportedRecordVersionError,
+} from './errors.js';
 import type { EventRow } from './rows.js';
 import * as read from './values.js';
 
@@ -91,19 +95,63 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
 type Shared = Omit<EventRow, EventOwnField>;
 type EventOwnField = Exclude<keyof EventRow, SharedField>;
 type SharedField =
-  | 'received_at' | 'ingested_at' | 'skew_ms' | 'record_version' | 'schema_version' | 'session_id'
-  | 'viewer_id' | 'content_id' | 'sdk_name' | 'sdk_version' | 'player_name' | 'player_version'
-  | 'country' | 'country_region' | 'city' | 'time_zone' | 'asn' | 'lat' | 'lon' | 'pop'
-  | 'edge_region' | 'serving_region' | 'stream_region' | 'request_id' | 'device' | 'os';
+  | 'received_at'
+  | 'ingested_at'
+  | 'skew_ms'
+  | 'record_version'
+  | 'schema_version'
+  | 'session_id'
+  | 'viewer_id'
+  | 'content_id'
+  | 'sdk_name'
+  | 'sdk_version'
+  | 'player_name'
+  | 'player_version'
+  | 'country'
+  | 'country_region'
+  | 'city'
+  | 'time_zone'
+  | 'asn'
+  | 'lat'
+  | 'lon'
+  | 'pop'
+  | 'edge_region'
+  | 'serving_region'
+  | 'stream_region'
+  | 'request_id'
+  | 'device'
+  | 'os';
 
 /**
  * Event fields that have a column of their own (the rest go to `attrs`). Every field of schema
  * 1-0-0 is here, so a current event has `attrs` null; a later schema's new fields are kept in it.
  */
 const COLUMN_FIELDS = new Set([
-  'id', 'type', 'seq', 'ts', 'time', 'playhead', 'startup_ms', 'stall_ms', 'bitrate', 'prev_bitrate', 'width', 'height',
-  'level', 'volume', 'muted', 'code', 'message', 'fatal', 'played_ms', 'stall_count', 'dropped_frames', 'seek_ms', 'to',
-  'reason', 'autoplay',
+  'id',
+  'type',
+  'seq',
+  'ts',
+  'time',
+  'playhead',
+  'startup_ms',
+  'stall_ms',
+  'bitrate',
+  'prev_bitrate',
+  'width',
+  'height',
+  'level',
+  'volume',
+  'muted',
+  'code',
+  'message',
+  'fatal',
+  'played_ms',
+  'stall_count',
+  'dropped_frames',
+  'seek_ms',
+  'to',
+  'reason',
+  'autoplay',
 ]);
 
 /** The event's fields without a column, as JSON; null when there are none. */

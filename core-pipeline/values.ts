@@ -35,7 +35,8 @@ export function object(v: unknown, field: string): Record<string, unknown> {
 
 /** A non-empty string. Lone UTF-16 surrogates are refused: no database stores them as text. */
 export function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.length === 0) throw new UnreadableRecordError(field, 'must be a non-empty string');
+  if (typeof v !== 'string' || v.length === 0)
+    throw new UnreadableRecordError(field, 'must be a non-empty string');
   if (LONE_SURROGATE.test(v)) throw new UnreadableRecordError(field, 'must be well-formed Unicode');
   return v;
 }
@@ -50,7 +51,8 @@ export function optStr(v: unknown, field: string): string | null {
 
 /** A finite number. */
 export function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new UnreadableRecordError(field, 'must be a finite number');
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new UnreadableRecordError(field, 'must be a finite number');
   return v;
 }
 
@@ -61,7 +63,8 @@ export function optNum(v: unknown, field: string): number | null {
 
 /** A safe integer (BIGINT columns, ms timestamps). */
 export function int(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new UnreadableRecordError(field, 'must be an integer');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    throw new UnreadableRecordError(field, 'must be an integer');
   return v;
 }
 
@@ -71,7 +74,8 @@ export const MAX_TIME_MS = 253402300799999;
 /** A time in ms since the epoch, from 1970 to year 9999. */
 export function timeMs(v: unknown, field: string): number {
   const n = int(v, field);
-  if (n < 0 || n > MAX_TIME_MS) throw new UnreadableRecordError(field, 'must be a time between 1970 and 9999');
+  if (n < 0 || n > MAX_TIME_MS)
+    throw new UnreadableRecordError(field, 'must be a time between 1970 and 9999');
   return n;
 }
 

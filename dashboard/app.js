@@ -6,25 +6,56 @@
 
   const REFRESH_MS = 3000;
   const PANELS = ['started', 'paused', 'volume_changed', 'variant_loaded'];
-  const COLORS = { started: '#4cc2ff', paused: '#c49bff', volume_changed: '#3fd0a4', variant_loaded: '#ffb454' };
-  const AXIS = { stroke: '#8b98a9', grid: { stroke: '#263041', width: 1 }, ticks: { stroke: '#263041', width: 1 } };
+  const COLORS = {
+    started: '#4cc2ff',
+    paused: '#c49bff',
+    volume_changed: '#3fd0a4',
+    variant_loaded: '#ffb454',
+  };
+  const AXIS = {
+    stroke: '#8b98a9',
+    grid: { stroke: '#263041', width: 1 },
+    ticks: { stroke: '#263041', width: 1 },
+  };
 
-  const state = { range: '15m', dimension: 'pop', paused: false, charts: {}, timer: null, inFlight: false };
+  const state = {
+    range: '15m',
+    dimension: 'pop',
+    paused: false,
+    charts: {},
+    timer: null,
+    inFlight: false,
+  };
   const $ = (id) => document.getElementById(id);
 
   // ---------- formatting ----------
   const nf = new Intl.NumberFormat();
   const fmtInt = (n) => (n === null || n === undefined ? '–' : nf.format(Math.round(n)));
-  const fmtMs = (ms) => (ms === null || ms === undefined ? '–' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-  const fmtPct = (p, digits = 2) => (p === null || p === undefined ? '–' : `${p.toFixed(digits)} %`);
-  const fmtBps = (b) => (b === null || b === undefined ? '–' : b >= 1e6 ? `${(b / 1e6).toFixed(2)} Mb/s` : `${Math.round(b / 1e3)} kb/s`);
-  const fmtTime = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const fmtMs = (ms) =>
+    ms === null || ms === undefined
+      ? '–'
+      : ms >= 10000
+        ? `${(ms / 1000).toFixed(1)} s`
+        : ms >= 1000
+          ? `${(ms / 1000).toFixed(2)} s`
+          : `${Math.round(ms)} ms`;
+  const fmtPct = (p, digits = 2) =>
+    p === null || p === undefined ? '–' : `${p.toFixed(digits)} %`;
+  const fmtBps = (b) =>
+    b === null || b === undefined
+      ? '–'
+      : b >= 1e6
+        ? `${(b / 1e6).toFixed(2)} Mb/s`
+        : `${Math.round(b / 1e3)} kb/s`;
+  const fmtTime = (ms) =>
+    new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const fmtDim = (dim, v) => (dim === 'asn' && /^\d+$/.test(v) ? `AS${v}` : v);
 
   async function getJson(path) {
     const res = await fetch(path, { cache: 'no-store' });
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${body.error || ''} ${body.detail || ''}`.trim());
+    if (!res.ok)
+      throw new Error(`${path}: ${res.status} ${body.error || ''} ${body.detail || ''}`.trim());
     return body;
   }
 
@@ -41,10 +72,26 @@
       padding: [8, 8, 0, 0],
       legend: { show: true, live: true },
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
+      scales: {
+        x: { time: true },
+        y: { range: (u, min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] },
+      },
       axes: [
-        { ...AXIS, label: 'time', labelSize: 18, labelFont: '12px system-ui', font: '11px system-ui' },
-        { ...AXIS, label: bucketLabel(bucketSeconds), labelSize: 20, labelFont: '12px system-ui', font: '11px system-ui', size: 48 },
+        {
+          ...AXIS,
+          label: 'time',
+          labelSize: 18,
+          labelFont: '12px system-ui',
+          font: '11px system-ui',
+        },
+        {
+          ...AXIS,
+          label: bucketLabel(bucketSeconds),
+          labelSize: 20,
+          labelFont: '12px system-ui',
+          font: '11px system-ui',
+          size: 48,
+        },
       ],
       series: [
         { label: 'time', value: (u, v) => (v === null ? '–' : fmtTime(v * 1000)) },
@@ -85,7 +132,8 @@
   const resize = () => {
     for (const type of PANELS) {
       const chart = state.charts[type];
-      if (chart) chart.setSize({ width: Math.max(280, $(`chart-${type}`).clientWidth), height: 230 });
+      if (chart)
+        chart.setSize({ width: Math.max(280, $(`chart-${type}`).clientWidth), height: 230 });
     }
   };
   new ResizeObserver(resize).observe(document.querySelector('.panels'));
@@ -103,7 +151,9 @@
     setTile('t-total', fmtInt(t.events));
     for (const type of PANELS) setTile(`t-${type}`, fmtInt(t.byType ? t.byType[type] : null));
     setTile('t-sessions', fmtInt(t.sessions));
-    $('t-total-hint').textContent = t.lastReceivedAt ? `last at ${fmtTime(t.lastReceivedAt)}` : 'nothing received in range';
+    $('t-total-hint').textContent = t.lastReceivedAt
+      ? `last at ${fmtTime(t.lastReceivedAt)}`
+      : 'nothing received in range';
   }
 
   function drawQoe(q) {
@@ -114,8 +164,15 @@
     setTile('q-startup-p50', fmtMs(q.startup ? q.startup.p50Ms : null));
     setTile('q-startup-p95', fmtMs(p95), p95 > 4000 ? 'bad' : p95 > 2000 ? 'warn' : undefined);
     setTile('q-stalled', fmtPct(stalled), stalled > 2 ? 'bad' : stalled > 0.5 ? 'warn' : undefined);
-    setTile('q-failures', fmtInt(failures), q.errorRate > 0.05 ? 'bad' : q.errorRate > 0.01 ? 'warn' : undefined);
-    $('q-failures-hint').textContent = q.errorRate === null || q.errorRate === undefined ? 'fatal errors' : `${(q.errorRate * 100).toFixed(1)} % of plays`;
+    setTile(
+      'q-failures',
+      fmtInt(failures),
+      q.errorRate > 0.05 ? 'bad' : q.errorRate > 0.01 ? 'warn' : undefined,
+    );
+    $('q-failures-hint').textContent =
+      q.errorRate === null || q.errorRate === undefined
+        ? 'fatal errors'
+        : `${(q.errorRate * 100).toFixed(1)} % of plays`;
     setTile('q-bitrate', fmtBps(q.bitrate ? q.bitrate.averageBps : null));
   }
 
@@ -135,12 +192,25 @@
     tbody.replaceChildren(tr);
   }
 
-  const DIM_LABELS = { pop: 'POP', country: 'Country', serving_region: 'Serving region', asn: 'ASN' };
+  const DIM_LABELS = {
+    pop: 'POP',
+    country: 'Country',
+    serving_region: 'Serving region',
+    asn: 'ASN',
+  };
 
   function drawBreakdown(b) {
     const table = $('breakdown');
     const head = document.createElement('tr');
-    for (const h of [DIM_LABELS[b.dimension] || b.dimension, 'Sessions', 'Impacted', 'Startup p95', 'Stalled', 'Start failures', 'Exits before start']) {
+    for (const h of [
+      DIM_LABELS[b.dimension] || b.dimension,
+      'Sessions',
+      'Impacted',
+      'Startup p95',
+      'Stalled',
+      'Start failures',
+      'Exits before start',
+    ]) {
       const th = document.createElement('th');
       th.textContent = h;
       head.appendChild(th);
@@ -168,10 +238,22 @@
       // Coloured relative to the whole audience: long sessions stall now and then everywhere;
       // what matters is a slice doing clearly worse than the rest.
       const impactedPct = r.sessions ? (100 * r.impactedSessions) / r.sessions : 0;
-      const level = impactedPct >= 1.5 * overallPct && impactedPct - overallPct >= 10 ? 'bad' : impactedPct >= 1.2 * overallPct ? 'warn' : '';
+      const level =
+        impactedPct >= 1.5 * overallPct && impactedPct - overallPct >= 10
+          ? 'bad'
+          : impactedPct >= 1.2 * overallPct
+            ? 'warn'
+            : '';
       tr.appendChild(cell(`${fmtInt(r.impactedSessions)} (${impactedPct.toFixed(0)} %)`, level));
-      tr.appendChild(cell(fmtMs(r.startupP95Ms), r.startupP95Ms > 4000 ? 'bad' : r.startupP95Ms > 2000 ? 'warn' : ''));
-      tr.appendChild(cell(fmtPct(r.stalledPct), r.stalledPct > 2 ? 'bad' : r.stalledPct > 0.5 ? 'warn' : ''));
+      tr.appendChild(
+        cell(
+          fmtMs(r.startupP95Ms),
+          r.startupP95Ms > 4000 ? 'bad' : r.startupP95Ms > 2000 ? 'warn' : '',
+        ),
+      );
+      tr.appendChild(
+        cell(fmtPct(r.stalledPct), r.stalledPct > 2 ? 'bad' : r.stalledPct > 0.5 ? 'warn' : ''),
+      );
       tr.appendChild(cell(fmtInt(r.startFailures), r.startFailures > 0 ? 'warn' : ''));
       tr.appendChild(cell(fmtInt(r.exitsBeforeStart)));
       return tr;
@@ -180,15 +262,17 @@
   }
 
   function drawBadRows(b) {
-    const chips = Object.entries(b.counts || {}).sort((x, y) => y[1] - x[1]).map(([reason, n]) => {
-      const span = document.createElement('span');
-      span.className = 'chip';
-      span.textContent = reason;
-      const count = document.createElement('b');
-      count.textContent = fmtInt(n);
-      span.appendChild(count);
-      return span;
-    });
+    const chips = Object.entries(b.counts || {})
+      .sort((x, y) => y[1] - x[1])
+      .map(([reason, n]) => {
+        const span = document.createElement('span');
+        span.className = 'chip';
+        span.textContent = reason;
+        const count = document.createElement('b');
+        count.textContent = fmtInt(n);
+        span.appendChild(count);
+        return span;
+      });
     if (chips.length === 0) {
       const none = document.createElement('span');
       none.className = 'muted';
@@ -238,7 +322,8 @@
       drawQoe(qoe);
       drawBreakdown(breakdown);
       drawBadRows(bad);
-      $('health').textContent = `up ${health.uptimeSeconds ?? '?'} s · store ${health.store ? health.store.kind : '?'}`;
+      $('health').textContent =
+        `up ${health.uptimeSeconds ?? '?'} s · store ${health.store ? health.store.kind : '?'}`;
       setStatus(true, `live · updated ${fmtTime(Date.now())}`);
     } catch (err) {
       setStatus(false, 'API unreachable — retrying');
@@ -257,14 +342,18 @@
   document.querySelectorAll('.range button').forEach((btn) =>
     btn.addEventListener('click', () => {
       state.range = btn.dataset.range;
-      document.querySelectorAll('.range button').forEach((b) => b.setAttribute('aria-pressed', String(b === btn)));
+      document
+        .querySelectorAll('.range button')
+        .forEach((b) => b.setAttribute('aria-pressed', String(b === btn)));
       refresh();
     }),
   );
   document.querySelectorAll('.tabs button').forEach((btn) =>
     btn.addEventListener('click', () => {
       state.dimension = btn.dataset.dimension;
-      document.querySelectorAll('.tabs button').forEach((b) => b.setAttribute('aria-selected', String(b === btn)));
+      document
+        .querySelectorAll('.tabs button')
+        .forEach((b) => b.setAttribute('aria-selected', String(b === btn)));
       refresh();
     }),
   );

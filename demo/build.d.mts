@@ -4,4 +4,7 @@
 export declare const PAGE_FILES: Readonly<Record<string, string>>;
 
 /** Writes the static demo (page, vendor scripts, media) to `outDir` (default dist/demo). */
-export declare function buildDemo(options?: { outDir?: string; repoRoot?: string }): Promise<{ outDir: string; files: number; bytes: number }>;
+export declare function buildDemo(options?: {
+  outDir?: string;
+  repoRoot?: string;
+}): Promise<{ outDir: string; files: number; bytes: number }>;

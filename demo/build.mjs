@@ -44,7 +44,10 @@ function copyMedia(from, to) {
  * @param {{ outDir?: string, repoRoot?: string }} [options] outDir defaults to dist/demo.
  * @returns {Promise<{ outDir: string, files: number, bytes: number }>}
  */
-export async function buildDemo({ outDir = path.join(root, 'dist', 'demo'), repoRoot = root } = {}) {
+export async function buildDemo({
+  outDir = path.join(root, 'dist', 'demo'),
+  repoRoot = root,
+} = {}) {
   if (!fs.existsSync(path.join(repoRoot, PAGE_FILES['vendor/beacon-edge.iife.js']))) {
     const { buildPlayer } = await import(path.join(repoRoot, 'scripts', 'build-player.mjs'));
     await buildPlayer({ types: false });
@@ -61,7 +64,10 @@ export async function buildDemo({ outDir = path.join(root, 'dist', 'demo'), repo
     fs.copyFileSync(from, path.join(outDir, out));
     files++;
   }
-  files += copyMedia(path.join(repoRoot, 'demo', 'media', 'hls'), path.join(outDir, 'media', 'hls'));
+  files += copyMedia(
+    path.join(repoRoot, 'demo', 'media', 'hls'),
+    path.join(outDir, 'media', 'hls'),
+  );
   let bytes = 0;
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -76,7 +82,11 @@ export async function buildDemo({ outDir = path.join(root, 'dist', 'demo'), repo
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   buildDemo()
-    .then((r) => console.log(`demo   ${r.files} files, ${(r.bytes / 1024).toFixed(0)} KiB → ${path.relative(process.cwd(), r.outDir) || '.'}`))
+    .then((r) =>
+      console.log(
+        `demo   ${r.files} files, ${(r.bytes / 1024).toFixed(0)} KiB → ${path.relative(process.cwd(), r.outDir) || '.'}`,
+      ),
+    )
     .catch((err) => {
       console.error(err);
       process.exit(1);

@@ -18,7 +18,8 @@
   const params = new URLSearchParams(location.search);
   const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
   const MAX_ROWS = 400;
-  const posNumber = (v) => (v !== null && v !== '' && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
+  const posNumber = (v) =>
+    v !== null && v !== '' && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : undefined;
 
   const video = $('video');
   const src = params.get('src') || 'media/hls/master.m3u8';
@@ -42,8 +43,14 @@
     const d = new Date(ms);
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
   };
-  const fmtMs = (ms) => (ms === undefined || ms === null ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-  const fmtBps = (b) => (b ? (b >= 1e6 ? `${(b / 1e6).toFixed(2)} Mb/s` : `${Math.round(b / 1e3)} kb/s`) : '–');
+  const fmtMs = (ms) =>
+    ms === undefined || ms === null
+      ? '–'
+      : ms >= 1000
+        ? `${(ms / 1000).toFixed(2)} s`
+        : `${Math.round(ms)} ms`;
+  const fmtBps = (b) =>
+    b ? (b >= 1e6 ? `${(b / 1e6).toFixed(2)} Mb/s` : `${Math.round(b / 1e3)} kb/s`) : '–';
   const COMMON = new Set(['id', 'seq', 'ts', 'type', 'playhead']);
 
   /** One short line per event: its own fields, in the schema's units. */
@@ -87,7 +94,9 @@
   function renderCounts() {
     const box = $('type-counts');
     box.textContent = '';
-    for (const [type, n] of Object.entries(demo.counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    for (const [type, n] of Object.entries(demo.counts).sort(
+      (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+    )) {
       const chip = document.createElement('span');
       chip.className = `chip t-${type}`;
       chip.textContent = `${type} `;
@@ -97,7 +106,8 @@
       box.appendChild(chip);
     }
     const sent = demo.batches.filter((b) => b.outcome === 'sent').length;
-    $('log-summary').textContent = `${demo.events.length} event${demo.events.length === 1 ? '' : 's'} · ${sent} batch${sent === 1 ? '' : 'es'} delivered`;
+    $('log-summary').textContent =
+      `${demo.events.length} event${demo.events.length === 1 ? '' : 's'} · ${sent} batch${sent === 1 ? '' : 'es'} delivered`;
   }
 
   function onEvent(ev, sessionId) {
@@ -127,7 +137,18 @@
 
   function onBatchSent(r) {
     const n = demo.batches.length + 1;
-    const entry = { n, at: Date.now(), via: r.via, status: r.status, outcome: r.outcome, rejected: r.rejected.length, sessionId: r.batch.session_id, events: r.batch.events.map((e) => e.type), ids: r.batch.events.map((e) => e.id), url: currentEndpoint };
+    const entry = {
+      n,
+      at: Date.now(),
+      via: r.via,
+      status: r.status,
+      outcome: r.outcome,
+      rejected: r.rejected.length,
+      sessionId: r.batch.session_id,
+      events: r.batch.events.map((e) => e.type),
+      ids: r.batch.events.map((e) => e.id),
+      url: currentEndpoint,
+    };
     demo.batches.push(entry);
     const label = `#${n} ${r.via}${r.status ? ` ${r.status}` : ''}${r.outcome === 'sent' ? '' : ` ${r.outcome}`}`;
     const rejected = new Set(r.rejected.map((x) => x.event_id));
@@ -142,7 +163,11 @@
     cell(tr, fmtClock(entry.at), 'time');
     cell(tr, r.via, `via ${r.via}`);
     cell(tr, r.status ? String(r.status) : r.via === 'beacon' ? 'queued' : 'network', 'num');
-    cell(tr, r.rejected.length ? `${r.outcome}, ${r.rejected.length} rejected` : r.outcome, `outcome ${r.outcome}`);
+    cell(
+      tr,
+      r.rejected.length ? `${r.outcome}, ${r.rejected.length} rejected` : r.outcome,
+      `outcome ${r.outcome}`,
+    );
     cell(tr, String(r.batch.events.length), 'num');
     cell(tr, currentEndpoint, 'to');
     append($('batches').tBodies[0], tr);
@@ -151,31 +176,45 @@
 
   // ---------- player and SDK ----------
   if (!window.BeaconEdge) {
-    banner('The SDK bundle (vendor/beacon-edge.iife.js) did not load. Build it with `npm run build`, then reload.');
+    banner(
+      'The SDK bundle (vendor/beacon-edge.iife.js) did not load. Build it with `npm run build`, then reload.',
+    );
     return;
   }
   if (session !== undefined && !ID_PATTERN.test(session)) {
-    banner(`?session=${session} is not a valid session id (8–64 of A–Z a–z 0–9 _ -): a random id is used instead.`);
+    banner(
+      `?session=${session} is not a valid session id (8–64 of A–Z a–z 0–9 _ -): a random id is used instead.`,
+    );
   }
   let currentEndpoint = new URL(endpoint, location.href).href;
-  const options = { contentId: 'demo-testsrc2', endpoint, sessionId: session, onEvent, onBatchSent };
+  const options = {
+    contentId: 'demo-testsrc2',
+    endpoint,
+    sessionId: session,
+    onEvent,
+    onBatchSent,
+  };
   if (flushMs) options.flushMs = flushMs;
   $('flush-period').textContent = `${(flushMs || BeaconEdge.DEFAULTS.flushMs) / 1000} s`;
 
   const Hls = window.Hls;
   if (Hls && Hls.isSupported()) {
     const config = { enableWorker: true };
-    if (maxBuffer) Object.assign(config, { maxBufferLength: maxBuffer, maxMaxBufferLength: maxBuffer });
+    if (maxBuffer)
+      Object.assign(config, { maxBufferLength: maxBuffer, maxMaxBufferLength: maxBuffer });
     const hls = new Hls(config);
     demo.hls = hls;
     // Attach the SDK before loading, so it sees the manifest request and the first levels.
     demo.tracker = BeaconEdge.hlsjs(hls, options);
     hls.on(Hls.Events.LEVEL_SWITCHED, (_e, d) => {
       const l = hls.levels[d.level];
-      if (l) $('rendition').textContent = `${l.height}p · ${fmtBps(l.bitrate)} (level ${d.level} of ${hls.levels.length})`;
+      if (l)
+        $('rendition').textContent =
+          `${l.height}p · ${fmtBps(l.bitrate)} (level ${d.level} of ${hls.levels.length})`;
     });
     hls.on(Hls.Events.ERROR, (_e, d) => d.fatal && banner(`hls.js fatal error: ${d.details}`));
-    if (params.get('autoplay') === '1') hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => undefined));
+    if (params.get('autoplay') === '1')
+      hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => undefined));
     hls.loadSource(src);
     hls.attachMedia(video);
     $('versions').textContent = `hls.js ${Hls.version} · SDK ${BeaconEdge.SDK_VERSION}`;
@@ -195,11 +234,20 @@
   $('src').textContent = src;
 
   // ---------- controls ----------
-  const clampTime = (t) => Math.max(0, Math.min(Number.isFinite(video.duration) ? video.duration - 0.1 : t, t));
-  $('btn-play').addEventListener('click', () => video.play().catch((err) => banner(`play() failed: ${err.message}`)));
+  const clampTime = (t) =>
+    Math.max(0, Math.min(Number.isFinite(video.duration) ? video.duration - 0.1 : t, t));
+  $('btn-play').addEventListener('click', () =>
+    video.play().catch((err) => banner(`play() failed: ${err.message}`)),
+  );
   $('btn-pause').addEventListener('click', () => video.pause());
-  $('btn-back').addEventListener('click', () => (video.currentTime = clampTime(video.currentTime - 5)));
-  $('btn-fwd').addEventListener('click', () => (video.currentTime = clampTime(video.currentTime + 5)));
+  $('btn-back').addEventListener(
+    'click',
+    () => (video.currentTime = clampTime(video.currentTime - 5)),
+  );
+  $('btn-fwd').addEventListener(
+    'click',
+    () => (video.currentTime = clampTime(video.currentTime + 5)),
+  );
   $('btn-mute').addEventListener('click', () => (video.muted = !video.muted));
   $('volume').addEventListener('input', (e) => (video.volume = Number(e.target.value)));
   $('btn-flush').addEventListener('click', () => tracker.flush());

@@ -64,19 +64,42 @@ export function demoFileFor(rel: string, repoRoot: string): string | null {
   return file.startsWith(base + path.sep) ? file : null;
 }
 
-function sendError(res: ServerResponse, status: number, error: string, detail: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify({ error, detail });
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
-async function sendDemoFile(res: ServerResponse, file: string, rel: string, method: string): Promise<void> {
+async function sendDemoFile(
+  res: ServerResponse,
+  file: string,
+  rel: string,
+  method: string,
+): Promise<void> {
   let body: Buffer;
   try {
     body = await fs.readFile(file);
   } catch {
-    const hint = rel.startsWith('vendor/beacon-edge') ? ' (run `npm run build` to build the SDK)' : '';
-    return sendError(res, 404, 'not_found', `/demo/${rel} is missing from this installation${hint}`);
+    const hint = rel.startsWith('vendor/beacon-edge')
+      ? ' (run `npm run build` to build the SDK)'
+      : '';
+    return sendError(
+      res,
+      404,
+      'not_found',
+      `/demo/${rel} is missing from this installation${hint}`,
+    );
   }
   res.writeHead(200, {
     'Content-Type': DEMO_TYPES[path.extname(file)] ?? 'application/octet-stream',
@@ -95,13 +118,19 @@ async function sendDemoFile(res: ServerResponse, file: string, rel: string, meth
  * failure while answering becomes a 500 or a closed connection.
  * @example if (serveDemo(req, res, { repoRoot: REPO_ROOT })) return;
  */
-export function serveDemo(req: IncomingMessage, res: ServerResponse, opts: DemoServeOptions): boolean {
+export function serveDemo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: DemoServeOptions,
+): boolean {
   const url = new URL(req.url ?? '/', 'http://local');
   const p = url.pathname;
   if (p !== '/demo' && !p.startsWith('/demo/')) return false;
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
-    sendError(res, 405, 'method_not_allowed', `${method} is not allowed here; use GET`, { Allow: 'GET, HEAD' });
+    sendError(res, 405, 'method_not_allowed', `${method} is not allowed here; use GET`, {
+      Allow: 'GET, HEAD',
+    });
     return true;
   }
   if (p === '/demo') {

@@ -49,7 +49,9 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP);
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}"; the commands are dev, simulate and help`);
+        throw new UsageError(
+          `unknown command "${command}"; the commands are dev, simulate and help`,
+        );
     }
   } catch (err) {
     if (err instanceof LocalStackError) {
@@ -69,7 +71,13 @@ async function dev(args: string[]): Promise<number> {
     'edge-workers': { type: 'string' },
   });
   const port = intFlag('port', flags.port, DEV_DEFAULTS.port, 0, 65535);
-  const edgeWorkers = intFlag('edge-workers', flags['edge-workers'], DEV_DEFAULTS.edgeWorkers, 0, 16);
+  const edgeWorkers = intFlag(
+    'edge-workers',
+    flags['edge-workers'],
+    DEV_DEFAULTS.edgeWorkers,
+    0,
+    16,
+  );
   // Signals are caught from the start: one that arrives while the stack is still starting stops it
   // as soon as it is up, instead of killing the process halfway. A second one forces the exit.
   let signalled: NodeJS.Signals | undefined;
@@ -138,11 +146,20 @@ async function simulate(args: string[]): Promise<number> {
   });
   const d = SIMULATE_DEFAULTS;
   const badPop = flags['bad-pop']?.trim().toUpperCase();
-  if (badPop !== undefined && !/^[A-Z]{3}/.test(badPop)) throw new UsageError(`--bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "${flags['bad-pop']}"`);
+  if (badPop !== undefined && !/^[A-Z]{3}/.test(badPop))
+    throw new UsageError(
+      `--bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "${flags['bad-pop']}"`,
+    );
   const opts = {
     url: flags.url ?? d.url,
     viewers: intFlag('viewers', flags.viewers, d.viewers, 1, d.maxViewers),
-    durationSeconds: numberFlag('duration', flags.duration, d.durationSeconds, 1, d.maxDurationSeconds),
+    durationSeconds: numberFlag(
+      'duration',
+      flags.duration,
+      d.durationSeconds,
+      1,
+      d.maxDurationSeconds,
+    ),
     eventsPerSecond: numberFlag('rate', flags.rate, d.eventsPerSecond, 1, d.maxEventsPerSecond),
     badPop: badPop?.slice(0, 3),
     invalidRatio: numberFlag('invalid-ratio', flags['invalid-ratio'], 0, 0, 1),
@@ -160,11 +177,21 @@ async function simulate(args: string[]): Promise<number> {
     const s = await runSimulation({
       ...opts,
       signal: abort.signal,
-      onProgress: (p) => console.log(`  ${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  ${p.events} events sent, ${p.eventsAccepted} accepted, ${p.sessions} sessions`),
+      onProgress: (p) =>
+        console.log(
+          `  ${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  ${p.events} events sent, ${p.eventsAccepted} accepted, ${p.sessions} sessions`,
+        ),
     });
-    const statuses = Object.entries(s.statuses).map(([k, n]) => `${k === '0' ? 'no response' : k}: ${n}`).join(', ');
-    console.log(`done: ${s.requests} requests, ${s.events} events, ${s.eventsAccepted} accepted, ${s.sessions} sessions (${statuses || 'none'})`);
-    if (s.statuses['0']) console.log(`  no response for ${s.statuses['0']} requests: is "beacons dev" running at ${opts.url}?`);
+    const statuses = Object.entries(s.statuses)
+      .map(([k, n]) => `${k === '0' ? 'no response' : k}: ${n}`)
+      .join(', ');
+    console.log(
+      `done: ${s.requests} requests, ${s.events} events, ${s.eventsAccepted} accepted, ${s.sessions} sessions (${statuses || 'none'})`,
+    );
+    if (s.statuses['0'])
+      console.log(
+        `  no response for ${s.statuses['0']} requests: is "beacons dev" running at ${opts.url}?`,
+      );
     return s.requests > 0 && s.eventsAccepted === 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);

@@ -68,7 +68,10 @@ export interface CloudFrontFunctionRuntime {
    * handler throws, times out or returns something CloudFront would not accept (CloudFront then
    * answers the viewer 503).
    */
-  run(event: CloudFrontFunctionEvent, edgeLocation: EdgeLocation): Promise<CloudFrontFunctionRequest | CloudFrontFunctionResponse>;
+  run(
+    event: CloudFrontFunctionEvent,
+    edgeLocation: EdgeLocation,
+  ): Promise<CloudFrontFunctionRequest | CloudFrontFunctionResponse>;
 }
 
 /** Options for {@link loadCloudFrontFunction}. */
@@ -142,7 +145,9 @@ export function makeViewerRequestEvent(input: ViewerRequestInput = {}): CloudFro
       querystring:
         typeof query === 'string'
           ? pairs(query, /&/)
-          : Object.fromEntries(Object.entries(query).map(([k, v]) => [k, multi(Array.isArray(v) ? v : [v])])),
+          : Object.fromEntries(
+              Object.entries(query).map(([k, v]) => [k, multi(Array.isArray(v) ? v : [v])]),
+            ),
       headers,
       cookies,
     },
@@ -150,7 +155,9 @@ export function makeViewerRequestEvent(input: ViewerRequestInput = {}): CloudFro
 }
 
 function multi(values: string[]): CloudFrontFunctionValue {
-  return values.length > 1 ? { value: values[0], multiValue: values.map((value) => ({ value })) } : { value: values[0] };
+  return values.length > 1
+    ? { value: values[0], multiValue: values.map((value) => ({ value })) }
+    : { value: values[0] };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -185,13 +192,16 @@ export class CloudFrontFunctionExecutionError extends CloudFrontFunctionError {
 }
 
 /** Narrows a run result to a generated response. */
-export function isGeneratedResponse(r: CloudFrontFunctionRequest | CloudFrontFunctionResponse): r is CloudFrontFunctionResponse {
+export function isGeneratedResponse(
+  r: CloudFrontFunctionRequest | CloudFrontFunctionResponse,
+): r is CloudFrontFunctionResponse {
   return typeof (r as CloudFrontFunctionResponse).statusCode === 'number';
 }
 
 const MODULE_PARAM = '__cloudfront_module__';
 // A default import, after any whitespace and comments (the source file starts with comments).
-const IMPORT = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*import\s+([A-Za-z_$][\w$]*)\s+from\s*(["'])([^"']+)\2\s*;?/;
+const IMPORT =
+  /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*import\s+([A-Za-z_$][\w$]*)\s+from\s*(["'])([^"']+)\2\s*;?/;
 
 // Evaluated inside the context: a console that only collects strings, the `cloudfront` module
 // object, and the per-call entry point, which takes its input as one JSON string and returns
@@ -229,8 +239,17 @@ const BOOTSTRAP = `'use strict';
  * const fn = loadCloudFrontFunction(fs.readFileSync('dist/edge/viewer-request.js', 'utf8'));
  * const out = await fn.run(makeViewerRequestEvent({ method: 'POST', uri: '/v1/events' }), { name: 'FRA', region: 'eu-central-1' });
  */
-export function loadCloudFrontFunction(code: string, options: LoadOptions = {}): CloudFrontFunctionRuntime {
-  const { timeoutMs = 1000, onLog, filename = 'cloudfront-function.js', budgetMs, onOverBudget } = options;
+export function loadCloudFrontFunction(
+  code: string,
+  options: LoadOptions = {},
+): CloudFrontFunctionRuntime {
+  const {
+    timeoutMs = 1000,
+    onLog,
+    filename = 'cloudfront-function.js',
+    budgetMs,
+    onOverBudget,
+  } = options;
   const body = rewriteImports(code);
   // The watchdog costs a thread wake-up per call; 0 turns it off (benchmarks).
   const limit = timeoutMs > 0 ? { timeout: timeoutMs } : {};
@@ -249,9 +268,13 @@ export function loadCloudFrontFunction(code: string, options: LoadOptions = {}):
       { filename },
     ).runInContext(context, limit);
   } catch (err) {
-    throw new CloudFrontFunctionLoadError(`cannot load ${filename}: ${errorText(err)}`, { cause: err });
+    throw new CloudFrontFunctionLoadError(`cannot load ${filename}: ${errorText(err)}`, {
+      cause: err,
+    });
   }
-  const invoke = new vm.Script('__beacon_runtime__.invoke(__beacon_input__)', { filename: `${filename}#invoke` });
+  const invoke = new vm.Script('__beacon_runtime__.invoke(__beacon_input__)', {
+    filename: `${filename}#invoke`,
+  });
   const drain = new vm.Script('__beacon_runtime__.drainLogs()');
   const sandbox = context as Record<string, unknown>;
 
@@ -259,7 +282,11 @@ export function loadCloudFrontFunction(code: string, options: LoadOptions = {}):
     async run(event, edgeLocation) {
       sandbox.__beacon_input__ = JSON.stringify({
         event,
-        edgeLocation: { name: edgeLocation.name, region: edgeLocation.region, serverIp: edgeLocation.serverIp ?? '127.0.0.1' },
+        edgeLocation: {
+          name: edgeLocation.name,
+          region: edgeLocation.region,
+          serverIp: edgeLocation.serverIp ?? '127.0.0.1',
+        },
       });
       try {
         // The input is consumed synchronously, so overlapping async handlers cannot mix inputs.
@@ -273,10 +300,15 @@ export function loadCloudFrontFunction(code: string, options: LoadOptions = {}):
         return checkResult(await pending, filename);
       } catch (err) {
         if (err instanceof CloudFrontFunctionError) throw err;
-        throw new CloudFrontFunctionExecutionError(`${filename}: handler failed: ${errorText(err)}`, { cause: err });
+        throw new CloudFrontFunctionExecutionError(
+          `${filename}: handler failed: ${errorText(err)}`,
+          { cause: err },
+        );
       } finally {
         delete sandbox.__beacon_input__;
-        if (onLog) for (const line of JSON.parse(drain.runInContext(context) as string) as string[]) onLog(line);
+        if (onLog)
+          for (const line of JSON.parse(drain.runInContext(context) as string) as string[])
+            onLog(line);
       }
     },
   };
@@ -288,31 +320,43 @@ function rewriteImports(code: string): string {
   let prefix = '';
   for (let m = IMPORT.exec(rest); m; m = IMPORT.exec(rest)) {
     if (m[3] !== 'cloudfront') {
-      throw new CloudFrontFunctionLoadError(`module '${m[3]}' is not provided by this runtime (only 'cloudfront')`);
+      throw new CloudFrontFunctionLoadError(
+        `module '${m[3]}' is not provided by this runtime (only 'cloudfront')`,
+      );
     }
     // Keep the newlines the import and comments spanned, so line numbers stay right.
     prefix += `const ${m[1]} = ${MODULE_PARAM};${'\n'.repeat(m[0].split('\n').length - 1)}`;
     rest = rest.slice(m[0].length);
   }
   if (/^\s*(import|export)\b/m.test(rest)) {
-    throw new CloudFrontFunctionLoadError('only leading `import x from "cloudfront"` lines are supported; a CloudFront Function exports nothing');
+    throw new CloudFrontFunctionLoadError(
+      'only leading `import x from "cloudfront"` lines are supported; a CloudFront Function exports nothing',
+    );
   }
   return prefix + rest;
 }
 
 function errorText(err: unknown): string {
-  return err !== null && typeof err === 'object' && 'message' in err ? String(err.message) : String(err);
+  return err !== null && typeof err === 'object' && 'message' in err
+    ? String(err.message)
+    : String(err);
 }
 
 /** CloudFront accepts only the request object or a response with a numeric statusCode. */
-function checkResult(json: unknown, filename: string): CloudFrontFunctionRequest | CloudFrontFunctionResponse {
-  if (typeof json !== 'string') throw new CloudFrontFunctionExecutionError(`${filename}: handler returned no object`);
+function checkResult(
+  json: unknown,
+  filename: string,
+): CloudFrontFunctionRequest | CloudFrontFunctionResponse {
+  if (typeof json !== 'string')
+    throw new CloudFrontFunctionExecutionError(`${filename}: handler returned no object`);
   const result = JSON.parse(json) as Record<string, unknown> | null;
   const isObject = result !== null && typeof result === 'object';
   const isResponse = isObject && typeof result.statusCode === 'number';
   const isRequest = isObject && typeof result.method === 'string' && typeof result.uri === 'string';
   if (!isResponse && !isRequest) {
-    throw new CloudFrontFunctionExecutionError(`${filename}: handler must return the request or a response with statusCode`);
+    throw new CloudFrontFunctionExecutionError(
+      `${filename}: handler must return the request or a response with statusCode`,
+    );
   }
   return result as unknown as CloudFrontFunctionRequest | CloudFrontFunctionResponse;
 }

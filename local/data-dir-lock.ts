@@ -37,7 +37,10 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
-      if (HELD.has(file) || (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))) {
+      if (
+        HELD.has(file) ||
+        (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+      ) {
         throw new DataDirBusyError(dataDir);
       }
       // Stale: its owner is gone. Remove and try again (another starter may win the race: fine).

@@ -15,7 +15,13 @@ import { serveDemo } from '../demo/serve.js';
 import { createApiHandler } from './api/index.js';
 import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
-import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName, localStreamNames } from './config.js';
+import {
+  DEV_DEFAULTS,
+  LOCAL_BAD_ROW_STREAM,
+  REPO_ROOT,
+  localStreamName,
+  localStreamNames,
+} from './config.js';
 import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './edge-bundles.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
@@ -53,7 +59,10 @@ export interface DevStack {
 
 /** Recognises "another process holds the lock" from LevelDB (kinesalite) and DuckDB. */
 function isLockError(err: unknown): boolean {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+  const text =
+    err instanceof Error
+      ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`
+      : String(err);
   return /lock|resource temporarily unavailable|already open/i.test(text);
 }
 
@@ -93,15 +102,20 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     stops.push({ name: 'kinesalite', stop: () => kinesis.close() });
     const client = localKinesisClient(kinesis.endpoint, regions[0]);
     stops.push({ name: 'kinesis client', stop: () => client.destroy() });
-    await step('kinesis streams', () => ensureStreams(client, localStreamNames(regions), DEV_DEFAULTS.shards));
+    await step('kinesis streams', () =>
+      ensureStreams(client, localStreamNames(regions), DEV_DEFAULTS.shards),
+    );
     log(`kinesalite ${kinesis.endpoint}: streams ${localStreamNames(regions).join(', ')}`);
 
     const t0 = performance.now();
     const config = localEdgeConfig(kinesis.endpoint, regions);
     const files = await buildLocalEdgeFiles(config, path.join(dataDir, 'build'));
-    log(`edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(files.originRequest)) || '.'}`);
+    log(
+      `edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(files.originRequest)) || '.'}`,
+    );
     const edgeWorkers = opts.edgeWorkers ?? DEV_DEFAULTS.edgeWorkers;
-    const onEdgeError = (where: string, err: unknown) => log(`[${where}] ${err instanceof Error ? err.message : String(err)}`);
+    const onEdgeError = (where: string, err: unknown) =>
+      log(`[${where}] ${err instanceof Error ? err.message : String(err)}`);
     let edgeHandler: Parameters<typeof startLocalServer>[0]['edge'];
     if (edgeWorkers > 0) {
       const pool = await step('edge workers', () =>
@@ -134,11 +148,15 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
         onError: onEdgeError,
       });
     }
-    log(`edge code runs ${edgeWorkers > 0 ? `in ${edgeWorkers} worker thread(s)` : 'on the main thread'}`);
+    log(
+      `edge code runs ${edgeWorkers > 0 ? `in ${edgeWorkers} worker thread(s)` : 'on the main thread'}`,
+    );
 
     const dbPath = path.join(dataDir, 'beacons.duckdb');
     // One DuckDB thread: the edge, kinesalite and the consumer share the cores (DEV_DEFAULTS).
-    const store = await step('DuckDB', () => DuckDbStore.open(dbPath, { threads: DEV_DEFAULTS.duckdbThreads }));
+    const store = await step('DuckDB', () =>
+      DuckDbStore.open(dbPath, { threads: DEV_DEFAULTS.duckdbThreads }),
+    );
     stops.push({ name: 'DuckDB', stop: () => store.close() });
 
     const consumer = await step('consumer', async () =>
@@ -170,7 +188,8 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
         }),
       }),
       mounts: [(req, res) => serveDemo(req, res, { repoRoot: REPO_ROOT })],
-      onError: (err) => log(`[http] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+      onError: (err) =>
+        log(`[http] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
     stops.push({ name: 'HTTP server', stop: () => server.close() });
 
@@ -189,7 +208,10 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
 }
 
 /** Stops parts in reverse start order; a failing part is logged and the rest still stop. */
-async function stopAll(stops: { name: string; stop: () => Promise<void> | void }[], log: (line: string) => void): Promise<void> {
+async function stopAll(
+  stops: { name: string; stop: () => Promise<void> | void }[],
+  log: (line: string) => void,
+): Promise<void> {
   for (const part of [...stops].reverse()) {
     try {
       await part.stop();

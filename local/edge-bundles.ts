@@ -7,7 +7,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_CONFIG, type EdgeConfig } from '../edge/config.js';
-import { loadCloudFrontFunction, type CloudFrontFunctionRuntime } from './cloudfront-function-runtime.js';
+import {
+  loadCloudFrontFunction,
+  type CloudFrontFunctionRuntime,
+} from './cloudfront-function-runtime.js';
 import type { OriginRequestHandler } from './cloudfront/emulator.js';
 import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName } from './config.js';
 import { BuildError } from './errors.js';
@@ -17,11 +20,19 @@ import { LOCAL_CREDENTIALS } from './kinesis-local.js';
  * The edge configuration of the local stack: the defaults, with each region's stream on the
  * kinesalite endpoint, bad rows on the local bad-rows stream and the dummy local credentials.
  */
-export function localEdgeConfig(endpoint: string, regions: readonly string[] = DEV_DEFAULTS.regions): EdgeConfig {
+export function localEdgeConfig(
+  endpoint: string,
+  regions: readonly string[] = DEV_DEFAULTS.regions,
+): EdgeConfig {
   return {
     ...DEFAULT_CONFIG,
     streams: regions.map((region) => ({ region, streamName: localStreamName(region), endpoint })),
-    badRows: { kind: 'kinesis', region: regions[0] ?? 'us-east-1', streamName: LOCAL_BAD_ROW_STREAM, endpoint },
+    badRows: {
+      kind: 'kinesis',
+      region: regions[0] ?? 'us-east-1',
+      streamName: LOCAL_BAD_ROW_STREAM,
+      endpoint,
+    },
     localCredentials: { ...LOCAL_CREDENTIALS },
   };
 }
@@ -59,11 +70,17 @@ async function buildScript<T>(name: string): Promise<T> {
   try {
     return (await import(pathToFileURL(file).href)) as T;
   } catch (err) {
-    throw new BuildError(`cannot load ${path.relative(REPO_ROOT, file)}: ${(err as Error).message}`, err);
+    throw new BuildError(
+      `cannot load ${path.relative(REPO_ROOT, file)}: ${(err as Error).message}`,
+      err,
+    );
   }
 }
 
-type BuildFn = (opts: { config: Partial<EdgeConfig>; outfile: string }) => Promise<{ outfile: string; bytes: number }>;
+type BuildFn = (opts: {
+  config: Partial<EdgeConfig>;
+  outfile: string;
+}) => Promise<{ outfile: string; bytes: number }>;
 
 /** The built edge artefacts, and the edge worker bundled to run them on other threads. */
 export interface LocalEdgeFiles {
@@ -78,13 +95,26 @@ export interface LocalEdgeFiles {
  * and a fresh build means source edits always take effect.
  * @throws BuildError when a build fails.
  */
-export async function buildLocalEdgeFiles(config: EdgeConfig, buildDir: string): Promise<LocalEdgeFiles> {
+export async function buildLocalEdgeFiles(
+  config: EdgeConfig,
+  buildDir: string,
+): Promise<LocalEdgeFiles> {
   await fs.mkdir(buildDir, { recursive: true });
-  const { buildViewerRequest } = await buildScript<{ buildViewerRequest: BuildFn }>('build-viewer-request.mjs');
-  const { buildOriginRequest } = await buildScript<{ buildOriginRequest: BuildFn }>('build-origin-request.mjs');
+  const { buildViewerRequest } = await buildScript<{ buildViewerRequest: BuildFn }>(
+    'build-viewer-request.mjs',
+  );
+  const { buildOriginRequest } = await buildScript<{ buildOriginRequest: BuildFn }>(
+    'build-origin-request.mjs',
+  );
   try {
-    const viewer = await buildViewerRequest({ config, outfile: path.join(buildDir, 'viewer-request.js') });
-    const origin = await buildOriginRequest({ config, outfile: path.join(buildDir, 'origin-request.mjs') });
+    const viewer = await buildViewerRequest({
+      config,
+      outfile: path.join(buildDir, 'viewer-request.js'),
+    });
+    const origin = await buildOriginRequest({
+      config,
+      outfile: path.join(buildDir, 'origin-request.mjs'),
+    });
     const edgeWorker = await buildEdgeWorker(path.join(buildDir, 'edge-worker.mjs'));
     return { viewerRequest: viewer.outfile, originRequest: origin.outfile, edgeWorker };
   } catch (err) {
@@ -98,13 +128,22 @@ export async function buildLocalEdgeFiles(config: EdgeConfig, buildDir: string):
  * nothing else would stop a hung function on this thread.
  * @throws BuildError when loading fails.
  */
-export async function loadLocalEdge(files: LocalEdgeFiles, onLog?: (line: string) => void): Promise<LocalEdge> {
+export async function loadLocalEdge(
+  files: LocalEdgeFiles,
+  onLog?: (line: string) => void,
+): Promise<LocalEdge> {
   try {
     const code = await fs.readFile(files.viewerRequest, 'utf8');
-    const viewerFunction = loadCloudFrontFunction(code, { filename: 'viewer-request.js', onLog: (line) => onLog?.(`[viewer-request] ${line}`) });
+    const viewerFunction = loadCloudFrontFunction(code, {
+      filename: 'viewer-request.js',
+      onLog: (line) => onLog?.(`[viewer-request] ${line}`),
+    });
     // A query string makes each start load the freshly built file instead of the cached module.
-    const mod = (await import(`${pathToFileURL(files.originRequest).href}?build=${Date.now()}`)) as { handler?: unknown };
-    if (typeof mod.handler !== 'function') throw new Error(`${files.originRequest} exports no handler function`);
+    const mod = (await import(
+      `${pathToFileURL(files.originRequest).href}?build=${Date.now()}`
+    )) as { handler?: unknown };
+    if (typeof mod.handler !== 'function')
+      throw new Error(`${files.originRequest} exports no handler function`);
     return { viewerFunction, originHandler: mod.handler as OriginRequestHandler, files };
   } catch (err) {
     throw new BuildError(`loading the built edge code failed: ${(err as Error).message}`, err);
@@ -115,6 +154,10 @@ export async function loadLocalEdge(files: LocalEdgeFiles, onLog?: (line: string
  * Builds the edge artefacts ({@link buildLocalEdgeFiles}) and loads them in this thread ({@link loadLocalEdge}).
  * @throws BuildError when a build or load fails.
  */
-export async function buildLocalEdge(config: EdgeConfig, buildDir: string, onLog?: (line: string) => void): Promise<LocalEdge> {
+export async function buildLocalEdge(
+  config: EdgeConfig,
+  buildDir: string,
+  onLog?: (line: string) => void,
+): Promise<LocalEdge> {
   return loadLocalEdge(await buildLocalEdgeFiles(config, buildDir), onLog);
 }

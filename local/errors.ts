@@ -26,7 +26,9 @@ export class PortInUseError extends LocalStackError {
     readonly port: number,
     cause?: unknown,
   ) {
-    super(`port ${port} on ${host} is already in use; stop the other process or pass --port <n>`, { cause });
+    super(`port ${port} on ${host} is already in use; stop the other process or pass --port <n>`, {
+      cause,
+    });
     this.name = 'PortInUseError';
   }
 }
@@ -37,7 +39,10 @@ export class DataDirBusyError extends LocalStackError {
     readonly dataDir: string,
     cause?: unknown,
   ) {
-    super(`data directory ${dataDir} is in use by another process (is "beacons dev" already running?)`, { cause });
+    super(
+      `data directory ${dataDir} is in use by another process (is "beacons dev" already running?)`,
+      { cause },
+    );
     this.name = 'DataDirBusyError';
   }
 }
@@ -56,7 +61,9 @@ export class StartupError extends LocalStackError {
     readonly part: string,
     cause: unknown,
   ) {
-    super(`could not start ${part}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`could not start ${part}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
     this.name = 'StartupError';
   }
 }

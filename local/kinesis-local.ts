@@ -49,7 +49,10 @@ export interface KinesaliteOptions {
   onError?: (err: Error) => void;
 }
 
-type WorkerMessage = { type: 'listening'; port: number } | { type: 'closed' } | { type: 'error'; message: string; code?: string };
+type WorkerMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'closed' }
+  | { type: 'error'; message: string; code?: string };
 
 /**
  * Starts kinesalite on 127.0.0.1 in a worker thread.
@@ -60,8 +63,14 @@ type WorkerMessage = { type: 'listening'; port: number } | { type: 'closed' } | 
 export async function startKinesalite(opts: KinesaliteOptions = {}): Promise<LocalKinesis> {
   const require = createRequire(path.join(REPO_ROOT, 'package.json'));
   const worker = new Worker(path.join(REPO_ROOT, 'local', 'kinesis-worker.cjs'), {
-    workerData: { kinesalitePath: require.resolve('kinesalite'), path: opts.path, port: opts.port ?? 0 },
-    ...(opts.maxYoungGenerationSizeMb ? { resourceLimits: { maxYoungGenerationSizeMb: opts.maxYoungGenerationSizeMb } } : {}),
+    workerData: {
+      kinesalitePath: require.resolve('kinesalite'),
+      path: opts.path,
+      port: opts.port ?? 0,
+    },
+    ...(opts.maxYoungGenerationSizeMb
+      ? { resourceLimits: { maxYoungGenerationSizeMb: opts.maxYoungGenerationSizeMb } }
+      : {}),
   });
   let exited = false;
   const inbox: WorkerMessage[] = [];
@@ -82,12 +91,17 @@ export async function startKinesalite(opts: KinesaliteOptions = {}): Promise<Loc
     exited = true;
     deliver({ type: 'error', message: `kinesalite worker exited with code ${code}` });
   });
-  const next = () => new Promise<WorkerMessage>((resolve) => (inbox.length > 0 ? resolve(inbox.shift()!) : waiters.push(resolve)));
+  const next = () =>
+    new Promise<WorkerMessage>((resolve) =>
+      inbox.length > 0 ? resolve(inbox.shift()!) : waiters.push(resolve),
+    );
 
   const first = await next();
   if (first.type !== 'listening') {
     await worker.terminate();
-    const err = new Error(first.type === 'error' ? first.message : `unexpected ${first.type}`) as NodeJS.ErrnoException;
+    const err = new Error(
+      first.type === 'error' ? first.message : `unexpected ${first.type}`,
+    ) as NodeJS.ErrnoException;
     if (first.type === 'error' && first.code) err.code = first.code;
     throw err;
   }
@@ -102,7 +116,8 @@ export async function startKinesalite(opts: KinesaliteOptions = {}): Promise<Loc
         worker.postMessage({ type: 'close' });
         const m = await done;
         if (!exited) await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        if (m.type === 'error' && !/exited with code 0$/.test(m.message)) throw new Error(`closing kinesalite failed: ${m.message}`);
+        if (m.type === 'error' && !/exited with code 0$/.test(m.message))
+          throw new Error(`closing kinesalite failed: ${m.message}`);
       })()),
   };
 }
@@ -122,7 +137,11 @@ export function localKinesisClient(endpoint: string, region = 'us-east-1'): Kine
 }
 
 /** Creates each stream if missing and waits until all are ACTIVE. */
-export async function ensureStreams(client: KinesisClient, names: string[], shardCount = 2): Promise<void> {
+export async function ensureStreams(
+  client: KinesisClient,
+  names: string[],
+  shardCount = 2,
+): Promise<void> {
   for (const StreamName of names) {
     try {
       await client.send(new CreateStreamCommand({ StreamName, ShardCount: shardCount }));

@@ -18,7 +18,11 @@ let reported = false;
 function fail(err) {
   if (reported) return;
   reported = true;
-  parentPort.postMessage({ type: 'error', message: err && err.message ? err.message : String(err), code: err && err.code });
+  parentPort.postMessage({
+    type: 'error',
+    message: err && err.message ? err.message : String(err),
+    code: err && err.code,
+  });
   setImmediate(() => process.exit(1));
 }
 process.on('uncaughtException', fail);
@@ -74,17 +78,27 @@ function cacheStreamMetadata(metaDb) {
     if (typeof done !== 'function') {
       const p = put.apply(this, arguments);
       // Without a promise the outcome is unknown: the key stays "in flight", so it is never cached.
-      if (p && typeof p.then === 'function') p.then(() => finish(null), (err) => finish(err || new Error('put failed')));
+      if (p && typeof p.then === 'function')
+        p.then(
+          () => finish(null),
+          (err) => finish(err || new Error('put failed')),
+        );
       return p;
     }
-    put.call(this, key, value, typeof options === 'function' ? {} : options, (err) => done(finish(err)));
+    put.call(this, key, value, typeof options === 'function' ? {} : options, (err) =>
+      done(finish(err)),
+    );
   };
   metaDb.del = function (key, options, cb) {
     const done = typeof options === 'function' ? options : cb;
     beginWrite(key);
     if (typeof done !== 'function') {
       const p = del.apply(this, arguments);
-      if (p && typeof p.then === 'function') p.then(() => endWrite(key), () => endWrite(key));
+      if (p && typeof p.then === 'function')
+        p.then(
+          () => endWrite(key),
+          () => endWrite(key),
+        );
       return p;
     }
     del.call(this, key, typeof options === 'function' ? {} : options, (err) => {
@@ -102,13 +116,20 @@ const create = db.create;
 let store = null;
 db.create = function (options) {
   const s = create.call(this, options);
-  if (s && s.metaDb && typeof s.metaDb.get === 'function' && typeof s.metaDb.put === 'function') cacheStreamMetadata(s.metaDb);
+  if (s && s.metaDb && typeof s.metaDb.get === 'function' && typeof s.metaDb.put === 'function')
+    cacheStreamMetadata(s.metaDb);
   store = s;
   return s;
 };
 const kinesalite = require(workerData.kinesalitePath);
 
-const server = kinesalite({ path: workerData.path, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+const server = kinesalite({
+  path: workerData.path,
+  createStreamMs: 0,
+  deleteStreamMs: 0,
+  updateStreamMs: 0,
+  shardLimit: 100,
+});
 let running = 0;
 let closing = false;
 let onIdle = null;
@@ -153,7 +174,10 @@ function databaseOpen() {
 }
 
 databaseOpen().then(
-  () => server.listen(workerData.port || 0, '127.0.0.1', () => parentPort.postMessage({ type: 'listening', port: server.address().port })),
+  () =>
+    server.listen(workerData.port || 0, '127.0.0.1', () =>
+      parentPort.postMessage({ type: 'listening', port: server.address().port }),
+    ),
   fail,
 );
 

@@ -11,7 +11,11 @@ import { landingPage } from './landing.js';
 import { dashboardFiles, sendFile, sendJson } from './static.js';
 
 /** A handler for one route family. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) => Promise<void> | void;
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
@@ -52,13 +56,24 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     const file = files.get(url.pathname);
     const page = url.pathname === '/' ? 'landing' : file ? 'file' : undefined;
     if (page) {
-      if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed', detail: `${method} is not allowed here; use GET` }, { Allow: 'GET, HEAD' });
+      if (method !== 'GET' && method !== 'HEAD')
+        return sendJson(
+          res,
+          405,
+          { error: 'method_not_allowed', detail: `${method} is not allowed here; use GET` },
+          { Allow: 'GET, HEAD' },
+        );
       if (file) return sendFile(res, file, method);
       const html = landingPage(base(), opts.ingestPath);
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-cache' });
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(html),
+        'Cache-Control': 'no-cache',
+      });
       return void res.end(method === 'HEAD' ? undefined : html);
     }
-    if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/')) return opts.api(req, res, url);
+    if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/'))
+      return opts.api(req, res, url);
     for (const mount of opts.mounts ?? []) if (mount(req, res)) return;
     const extra = opts.routes?.get(url.pathname);
     if (extra) return extra(req, res, url);
@@ -69,16 +84,26 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     const url = new URL(req.url ?? '/', 'http://local');
     Promise.resolve(route(req, res, url)).catch((err) => {
       opts.onError?.(err);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', detail: 'the local server failed on this request' });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: 'internal_error',
+          detail: 'the local server failed on this request',
+        });
       else res.destroy();
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port, err) : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port, err) : err),
+    );
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+  const host = opts.host.includes(':')
+    ? `[${opts.host}]`
+    : opts.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : opts.host;
   const base = () => `http://${host}:${port}`;
   return {
     url: base(),

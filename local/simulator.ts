@@ -69,7 +69,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   const pool = createViewerPool({ rng, size: Math.max(1, opts.viewers), badPop: opts.badPop });
   const poster = createPoster(base, 32);
   const path = opts.path ?? '/v1/events';
-  const summary: SimulationSummary = { elapsedMs: 0, sessions: 0, requests: 0, events: 0, eventsAccepted: 0, statuses: {} };
+  const summary: SimulationSummary = {
+    elapsedMs: 0,
+    sessions: 0,
+    requests: 0,
+    events: 0,
+    eventsAccepted: 0,
+    statuses: {},
+  };
   const outboxes = new Map<Viewer, Outbox>();
   const pending = new Set<Promise<void>>();
 
@@ -78,7 +85,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     outboxes.delete(viewer);
     if (!box || box.events.length === 0) return;
     let batch = makeBatch(box.script, box.events, Date.now());
-    if (opts.invalidRatio && rng.chance(opts.invalidRatio)) batch = spoilOneEvent(batch, rng.int(0, batch.events.length - 1));
+    if (opts.invalidRatio && rng.chance(opts.invalidRatio))
+      batch = spoilOneEvent(batch, rng.int(0, batch.events.length - 1));
     summary.requests += 1;
     summary.events += batch.events.length;
     const p = poster.post(path, JSON.stringify(batch), viewer.headers).then((result) => {
@@ -110,7 +118,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         }
         if (!box) outboxes.set(viewer, (box = { script, events: [], since: now }));
         box.events.push(...events);
-        if (box.events.length >= MAX_BATCH || events.some((e) => URGENT_TYPES.has(e.type))) flush(viewer);
+        if (box.events.length >= MAX_BATCH || events.some((e) => URGENT_TYPES.has(e.type)))
+          flush(viewer);
       }
       for (const [viewer, box] of outboxes) if (now - box.since >= FLUSH_AFTER_MS) flush(viewer);
       if (opts.onProgress && now - lastProgress >= 1000) {

@@ -23,7 +23,9 @@ function uplotDist(): string {
 }
 
 /** URL path → file on disk for everything under /dashboard. */
-export function dashboardFiles(dashboardDir = path.join(REPO_ROOT, 'dashboard')): Map<string, string> {
+export function dashboardFiles(
+  dashboardDir = path.join(REPO_ROOT, 'dashboard'),
+): Map<string, string> {
   const uplot = uplotDist();
   return new Map([
     ['/dashboard', path.join(dashboardDir, 'index.html')],
@@ -45,7 +47,10 @@ export async function sendFile(res: ServerResponse, file: string, method: string
   try {
     body = await fs.readFile(file);
   } catch {
-    sendJson(res, 404, { error: 'not_found', detail: `${path.basename(file)} is missing from this installation` });
+    sendJson(res, 404, {
+      error: 'not_found',
+      detail: `${path.basename(file)} is missing from this installation`,
+    });
     return;
   }
   res.writeHead(200, {
@@ -58,7 +63,12 @@ export async function sendFile(res: ServerResponse, file: string, method: string
 }
 
 /** Sends a JSON body. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

@@ -25,7 +25,10 @@ export interface PageLike {
 }
 
 /** `fetch` as the SDK calls it. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Pick<Response, 'status' | 'headers' | 'text'>>;
+export type FetchLike = (
+  url: string,
+  init: RequestInit,
+) => Promise<Pick<Response, 'status' | 'headers' | 'text'>>;
 
 /** `navigator.sendBeacon` as the SDK calls it. */
 export type SendBeaconLike = (url: string, data: Blob | string) => boolean;
@@ -174,9 +177,13 @@ const RANGES: Partial<Record<keyof Defaults, [number, number]>> = {
  * Applies defaults and validates options. Never throws.
  * @returns the config and the problems found (each a ConfigError naming the option).
  */
-export function resolveConfig(options: TrackerOptions): { config: ResolvedConfig; problems: ConfigError[] } {
+export function resolveConfig(options: TrackerOptions): {
+  config: ResolvedConfig;
+  problems: ConfigError[];
+} {
   const problems: ConfigError[] = [];
-  const o = (options && typeof options === 'object' ? options : {}) as TrackerOptions & Record<string, unknown>;
+  const o = (options && typeof options === 'object' ? options : {}) as TrackerOptions &
+    Record<string, unknown>;
   const config = { ...o } as Record<string, unknown>;
   for (const key of Object.keys(DEFAULTS) as (keyof Defaults)[]) {
     const value = o[key];
@@ -184,10 +191,13 @@ export function resolveConfig(options: TrackerOptions): { config: ResolvedConfig
     let ok = value !== undefined;
     const range = RANGES[key];
     if (ok && range) ok = typeof value === 'number' && value >= range[0] && value <= range[1];
-    else if (ok && Array.isArray(def)) ok = Array.isArray(value) && value.every((n) => Number.isInteger(n));
-    else if (ok && key === 'logLevel') ok = ['silent', 'error', 'warn', 'info', 'debug'].includes(value as string);
+    else if (ok && Array.isArray(def))
+      ok = Array.isArray(value) && value.every((n) => Number.isInteger(n));
+    else if (ok && key === 'logLevel')
+      ok = ['silent', 'error', 'warn', 'info', 'debug'].includes(value as string);
     else if (ok && typeof def === 'string') ok = typeof value === 'string' && value.length > 0;
-    if (!ok && value !== undefined) problems.push(new ConfigError(`invalid ${key}: ${String(value)}; using ${String(def)}`, key));
+    if (!ok && value !== undefined)
+      problems.push(new ConfigError(`invalid ${key}: ${String(value)}; using ${String(def)}`, key));
     config[key] = (ok ? value : Array.isArray(def) ? [...def] : def) as never;
   }
   if (typeof o.contentId !== 'string' && typeof o.contentId !== 'function') {

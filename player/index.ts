@@ -22,7 +22,13 @@ export {
   type FetchLike,
   type SendBeaconLike,
 } from './config.js';
-export type { AdapterFactory, AdapterHandle, PlayerInput, Rendition, SegmentTiming } from './core/adapter.js';
+export type {
+  AdapterFactory,
+  AdapterHandle,
+  PlayerInput,
+  Rendition,
+  SegmentTiming,
+} from './core/adapter.js';
 export type { Clock, Timers } from './core/clock.js';
 export type { QoeCounters } from './core/qoe.js';
 export type { LogLevel, LogSink } from './log.js';

@@ -70,12 +70,20 @@ export interface CumulativeCounters {
 
 export type BeaconEvent =
   | (EventBase & { type: 'requested'; autoplay?: boolean })
-  | (EventBase & { type: 'started' | 'paused' | 'resumed' | 'stall_start' | 'muted' | 'unmuted' | 'ended' })
+  | (EventBase & {
+      type: 'started' | 'paused' | 'resumed' | 'stall_start' | 'muted' | 'unmuted' | 'ended';
+    })
   | (EventBase & { type: 'first_frame'; startup_ms: number })
   | (EventBase & { type: 'seeking'; to?: number })
   | (EventBase & { type: 'seeked'; seek_ms?: number })
   | (EventBase & { type: 'stall_end'; stall_ms: number })
-  | (EventBase & { type: 'variant_loaded'; bitrate: number; width?: number; height?: number; level?: number })
+  | (EventBase & {
+      type: 'variant_loaded';
+      bitrate: number;
+      width?: number;
+      height?: number;
+      level?: number;
+    })
   | (EventBase & {
       type: 'bitrate_changed';
       bitrate: number;
@@ -86,7 +94,8 @@ export type BeaconEvent =
     })
   | (EventBase & { type: 'volume_changed'; volume: number; muted: boolean })
   | (EventBase & { type: 'error'; code: string; message?: string; fatal: boolean })
-  | (EventBase & CumulativeCounters & { type: 'heartbeat'; bitrate?: number; dropped_frames?: number })
+  | (EventBase &
+      CumulativeCounters & { type: 'heartbeat'; bitrate?: number; dropped_frames?: number })
   | (EventBase &
       CumulativeCounters & {
         type: 'session_end';

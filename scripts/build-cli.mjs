@@ -20,13 +20,15 @@ export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
   const target = path.resolve(root, outfile);
   // The bundle must sit one folder below the repository root, like local/*.ts: paths to
   // dashboard/, scripts/ and node_modules are resolved from import.meta.url.
-  if (path.dirname(path.dirname(target)) !== root) throw new Error(`buildCli: ${outfile} must be one folder below the repository root`);
+  if (path.dirname(path.dirname(target)) !== root)
+    throw new Error(`buildCli: ${outfile} must be one folder below the repository root`);
   if (!target.endsWith('.mjs')) throw new Error(`buildCli: ${outfile} must end in .mjs`);
   // Chunk names carry content hashes: drop the previous build's so they do not pile up.
   const stem = path.basename(target, '.mjs');
   fs.mkdirSync(path.dirname(target), { recursive: true });
   for (const f of fs.readdirSync(path.dirname(target), { withFileTypes: true })) {
-    if (f.isFile() && f.name.startsWith(`${stem}-`) && /\.mjs(\.map)?$/.test(f.name)) fs.rmSync(path.join(path.dirname(target), f.name));
+    if (f.isFile() && f.name.startsWith(`${stem}-`) && /\.mjs(\.map)?$/.test(f.name))
+      fs.rmSync(path.join(path.dirname(target), f.name));
   }
   await esbuild.build({
     entryPoints: { [path.basename(target, '.mjs')]: path.join(root, 'local', 'cli.ts') },

@@ -15,7 +15,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 export async function loadDefaultConfig() {
   const out = await esbuild.build({
-    stdin: { contents: "export { DEFAULT_CONFIG } from './edge/config.ts';", resolveDir: root, loader: 'ts' },
+    stdin: {
+      contents: "export { DEFAULT_CONFIG } from './edge/config.ts';",
+      resolveDir: root,
+      loader: 'ts',
+    },
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -32,7 +36,10 @@ export async function loadDefaultConfig() {
  * @param {{ config?: import('../edge/config.ts').EdgeConfig, outfile?: string }} [opts]
  * @returns {Promise<{ outfile: string, bytes: number }>}
  */
-export async function buildOriginRequest({ config, outfile = 'dist/edge/origin-request.mjs' } = {}) {
+export async function buildOriginRequest({
+  config,
+  outfile = 'dist/edge/origin-request.mjs',
+} = {}) {
   // The handler imports the generated validators; build them if this step runs on its own.
   if (!fs.existsSync(path.join(root, 'schemas', 'generated', 'index.js'))) buildValidators();
   const edgeConfig = config ?? (await loadDefaultConfig());
@@ -49,7 +56,9 @@ export async function buildOriginRequest({ config, outfile = 'dist/edge/origin-r
     // Prefer the SDK's ES module builds; a few dependencies are CommonJS only, and their
     // require() of Node built-ins needs a real `require` inside an ES module.
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __beaconCreateRequire } from 'node:module'; const require = __beaconCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __beaconCreateRequire } from 'node:module'; const require = __beaconCreateRequire(import.meta.url);",
+    },
     define: { __BEACON_EDGE_CONFIG__: JSON.stringify(edgeConfig) },
     logLevel: 'warning',
   });

@@ -28,7 +28,13 @@ export const ENTRIES = {
   'adapters/dashjs': path.join(playerDir, 'adapters', 'dashjs.ts'),
 };
 
-const common = { bundle: true, target: TARGET, platform: 'browser', legalComments: 'none', logLevel: 'silent' };
+const common = {
+  bundle: true,
+  target: TARGET,
+  platform: 'browser',
+  legalComments: 'none',
+  logLevel: 'silent',
+};
 
 /** Minified and gzipped bytes of a code string. */
 export function sizes(code) {
@@ -43,12 +49,21 @@ async function measure(entry, { alone }) {
         {
           name: 'sdk-external',
           setup(build) {
-            build.onResolve({ filter: /^\./ }, (args) => (args.importer ? { path: args.path, external: true } : undefined));
+            build.onResolve({ filter: /^\./ }, (args) =>
+              args.importer ? { path: args.path, external: true } : undefined,
+            );
           },
         },
       ]
     : [];
-  const out = await esbuild.build({ ...common, entryPoints: [entry], format: 'esm', minify: true, write: false, plugins });
+  const out = await esbuild.build({
+    ...common,
+    entryPoints: [entry],
+    format: 'esm',
+    minify: true,
+    write: false,
+    plugins,
+  });
   return sizes(out.outputFiles[0].text);
 }
 
@@ -69,9 +84,14 @@ async function emitTypes(outDir) {
     types: [],
   });
   const res = program.emit();
-  const errors = ts.getPreEmitDiagnostics(program).concat(res.diagnostics).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const errors = ts
+    .getPreEmitDiagnostics(program)
+    .concat(res.diagnostics)
+    .filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length) {
-    throw new Error(`player types: ${ts.formatDiagnostics(errors.slice(0, 5), { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' })}`);
+    throw new Error(
+      `player types: ${ts.formatDiagnostics(errors.slice(0, 5), { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' })}`,
+    );
   }
 }
 
@@ -80,7 +100,10 @@ async function emitTypes(outDir) {
  * @param {{ outDir?: string, types?: boolean }} [options] outDir defaults to dist/player.
  * @returns {Promise<{ outDir: string, core: {min:number,gzip:number}, html5: {min:number,gzip:number}, hlsjs: {min:number,gzip:number}, dashjs: {min:number,gzip:number}, iife: {min:number,gzip:number} }>}
  */
-export async function buildPlayer({ outDir = path.join(root, 'dist', 'player'), types = true } = {}) {
+export async function buildPlayer({
+  outDir = path.join(root, 'dist', 'player'),
+  types = true,
+} = {}) {
   fs.rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
     ...common,
@@ -113,7 +136,9 @@ export async function buildPlayer({ outDir = path.join(root, 'dist', 'player'), 
   };
   fs.writeFileSync(path.join(outDir, 'sizes.json'), `${JSON.stringify(result, null, 2)}\n`);
   if (result.core.gzip > CORE_BUDGET_GZIP) {
-    throw new Error(`player core is ${result.core.gzip} B min+gzip, over the ${CORE_BUDGET_GZIP} B budget`);
+    throw new Error(
+      `player core is ${result.core.gzip} B min+gzip, over the ${CORE_BUDGET_GZIP} B budget`,
+    );
   }
   return result;
 }
@@ -121,7 +146,8 @@ export async function buildPlayer({ outDir = path.join(root, 'dist', 'player'), 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   buildPlayer()
     .then((r) => {
-      for (const k of ['core', 'html5', 'hlsjs', 'dashjs', 'iife']) console.log(`${k.padEnd(7)} ${r[k].min} B min, ${r[k].gzip} B gzip`);
+      for (const k of ['core', 'html5', 'hlsjs', 'dashjs', 'iife'])
+        console.log(`${k.padEnd(7)} ${r[k].min} B min, ${r[k].gzip} B gzip`);
     })
     .catch((err) => {
       console.error(err);

@@ -56,14 +56,19 @@ export function viewerConfig(config, edgeHeader) {
   }
   for (const p of ingestPaths) {
     if (typeof p !== 'string' || !/^\/[^?#\s]*$/.test(p)) {
-      throw new Error(`viewer-request config: ingest path ${JSON.stringify(p)} must start with / and have no query`);
+      throw new Error(
+        `viewer-request config: ingest path ${JSON.stringify(p)} must start with / and have no query`,
+      );
     }
   }
-  if (!Array.isArray(allowedOrigins)) throw new Error('viewer-request config: allowedOrigins must be an array');
+  if (!Array.isArray(allowedOrigins))
+    throw new Error('viewer-request config: allowedOrigins must be an array');
   const origins = allowedOrigins.map((o) => {
     const origin = typeof o === 'string' ? o.trim().replace(/\/$/, '').toLowerCase() : '';
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new Error(`viewer-request config: allowed origin ${JSON.stringify(o)} must be * or scheme://host[:port]`);
+      throw new Error(
+        `viewer-request config: allowed origin ${JSON.stringify(o)} must be * or scheme://host[:port]`,
+      );
     }
     return origin;
   });
@@ -81,11 +86,15 @@ export function viewerConfig(config, edgeHeader) {
  * @returns {Promise<{ outfile: string, bytes: number }>} absolute path and size in bytes.
  * @example await buildViewerRequest({ config: { allowedOrigins: ['https://video.example'] } })
  */
-export async function buildViewerRequest({ config = {}, outfile = 'dist/edge/viewer-request.js' } = {}) {
+export async function buildViewerRequest({
+  config = {},
+  outfile = 'dist/edge/viewer-request.js',
+} = {}) {
   const defaults = await loadEdgeDefaults();
   const injected = viewerConfig({ ...defaults.config, ...config }, defaults.edgeHeader);
   const code = fs.readFileSync(source, 'utf8');
-  if (!CLOUDFRONT_IMPORT.test(code)) throw new Error(`${source}: expected the line: import cf from 'cloudfront';`);
+  if (!CLOUDFRONT_IMPORT.test(code))
+    throw new Error(`${source}: expected the line: import cf from 'cloudfront';`);
   const result = await esbuild.transform(code.replace(CLOUDFRONT_IMPORT, ''), {
     loader: 'js',
     sourcefile: source,
@@ -96,10 +105,13 @@ export async function buildViewerRequest({ config = {}, outfile = 'dist/edge/vie
     logLevel: 'silent',
   });
   const built = `import cf from"cloudfront";${result.code.trim()}\n`;
-  if (!/(^|[;}])function handler\(/.test(built)) throw new Error('viewer-request build lost the top-level handler function');
+  if (!/(^|[;}])function handler\(/.test(built))
+    throw new Error('viewer-request build lost the top-level handler function');
   const bytes = Buffer.byteLength(built);
   if (bytes >= MAX_FUNCTION_BYTES) {
-    throw new Error(`viewer-request function is ${bytes} bytes; CloudFront allows less than ${MAX_FUNCTION_BYTES}`);
+    throw new Error(
+      `viewer-request function is ${bytes} bytes; CloudFront allows less than ${MAX_FUNCTION_BYTES}`,
+    );
   }
   const target = path.resolve(root, outfile);
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -109,7 +121,8 @@ export async function buildViewerRequest({ config = {}, outfile = 'dist/edge/vie
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   buildViewerRequest().then(
-    ({ outfile, bytes }) => console.log(`viewer-request function: ${bytes} bytes -> ${path.relative(root, outfile)}`),
+    ({ outfile, bytes }) =>
+      console.log(`viewer-request function: ${bytes} bytes -> ${path.relative(root, outfile)}`),
     (err) => {
       console.error(err);
       process.exit(1);

@@ -7,8 +7,14 @@ import { buildValidators } from './build-validators.mjs';
 
 const steps = [
   ['validators', () => buildValidators()],
-  ['viewer-request function', async () => (await import('./build-viewer-request.mjs')).buildViewerRequest()],
-  ['origin-request handler', async () => (await import('./build-origin-request.mjs')).buildOriginRequest()],
+  [
+    'viewer-request function',
+    async () => (await import('./build-viewer-request.mjs')).buildViewerRequest(),
+  ],
+  [
+    'origin-request handler',
+    async () => (await import('./build-origin-request.mjs')).buildOriginRequest(),
+  ],
   ['cli', async () => (await import('./build-cli.mjs')).buildCli()],
   ['player sdk', async () => (await import('./build-player.mjs')).buildPlayer()],
   ['demo page (static, dist/demo)', async () => (await import('../demo/build.mjs')).buildDemo()],

@@ -45,12 +45,17 @@ export async function benchConsumerSoak(opts: SoakOptions): Promise<SoakFigures>
   const rate = opts.eventsPerSecond ?? 10000;
   const seconds = opts.seconds ?? 60;
   const perRecord = opts.eventsPerRecord ?? 20;
-  const streams = opts.streams ?? ['soak-events-us-east-1', 'soak-events-eu-central-1', 'soak-events-ap-southeast-1'];
+  const streams = opts.streams ?? [
+    'soak-events-us-east-1',
+    'soak-events-eu-central-1',
+    'soak-events-ap-southeast-1',
+  ];
   const kinesis = await startKinesalite({ path: `${opts.dataDir}/kinesis` });
   const client = localKinesisClient(kinesis.endpoint);
   await ensureStreams(client, streams, opts.shards ?? 2);
   const store = await DuckDbStore.open(`${opts.dataDir}/soak.duckdb`, opts.duckdb);
-  const consumer = opts.consume === false ? null : await startKinesisConsumer({ client, streams, sink: store });
+  const consumer =
+    opts.consume === false ? null : await startKinesisConsumer({ client, streams, sink: store });
 
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
@@ -60,11 +65,15 @@ export async function benchConsumerSoak(opts: SoakOptions): Promise<SoakFigures>
   let stored = 0;
   // Visibility probe: when the stored count reaches a mark's cumulative count, that mark is queryable.
   const probe = setInterval(() => {
-    void store.query('SELECT count(*) AS n FROM events').then(([r]) => {
-      stored = Number(r.n);
-      const now = Date.now();
-      while (marks.length > 0 && marks[0].cumulative <= stored) latencies.push(now - marks.shift()!.at);
-    }, () => undefined);
+    void store.query('SELECT count(*) AS n FROM events').then(
+      ([r]) => {
+        stored = Number(r.n);
+        const now = Date.now();
+        while (marks.length > 0 && marks[0].cumulative <= stored)
+          latencies.push(now - marks.shift()!.at);
+      },
+      () => undefined,
+    );
   }, 50);
 
   const start = Date.now();
@@ -80,7 +89,8 @@ export async function benchConsumerSoak(opts: SoakOptions): Promise<SoakFigures>
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const deadline = Date.now() + 60000;
-  while (consumer && stored < put && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (consumer && stored < put && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
 
   clearInterval(probe);
   clearInterval(sampler);
@@ -91,19 +101,35 @@ export async function benchConsumerSoak(opts: SoakOptions): Promise<SoakFigures>
   client.destroy();
   await kinesis.close();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? NaN;
+  const at = (p: number) =>
+    latencies[
+      Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))
+    ] ?? NaN;
   return {
-    eventsPut: put, eventsStored: stored, seconds: Math.round(elapsed),
-    latencyP50Ms: at(50), latencyP95Ms: at(95), latencyMaxMs: latencies[latencies.length - 1] ?? NaN,
-    peakRssMb: Math.round(peak / 1e6), sinkWrites: writes,
+    eventsPut: put,
+    eventsStored: stored,
+    seconds: Math.round(elapsed),
+    latencyP50Ms: at(50),
+    latencyP95Ms: at(95),
+    latencyMaxMs: latencies[latencies.length - 1] ?? NaN,
+    peakRssMb: Math.round(peak / 1e6),
+    sinkWrites: writes,
   };
 }
 
-async function putAll(client: KinesisClient, stream: string, records: EnrichedRecord[]): Promise<void> {
+async function putAll(
+  client: KinesisClient,
+  stream: string,
+  records: EnrichedRecord[],
+): Promise<void> {
   for (let i = 0; i < records.length; i += 500) {
-    let entries = records.slice(i, i + 500).map((r) => ({ Data: Buffer.from(JSON.stringify(r)), PartitionKey: r.session_id }));
+    let entries = records
+      .slice(i, i + 500)
+      .map((r) => ({ Data: Buffer.from(JSON.stringify(r)), PartitionKey: r.session_id }));
     while (entries.length > 0) {
-      const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
+      const out = await client.send(
+        new PutRecordsCommand({ StreamName: stream, Records: entries }),
+      );
       entries = entries.filter((_, k) => out.Records?.[k]?.ErrorCode);
     }
   }
@@ -113,14 +139,55 @@ async function putAll(client: KinesisClient, stream: string, records: EnrichedRe
 function soakRecord(i: number, n: number, now: number): EnrichedRecord {
   const session = `soak_session_${i % 5000}`;
   return {
-    record_version: 1, schema_version: '1-0-0', received_at: now, skew_ms: 0, session_id: session, content_id: 'soak',
-    sdk_name: 'beacon-edge-web', sdk_version: '0.1.0', player_name: 'hls.js', player_version: '1.7.4',
-    geo: { country: 'DE', region: 'HE', city: 'Frankfurt am Main', time_zone: 'Europe/Berlin', asn: '3320', lat: 50.1, lon: 8.7 },
-    edge: { pop: 'FRA56-C1', edge_region: 'eu-central-1', serving_region: 'eu-central-1', stream_region: 'eu-central-1', request_id: `soak_req_${i}`, device: 'desktop' },
+    record_version: 1,
+    schema_version: '1-0-0',
+    received_at: now,
+    skew_ms: 0,
+    session_id: session,
+    content_id: 'soak',
+    sdk_name: 'beacon-edge-web',
+    sdk_version: '0.1.0',
+    player_name: 'hls.js',
+    player_version: '1.7.4',
+    geo: {
+      country: 'DE',
+      region: 'HE',
+      city: 'Frankfurt am Main',
+      time_zone: 'Europe/Berlin',
+      asn: '3320',
+      lat: 50.1,
+      lon: 8.7,
+    },
+    edge: {
+      pop: 'FRA56-C1',
+      edge_region: 'eu-central-1',
+      serving_region: 'eu-central-1',
+      stream_region: 'eu-central-1',
+      request_id: `soak_req_${i}`,
+      device: 'desktop',
+    },
     events: Array.from({ length: n }, (_, k) =>
       k === 0
-        ? { type: 'started' as const, id: `soak_${i}_${k}`, seq: k, ts: now, playhead: 0, time: now }
-        : { type: 'heartbeat' as const, id: `soak_${i}_${k}`, seq: k, ts: now, playhead: k * 10, time: now, played_ms: k * 10000, stall_ms: 0, stall_count: 0, bitrate: 3000000 },
+        ? {
+            type: 'started' as const,
+            id: `soak_${i}_${k}`,
+            seq: k,
+            ts: now,
+            playhead: 0,
+            time: now,
+          }
+        : {
+            type: 'heartbeat' as const,
+            id: `soak_${i}_${k}`,
+            seq: k,
+            ts: now,
+            playhead: k * 10,
+            time: now,
+            played_ms: k * 10000,
+            stall_ms: 0,
+            stall_count: 0,
+            bitrate: 3000000,
+          },
     ),
   };
 }

@@ -31,28 +31,91 @@ export function syntheticRows(count: number, startId = 0, now = Date.now()): Eve
   for (let i = startId; i < startId + count; i++) {
     const session = Math.floor(i / 20);
     const type = i % 20 === 0 ? 'started' : 'heartbeat';
-    const ev = { type, id: `bench_${i}`, seq: i % 20, ts: now, playhead: i % 600, played_ms: (i % 20) * 10000, stall_ms: 0, stall_count: 0, bitrate: 3000000 };
+    const ev = {
+      type,
+      id: `bench_${i}`,
+      seq: i % 20,
+      ts: now,
+      playhead: i % 600,
+      played_ms: (i % 20) * 10000,
+      stall_ms: 0,
+      stall_count: 0,
+      bitrate: 3000000,
+    };
     rows.push({
-      event_id: ev.id, type, seq: ev.seq, ts: now, time: now, playhead: ev.playhead, received_at: now, ingested_at: now, skew_ms: 0,
-      record_version: 1, schema_version: '1-0-0', session_id: `bench_session_${session}`, viewer_id: null, content_id: 'bench',
-      sdk_name: 'beacon-edge-web', sdk_version: '0.1.0', player_name: 'hls.js', player_version: '1.7.4', country: 'DE',
-      country_region: 'HE', city: 'Frankfurt am Main', time_zone: 'Europe/Berlin', asn: '3320', lat: 50.1, lon: 8.7, pop: 'FRA56-C1',
-      edge_region: 'eu-central-1', serving_region: 'eu-central-1', stream_region: 'eu-central-1', request_id: `bench_req_${session}`,
-      device: 'desktop', os: null, startup_ms: null, stall_ms: type === 'heartbeat' ? 0 : null, bitrate: type === 'heartbeat' ? 3000000 : null,
-      prev_bitrate: null, width: null, height: null, level: null, volume: null, muted: null, error_code: null, error_message: null, fatal: null,
-      played_ms: type === 'heartbeat' ? ev.played_ms : null, stall_count: type === 'heartbeat' ? 0 : null, dropped_frames: null,
-      seek_ms: null, seek_to: null, reason: null, autoplay: null, attrs: null,
+      event_id: ev.id,
+      type,
+      seq: ev.seq,
+      ts: now,
+      time: now,
+      playhead: ev.playhead,
+      received_at: now,
+      ingested_at: now,
+      skew_ms: 0,
+      record_version: 1,
+      schema_version: '1-0-0',
+      session_id: `bench_session_${session}`,
+      viewer_id: null,
+      content_id: 'bench',
+      sdk_name: 'beacon-edge-web',
+      sdk_version: '0.1.0',
+      player_name: 'hls.js',
+      player_version: '1.7.4',
+      country: 'DE',
+      country_region: 'HE',
+      city: 'Frankfurt am Main',
+      time_zone: 'Europe/Berlin',
+      asn: '3320',
+      lat: 50.1,
+      lon: 8.7,
+      pop: 'FRA56-C1',
+      edge_region: 'eu-central-1',
+      serving_region: 'eu-central-1',
+      stream_region: 'eu-central-1',
+      request_id: `bench_req_${session}`,
+      device: 'desktop',
+      os: null,
+      startup_ms: null,
+      stall_ms: type === 'heartbeat' ? 0 : null,
+      bitrate: type === 'heartbeat' ? 3000000 : null,
+      prev_bitrate: null,
+      width: null,
+      height: null,
+      level: null,
+      volume: null,
+      muted: null,
+      error_code: null,
+      error_message: null,
+      fatal: null,
+      played_ms: type === 'heartbeat' ? ev.played_ms : null,
+      stall_count: type === 'heartbeat' ? 0 : null,
+      dropped_frames: null,
+      seek_ms: null,
+      seek_to: null,
+      reason: null,
+      autoplay: null,
+      attrs: null,
     });
   }
   return rows;
 }
 
 /** Writes `events` rows through `DuckDbStore.writeBatch` in batches of `batchSize`. */
-export async function benchStoreWrites(path: string, events = 600_000, batchSize = 2000): Promise<WriteFigures> {
+export async function benchStoreWrites(
+  path: string,
+  events = 600_000,
+  batchSize = 2000,
+): Promise<WriteFigures> {
   const store = await DuckDbStore.open(path);
   try {
     return await timeBatches('store (DataChunk → staging → INSERT)', events, batchSize, (rows, i) =>
-      store.writeBatch({ events: rows, badRows: [], checkpoints: [{ stream: 'bench', shardId: 'shardId-000000000000', sequenceNumber: String(i) }] }),
+      store.writeBatch({
+        events: rows,
+        badRows: [],
+        checkpoints: [
+          { stream: 'bench', shardId: 'shardId-000000000000', sequenceNumber: String(i) },
+        ],
+      }),
     );
   } finally {
     await store.close();
@@ -66,7 +129,11 @@ export async function benchStoreWrites(path: string, events = 600_000, batchSize
  * (Measured too and dropped earlier: row-by-row appender — slower than DataChunks — and
  * `json_transform` of one JSON parameter, about half the DataChunk rate.)
  */
-export async function compareInsertMethods(dir: string, events = 100_000, batchSize = 2000): Promise<WriteFigures[]> {
+export async function compareInsertMethods(
+  dir: string,
+  events = 100_000,
+  batchSize = 2000,
+): Promise<WriteFigures[]> {
   const out = [await benchStoreWrites(`${dir}/chunk.duckdb`, events, batchSize)];
   out.push(await alwaysOnConflict(`${dir}/on-conflict.duckdb`, events, batchSize));
   const instance = await DuckDBInstance.create(`${dir}/values.duckdb`);
@@ -80,9 +147,23 @@ export async function compareInsertMethods(dir: string, events = 100_000, batchS
         for (let j = 0; j < rows.length; j += per) {
           const part = rows.slice(j, j + per);
           const n = EVENT_COLUMNS.length;
-          const tuples = part.map((_, k) => `(${EVENT_COLUMNS.map((c, ci) => (c.type === 'timestamp_ms' ? `make_timestamp_ms($${k * n + ci + 1}::BIGINT)` : `$${k * n + ci + 1}`)).join(',')})`);
-          const values = part.flatMap((r) => EVENT_COLUMNS.map((c) => (r[c.name] === null ? null : c.type === 'bigint' || c.type === 'timestamp_ms' ? BigInt(r[c.name] as number) : (r[c.name] as string | number | boolean))));
-          await con.run(`INSERT INTO events VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING`, values);
+          const tuples = part.map(
+            (_, k) =>
+              `(${EVENT_COLUMNS.map((c, ci) => (c.type === 'timestamp_ms' ? `make_timestamp_ms($${k * n + ci + 1}::BIGINT)` : `$${k * n + ci + 1}`)).join(',')})`,
+          );
+          const values = part.flatMap((r) =>
+            EVENT_COLUMNS.map((c) =>
+              r[c.name] === null
+                ? null
+                : c.type === 'bigint' || c.type === 'timestamp_ms'
+                  ? BigInt(r[c.name] as number)
+                  : (r[c.name] as string | number | boolean),
+            ),
+          );
+          await con.run(
+            `INSERT INTO events VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING`,
+            values,
+          );
         }
         await con.run('COMMIT');
       }),
@@ -95,23 +176,42 @@ export async function compareInsertMethods(dir: string, events = 100_000, batchS
 }
 
 /** The store's staging path with ON CONFLICT DO NOTHING on every batch (the store's slow path). */
-async function alwaysOnConflict(path: string, events: number, batchSize: number): Promise<WriteFigures> {
+async function alwaysOnConflict(
+  path: string,
+  events: number,
+  batchSize: number,
+): Promise<WriteFigures> {
   const instance = await DuckDBInstance.create(path);
   const con = await instance.connect();
   try {
     for (const sql of schemaDdl()) await con.run(sql);
-    return await timeBatches('staging → INSERT ON CONFLICT DO NOTHING on every batch', events, batchSize, async (rows) => {
-      await con.run('BEGIN TRANSACTION');
-      await loadViaStaging(con, EVENTS_TABLE, rows as unknown as Record<string, unknown>[], 'skip-duplicates');
-      await con.run('COMMIT');
-    });
+    return await timeBatches(
+      'staging → INSERT ON CONFLICT DO NOTHING on every batch',
+      events,
+      batchSize,
+      async (rows) => {
+        await con.run('BEGIN TRANSACTION');
+        await loadViaStaging(
+          con,
+          EVENTS_TABLE,
+          rows as unknown as Record<string, unknown>[],
+          'skip-duplicates',
+        );
+        await con.run('COMMIT');
+      },
+    );
   } finally {
     con.closeSync();
     instance.closeSync();
   }
 }
 
-async function timeBatches(method: string, events: number, batchSize: number, write: (rows: EventRow[], i: number) => Promise<void>): Promise<WriteFigures> {
+async function timeBatches(
+  method: string,
+  events: number,
+  batchSize: number,
+  write: (rows: EventRow[], i: number) => Promise<void>,
+): Promise<WriteFigures> {
   const latencies: number[] = [];
   let peak = 0;
   let busy = 0;
@@ -125,12 +225,17 @@ async function timeBatches(method: string, events: number, batchSize: number, wr
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
   return {
-    method, events, batchSize,
+    method,
+    events,
+    batchSize,
     seconds: round(busy / 1000),
     eventsPerSecond: Math.round(events / (busy / 1000)),
-    batchP50Ms: round(at(50)), batchP95Ms: round(at(95)), batchMaxMs: round(latencies[latencies.length - 1]),
+    batchP50Ms: round(at(50)),
+    batchP95Ms: round(at(95)),
+    batchMaxMs: round(latencies[latencies.length - 1]),
     peakRssMb: Math.round(peak / 1e6),
   };
 }

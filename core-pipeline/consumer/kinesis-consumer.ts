@@ -63,7 +63,12 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
   const now = opts.now ?? Date.now;
   const abort = new AbortController();
   const committer = new GroupCommitter(opts.sink, config.maxEventsPerWrite);
-  const checkpoints = new Map((await opts.sink.loadCheckpoints()).map((c) => [shardKey(c.stream, c.shardId), c.sequenceNumber]));
+  const checkpoints = new Map(
+    (await opts.sink.loadCheckpoints()).map((c) => [
+      shardKey(c.stream, c.shardId),
+      c.sequenceNumber,
+    ]),
+  );
   const kinds = new Map<string, StreamKind>(opts.streams.map((s) => [s, 'events']));
   if (opts.badRowStream) kinds.set(opts.badRowStream, 'bad_rows');
 
@@ -78,12 +83,23 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
     for (const info of readyShards(listed, new Set(shards.keys()), finished)) {
       const key = shardKey(info.stream, info.shardId);
       const stats: ShardStats = {
-        stream: info.stream, shardId: info.shardId, state: 'reading', checkpoint: checkpoints.get(key) ?? null,
-        millisBehindLatest: null, records: 0, errors: 0,
+        stream: info.stream,
+        shardId: info.shardId,
+        state: 'reading',
+        checkpoint: checkpoints.get(key) ?? null,
+        millisBehindLatest: null,
+        records: 0,
+        errors: 0,
       };
       shards.set(key, stats);
       const loop = readShard(stats, {
-        client: opts.client, committer, config, kind: kinds.get(info.stream) ?? 'events', signal: abort.signal, now, log,
+        client: opts.client,
+        committer,
+        config,
+        kind: kinds.get(info.stream) ?? 'events',
+        signal: abort.signal,
+        now,
+        log,
         onFinished: () => {
           finished.add(key);
           log(`[consumer] ${key} closed and fully read`);
@@ -107,7 +123,9 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
       } catch (err) {
         if (abort.signal.aborted) return;
         totals.errors += 1;
-        log(`[consumer] ListShards ${stream} failed: ${errorName(err)} ${(err as Error)?.message ?? ''}`.trim());
+        log(
+          `[consumer] ListShards ${stream} failed: ${errorName(err)} ${(err as Error)?.message ?? ''}`.trim(),
+        );
         next.push(...listed.filter((s) => s.stream === stream)); // keep what we knew
       }
     }

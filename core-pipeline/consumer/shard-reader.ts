@@ -4,7 +4,12 @@
  * write re-reads from the last stored checkpoint and nothing is lost; the sink's idempotency on
  * event_id makes the re-read harmless.
  */
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
 import type { ConsumerConfig } from '../config.js';
 import { decodeRecords, type SourceRecord, type StreamKind } from '../decode.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -38,7 +43,11 @@ export interface ShardReaderDeps {
 }
 
 /** Errors after which the same iterator may be used again after a pause. */
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'KMSThrottlingException']);
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'KMSThrottlingException',
+]);
 
 /** Reads one shard until it is finished or `deps.signal` aborts. Never rejects. */
 export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promise<void> {
@@ -48,7 +57,9 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
   const pause = async (err: unknown, what: string) => {
     failures += 1;
     stats.errors += 1;
-    deps.log(`[consumer] ${stats.stream}/${stats.shardId}: ${what}: ${errorName(err)} ${(err as Error)?.message ?? ''}`.trim());
+    deps.log(
+      `[consumer] ${stats.stream}/${stats.shardId}: ${what}: ${errorName(err)} ${(err as Error)?.message ?? ''}`.trim(),
+    );
     await sleep(backoffDelay(failures, config.backoffMs, config.maxBackoffMs), signal);
   };
 
@@ -65,7 +76,10 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
 
     let out;
     try {
-      out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: config.maxRecordsPerCall }), { abortSignal: signal });
+      out = await client.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: config.maxRecordsPerCall }),
+        { abortSignal: signal },
+      );
     } catch (err) {
       if (signal.aborted) break;
       // An expired iterator (5 min idle, or a long write) is re-acquired from the checkpoint;
@@ -83,7 +97,10 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
       const rows = decodeRecords(source, deps.now());
       try {
         // Not abortable on purpose: a write that started is allowed to finish on stop.
-        await deps.committer.submit({ ...rows, checkpoints: [{ stream: stats.stream, shardId: stats.shardId, sequenceNumber: last }] });
+        await deps.committer.submit({
+          ...rows,
+          checkpoints: [{ stream: stats.stream, shardId: stats.shardId, sequenceNumber: last }],
+        });
       } catch (err) {
         iterator = null; // re-read from the stored checkpoint
         await pause(err, 'write failed, re-reading from checkpoint');
@@ -110,7 +127,11 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
   stats.state = 'stopped';
 }
 
-async function getIterator(client: KinesisClient, stats: ShardStats, signal: AbortSignal): Promise<string> {
+async function getIterator(
+  client: KinesisClient,
+  stats: ShardStats,
+  signal: AbortSignal,
+): Promise<string> {
   const out = await client.send(
     new GetShardIteratorCommand({
       StreamName: stats.stream,
@@ -125,7 +146,12 @@ async function getIterator(client: KinesisClient, stats: ShardStats, signal: Abo
   return out.ShardIterator;
 }
 
-function toSource(r: _Record, stats: ShardStats, kind: StreamKind, now: () => number): SourceRecord {
+function toSource(
+  r: _Record,
+  stats: ShardStats,
+  kind: StreamKind,
+  now: () => number,
+): SourceRecord {
   const arrival = r.ApproximateArrivalTimestamp?.getTime();
   return {
     kind,

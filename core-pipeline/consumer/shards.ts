@@ -13,7 +13,11 @@ export interface ShardInfo {
 }
 
 /** Every shard of `stream`, following NextToken. */
-export async function listAllShards(client: KinesisClient, stream: string, signal?: AbortSignal): Promise<ShardInfo[]> {
+export async function listAllShards(
+  client: KinesisClient,
+  stream: string,
+  signal?: AbortSignal,
+): Promise<ShardInfo[]> {
   const shards: Shard[] = [];
   let nextToken: string | undefined;
   do {
@@ -25,11 +29,15 @@ export async function listAllShards(client: KinesisClient, stream: string, signa
     shards.push(...(out.Shards ?? []));
     nextToken = out.NextToken;
   } while (nextToken);
-  return shards.map((s) => ({
-    stream,
-    shardId: s.ShardId ?? '',
-    parents: [s.ParentShardId, s.AdjacentParentShardId].filter((p): p is string => typeof p === 'string' && p.length > 0),
-  })).filter((s) => s.shardId !== '');
+  return shards
+    .map((s) => ({
+      stream,
+      shardId: s.ShardId ?? '',
+      parents: [s.ParentShardId, s.AdjacentParentShardId].filter(
+        (p): p is string => typeof p === 'string' && p.length > 0,
+      ),
+    }))
+    .filter((s) => s.shardId !== '');
 }
 
 /** Key of a shard across streams. */
@@ -39,7 +47,11 @@ export const shardKey = (stream: string, shardId: string): string => `${stream}/
  * The listed shards that may start now: not already started or finished, and each parent either
  * finished or no longer listed (aged out of retention, so nothing of it is left to read).
  */
-export function readyShards(listed: readonly ShardInfo[], started: ReadonlySet<string>, finished: ReadonlySet<string>): ShardInfo[] {
+export function readyShards(
+  listed: readonly ShardInfo[],
+  started: ReadonlySet<string>,
+  finished: ReadonlySet<string>,
+): ShardInfo[] {
   const present = new Set(listed.map((s) => shardKey(s.stream, s.shardId)));
   return listed.filter((s) => {
     const key = shardKey(s.stream, s.shardId);

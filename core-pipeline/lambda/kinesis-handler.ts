@@ -10,7 +10,11 @@
  * record never fails (it becomes a bad row); a sink failure reports every record of the batch,
  * so Lambda retries the batch (harmless: event writes are idempotent on event_id).
  */
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type {
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
 import { decodeRecords, type SourceRecord } from '../decode.js';
 import type { EventSink } from '../sinks/sink.js';
 
@@ -29,7 +33,10 @@ export interface KinesisHandlerOptions {
  * @example
  *   export const handler = createKinesisHandler({ sink: timestreamSink });
  */
-export async function handleKinesisEvent(event: KinesisStreamEvent, opts: KinesisHandlerOptions): Promise<KinesisStreamBatchResponse> {
+export async function handleKinesisEvent(
+  event: KinesisStreamEvent,
+  opts: KinesisHandlerOptions,
+): Promise<KinesisStreamBatchResponse> {
   const records = event?.Records ?? [];
   if (records.length === 0) return { batchItemFailures: [] };
   const now = opts.now ?? Date.now;
@@ -41,13 +48,19 @@ export async function handleKinesisEvent(event: KinesisStreamEvent, opts: Kinesi
     await opts.sink.writeBatch({ ...rows, checkpoints: [] });
     return { batchItemFailures: [] };
   } catch (err) {
-    (opts.log ?? console.error)(`[kinesis-handler] write of ${records.length} records failed: ${(err as Error)?.message ?? String(err)}`);
-    return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+    (opts.log ?? console.error)(
+      `[kinesis-handler] write of ${records.length} records failed: ${(err as Error)?.message ?? String(err)}`,
+    );
+    return {
+      batchItemFailures: records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+    };
   }
 }
 
 /** A Lambda handler bound to a sink. */
-export function createKinesisHandler(opts: KinesisHandlerOptions): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
+export function createKinesisHandler(
+  opts: KinesisHandlerOptions,
+): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return (event) => handleKinesisEvent(event, opts);
 }
 
@@ -58,7 +71,11 @@ export function streamNameFromArn(arn: string): string {
 }
 
 /** One Lambda Kinesis record → the source record the decoder takes. */
-export function toSourceRecord(r: KinesisStreamRecord, badRowStreams: readonly string[], now: () => number): SourceRecord {
+export function toSourceRecord(
+  r: KinesisStreamRecord,
+  badRowStreams: readonly string[],
+  now: () => number,
+): SourceRecord {
   const stream = streamNameFromArn(r.eventSourceARN ?? '');
   // eventID is `<shardId>:<sequenceNumber>`.
   const shardId = (r.eventID ?? '').split(':')[0] || 'unknown-shard';

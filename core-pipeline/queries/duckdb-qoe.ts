@@ -24,7 +24,10 @@ export function nearestRank(list: string, p: number): string {
 
 /** A WHERE clause: received_at ≥ $1 plus one `"dim" = $n` per filter (n from 2). */
 export function whereClause(filters: readonly [Dimension, string][]): string {
-  return ['received_at >= make_timestamp_ms($1::BIGINT)', ...filters.map(([d], i) => `"${d}" = $${i + 2}`)].join(' AND ');
+  return [
+    'received_at >= make_timestamp_ms($1::BIGINT)',
+    ...filters.map(([d], i) => `"${d}" = $${i + 2}`),
+  ].join(' AND ');
 }
 
 /**

@@ -13,12 +13,19 @@ export const MAX_FILTER_LENGTH = 256;
 
 /** A valid Date → ms since epoch. */
 export function timeMs(v: unknown, field: string): number {
-  if (!(v instanceof Date) || !Number.isFinite(v.getTime())) throw new InvalidQueryError(field, 'must be a valid date');
+  if (!(v instanceof Date) || !Number.isFinite(v.getTime()))
+    throw new InvalidQueryError(field, 'must be a valid date');
   return v.getTime();
 }
 
 /** An integer in [min, max], or `fallback` when undefined. */
-export function intIn(v: unknown, field: string, min: number, max: number, fallback?: number): number {
+export function intIn(
+  v: unknown,
+  field: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new InvalidQueryError(field, `must be an integer from ${min} to ${max}`);
@@ -28,15 +35,18 @@ export function intIn(v: unknown, field: string, min: number, max: number, fallb
 
 /** A known dimension. */
 export function dimension(v: unknown): Dimension {
-  if (!DIMENSIONS.includes(v as Dimension)) throw new InvalidQueryError('dimension', `must be one of ${DIMENSIONS.join(', ')}`);
+  if (!DIMENSIONS.includes(v as Dimension))
+    throw new InvalidQueryError('dimension', `must be one of ${DIMENSIONS.join(', ')}`);
   return v as Dimension;
 }
 
 /** Known, non-empty, de-duplicated event types. */
 export function eventTypes(v: unknown): EventType[] {
-  if (!Array.isArray(v) || v.length === 0) throw new InvalidQueryError('types', 'must be a non-empty list of event types');
+  if (!Array.isArray(v) || v.length === 0)
+    throw new InvalidQueryError('types', 'must be a non-empty list of event types');
   for (const t of v) {
-    if (!EVENT_TYPES.includes(t as EventType)) throw new InvalidQueryError('types', `unknown event type ${JSON.stringify(t)}`);
+    if (!EVENT_TYPES.includes(t as EventType))
+      throw new InvalidQueryError('types', `unknown event type ${JSON.stringify(t)}`);
   }
   return [...new Set(v as EventType[])];
 }
@@ -59,12 +69,17 @@ export function filters(input: object): [Dimension, string][] {
 }
 
 /** Validates a timeseries range and returns the aligned first bucket, the end and the bucket ms. */
-export function bucketRange(from: unknown, to: unknown, bucketSeconds: unknown): { startMs: number; endMs: number; bucketMs: number } {
+export function bucketRange(
+  from: unknown,
+  to: unknown,
+  bucketSeconds: unknown,
+): { startMs: number; endMs: number; bucketMs: number } {
   const fromMs = timeMs(from, 'from');
   const endMs = timeMs(to, 'to');
   const bucketMs = intIn(bucketSeconds, 'bucketSeconds', 1, 86400) * 1000;
   if (endMs <= fromMs) throw new InvalidQueryError('to', 'must be after from');
   const startMs = Math.floor(fromMs / bucketMs) * bucketMs;
-  if ((endMs - startMs) / bucketMs > MAX_BUCKETS) throw new InvalidQueryError('bucketSeconds', `range needs more than ${MAX_BUCKETS} buckets`);
+  if ((endMs - startMs) / bucketMs > MAX_BUCKETS)
+    throw new InvalidQueryError('bucketSeconds', `range needs more than ${MAX_BUCKETS} buckets`);
   return { startMs, endMs, bucketMs };
 }

@@ -7,7 +7,16 @@ import type { EventType } from '../../schemas/index.js';
 import type { StoredBadRow } from '../rows.js';
 
 /** Dimensions a breakdown or QoE filter may use (an allow-list: they become column names). */
-export const DIMENSIONS = ['pop', 'country', 'asn', 'serving_region', 'edge_region', 'device', 'content_id', 'player_name'] as const;
+export const DIMENSIONS = [
+  'pop',
+  'country',
+  'asn',
+  'serving_region',
+  'edge_region',
+  'device',
+  'content_id',
+  'player_name',
+] as const;
 /** One of DIMENSIONS. */
 export type Dimension = (typeof DIMENSIONS)[number];
 

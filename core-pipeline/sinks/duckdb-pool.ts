@@ -25,7 +25,9 @@ export class ConnectionPool {
 
   /** Runs `task` with a connection of its own; the connection returns to the pool afterwards. */
   async use<T>(task: (con: DuckDBConnection) => Promise<T>): Promise<T> {
-    const con = this.idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+    const con =
+      this.idle.pop() ??
+      (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
     this.busy += 1;
     try {
       return await task(con);

@@ -2,7 +2,14 @@
  * DuckDB tables and column conversions, generated from the column specs in rows.ts so the table,
  * the row type and the insert path cannot drift apart.
  */
-import { BOOLEAN, DOUBLE, INTEGER, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  BOOLEAN,
+  DOUBLE,
+  INTEGER,
+  VARCHAR,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
@@ -14,9 +21,19 @@ export interface LoadTable {
 }
 
 /** The events table, keyed on event_id. */
-export const EVENTS_TABLE: LoadTable = { name: 'events', staging: 'events_staging', key: 'event_id', columns: EVENT_COLUMNS };
+export const EVENTS_TABLE: LoadTable = {
+  name: 'events',
+  staging: 'events_staging',
+  key: 'event_id',
+  columns: EVENT_COLUMNS,
+};
 /** The bad-rows table, keyed on bad_row_id. */
-export const BAD_ROWS_TABLE: LoadTable = { name: 'bad_rows', staging: 'bad_rows_staging', key: 'bad_row_id', columns: BAD_ROW_COLUMNS };
+export const BAD_ROWS_TABLE: LoadTable = {
+  name: 'bad_rows',
+  staging: 'bad_rows_staging',
+  key: 'bad_row_id',
+  columns: BAD_ROW_COLUMNS,
+};
 
 const SQL_TYPES: Record<ColumnType, string> = {
   varchar: 'VARCHAR',
@@ -42,12 +59,13 @@ const STAGING_TYPES: Record<ColumnType, [DuckDBType, string]> = {
   timestamp_ms: [DOUBLE, 'DOUBLE'],
 };
 
-
 /** Column names are fixed identifiers from rows.ts, but quote them anyway (`index` is a keyword). */
 export const q = (name: string): string => `"${name}"`;
 
 function tableDdl(t: LoadTable): string[] {
-  const cols = t.columns.map((c) => `${q(c.name)} ${SQL_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
+  const cols = t.columns.map(
+    (c) => `${q(c.name)} ${SQL_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`,
+  );
   return [
     `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(', ')}, PRIMARY KEY (${q(t.key)}))`,
     // Staging is per connection (TEMP) and unconstrained: the appender fills it, then one

@@ -17,11 +17,25 @@
  * `ON CONFLICT DO NOTHING`. After such a hit the next SKIP_DUPLICATES_AFTER_HIT batches use
  * ON CONFLICT at once, so a burst of retried requests costs one extra attempt, not one per batch.
  */
-import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
-import { BAD_ROWS_TABLE, chunkTypes, EVENTS_TABLE, fromStaging, q, schemaDdl, toDuckValue, type LoadTable } from './duckdb-schema.js';
+import {
+  BAD_ROWS_TABLE,
+  chunkTypes,
+  EVENTS_TABLE,
+  fromStaging,
+  q,
+  schemaDdl,
+  toDuckValue,
+  type LoadTable,
+} from './duckdb-schema.js';
 import { ConnectionPool } from './duckdb-pool.js';
 
 /** DuckDB's vector size: the largest DataChunk the appender takes at once. */
@@ -100,12 +114,25 @@ export class DuckDbStore implements EventSink {
    * otherwise rolls back and resolves with the error (and whether the rollback worked: if it did
    * not, the connection may still be inside the transaction and nothing is retried on it).
    */
-  private async transaction(input: WriteBatchInput, mode: InsertMode): Promise<FailedTransaction | undefined> {
+  private async transaction(
+    input: WriteBatchInput,
+    mode: InsertMode,
+  ): Promise<FailedTransaction | undefined> {
     const con = this.writer;
     try {
       await con.run('BEGIN TRANSACTION');
-      await loadViaStaging(con, EVENTS_TABLE, input.events as unknown as Record<string, unknown>[], mode);
-      await loadViaStaging(con, BAD_ROWS_TABLE, input.badRows as unknown as Record<string, unknown>[], mode);
+      await loadViaStaging(
+        con,
+        EVENTS_TABLE,
+        input.events as unknown as Record<string, unknown>[],
+        mode,
+      );
+      await loadViaStaging(
+        con,
+        BAD_ROWS_TABLE,
+        input.badRows as unknown as Record<string, unknown>[],
+        mode,
+      );
       for (const cp of latestPerShard(input.checkpoints)) {
         await con.run(
           `INSERT INTO checkpoints VALUES ($1, $2, $3, now()::TIMESTAMP)
@@ -127,8 +154,14 @@ export class DuckDbStore implements EventSink {
 
   /** Every stored checkpoint. */
   async loadCheckpoints(): Promise<Checkpoint[]> {
-    const rows = await this.query('SELECT stream, shard_id, sequence_number FROM checkpoints ORDER BY stream, shard_id');
-    return rows.map((r) => ({ stream: String(r.stream), shardId: String(r.shard_id), sequenceNumber: String(r.sequence_number) }));
+    const rows = await this.query(
+      'SELECT stream, shard_id, sequence_number FROM checkpoints ORDER BY stream, shard_id',
+    );
+    return rows.map((r) => ({
+      stream: String(r.stream),
+      shardId: String(r.shard_id),
+      sequenceNumber: String(r.sequence_number),
+    }));
   }
 
   /**
@@ -159,7 +192,6 @@ export class DuckDbStore implements EventSink {
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
-
 }
 
 /** `insert`: plain INSERT, a duplicate key fails the transaction; `skip-duplicates`: ON CONFLICT DO NOTHING. */
@@ -170,7 +202,12 @@ export type InsertMode = 'insert' | 'skip-duplicates';
  * INSERT ... SELECT (`mode` says what a known key does), inside the caller's transaction. The
  * store's write path; exported for the insert-method benchmark (bench/core-pipeline/).
  */
-export async function loadViaStaging(con: DuckDBConnection, table: LoadTable, rows: Record<string, unknown>[], mode: InsertMode): Promise<void> {
+export async function loadViaStaging(
+  con: DuckDBConnection,
+  table: LoadTable,
+  rows: Record<string, unknown>[],
+  mode: InsertMode,
+): Promise<void> {
   if (rows.length === 0) return;
   const types = chunkTypes(table);
   const appender = await con.createAppender(table.staging);
@@ -187,7 +224,9 @@ export async function loadViaStaging(con: DuckDBConnection, table: LoadTable, ro
   }
   const cols = table.columns.map((c) => q(c.name)).join(', ');
   const onConflict = mode === 'skip-duplicates' ? ' ON CONFLICT DO NOTHING' : '';
-  await con.run(`INSERT INTO ${table.name} (${cols}) SELECT ${fromStaging(table)} FROM ${table.staging}${onConflict}`);
+  await con.run(
+    `INSERT INTO ${table.name} (${cols}) SELECT ${fromStaging(table)} FROM ${table.staging}${onConflict}`,
+  );
   await con.run(`DELETE FROM ${table.staging}`);
 }
 
@@ -204,13 +243,21 @@ interface FailedTransaction {
 /** The SinkWriteError for a failed transaction, naming a failed rollback too. */
 function writeError(f: FailedTransaction, when = ''): SinkWriteError {
   const message = f.error instanceof Error ? f.error.message : String(f.error);
-  const rollback = f.rolledBack ? '' : `; ROLLBACK failed too: ${f.rollbackError instanceof Error ? f.rollbackError.message : String(f.rollbackError)}`;
-  return new SinkWriteError(`DuckDB write failed${when}: ${message}${rollback}`, { cause: f.error });
+  const rollback = f.rolledBack
+    ? ''
+    : `; ROLLBACK failed too: ${f.rollbackError instanceof Error ? f.rollbackError.message : String(f.rollbackError)}`;
+  return new SinkWriteError(`DuckDB write failed${when}: ${message}${rollback}`, {
+    cause: f.error,
+  });
 }
 
 /** DuckDB's error for a key that is already there ("Constraint Error: Duplicate key ..."). */
 function isDuplicateKeyError(err: unknown): boolean {
-  return err instanceof Error && /^Constraint Error/i.test(err.message) && /duplicate key/i.test(err.message);
+  return (
+    err instanceof Error &&
+    /^Constraint Error/i.test(err.message) &&
+    /duplicate key/i.test(err.message)
+  );
 }
 
 /** One checkpoint per shard: the highest sequence number (they are decimal strings of up to 128 bits). */

@@ -48,7 +48,9 @@ export function eventBadRow(ctx: BadRowContext, status: number, rejection: Rejec
   let truncated = false;
   const bytes = encoder.encode(payload);
   if (bytes.byteLength > BAD_ROW_PAYLOAD_BYTES) {
-    payload = new TextDecoder().decode(bytes.subarray(0, utf8Boundary(bytes, BAD_ROW_PAYLOAD_BYTES)));
+    payload = new TextDecoder().decode(
+      bytes.subarray(0, utf8Boundary(bytes, BAD_ROW_PAYLOAD_BYTES)),
+    );
     truncated = true;
   }
   const row: BadRow = {
@@ -80,12 +82,15 @@ export function traceFields(value: unknown): { sessionId?: string; schemaVersion
   return out;
 }
 
-function common(ctx: BadRowContext): Pick<BadRow, 'received_at' | 'request_id' | 'pop' | 'session_id' | 'schema_version'> {
-  const row: Pick<BadRow, 'received_at' | 'request_id' | 'pop' | 'session_id' | 'schema_version'> = {
-    received_at: ctx.receivedAt,
-    request_id: ctx.requestId,
-    pop: ctx.pop,
-  };
+function common(
+  ctx: BadRowContext,
+): Pick<BadRow, 'received_at' | 'request_id' | 'pop' | 'session_id' | 'schema_version'> {
+  const row: Pick<BadRow, 'received_at' | 'request_id' | 'pop' | 'session_id' | 'schema_version'> =
+    {
+      received_at: ctx.receivedAt,
+      request_id: ctx.requestId,
+      pop: ctx.pop,
+    };
   if (ctx.sessionId !== undefined) row.session_id = ctx.sessionId;
   if (ctx.schemaVersion !== undefined) row.schema_version = ctx.schemaVersion;
   return row;

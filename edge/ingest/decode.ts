@@ -13,7 +13,10 @@ const MEDIA_TYPES = new Set(['application/json', 'text/plain']);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What the route check decided: a rejection, a CORS preflight to answer, or go on. */
-export type RouteDecision = { kind: 'reject'; rejection: BodyRejection } | { kind: 'preflight' } | { kind: 'post' };
+export type RouteDecision =
+  | { kind: 'reject'; rejection: BodyRejection }
+  | { kind: 'preflight' }
+  | { kind: 'post' };
 
 /** Path, then method: an unknown path is 404 whatever the method. OPTIONS is a CORS preflight. */
 export function checkRoute(req: IngestRequest, config: EdgeConfig): RouteDecision {
@@ -22,7 +25,8 @@ export function checkRoute(req: IngestRequest, config: EdgeConfig): RouteDecisio
   }
   const method = req.method.toUpperCase();
   if (method === 'OPTIONS') return { kind: 'preflight' };
-  if (method !== 'POST') return reject(405, 'method_not_allowed', `${truncate(method, 20)} is not allowed; use POST`);
+  if (method !== 'POST')
+    return reject(405, 'method_not_allowed', `${truncate(method, 20)} is not allowed; use POST`);
   return { kind: 'post' };
 }
 
@@ -35,12 +39,20 @@ export function checkBody(req: IngestRequest, config: EdgeConfig): BodyRejection
   const media = checkMediaType(contentType);
   if (media) return media;
   if (req.bodyTruncated) {
-    return rejection(413, 'body_truncated', `the body was cut by the CDN; send at most ${config.maxBodyBytes} bytes`);
+    return rejection(
+      413,
+      'body_truncated',
+      `the body was cut by the CDN; send at most ${config.maxBodyBytes} bytes`,
+    );
   }
   const declared = Number(req.headers['content-length']);
   const size = Math.max(req.body?.byteLength ?? 0, Number.isFinite(declared) ? declared : 0);
   if (size > config.maxBodyBytes) {
-    return rejection(413, 'body_too_large', `body of ${size} bytes exceeds the limit of ${config.maxBodyBytes} bytes`);
+    return rejection(
+      413,
+      'body_too_large',
+      `body of ${size} bytes exceeds the limit of ${config.maxBodyBytes} bytes`,
+    );
   }
   if (!req.body || req.body.byteLength === 0 || isBlank(req.body)) {
     return rejection(400, 'empty_body', 'the body is empty; send a JSON batch');
@@ -62,13 +74,21 @@ function checkMediaType(contentType: string | undefined): BodyRejection | undefi
   const media = type.trim().toLowerCase();
   if (!MEDIA_TYPES.has(media)) {
     const got = media ? `'${truncate(media, 100)}'` : 'no content type';
-    return rejection(415, 'unsupported_media_type', `${got} is not accepted; use application/json or text/plain`);
+    return rejection(
+      415,
+      'unsupported_media_type',
+      `${got} is not accepted; use application/json or text/plain`,
+    );
   }
   for (const p of params) {
     const [name = '', value = ''] = p.split('=');
     const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
     if (name.trim().toLowerCase() === 'charset' && charset !== 'utf-8' && charset !== 'utf8') {
-      return rejection(415, 'unsupported_media_type', `charset '${truncate(charset, 40)}' is not accepted; use utf-8`);
+      return rejection(
+        415,
+        'unsupported_media_type',
+        `charset '${truncate(charset, 40)}' is not accepted; use utf-8`,
+      );
     }
   }
   return undefined;

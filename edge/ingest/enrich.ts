@@ -4,7 +4,13 @@
  * The client IP is never read: CloudFront-Viewer-Address is deliberately ignored.
  */
 import { EDGE_HEADER } from '../config.js';
-import { RECORD_VERSION, type EdgeContext, type EnrichedEvent, type EnrichedRecord, type GeoContext } from '../../schemas/record.js';
+import {
+  RECORD_VERSION,
+  type EdgeContext,
+  type EnrichedEvent,
+  type EnrichedRecord,
+  type GeoContext,
+} from '../../schemas/record.js';
 import type { BeaconBatch } from '../../schemas/index.js';
 import { MAX_HEADER_VALUE_CHARS, MAX_STAMP_SKEW_MS } from './limits.js';
 import type { AcceptedEvent } from './validate.js';
@@ -26,7 +32,11 @@ const INTEGER = /^\d{1,16}$/;
  * absent or garbled: pop `unknown`, region = the serving region, t = `now`. A `t` further than
  * MAX_STAMP_SKEW_MS from `now` is not believed (only a forged header could be that far off).
  */
-export function parseEdgeStamp(value: string | undefined, servingRegion: string, now: number): EdgeStamp {
+export function parseEdgeStamp(
+  value: string | undefined,
+  servingRegion: string,
+  now: number,
+): EdgeStamp {
   const out: EdgeStamp = { pop: 'unknown', region: servingRegion, t: now };
   if (!value) return out;
   for (const part of value.split(';')) {
@@ -36,7 +46,8 @@ export function parseEdgeStamp(value: string | undefined, servingRegion: string,
     const val = part.slice(eq + 1).trim();
     if (key === 'pop' && POP.test(val)) out.pop = val;
     else if (key === 'region' && REGION.test(val)) out.region = val;
-    else if (key === 't' && INTEGER.test(val) && Math.abs(Number(val) - now) <= MAX_STAMP_SKEW_MS) out.t = Number(val);
+    else if (key === 't' && INTEGER.test(val) && Math.abs(Number(val) - now) <= MAX_STAMP_SKEW_MS)
+      out.t = Number(val);
   }
   return out;
 }
@@ -66,7 +77,10 @@ export function readGeo(headers: Record<string, string>): GeoContext {
 
 /** The CloudFront-Is-*-Viewer header names (lowercase), built once rather than per request. */
 const IS_VIEWER = Object.fromEntries(
-  ['smarttv', 'tablet', 'mobile', 'desktop', 'android', 'ios'].map((name) => [name, `cloudfront-is-${name}-viewer`]),
+  ['smarttv', 'tablet', 'mobile', 'desktop', 'android', 'ios'].map((name) => [
+    name,
+    `cloudfront-is-${name}-viewer`,
+  ]),
 ) as Record<'smarttv' | 'tablet' | 'mobile' | 'desktop' | 'android' | 'ios', string>;
 
 /** Device class and OS from the CloudFront-Is-*-Viewer headers (most specific class wins). */
@@ -104,7 +118,11 @@ export interface EnrichContext {
  * readers compute. Writing it into every event too cost ~8 % of the ingest CPU and ~13 % of the
  * record's bytes for a value any reader derives with one addition (bench/edge-throughput.ts).
  */
-export function buildRecord(batch: BeaconBatch, accepted: AcceptedEvent[], ctx: EnrichContext): EnrichedRecord {
+export function buildRecord(
+  batch: BeaconBatch,
+  accepted: AcceptedEvent[],
+  ctx: EnrichContext,
+): EnrichedRecord {
   const receivedAt = ctx.stamp.t;
   const skew = receivedAt - batch.sent_at;
   const events: EnrichedEvent[] = accepted.map((a) => a.event);

@@ -14,4 +14,9 @@ export type {
 } from './types.js';
 export { jsonDepthExceeds } from './parse.js';
 export { parseEdgeStamp, readDevice, readGeo, type EdgeStamp } from './enrich.js';
-export { MAX_JSON_DEPTH, MAX_EVENT_AHEAD_MS, RETRY_AFTER_SECONDS, BAD_ROW_PAYLOAD_BYTES } from './limits.js';
+export {
+  MAX_JSON_DEPTH,
+  MAX_EVENT_AHEAD_MS,
+  RETRY_AFTER_SECONDS,
+  BAD_ROW_PAYLOAD_BYTES,
+} from './limits.js';

@@ -41,7 +41,12 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     if (bodyProblem) return await reject(bodyProblem);
     const body = req.body as Uint8Array; // checkBody rejected null/empty bodies
     const text = decodeUtf8(body);
-    if (text === undefined) return await reject({ status: 400, reason: 'invalid_utf8', detail: 'the body is not valid UTF-8' });
+    if (text === undefined)
+      return await reject({
+        status: 400,
+        reason: 'invalid_utf8',
+        detail: 'the body is not valid UTF-8',
+      });
     const parsed = parseJson(text);
     if (!parsed.ok) return await reject(depthRejection(body) ?? parsed.rejection);
     // Named fields only: the parsed value is untrusted and is never merged into our objects.
@@ -59,23 +64,44 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const { batch, rejected } = result;
     if (result.accepted.length === 0) {
       const status = 400;
-      await keepBadRows(deps, rejected.map((r) => eventBadRow(ctx, status, r)));
+      await keepBadRows(
+        deps,
+        rejected.map((r) => eventBadRow(ctx, status, r)),
+      );
       const detail = `none of the ${batch.events.length} events is valid`;
       return failure(cors, { status, reason: 'no_valid_events', detail }, rejected);
     }
     const written = await writeRecord(req, deps, result, stamp);
     if (!written) {
-      const r: BodyRejection = { status: 503, reason: 'stream_unavailable', detail: 'the event stream is unavailable; retry later' };
+      const r: BodyRejection = {
+        status: 503,
+        reason: 'stream_unavailable',
+        detail: 'the event stream is unavailable; retry later',
+      };
       return await reject(r);
     }
     if (rejected.length === 0) return accepted(cors);
-    await keepBadRows(deps, rejected.map((r) => eventBadRow(ctx, 200, r)));
+    await keepBadRows(
+      deps,
+      rejected.map((r) => eventBadRow(ctx, 200, r)),
+    );
     return partial(cors, result.accepted.length, rejected);
   } catch (err) {
     // A bug, not bad input: answer 500 rather than let CloudFront turn a throw into a 502.
-    deps.log?.error('ingest failed unexpectedly', { requestId: req.requestId, error: describeError(err) });
-    return reject({ status: 500, reason: 'internal_error', detail: 'internal error; retry later' }).catch(() =>
-      failure(cors, { status: 500, reason: 'internal_error', detail: 'internal error; retry later' }),
+    deps.log?.error('ingest failed unexpectedly', {
+      requestId: req.requestId,
+      error: describeError(err),
+    });
+    return reject({
+      status: 500,
+      reason: 'internal_error',
+      detail: 'internal error; retry later',
+    }).catch(() =>
+      failure(cors, {
+        status: 500,
+        reason: 'internal_error',
+        detail: 'internal error; retry later',
+      }),
     );
   }
 }
@@ -110,7 +136,11 @@ async function keepBadRows(deps: IngestDeps, rows: BadRow[]): Promise<void> {
   try {
     await deps.badRows.write(rows);
   } catch (err) {
-    deps.log?.error('bad-row write failed', { rows: rows.length, reasons: [...new Set(rows.map((r) => r.reason))], error: describeError(err) });
+    deps.log?.error('bad-row write failed', {
+      rows: rows.length,
+      reasons: [...new Set(rows.map((r) => r.reason))],
+      error: describeError(err),
+    });
   }
 }
 

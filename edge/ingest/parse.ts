@@ -55,7 +55,11 @@ export type ParseResult = { ok: true; value: unknown } | { ok: false; rejection:
 /** The 400 for a body nested deeper than MAX_JSON_DEPTH, or undefined. */
 export function depthRejection(bytes: Uint8Array): BodyRejection | undefined {
   if (!jsonDepthExceeds(bytes)) return undefined;
-  return { status: 400, reason: 'too_deep', detail: `JSON nests deeper than ${MAX_JSON_DEPTH} levels` };
+  return {
+    status: 400,
+    reason: 'too_deep',
+    detail: `JSON nests deeper than ${MAX_JSON_DEPTH} levels`,
+  };
 }
 
 /**
@@ -69,6 +73,9 @@ export function parseJson(text: string): ParseResult {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, rejection: { status: 400, reason: 'invalid_json', detail: message.slice(0, 200) } };
+    return {
+      ok: false,
+      rejection: { status: 400, reason: 'invalid_json', detail: message.slice(0, 200) },
+    };
   }
 }

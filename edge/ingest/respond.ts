@@ -10,13 +10,20 @@ import type { BodyRejection, EventRejection, IngestResult } from './types.js';
  * CORS headers for the request's Origin. An origin not on the allow-list gets none (the browser
  * then hides the response; the beacon is still processed: sendBeacon does not read it anyway).
  */
-export function corsHeaders(origin: string | undefined, config: EdgeConfig): Record<string, string> {
+export function corsHeaders(
+  origin: string | undefined,
+  config: EdgeConfig,
+): Record<string, string> {
   if (!origin) return {};
   if (config.allowedOrigins.includes('*')) {
     return { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' };
   }
   if (!config.allowedOrigins.includes(origin)) return { vary: 'origin' };
-  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'origin' };
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': 'retry-after',
+    vary: 'origin',
+  };
 }
 
 /** 204 for a CORS preflight on an ingest path (when the CloudFront Function did not answer it). */
@@ -36,12 +43,20 @@ export function accepted(cors: Record<string, string>): IngestResult {
 }
 
 /** 200: some events stored, the listed ones rejected. */
-export function partial(cors: Record<string, string>, count: number, rejected: EventRejection[]): IngestResult {
+export function partial(
+  cors: Record<string, string>,
+  count: number,
+  rejected: EventRejection[],
+): IngestResult {
   return json(200, cors, { accepted: count, rejected: rejected.map(publicRejection) });
 }
 
 /** A whole-request error: `{"error": reason, "detail": text}` (+ `rejected` for no_valid_events). */
-export function failure(cors: Record<string, string>, r: BodyRejection, rejected?: EventRejection[]): IngestResult {
+export function failure(
+  cors: Record<string, string>,
+  r: BodyRejection,
+  rejected?: EventRejection[],
+): IngestResult {
   const body: Record<string, unknown> = { error: r.reason, detail: r.detail };
   if (rejected) body.rejected = rejected.map(publicRejection);
   const result = json(r.status, cors, body);
@@ -53,7 +68,8 @@ export function failure(cors: Record<string, string>, r: BodyRejection, rejected
 /** Only the documented fields, in a fixed order (the internal value also carries the raw event). */
 function publicRejection(r: EventRejection): EventRejection {
   const out: EventRejection = { index: r.index, reason: r.reason, detail: r.detail };
-  if (r.event_id !== undefined) return { index: r.index, event_id: r.event_id, reason: r.reason, detail: r.detail };
+  if (r.event_id !== undefined)
+    return { index: r.index, event_id: r.event_id, reason: r.reason, detail: r.detail };
   return out;
 }
 

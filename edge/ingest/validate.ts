@@ -47,7 +47,11 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
   const v = validators[version];
   const events = Object.hasOwn(body, 'events') ? body.events : undefined;
   if (Array.isArray(events) && events.length > config.maxEvents) {
-    return fail(413, 'too_many_events', `${events.length} events in one batch; at most ${config.maxEvents}`);
+    return fail(
+      413,
+      'too_many_events',
+      `${events.length} events in one batch; at most ${config.maxEvents}`,
+    );
   }
   if (!v.envelope(body)) return fail(400, 'invalid_envelope', formatError(v.envelope.errors, ''));
 
@@ -59,7 +63,13 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
   for (let index = 0; index < list.length; index++) {
     const raw = list[index];
     if (!v.event(raw)) {
-      rejected.push({ index, raw, reason: 'invalid_event', detail: formatError(v.event.errors, `/events/${index}`), ...idOf(raw) });
+      rejected.push({
+        index,
+        raw,
+        reason: 'invalid_event',
+        detail: formatError(v.event.errors, `/events/${index}`),
+        ...idOf(raw),
+      });
       continue;
     }
     const event = raw as BeaconEvent;
@@ -70,7 +80,13 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
       continue;
     }
     if (seen.has(event.id)) {
-      rejected.push({ index, raw, reason: 'duplicate_event_id', detail: `event id ${event.id} appears earlier in this batch`, event_id: event.id });
+      rejected.push({
+        index,
+        raw,
+        reason: 'duplicate_event_id',
+        detail: `event id ${event.id} appears earlier in this batch`,
+        event_id: event.id,
+      });
       continue;
     }
     seen.add(event.id);

@@ -10,13 +10,21 @@ import type { BadRowSink, IngestLogger, RecordWriter } from '../ingest/types.js'
 import { createWriters } from '../writers/index.js';
 import { toCloudFrontResponse, toIngestRequest } from './translate.js';
 
-export { decodeBody, flattenHeaders, headerKey, toCloudFrontResponse, toIngestRequest } from './translate.js';
+export {
+  decodeBody,
+  flattenHeaders,
+  headerKey,
+  toCloudFrontResponse,
+  toIngestRequest,
+} from './translate.js';
 
 /** Replaced at build time by the bundle's EdgeConfig (esbuild `define`); undefined elsewhere. */
 declare const __BEACON_EDGE_CONFIG__: EdgeConfig | undefined;
 
 /** An origin-request handler that always answers (never forwards to the origin). */
-export type OriginRequestHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
+export type OriginRequestHandler = (
+  event: CloudFrontRequestEvent,
+) => Promise<CloudFrontResultResponse>;
 
 /** Optional replacements for the storage, clock and logger (tests, the benchmark). */
 export interface HandlerDeps {
@@ -52,13 +60,19 @@ export function createHandler(config: EdgeConfig, deps: HandlerDeps = {}): Origi
       const made = createWriters(config);
       storage = { writer: deps.writer ?? made.writer, badRows: deps.badRows ?? made.badRows };
     }
-    const result = await ingest(req, { config, writer: storage.writer, badRows: storage.badRows, log });
+    const result = await ingest(req, {
+      config,
+      writer: storage.writer,
+      badRows: storage.badRows,
+      log,
+    });
     return toCloudFrontResponse(result);
   };
 }
 
 /** The config this bundle was built with, or the deployment default when not built (tests). */
-export const bundledConfig: EdgeConfig = typeof __BEACON_EDGE_CONFIG__ !== 'undefined' ? __BEACON_EDGE_CONFIG__ : DEFAULT_CONFIG;
+export const bundledConfig: EdgeConfig =
+  typeof __BEACON_EDGE_CONFIG__ !== 'undefined' ? __BEACON_EDGE_CONFIG__ : DEFAULT_CONFIG;
 
 /** The Lambda@Edge entry point (`handler.handler`). */
 export const handler: OriginRequestHandler = createHandler(bundledConfig);

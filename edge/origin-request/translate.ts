@@ -3,7 +3,12 @@
  * becomes an IngestRequest, the IngestResult becomes a generated response. Exported one by one so
  * tests check each conversion directly.
  */
-import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type {
+  CloudFrontHeaders,
+  CloudFrontRequest,
+  CloudFrontRequestEvent,
+  CloudFrontResultResponse,
+} from 'aws-lambda';
 import type { IngestRequest, IngestResult } from '../ingest/types.js';
 
 /** CloudFront headers `{ name: [{ key, value }] }` → `{ name: 'v1, v2' }` (names lowercase). */
@@ -22,16 +27,24 @@ export function flattenHeaders(headers: CloudFrontHeaders | undefined): Record<s
  * The body bytes of an origin-request event (IncludeBody): base64 normally, text when an earlier
  * function replaced it. Null when there is none.
  */
-export function decodeBody(body: CloudFrontRequest['body']): { bytes: Uint8Array | null; truncated: boolean } {
+export function decodeBody(body: CloudFrontRequest['body']): {
+  bytes: Uint8Array | null;
+  truncated: boolean;
+} {
   if (!body) return { bytes: null, truncated: false };
   const truncated = body.inputTruncated === true;
   if (!body.data) return { bytes: null, truncated };
-  const buf = body.encoding === 'text' ? Buffer.from(body.data, 'utf8') : Buffer.from(body.data, 'base64');
+  const buf =
+    body.encoding === 'text' ? Buffer.from(body.data, 'utf8') : Buffer.from(body.data, 'base64');
   return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), truncated };
 }
 
 /** Builds the core's request from a CloudFront origin-request event. */
-export function toIngestRequest(event: CloudFrontRequestEvent, servingRegion: string, now: number): IngestRequest {
+export function toIngestRequest(
+  event: CloudFrontRequestEvent,
+  servingRegion: string,
+  now: number,
+): IngestRequest {
   const { config, request } = event.Records[0].cf;
   const body = decodeBody(request.body);
   return {

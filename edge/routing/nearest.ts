@@ -16,7 +16,10 @@ import { greatCircleKm, regionCoordinates } from './regions.js';
  * nearestStreams('eu-west-1', DEFAULT_CONFIG.streams).map((s) => s.region)
  * // → ['eu-central-1', 'us-east-1', 'ap-southeast-1']
  */
-export function nearestStreams(edgeRegion: string, streams: readonly StreamTarget[]): StreamTarget[] {
+export function nearestStreams(
+  edgeRegion: string,
+  streams: readonly StreamTarget[],
+): StreamTarget[] {
   const from = regionCoordinates(edgeRegion);
   if (!from) return streams.slice();
   return streams

@@ -64,7 +64,13 @@ function preflight(origin) {
   if (!origin) return respond(204, '', { allow: { value: ALLOWED_METHODS } });
   const allowOrigin = corsOrigin(origin);
   if (!allowOrigin) {
-    return respond(403, '', {}, 'origin_not_allowed', 'Origin ' + origin + ' may not send beacons here');
+    return respond(
+      403,
+      '',
+      {},
+      'origin_not_allowed',
+      'Origin ' + origin + ' may not send beacons here',
+    );
   }
   return respond(204, allowOrigin, {
     'access-control-allow-methods': { value: ALLOWED_METHODS },
@@ -78,8 +84,13 @@ function checkPost(request, allowOrigin) {
   const type = headerValue(request, 'content-type');
   const mediaType = type ? type.split(';')[0].trim().toLowerCase() : '';
   if (MEDIA_TYPES.indexOf(mediaType) < 0) {
-    return respond(415, allowOrigin, {}, 'unsupported_media_type',
-      'Content-Type must be application/json or text/plain, got ' + (mediaType || 'none'));
+    return respond(
+      415,
+      allowOrigin,
+      {},
+      'unsupported_media_type',
+      'Content-Type must be application/json or text/plain, got ' + (mediaType || 'none'),
+    );
   }
   // Only a well-formed decimal length is judged here. Chunked uploads carry no Content-Length:
   // they pass, and the origin-request handler enforces the size of the body it actually gets.
@@ -87,10 +98,16 @@ function checkPost(request, allowOrigin) {
   if (length !== undefined && /^\s*\d+\s*$/.test(length)) {
     const bytes = parseInt(length, 10);
     if (bytes > CONFIG.maxBodyBytes) {
-      return respond(413, allowOrigin, {}, 'body_too_large',
-        'Body of ' + bytes + ' bytes exceeds the limit of ' + CONFIG.maxBodyBytes + ' bytes');
+      return respond(
+        413,
+        allowOrigin,
+        {},
+        'body_too_large',
+        'Body of ' + bytes + ' bytes exceeds the limit of ' + CONFIG.maxBodyBytes + ' bytes',
+      );
     }
-    if (bytes === 0) return respond(400, allowOrigin, {}, 'empty_body', 'The request body is empty');
+    if (bytes === 0)
+      return respond(400, allowOrigin, {}, 'empty_body', 'The request body is empty');
   }
   return null;
 }
@@ -99,18 +116,34 @@ function handler(event) {
   const request = event.request;
   const origin = headerValue(request, 'origin');
   if (CONFIG.ingestPaths.indexOf(request.uri) < 0) {
-    return respond(404, corsOrigin(origin), {}, 'not_found',
-      'No ingest endpoint here; POST beacons to ' + CONFIG.ingestPaths[0]);
+    return respond(
+      404,
+      corsOrigin(origin),
+      {},
+      'not_found',
+      'No ingest endpoint here; POST beacons to ' + CONFIG.ingestPaths[0],
+    );
   }
   if (request.method === 'OPTIONS') return preflight(origin);
   const allowOrigin = corsOrigin(origin);
   // CORS alone does not stop a simple (text/plain) POST from another site: refuse it here.
   if (origin && !allowOrigin) {
-    return respond(403, '', {}, 'origin_not_allowed', 'Origin ' + origin + ' may not send beacons here');
+    return respond(
+      403,
+      '',
+      {},
+      'origin_not_allowed',
+      'Origin ' + origin + ' may not send beacons here',
+    );
   }
   if (request.method !== 'POST') {
-    return respond(405, allowOrigin, { allow: { value: ALLOWED_METHODS } }, 'method_not_allowed',
-      'Method ' + request.method + ' is not allowed; use POST');
+    return respond(
+      405,
+      allowOrigin,
+      { allow: { value: ALLOWED_METHODS } },
+      'method_not_allowed',
+      'Method ' + request.method + ' is not allowed; use POST',
+    );
   }
   const rejected = checkPost(request, allowOrigin);
   if (rejected) return rejected;
@@ -118,7 +151,13 @@ function handler(event) {
   // Overwrites any client-sent value: the next handler trusts this header.
   const loc = cf.edgeLocation || {};
   request.headers[CONFIG.edgeHeader] = {
-    value: 'pop=' + (loc.name || 'unknown') + ';region=' + (loc.region || 'unknown') + ';t=' + Date.now(),
+    value:
+      'pop=' +
+      (loc.name || 'unknown') +
+      ';region=' +
+      (loc.region || 'unknown') +
+      ';t=' +
+      Date.now(),
   };
   return request;
 }

@@ -14,10 +14,19 @@ import { putRecordsReliably } from './kinesis-put.js';
 import { chunkBySize, DEFAULT_RETRY, errorName, sendWithRetry, type RetryPolicy } from './retry.js';
 
 /** PutRecordBatch limits (Firehose quotas). */
-export const FIREHOSE_LIMITS = { recordsPerRequest: 500, bytesPerRequest: 4 * 1024 * 1024 } as const;
+export const FIREHOSE_LIMITS = {
+  recordsPerRequest: 500,
+  bytesPerRequest: 4 * 1024 * 1024,
+} as const;
 
 /** Firehose errors that retrying cannot fix. */
-const FIREHOSE_FATAL = new Set(['ResourceNotFoundException', 'InvalidArgumentException', 'AccessDeniedException', 'InvalidKMSResourceException', 'CredentialsProviderError']);
+const FIREHOSE_FATAL = new Set([
+  'ResourceNotFoundException',
+  'InvalidArgumentException',
+  'AccessDeniedException',
+  'InvalidKMSResourceException',
+  'CredentialsProviderError',
+]);
 
 /** Options shared by the sinks. */
 export interface BadRowSinkOptions {
@@ -37,7 +46,10 @@ export class FirehoseBadRowSink implements BadRowSink {
     private readonly target: Extract<BadRowTarget, { kind: 'firehose' }>,
     opts: BadRowSinkOptions,
   ) {
-    this.clients = firehoseClients({ requestTimeoutMs: opts.budgetMs, localCredentials: opts.localCredentials });
+    this.clients = firehoseClients({
+      requestTimeoutMs: opts.budgetMs,
+      localCredentials: opts.localCredentials,
+    });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
 
@@ -47,7 +59,11 @@ export class FirehoseBadRowSink implements BadRowSink {
     const start = Date.now();
     // Newline-delimited so the S3 objects Firehose concatenates stay one JSON value per line.
     const data = rows.map((r) => encoder.encode(`${JSON.stringify(r)}\n`));
-    const chunks = chunkBySize(data.map((d) => d.byteLength), FIREHOSE_LIMITS.recordsPerRequest, FIREHOSE_LIMITS.bytesPerRequest);
+    const chunks = chunkBySize(
+      data.map((d) => d.byteLength),
+      FIREHOSE_LIMITS.recordsPerRequest,
+      FIREHOSE_LIMITS.bytesPerRequest,
+    );
     let failed = 0;
     let lastErrorCode: string | undefined;
     let lastError: unknown;
@@ -75,7 +91,9 @@ export class FirehoseBadRowSink implements BadRowSink {
               code = r.ErrorCode;
             }
           });
-          return again.length > 0 ? { failed: again, errorCode: code } : { failed: pending.slice(), errorCode: 'FailedPutCount' };
+          return again.length > 0
+            ? { failed: again, errorCode: code }
+            : { failed: pending.slice(), errorCode: 'FailedPutCount' };
         },
         { ...this.policy, budgetMs: remaining },
         (err) => FIREHOSE_FATAL.has(errorName(err)),
@@ -85,7 +103,12 @@ export class FirehoseBadRowSink implements BadRowSink {
       lastError = outcome.lastError ?? lastError;
     }
     if (failed > 0) {
-      throw new BadRowWriteError(`${failed} of ${rows.length} bad rows not stored (last error: ${lastErrorCode ?? 'none'})`, failed, lastErrorCode, { cause: lastError });
+      throw new BadRowWriteError(
+        `${failed} of ${rows.length} bad rows not stored (last error: ${lastErrorCode ?? 'none'})`,
+        failed,
+        lastErrorCode,
+        { cause: lastError },
+      );
     }
   }
 
@@ -104,7 +127,10 @@ export class KinesisBadRowSink implements BadRowSink {
     private readonly target: Extract<BadRowTarget, { kind: 'kinesis' }>,
     opts: BadRowSinkOptions,
   ) {
-    this.clients = kinesisClients({ requestTimeoutMs: opts.budgetMs, localCredentials: opts.localCredentials });
+    this.clients = kinesisClients({
+      requestTimeoutMs: opts.budgetMs,
+      localCredentials: opts.localCredentials,
+    });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
 

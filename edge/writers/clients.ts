@@ -66,7 +66,10 @@ function baseConfig(target: ClientTarget, opts: ClientOptions) {
     region: target.region,
     maxAttempts: 1,
     cacheMiddleware: true,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: Math.min(1000, opts.requestTimeoutMs), requestTimeout: opts.requestTimeoutMs }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(1000, opts.requestTimeoutMs),
+      requestTimeout: opts.requestTimeoutMs,
+    }),
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     ...(opts.localCredentials ? { credentials: { ...opts.localCredentials } } : {}),
   };

@@ -8,10 +8,28 @@ import { FirehoseBadRowSink, KinesisBadRowSink } from './bad-row-sinks.js';
 import { KinesisRecordWriter } from './kinesis-writer.js';
 
 export { KinesisRecordWriter, type KinesisRecordWriterOptions } from './kinesis-writer.js';
-export { FirehoseBadRowSink, KinesisBadRowSink, FIREHOSE_LIMITS, type BadRowSinkOptions } from './bad-row-sinks.js';
+export {
+  FirehoseBadRowSink,
+  KinesisBadRowSink,
+  FIREHOSE_LIMITS,
+  type BadRowSinkOptions,
+} from './bad-row-sinks.js';
 export { MemoryBadRowSink, MemoryRecordWriter } from './memory.js';
-export { KINESIS_LIMITS, putRecordsReliably, isFatalKinesisError, type KinesisEntry, type KinesisTarget } from './kinesis-put.js';
-export { DEFAULT_RETRY, backoffDelay, chunkBySize, sendWithRetry, type RetryPolicy, type RetryOutcome } from './retry.js';
+export {
+  KINESIS_LIMITS,
+  putRecordsReliably,
+  isFatalKinesisError,
+  type KinesisEntry,
+  type KinesisTarget,
+} from './kinesis-put.js';
+export {
+  DEFAULT_RETRY,
+  backoffDelay,
+  chunkBySize,
+  sendWithRetry,
+  type RetryPolicy,
+  type RetryOutcome,
+} from './retry.js';
 
 /** The writer and sink for a config, plus `destroy` to close their clients. */
 export interface EdgeWriters {
@@ -24,7 +42,10 @@ export interface EdgeWriters {
 export function createWriters(config: EdgeConfig): EdgeWriters {
   const writer = KinesisRecordWriter.fromConfig(config);
   const opts = { budgetMs: config.writeBudgetMs, localCredentials: config.localCredentials };
-  const badRows = config.badRows.kind === 'firehose' ? new FirehoseBadRowSink(config.badRows, opts) : new KinesisBadRowSink(config.badRows, opts);
+  const badRows =
+    config.badRows.kind === 'firehose'
+      ? new FirehoseBadRowSink(config.badRows, opts)
+      : new KinesisBadRowSink(config.badRows, opts);
   return {
     writer,
     badRows,

@@ -62,16 +62,33 @@ export async function putRecordsReliably(
   const keyBytes = entries.map((e) => Buffer.byteLength(e.partitionKey));
   const sizes = entries.map((e, i) => e.data(targets[0]).byteLength + keyBytes[i]);
   for (const size of sizes) {
-    if (size > KINESIS_LIMITS.bytesPerRecord) throw new RecordTooLargeError(size, KINESIS_LIMITS.bytesPerRecord);
+    if (size > KINESIS_LIMITS.bytesPerRecord)
+      throw new RecordTooLargeError(size, KINESIS_LIMITS.bytesPerRecord);
   }
   // Leave room for data that grows on fallback (a longer stream region name in the record).
-  const chunks = chunkBySize(sizes, KINESIS_LIMITS.recordsPerRequest, KINESIS_LIMITS.bytesPerRequest - 64 * 1024);
+  const chunks = chunkBySize(
+    sizes,
+    KINESIS_LIMITS.recordsPerRequest,
+    KINESIS_LIMITS.bytesPerRequest - 64 * 1024,
+  );
   const total: RetryOutcome = { failed: [], attempts: 0 };
   for (const chunk of chunks) {
     const remaining = policy.budgetMs - (Date.now() - start);
     const outcome =
       remaining > 0
-        ? await sendWithRetry(chunk.length, targets, (pending, target) => putOnce(clients, target, pending.map((p) => entries[chunk[p]]), pending), { ...policy, budgetMs: remaining }, isFatalKinesisError)
+        ? await sendWithRetry(
+            chunk.length,
+            targets,
+            (pending, target) =>
+              putOnce(
+                clients,
+                target,
+                pending.map((p) => entries[chunk[p]]),
+                pending,
+              ),
+            { ...policy, budgetMs: remaining },
+            isFatalKinesisError,
+          )
         : { failed: chunk.map((_, i) => i), attempts: 0 };
     total.attempts += outcome.attempts;
     total.failed.push(...outcome.failed.map((i) => chunk[i]));
@@ -106,5 +123,7 @@ async function putOnce(
     }
   });
   // A count without per-entry codes should not happen; treat every entry as failed to be safe.
-  return failed.length > 0 ? { failed, errorCode } : { failed: indexes.slice(), errorCode: 'FailedRecordCount' };
+  return failed.length > 0
+    ? { failed, errorCode }
+    : { failed: indexes.slice(), errorCode: 'FailedRecordCount' };
 }

@@ -36,13 +36,23 @@ export class KinesisRecordWriter implements RecordWriter {
   private readonly policy: RetryPolicy;
 
   constructor(opts: KinesisRecordWriterOptions) {
-    this.clients = kinesisClients({ requestTimeoutMs: opts.budgetMs, localCredentials: opts.localCredentials });
+    this.clients = kinesisClients({
+      requestTimeoutMs: opts.budgetMs,
+      localCredentials: opts.localCredentials,
+    });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
 
   /** A writer with the config's budget and (local only) credentials. */
-  static fromConfig(config: EdgeConfig, retry?: KinesisRecordWriterOptions['retry']): KinesisRecordWriter {
-    return new KinesisRecordWriter({ budgetMs: config.writeBudgetMs, localCredentials: config.localCredentials, retry });
+  static fromConfig(
+    config: EdgeConfig,
+    retry?: KinesisRecordWriterOptions['retry'],
+  ): KinesisRecordWriter {
+    return new KinesisRecordWriter({
+      budgetMs: config.writeBudgetMs,
+      localCredentials: config.localCredentials,
+      retry,
+    });
   }
 
   /**
@@ -53,7 +63,12 @@ export class KinesisRecordWriter implements RecordWriter {
   async write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void> {
     if (records.length === 0) return;
     if (route.length === 0) {
-      throw new StreamUnavailableError('no streams configured', records.map((_, i) => i), 0, undefined);
+      throw new StreamUnavailableError(
+        'no streams configured',
+        records.map((_, i) => i),
+        0,
+        undefined,
+      );
     }
     const entries = records.map(toEntry);
     const outcome = await putRecordsReliably(this.clients, entries, route, this.policy);
@@ -87,7 +102,10 @@ function toEntry(record: EnrichedRecord): KinesisEntry {
     data: (target) => {
       let bytes = cache.get(target.region);
       if (!bytes) {
-        const stored = target.region === record.edge.stream_region ? record : { ...record, edge: { ...record.edge, stream_region: target.region } };
+        const stored =
+          target.region === record.edge.stream_region
+            ? record
+            : { ...record, edge: { ...record.edge, stream_region: target.region } };
         bytes = encoder.encode(JSON.stringify(stored));
         cache.set(target.region, bytes);
       }

@@ -17,9 +17,18 @@ export class MemoryRecordWriter implements RecordWriter {
   /** Stores on the first stream of the route. */
   async write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void> {
     if (this.failing || route.length === 0) {
-      throw new StreamUnavailableError('memory writer set to fail', records.map((_, i) => i), 1, 'Simulated');
+      throw new StreamUnavailableError(
+        'memory writer set to fail',
+        records.map((_, i) => i),
+        1,
+        'Simulated',
+      );
     }
-    for (const r of records) this.stored.push({ record: JSON.parse(JSON.stringify(r)) as EnrichedRecord, stream: route[0] });
+    for (const r of records)
+      this.stored.push({
+        record: JSON.parse(JSON.stringify(r)) as EnrichedRecord,
+        stream: route[0],
+      });
   }
 
   /** The stored records only. */
@@ -36,7 +45,8 @@ export class MemoryBadRowSink implements BadRowSink {
 
   /** Stores the rows, or throws BadRowWriteError when set to fail. */
   async write(rows: BadRow[]): Promise<void> {
-    if (this.failing) throw new BadRowWriteError('memory sink set to fail', rows.length, 'Simulated');
+    if (this.failing)
+      throw new BadRowWriteError('memory sink set to fail', rows.length, 'Simulated');
     for (const r of rows) this.rows.push(JSON.parse(JSON.stringify(r)) as BadRow);
   }
 }

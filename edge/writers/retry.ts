@@ -52,7 +52,11 @@ export interface RetryOutcome {
 }
 
 /** Sends the given entries to a target; rejects when the whole call failed. */
-export type SendAttempt<T> = (entries: number[], target: T, signal: AbortSignal) => Promise<AttemptOutcome>;
+export type SendAttempt<T> = (
+  entries: number[],
+  target: T,
+  signal: AbortSignal,
+) => Promise<AttemptOutcome>;
 
 /**
  * Sends entries `0..count-1`, retrying only failed entries, until all are stored or the budget
@@ -88,14 +92,19 @@ export async function sendWithRetry<T>(
     const deadlineHit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(Object.assign(new Error(`no answer within ${remaining} ms`), { name: 'TimeoutError' }));
+        reject(
+          Object.assign(new Error(`no answer within ${remaining} ms`), { name: 'TimeoutError' }),
+        );
       }, remaining);
     });
     out.attempts++;
     onTarget++;
     let fatal = false;
     try {
-      const result = await Promise.race([send(pending, targets[target], controller.signal), deadlineHit]);
+      const result = await Promise.race([
+        send(pending, targets[target], controller.signal),
+        deadlineHit,
+      ]);
       pending = result.failed;
       if (result.errorCode !== undefined) out.lastErrorCode = result.errorCode;
     } catch (err) {
@@ -125,7 +134,8 @@ export async function sendWithRetry<T>(
 
 /** The SDK error's name (`ProvisionedThroughputExceededException`, `AbortError`, ...). */
 export function errorName(err: unknown): string {
-  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string') return err.name;
+  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string')
+    return err.name;
   return 'Error';
 }
 
@@ -133,7 +143,11 @@ export function errorName(err: unknown): string {
  * Splits entry sizes into consecutive groups of at most `maxCount` entries and `maxBytes` bytes
  * (the per-request limits of PutRecords / PutRecordBatch). Returns index groups.
  */
-export function chunkBySize(sizes: readonly number[], maxCount: number, maxBytes: number): number[][] {
+export function chunkBySize(
+  sizes: readonly number[],
+  maxCount: number,
+  maxBytes: number,
+): number[][] {
   const chunks: number[][] = [];
   let current: number[] = [];
   let bytes = 0;

@@ -11,7 +11,12 @@ export { handleApi, type ApiContext, type ApiResponse } from './routes.js';
 /** The /api/v1 route handler over `ctx`. */
 export function createApiHandler(ctx: ApiContext): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const r = await handleApi(req.method ?? 'GET', url.pathname.slice('/api/v1'.length), url.searchParams, ctx);
+    const r = await handleApi(
+      req.method ?? 'GET',
+      url.pathname.slice('/api/v1'.length),
+      url.searchParams,
+      ctx,
+    );
     sendJson(res, r.status, r.body, r.headers);
   };
 }

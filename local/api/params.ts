@@ -14,29 +14,51 @@ export interface ApiParamError {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ApiParamError };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (name: string, detail: string): Parsed<never> => ({ ok: false, error: { error: 'invalid_parameter', detail: `${name}: ${detail}` } });
-const missing = (name: string, detail: string): Parsed<never> => ({ ok: false, error: { error: 'missing_parameter', detail: `${name} is required: ${detail}` } });
+const bad = (name: string, detail: string): Parsed<never> => ({
+  ok: false,
+  error: { error: 'invalid_parameter', detail: `${name}: ${detail}` },
+});
+const missing = (name: string, detail: string): Parsed<never> => ({
+  ok: false,
+  error: { error: 'missing_parameter', detail: `${name} is required: ${detail}` },
+});
 
 /** ISO 8601 calendar date, optionally with time and offset (`2026-11-28`, `2026-11-28T12:00:00.000Z`, `…+01:00`). */
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /**
  * Parses an ISO 8601 time. A date alone is midnight UTC; a time without an offset is taken as UTC
  * (the server's time zone must not change answers).
  */
-export function parseIsoTime(name: string, raw: string | null, required = true): Parsed<Date | undefined> {
-  if (raw === null || raw === '') return required ? missing(name, 'an ISO 8601 time such as 2026-11-28T12:00:00Z') : ok(undefined);
+export function parseIsoTime(
+  name: string,
+  raw: string | null,
+  required = true,
+): Parsed<Date | undefined> {
+  if (raw === null || raw === '')
+    return required
+      ? missing(name, 'an ISO 8601 time such as 2026-11-28T12:00:00Z')
+      : ok(undefined);
   const m = ISO_8601.exec(raw.trim());
   if (!m) return bad(name, `"${raw}" is not an ISO 8601 time such as 2026-11-28T12:00:00Z`);
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', offset] = m;
   // Date.parse accepts 2026-02-31 (rolling over to March); the calendar check below refuses it.
   const text = `${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(3, '0').slice(0, 3)}${normaliseOffset(offset)}`;
   const t = Date.parse(text);
-  if (Number.isNaN(t) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    Number.isNaN(t) ||
+    Number(mo) > 12 ||
+    Number(d) > 31 ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     return bad(name, `"${raw}" is not a valid time`);
   }
   const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (day.getUTCDate() !== Number(d) || day.getUTCMonth() + 1 !== Number(mo)) return bad(name, `"${raw}" is not a valid date`);
+  if (day.getUTCDate() !== Number(d) || day.getUTCMonth() + 1 !== Number(mo))
+    return bad(name, `"${raw}" is not a valid date`);
   return ok(new Date(t));
 }
 
@@ -69,7 +91,8 @@ export interface Window {
 export function parseWindow(q: URLSearchParams, now: number): Parsed<Window> {
   const rangeRaw = q.get('range');
   const fromRaw = q.get('from') ?? q.get('since');
-  if (rangeRaw !== null && fromRaw !== null) return bad('range', 'give either range or from/since, not both');
+  if (rangeRaw !== null && fromRaw !== null)
+    return bad('range', 'give either range or from/since, not both');
   let from: Date;
   let to = new Date(now);
   let bucket: number;
@@ -92,12 +115,19 @@ export function parseWindow(q: URLSearchParams, now: number): Parsed<Window> {
   }
   const b = parseInteger('bucket', q.get('bucket'), bucket, 1, 86_400);
   if (!b.ok) return b;
-  if ((to.getTime() - from.getTime()) / 1000 / b.value > 2_000) return bad('bucket', 'too small for this window (at most 2000 buckets)');
+  if ((to.getTime() - from.getTime()) / 1000 / b.value > 2_000)
+    return bad('bucket', 'too small for this window (at most 2000 buckets)');
   return ok({ from, to, bucketSeconds: b.value });
 }
 
 /** An integer parameter in [min, max], or `fallback` when absent. */
-export function parseInteger(name: string, raw: string | null, fallback: number, min: number, max: number): Parsed<number> {
+export function parseInteger(
+  name: string,
+  raw: string | null,
+  fallback: number,
+  min: number,
+  max: number,
+): Parsed<number> {
   if (raw === null || raw === '') return ok(fallback);
   if (!/^\d+$/.test(raw)) return bad(name, `"${raw}" is not a whole number`);
   const n = Number(raw);
@@ -106,17 +136,35 @@ export function parseInteger(name: string, raw: string | null, fallback: number,
 }
 
 /** A comma-separated list of event types; absent means `fallback`. */
-export function parseTypes(raw: string | null, fallback: readonly EventType[]): Parsed<EventType[]> {
+export function parseTypes(
+  raw: string | null,
+  fallback: readonly EventType[],
+): Parsed<EventType[]> {
   if (raw === null || raw.trim() === '') return ok([...fallback]);
-  const types = [...new Set(raw.split(',').map((t) => t.trim()).filter(Boolean))];
+  const types = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = types.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
-  if (unknown.length > 0) return bad('types', `unknown event type ${unknown.map((t) => `"${t}"`).join(', ')}`);
+  if (unknown.length > 0)
+    return bad('types', `unknown event type ${unknown.map((t) => `"${t}"`).join(', ')}`);
   return ok(types as EventType[]);
 }
 
 /** One value out of a fixed set. */
-export function parseChoice<T extends string>(name: string, raw: string | null, choices: readonly T[], fallback?: T): Parsed<T> {
-  if (raw === null || raw === '') return fallback !== undefined ? ok(fallback) : missing(name, `one of ${choices.join(', ')}`);
-  if (!(choices as readonly string[]).includes(raw)) return bad(name, `must be one of ${choices.join(', ')}`);
+export function parseChoice<T extends string>(
+  name: string,
+  raw: string | null,
+  choices: readonly T[],
+  fallback?: T,
+): Parsed<T> {
+  if (raw === null || raw === '')
+    return fallback !== undefined ? ok(fallback) : missing(name, `one of ${choices.join(', ')}`);
+  if (!(choices as readonly string[]).includes(raw))
+    return bad(name, `must be one of ${choices.join(', ')}`);
   return ok(raw as T);
 }

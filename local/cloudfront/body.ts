@@ -19,7 +19,11 @@ export interface ReadBody {
 }
 
 /** Reads `req` to the end, keeping the first `keep` bytes. Rejects if the client aborts. */
-export function readBody(req: IncomingMessage, keep = ORIGIN_BODY_LIMIT, cap = HARD_BODY_CAP): Promise<ReadBody> {
+export function readBody(
+  req: IncomingMessage,
+  keep = ORIGIN_BODY_LIMIT,
+  cap = HARD_BODY_CAP,
+): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;

@@ -13,7 +13,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { readBody, type ReadBody } from './body.js';
 import { writeResult } from './emulator.js';
-import { ownedCopy, type EdgeWorkerData, type FromWorker, type ToWorker, type WireBody, type WireResult } from './edge-protocol.js';
+import {
+  ownedCopy,
+  type EdgeWorkerData,
+  type FromWorker,
+  type ToWorker,
+  type WireBody,
+  type WireResult,
+} from './edge-protocol.js';
 import { ORIGIN_BODY_LIMIT } from './origin-event.js';
 import { errorResult, type HttpResult } from './responses.js';
 
@@ -56,7 +63,10 @@ const toWire = (b: ReadBody): { wire: WireBody; transfer: ArrayBuffer[] } => {
   const body = ownedCopy(b.body);
   return { wire: { body, cut: b.cut, overCap: b.overCap }, transfer: [body.buffer as ArrayBuffer] };
 };
-const fromWire = (r: WireResult): HttpResult => ({ ...r, body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) });
+const fromWire = (r: WireResult): HttpResult => ({
+  ...r,
+  body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
+});
 const unavailable = (detail: string) => errorResult(503, 'edge_unavailable', detail);
 
 /**
@@ -77,7 +87,10 @@ export async function startEdgePool(opts: EdgePoolOptions): Promise<EdgePool> {
 
   const spawn = (): Slot => {
     const young = opts.maxYoungGenerationSizeMb;
-    const worker = new Worker(opts.workerFile, { workerData: opts.data, ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+    const worker = new Worker(opts.workerFile, {
+      workerData: opts.data,
+      ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
+    });
     const slot: Slot = { worker, pending: new Map(), ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
@@ -150,7 +163,10 @@ export async function startEdgePool(opts: EdgePoolOptions): Promise<EdgePool> {
         slot.ping = { seq: ++pingSeq, sentAt: Date.now() };
         slot.worker.postMessage({ type: 'ping', seq: slot.ping.seq } satisfies ToWorker);
       } else if (Date.now() - slot.ping.sentAt > stuckAfterMs) {
-        failAll(slot, 'the local edge worker stopped responding (endless loop in edge code?) and was restarted');
+        failAll(
+          slot,
+          'the local edge worker stopped responding (endless loop in edge code?) and was restarted',
+        );
         replace(slot, `did not answer for ${stuckAfterMs} ms`);
         void slot.worker.terminate();
       }
@@ -159,7 +175,8 @@ export async function startEdgePool(opts: EdgePoolOptions): Promise<EdgePool> {
   watchdog.unref();
 
   /** The least busy worker: fewest open requests. */
-  const pick = (): Slot => slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+  const pick = (): Slot =>
+    slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const id = ++nextId;

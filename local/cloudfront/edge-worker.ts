@@ -11,7 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCloudFrontFunction } from '../cloudfront-function-runtime.js';
 import { emulateRequest, type EmulatorOptions, type OriginRequestHandler } from './emulator.js';
-import { ownedCopy, type EdgeWorkerData, type FromWorker, type ToWorker, type WireBody } from './edge-protocol.js';
+import {
+  ownedCopy,
+  type EdgeWorkerData,
+  type FromWorker,
+  type ToWorker,
+  type WireBody,
+} from './edge-protocol.js';
 import type { ReadBody } from './body.js';
 
 const data = workerData as EdgeWorkerData;
@@ -23,7 +29,11 @@ const log = (line: string) => send({ type: 'log', line });
 const waiting = new Map<number, { resolve: (b: ReadBody) => void; reject: (e: Error) => void }>();
 
 function toReadBody(w: WireBody): ReadBody {
-  return { body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength), cut: w.cut, overCap: w.overCap };
+  return {
+    body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength),
+    cut: w.cut,
+    overCap: w.overCap,
+  };
 }
 
 /**
@@ -31,7 +41,10 @@ function toReadBody(w: WireBody): ReadBody {
  * 1 % of the runs: the time is wall clock, so a GC pause or a busy machine can push a single run
  * over, which says nothing about the function.
  */
-function budgetReporter(budgetMs: number, warmupRuns: number): { onRun: () => void; onOverBudget: (ms: number) => void } {
+function budgetReporter(
+  budgetMs: number,
+  warmupRuns: number,
+): { onRun: () => void; onOverBudget: (ms: number) => void } {
   let runs = 0;
   let windowRuns = 0;
   let over = 0;
@@ -49,7 +62,9 @@ function budgetReporter(budgetMs: number, warmupRuns: number): { onRun: () => vo
       const now = Date.now();
       if (now - windowStart < 10_000) return;
       if (over >= windowRuns / 100) {
-        log(`[viewer-request] ${over} of ${windowRuns} runs took longer than CloudFront's ${budgetMs} ms compute budget (slowest ${slowest.toFixed(1)} ms, wall clock)`);
+        log(
+          `[viewer-request] ${over} of ${windowRuns} runs took longer than CloudFront's ${budgetMs} ms compute budget (slowest ${slowest.toFixed(1)} ms, wall clock)`,
+        );
       }
       windowStart = now;
       windowRuns = 0;
@@ -70,7 +85,8 @@ async function load(): Promise<EmulatorOptions> {
     onLog: (line) => log(`[viewer-request] ${line}`),
   });
   const mod = (await import(pathToFileURL(data.originRequestFile).href)) as { handler?: unknown };
-  if (typeof mod.handler !== 'function') throw new Error(`${data.originRequestFile} exports no handler function`);
+  if (typeof mod.handler !== 'function')
+    throw new Error(`${data.originRequestFile} exports no handler function`);
   return {
     viewerFunction: {
       run: (event, location) => {
@@ -86,7 +102,10 @@ async function load(): Promise<EmulatorOptions> {
   };
 }
 
-async function handle(opts: EmulatorOptions, m: Extract<ToWorker, { type: 'request' }>): Promise<void> {
+async function handle(
+  opts: EmulatorOptions,
+  m: Extract<ToWorker, { type: 'request' }>,
+): Promise<void> {
   const result = await emulateRequest(opts, {
     method: m.method,
     target: m.target,
@@ -111,8 +130,22 @@ try {
       // emulateRequest never rejects; a bug here still must not leave the client hanging.
       handle(opts, m).catch((err) => {
         log(`[edge-worker] request failed: ${err instanceof Error ? err.message : String(err)}`);
-        const body = ownedCopy(Buffer.from(JSON.stringify({ error: 'emulator_error', detail: 'the local CloudFront emulator failed on this request' })));
-        send({ type: 'result', id: m.id, result: { status: 502, headers: [['Content-Type', 'application/json']], body } }, [body.buffer as ArrayBuffer]);
+        const body = ownedCopy(
+          Buffer.from(
+            JSON.stringify({
+              error: 'emulator_error',
+              detail: 'the local CloudFront emulator failed on this request',
+            }),
+          ),
+        );
+        send(
+          {
+            type: 'result',
+            id: m.id,
+            result: { status: 502, headers: [['Content-Type', 'application/json']], body },
+          },
+          [body.buffer as ArrayBuffer],
+        );
       });
     } else if (m.type === 'body') {
       const w = waiting.get(m.id);

@@ -7,10 +7,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
-import { makeViewerRequestEvent, type CloudFrontFunctionRuntime } from '../cloudfront-function-runtime.js';
+import {
+  makeViewerRequestEvent,
+  type CloudFrontFunctionRuntime,
+} from '../cloudfront-function-runtime.js';
 import { readBody, type ReadBody } from './body.js';
 import { makeOriginRequestEvent, newRequestId, type FunctionRequest } from './origin-event.js';
-import { edgeResultToHttp, errorResult, functionResponseToHttp, isFunctionResponse, type HttpResult } from './responses.js';
+import {
+  edgeResultToHttp,
+  errorResult,
+  functionResponseToHttp,
+  isFunctionResponse,
+  type HttpResult,
+} from './responses.js';
 import { groupHeaders, headerKeys, viewerContext } from './viewer.js';
 
 /** The built origin-request Lambda@Edge handler. */
@@ -44,7 +53,10 @@ export interface EmulatorRequest {
  * headers CloudFront adds (`x-amz-cf-id`, `x-amz-cf-pop`, `x-cache`). Never throws: a failing
  * function or handler becomes the 503/502 CloudFront sends.
  */
-export async function emulateRequest(opts: EmulatorOptions, req: EmulatorRequest): Promise<HttpResult> {
+export async function emulateRequest(
+  opts: EmulatorOptions,
+  req: EmulatorRequest,
+): Promise<HttpResult> {
   const requestId = newRequestId();
   const ctx = viewerContext(req.remoteAddress, req.rawHeaders);
   const clientIp = req.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
@@ -53,7 +65,10 @@ export async function emulateRequest(opts: EmulatorOptions, req: EmulatorRequest
     ['X-Amz-Cf-Id', requestId],
     ['Via', '1.1 local.cloudfront.net (CloudFront)'],
   ];
-  const withCf = (r: HttpResult, cache: string): HttpResult => ({ ...r, headers: [...r.headers, ['X-Cache', cache], ...cfHeaders] });
+  const withCf = (r: HttpResult, cache: string): HttpResult => ({
+    ...r,
+    headers: [...r.headers, ['X-Cache', cache], ...cfHeaders],
+  });
 
   let viewerResult: unknown;
   try {
@@ -70,9 +85,16 @@ export async function emulateRequest(opts: EmulatorOptions, req: EmulatorRequest
   } catch (err) {
     // CloudFront answers 503 when a function throws or returns something invalid.
     opts.onError?.('viewer-request', err);
-    return withCf(errorResult(503, 'function_execution_error', 'The viewer-request CloudFront Function failed'), 'FunctionExecutionError from cloudfront');
+    return withCf(
+      errorResult(503, 'function_execution_error', 'The viewer-request CloudFront Function failed'),
+      'FunctionExecutionError from cloudfront',
+    );
   }
-  if (isFunctionResponse(viewerResult)) return withCf(functionResponseToHttp(viewerResult), 'FunctionGeneratedResponse from cloudfront');
+  if (isFunctionResponse(viewerResult))
+    return withCf(
+      functionResponseToHttp(viewerResult),
+      'FunctionGeneratedResponse from cloudfront',
+    );
 
   let body: ReadBody;
   try {
@@ -92,13 +114,30 @@ export async function emulateRequest(opts: EmulatorOptions, req: EmulatorRequest
     distributionDomainName: opts.distributionDomainName,
   });
   try {
-    const result = await invokeInRegion(opts.originHandler, event, ctx.edgeLocation.region, opts.lambdaTimeoutMs ?? 30_000);
+    const result = await invokeInRegion(
+      opts.originHandler,
+      event,
+      ctx.edgeLocation.region,
+      opts.lambdaTimeoutMs ?? 30_000,
+    );
     const { rejectedByCloudFront, ...http } = edgeResultToHttp(result);
-    if (rejectedByCloudFront) opts.onError?.('origin-request', new Error(`invalid handler result: ${http.body.toString()}`));
-    return withCf(http, rejectedByCloudFront ? 'LambdaValidationError from cloudfront' : 'LambdaGeneratedResponse from cloudfront');
+    if (rejectedByCloudFront)
+      opts.onError?.(
+        'origin-request',
+        new Error(`invalid handler result: ${http.body.toString()}`),
+      );
+    return withCf(
+      http,
+      rejectedByCloudFront
+        ? 'LambdaValidationError from cloudfront'
+        : 'LambdaGeneratedResponse from cloudfront',
+    );
   } catch (err) {
     opts.onError?.('origin-request', err);
-    return withCf(errorResult(502, 'lambda_execution_error', 'The origin-request Lambda@Edge handler failed'), 'LambdaExecutionError from cloudfront');
+    return withCf(
+      errorResult(502, 'lambda_execution_error', 'The origin-request Lambda@Edge handler failed'),
+      'LambdaExecutionError from cloudfront',
+    );
   }
 }
 
@@ -107,7 +146,12 @@ export async function emulateRequest(opts: EmulatorOptions, req: EmulatorRequest
  * reads `process.env.AWS_REGION` synchronously when called, so it is set just for that moment and
  * restored, which keeps concurrent requests from different POPs apart.
  */
-export async function invokeInRegion(handler: OriginRequestHandler, event: CloudFrontRequestEvent, region: string, timeoutMs: number): Promise<unknown> {
+export async function invokeInRegion(
+  handler: OriginRequestHandler,
+  event: CloudFrontRequestEvent,
+  region: string,
+  timeoutMs: number,
+): Promise<unknown> {
   const previous = process.env.AWS_REGION;
   process.env.AWS_REGION = region;
   let pending: unknown;
@@ -119,7 +163,10 @@ export async function invokeInRegion(handler: OriginRequestHandler, event: Cloud
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`origin-request handler timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`origin-request handler timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([Promise.resolve(pending), timeout]);
@@ -128,25 +175,40 @@ export async function invokeInRegion(handler: OriginRequestHandler, event: Cloud
   }
 }
 
-const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+const FRAMING_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+]);
 
 /** Writes an {@link HttpResult} to a node:http response. */
-export function writeResult(res: ServerResponse, result: HttpResult, closeConnection = false): void {
+export function writeResult(
+  res: ServerResponse,
+  result: HttpResult,
+  closeConnection = false,
+): void {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of result.headers) {
     // CloudFront frames the response itself; framing headers from edge code never reach the viewer.
     if (FRAMING_HEADERS.has(name.toLowerCase())) continue;
     const existing = headers[name];
-    headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    headers[name] =
+      existing === undefined
+        ? value
+        : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
   if (closeConnection) headers.Connection = 'close';
-  if (result.status !== 204 && result.status !== 304) headers['Content-Length'] = String(result.body.length);
+  if (result.status !== 204 && result.status !== 304)
+    headers['Content-Length'] = String(result.body.length);
   res.writeHead(result.status, headers);
   res.end(result.status === 204 || result.status === 304 ? undefined : result.body);
 }
 
 /** The node:http adapter: `(req, res) => void` for the ingest routes. */
-export function createCloudFrontEmulator(opts: EmulatorOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createCloudFrontEmulator(
+  opts: EmulatorOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     let overCap = false;
     const result = await emulateRequest(opts, {

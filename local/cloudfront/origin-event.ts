@@ -67,7 +67,10 @@ export function querystringToString(qs: FunctionValueMap): string {
 }
 
 /** Turns CloudFront Functions headers into Lambda@Edge headers, keeping the viewer's spelling in `key`. */
-export function functionHeadersToEdge(headers: FunctionValueMap, keys: ReadonlyMap<string, string>): CloudFrontHeaders {
+export function functionHeadersToEdge(
+  headers: FunctionValueMap,
+  keys: ReadonlyMap<string, string>,
+): CloudFrontHeaders {
   const out: CloudFrontHeaders = {};
   for (const [rawName, entry] of Object.entries(headers)) {
     const name = rawName.toLowerCase();
@@ -79,9 +82,15 @@ export function functionHeadersToEdge(headers: FunctionValueMap, keys: ReadonlyM
 }
 
 /** Cuts a body at the origin-request limit: base64 data and whether anything was dropped. */
-export function encodeOriginBody(body: Buffer, alreadyCut = false): { data: string; inputTruncated: boolean } {
+export function encodeOriginBody(
+  body: Buffer,
+  alreadyCut = false,
+): { data: string; inputTruncated: boolean } {
   const cut = body.length > ORIGIN_BODY_LIMIT;
-  return { data: (cut ? body.subarray(0, ORIGIN_BODY_LIMIT) : body).toString('base64'), inputTruncated: cut || alreadyCut };
+  return {
+    data: (cut ? body.subarray(0, ORIGIN_BODY_LIMIT) : body).toString('base64'),
+    inputTruncated: cut || alreadyCut,
+  };
 }
 
 /**
@@ -91,7 +100,8 @@ export function encodeOriginBody(body: Buffer, alreadyCut = false): { data: stri
 export function makeOriginRequestEvent(input: OriginRequestInput): CloudFrontRequestEvent {
   const headers = functionHeadersToEdge(input.request.headers, input.headerKeys);
   for (const h of input.cloudFrontHeaders) delete headers[h.name];
-  for (const h of input.cloudFrontHeaders) headers[h.name] = [...(headers[h.name] ?? []), { key: h.key, value: h.value }];
+  for (const h of input.cloudFrontHeaders)
+    headers[h.name] = [...(headers[h.name] ?? []), { key: h.key, value: h.value }];
   const body = encodeOriginBody(input.body, input.bodyCut);
   return {
     Records: [
@@ -109,7 +119,12 @@ export function makeOriginRequestEvent(input: OriginRequestInput): CloudFrontReq
             method: input.request.method,
             querystring: querystringToString(input.request.querystring),
             uri: input.request.uri,
-            body: { action: 'read-only', encoding: 'base64', inputTruncated: body.inputTruncated, data: body.data },
+            body: {
+              action: 'read-only',
+              encoding: 'base64',
+              inputTruncated: body.inputTruncated,
+              data: body.data,
+            },
             // CloudFront always includes the origin in origin-request events; locally there is none
             // to fetch from, so this names a placeholder custom origin.
             origin: {

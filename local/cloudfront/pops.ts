@@ -17,7 +17,21 @@ export interface EdgeLocation {
 
 /** Region → IATA codes of the POPs it serves. Grouped this way so the table stays readable. */
 const POPS_BY_REGION: Record<string, string[]> = {
-  'us-east-1': ['IAD', 'JFK', 'EWR', 'BOS', 'PHL', 'ATL', 'MIA', 'JAX', 'CLT', 'DFW', 'IAH', 'YYZ', 'YUL'],
+  'us-east-1': [
+    'IAD',
+    'JFK',
+    'EWR',
+    'BOS',
+    'PHL',
+    'ATL',
+    'MIA',
+    'JAX',
+    'CLT',
+    'DFW',
+    'IAH',
+    'YYZ',
+    'YUL',
+  ],
   'us-east-2': ['ORD', 'DTW', 'CMH', 'MSP', 'STL', 'MCI'],
   'us-west-1': ['SFO', 'SJC', 'LAX', 'PHX', 'LAS', 'SAN'],
   'us-west-2': ['SEA', 'PDX', 'DEN', 'SLC', 'YVR'],
@@ -25,7 +39,23 @@ const POPS_BY_REGION: Record<string, string[]> = {
   'eu-west-1': ['DUB', 'MAD', 'BCN', 'LIS', 'JNB', 'CPT'],
   'eu-west-2': ['LHR', 'MAN', 'EDI'],
   'eu-west-3': ['CDG', 'MRS'],
-  'eu-central-1': ['FRA', 'MUC', 'BER', 'HAM', 'DUS', 'AMS', 'ZRH', 'VIE', 'PRG', 'WAW', 'BUD', 'MXP', 'TLV', 'SOF', 'OTP'],
+  'eu-central-1': [
+    'FRA',
+    'MUC',
+    'BER',
+    'HAM',
+    'DUS',
+    'AMS',
+    'ZRH',
+    'VIE',
+    'PRG',
+    'WAW',
+    'BUD',
+    'MXP',
+    'TLV',
+    'SOF',
+    'OTP',
+  ],
   'eu-north-1': ['ARN', 'CPH', 'OSL', 'HEL'],
   'ap-south-1': ['BOM', 'DEL', 'MAA', 'BLR', 'HYD', 'CCU', 'DXB', 'FJR', 'BAH'],
   'ap-southeast-1': ['SIN', 'KUL', 'BKK', 'CGK', 'MNL', 'HKG', 'SGN', 'HAN'],
@@ -36,11 +66,17 @@ const POPS_BY_REGION: Record<string, string[]> = {
 
 /** IATA code → regional edge cache region. */
 export const POP_REGIONS: ReadonlyMap<string, string> = new Map(
-  Object.entries(POPS_BY_REGION).flatMap(([region, codes]) => codes.map((code) => [code, region] as const)),
+  Object.entries(POPS_BY_REGION).flatMap(([region, codes]) =>
+    codes.map((code) => [code, region] as const),
+  ),
 );
 
 /** Edge location used for requests that do not (or may not) name one: Ashburn, Virginia. */
-export const DEFAULT_EDGE_LOCATION: EdgeLocation = { name: 'IAD', region: 'us-east-1', serverIp: '192.0.2.10' };
+export const DEFAULT_EDGE_LOCATION: EdgeLocation = {
+  name: 'IAD',
+  region: 'us-east-1',
+  serverIp: '192.0.2.10',
+};
 
 /** A POP code as CloudFront prints it: IATA code, facility number, optional tier (`FRA56-C1`, `IAD89-P2`). */
 const POP_CODE = /^([A-Za-z]{3})[0-9]{0,3}(?:-[A-Za-z][0-9]{1,2})?$/;
@@ -57,5 +93,9 @@ export function edgeLocationForPop(pop: string | undefined): EdgeLocation | unde
   const m = POP_CODE.exec(pop.trim());
   if (!m) return undefined;
   const name = m[1].toUpperCase();
-  return { name, region: POP_REGIONS.get(name) ?? DEFAULT_EDGE_LOCATION.region, serverIp: DEFAULT_EDGE_LOCATION.serverIp };
+  return {
+    name,
+    region: POP_REGIONS.get(name) ?? DEFAULT_EDGE_LOCATION.region,
+    serverIp: DEFAULT_EDGE_LOCATION.serverIp,
+  };
 }

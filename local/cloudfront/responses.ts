@@ -49,7 +49,11 @@ export function functionResponseToHttp(response: FunctionResponse): HttpResult {
   }
   const b = response.body;
   const body =
-    b === undefined ? Buffer.alloc(0) : typeof b === 'string' ? Buffer.from(b) : Buffer.from(b.data, b.encoding === 'base64' ? 'base64' : 'utf8');
+    b === undefined
+      ? Buffer.alloc(0)
+      : typeof b === 'string'
+        ? Buffer.from(b)
+        : Buffer.from(b.data, b.encoding === 'base64' ? 'base64' : 'utf8');
   return { status: response.statusCode, headers, body };
 }
 
@@ -68,22 +72,37 @@ export interface EdgeResult {
  * A returned *request* (no `status`) would go on to the origin; the ingest path has none.
  */
 export function edgeResultToHttp(result: unknown): HttpResult {
-  const invalid = (detail: string): HttpResult => ({ ...errorResult(502, 'lambda_invalid_response', detail), rejectedByCloudFront: true });
+  const invalid = (detail: string): HttpResult => ({
+    ...errorResult(502, 'lambda_invalid_response', detail),
+    rejectedByCloudFront: true,
+  });
   if (typeof result !== 'object' || result === null) return invalid('handler returned no object');
   const r = result as EdgeResult;
   if (r.status === undefined && 'uri' in r) {
-    return { ...errorResult(502, 'origin_unreachable', 'the handler forwarded the request, and the local stack has no origin'), rejectedByCloudFront: true };
+    return {
+      ...errorResult(
+        502,
+        'origin_unreachable',
+        'the handler forwarded the request, and the local stack has no origin',
+      ),
+      rejectedByCloudFront: true,
+    };
   }
-  if (typeof r.status !== 'string' || !/^[1-5][0-9]{2}$/.test(r.status)) return invalid(`status must be a string of 3 digits, got ${JSON.stringify(r.status)}`);
+  if (typeof r.status !== 'string' || !/^[1-5][0-9]{2}$/.test(r.status))
+    return invalid(`status must be a string of 3 digits, got ${JSON.stringify(r.status)}`);
   const status = Number(r.status);
   const headers: [string, string][] = [];
   if (r.headers !== undefined) {
-    if (typeof r.headers !== 'object' || r.headers === null) return invalid('headers must be an object');
+    if (typeof r.headers !== 'object' || r.headers === null)
+      return invalid('headers must be an object');
     for (const [name, list] of Object.entries(r.headers as Record<string, unknown>)) {
       if (!Array.isArray(list)) return invalid(`header ${name} must be an array of {key, value}`);
       for (const h of list as { key?: unknown; value?: unknown }[]) {
         if (typeof h?.value !== 'string') return invalid(`header ${name} has a non-string value`);
-        if (name !== name.toLowerCase() || (typeof h.key === 'string' && h.key.toLowerCase() !== name)) {
+        if (
+          name !== name.toLowerCase() ||
+          (typeof h.key === 'string' && h.key.toLowerCase() !== name)
+        ) {
           return invalid(`header ${name}: name must be lowercase and match key`);
         }
         headers.push([typeof h.key === 'string' ? h.key : name, h.value]);
@@ -96,6 +115,7 @@ export function edgeResultToHttp(result: unknown): HttpResult {
     body = r.bodyEncoding === 'base64' ? Buffer.from(r.body, 'base64') : Buffer.from(r.body);
   }
   if (body.length > GENERATED_BODY_LIMIT) return invalid('generated body over 1 MB');
-  if ((status === 204 || status === 304) && body.length > 0) return invalid(`a ${status} response must not have a body`);
+  if ((status === 204 || status === 304) && body.length > 0)
+    return invalid(`a ${status} response must not have a body`);
   return { status, headers, body };
 }

@@ -41,7 +41,15 @@ export const DEFAULT_VIEWER_HEADERS: Readonly<Record<string, string>> = {
 const CANONICAL = new Map(Object.keys(DEFAULT_VIEWER_HEADERS).map((k) => [k.toLowerCase(), k]));
 
 /** Hop-by-hop headers: they describe the client's connection and never reach edge functions. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 /** One request header as received: lowercase name, original spelling, value. */
 export interface RawHeader {
@@ -81,10 +89,15 @@ export function pairRawHeaders(rawHeaders: readonly string[]): RawHeader[] {
  * Splits a request's headers into what the viewer sent and what CloudFront adds, and picks the
  * edge location. Pure: the caller passes the remote address and raw headers.
  */
-export function viewerContext(remoteAddress: string | undefined, rawHeaders: readonly string[]): ViewerContext {
+export function viewerContext(
+  remoteAddress: string | undefined,
+  rawHeaders: readonly string[],
+): ViewerContext {
   const loopback = isLoopback(remoteAddress);
   const all = pairRawHeaders(rawHeaders);
-  const clientHeaders = all.filter((h) => !HOP_BY_HOP.has(h.name) && h.name !== POP_HEADER && !CLOUDFRONT_HEADER.test(h.name));
+  const clientHeaders = all.filter(
+    (h) => !HOP_BY_HOP.has(h.name) && h.name !== POP_HEADER && !CLOUDFRONT_HEADER.test(h.name),
+  );
   const popValue = loopback ? all.find((h) => h.name === POP_HEADER)?.value.trim() : undefined;
   const fromPop = edgeLocationForPop(popValue);
   const edgeLocation = fromPop ?? DEFAULT_EDGE_LOCATION;
@@ -96,7 +109,11 @@ export function viewerContext(remoteAddress: string | undefined, rawHeaders: rea
   const cloudFrontHeaders =
     supplied.length > 0
       ? supplied.map((h) => ({ name: h.name, key: CANONICAL.get(h.name) ?? h.key, value: h.value }))
-      : Object.entries(DEFAULT_VIEWER_HEADERS).map(([key, value]) => ({ name: key.toLowerCase(), key, value }));
+      : Object.entries(DEFAULT_VIEWER_HEADERS).map(([key, value]) => ({
+          name: key.toLowerCase(),
+          key,
+          value,
+        }));
   return { edgeLocation, pop, clientHeaders, cloudFrontHeaders };
 }
 

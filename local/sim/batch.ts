@@ -8,7 +8,11 @@ import type { SessionScript } from './session.js';
 export const SIM_SDK = { name: 'beacon-edge-simulator', version: '1.0.0' } as const;
 
 /** A batch envelope around `events` of one session, sent at `sentAt` (client clock). */
-export function makeBatch(script: SessionScript, events: BeaconEvent[], sentAt: number): BeaconBatch {
+export function makeBatch(
+  script: SessionScript,
+  events: BeaconEvent[],
+  sentAt: number,
+): BeaconBatch {
   return {
     schema_version: CURRENT_SCHEMA_VERSION,
     sdk_name: SIM_SDK.name,
@@ -29,7 +33,17 @@ export function makeBatch(script: SessionScript, events: BeaconEvent[], sentAt: 
  */
 export function spoilOneEvent(batch: BeaconBatch, index = 0): BeaconBatch {
   const events = batch.events.map((e, i) =>
-    i === index ? ({ type: 'volume_changed', id: e.id, seq: e.seq, ts: e.ts, playhead: e.playhead, volume: 7, muted: false } as BeaconEvent) : e,
+    i === index
+      ? ({
+          type: 'volume_changed',
+          id: e.id,
+          seq: e.seq,
+          ts: e.ts,
+          playhead: e.playhead,
+          volume: 7,
+          muted: false,
+        } as BeaconEvent)
+      : e,
   );
   return { ...batch, events };
 }

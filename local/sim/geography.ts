@@ -36,6 +36,7 @@ const DEVICES: { kind: DeviceKind; weight: number }[] = [
 const a = (asn: string, weight: number) => ({ asn, weight });
 
 /** The simulated audience. Weights are a plausible global streaming audience, nothing more. */
+// biome-ignore format: one place per line reads as a table
 export const PLACES: readonly ViewerPlace[] = [
   { pop: 'IAD89-C1', country: 'US', countryName: 'United States', region: 'VA', regionName: 'Virginia', city: 'Ashburn', timeZone: 'America/New_York', lat: 39.0437, lon: -77.4875, asns: [a('7922', 5), a('701', 3)], weight: 10 },
   { pop: 'JFK50-C2', country: 'US', countryName: 'United States', region: 'NY', regionName: 'New York', city: 'New York', timeZone: 'America/New_York', lat: 40.7128, lon: -74.006, asns: [a('7922', 4), a('12271', 4), a('701', 2)], weight: 12 },

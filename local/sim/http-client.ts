@@ -31,7 +31,9 @@ interface Waiting {
 const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** Parses one response from `buf`; undefined while it is incomplete. */
-export function parseResponse(buf: Buffer): { response: RawResponse; close: boolean; used: number } | undefined {
+export function parseResponse(
+  buf: Buffer,
+): { response: RawResponse; close: boolean; used: number } | undefined {
   const end = buf.indexOf(HEADER_END);
   if (end < 0) return undefined;
   const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
@@ -44,13 +46,18 @@ export function parseResponse(buf: Buffer): { response: RawResponse; close: bool
   for (let i = 1; i < lines.length; i++) {
     const colon = lines[i].indexOf(':');
     const name = lines[i].slice(0, colon).trim().toLowerCase();
-    const value = lines[i].slice(colon + 1).trim().toLowerCase();
+    const value = lines[i]
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
     if (name === 'content-length') length = Number(value);
     else if (name === 'transfer-encoding') chunked = value.includes('chunked');
-    else if (name === 'connection') close = value === 'close' ? true : value === 'keep-alive' ? false : close;
+    else if (name === 'connection')
+      close = value === 'close' ? true : value === 'keep-alive' ? false : close;
   }
   const start = end + 4;
-  if (status === 204 || status === 304 || (status >= 100 && status < 200)) return { response: { status, body: Buffer.alloc(0) }, close, used: start };
+  if (status === 204 || status === 304 || (status >= 100 && status < 200))
+    return { response: { status, body: Buffer.alloc(0) }, close, used: start };
   if (chunked) {
     const parts: Buffer[] = [];
     let at = start;
@@ -60,7 +67,8 @@ export function parseResponse(buf: Buffer): { response: RawResponse; close: bool
       const size = parseInt(buf.subarray(at, lineEnd).toString('latin1'), 16);
       if (Number.isNaN(size)) throw new Error('bad chunk size');
       if (buf.length < lineEnd + 2 + size + 2) return undefined;
-      if (size === 0) return { response: { status, body: Buffer.concat(parts) }, close, used: lineEnd + 4 };
+      if (size === 0)
+        return { response: { status, body: Buffer.concat(parts) }, close, used: lineEnd + 4 };
       parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
       at = lineEnd + 2 + size + 2;
     }
@@ -68,11 +76,19 @@ export function parseResponse(buf: Buffer): { response: RawResponse; close: bool
   // Without a length the body runs to the end of the connection.
   if (length < 0) return undefined;
   if (buf.length < start + length) return undefined;
-  return { response: { status, body: Buffer.from(buf.subarray(start, start + length)) }, close, used: start + length };
+  return {
+    response: { status, body: Buffer.from(buf.subarray(start, start + length)) },
+    close,
+    used: start + length,
+  };
 }
 
 /** A pool of at most `maxSockets` connections; extra requests wait for a free one. */
-export function createConnectionPool(host: string, port: number, maxSockets: number): ConnectionPool {
+export function createConnectionPool(
+  host: string,
+  port: number,
+  maxSockets: number,
+): ConnectionPool {
   const idle: net.Socket[] = [];
   const queue: { head: string; body: Buffer; waiting: Waiting }[] = [];
   const all = new Set<net.Socket>();
@@ -106,14 +122,19 @@ export function createConnectionPool(host: string, port: number, maxSockets: num
       // A body without a length ends with the connection.
       const end = buf.indexOf(HEADER_END);
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(buf.subarray(0, Math.max(0, end)).toString('latin1'));
-      if (end >= 0 && m) done(undefined, { status: Number(m[1]), body: Buffer.from(buf.subarray(end + 4)) }, true);
+      if (end >= 0 && m)
+        done(undefined, { status: Number(m[1]), body: Buffer.from(buf.subarray(end + 4)) }, true);
       else done(new Error('connection closed before a response'));
     };
     const onError = (err: Error) => done(err);
     socket.on('data', onData);
     socket.once('close', onClose);
     socket.once('error', onError);
-    socket.write(body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1'));
+    socket.write(
+      body.length > 0
+        ? Buffer.concat([Buffer.from(head, 'latin1'), body])
+        : Buffer.from(head, 'latin1'),
+    );
   };
 
   const release = (socket: net.Socket) => {

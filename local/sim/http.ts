@@ -26,9 +26,12 @@ export function loopbackUrl(url: string): URL {
   } catch {
     throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787, got "${url}"`);
   }
-  if (u.protocol !== 'http:') throw new UsageError(`the simulator speaks plain http to the local stack, got ${u.protocol}//`);
+  if (u.protocol !== 'http:')
+    throw new UsageError(`the simulator speaks plain http to the local stack, got ${u.protocol}//`);
   if (!LOOPBACK_HOSTS.has(u.hostname) && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(u.hostname)) {
-    throw new UsageError(`the simulator only sends to loopback (127.0.0.1, ::1, localhost), not ${u.hostname}`);
+    throw new UsageError(
+      `the simulator only sends to loopback (127.0.0.1, ::1, localhost), not ${u.hostname}`,
+    );
   }
   return u;
 }

@@ -74,11 +74,24 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   const concurrency = Math.max(1, opts.concurrency ?? 64);
   const path = opts.path ?? '/v1/events';
   const rng = createRng(opts.seed);
-  const pool = createViewerPool({ rng, size: Math.max(1, opts.viewers ?? 500), badPop: opts.badPop });
+  const pool = createViewerPool({
+    rng,
+    size: Math.max(1, opts.viewers ?? 500),
+    badPop: opts.badPop,
+  });
   const poster = createPoster(base, concurrency);
   const eventsPerMs = opts.eventsPerSecond / 1000;
   const total = Math.round(opts.eventsPerSecond * opts.durationSeconds);
-  const summary: LoadSummary = { sent: 0, accepted: 0, failed: 0, events: 0, eventsAccepted: 0, statuses: {}, elapsedMs: 0, late: 0 };
+  const summary: LoadSummary = {
+    sent: 0,
+    accepted: 0,
+    failed: 0,
+    events: 0,
+    eventsAccepted: 0,
+    statuses: {},
+    elapsedMs: 0,
+    late: 0,
+  };
 
   const start = performance.now();
   let inFlight = 0;
@@ -89,7 +102,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
     seat = (seat + 1) % pool.viewers.length;
     const sentAt = performance.now();
     if (sentAt - (start + summary.events / eventsPerMs) > LATE_MS) summary.late += 1;
-    const { script, events } = pool.take(viewer, Math.min(batchSize, total - summary.events), Date.now());
+    const { script, events } = pool.take(
+      viewer,
+      Math.min(batchSize, total - summary.events),
+      Date.now(),
+    );
     const batch = makeBatch(script, events, Date.now());
     summary.sent += 1;
     summary.events += events.length;
@@ -99,7 +116,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
       const accepted = acceptedCount(result, events.length);
       summary.statuses[result.status] = (summary.statuses[result.status] ?? 0) + 1;
       summary.eventsAccepted += accepted;
-      if (accepted === events.length && result.status >= 200 && result.status < 300) summary.accepted += 1;
+      if (accepted === events.length && result.status >= 200 && result.status < 300)
+        summary.accepted += 1;
       else summary.failed += 1;
       opts.onResponse?.({ batch, result, accepted, sentAt, answeredAt: performance.now() });
     });

@@ -4,7 +4,13 @@
  * (many sessions, POPs, countries, networks) rather than one repeated payload.
  */
 import type { BeaconEvent } from '../../schemas/index.js';
-import { drawViewer, servedBy, viewerHeaders, type ViewerPlace, type ViewerProfile } from './geography.js';
+import {
+  drawViewer,
+  servedBy,
+  viewerHeaders,
+  type ViewerPlace,
+  type ViewerProfile,
+} from './geography.js';
 import type { Rng } from './random.js';
 import { scriptSession, stampEvent, type SessionScript } from './session.js';
 
@@ -46,7 +52,13 @@ export function createViewerPool(opts: PoolOptions): ViewerPool {
     const profile = drawViewer(opts.rng, opts.places);
     const bad = servedBy(profile, opts.badPop);
     sessions += 1;
-    return { profile, headers: viewerHeaders(profile, opts.rng), script: scriptSession(opts.rng, { bad }), cursor: 0, bad };
+    return {
+      profile,
+      headers: viewerHeaders(profile, opts.rng),
+      script: scriptSession(opts.rng, { bad }),
+      cursor: 0,
+      bad,
+    };
   };
   const viewers = Array.from({ length: opts.size }, newViewer);
   return {

@@ -55,7 +55,11 @@ const PLAYERS = [
   { name: 'dash.js', version: '5.2.1', weight: 2 },
   { name: 'html5', version: '1.0.0', weight: 1 },
 ];
-const FATAL_START_ERRORS = ['manifestLoadError', 'MEDIA_ERR_SRC_NOT_SUPPORTED', 'keySystemNoAccess'];
+const FATAL_START_ERRORS = [
+  'manifestLoadError',
+  'MEDIA_ERR_SRC_NOT_SUPPORTED',
+  'keySystemNoAccess',
+];
 const FATAL_PLAY_ERRORS = ['fragLoadError', 'MEDIA_ERR_DECODE', 'bufferAppendError'];
 
 /**
@@ -70,19 +74,27 @@ export function scriptSession(rng: Rng, opts: SessionOptions = {}): SessionScrip
   const events: ScriptedEvent[] = [];
   let t = 0;
   let playhead = 0;
-  const emit = (type: EventType, fields?: Record<string, unknown>) => events.push({ at: Math.round(t), type, playhead: round(playhead, 3), fields });
+  const emit = (type: EventType, fields?: Record<string, unknown>) =>
+    events.push({ at: Math.round(t), type, playhead: round(playhead, 3), fields });
 
   emit('requested', { autoplay: rng.chance(0.4) });
   let level = bad ? rng.int(0, 1) : rng.int(1, 3);
   t += rng.int(40, 250);
   emit('variant_loaded', { ...LADDER[level], level });
-  const startup = Math.min(120_000, Math.max(150, Math.round(rng.logNormal(bad ? 3_800 : 900, 0.5))));
+  const startup = Math.min(
+    120_000,
+    Math.max(150, Math.round(rng.logNormal(bad ? 3_800 : 900, 0.5))),
+  );
 
   const counters = { played_ms: 0, stall_ms: 0, stall_count: 0 };
   const end = (reason: string) => emit('session_end', { ...counters, reason });
   if (rng.chance(bad ? 0.08 : 0.015)) {
     t += startup * 1.5;
-    emit('error', { code: rng.pick(FATAL_START_ERRORS), message: 'playback could not start', fatal: true });
+    emit('error', {
+      code: rng.pick(FATAL_START_ERRORS),
+      message: 'playback could not start',
+      fatal: true,
+    });
     end('error');
     return finish();
   }
@@ -115,7 +127,10 @@ export function scriptSession(rng: Rng, opts: SessionOptions = {}): SessionScrip
     }
     if (rng.chance(bad ? 0.2 : 0.06)) {
       const prev = level;
-      level = Math.max(0, Math.min(LADDER.length - 1, level + (rng.chance(bad ? 0.75 : 0.45) ? -1 : 1)));
+      level = Math.max(
+        0,
+        Math.min(LADDER.length - 1, level + (rng.chance(bad ? 0.75 : 0.45) ? -1 : 1)),
+      );
       if (level !== prev) {
         emit('variant_loaded', { ...LADDER[level], level });
         emit('bitrate_changed', { ...LADDER[level], level, prev_bitrate: LADDER[prev].bitrate });
@@ -143,7 +158,8 @@ export function scriptSession(rng: Rng, opts: SessionOptions = {}): SessionScrip
       playhead = to;
       emit('seeked', { seek_ms: seekMs });
     }
-    if (rng.chance(0.004)) emit('error', { code: 'bufferStalledError', message: 'buffer stalled', fatal: false });
+    if (rng.chance(0.004))
+      emit('error', { code: 'bufferStalledError', message: 'buffer stalled', fatal: false });
     t = Math.max(t, sliceStart + slice);
     counters.played_ms += slice;
     playhead = Math.min(content.seconds, playhead + slice / 1000);
@@ -183,8 +199,20 @@ function round(n: number, digits: number): number {
 /** Turns event `index` of a script into a schema event stamped with the client clock `ts`. */
 export function stampEvent(script: SessionScript, index: number, ts: number): BeaconEvent {
   const e = script.events[index];
-  return { type: e.type, id: `${script.sessionId}-${index.toString(36)}`, seq: index, ts, playhead: e.playhead, ...e.fields } as BeaconEvent;
+  return {
+    type: e.type,
+    id: `${script.sessionId}-${index.toString(36)}`,
+    seq: index,
+    ts,
+    playhead: e.playhead,
+    ...e.fields,
+  } as BeaconEvent;
 }
 
 /** Event types after which the SDK flushes at once instead of waiting for the timer. */
-export const URGENT_TYPES: ReadonlySet<EventType> = new Set(['first_frame', 'error', 'ended', 'session_end']);
+export const URGENT_TYPES: ReadonlySet<EventType> = new Set([
+  'first_frame',
+  'error',
+  'ended',
+  'session_end',
+]);

@@ -54,11 +54,19 @@ export interface DashAdapterOptions {
   isFatal?: (error: { code?: unknown; message?: unknown }) => boolean;
 }
 
-type RepresentationLike = Pick<Representation, 'bandwidth' | 'width' | 'height' | 'id'> & { absoluteIndex?: number; index?: number };
+type RepresentationLike = Pick<Representation, 'bandwidth' | 'width' | 'height' | 'id'> & {
+  absoluteIndex?: number;
+  index?: number;
+};
 
 function rendition(r: RepresentationLike): Rendition {
   const level = typeof r.absoluteIndex === 'number' ? r.absoluteIndex : r.index;
-  return { bitrate: r.bandwidth, width: r.width || undefined, height: r.height || undefined, level: typeof level === 'number' && level >= 0 ? level : undefined };
+  return {
+    bitrate: r.bandwidth,
+    width: r.width || undefined,
+    height: r.height || undefined,
+    level: typeof level === 'number' && level >= 0 ? level : undefined,
+  };
 }
 
 /**
@@ -95,28 +103,61 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
     };
 
     on(DASH_EVENTS.STREAM_INITIALIZED, findMedia);
-    on(DASH_EVENTS.QUALITY_CHANGE_RENDERED, (e: { mediaType?: string; newRepresentation?: RepresentationLike }) => {
-      const rep = e.newRepresentation;
-      if (e.mediaType !== 'video' || !rep) return;
-      const r = rendition(rep);
-      input.variantLoaded(r, rep.id);
-      input.renditionChanged(r);
-    });
+    on(
+      DASH_EVENTS.QUALITY_CHANGE_RENDERED,
+      (e: { mediaType?: string; newRepresentation?: RepresentationLike }) => {
+        const rep = e.newRepresentation;
+        if (e.mediaType !== 'video' || !rep) return;
+        const r = rendition(rep);
+        input.variantLoaded(r, rep.id);
+        input.renditionChanged(r);
+      },
+    );
     on(DASH_EVENTS.PLAYBACK_WAITING, () => input.waiting());
     on(DASH_EVENTS.PLAYBACK_STALLED, () => {
       if (media && (media.readyState ?? 0) < 3) input.waiting();
     });
-    on(DASH_EVENTS.FRAGMENT_LOADING_COMPLETED, (e: { request?: { mediaType?: string; type?: string | null; bytesLoaded?: number; startDate?: Date; requestEndDate?: Date | null; duration?: number } }) => {
-      const q = e.request;
-      if (!q || q.mediaType !== 'video' || q.type !== 'MediaSegment') return;
-      const loadMs = q.startDate && q.requestEndDate ? q.requestEndDate.getTime() - q.startDate.getTime() : 0;
-      input.segmentLoaded({ bytes: q.bytesLoaded ?? 0, loadMs: Math.max(0, loadMs), durationS: q.duration ?? 0 });
-    });
-    on(DASH_EVENTS.ERROR, (e: { error?: { code?: unknown; message?: unknown } | string; event?: { message?: string } }) => {
-      const err = typeof e.error === 'object' && e.error ? e.error : { code: e.error, message: e.event?.message };
-      const fatal = options.isFatal ? options.isFatal(err) : true;
-      input.error(String(err.code ?? 'dash_error'), typeof err.message === 'string' ? err.message : undefined, fatal);
-    });
+    on(
+      DASH_EVENTS.FRAGMENT_LOADING_COMPLETED,
+      (e: {
+        request?: {
+          mediaType?: string;
+          type?: string | null;
+          bytesLoaded?: number;
+          startDate?: Date;
+          requestEndDate?: Date | null;
+          duration?: number;
+        };
+      }) => {
+        const q = e.request;
+        if (!q || q.mediaType !== 'video' || q.type !== 'MediaSegment') return;
+        const loadMs =
+          q.startDate && q.requestEndDate ? q.requestEndDate.getTime() - q.startDate.getTime() : 0;
+        input.segmentLoaded({
+          bytes: q.bytesLoaded ?? 0,
+          loadMs: Math.max(0, loadMs),
+          durationS: q.duration ?? 0,
+        });
+      },
+    );
+    on(
+      DASH_EVENTS.ERROR,
+      (e: {
+        error?: { code?: unknown; message?: unknown } | string;
+        event?: { message?: string };
+      }) => {
+        const err =
+          typeof e.error === 'object' && e.error
+            ? e.error
+            : { code: e.error, message: e.event?.message };
+        const fatal = options.isFatal ? options.isFatal(err) : true;
+        input.error(
+          String(err.code ?? 'dash_error'),
+          typeof err.message === 'string' ? err.message : undefined,
+          fatal,
+        );
+      },
+    );
     findMedia();
 
     let version: string | undefined;
@@ -142,7 +183,11 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
  * Creates a tracker and attaches it to a dash.js MediaPlayer in one call.
  * @example const tracker = dashjs(player, { contentId: 'bbb' });
  */
-export function dashjs(player: DashLike, options: TrackerOptions, adapterOptions?: DashAdapterOptions): Tracker {
+export function dashjs(
+  player: DashLike,
+  options: TrackerOptions,
+  adapterOptions?: DashAdapterOptions,
+): Tracker {
   const tracker = createTracker(options);
   tracker.attach(dashjsAdapter(player, adapterOptions));
   return tracker;

@@ -13,7 +13,15 @@
  * - MANIFEST_LOADING with a different URL → new session (new_source). The element's own URL is
  *   not used for that: hls.js gives it a new MediaSource URL when it recovers from a media error.
  */
-import type { ErrorData, Events, FragLoadedData, LevelLoadedData, LevelSwitchedData, ManifestLoadingData, MediaAttachedData } from 'hls.js';
+import type {
+  ErrorData,
+  Events,
+  FragLoadedData,
+  LevelLoadedData,
+  LevelSwitchedData,
+  ManifestLoadingData,
+  MediaAttachedData,
+} from 'hls.js';
 import type { TrackerOptions } from '../config.js';
 import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js';
 import { listenerBag } from '../core/adapter.js';
@@ -29,7 +37,16 @@ export const HLS_EVENTS = {
   LEVEL_SWITCHED: 'hlsLevelSwitched',
   FRAG_LOADED: 'hlsFragLoaded',
   ERROR: 'hlsError',
-} as const satisfies { [K in 'MEDIA_ATTACHED' | 'MEDIA_DETACHING' | 'MANIFEST_LOADING' | 'LEVEL_LOADED' | 'LEVEL_SWITCHED' | 'FRAG_LOADED' | 'ERROR']: `${(typeof Events)[K]}` };
+} as const satisfies {
+  [K in
+    | 'MEDIA_ATTACHED'
+    | 'MEDIA_DETACHING'
+    | 'MANIFEST_LOADING'
+    | 'LEVEL_LOADED'
+    | 'LEVEL_SWITCHED'
+    | 'FRAG_LOADED'
+    | 'ERROR']: `${(typeof Events)[K]}`;
+};
 
 /** hls.js's `ErrorDetails.BUFFER_STALLED_ERROR`. */
 export const BUFFER_STALLED_ERROR = 'bufferStalledError';
@@ -42,7 +59,11 @@ export interface HlsLike {
   readonly media?: MediaElementLike | null;
 }
 
-function rendition(hls: HlsLike, level: number, fallback?: { bitrate: number; width?: number; height?: number }): Rendition | null {
+function rendition(
+  hls: HlsLike,
+  level: number,
+  fallback?: { bitrate: number; width?: number; height?: number },
+): Rendition | null {
   const l = hls.levels?.[level] ?? fallback;
   if (!l || !(l.bitrate >= 0)) return null;
   return { bitrate: l.bitrate, width: l.width || undefined, height: l.height || undefined, level };
@@ -76,7 +97,10 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
       bag.add(() => hls.off(event, listener));
     };
 
-    on<MediaAttachedData>(HLS_EVENTS.MEDIA_ATTACHED, (d) => d && d.media !== media && wire(d.media));
+    on<MediaAttachedData>(
+      HLS_EVENTS.MEDIA_ATTACHED,
+      (d) => d && d.media !== media && wire(d.media),
+    );
     on<unknown>(HLS_EVENTS.MEDIA_DETACHING, () => wire(null));
     on<ManifestLoadingData>(HLS_EVENTS.MANIFEST_LOADING, (d) => {
       if (url !== null && d.url !== url) input.newSource();
@@ -94,7 +118,11 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
       const f = d.frag;
       if (!f || f.type !== 'main') return;
       const s = f.stats;
-      input.segmentLoaded({ bytes: s.loaded, loadMs: Math.max(0, s.loading.end - s.loading.start), durationS: f.duration || 0 });
+      input.segmentLoaded({
+        bytes: s.loaded,
+        loadMs: Math.max(0, s.loading.end - s.loading.start),
+        durationS: f.duration || 0,
+      });
     });
     on<ErrorData>(HLS_EVENTS.ERROR, (d) => {
       if (d.details === BUFFER_STALLED_ERROR && !d.fatal) {
@@ -102,7 +130,11 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
         input.waiting(d.stalled?.start);
         return;
       }
-      input.error(String(d.details || d.type || 'hlsError'), d.error?.message ?? d.reason, !!d.fatal);
+      input.error(
+        String(d.details || d.type || 'hlsError'),
+        d.error?.message ?? d.reason,
+        !!d.fatal,
+      );
     });
     wire(hls.media);
 

@@ -28,7 +28,13 @@ export interface MediaElementLike extends EventTargetLike {
   getVideoPlaybackQuality?(): { droppedVideoFrames: number };
 }
 
-const MEDIA_ERRORS = ['', 'MEDIA_ERR_ABORTED', 'MEDIA_ERR_NETWORK', 'MEDIA_ERR_DECODE', 'MEDIA_ERR_SRC_NOT_SUPPORTED'];
+const MEDIA_ERRORS = [
+  '',
+  'MEDIA_ERR_ABORTED',
+  'MEDIA_ERR_NETWORK',
+  'MEDIA_ERR_DECODE',
+  'MEDIA_ERR_SRC_NOT_SUPPORTED',
+];
 
 /** The element events the adapter listens to (exported so tests can check every one is removed). */
 export const HTML5_EVENTS = [
@@ -52,7 +58,11 @@ export const HTML5_EVENTS = [
  * `trackSource: false` leaves new-source detection to the player adapter (hls.js re-creates its
  * MediaSource, so the element's URL, when it recovers from a media error).
  */
-export function wireMediaElement(el: MediaElementLike, input: PlayerInput, trackSource = true): () => void {
+export function wireMediaElement(
+  el: MediaElementLike,
+  input: PlayerInput,
+  trackSource = true,
+): () => void {
   const bag = listenerBag();
   let src = el.currentSrc || '';
   const checkSource = () => {
@@ -72,7 +82,11 @@ export function wireMediaElement(el: MediaElementLike, input: PlayerInput, track
     ended: () => input.ended(),
     error: () => {
       const e = el.error;
-      input.error(MEDIA_ERRORS[e?.code ?? 0] || `MEDIA_ERR_${e?.code ?? 'UNKNOWN'}`, e?.message || undefined, true);
+      input.error(
+        MEDIA_ERRORS[e?.code ?? 0] || `MEDIA_ERR_${e?.code ?? 'UNKNOWN'}`,
+        e?.message || undefined,
+        true,
+      );
     },
     timeupdate: () => input.progress(el.currentTime),
     loadstart: checkSource,
@@ -101,7 +115,9 @@ export function mediaReadouts(el: () => MediaElementLike | null | undefined) {
     playhead: () => el()?.currentTime ?? 0,
     droppedFrames: () => {
       const e = el();
-      return e && typeof e.getVideoPlaybackQuality === 'function' ? e.getVideoPlaybackQuality().droppedVideoFrames : undefined;
+      return e && typeof e.getVideoPlaybackQuality === 'function'
+        ? e.getVideoPlaybackQuality().droppedVideoFrames
+        : undefined;
     },
   };
 }

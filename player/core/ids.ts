@@ -38,7 +38,8 @@ export function randomId(): string {
     // Insecure context or a broken polyfill: fall through.
   }
   try {
-    if (c && typeof c.getRandomValues === 'function') return hex(c.getRandomValues(new Uint8Array(16)));
+    if (c && typeof c.getRandomValues === 'function')
+      return hex(c.getRandomValues(new Uint8Array(16)));
   } catch {
     // fall through
   }

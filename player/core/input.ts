@@ -96,7 +96,8 @@ export function createInput(d: InputDeps): PlayerInput {
       state.bitrateKnown = true;
       q().setBitrate(r.bitrate);
       // The first rendition is a selection, not a switch: counting it would inflate switch counts.
-      if (prev && prev !== r.bitrate) d.emit('bitrate_changed', { ...renditionFields(r), prev_bitrate: prev });
+      if (prev && prev !== r.bitrate)
+        d.emit('bitrate_changed', { ...renditionFields(r), prev_bitrate: prev });
     }),
     segmentLoaded: on('segmentLoaded', (t: SegmentTiming) => {
       if (!t || !(t.bytes > 0)) return;

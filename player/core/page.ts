@@ -22,7 +22,11 @@ export function defaultPage(): PageLike | null {
  * Subscribes to the lifecycle events; returns the function that removes every listener.
  * Handlers run inside `guard` so a failure never reaches the page.
  */
-export function listenPage(page: PageLike | null, on: PageHandlers, guard: (fn: () => void) => void): () => void {
+export function listenPage(
+  page: PageLike | null,
+  on: PageHandlers,
+  guard: (fn: () => void) => void,
+): () => void {
   if (!page) return () => {};
   const { window: win, document: doc } = page;
   const onVisibility = () =>

@@ -184,7 +184,8 @@ export function createQoe(d: QoeDeps): Qoe {
         if (resumePending && firstFrame && !paused && advanced) startPlaying(playhead);
         if (started && !firstFrame && !paused && playhead > startPlayhead) {
           firstFrame = true;
-          if (requestedAt !== null) d.emit('first_frame', { startup_ms: Math.round(now - requestedAt) });
+          if (requestedAt !== null)
+            d.emit('first_frame', { startup_ms: Math.round(now - requestedAt) });
         }
         if (stall && advanced && playhead > stall.playhead) endStall(now);
       }),
@@ -203,7 +204,9 @@ export function createQoe(d: QoeDeps): Qoe {
         if (!firstFrame || paused || seekAt !== null || stall || over) return;
         const wasActive = activeSince !== null;
         const at =
-          wasActive && typeof sinceMono === 'number' && sinceMono < now && sinceMono >= runStart ? sinceMono : now;
+          wasActive && typeof sinceMono === 'number' && sinceMono < now && sinceMono >= runStart
+            ? sinceMono
+            : now;
         // The stall began before we heard of it (hls.js reports after detecting): that time was not played.
         if (at < now) addPlayed(at - now);
         const s: Stall = { at, playhead: lastPlayhead, reported: false, timer: null };
@@ -218,7 +221,10 @@ export function createQoe(d: QoeDeps): Qoe {
         endStall(now);
         if (seekAt === null || seekedPlayhead !== null) seekAt = now;
         seekedPlayhead = null;
-        d.emit('seeking', typeof to === 'number' && to >= 0 ? { to } : undefined, { mono: now, playhead: from });
+        d.emit('seeking', typeof to === 'number' && to >= 0 ? { to } : undefined, {
+          mono: now,
+          playhead: from,
+        });
       }),
     seeked: (playhead) =>
       change((now) => {

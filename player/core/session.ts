@@ -53,7 +53,12 @@ export interface Session {
   /** The envelope, fixed at the first event. */
   envelope(): Envelope;
   /** Builds the next event of this session. */
-  event(type: EventType, fields: Record<string, unknown> | undefined, ts: number, playhead: number): BeaconEvent;
+  event(
+    type: EventType,
+    fields: Record<string, unknown> | undefined,
+    ts: number,
+    playhead: number,
+  ): BeaconEvent;
 }
 
 /** What a session's envelope is made of (read when its first event is created). */
@@ -65,7 +70,11 @@ export interface SessionMeta {
 }
 
 /** Creates a session with the given id; `newId` makes event ids. */
-export function createSession(id: string, meta: () => SessionMeta, newId: () => string = randomId): Session {
+export function createSession(
+  id: string,
+  meta: () => SessionMeta,
+  newId: () => string = randomId,
+): Session {
   let seq = 0;
   let env: Envelope | null = null;
   const envelope = (): Envelope => {
@@ -109,7 +118,8 @@ export function createSession(id: string, meta: () => SessionMeta, newId: () => 
           const v = fields[k];
           if (v === undefined || v === null) continue;
           if (typeof v === 'number') ev[k] = clampField(k, v, type);
-          else if (typeof v === 'string') ev[k] = k === 'code' ? cut(v, STRINGS.code) || 'unknown' : cut(v, STRINGS[k] ?? 512);
+          else if (typeof v === 'string')
+            ev[k] = k === 'code' ? cut(v, STRINGS.code) || 'unknown' : cut(v, STRINGS[k] ?? 512);
           else ev[k] = v;
         }
       }

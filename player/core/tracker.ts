@@ -73,24 +73,43 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   };
 
-  const storage = config.storage === undefined ? guard('localStorage', () => globalThis.localStorage) ?? null : config.storage;
+  const storage =
+    config.storage === undefined
+      ? (guard('localStorage', () => globalThis.localStorage) ?? null)
+      : config.storage;
   let viewerId: string | undefined;
   if (!config.omitViewerId) {
-    if (config.viewerId !== undefined && !isValidViewerId(config.viewerId)) log.warn('invalid viewerId');
-    viewerId = isValidViewerId(config.viewerId) ? config.viewerId : loadViewerId(storage, config.storageKey, randomId, log);
+    if (config.viewerId !== undefined && !isValidViewerId(config.viewerId))
+      log.warn('invalid viewerId');
+    viewerId = isValidViewerId(config.viewerId)
+      ? config.viewerId
+      : loadViewerId(storage, config.storageKey, randomId, log);
     if (!isValidViewerId(viewerId)) viewerId = randomId();
   }
 
   const queue = createQueue(config.maxQueueEvents);
-  const store = createStore({ storage, prefix: config.storageKey, instanceId: randomId(), now: () => clock.now(), leaseMs: config.leaseMs, log });
+  const store = createStore({
+    storage,
+    prefix: config.storageKey,
+    instanceId: randomId(),
+    now: () => clock.now(),
+    leaseMs: config.leaseMs,
+    log,
+  });
   const nav = globalThis.navigator as Navigator | undefined;
   const transport = createTransport({
     config,
     queue,
     store,
-    fetch: config.fetch ?? (typeof globalThis.fetch === 'function' ? (u, i) => globalThis.fetch(u, i) : null),
+    fetch:
+      config.fetch ??
+      (typeof globalThis.fetch === 'function' ? (u, i) => globalThis.fetch(u, i) : null),
     sendBeacon:
-      config.sendBeacon !== undefined ? config.sendBeacon : nav && typeof nav.sendBeacon === 'function' ? (u, d) => nav.sendBeacon(u, d) : null,
+      config.sendBeacon !== undefined
+        ? config.sendBeacon
+        : nav && typeof nav.sendBeacon === 'function'
+          ? (u, d) => nav.sendBeacon(u, d)
+          : null,
     clock,
     timers,
     random: config.random ?? Math.random,
@@ -100,13 +119,14 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   let adapter: AdapterHandle | null = null;
   const meta = () => ({
-    contentId: typeof config.contentId === 'function' ? config.contentId : () => config.contentId as string,
+    contentId:
+      typeof config.contentId === 'function' ? config.contentId : () => config.contentId as string,
     viewerId,
     playerName: config.playerName ?? adapter?.playerName,
     playerVersion: config.playerVersion ?? adapter?.playerVersion,
   });
   const droppedFrames = (a: AdapterHandle | null) =>
-    a?.droppedFrames ? guard('adapter.droppedFrames', () => a.droppedFrames!()) ?? null : null;
+    a?.droppedFrames ? (guard('adapter.droppedFrames', () => a.droppedFrames!()) ?? null) : null;
   const playhead = (): number => {
     const p = adapter?.playhead ? guard('adapter.playhead', () => adapter!.playhead!()) : undefined;
     return typeof p === 'number' && p >= 0 ? p : state.lastPlayhead;
@@ -120,7 +140,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     const ev: BeaconEvent = s.event(type, fields, ts, at ? at.playhead : playhead());
     guard('onEvent', () => config.onEvent?.(ev, s.id));
     if (state.sampled) transport.enqueue(s.envelope(), ev);
-    if (!unloading && (FLUSH_NOW.has(type) || (type === 'error' && fields?.fatal === true))) transport.flush();
+    if (!unloading && (FLUSH_NOW.has(type) || (type === 'error' && fields?.fatal === true)))
+      transport.flush();
   }
 
   /** played_ms of the session's last heartbeat: a final one is due when playback went on since. */
@@ -142,7 +163,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     beatPlayed = c.played_ms;
     emit('heartbeat', fields);
   }
-  const heartbeat = createHeartbeat(config.heartbeatMs, timers, () => guard('heartbeat', () => beat(state.qoe.counters())));
+  const heartbeat = createHeartbeat(config.heartbeatMs, timers, () =>
+    guard('heartbeat', () => beat(state.qoe.counters())),
+  );
 
   function newSession(id?: string): InputState['session'] {
     const s = createSession(isValidId(id) ? id : randomId(), meta);
@@ -164,7 +187,12 @@ export function createTracker(options: TrackerOptions): Tracker {
     // final counters does, so the time played since the last one (or a session shorter than one
     // heartbeat period) still counts towards average bitrate.
     if (c.played_ms > beatPlayed) beat(c);
-    emit('session_end', { played_ms: c.played_ms, stall_ms: c.stall_ms, stall_count: c.stall_count, reason });
+    emit('session_end', {
+      played_ms: c.played_ms,
+      stall_ms: c.stall_ms,
+      stall_count: c.stall_count,
+      reason,
+    });
     newSession();
   }
 
@@ -172,7 +200,15 @@ export function createTracker(options: TrackerOptions): Tracker {
   if (config.sessionId !== undefined && !isValidId(config.sessionId)) log.warn('invalid sessionId');
   newSession(config.sessionId);
 
-  const input = createInput({ state, emit, playhead, endSession, sync: () => (state.qoe.isPlaying() ? heartbeat.start() : heartbeat.stop()), guard, log });
+  const input = createInput({
+    state,
+    emit,
+    playhead,
+    endSession,
+    sync: () => (state.qoe.isPlaying() ? heartbeat.start() : heartbeat.stop()),
+    guard,
+    log,
+  });
 
   // Events a previous page could not send (reload, crash) go first.
   queue.merge(store.adopt());
@@ -182,20 +218,24 @@ export function createTracker(options: TrackerOptions): Tracker {
     transport.flush();
   }
 
-  const unlistenPage = listenPage(config.page === undefined ? defaultPage() : config.page, {
-    hidden: () => transport.flushBeacon(),
-    pagehide: () => {
-      unloading = true;
-      try {
-        endSession('unload');
-      } finally {
-        unloading = false;
-      }
-      transport.flushBeacon();
-      transport.release();
+  const unlistenPage = listenPage(
+    config.page === undefined ? defaultPage() : config.page,
+    {
+      hidden: () => transport.flushBeacon(),
+      pagehide: () => {
+        unloading = true;
+        try {
+          endSession('unload');
+        } finally {
+          unloading = false;
+        }
+        transport.flushBeacon();
+        transport.release();
+      },
+      pageshow: (persisted) => persisted && transport.claim(),
     },
-    pageshow: (persisted) => persisted && transport.claim(),
-  }, (fn) => guard('page lifecycle', fn));
+    (fn) => guard('page lifecycle', fn),
+  );
 
   function detach(): void {
     const a = adapter;

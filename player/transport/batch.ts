@@ -85,7 +85,11 @@ export function nextBatch(
   const env = envelope(sid) as Envelope;
   const body = `${head.slice(0, -2)}${parts.join(',')}]}`;
   return {
-    out: { batch: { ...env, sent_at: sentAt, events: picked.map((x) => x.e) }, body, ids: picked.map((x) => x.e.id) },
+    out: {
+      batch: { ...env, sent_at: sentAt, events: picked.map((x) => x.e) },
+      body,
+      ids: picked.map((x) => x.e.id),
+    },
     oversized,
   };
 }

@@ -36,7 +36,12 @@ export interface BackoffPolicy {
  * together does not retry together. A Retry-After from the server is a floor.
  * @param random a number in [0, 1).
  */
-export function retryDelay(attempt: number, policy: BackoffPolicy, random: number, retryAfterMs?: number): number {
+export function retryDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: number,
+  retryAfterMs?: number,
+): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
   const jittered = exp / 2 + (exp / 2) * Math.min(Math.max(random, 0), 1);
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
@@ -47,7 +52,10 @@ export function retryDelay(attempt: number, policy: BackoffPolicy, random: numbe
  * @returns milliseconds to wait (≥ 0), or undefined when absent or unparseable.
  * @example parseRetryAfter('30', Date.now()) // 30000
  */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  nowMs: number,
+): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;

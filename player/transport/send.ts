@@ -32,10 +32,21 @@ function parseBody(text: string): { rejected: RejectedEvent[]; reason?: string }
 }
 
 /** POSTs one body; never rejects. `signal` aborts a request that hangs (counted as a network failure). */
-export async function sendFetch(fetchFn: FetchLike, url: string, body: string, nowMs: number, signal?: AbortSignal): Promise<FetchOutcome> {
+export async function sendFetch(
+  fetchFn: FetchLike,
+  url: string,
+  body: string,
+  nowMs: number,
+  signal?: AbortSignal,
+): Promise<FetchOutcome> {
   let res: Awaited<ReturnType<FetchLike>>;
   try {
-    const init: RequestInit = { method: 'POST', keepalive: true, body, headers: { 'content-type': 'text/plain' } };
+    const init: RequestInit = {
+      method: 'POST',
+      keepalive: true,
+      body,
+      headers: { 'content-type': 'text/plain' },
+    };
     if (signal) init.signal = signal;
     res = await fetchFn(url, init);
   } catch (error) {

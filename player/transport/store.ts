@@ -47,7 +47,8 @@ export interface StoreOptions {
 export function createStore(o: StoreOptions): QueueStore {
   const base = `${o.prefix}:q:`;
   const own = base + o.instanceId;
-  const fail = (what: string, key: string, cause: unknown) => storageFailed(o.log, what, key, cause);
+  const fail = (what: string, key: string, cause: unknown) =>
+    storageFailed(o.log, what, key, cause);
 
   function write(state: QueueState, lease: number): void {
     if (!o.storage) return;
@@ -125,7 +126,12 @@ function storageFailed(log: Logger, what: string, key: string, cause: unknown): 
  * Reads the stored pseudonymous viewer id, creating one with `make` when absent.
  * Without storage the id lives as long as the page.
  */
-export function loadViewerId(storage: StorageLike | null, prefix: string, make: () => string, log: Logger): string {
+export function loadViewerId(
+  storage: StorageLike | null,
+  prefix: string,
+  make: () => string,
+  log: Logger,
+): string {
   const key = `${prefix}:vid`;
   try {
     const v = storage?.getItem(key);

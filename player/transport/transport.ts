@@ -25,7 +25,14 @@ import type { QueueStore } from './store.js';
 export interface TransportDeps {
   config: Pick<
     ResolvedConfig,
-    'endpoint' | 'flushMs' | 'persistMs' | 'maxBatchBytes' | 'retryBaseMs' | 'retryMaxMs' | 'neverRetry' | 'requestTimeoutMs'
+    | 'endpoint'
+    | 'flushMs'
+    | 'persistMs'
+    | 'maxBatchBytes'
+    | 'retryBaseMs'
+    | 'retryMaxMs'
+    | 'neverRetry'
+    | 'requestTimeoutMs'
   >;
   queue: EventQueue;
   store: QueueStore;
@@ -89,7 +96,8 @@ export function createTransport(d: TransportDeps): Transport {
   function changed(): void {
     dirty = true;
     // Not reset by later changes: a steady stream of events must not postpone the write forever.
-    if (persistTimer === null && !destroyed) persistTimer = d.timers.setTimeout(persist, d.config.persistMs);
+    if (persistTimer === null && !destroyed)
+      persistTimer = d.timers.setTimeout(persist, d.config.persistMs);
   }
   function clearFlushTimer(): void {
     if (flushTimer !== null) d.timers.clearTimeout(flushTimer);
@@ -105,7 +113,13 @@ export function createTransport(d: TransportDeps): Transport {
 
   /** Takes the next batch, dropping events too large to ever send. */
   function take(skip: ReadonlySet<string>): OutgoingBatch | null {
-    const { out, oversized } = nextBatch(queue.entries, queue.envelope, skip, d.clock.now(), limits);
+    const { out, oversized } = nextBatch(
+      queue.entries,
+      queue.envelope,
+      skip,
+      d.clock.now(),
+      limits,
+    );
     if (oversized.length) {
       log.warn(`dropped ${oversized.length} oversized event(s)`);
       queue.remove(new Set(oversized));
@@ -132,10 +146,21 @@ export function createTransport(d: TransportDeps): Transport {
         out.ids.forEach((id) => inFlight.delete(id));
         const decision = decide(r.status, d.config.neverRetry);
         const status = r.status ?? 0;
-        const result = (outcome: BatchResult['outcome']): BatchResult => ({ batch: out.batch, via: 'fetch', status, outcome, rejected: r.rejected });
+        const result = (outcome: BatchResult['outcome']): BatchResult => ({
+          batch: out.batch,
+          via: 'fetch',
+          status,
+          outcome,
+          rejected: r.rejected,
+        });
         if (decision === 'retry') {
           attempt++;
-          const delay = retryDelay(attempt, { baseMs: d.config.retryBaseMs, maxMs: d.config.retryMaxMs }, d.random(), r.retryAfterMs);
+          const delay = retryDelay(
+            attempt,
+            { baseMs: d.config.retryBaseMs, maxMs: d.config.retryMaxMs },
+            d.random(),
+            r.retryAfterMs,
+          );
           log.info(`retry ${attempt} in ${delay} ms (${status || 'network'})`, r.error);
           d.notify(result('retry'));
           if (!destroyed) {
@@ -154,11 +179,14 @@ export function createTransport(d: TransportDeps): Transport {
           log.warn(`410: session ${sid} silenced`);
         } else {
           queue.remove(new Set(out.ids));
-          if (decision === 'drop') log.warn('batch dropped', new TransportError(`${status} ${r.reason ?? ''}`, status));
+          if (decision === 'drop')
+            log.warn('batch dropped', new TransportError(`${status} ${r.reason ?? ''}`, status));
         }
         if (r.rejected.length) log.warn(`edge rejected ${r.rejected.length} event(s)`, r.rejected);
         persist(); // what the edge answered for is gone for good: a reload must not send it again
-        d.notify(result(decision === 'success' ? 'sent' : decision === 'stop' ? 'stopped' : 'dropped'));
+        d.notify(
+          result(decision === 'success' ? 'sent' : decision === 'stop' ? 'stopped' : 'dropped'),
+        );
       }
     } finally {
       sending = false;
@@ -178,7 +206,11 @@ export function createTransport(d: TransportDeps): Transport {
     enqueue(env, event) {
       if (stopped.has(env.session_id)) return;
       const dropped = queue.push(env, event);
-      if (dropped.length) log.info(`queue full: dropped ${dropped.length} event(s)`, dropped.map((x) => x.e.type));
+      if (dropped.length)
+        log.info(
+          `queue full: dropped ${dropped.length} event(s)`,
+          dropped.map((x) => x.e.type),
+        );
       changed();
       armFlushTimer();
     },

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import {
   browserTestsEnabled,
   counts,
-    pageTally,
+  pageTally,
   pollUntil,
   screenshot,
   startStackAndBrowser,
@@ -42,11 +42,15 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
     await page.goto(`${stack!.url}/demo?session=browser-controls-0001`);
-    await expect.poll(() => page.locator('#session-id').textContent()).toBe('browser-controls-0001');
+    await expect
+      .poll(() => page.locator('#session-id').textContent())
+      .toBe('browser-controls-0001');
 
     await page.click('#btn-play');
     await waitForEvent(page, 'first_frame');
-    await page.waitForFunction(() => (window as any).demo.video.currentTime > 1, undefined, { polling: 50 });
+    await page.waitForFunction(() => (window as any).demo.video.currentTime > 1, undefined, {
+      polling: 50,
+    });
     await page.click('#btn-pause');
     await waitForEvent(page, 'paused');
     await page.locator('#volume').fill('0.5');
@@ -58,7 +62,9 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     await waitForEvent(page, 'seeked');
     await page.click('#btn-play');
     await waitForEvent(page, 'resumed');
-    await page.waitForFunction((t) => (window as any).demo.video.currentTime > t, before + 5.5, { polling: 50 });
+    await page.waitForFunction((t) => (window as any).demo.video.currentTime > t, before + 5.5, {
+      polling: 50,
+    });
     await page.click('#btn-pause');
     await waitForEvent(page, 'paused', 2);
 
@@ -67,14 +73,20 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     await waitAllDelivered(page);
     await screenshot(page, 'demo.png');
     const tally = await pageTally(page);
-    const seek = await page.evaluate(() => (window as any).demo.events.find((e: any) => e.event.type === 'seeking').event);
+    const seek = await page.evaluate(
+      () => (window as any).demo.events.find((e: any) => e.event.type === 'seeking').event,
+    );
     expect(seek.to).toBeCloseTo(before + 5, 1);
 
     // Closing the page ends the session (session_end, sent by sendBeacon on pagehide), preceded by
     // a final heartbeat: the session played (~1.5 s, less than one heartbeat period) since its last one.
     await page.close({ runBeforeUnload: true });
     await context.close();
-    const expected = counts({ ...tally, heartbeat: (tally.heartbeat ?? 0) + 1, session_end: (tally.session_end ?? 0) + 1 });
+    const expected = counts({
+      ...tally,
+      heartbeat: (tally.heartbeat ?? 0) + 1,
+      session_end: (tally.session_end ?? 0) + 1,
+    });
     stored = await pollUntil(
       () => storedCounts(stack!.url, since),
       (c) => total(c) >= total(expected),
@@ -109,9 +121,16 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${stack!.url}/dashboard`);
-    const tiles = { started: '#t-started', paused: '#t-paused', volume_changed: '#t-volume_changed', variant_loaded: '#t-variant_loaded' } as const;
+    const tiles = {
+      started: '#t-started',
+      paused: '#t-paused',
+      volume_changed: '#t-volume_changed',
+      variant_loaded: '#t-variant_loaded',
+    } as const;
     for (const [type, sel] of Object.entries(tiles)) {
-      await expect.poll(() => page.locator(sel).textContent(), { timeout: 10_000 }).toBe(String(stored![type as keyof typeof tiles]));
+      await expect
+        .poll(() => page.locator(sel).textContent(), { timeout: 10_000 })
+        .toBe(String(stored![type as keyof typeof tiles]));
     }
     await expect.poll(() => page.locator('#q-plays').textContent(), { timeout: 10_000 }).toBe('1');
     await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);

@@ -16,12 +16,17 @@ let server: http.Server;
 let base: { host: string; port: number };
 
 /** Raw GET (no URL normalisation, so `..` reaches the handler as sent). */
-function get(pathname: string, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  pathname: string,
+  method = 'GET',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ ...base, path: pathname, method }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -97,24 +102,38 @@ describe('serveDemo over HTTP', () => {
     expect(res.body.length).toBe(0);
   });
 
-  it.each(['/demo/media/hls/90p/../../../serve.ts', '/demo/media/hls/..%2f..%2fserve.ts', '/demo/media/hls/%2e%2e/%2e%2e/serve.ts', '/demo/nope.html', '/demo/media/hls/90p/seg99.ts', '/demo/serve.ts'])(
-    'answers 404 for %s',
-    async (p) => {
-      const res = await get(p);
-      expect(res.status).toBe(404);
-      expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'not_found' });
-    },
-  );
+  it.each([
+    '/demo/media/hls/90p/../../../serve.ts',
+    '/demo/media/hls/..%2f..%2fserve.ts',
+    '/demo/media/hls/%2e%2e/%2e%2e/serve.ts',
+    '/demo/nope.html',
+    '/demo/media/hls/90p/seg99.ts',
+    '/demo/serve.ts',
+  ])('answers 404 for %s', async (p) => {
+    const res = await get(p);
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'not_found' });
+  });
 
   it('answers 405 for other methods', async () => {
     const res = await get('/demo/', 'POST');
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe('GET, HEAD');
-    expect(JSON.parse(res.body.toString())).toStrictEqual({ error: 'method_not_allowed', detail: 'POST is not allowed here; use GET' });
+    expect(JSON.parse(res.body.toString())).toStrictEqual({
+      error: 'method_not_allowed',
+      detail: 'POST is not allowed here; use GET',
+    });
   });
 
   it('leaves other paths alone (dot segments are resolved first: /demo/../x is /x)', async () => {
-    for (const p of ['/', '/demonstration', '/dashboard', '/v1/events', '/demo/media/hls/../../../package.json']) expect((await get(p)).status).toBe(418);
+    for (const p of [
+      '/',
+      '/demonstration',
+      '/dashboard',
+      '/v1/events',
+      '/demo/media/hls/../../../package.json',
+    ])
+      expect((await get(p)).status).toBe(418);
   });
 });
 
@@ -127,20 +146,32 @@ describe('buildDemo', () => {
   afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
   it('ships the files the local handler serves (less hls.js source map)', () => {
-    const served = Object.fromEntries(Object.entries(DEMO_PAGE_FILES).map(([k, v]) => [k, v.split(path.sep).join('/')]));
+    const served = Object.fromEntries(
+      Object.entries(DEMO_PAGE_FILES).map(([k, v]) => [k, v.split(path.sep).join('/')]),
+    );
     delete served['vendor/hls.min.js.map'];
     expect(PAGE_FILES).toStrictEqual(served);
   });
 
   it('holds every script, style and media file the page loads', () => {
     const html = fs.readFileSync(path.join(outDir, 'index.html'), 'utf8');
-    const refs = [...html.matchAll(/(?:src|href)="([^"#:]+)"/g)].map((m) => m[1]).filter((r) => !r.startsWith('/'));
-    expect(refs).toStrictEqual(['demo.css', 'vendor/hls.min.js', 'vendor/beacon-edge.iife.js', 'demo.js']);
+    const refs = [...html.matchAll(/(?:src|href)="([^"#:]+)"/g)]
+      .map((m) => m[1])
+      .filter((r) => !r.startsWith('/'));
+    expect(refs).toStrictEqual([
+      'demo.css',
+      'vendor/hls.min.js',
+      'vendor/beacon-edge.iife.js',
+      'demo.js',
+    ]);
     for (const r of refs) expect(fs.existsSync(path.join(outDir, r)), r).toBe(true);
     const master = fs.readFileSync(path.join(outDir, 'media/hls/master.m3u8'), 'utf8');
     for (const playlist of master.split('\n').filter((l) => l.endsWith('.m3u8'))) {
       const dir = path.join(outDir, 'media/hls', path.dirname(playlist));
-      const segments = fs.readFileSync(path.join(outDir, 'media/hls', playlist), 'utf8').split('\n').filter((l) => l.endsWith('.ts'));
+      const segments = fs
+        .readFileSync(path.join(outDir, 'media/hls', playlist), 'utf8')
+        .split('\n')
+        .filter((l) => l.endsWith('.ts'));
       expect(segments).toHaveLength(8);
       for (const s of segments) expect(fs.existsSync(path.join(dir, s)), s).toBe(true);
     }

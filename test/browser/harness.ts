@@ -50,7 +50,9 @@ export function browserTestsEnabled(): boolean {
 /** Launches headless Chromium. Playwright gives each launch a fresh temporary user-data directory. */
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is required under CI=true but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+    throw new Error(
+      `Chromium is required under CI=true but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
@@ -84,7 +86,8 @@ export async function startStack(): Promise<TestStack> {
  */
 export async function startStackAndBrowser(): Promise<{ stack: TestStack; browser: Browser }> {
   const [stack, browser] = await Promise.allSettled([startStack(), launchChromium()]);
-  if (stack.status === 'fulfilled' && browser.status === 'fulfilled') return { stack: stack.value, browser: browser.value };
+  if (stack.status === 'fulfilled' && browser.status === 'fulfilled')
+    return { stack: stack.value, browser: browser.value };
   if (stack.status === 'fulfilled') await stack.value.stop();
   if (browser.status === 'fulfilled') await browser.value.close();
   throw stack.status === 'rejected' ? stack.reason : (browser as PromiseRejectedResult).reason;
@@ -102,7 +105,12 @@ export async function getJson<T = unknown>(url: string): Promise<T> {
  * Calls `read` until `done` holds or `timeoutMs` passes (then returns the last value, so the
  * caller's assertion shows what was there). Bounded; no fixed sleeps in the tests.
  */
-export async function pollUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -134,9 +142,15 @@ export async function pageTally(page: Page): Promise<Partial<Counts>> {
 }
 
 /** Waits until the page's SDK has created `n` events of `type` (bounded by Playwright's timeout). */
-export async function waitForEvent(page: Page, type: EventType, n = 1, timeout = 10_000): Promise<void> {
+export async function waitForEvent(
+  page: Page,
+  type: EventType,
+  n = 1,
+  timeout = 10_000,
+): Promise<void> {
   await page.waitForFunction(
-    ([t, k]) => (window as any).demo.events.filter((e: any) => e.event.type === t).length >= (k as number),
+    ([t, k]) =>
+      (window as any).demo.events.filter((e: any) => e.event.type === t).length >= (k as number),
     [type, n] as const,
     { timeout, polling: 50 },
   );
@@ -147,7 +161,9 @@ export async function waitAllDelivered(page: Page, timeout = 10_000): Promise<vo
   await page.waitForFunction(
     () => {
       const d = (window as any).demo;
-      const sent = new Set(d.batches.filter((b: any) => b.outcome === 'sent').flatMap((b: any) => b.ids));
+      const sent = new Set(
+        d.batches.filter((b: any) => b.outcome === 'sent').flatMap((b: any) => b.ids),
+      );
       return d.events.every((e: any) => sent.has(e.event.id));
     },
     undefined,

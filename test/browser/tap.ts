@@ -34,10 +34,21 @@ export async function startTap(target: string): Promise<Tap> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const entry: TappedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: body.toString('utf8') };
+      const entry: TappedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: body.toString('utf8'),
+      };
       requests.push(entry);
       const fwd = http.request(
-        { host: upstream.hostname, port: upstream.port, method: entry.method, path: entry.path, headers: { ...req.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: entry.method,
+          path: entry.path,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (up) => {
           entry.status = up.statusCode;
           res.writeHead(up.statusCode ?? 502, up.headers);

@@ -8,15 +8,27 @@ let seq = 100;
 
 function source(data: Uint8Array, kind: SourceRecord['kind'] = 'events'): SourceRecord {
   seq += 1;
-  return { kind, data, stream: 'beacon-edge-events-eu-central-1', shardId: 'shardId-000000000001', sequenceNumber: String(seq), receivedAt: T0 + 1 };
+  return {
+    kind,
+    data,
+    stream: 'beacon-edge-events-eu-central-1',
+    shardId: 'shardId-000000000001',
+    sequenceNumber: String(seq),
+    receivedAt: T0 + 1,
+  };
 }
 
 describe('decodeRecords', () => {
   it('turns event records into rows and bad-row records into stored bad rows, in order', () => {
-    const a = enrichedRecord({ events: [event('started', { seq: 0 }), event('paused', { seq: 1 })] });
+    const a = enrichedRecord({
+      events: [event('started', { seq: 0 }), event('paused', { seq: 1 })],
+    });
     const b = enrichedRecord({ events: [event('volume_changed', { volume: 1, muted: false })] });
     const bad = badRow();
-    const out = decodeRecords([source(jsonBytes(a)), source(jsonBytes(bad), 'bad_rows'), source(jsonBytes(b))], NOW);
+    const out = decodeRecords(
+      [source(jsonBytes(a)), source(jsonBytes(bad), 'bad_rows'), source(jsonBytes(b))],
+      NOW,
+    );
     expect(out.events.map((e) => e.type)).toStrictEqual(['started', 'paused', 'volume_changed']);
     expect(out.badRows).toStrictEqual([toStoredBadRow(bad, NOW)]);
     expect(out.badRows[0].source).toBe('edge');
@@ -74,14 +86,21 @@ describe('decodeRecords', () => {
 
   it('turns an unreadable bad-row record into a bad row about that record', () => {
     const { badRows } = decodeRecords([source(jsonBytes({ hello: 'world' }), 'bad_rows')], NOW);
-    expect(badRows[0]).toMatchObject({ source: 'core', reason: 'unreadable_record', payload: '{"hello":"world"}' });
+    expect(badRows[0]).toMatchObject({
+      source: 'core',
+      reason: 'unreadable_record',
+      payload: '{"hello":"world"}',
+    });
   });
 
   it('gives a re-delivered bad row the same id and a distinct one a different id', () => {
     const bad = badRow();
     const [first] = decodeRecords([source(jsonBytes(bad), 'bad_rows')], NOW).badRows;
     const [again] = decodeRecords([source(jsonBytes(bad), 'bad_rows')], NOW + 1).badRows;
-    const [other] = decodeRecords([source(jsonBytes({ ...bad, index: 1 }), 'bad_rows')], NOW).badRows;
+    const [other] = decodeRecords(
+      [source(jsonBytes({ ...bad, index: 1 }), 'bad_rows')],
+      NOW,
+    ).badRows;
     expect(again.bad_row_id).toBe(first.bad_row_id);
     expect(other.bad_row_id).not.toBe(first.bad_row_id);
   });

@@ -12,7 +12,8 @@ function recordingSink() {
   const sink: EventSink = {
     async writeBatch(input) {
       await gate;
-      if (input.events.some((e) => e.session_id === 'sess_poison_01')) throw new SinkWriteError('refused');
+      if (input.events.some((e) => e.session_id === 'sess_poison_01'))
+        throw new SinkWriteError('refused');
       writes.push(input);
     },
     loadCheckpoints: async () => [],
@@ -22,9 +23,17 @@ function recordingSink() {
 }
 
 const part = (session: string, events = 1, seq = '1'): WriteBatchInput =>
-  batchOf([enrichedRecord({ session_id: session, events: Array.from({ length: events }, (_, i) => event('paused', { seq: i })) })], {
-    checkpoints: [{ stream: 's', shardId: session, sequenceNumber: seq }],
-  });
+  batchOf(
+    [
+      enrichedRecord({
+        session_id: session,
+        events: Array.from({ length: events }, (_, i) => event('paused', { seq: i })),
+      }),
+    ],
+    {
+      checkpoints: [{ stream: 's', shardId: session, sequenceNumber: seq }],
+    },
+  );
 
 describe('GroupCommitter', () => {
   it('merges what queues up while a write runs into one write, in submission order', async () => {
@@ -36,8 +45,14 @@ describe('GroupCommitter', () => {
     const rest = ['sess_second_01', 'sess_third_001'].map((s) => committer.submit(part(s)));
     release();
     await Promise.all([first, ...rest]);
-    expect(writes.map((w) => w.events.map((e) => e.session_id))).toStrictEqual([['sess_first_001'], ['sess_second_01', 'sess_third_001']]);
-    expect(writes[1].checkpoints.map((c) => c.shardId)).toStrictEqual(['sess_second_01', 'sess_third_001']);
+    expect(writes.map((w) => w.events.map((e) => e.session_id))).toStrictEqual([
+      ['sess_first_001'],
+      ['sess_second_01', 'sess_third_001'],
+    ]);
+    expect(writes[1].checkpoints.map((c) => c.shardId)).toStrictEqual([
+      'sess_second_01',
+      'sess_third_001',
+    ]);
     expect(committer.writes).toBe(2);
   });
 
@@ -46,7 +61,10 @@ describe('GroupCommitter', () => {
     let release!: () => void;
     hold(new Promise<void>((r) => (release = r)));
     const committer = new GroupCommitter(sink, 5);
-    const all = [committer.submit(part('sess_block_001')), ...[3, 2, 4, 9].map((n, i) => committer.submit(part(`sess_cap_${i}_0001`, n)))];
+    const all = [
+      committer.submit(part('sess_block_001')),
+      ...[3, 2, 4, 9].map((n, i) => committer.submit(part(`sess_cap_${i}_0001`, n))),
+    ];
     release();
     await Promise.all(all);
     expect(writes.map((w) => w.events.length)).toStrictEqual([1, 5, 4, 9]);
@@ -64,7 +82,10 @@ describe('GroupCommitter', () => {
     await blocker;
     await good;
     await expect(bad).rejects.toBeInstanceOf(SinkWriteError);
-    expect(writes.map((w) => w.events[0].session_id)).toStrictEqual(['sess_block_002', 'sess_good_0001']);
+    expect(writes.map((w) => w.events[0].session_id)).toStrictEqual([
+      'sess_block_002',
+      'sess_good_0001',
+    ]);
     await committer.idle();
   });
 });

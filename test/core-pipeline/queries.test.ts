@@ -14,12 +14,24 @@ import { batchOf, tempDir } from './helpers/temp-store.js';
 const RECEIVED = T0 + 10_000;
 const HOUR = T0 + 3_600_000;
 const hb = (played_ms: number, stall_ms: number, stall_count: number, bitrate?: number) =>
-  event('heartbeat', { played_ms, stall_ms, stall_count, ...(bitrate === undefined ? {} : { bitrate }) });
-const end = (played_ms = 0, stall_ms = 0, stall_count = 0) => event('session_end', { played_ms, stall_ms, stall_count, reason: 'unload' });
+  event('heartbeat', {
+    played_ms,
+    stall_ms,
+    stall_count,
+    ...(bitrate === undefined ? {} : { bitrate }),
+  });
+const end = (played_ms = 0, stall_ms = 0, stall_count = 0) =>
+  event('session_end', { played_ms, stall_ms, stall_count, reason: 'unload' });
 const fatal = () => event('error', { code: 'MEDIA_ERR', fatal: true });
 const requested = () => event('requested', {});
 
-function session(id: string, country: string, pop: string, events: EnrichedEvent[], received_at = RECEIVED): EnrichedRecord {
+function session(
+  id: string,
+  country: string,
+  pop: string,
+  events: EnrichedEvent[],
+  received_at = RECEIVED,
+): EnrichedRecord {
   const base = enrichedRecord();
   return enrichedRecord({
     session_id: id,
@@ -33,8 +45,25 @@ function session(id: string, country: string, pop: string, events: EnrichedEvent
 
 /** The QoE data set. Startup times: S1 500, S2 1000, S3 3000, S7 9000, S8 700. */
 const QOE_SESSIONS = [
-  session('S1_session', 'DE', 'FRA56-C1', playbackEvents(500, [hb(10000, 0, 0, 1_000_000), hb(20000, 500, 1, 2_000_000), end(30000, 1500, 2)])),
-  session('S2_session', 'DE', 'FRA56-C1', playbackEvents(1000, [event('error', { code: 'FRAG_LOAD', fatal: false }), hb(20000, 0, 0, 5_000_000)])),
+  session(
+    'S1_session',
+    'DE',
+    'FRA56-C1',
+    playbackEvents(500, [
+      hb(10000, 0, 0, 1_000_000),
+      hb(20000, 500, 1, 2_000_000),
+      end(30000, 1500, 2),
+    ]),
+  ),
+  session(
+    'S2_session',
+    'DE',
+    'FRA56-C1',
+    playbackEvents(1000, [
+      event('error', { code: 'FRAG_LOAD', fatal: false }),
+      hb(20000, 0, 0, 5_000_000),
+    ]),
+  ),
   session('S3_session', 'US', 'IAD89-C1', playbackEvents(3000)),
   session('S4_session', 'US', 'IAD89-C1', [requested(), fatal(), end()]), // start failure
   session('S5_session', 'US', 'IAD89-C1', [requested(), end()]), // exit before start
@@ -46,12 +75,18 @@ const QOE_SESSIONS = [
 ];
 
 /** Timeseries data, an hour later: started at +1 s, +2 s, +65 s; paused at +70 s. */
-const TS_SESSION = session('TS_session', 'DE', 'FRA56-C1', [
-  event('started', { ts: HOUR + 1000 }),
-  event('started', { ts: HOUR + 2000 }),
-  event('started', { ts: HOUR + 65000 }),
-  event('paused', { ts: HOUR + 70000 }),
-], HOUR);
+const TS_SESSION = session(
+  'TS_session',
+  'DE',
+  'FRA56-C1',
+  [
+    event('started', { ts: HOUR + 1000 }),
+    event('started', { ts: HOUR + 2000 }),
+    event('started', { ts: HOUR + 65000 }),
+    event('paused', { ts: HOUR + 70000 }),
+  ],
+  HOUR,
+);
 
 const BAD_ROWS = [
   badRow({ reason: 'invalid_json', received_at: T0 + 4, request_id: 'req_bad_json_1' }),
@@ -84,7 +119,9 @@ function typeCounts(records: EnrichedRecord[]): Record<string, number> {
 
 describe('countsSince', () => {
   it('lists every event type, 0 when none, counting received_at ≥ since (inclusive)', async () => {
-    expect(await q.countsSince(new Date(RECEIVED))).toStrictEqual(typeCounts([...QOE_SESSIONS.slice(0, 8), TS_SESSION]));
+    expect(await q.countsSince(new Date(RECEIVED))).toStrictEqual(
+      typeCounts([...QOE_SESSIONS.slice(0, 8), TS_SESSION]),
+    );
     expect(await q.countsSince(new Date(RECEIVED + 1))).toStrictEqual(typeCounts([TS_SESSION]));
     expect(await q.countsSince(new Date(HOUR + 1))).toStrictEqual(typeCounts([]));
   });
@@ -101,9 +138,21 @@ describe('timeseries', () => {
     expect(result).toStrictEqual({
       bucketSeconds: 60,
       series: {
-        started: [[HOUR, 2], [HOUR + 60_000, 1], [HOUR + 120_000, 0]],
-        paused: [[HOUR, 0], [HOUR + 60_000, 1], [HOUR + 120_000, 0]],
-        volume_changed: [[HOUR, 0], [HOUR + 60_000, 0], [HOUR + 120_000, 0]],
+        started: [
+          [HOUR, 2],
+          [HOUR + 60_000, 1],
+          [HOUR + 120_000, 0],
+        ],
+        paused: [
+          [HOUR, 0],
+          [HOUR + 60_000, 1],
+          [HOUR + 120_000, 0],
+        ],
+        volume_changed: [
+          [HOUR, 0],
+          [HOUR + 60_000, 0],
+          [HOUR + 120_000, 0],
+        ],
       },
     });
   });
@@ -174,8 +223,20 @@ describe('qoe', () => {
   it('falls back to the mean of bitrate_changed when no heartbeat carries a bitrate', async () => {
     const s = await DuckDbStore.open(':memory:');
     try {
-      await s.writeBatch(batchOf([enrichedRecord({ events: [event('bitrate_changed', { bitrate: 1_000_000 }), event('bitrate_changed', { seq: 1, bitrate: 2_000_000 })] })]));
-      expect((await createDuckDbQueries(s).qoe({ since: new Date(T0) })).bitrate).toStrictEqual({ averageBps: 1_500_000, method: 'bitrate_changed_mean' });
+      await s.writeBatch(
+        batchOf([
+          enrichedRecord({
+            events: [
+              event('bitrate_changed', { bitrate: 1_000_000 }),
+              event('bitrate_changed', { seq: 1, bitrate: 2_000_000 }),
+            ],
+          }),
+        ]),
+      );
+      expect((await createDuckDbQueries(s).qoe({ since: new Date(T0) })).bitrate).toStrictEqual({
+        averageBps: 1_500_000,
+        method: 'bitrate_changed_mean',
+      });
     } finally {
       await s.close();
     }
@@ -194,17 +255,49 @@ describe('breakdown', () => {
     // 9 sessions, 4 impacted: overall rate 4/9. Excess = impacted − sessions × 4/9.
     expect(await q.breakdown({ dimension: 'country', since: new Date(T0) })).toStrictEqual([
       // FR: 1 of 1 impacted (a stall, 20 % stalled): 1 − 4/9 = 0.56
-      { value: 'FR', sessions: 1, plays: 1, startFailures: 0, exitsBeforeStart: 0, startupP95Ms: 700, stalledPct: 20, impactedSessions: 1, excessImpacted: 0.56 },
+      {
+        value: 'FR',
+        sessions: 1,
+        plays: 1,
+        startFailures: 0,
+        exitsBeforeStart: 0,
+        startupP95Ms: 700,
+        stalledPct: 20,
+        impactedSessions: 1,
+        excessImpacted: 0.56,
+      },
       // US: S4 failed, S5 exited → 2 of 4: 2 − 16/9 = 0.22; p95 of [3000]; no counters with played time
-      { value: 'US', sessions: 4, plays: 4, startFailures: 1, exitsBeforeStart: 1, startupP95Ms: 3000, stalledPct: null, impactedSessions: 2, excessImpacted: 0.22 },
+      {
+        value: 'US',
+        sessions: 4,
+        plays: 4,
+        startFailures: 1,
+        exitsBeforeStart: 1,
+        startupP95Ms: 3000,
+        stalledPct: null,
+        impactedSessions: 2,
+        excessImpacted: 0.22,
+      },
       // DE: 1 of 4: 1 − 16/9 = −0.78 (better than the rest)
-      { value: 'DE', sessions: 4, plays: 4, startFailures: 0, exitsBeforeStart: 0, startupP95Ms: 9000, stalledPct: 3, impactedSessions: 1, excessImpacted: -0.78 },
+      {
+        value: 'DE',
+        sessions: 4,
+        plays: 4,
+        startFailures: 0,
+        exitsBeforeStart: 0,
+        startupP95Ms: 9000,
+        stalledPct: 3,
+        impactedSessions: 1,
+        excessImpacted: -0.78,
+      },
     ]);
   });
 
   it('honours the limit', async () => {
     // POPs mirror the countries above: CDG (FR), IAD (US), FRA (DE).
-    expect((await q.breakdown({ dimension: 'pop', since: new Date(T0), limit: 2 })).map((r) => r.value)).toStrictEqual(['CDG50-C1', 'IAD89-C1']);
+    expect(
+      (await q.breakdown({ dimension: 'pop', since: new Date(T0), limit: 2 })).map((r) => r.value),
+    ).toStrictEqual(['CDG50-C1', 'IAD89-C1']);
   });
 
   it('ranks a small slice that is clearly worse above a big one with a normal rate, before the limit cuts', async () => {
@@ -212,13 +305,22 @@ describe('breakdown', () => {
     try {
       const stalled = (n: number) => hb(10_000, n > 0 ? 500 : 0, n);
       const slice = (country: string, sessions: number, impacted: number) =>
-        Array.from({ length: sessions }, (_, i) => session(`sess_${country}_${String(i).padStart(4, '0')}`, country, 'FRA56-C1', [requested(), stalled(i < impacted ? 1 : 0)]));
+        Array.from({ length: sessions }, (_, i) =>
+          session(`sess_${country}_${String(i).padStart(4, '0')}`, country, 'FRA56-C1', [
+            requested(),
+            stalled(i < impacted ? 1 : 0),
+          ]),
+        );
       // XL: 100 sessions, 10 stalled (more impacted sessions than XS); XS: 10 sessions, 8 stalled;
       // XT: 1 of 1; 20 countries of 5 healthy sessions. Overall 19 / 211.
       const records = [...slice('XL', 100, 10), ...slice('XS', 10, 8), ...slice('XT', 1, 1)];
       for (let c = 0; c < 20; c++) records.push(...slice(`N${String.fromCharCode(65 + c)}`, 5, 0));
       await s.writeBatch(batchOf(records));
-      const top = await createDuckDbQueries(s).breakdown({ dimension: 'country', since: new Date(T0), limit: 3 });
+      const top = await createDuckDbQueries(s).breakdown({
+        dimension: 'country',
+        since: new Date(T0),
+        limit: 3,
+      });
       // XS: 8 − 10·19/211 = 7.10; XL: 10 − 100·19/211 = 1.00; XT: 1 − 19/211 = 0.91
       expect(top.map((r) => [r.value, r.impactedSessions, r.excessImpacted])).toStrictEqual([
         ['XS', 8, 7.1],
@@ -242,23 +344,71 @@ describe('bad rows', () => {
       ['req_bad_event', 'invalid_event', T0 + 5],
       ['req_bad_json_1', 'invalid_json', T0 + 4],
     ]);
-    expect(rows[0]).toMatchObject({ source: 'edge', status: 200, index: 0, payload_encoding: 'json', payload_truncated: false });
+    expect(rows[0]).toMatchObject({
+      source: 'edge',
+      status: 200,
+      index: 0,
+      payload_encoding: 'json',
+      payload_truncated: false,
+    });
   });
 });
 
 describe('input guards', () => {
   it.each([
-    ['dimension', () => q.breakdown({ dimension: 'pop; DROP TABLE events' as never, since: new Date(T0) })],
+    [
+      'dimension',
+      () => q.breakdown({ dimension: 'pop; DROP TABLE events' as never, since: new Date(T0) }),
+    ],
     ['since', () => q.countsSince(new Date('not a date'))],
-    ['types', () => q.timeseries({ types: ['nope' as never], from: new Date(T0), to: new Date(HOUR), bucketSeconds: 60 })],
-    ['bucketSeconds', () => q.timeseries({ types: ['started'], from: new Date(T0), to: new Date(HOUR), bucketSeconds: 0 })],
-    ['bucketSeconds', () => q.timeseries({ types: ['started'], from: new Date(0), to: new Date(HOUR), bucketSeconds: 1 })],
-    ['to', () => q.timeseries({ types: ['started'], from: new Date(HOUR), to: new Date(T0), bucketSeconds: 60 })],
+    [
+      'types',
+      () =>
+        q.timeseries({
+          types: ['nope' as never],
+          from: new Date(T0),
+          to: new Date(HOUR),
+          bucketSeconds: 60,
+        }),
+    ],
+    [
+      'bucketSeconds',
+      () =>
+        q.timeseries({
+          types: ['started'],
+          from: new Date(T0),
+          to: new Date(HOUR),
+          bucketSeconds: 0,
+        }),
+    ],
+    [
+      'bucketSeconds',
+      () =>
+        q.timeseries({
+          types: ['started'],
+          from: new Date(0),
+          to: new Date(HOUR),
+          bucketSeconds: 1,
+        }),
+    ],
+    [
+      'to',
+      () =>
+        q.timeseries({
+          types: ['started'],
+          from: new Date(HOUR),
+          to: new Date(T0),
+          bucketSeconds: 60,
+        }),
+    ],
     ['limit', () => q.recentBadRows(0)],
     ['limit', () => q.breakdown({ dimension: 'pop', since: new Date(T0), limit: 1.5 })],
     ['country', () => q.qoe({ since: new Date(T0), country: 'x'.repeat(300) })],
   ])('rejects a bad %s with InvalidQueryError', async (field, call) => {
-    const err = await call().then(() => null, (e: unknown) => e);
+    const err = await call().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InvalidQueryError);
     expect((err as InvalidQueryError).field).toBe(field);
   });

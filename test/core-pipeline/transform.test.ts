@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBadRow, recordToRows } from '../../core-pipeline/transform.js';
-import { UnreadableRecordError, UnsupportedRecordVersionError } from '../../core-pipeline/errors.js';
+import {
+  UnreadableRecordError,
+  UnsupportedRecordVersionError,
+} from '../../core-pipeline/errors.js';
 import { EVENT_COLUMNS } from '../../core-pipeline/rows.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
 import { badRow, enrichedRecord, event, jsonBytes, T0 } from './helpers/factories.js';
@@ -11,22 +14,79 @@ const INGESTED = T0 + 5000;
 
 describe('recordToRows', () => {
   it('flattens envelope, geo, edge and measures into one row per event', () => {
-    const ev = event('variant_loaded', { id: 'evt_variant_1', seq: 3, ts: T0 + 100, time: T0 + 350, playhead: 1.5, bitrate: 2500000, width: 1280, height: 720, level: 2 });
-    const record = enrichedRecord({ session_id: 'sess_abcdefgh', received_at: T0 + 400, skew_ms: 250, viewer_id: 'viewer-1', events: [ev] });
+    const ev = event('variant_loaded', {
+      id: 'evt_variant_1',
+      seq: 3,
+      ts: T0 + 100,
+      time: T0 + 350,
+      playhead: 1.5,
+      bitrate: 2500000,
+      width: 1280,
+      height: 720,
+      level: 2,
+    });
+    const record = enrichedRecord({
+      session_id: 'sess_abcdefgh',
+      received_at: T0 + 400,
+      skew_ms: 250,
+      viewer_id: 'viewer-1',
+      events: [ev],
+    });
     const { events, invalidEvents } = recordToRows(record, INGESTED);
     expect(invalidEvents).toStrictEqual([]);
     expect(events).toStrictEqual([
       {
-        event_id: 'evt_variant_1', type: 'variant_loaded', seq: 3, ts: T0 + 100, time: T0 + 350, playhead: 1.5,
-        received_at: T0 + 400, ingested_at: INGESTED, skew_ms: 250, record_version: 1, schema_version: '1-0-0',
-        session_id: 'sess_abcdefgh', viewer_id: 'viewer-1', content_id: 'big-buck-bunny', sdk_name: 'beacon-edge-web',
-        sdk_version: '0.1.0', player_name: 'hls.js', player_version: '1.7.4',
-        country: 'DE', country_region: 'HE', city: 'Frankfurt am Main', time_zone: 'Europe/Berlin', asn: '3320', lat: 50.1, lon: 8.7,
-        pop: 'FRA56-C1', edge_region: 'eu-central-1', serving_region: 'eu-central-1', stream_region: 'eu-central-1',
-        request_id: record.edge.request_id, device: 'desktop', os: null,
-        startup_ms: null, stall_ms: null, bitrate: 2500000, prev_bitrate: null, width: 1280, height: 720, level: 2,
-        volume: null, muted: null, error_code: null, error_message: null, fatal: null, played_ms: null, stall_count: null,
-        dropped_frames: null, seek_ms: null, seek_to: null, reason: null, autoplay: null,
+        event_id: 'evt_variant_1',
+        type: 'variant_loaded',
+        seq: 3,
+        ts: T0 + 100,
+        time: T0 + 350,
+        playhead: 1.5,
+        received_at: T0 + 400,
+        ingested_at: INGESTED,
+        skew_ms: 250,
+        record_version: 1,
+        schema_version: '1-0-0',
+        session_id: 'sess_abcdefgh',
+        viewer_id: 'viewer-1',
+        content_id: 'big-buck-bunny',
+        sdk_name: 'beacon-edge-web',
+        sdk_version: '0.1.0',
+        player_name: 'hls.js',
+        player_version: '1.7.4',
+        country: 'DE',
+        country_region: 'HE',
+        city: 'Frankfurt am Main',
+        time_zone: 'Europe/Berlin',
+        asn: '3320',
+        lat: 50.1,
+        lon: 8.7,
+        pop: 'FRA56-C1',
+        edge_region: 'eu-central-1',
+        serving_region: 'eu-central-1',
+        stream_region: 'eu-central-1',
+        request_id: record.edge.request_id,
+        device: 'desktop',
+        os: null,
+        startup_ms: null,
+        stall_ms: null,
+        bitrate: 2500000,
+        prev_bitrate: null,
+        width: 1280,
+        height: 720,
+        level: 2,
+        volume: null,
+        muted: null,
+        error_code: null,
+        error_message: null,
+        fatal: null,
+        played_ms: null,
+        stall_count: null,
+        dropped_frames: null,
+        seek_ms: null,
+        seek_to: null,
+        reason: null,
+        autoplay: null,
         attrs: null,
       },
     ]);
@@ -40,13 +100,39 @@ describe('recordToRows', () => {
   it.each([
     ['first_frame', event('first_frame', { startup_ms: 812 }), { startup_ms: 812 }],
     ['stall_end', event('stall_end', { stall_ms: 1200 }), { stall_ms: 1200 }],
-    ['bitrate_changed', event('bitrate_changed', { bitrate: 800000, prev_bitrate: 2500000 }), { bitrate: 800000, prev_bitrate: 2500000 }],
-    ['volume_changed', event('volume_changed', { volume: 0.25, muted: false }), { volume: 0.25, muted: false }],
-    ['error', event('error', { code: 'NETWORK', message: 'timeout', fatal: true }), { error_code: 'NETWORK', error_message: 'timeout', fatal: true }],
-    ['heartbeat', event('heartbeat', { played_ms: 10000, stall_ms: 300, stall_count: 1, bitrate: 3000000, dropped_frames: 4 }), { played_ms: 10000, stall_ms: 300, stall_count: 1, bitrate: 3000000, dropped_frames: 4 }],
+    [
+      'bitrate_changed',
+      event('bitrate_changed', { bitrate: 800000, prev_bitrate: 2500000 }),
+      { bitrate: 800000, prev_bitrate: 2500000 },
+    ],
+    [
+      'volume_changed',
+      event('volume_changed', { volume: 0.25, muted: false }),
+      { volume: 0.25, muted: false },
+    ],
+    [
+      'error',
+      event('error', { code: 'NETWORK', message: 'timeout', fatal: true }),
+      { error_code: 'NETWORK', error_message: 'timeout', fatal: true },
+    ],
+    [
+      'heartbeat',
+      event('heartbeat', {
+        played_ms: 10000,
+        stall_ms: 300,
+        stall_count: 1,
+        bitrate: 3000000,
+        dropped_frames: 4,
+      }),
+      { played_ms: 10000, stall_ms: 300, stall_count: 1, bitrate: 3000000, dropped_frames: 4 },
+    ],
     ['seeking', event('seeking', { to: 42.5 }), { seek_to: 42.5 }],
     ['seeked', event('seeked', { seek_ms: 350 }), { seek_ms: 350 }],
-    ['session_end', event('session_end', { played_ms: 1, stall_ms: 0, stall_count: 0, reason: 'unload' }), { reason: 'unload', played_ms: 1, stall_ms: 0, stall_count: 0 }],
+    [
+      'session_end',
+      event('session_end', { played_ms: 1, stall_ms: 0, stall_count: 0, reason: 'unload' }),
+      { reason: 'unload', played_ms: 1, stall_ms: 0, stall_count: 0 },
+    ],
     ['requested', event('requested', { autoplay: true }), { autoplay: true }],
   ])('maps the %s measures to typed columns', (_type, ev, expected) => {
     const [row] = recordToRows(enrichedRecord({ events: [ev] }), INGESTED).events;
@@ -56,7 +142,10 @@ describe('recordToRows', () => {
 
   it('recomputes time from ts + skew_ms when the producer left it out', () => {
     const { time: _time, ...noTime } = event('paused', { ts: T0 });
-    const [row] = recordToRows(enrichedRecord({ skew_ms: -700, events: [noTime as never] }), INGESTED).events;
+    const [row] = recordToRows(
+      enrichedRecord({ skew_ms: -700, events: [noTime as never] }),
+      INGESTED,
+    ).events;
     expect(row.time).toBe(T0 - 700);
   });
 
@@ -75,7 +164,9 @@ describe('recordToRows', () => {
     ['geo.lat', { geo: { lat: 'north' } }],
     ['received_at', { received_at: 9e15 }],
   ])('refuses a record whose %s breaks the contract', (field, patch) => {
-    const err = catchError(() => recordToRows({ ...enrichedRecord(), ...patch } as unknown as EnrichedRecord, INGESTED));
+    const err = catchError(() =>
+      recordToRows({ ...enrichedRecord(), ...patch } as unknown as EnrichedRecord, INGESTED),
+    );
     expect(err).toBeInstanceOf(UnreadableRecordError);
     expect((err as UnreadableRecordError).field).toBe(field);
   });
@@ -83,7 +174,12 @@ describe('recordToRows', () => {
   it('keeps the good events of a record and reports each bad one with its index', () => {
     const good = event('started', { id: 'evt_good_0001' });
     const record = enrichedRecord({
-      events: [good, { ...event('paused'), seq: 1.5 }, { ...event('muted'), id: 'bad\uD800id' }, event('unmuted')] as never,
+      events: [
+        good,
+        { ...event('paused'), seq: 1.5 },
+        { ...event('muted'), id: 'bad\uD800id' },
+        event('unmuted'),
+      ] as never,
     });
     const { events, invalidEvents } = recordToRows(record, INGESTED);
     expect(events.map((e) => e.type)).toStrictEqual(['started', 'unmuted']);
@@ -94,7 +190,13 @@ describe('recordToRows', () => {
   });
 
   it('refuses event times no store can hold, per event', () => {
-    const record = enrichedRecord({ events: [event('started', { ts: -1 }), event('paused', { time: 1e16 }), event('muted', { seq: 2 })] });
+    const record = enrichedRecord({
+      events: [
+        event('started', { ts: -1 }),
+        event('paused', { time: 1e16 }),
+        event('muted', { seq: 2 }),
+      ],
+    });
     const { events, invalidEvents } = recordToRows(record, INGESTED);
     expect(events.map((e) => e.type)).toStrictEqual(['muted']);
     expect(invalidEvents.map((e) => e.field)).toStrictEqual(['ts', 'time']);
@@ -106,17 +208,34 @@ describe('recordToRows', () => {
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) {
       // batch-*.json are whole batches, event-*.json single events.
-      const example = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events?: unknown[] };
+      const example = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+        events?: unknown[];
+      };
       const input = Array.isArray(example.events) ? example.events : [example];
-      const { events, invalidEvents } = recordToRows(enrichedRecord({ events: input as never }), INGESTED);
-      expect({ file, invalid: invalidEvents.length, rows: events.length }).toStrictEqual({ file, invalid: 0, rows: input.length });
-      expect({ file, attrs: events.map((r) => r.attrs).filter((a) => a !== null) }).toStrictEqual({ file, attrs: [] });
+      const { events, invalidEvents } = recordToRows(
+        enrichedRecord({ events: input as never }),
+        INGESTED,
+      );
+      expect({ file, invalid: invalidEvents.length, rows: events.length }).toStrictEqual({
+        file,
+        invalid: 0,
+        rows: input.length,
+      });
+      expect({ file, attrs: events.map((r) => r.attrs).filter((a) => a !== null) }).toStrictEqual({
+        file,
+        attrs: [],
+      });
     }
   });
 
   it('keeps an own __proto__ key of a newer event as a plain field in attrs', () => {
-    const ev = JSON.parse('{"type":"paused","id":"evt_proto_001","seq":0,"ts":1,"playhead":0,"__proto__":{"polluted":true}}');
-    const [row] = recordToRows(enrichedRecord({ events: [{ ...ev, ts: T0 }] as never }), INGESTED).events;
+    const ev = JSON.parse(
+      '{"type":"paused","id":"evt_proto_001","seq":0,"ts":1,"playhead":0,"__proto__":{"polluted":true}}',
+    );
+    const [row] = recordToRows(
+      enrichedRecord({ events: [{ ...ev, ts: T0 }] as never }),
+      INGESTED,
+    ).events;
     expect(row.attrs).toBe('{"__proto__":{"polluted":true}}');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -131,19 +250,33 @@ describe('recordToRows', () => {
 
 describe('parseBadRow', () => {
   it('reads back exactly what the edge wrote', () => {
-    const bad = badRow({ event_id: 'evt_bad_0001', schema_version: '1-0-0', pop: 'FRA56-C1', payload_truncated: true });
+    const bad = badRow({
+      event_id: 'evt_bad_0001',
+      schema_version: '1-0-0',
+      pop: 'FRA56-C1',
+      payload_truncated: true,
+    });
     expect(parseBadRow(jsonBytes(bad))).toStrictEqual(bad);
   });
 
   it('keeps optional fields absent when the edge left them out', () => {
-    const { index: _i, session_id: _s, detail: _d, ...minimal } = badRow({ reason: 'invalid_json', status: 400, payload: '{', payload_encoding: 'text' });
+    const {
+      index: _i,
+      session_id: _s,
+      detail: _d,
+      ...minimal
+    } = badRow({ reason: 'invalid_json', status: 400, payload: '{', payload_encoding: 'text' });
     expect(parseBadRow(JSON.stringify(minimal))).toStrictEqual(minimal);
   });
 
   it.each([
     ['not JSON', 'nope', ''],
     ['an array', '[]', ''],
-    ['a bad encoding', JSON.stringify(badRow({ payload_encoding: 'hex' as never })), 'payload_encoding'],
+    [
+      'a bad encoding',
+      JSON.stringify(badRow({ payload_encoding: 'hex' as never })),
+      'payload_encoding',
+    ],
     ['a status string', JSON.stringify({ ...badRow(), status: '400' }), 'status'],
   ])('refuses %s', (_name, data, field) => {
     const err = catchError(() => parseBadRow(data));

@@ -10,7 +10,14 @@ import type { IngestLogger, IngestRequest, IngestResult } from '../../edge/inges
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../edge/writers/memory.js';
 import { recordToRows } from '../../core-pipeline/transform.js';
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
-import { edgeStamp, makeBatch, makeBatchOfEveryType, makeEvent, makeIngestRequest, NOW } from '../helpers/cloudfront-events.js';
+import {
+  edgeStamp,
+  makeBatch,
+  makeBatchOfEveryType,
+  makeEvent,
+  makeIngestRequest,
+  NOW,
+} from '../helpers/cloudfront-events.js';
 
 /** The client clock is 1.5 s behind the server. */
 const SENT_AT = NOW - 1500;
@@ -39,7 +46,11 @@ function run(req: IngestRequest, config: EdgeConfig = DEFAULT_CONFIG): Promise<I
 }
 
 /** The response with its JSON body parsed, for whole-object comparison. */
-function view(res: IngestResult): { status: number; headers: Record<string, string>; body?: unknown } {
+function view(res: IngestResult): {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+} {
   return res.body === undefined ? res : { ...res, body: JSON.parse(res.body) };
 }
 
@@ -58,7 +69,10 @@ function batchWithBadEvent(bad: unknown): { batch: BeaconBatch; good: BeaconEven
 async function expectOnlyIndex1Rejected(bad: unknown, reason: string, detail: string) {
   const { batch, good } = batchWithBadEvent(bad);
   const res = await run(post(batch));
-  const eventId = typeof (bad as { id?: unknown }).id === 'string' ? { event_id: (bad as { id: string }).id } : {};
+  const eventId =
+    typeof (bad as { id?: unknown }).id === 'string'
+      ? { event_id: (bad as { id: string }).id }
+      : {};
   expect(view(res)).toStrictEqual({
     status: 200,
     headers: JSON_HEADERS,
@@ -86,12 +100,29 @@ async function expectOnlyIndex1Rejected(bad: unknown, reason: string, detail: st
 }
 
 /** Asserts a whole-body rejection: exact response, nothing stored, the body kept in bad rows. */
-async function expectBodyRejected(req: IngestRequest, status: number, reason: string, detail: string, extraHeaders = {}) {
+async function expectBodyRejected(
+  req: IngestRequest,
+  status: number,
+  reason: string,
+  detail: string,
+  extraHeaders = {},
+) {
   const res = await run(req);
-  expect(view(res)).toStrictEqual({ status, headers: { ...JSON_HEADERS, ...extraHeaders }, body: { error: reason, detail } });
+  expect(view(res)).toStrictEqual({
+    status,
+    headers: { ...JSON_HEADERS, ...extraHeaders },
+    body: { error: reason, detail },
+  });
   expect(writer.records).toStrictEqual([]);
   expect(badRows.rows).toHaveLength(1);
-  expect(badRows.rows[0]).toMatchObject({ status, reason, detail, request_id: 'req-0001', received_at: NOW, pop: 'FRA56-C1' });
+  expect(badRows.rows[0]).toMatchObject({
+    status,
+    reason,
+    detail,
+    request_id: 'req-0001',
+    received_at: NOW,
+    pop: 'FRA56-C1',
+  });
   return badRows.rows[0];
 }
 
@@ -102,7 +133,10 @@ describe('accepted batches', () => {
     expect(res).toStrictEqual({ status: 204, headers: { ...CORS, ...NO_STORE } });
     expect(badRows.rows).toStrictEqual([]);
     expect(writer.stored).toHaveLength(1);
-    expect(writer.stored[0].stream).toStrictEqual({ region: 'eu-central-1', streamName: 'beacon-edge-events' });
+    expect(writer.stored[0].stream).toStrictEqual({
+      region: 'eu-central-1',
+      streamName: 'beacon-edge-events',
+    });
     expect(writer.records[0]).toStrictEqual({
       record_version: 1,
       schema_version: '1-0-0',
@@ -115,7 +149,15 @@ describe('accepted batches', () => {
       sdk_version: batch.sdk_version,
       player_name: batch.player_name,
       player_version: batch.player_version,
-      geo: { country: 'DE', region: 'HE', city: 'Frankfurt am Main', time_zone: 'Europe/Berlin', asn: '3320', lat: 50.1, lon: 8.7 },
+      geo: {
+        country: 'DE',
+        region: 'HE',
+        city: 'Frankfurt am Main',
+        time_zone: 'Europe/Berlin',
+        asn: '3320',
+        lat: 50.1,
+        lon: 8.7,
+      },
       edge: {
         pop: 'FRA56-C1',
         edge_region: 'eu-central-1',
@@ -129,15 +171,26 @@ describe('accepted batches', () => {
   });
 
   it('never stores the client address or user agent', async () => {
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'cloudfront-viewer-address': '198.51.100.7:4711' } }));
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: { 'cloudfront-viewer-address': '198.51.100.7:4711' },
+      }),
+    );
     const stored = JSON.stringify(writer.records[0]);
     expect(stored).not.toContain('198.51.100.7');
     expect(stored).not.toContain('Mozilla');
   });
 
   it('accepts application/json with a charset and omits optional envelope fields that were not sent', async () => {
-    const { viewer_id: _v, player_name: _p, player_version: _pv, ...batch } = makeBatch({ sent_at: SENT_AT });
-    const res = await run(post(batch, { headers: { 'content-type': 'application/json; charset=utf-8' } }));
+    const {
+      viewer_id: _v,
+      player_name: _p,
+      player_version: _pv,
+      ...batch
+    } = makeBatch({ sent_at: SENT_AT });
+    const res = await run(
+      post(batch, { headers: { 'content-type': 'application/json; charset=utf-8' } }),
+    );
     expect(res.status).toBe(204);
     expect(Object.keys(writer.records[0])).not.toContain('viewer_id');
     expect(Object.keys(writer.records[0])).not.toContain('player_name');
@@ -151,14 +204,32 @@ describe('accepted batches', () => {
     expect(writer.records.map((r) => r.skew_ms)).toStrictEqual([-90_000, 45_000]);
     expect(writer.records[0].events.every((e) => !('time' in e))).toBe(true);
     const times = writer.records.map((r) => recordToRows(r, NOW).events.map((e) => e.time));
-    expect(times).toStrictEqual([ahead.events.map((e) => e.ts - 90_000), behind.events.map((e) => e.ts + 45_000)]);
+    expect(times).toStrictEqual([
+      ahead.events.map((e) => e.ts - 90_000),
+      behind.events.map((e) => e.ts + 45_000),
+    ]);
   });
 
   it('falls back per field when the edge stamp is missing or garbled', async () => {
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { [EDGE_HEADER]: null }, servingRegion: 'us-east-1', now: NOW + 7 }));
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { [EDGE_HEADER]: 'pop=<script>;region=Mars;t=soon' }, servingRegion: 'us-east-1' }));
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: { [EDGE_HEADER]: null },
+        servingRegion: 'us-east-1',
+        now: NOW + 7,
+      }),
+    );
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: { [EDGE_HEADER]: 'pop=<script>;region=Mars;t=soon' },
+        servingRegion: 'us-east-1',
+      }),
+    );
     // A t far from the handler's clock is not believed: only a forged header is that far off.
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { [EDGE_HEADER]: edgeStamp('IAD89-C1', 'us-east-1', NOW - 3_600_000) } }));
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: { [EDGE_HEADER]: edgeStamp('IAD89-C1', 'us-east-1', NOW - 3_600_000) },
+      }),
+    );
     const edges = writer.records.map((r) => [r.edge.pop, r.edge.edge_region, r.received_at]);
     expect(edges).toStrictEqual([
       ['unknown', 'us-east-1', NOW + 7],
@@ -174,11 +245,19 @@ describe('accepted batches', () => {
       ['ap-northeast-1', 'ap-southeast-1'],
     ];
     for (const [edgeRegion] of cases) {
-      await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { [EDGE_HEADER]: edgeStamp('XXX1-C1', edgeRegion) } }));
+      await run(
+        post(makeBatch({ sent_at: SENT_AT }), {
+          headers: { [EDGE_HEADER]: edgeStamp('XXX1-C1', edgeRegion) },
+        }),
+      );
     }
-    expect(writer.stored.map((s) => [s.record.edge.edge_region, s.stream.region, s.record.edge.stream_region])).toStrictEqual(
-      cases.map(([edge, stream]) => [edge, stream, stream]),
-    );
+    expect(
+      writer.stored.map((s) => [
+        s.record.edge.edge_region,
+        s.stream.region,
+        s.record.edge.stream_region,
+      ]),
+    ).toStrictEqual(cases.map(([edge, stream]) => [edge, stream, stream]));
   });
 
   it('reads geo and device headers: URL-encoded city, rounded coordinates, device class and OS', async () => {
@@ -195,15 +274,42 @@ describe('accepted batches', () => {
         },
       }),
     );
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'cloudfront-viewer-latitude': 'north', 'cloudfront-is-desktop-viewer': null } }));
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: { 'cloudfront-viewer-latitude': 'north', 'cloudfront-is-desktop-viewer': null },
+      }),
+    );
     const [a, b] = writer.records;
-    expect([a.geo.city, a.geo.lat, a.geo.lon, a.edge.device, a.edge.os]).toStrictEqual(['São Paulo', -23.6, -46.6, 'tablet', 'ios']);
-    expect(['lat' in b.geo, 'lon' in b.geo, b.edge.device, 'os' in b.edge]).toStrictEqual([false, false, 'unknown', false]);
+    expect([a.geo.city, a.geo.lat, a.geo.lon, a.edge.device, a.edge.os]).toStrictEqual([
+      'São Paulo',
+      -23.6,
+      -46.6,
+      'tablet',
+      'ios',
+    ]);
+    expect(['lat' in b.geo, 'lon' in b.geo, b.edge.device, 'os' in b.edge]).toStrictEqual([
+      false,
+      false,
+      'unknown',
+      false,
+    ]);
   });
 
   it('reads the device headers whatever their case and padding', async () => {
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'cloudfront-is-desktop-viewer': 'false', 'cloudfront-is-smarttv-viewer': ' TRUE ', 'cloudfront-is-android-viewer': 'True' } }));
-    await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'cloudfront-is-desktop-viewer': 'yes', 'cloudfront-is-mobile-viewer': 'truex' } }));
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: {
+          'cloudfront-is-desktop-viewer': 'false',
+          'cloudfront-is-smarttv-viewer': ' TRUE ',
+          'cloudfront-is-android-viewer': 'True',
+        },
+      }),
+    );
+    await run(
+      post(makeBatch({ sent_at: SENT_AT }), {
+        headers: { 'cloudfront-is-desktop-viewer': 'yes', 'cloudfront-is-mobile-viewer': 'truex' },
+      }),
+    );
     const [a, b] = writer.records;
     expect([a.edge.device, a.edge.os]).toStrictEqual(['smarttv', 'android']);
     expect([b.edge.device, 'os' in b.edge]).toStrictEqual(['unknown', false]);
@@ -212,7 +318,10 @@ describe('accepted batches', () => {
   it('answers CORS for allowed origins only', async () => {
     const config = { ...DEFAULT_CONFIG, allowedOrigins: ['https://player.example'] };
     const ok = await run(post(makeBatch({ sent_at: SENT_AT })), config);
-    const other = await run(post(makeBatch({ sent_at: SENT_AT }), { headers: { origin: 'https://evil.example' } }), config);
+    const other = await run(
+      post(makeBatch({ sent_at: SENT_AT }), { headers: { origin: 'https://evil.example' } }),
+      config,
+    );
     expect(ok.headers).toStrictEqual({
       'access-control-allow-origin': 'https://player.example',
       'access-control-expose-headers': 'retry-after',
@@ -240,7 +349,12 @@ describe('accepted batches', () => {
 
 describe('bad input (issue 2): whole body', () => {
   it('malformed JSON → 400 invalid_json', async () => {
-    const row = await expectBodyRejected(post('{"schema_version": "1-0-0",'), 400, 'invalid_json', expect.any(String) as unknown as string);
+    const row = await expectBodyRejected(
+      post('{"schema_version": "1-0-0",'),
+      400,
+      'invalid_json',
+      expect.any(String) as unknown as string,
+    );
     expect(row).toMatchObject({ payload: '{"schema_version": "1-0-0",', payload_encoding: 'text' });
     expect(row.detail).toMatch(/JSON/);
   });
@@ -255,9 +369,17 @@ describe('bad input (issue 2): whole body', () => {
 
   it('body over the limit → 413 body_too_large, first 64 KiB kept in bad rows', async () => {
     const batch = makeBatch({ sent_at: SENT_AT, content_id: 'x'.repeat(256) });
-    const text = JSON.stringify(batch).replace('"events"', `"pad":"${'é'.repeat(40_000)}","events"`);
+    const text = JSON.stringify(batch).replace(
+      '"events"',
+      `"pad":"${'é'.repeat(40_000)}","events"`,
+    );
     const size = Buffer.byteLength(text);
-    const row = await expectBodyRejected(post(text), 413, 'body_too_large', `body of ${size} bytes exceeds the limit of 65536 bytes`);
+    const row = await expectBodyRejected(
+      post(text),
+      413,
+      'body_too_large',
+      `body of ${size} bytes exceeds the limit of 65536 bytes`,
+    );
     expect(row.payload_truncated).toBe(true);
     expect(row.payload_encoding).toBe('text');
     // Cut on a character boundary, at most 64 KiB.
@@ -266,22 +388,40 @@ describe('bad input (issue 2): whole body', () => {
   });
 
   it('a Content-Length over the limit → 413 body_too_large even before the bytes are counted', async () => {
-    await expectBodyRejected(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'content-length': '70000' } }), 413, 'body_too_large', 'body of 70000 bytes exceeds the limit of 65536 bytes');
+    await expectBodyRejected(
+      post(makeBatch({ sent_at: SENT_AT }), { headers: { 'content-length': '70000' } }),
+      413,
+      'body_too_large',
+      'body of 70000 bytes exceeds the limit of 65536 bytes',
+    );
   });
 
   it('truncated body → 413 body_truncated', async () => {
     const text = JSON.stringify(makeBatch({ sent_at: SENT_AT }));
-    const row = await expectBodyRejected(post(text.slice(0, 100), { inputTruncated: true }), 413, 'body_truncated', 'the body was cut by the CDN; send at most 65536 bytes');
+    const row = await expectBodyRejected(
+      post(text.slice(0, 100), { inputTruncated: true }),
+      413,
+      'body_truncated',
+      'the body was cut by the CDN; send at most 65536 bytes',
+    );
     expect(row.payload).toBe(text.slice(0, 100));
   });
 
   it.each([
     ['application/xml', "'application/xml' is not accepted; use application/json or text/plain"],
-    ['multipart/form-data; boundary=x', "'multipart/form-data' is not accepted; use application/json or text/plain"],
+    [
+      'multipart/form-data; boundary=x',
+      "'multipart/form-data' is not accepted; use application/json or text/plain",
+    ],
     [null, 'no content type is not accepted; use application/json or text/plain'],
     ['text/plain; charset=iso-8859-1', "charset 'iso-8859-1' is not accepted; use utf-8"],
   ])('wrong content type %s → 415 unsupported_media_type', async (type, detail) => {
-    await expectBodyRejected(post(makeBatch({ sent_at: SENT_AT }), { headers: { 'content-type': type } }), 415, 'unsupported_media_type', detail);
+    await expectBodyRejected(
+      post(makeBatch({ sent_at: SENT_AT }), { headers: { 'content-type': type } }),
+      415,
+      'unsupported_media_type',
+      detail,
+    );
   });
 
   it('unknown schema version → 400 unknown_schema_version listing the supported ones', async () => {
@@ -295,13 +435,41 @@ describe('bad input (issue 2): whole body', () => {
   });
 
   it.each([
-    ['missing field', (b: Record<string, unknown>) => delete b.content_id, "/ must have required property 'content_id'"],
-    ['missing schema version', (b: Record<string, unknown>) => delete b.schema_version, "/ must have required property 'schema_version'"],
-    ['mistyped field', (b: Record<string, unknown>) => (b.sent_at = String(b.sent_at)), '/sent_at must be integer'],
-    ['unknown property', (b: Record<string, unknown>) => (b.ip = '198.51.100.7'), "/ must NOT have additional properties: 'ip'"],
-    ['string over its limit', (b: Record<string, unknown>) => (b.content_id = 'c'.repeat(257)), '/content_id must NOT have more than 256 characters'],
-    ['no events', (b: Record<string, unknown>) => (b.events = []), '/events must NOT have fewer than 1 items'],
-    ['events not an array', (b: Record<string, unknown>) => (b.events = { 0: {} }), '/events must be array'],
+    [
+      'missing field',
+      (b: Record<string, unknown>) => delete b.content_id,
+      "/ must have required property 'content_id'",
+    ],
+    [
+      'missing schema version',
+      (b: Record<string, unknown>) => delete b.schema_version,
+      "/ must have required property 'schema_version'",
+    ],
+    [
+      'mistyped field',
+      (b: Record<string, unknown>) => (b.sent_at = String(b.sent_at)),
+      '/sent_at must be integer',
+    ],
+    [
+      'unknown property',
+      (b: Record<string, unknown>) => (b.ip = '198.51.100.7'),
+      "/ must NOT have additional properties: 'ip'",
+    ],
+    [
+      'string over its limit',
+      (b: Record<string, unknown>) => (b.content_id = 'c'.repeat(257)),
+      '/content_id must NOT have more than 256 characters',
+    ],
+    [
+      'no events',
+      (b: Record<string, unknown>) => (b.events = []),
+      '/events must NOT have fewer than 1 items',
+    ],
+    [
+      'events not an array',
+      (b: Record<string, unknown>) => (b.events = { 0: {} }),
+      '/events must be array',
+    ],
   ])('envelope: %s → 400 invalid_envelope', async (_name, breakIt, detail) => {
     const batch = makeBatch({ sent_at: SENT_AT }) as unknown as Record<string, unknown>;
     breakIt(batch);
@@ -333,38 +501,72 @@ describe('bad input (issue 2): whole body', () => {
   it('__proto__ and constructor keys in the envelope → 400 invalid_envelope, nothing polluted', async () => {
     const base = JSON.stringify(makeBatch({ sent_at: SENT_AT }));
     const text = `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},${base.slice(1)}`;
-    await expectBodyRejected(post(text), 400, 'invalid_envelope', "/ must NOT have additional properties: '__proto__'");
+    await expectBodyRejected(
+      post(text),
+      400,
+      'invalid_envelope',
+      "/ must NOT have additional properties: '__proto__'",
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
   });
 
   it('invalid UTF-8 → 400 invalid_utf8, body kept as base64', async () => {
     const good = Buffer.from(JSON.stringify(makeBatch({ sent_at: SENT_AT })));
-    const bytes = Buffer.concat([good.subarray(0, 20), Buffer.from([0xc3, 0x28, 0xff]), good.subarray(20)]);
-    const row = await expectBodyRejected(post(new Uint8Array(bytes)), 400, 'invalid_utf8', 'the body is not valid UTF-8');
+    const bytes = Buffer.concat([
+      good.subarray(0, 20),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      good.subarray(20),
+    ]);
+    const row = await expectBodyRejected(
+      post(new Uint8Array(bytes)),
+      400,
+      'invalid_utf8',
+      'the body is not valid UTF-8',
+    );
     expect(row).toMatchObject({ payload: bytes.toString('base64'), payload_encoding: 'base64' });
     expect(row.payload_truncated).toBeUndefined();
   });
 
   it('too many events → 413 too_many_events', async () => {
     const batch = makeBatch({ sent_at: SENT_AT, count: 201, types: ['heartbeat'] });
-    await expectBodyRejected(post(batch, { headers: { 'content-length': null } }), 413, 'too_many_events', '201 events in one batch; at most 200');
+    await expectBodyRejected(
+      post(batch, { headers: { 'content-length': null } }),
+      413,
+      'too_many_events',
+      '201 events in one batch; at most 200',
+    );
   });
 
   it('too many events for a configured lower limit → 413 too_many_events', async () => {
     const config = { ...DEFAULT_CONFIG, maxEvents: 5 };
     const res = await run(post(makeBatch({ sent_at: SENT_AT, count: 6 })), config);
-    expect(view(res)).toStrictEqual({ status: 413, headers: JSON_HEADERS, body: { error: 'too_many_events', detail: '6 events in one batch; at most 5' } });
+    expect(view(res)).toStrictEqual({
+      status: 413,
+      headers: JSON_HEADERS,
+      body: { error: 'too_many_events', detail: '6 events in one batch; at most 5' },
+    });
     expect(writer.records).toStrictEqual([]);
     expect(badRows.rows.map((r) => r.reason)).toStrictEqual(['too_many_events']);
   });
 
   it('unknown path → 404 not_found, wrong method → 405 method_not_allowed with Allow', async () => {
-    await expectBodyRejected(post(makeBatch({ sent_at: SENT_AT }), { uri: '/v1/beacons' }), 404, 'not_found', 'no ingest endpoint at /v1/beacons');
+    await expectBodyRejected(
+      post(makeBatch({ sent_at: SENT_AT }), { uri: '/v1/beacons' }),
+      404,
+      'not_found',
+      'no ingest endpoint at /v1/beacons',
+    );
     badRows.rows.length = 0;
-    await expectBodyRejected(makeIngestRequest({ method: 'GET', body: null }), 405, 'method_not_allowed', 'GET is not allowed; use POST', {
-      allow: 'POST, OPTIONS',
-    });
+    await expectBodyRejected(
+      makeIngestRequest({ method: 'GET', body: null }),
+      405,
+      'method_not_allowed',
+      'GET is not allowed; use POST',
+      {
+        allow: 'POST, OPTIONS',
+      },
+    );
   });
 });
 
@@ -375,43 +577,78 @@ describe('bad input (issue 2): single events, valid ones beside them stored', ()
   it('missing field → invalid_event', async () => {
     const ev = at('paused');
     delete ev.playhead;
-    await expectOnlyIndex1Rejected(ev, 'invalid_event', "/events/1 must have required property 'playhead'");
+    await expectOnlyIndex1Rejected(
+      ev,
+      'invalid_event',
+      "/events/1 must have required property 'playhead'",
+    );
   });
 
   it('missing type-specific field → invalid_event', async () => {
     const ev = at('stall_end');
     delete ev.stall_ms;
-    await expectOnlyIndex1Rejected(ev, 'invalid_event', "/events/1 must have required property 'stall_ms'");
+    await expectOnlyIndex1Rejected(
+      ev,
+      'invalid_event',
+      "/events/1 must have required property 'stall_ms'",
+    );
   });
 
   it('mistyped field → invalid_event', async () => {
-    await expectOnlyIndex1Rejected(at('paused', { seq: '3' }), 'invalid_event', '/events/1/seq must be integer');
+    await expectOnlyIndex1Rejected(
+      at('paused', { seq: '3' }),
+      'invalid_event',
+      '/events/1/seq must be integer',
+    );
   });
 
   it('unknown event type → invalid_event', async () => {
-    await expectOnlyIndex1Rejected(at('paused', { type: 'teleported' }), 'invalid_event', '/events/1 value of tag "type" must be in oneOf');
+    await expectOnlyIndex1Rejected(
+      at('paused', { type: 'teleported' }),
+      'invalid_event',
+      '/events/1 value of tag "type" must be in oneOf',
+    );
   });
 
   it('not an object → invalid_event without an event id', async () => {
     const { batch } = batchWithBadEvent(42);
     const res = await run(post(batch));
-    expect(view(res).body).toStrictEqual({ accepted: 3, rejected: [{ index: 1, reason: 'invalid_event', detail: '/events/1 must be object' }] });
+    expect(view(res).body).toStrictEqual({
+      accepted: 3,
+      rejected: [{ index: 1, reason: 'invalid_event', detail: '/events/1 must be object' }],
+    });
     expect(badRows.rows[0]).toMatchObject({ index: 1, payload: '42', payload_encoding: 'json' });
   });
 
   it('unknown property → invalid_event naming it', async () => {
-    await expectOnlyIndex1Rejected(at('paused', { email: 'a@b.example' }), 'invalid_event', "/events/1 must NOT have unevaluated properties: 'email'");
+    await expectOnlyIndex1Rejected(
+      at('paused', { email: 'a@b.example' }),
+      'invalid_event',
+      "/events/1 must NOT have unevaluated properties: 'email'",
+    );
   });
 
   it('negative durations → invalid_event', async () => {
-    await expectOnlyIndex1Rejected(at('stall_end', { stall_ms: -250 }), 'invalid_event', '/events/1/stall_ms must be >= 0');
+    await expectOnlyIndex1Rejected(
+      at('stall_end', { stall_ms: -250 }),
+      'invalid_event',
+      '/events/1/stall_ms must be >= 0',
+    );
     badRows.rows.length = 0;
     writer.stored.length = 0;
-    await expectOnlyIndex1Rejected(at('first_frame', { startup_ms: -1 }), 'invalid_event', '/events/1/startup_ms must be >= 0');
+    await expectOnlyIndex1Rejected(
+      at('first_frame', { startup_ms: -1 }),
+      'invalid_event',
+      '/events/1/startup_ms must be >= 0',
+    );
   });
 
   it('strings over their limits → invalid_event', async () => {
-    await expectOnlyIndex1Rejected(at('error', { message: 'm'.repeat(513) }), 'invalid_event', '/events/1/message must NOT have more than 512 characters');
+    await expectOnlyIndex1Rejected(
+      at('error', { message: 'm'.repeat(513) }),
+      'invalid_event',
+      '/events/1/message must NOT have more than 512 characters',
+    );
   });
 
   it('timestamps more than 24 h before sent_at → timestamp_out_of_range', async () => {
@@ -425,8 +662,18 @@ describe('bad input (issue 2): single events, valid ones beside them stored', ()
 
   it('timestamps more than 60 s after sent_at → timestamp_out_of_range; exactly 24 h and 60 s pass', async () => {
     const ts = SENT_AT + 60_001;
-    await expectOnlyIndex1Rejected(at('paused', { ts }), 'timestamp_out_of_range', `ts ${ts} is 60001 ms after sent_at ${SENT_AT}; allowed: 86400000 ms before, 60000 ms after`);
-    const edges = makeBatch({ sent_at: SENT_AT, events: [makeEvent('paused', { ts: SENT_AT - 86_400_000 }), makeEvent('resumed', { ts: SENT_AT + 60_000 })] });
+    await expectOnlyIndex1Rejected(
+      at('paused', { ts }),
+      'timestamp_out_of_range',
+      `ts ${ts} is 60001 ms after sent_at ${SENT_AT}; allowed: 86400000 ms before, 60000 ms after`,
+    );
+    const edges = makeBatch({
+      sent_at: SENT_AT,
+      events: [
+        makeEvent('paused', { ts: SENT_AT - 86_400_000 }),
+        makeEvent('resumed', { ts: SENT_AT + 60_000 }),
+      ],
+    });
     expect((await run(post(edges))).status).toBe(204);
   });
 
@@ -439,7 +686,14 @@ describe('bad input (issue 2): single events, valid ones beside them stored', ()
     const res = await run(post(text));
     expect(view(res).body).toStrictEqual({
       accepted: 3,
-      rejected: [{ index: 1, reason: 'invalid_event', detail: "/events/1 must NOT have unevaluated properties: '__proto__'", event_id: expect.any(String) }],
+      rejected: [
+        {
+          index: 1,
+          reason: 'invalid_event',
+          detail: "/events/1 must NOT have unevaluated properties: '__proto__'",
+          event_id: expect.any(String),
+        },
+      ],
     });
     expect(writer.records[0].events.map((e) => e.id)).toStrictEqual(good.map((e) => e.id));
     expect(badRows.rows[0].payload).toContain('"__proto__":{"polluted":"yes"}');
@@ -449,26 +703,44 @@ describe('bad input (issue 2): single events, valid ones beside them stored', ()
 
   it('nesting of exactly 8 levels passes the depth guard and fails the schema instead', async () => {
     const ev = at('paused', { extra: [[[[{}]]]] }); // envelope, events, event, then 5 more = 8
-    await expectOnlyIndex1Rejected(ev, 'invalid_event', "/events/1 must NOT have unevaluated properties: 'extra'");
+    await expectOnlyIndex1Rejected(
+      ev,
+      'invalid_event',
+      "/events/1 must NOT have unevaluated properties: 'extra'",
+    );
   });
 
   it('duplicate event ids → duplicate_event_id for the later one, the first stored', async () => {
     const batch = makeBatch({ sent_at: SENT_AT, types: ['started', 'paused', 'volume_changed'] });
     const copy = { ...batch.events[0], seq: 9 };
-    const res = await run(post({ ...batch, events: [batch.events[0], copy, batch.events[1], batch.events[2]] }));
+    const res = await run(
+      post({ ...batch, events: [batch.events[0], copy, batch.events[1], batch.events[2]] }),
+    );
     const detail = `event id ${copy.id} appears earlier in this batch`;
-    expect(view(res).body).toStrictEqual({ accepted: 3, rejected: [{ index: 1, event_id: copy.id, reason: 'duplicate_event_id', detail }] });
+    expect(view(res).body).toStrictEqual({
+      accepted: 3,
+      rejected: [{ index: 1, event_id: copy.id, reason: 'duplicate_event_id', detail }],
+    });
     expect(writer.records[0].events.map((e) => e.seq)).toStrictEqual([0, 1, 2]);
-    expect(badRows.rows).toMatchObject([{ status: 200, reason: 'duplicate_event_id', index: 1, event_id: copy.id, detail }]);
+    expect(badRows.rows).toMatchObject([
+      { status: 200, reason: 'duplicate_event_id', index: 1, event_id: copy.id, detail },
+    ]);
   });
 
   it('no valid events → 400 no_valid_events listing each, one bad row per event', async () => {
     const a = at('paused', { seq: -1 });
     const b = at('paused', { ts: SENT_AT + 3_600_000 });
-    const res = await run(post(makeBatch({ sent_at: SENT_AT, events: [a, b] as unknown as BeaconEvent[] })));
+    const res = await run(
+      post(makeBatch({ sent_at: SENT_AT, events: [a, b] as unknown as BeaconEvent[] })),
+    );
     const rejected = [
       { index: 0, event_id: a.id, reason: 'invalid_event', detail: '/events/0/seq must be >= 0' },
-      { index: 1, event_id: b.id, reason: 'timestamp_out_of_range', detail: `ts ${b.ts} is 3600000 ms after sent_at ${SENT_AT}; allowed: 86400000 ms before, 60000 ms after` },
+      {
+        index: 1,
+        event_id: b.id,
+        reason: 'timestamp_out_of_range',
+        detail: `ts ${b.ts} is 3600000 ms after sent_at ${SENT_AT}; allowed: 86400000 ms before, 60000 ms after`,
+      },
     ];
     expect(view(res)).toStrictEqual({
       status: 400,
@@ -476,7 +748,9 @@ describe('bad input (issue 2): single events, valid ones beside them stored', ()
       body: { error: 'no_valid_events', detail: 'none of the 2 events is valid', rejected },
     });
     expect(writer.records).toStrictEqual([]);
-    expect(badRows.rows.map((r) => [r.status, r.reason, r.index, r.event_id])).toStrictEqual(rejected.map((r) => [400, r.reason, r.index, r.event_id]));
+    expect(badRows.rows.map((r) => [r.status, r.reason, r.index, r.event_id])).toStrictEqual(
+      rejected.map((r) => [400, r.reason, r.index, r.event_id]),
+    );
   });
 });
 
@@ -524,14 +798,23 @@ describe('storage failures', () => {
   });
 
   it('an unexpected bug → 500 internal_error, not a throw', async () => {
-    const broken = { write: () => Promise.resolve(), get [Symbol.toStringTag]() { return 'x'; } };
+    const broken = {
+      write: () => Promise.resolve(),
+      get [Symbol.toStringTag]() {
+        return 'x';
+      },
+    };
     const res = await ingest(post(makeBatch({ sent_at: SENT_AT })), {
       config: { ...DEFAULT_CONFIG, streams: null as never },
       writer: broken,
       badRows,
       log,
     });
-    expect(view(res)).toStrictEqual({ status: 500, headers: JSON_HEADERS, body: { error: 'internal_error', detail: 'internal error; retry later' } });
+    expect(view(res)).toStrictEqual({
+      status: 500,
+      headers: JSON_HEADERS,
+      body: { error: 'internal_error', detail: 'internal error; retry later' },
+    });
     expect(badRows.rows.map((r) => r.reason)).toStrictEqual(['internal_error']);
   });
 });

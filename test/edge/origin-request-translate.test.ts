@@ -32,7 +32,13 @@ describe('flattenHeaders', () => {
         'X-Odd': [{ key: 'X-Odd', value: '1' }],
         empty: [],
       }),
-    ).toStrictEqual(Object.assign(Object.create(null), { 'content-type': 'text/plain', accept: 'a/b, c/d', 'x-odd': '1' }));
+    ).toStrictEqual(
+      Object.assign(Object.create(null), {
+        'content-type': 'text/plain',
+        accept: 'a/b, c/d',
+        'x-odd': '1',
+      }),
+    );
   });
 
   it('keeps a header named __proto__ as data', () => {
@@ -49,27 +55,48 @@ describe('flattenHeaders', () => {
 
 describe('decodeBody', () => {
   it('decodes base64 and reports truncation', () => {
-    const { bytes, truncated } = decodeBody({ action: 'read-only', encoding: 'base64', inputTruncated: true, data: Buffer.from('héllo').toString('base64') });
+    const { bytes, truncated } = decodeBody({
+      action: 'read-only',
+      encoding: 'base64',
+      inputTruncated: true,
+      data: Buffer.from('héllo').toString('base64'),
+    });
     expect(Buffer.from(bytes ?? []).toString()).toBe('héllo');
     expect(truncated).toBe(true);
   });
 
   it('takes text bodies as UTF-8', () => {
-    const { bytes } = decodeBody({ action: 'read-only', encoding: 'text', inputTruncated: false, data: 'héllo' });
+    const { bytes } = decodeBody({
+      action: 'read-only',
+      encoding: 'text',
+      inputTruncated: false,
+      data: 'héllo',
+    });
     expect(Buffer.from(bytes ?? []).toString()).toBe('héllo');
   });
 
   it('gives null for an absent or empty body', () => {
     expect(decodeBody(undefined)).toStrictEqual({ bytes: null, truncated: false });
-    expect(decodeBody({ action: 'read-only', encoding: 'base64', inputTruncated: false, data: '' })).toStrictEqual({ bytes: null, truncated: false });
+    expect(
+      decodeBody({ action: 'read-only', encoding: 'base64', inputTruncated: false, data: '' }),
+    ).toStrictEqual({ bytes: null, truncated: false });
   });
 });
 
 describe('toIngestRequest', () => {
   it('maps the CloudFront event onto the core request', () => {
-    const event = makeOriginRequestEvent({ body: 'abc', requestId: 'cf-req-1', inputTruncated: true, headers: { 'x-extra': 'y' } });
+    const event = makeOriginRequestEvent({
+      body: 'abc',
+      requestId: 'cf-req-1',
+      inputTruncated: true,
+      headers: { 'x-extra': 'y' },
+    });
     const req = toIngestRequest(event, 'ap-southeast-1', NOW);
-    expect({ ...req, headers: { ...req.headers }, body: Buffer.from(req.body ?? []).toString() }).toMatchObject({
+    expect({
+      ...req,
+      headers: { ...req.headers },
+      body: Buffer.from(req.body ?? []).toString(),
+    }).toMatchObject({
       method: 'POST',
       path: '/v1/events',
       body: 'abc',
@@ -86,7 +113,13 @@ describe('toIngestRequest', () => {
 
 describe('toCloudFrontResponse', () => {
   it('builds a generated response with string status and { key, value } headers', () => {
-    expect(toCloudFrontResponse({ status: 200, headers: { 'content-type': 'application/json', 'retry-after': '2' }, body: '{"accepted":1}' })).toStrictEqual({
+    expect(
+      toCloudFrontResponse({
+        status: 200,
+        headers: { 'content-type': 'application/json', 'retry-after': '2' },
+        body: '{"accepted":1}',
+      }),
+    ).toStrictEqual({
       status: '200',
       statusDescription: 'OK',
       headers: {
@@ -99,7 +132,11 @@ describe('toCloudFrontResponse', () => {
   });
 
   it('never puts a body on a 204 (CloudFront would answer 502)', () => {
-    expect(toCloudFrontResponse({ status: 204, headers: {}, body: 'oops' })).toStrictEqual({ status: '204', statusDescription: 'No Content', headers: {} });
+    expect(toCloudFrontResponse({ status: 204, headers: {}, body: 'oops' })).toStrictEqual({
+      status: '204',
+      statusDescription: 'No Content',
+      headers: {},
+    });
   });
 
   it.each([
@@ -111,7 +148,11 @@ describe('toCloudFrontResponse', () => {
   });
 
   it('spells header keys canonically', () => {
-    expect(['access-control-allow-origin', 'x-beacon-edge', 'vary'].map(headerKey)).toStrictEqual(['Access-Control-Allow-Origin', 'X-Beacon-Edge', 'Vary']);
+    expect(['access-control-allow-origin', 'x-beacon-edge', 'vary'].map(headerKey)).toStrictEqual([
+      'Access-Control-Allow-Origin',
+      'X-Beacon-Edge',
+      'Vary',
+    ]);
   });
 });
 
@@ -122,8 +163,13 @@ describe('createHandler', () => {
 
   it('reads AWS_REGION when called, before any await', async () => {
     const writer = new MemoryRecordWriter();
-    const handler = createHandler(DEFAULT_CONFIG, { writer, badRows: new MemoryBadRowSink(), now: () => NOW });
-    const event = (): CloudFrontRequestEvent => makeOriginRequestEvent({ body: makeBatch({ sent_at: NOW }) });
+    const handler = createHandler(DEFAULT_CONFIG, {
+      writer,
+      badRows: new MemoryBadRowSink(),
+      now: () => NOW,
+    });
+    const event = (): CloudFrontRequestEvent =>
+      makeOriginRequestEvent({ body: makeBatch({ sent_at: NOW }) });
     process.env.AWS_REGION = 'ap-southeast-1';
     const first = handler(event());
     process.env.AWS_REGION = 'us-east-1';
@@ -131,12 +177,19 @@ describe('createHandler', () => {
     delete process.env.AWS_REGION;
     expect((await first).status).toBe('204');
     expect((await second).status).toBe('204');
-    expect(writer.records.map((r) => r.edge.serving_region)).toStrictEqual(['ap-southeast-1', 'us-east-1']);
+    expect(writer.records.map((r) => r.edge.serving_region)).toStrictEqual([
+      'ap-southeast-1',
+      'us-east-1',
+    ]);
   });
 
   it('answers an error as a generated response with a JSON body', async () => {
     const badRows = new MemoryBadRowSink();
-    const handler = createHandler(DEFAULT_CONFIG, { writer: new MemoryRecordWriter(), badRows, now: () => NOW });
+    const handler = createHandler(DEFAULT_CONFIG, {
+      writer: new MemoryRecordWriter(),
+      badRows,
+      now: () => NOW,
+    });
     const res = await handler(makeOriginRequestEvent({ body: '{nope' }));
     expect(res.status).toBe('400');
     expect(res.bodyEncoding).toBe('text');

@@ -8,14 +8,35 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { DEFAULT_CONFIG, DEFAULT_REGIONS, EDGE_HEADER, type EdgeConfig } from '../../edge/config.js';
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_REGIONS,
+  EDGE_HEADER,
+  type EdgeConfig,
+} from '../../edge/config.js';
 import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
-import { ensureStreams, LOCAL_CREDENTIALS, localKinesisClient, startKinesalite, type LocalKinesis } from '../../local/kinesis-local.js';
+import {
+  ensureStreams,
+  LOCAL_CREDENTIALS,
+  localKinesisClient,
+  startKinesalite,
+  type LocalKinesis,
+} from '../../local/kinesis-local.js';
 // @ts-expect-error: a .mjs build script without type declarations
 import { buildOriginRequest } from '../../scripts/build-origin-request.mjs';
-import { edgeStamp, makeBatch, makeEvent, makeOriginRequestEvent } from '../helpers/cloudfront-events.js';
+import {
+  edgeStamp,
+  makeBatch,
+  makeEvent,
+  makeOriginRequestEvent,
+} from '../helpers/cloudfront-events.js';
 
 type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
 
@@ -28,18 +49,32 @@ const streamOf = (region: string) => `beacon-edge-events-${region}`;
 
 /** Every record in a stream, as parsed JSON. */
 async function readStream<T>(streamName: string): Promise<{ key: string; value: T }[]> {
-  const shards = (await reader.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const shards =
+    (await reader.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
   const out: { key: string; value: T }[] = [];
   for (const shard of shards) {
-    const { ShardIterator } = await reader.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const { ShardIterator } = await reader.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     const res = await reader.send(new GetRecordsCommand({ ShardIterator }));
-    for (const r of res.Records ?? []) out.push({ key: r.PartitionKey ?? '', value: JSON.parse(new TextDecoder().decode(r.Data)) as T });
+    for (const r of res.Records ?? [])
+      out.push({
+        key: r.PartitionKey ?? '',
+        value: JSON.parse(new TextDecoder().decode(r.Data)) as T,
+      });
   }
   return out;
 }
 
 /** Calls the handler as Lambda@Edge would in `region` (AWS_REGION set for the call). */
-async function invoke(event: CloudFrontRequestEvent, region: string): Promise<CloudFrontResultResponse> {
+async function invoke(
+  event: CloudFrontRequestEvent,
+  region: string,
+): Promise<CloudFrontResultResponse> {
   const previous = process.env.AWS_REGION;
   process.env.AWS_REGION = region;
   try {
@@ -56,12 +91,24 @@ beforeAll(async () => {
   await ensureStreams(reader, [...DEFAULT_REGIONS.map(streamOf), 'beacon-edge-bad-rows'], 1);
   const config: EdgeConfig = {
     ...DEFAULT_CONFIG,
-    streams: DEFAULT_REGIONS.map((region) => ({ region, streamName: streamOf(region), endpoint: kinesalite.endpoint })),
-    badRows: { kind: 'kinesis', region: 'us-east-1', streamName: 'beacon-edge-bad-rows', endpoint: kinesalite.endpoint },
+    streams: DEFAULT_REGIONS.map((region) => ({
+      region,
+      streamName: streamOf(region),
+      endpoint: kinesalite.endpoint,
+    })),
+    badRows: {
+      kind: 'kinesis',
+      region: 'us-east-1',
+      streamName: 'beacon-edge-bad-rows',
+      endpoint: kinesalite.endpoint,
+    },
     localCredentials: { ...LOCAL_CREDENTIALS },
   };
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-origin-'));
-  const built = (await buildOriginRequest({ config, outfile: path.join(tmp, 'origin-request.mjs') })) as { outfile: string; bytes: number };
+  const built = (await buildOriginRequest({
+    config,
+    outfile: path.join(tmp, 'origin-request.mjs'),
+  })) as { outfile: string; bytes: number };
   bundleBytes = built.bytes;
   const mod = (await import(pathToFileURL(built.outfile).href)) as { handler: Handler };
   handler = mod.handler;
@@ -82,18 +129,26 @@ describe('built origin-request bundle → kinesalite', () => {
   it('stores an accepted batch as one EnrichedRecord on the nearest stream and answers 204', async () => {
     const t = Date.now();
     const batch = makeBatch({ sent_at: t - 2000 });
-    const event = makeOriginRequestEvent({ body: batch, requestId: 'cf-e2e-1', headers: { [EDGE_HEADER]: edgeStamp('FRA56-C1', 'eu-central-1', t) } });
+    const event = makeOriginRequestEvent({
+      body: batch,
+      requestId: 'cf-e2e-1',
+      headers: { [EDGE_HEADER]: edgeStamp('FRA56-C1', 'eu-central-1', t) },
+    });
     const res = await invoke(event, 'eu-central-1');
     expect(res).toStrictEqual({
       status: '204',
       statusDescription: 'No Content',
       headers: {
         'access-control-allow-origin': [{ key: 'Access-Control-Allow-Origin', value: '*' }],
-        'access-control-expose-headers': [{ key: 'Access-Control-Expose-Headers', value: 'retry-after' }],
+        'access-control-expose-headers': [
+          { key: 'Access-Control-Expose-Headers', value: 'retry-after' },
+        ],
         'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
       },
     });
-    const stored = (await readStream<EnrichedRecord>(streamOf('eu-central-1'))).filter((r) => r.key === batch.session_id);
+    const stored = (await readStream<EnrichedRecord>(streamOf('eu-central-1'))).filter(
+      (r) => r.key === batch.session_id,
+    );
     expect(stored).toHaveLength(1);
     expect(stored[0].value).toStrictEqual({
       record_version: 1,
@@ -107,7 +162,15 @@ describe('built origin-request bundle → kinesalite', () => {
       sdk_version: batch.sdk_version,
       player_name: batch.player_name,
       player_version: batch.player_version,
-      geo: { country: 'DE', region: 'HE', city: 'Frankfurt am Main', time_zone: 'Europe/Berlin', asn: '3320', lat: 50.1, lon: 8.7 },
+      geo: {
+        country: 'DE',
+        region: 'HE',
+        city: 'Frankfurt am Main',
+        time_zone: 'Europe/Berlin',
+        asn: '3320',
+        lat: 50.1,
+        lon: 8.7,
+      },
       edge: {
         pop: 'FRA56-C1',
         edge_region: 'eu-central-1',
@@ -122,35 +185,85 @@ describe('built origin-request bundle → kinesalite', () => {
 
   it('routes a Seattle viewer served in us-west-2 to the us-east-1 stream', async () => {
     const batch = makeBatch({ sent_at: Date.now() });
-    const event = makeOriginRequestEvent({ body: batch, headers: { [EDGE_HEADER]: edgeStamp('SEA19-C2', 'us-west-2', Date.now()), 'cloudfront-viewer-country': 'US' } });
+    const event = makeOriginRequestEvent({
+      body: batch,
+      headers: {
+        [EDGE_HEADER]: edgeStamp('SEA19-C2', 'us-west-2', Date.now()),
+        'cloudfront-viewer-country': 'US',
+      },
+    });
     expect((await invoke(event, 'us-west-2')).status).toBe('204');
-    const [stored] = (await readStream<EnrichedRecord>(streamOf('us-east-1'))).filter((r) => r.key === batch.session_id);
-    expect(stored.value.edge).toMatchObject({ pop: 'SEA19-C2', edge_region: 'us-west-2', serving_region: 'us-west-2', stream_region: 'us-east-1' });
+    const [stored] = (await readStream<EnrichedRecord>(streamOf('us-east-1'))).filter(
+      (r) => r.key === batch.session_id,
+    );
+    expect(stored.value.edge).toMatchObject({
+      pop: 'SEA19-C2',
+      edge_region: 'us-west-2',
+      serving_region: 'us-west-2',
+      stream_region: 'us-east-1',
+    });
   });
 
   it('answers 200 for a partly bad batch: good events stored, the bad one in the bad-rows stream', async () => {
     const t = Date.now();
     const batch = makeBatch({ sent_at: t, types: ['started', 'paused'] });
     const bad = { ...makeEvent('stall_end', { ts: t }), stall_ms: -1 };
-    const event = makeOriginRequestEvent({ body: { ...batch, events: [...batch.events, bad] }, requestId: 'cf-e2e-partial' });
+    const event = makeOriginRequestEvent({
+      body: { ...batch, events: [...batch.events, bad] },
+      requestId: 'cf-e2e-partial',
+    });
     const res = await invoke(event, 'eu-central-1');
     expect(res.status).toBe('200');
-    expect(res.headers?.['content-type']).toStrictEqual([{ key: 'Content-Type', value: 'application/json' }]);
+    expect(res.headers?.['content-type']).toStrictEqual([
+      { key: 'Content-Type', value: 'application/json' },
+    ]);
     expect(JSON.parse(res.body ?? '')).toStrictEqual({
       accepted: 2,
-      rejected: [{ index: 2, event_id: bad.id, reason: 'invalid_event', detail: '/events/2/stall_ms must be >= 0' }],
+      rejected: [
+        {
+          index: 2,
+          event_id: bad.id,
+          reason: 'invalid_event',
+          detail: '/events/2/stall_ms must be >= 0',
+        },
+      ],
     });
-    const [stored] = (await readStream<EnrichedRecord>(streamOf('eu-central-1'))).filter((r) => r.key === batch.session_id);
+    const [stored] = (await readStream<EnrichedRecord>(streamOf('eu-central-1'))).filter(
+      (r) => r.key === batch.session_id,
+    );
     expect(stored.value.events.map((e) => e.id)).toStrictEqual(batch.events.map((e) => e.id));
-    const rows = (await readStream<BadRow>('beacon-edge-bad-rows')).filter((r) => r.key === 'cf-e2e-partial');
-    expect(rows.map((r) => r.value)).toMatchObject([{ status: 200, reason: 'invalid_event', index: 2, event_id: bad.id, payload: JSON.stringify(bad), session_id: batch.session_id }]);
+    const rows = (await readStream<BadRow>('beacon-edge-bad-rows')).filter(
+      (r) => r.key === 'cf-e2e-partial',
+    );
+    expect(rows.map((r) => r.value)).toMatchObject([
+      {
+        status: 200,
+        reason: 'invalid_event',
+        index: 2,
+        event_id: bad.id,
+        payload: JSON.stringify(bad),
+        session_id: batch.session_id,
+      },
+    ]);
   });
 
   it('answers 400 invalid_json with an error body, keeping the body in bad rows', async () => {
-    const res = await invoke(makeOriginRequestEvent({ body: '{"schema_version":', requestId: 'cf-e2e-bad' }), 'ap-southeast-1');
+    const res = await invoke(
+      makeOriginRequestEvent({ body: '{"schema_version":', requestId: 'cf-e2e-bad' }),
+      'ap-southeast-1',
+    );
     expect(res.status).toBe('400');
     expect(JSON.parse(res.body ?? '')).toMatchObject({ error: 'invalid_json' });
-    const rows = (await readStream<BadRow>('beacon-edge-bad-rows')).filter((r) => r.key === 'cf-e2e-bad');
-    expect(rows.map((r) => r.value)).toMatchObject([{ status: 400, reason: 'invalid_json', payload: '{"schema_version":', payload_encoding: 'text' }]);
+    const rows = (await readStream<BadRow>('beacon-edge-bad-rows')).filter(
+      (r) => r.key === 'cf-e2e-bad',
+    );
+    expect(rows.map((r) => r.value)).toMatchObject([
+      {
+        status: 400,
+        reason: 'invalid_json',
+        payload: '{"schema_version":',
+        payload_encoding: 'text',
+      },
+    ]);
   });
 });

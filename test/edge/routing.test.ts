@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type StreamTarget } from '../../edge/config.js';
-import { greatCircleKm, nearestStreams, REGION_COORDINATES, regionCoordinates } from '../../edge/routing/index.js';
+import {
+  greatCircleKm,
+  nearestStreams,
+  REGION_COORDINATES,
+  regionCoordinates,
+} from '../../edge/routing/index.js';
 
 const regionsOf = (streams: StreamTarget[]) => streams.map((s) => s.region);
 
@@ -20,7 +25,11 @@ describe('nearestStreams', () => {
   it('keeps configured order for an unknown edge region, and does not mutate its input', () => {
     const streams = [...DEFAULT_CONFIG.streams].reverse();
     const before = JSON.stringify(streams);
-    expect(regionsOf(nearestStreams('xx-nowhere-9', streams))).toStrictEqual(['ap-southeast-1', 'eu-central-1', 'us-east-1']);
+    expect(regionsOf(nearestStreams('xx-nowhere-9', streams))).toStrictEqual([
+      'ap-southeast-1',
+      'eu-central-1',
+      'us-east-1',
+    ]);
     expect(nearestStreams('eu-west-1', streams)).not.toBe(streams);
     expect(JSON.stringify(streams)).toBe(before);
   });
@@ -32,7 +41,12 @@ describe('nearestStreams', () => {
       { region: 'us-gov-west-1', streamName: 'c' },
       { region: 'eu-west-2', streamName: 'd' },
     ];
-    expect(nearestStreams('eu-west-1', streams).map((s) => s.streamName)).toStrictEqual(['d', 'b', 'a', 'c']);
+    expect(nearestStreams('eu-west-1', streams).map((s) => s.streamName)).toStrictEqual([
+      'd',
+      'b',
+      'a',
+      'c',
+    ]);
   });
 
   it('keeps configured order between equal distances (two streams in one region)', () => {
@@ -41,7 +55,11 @@ describe('nearestStreams', () => {
       { region: 'eu-central-1', streamName: 'eu' },
       { region: 'us-east-1', streamName: 'second' },
     ];
-    expect(nearestStreams('us-east-2', streams).map((s) => s.streamName)).toStrictEqual(['first', 'second', 'eu']);
+    expect(nearestStreams('us-east-2', streams).map((s) => s.streamName)).toStrictEqual([
+      'first',
+      'second',
+      'eu',
+    ]);
   });
 });
 

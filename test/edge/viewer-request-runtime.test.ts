@@ -65,14 +65,22 @@ describe('cloudfront function runtime', () => {
   });
 
   it('refuses code that evaluates strings at load time', () => {
-    expect(() => loadCloudFrontFunction(`const x = eval('1'); function handler(e) { return e.request; }`)).toThrow(
-      CloudFrontFunctionLoadError,
-    );
+    expect(() =>
+      loadCloudFrontFunction(`const x = eval('1'); function handler(e) { return e.request; }`),
+    ).toThrow(CloudFrontFunctionLoadError);
   });
 
   it.each([
-    ['no handler', `function other(event) { return event.request; }`, /no top-level function handler/],
-    ['another module', `import crypto from 'crypto';\nfunction handler(e) { return e.request; }`, /module 'crypto' is not provided/],
+    [
+      'no handler',
+      `function other(event) { return event.request; }`,
+      /no top-level function handler/,
+    ],
+    [
+      'another module',
+      `import crypto from 'crypto';\nfunction handler(e) { return e.request; }`,
+      /module 'crypto' is not provided/,
+    ],
     ['an export', `export function handler(e) { return e.request; }`, /exports nothing/],
     ['a syntax error', `function handler(e) { return e.request;`, /cannot load/],
   ])('refuses code with %s', (_name, code, message) => {
@@ -87,11 +95,17 @@ describe('cloudfront function runtime', () => {
 
   it('rejects with CloudFrontFunctionExecutionError when the handler throws or returns nonsense', async () => {
     const throwing = loadCloudFrontFunction(`function handler(e) { throw new TypeError('boom'); }`);
-    await expect(throwing.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(CloudFrontFunctionExecutionError);
-    await expect(throwing.run(makeViewerRequestEvent(), LOC)).rejects.toThrow('handler failed: boom');
+    await expect(throwing.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(
+      CloudFrontFunctionExecutionError,
+    );
+    await expect(throwing.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(
+      'handler failed: boom',
+    );
     for (const ret of ['undefined', '42', '{ statusCode: "200" }', '{ uri: "/x" }']) {
       const fn = loadCloudFrontFunction(`function handler(e) { return ${ret}; }`);
-      await expect(fn.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(CloudFrontFunctionExecutionError);
+      await expect(fn.run(makeViewerRequestEvent(), LOC)).rejects.toThrow(
+        CloudFrontFunctionExecutionError,
+      );
     }
   });
 
@@ -101,13 +115,17 @@ describe('cloudfront function runtime', () => {
   });
 
   it('awaits async handlers (allowed in cloudfront-js-2.0)', async () => {
-    const fn = loadCloudFrontFunction(`import cf from 'cloudfront';\nasync function handler(e) { e.request.uri = await Promise.resolve('/' + cf.edgeLocation.name); return e.request; }`);
+    const fn = loadCloudFrontFunction(
+      `import cf from 'cloudfront';\nasync function handler(e) { e.request.uri = await Promise.resolve('/' + cf.edgeLocation.name); return e.request; }`,
+    );
     expect(await fn.run(makeViewerRequestEvent(), LOC)).toMatchObject({ uri: '/FRA' });
   });
 
   it('gives the handler a copy: changes never reach the caller’s event', async () => {
     const event = makeViewerRequestEvent();
-    const fn = loadCloudFrontFunction(`function handler(e) { e.request.headers.x = { value: '1' }; return e.request; }`);
+    const fn = loadCloudFrontFunction(
+      `function handler(e) { e.request.headers.x = { value: '1' }; return e.request; }`,
+    );
     const out = await fn.run(event, LOC);
     expect(out).toHaveProperty(['headers', 'x'], { value: '1' });
     expect(event.request.headers).not.toHaveProperty('x');
@@ -115,17 +133,26 @@ describe('cloudfront function runtime', () => {
 
   it('passes console.log lines to onLog', async () => {
     const lines: string[] = [];
-    const fn = loadCloudFrontFunction(`function handler(e) { console.log('uri', e.request.uri, { n: 1 }); return e.request; }`, {
-      onLog: (l) => lines.push(l),
-    });
+    const fn = loadCloudFrontFunction(
+      `function handler(e) { console.log('uri', e.request.uri, { n: 1 }); return e.request; }`,
+      {
+        onLog: (l) => lines.push(l),
+      },
+    );
     await fn.run(makeViewerRequestEvent({ uri: '/a' }), LOC);
     await fn.run(makeViewerRequestEvent({ uri: '/b' }), LOC);
     expect(lines).toStrictEqual(['uri /a {"n":1}', 'uri /b {"n":1}']);
   });
 
   it('keeps one context: top-level state survives between calls', async () => {
-    const fn = loadCloudFrontFunction(`let calls = 0;\nfunction handler(e) { calls++; return { statusCode: 200, statusDescription: String(calls) }; }`);
-    for (let i = 1; i <= 3; i++) expect(await fn.run(makeViewerRequestEvent(), LOC)).toStrictEqual({ statusCode: 200, statusDescription: String(i) });
+    const fn = loadCloudFrontFunction(
+      `let calls = 0;\nfunction handler(e) { calls++; return { statusCode: 200, statusDescription: String(calls) }; }`,
+    );
+    for (let i = 1; i <= 3; i++)
+      expect(await fn.run(makeViewerRequestEvent(), LOC)).toStrictEqual({
+        statusCode: 200,
+        statusDescription: String(i),
+      });
   });
 });
 
@@ -134,7 +161,13 @@ describe('makeViewerRequestEvent', () => {
     const event = makeViewerRequestEvent({
       method: 'POST',
       uri: '/v1/events?debug=1&tag=a&tag=b',
-      headers: { 'Content-Type': 'text/plain', 'X-Multi': ['1', '2'], cookie: 'a=1; b=2', 'content-length': 12, skipped: undefined },
+      headers: {
+        'Content-Type': 'text/plain',
+        'X-Multi': ['1', '2'],
+        cookie: 'a=1; b=2',
+        'content-length': 12,
+        skipped: undefined,
+      },
       viewerIp: '203.0.113.9',
       requestId: 'req-1',
     });
@@ -150,7 +183,10 @@ describe('makeViewerRequestEvent', () => {
       request: {
         method: 'POST',
         uri: '/v1/events',
-        querystring: { debug: { value: '1' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] } },
+        querystring: {
+          debug: { value: '1' },
+          tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] },
+        },
         headers: {
           'content-type': { value: 'text/plain' },
           'x-multi': { value: '1', multiValue: [{ value: '1' }, { value: '2' }] },
@@ -163,13 +199,22 @@ describe('makeViewerRequestEvent', () => {
 
   it('defaults to a POST to /v1/events with a CloudFront-like request id', () => {
     const { request, context } = makeViewerRequestEvent();
-    expect(request).toStrictEqual({ method: 'POST', uri: '/v1/events', querystring: {}, headers: {}, cookies: {} });
+    expect(request).toStrictEqual({
+      method: 'POST',
+      uri: '/v1/events',
+      querystring: {},
+      headers: {},
+      cookies: {},
+    });
     expect(context.requestId).toMatch(/^[A-Za-z0-9+/]{56}$/);
     expect(makeViewerRequestEvent().context.requestId).not.toBe(context.requestId);
   });
 
   it('takes parsed query parameters', () => {
     const { request } = makeViewerRequestEvent({ querystring: { a: '1', b: ['2', '3'] } });
-    expect(request.querystring).toStrictEqual({ a: { value: '1' }, b: { value: '2', multiValue: [{ value: '2' }, { value: '3' }] } });
+    expect(request.querystring).toStrictEqual({
+      a: { value: '1' },
+      b: { value: '2', multiValue: [{ value: '2' }, { value: '3' }] },
+    });
   });
 });

@@ -24,7 +24,11 @@ const MODES: Mode[] = [
   { name: 'defaults (any origin)', config: {}, allowed: OTHER, denied: null },
   {
     name: 'allow-list, two paths, 1 KiB',
-    config: { allowedOrigins: [SITE, 'http://localhost:8787/'], ingestPaths: ['/v1/events', '/i/e'], maxBodyBytes: 1024 },
+    config: {
+      allowedOrigins: [SITE, 'http://localhost:8787/'],
+      ingestPaths: ['/v1/events', '/i/e'],
+      maxBodyBytes: 1024,
+    },
     allowed: SITE,
     denied: OTHER,
   },
@@ -33,7 +37,13 @@ const MODES: Mode[] = [
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'viewer-request-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function error(status: number, text: string, error: string, cors: string | null, extra: Record<string, string> = {}) {
+function error(
+  status: number,
+  text: string,
+  error: string,
+  cors: string | null,
+  extra: Record<string, string> = {},
+) {
   return {
     statusCode: status,
     statusDescription: text,
@@ -62,13 +72,28 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
   let built: { outfile: string; bytes: number };
 
   beforeAll(async () => {
-    built = await buildViewerRequest({ config, outfile: path.join(tmp, `${cfg.allowedOrigins.length}.js`) });
-    fn = loadCloudFrontFunction(fs.readFileSync(built.outfile, 'utf8'), { filename: built.outfile });
+    built = await buildViewerRequest({
+      config,
+      outfile: path.join(tmp, `${cfg.allowedOrigins.length}.js`),
+    });
+    fn = loadCloudFrontFunction(fs.readFileSync(built.outfile, 'utf8'), {
+      filename: built.outfile,
+    });
   });
 
   const post = (over: ViewerRequestInput = {}) =>
-    makeViewerRequestEvent({ method: 'POST', uri: path0, ...over, headers: { 'content-type': 'text/plain;charset=UTF-8', 'content-length': '812', ...over.headers } });
-  const body = (r: unknown) => JSON.parse((r as { body: { data: string } }).body.data) as { error: string; detail: string };
+    makeViewerRequestEvent({
+      method: 'POST',
+      uri: path0,
+      ...over,
+      headers: {
+        'content-type': 'text/plain;charset=UTF-8',
+        'content-length': '812',
+        ...over.headers,
+      },
+    });
+  const body = (r: unknown) =>
+    JSON.parse((r as { body: { data: string } }).body.data) as { error: string; detail: string };
 
   it('is built to one file under the 10 KB CloudFront limit, keeping the import and handler', () => {
     const code = fs.readFileSync(built.outfile, 'utf8');
@@ -80,55 +105,79 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
     expect(code).not.toContain('__BEACON_VIEWER_CONFIG__');
   });
 
-  it.each(cfg.ingestPaths)('stamps the edge location and receive time on a POST to %s and forwards it', async (uri) => {
-    const event = post({ uri, headers: { origin: allowed } });
-    const before = Date.now();
-    const out = await fn.run(event, FRA);
-    const after = Date.now();
-    const stamp = (out as { headers: Record<string, { value: string }> }).headers[EDGE_HEADER].value;
-    const m = /^pop=FRA;region=eu-central-1;t=(\d+)$/.exec(stamp);
-    expect(m).not.toBeNull();
-    expect(Number(m![1])).toBeGreaterThanOrEqual(before);
-    expect(Number(m![1])).toBeLessThanOrEqual(after);
-    expect(out).toStrictEqual({ ...event.request, headers: { ...event.request.headers, [EDGE_HEADER]: { value: stamp } } });
-  });
+  it.each(cfg.ingestPaths)(
+    'stamps the edge location and receive time on a POST to %s and forwards it',
+    async (uri) => {
+      const event = post({ uri, headers: { origin: allowed } });
+      const before = Date.now();
+      const out = await fn.run(event, FRA);
+      const after = Date.now();
+      const stamp = (out as { headers: Record<string, { value: string }> }).headers[EDGE_HEADER]
+        .value;
+      const m = /^pop=FRA;region=eu-central-1;t=(\d+)$/.exec(stamp);
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThanOrEqual(before);
+      expect(Number(m![1])).toBeLessThanOrEqual(after);
+      expect(out).toStrictEqual({
+        ...event.request,
+        headers: { ...event.request.headers, [EDGE_HEADER]: { value: stamp } },
+      });
+    },
+  );
 
   it('overwrites a client-sent edge header, including repeated ones', async () => {
-    const event = post({ headers: { [EDGE_HEADER]: ['pop=EVIL;region=us-east-1;t=0', 'pop=X;region=y;t=1'] } });
+    const event = post({
+      headers: { [EDGE_HEADER]: ['pop=EVIL;region=us-east-1;t=0', 'pop=X;region=y;t=1'] },
+    });
     expect(event.request.headers[EDGE_HEADER].multiValue).toHaveLength(2);
-    const out = (await fn.run(event, { name: 'SIN', region: 'ap-southeast-1' })) as { headers: Record<string, unknown> };
-    expect(out.headers[EDGE_HEADER]).toStrictEqual({ value: expect.stringMatching(/^pop=SIN;region=ap-southeast-1;t=\d+$/) });
+    const out = (await fn.run(event, { name: 'SIN', region: 'ap-southeast-1' })) as {
+      headers: Record<string, unknown>;
+    };
+    expect(out.headers[EDGE_HEADER]).toStrictEqual({
+      value: expect.stringMatching(/^pop=SIN;region=ap-southeast-1;t=\d+$/),
+    });
   });
 
   it('uses the edge location of each call on the reused context', async () => {
     const a = (await fn.run(post(), FRA)) as { headers: Record<string, { value: string }> };
-    const b = (await fn.run(post(), { name: 'IAD', region: 'us-east-1' })) as { headers: Record<string, { value: string }> };
+    const b = (await fn.run(post(), { name: 'IAD', region: 'us-east-1' })) as {
+      headers: Record<string, { value: string }>;
+    };
     expect(a.headers[EDGE_HEADER].value).toMatch(/^pop=FRA;region=eu-central-1;/);
     expect(b.headers[EDGE_HEADER].value).toMatch(/^pop=IAD;region=us-east-1;/);
   });
 
-  it.each(['application/json', 'APPLICATION/JSON; charset=utf-8', 'text/plain', 'text/plain;charset=UTF-8', ' Text/Plain '])(
-    'accepts content type %j',
-    async (type) => {
-      const out = await fn.run(post({ headers: { 'content-type': type } }), FRA);
-      expect(out).toHaveProperty('method', 'POST');
-    },
-  );
+  it.each([
+    'application/json',
+    'APPLICATION/JSON; charset=utf-8',
+    'text/plain',
+    'text/plain;charset=UTF-8',
+    ' Text/Plain ',
+  ])('accepts content type %j', async (type) => {
+    const out = await fn.run(post({ headers: { 'content-type': type } }), FRA);
+    expect(out).toHaveProperty('method', 'POST');
+  });
 
-  it.each([['application/xml'], ['application/jsonp'], ['application/cmcd'], ['multipart/form-data; boundary=x'], [undefined]])(
-    'rejects content type %j with 415',
-    async (type) => {
-      const event = post({ headers: { origin: allowed } });
-      if (type === undefined) delete event.request.headers['content-type'];
-      else event.request.headers['content-type'] = { value: type };
-      const out = await fn.run(event, FRA);
-      expect(out).toStrictEqual(error(415, 'Unsupported Media Type', 'unsupported_media_type', acao));
-      expect(body(out).error).toBe('unsupported_media_type');
-    },
-  );
+  it.each([
+    ['application/xml'],
+    ['application/jsonp'],
+    ['application/cmcd'],
+    ['multipart/form-data; boundary=x'],
+    [undefined],
+  ])('rejects content type %j with 415', async (type) => {
+    const event = post({ headers: { origin: allowed } });
+    if (type === undefined) delete event.request.headers['content-type'];
+    else event.request.headers['content-type'] = { value: type };
+    const out = await fn.run(event, FRA);
+    expect(out).toStrictEqual(error(415, 'Unsupported Media Type', 'unsupported_media_type', acao));
+    expect(body(out).error).toBe('unsupported_media_type');
+  });
 
   it('rejects a declared body over the limit with 413 and accepts one at the limit', async () => {
-    const over = await fn.run(post({ headers: { 'content-length': String(cfg.maxBodyBytes + 1) } }), FRA);
+    const over = await fn.run(
+      post({ headers: { 'content-length': String(cfg.maxBodyBytes + 1) } }),
+      FRA,
+    );
     expect(over).toStrictEqual(error(413, 'Payload Too Large', 'body_too_large', null));
     expect(body(over)).toStrictEqual({
       error: 'body_too_large',
@@ -153,23 +202,41 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
     expect(out).not.toHaveProperty('statusCode');
   });
 
-  it.each(['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD'])('rejects %s with 405 and an Allow header', async (method) => {
-    const out = await fn.run(post({ method, headers: { origin: allowed } }), FRA);
-    expect(out).toStrictEqual(error(405, 'Method Not Allowed', 'method_not_allowed', acao, { allow: 'POST, OPTIONS' }));
-    expect(body(out)).toStrictEqual({ error: 'method_not_allowed', detail: `Method ${method} is not allowed; use POST` });
-  });
+  it.each(['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD'])(
+    'rejects %s with 405 and an Allow header',
+    async (method) => {
+      const out = await fn.run(post({ method, headers: { origin: allowed } }), FRA);
+      expect(out).toStrictEqual(
+        error(405, 'Method Not Allowed', 'method_not_allowed', acao, { allow: 'POST, OPTIONS' }),
+      );
+      expect(body(out)).toStrictEqual({
+        error: 'method_not_allowed',
+        detail: `Method ${method} is not allowed; use POST`,
+      });
+    },
+  );
 
-  it.each(['/', '/v1/event', '/v1/events/', '/v1/events/extra', '/V1/EVENTS', '/dashboard'])('answers 404 for %s', async (uri) => {
-    const out = await fn.run(post({ uri }), FRA);
-    expect(out).toStrictEqual(error(404, 'Not Found', 'not_found', null));
-    expect(body(out)).toStrictEqual({ error: 'not_found', detail: `No ingest endpoint here; POST beacons to ${path0}` });
-  });
+  it.each(['/', '/v1/event', '/v1/events/', '/v1/events/extra', '/V1/EVENTS', '/dashboard'])(
+    'answers 404 for %s',
+    async (uri) => {
+      const out = await fn.run(post({ uri }), FRA);
+      expect(out).toStrictEqual(error(404, 'Not Found', 'not_found', null));
+      expect(body(out)).toStrictEqual({
+        error: 'not_found',
+        detail: `No ingest endpoint here; POST beacons to ${path0}`,
+      });
+    },
+  );
 
   it('answers a CORS preflight from an allowed origin with 204', async () => {
     const event = makeViewerRequestEvent({
       method: 'OPTIONS',
       uri: path0,
-      headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: allowed,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(await fn.run(event, FRA)).toStrictEqual({
       statusCode: 204,
@@ -185,30 +252,47 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
   });
 
   it('answers a plain OPTIONS (no Origin) with 204 and Allow', async () => {
-    expect(await fn.run(makeViewerRequestEvent({ method: 'OPTIONS', uri: path0 }), FRA)).toStrictEqual({
+    expect(
+      await fn.run(makeViewerRequestEvent({ method: 'OPTIONS', uri: path0 }), FRA),
+    ).toStrictEqual({
       statusCode: 204,
       statusDescription: 'No Content',
       headers: { allow: { value: 'POST, OPTIONS' }, 'cache-control': { value: 'no-store' } },
     });
   });
 
-  if (denied) it('refuses a preflight and a POST from an origin not on the list with 403', async () => {
-    const pre = await fn.run(makeViewerRequestEvent({ method: 'OPTIONS', uri: path0, headers: { origin: denied } }), FRA);
-    const expected = error(403, 'Forbidden', 'origin_not_allowed', null);
-    expect(pre).toStrictEqual(expected);
-    expect(body(pre)).toStrictEqual({ error: 'origin_not_allowed', detail: `Origin ${denied} may not send beacons here` });
-    expect(await fn.run(post({ headers: { origin: denied } }), FRA)).toStrictEqual(expected);
-  });
+  if (denied)
+    it('refuses a preflight and a POST from an origin not on the list with 403', async () => {
+      const pre = await fn.run(
+        makeViewerRequestEvent({ method: 'OPTIONS', uri: path0, headers: { origin: denied } }),
+        FRA,
+      );
+      const expected = error(403, 'Forbidden', 'origin_not_allowed', null);
+      expect(pre).toStrictEqual(expected);
+      expect(body(pre)).toStrictEqual({
+        error: 'origin_not_allowed',
+        detail: `Origin ${denied} may not send beacons here`,
+      });
+      expect(await fn.run(post({ headers: { origin: denied } }), FRA)).toStrictEqual(expected);
+    });
 
-  if (denied) it('matches configured origins as browsers send them (trailing slash in config ignored)', async () => {
-    const out = await fn.run(post({ headers: { origin: 'http://localhost:8787' } }), FRA);
-    expect(out).toHaveProperty('method', 'POST');
-  });
+  if (denied)
+    it('matches configured origins as browsers send them (trailing slash in config ignored)', async () => {
+      const out = await fn.run(post({ headers: { origin: 'http://localhost:8787' } }), FRA);
+      expect(out).toHaveProperty('method', 'POST');
+    });
 
-  if (!denied) it('with * allows a preflight from any origin', async () => {
-    const out = await fn.run(makeViewerRequestEvent({ method: 'OPTIONS', uri: path0, headers: { origin: 'null' } }), FRA);
-    expect(out).toMatchObject({ statusCode: 204, headers: { 'access-control-allow-origin': { value: '*' } } });
-  });
+  if (!denied)
+    it('with * allows a preflight from any origin', async () => {
+      const out = await fn.run(
+        makeViewerRequestEvent({ method: 'OPTIONS', uri: path0, headers: { origin: 'null' } }),
+        FRA,
+      );
+      expect(out).toMatchObject({
+        statusCode: 204,
+        headers: { 'access-control-allow-origin': { value: '*' } },
+      });
+    });
 
   it('sends no CORS headers to requests without an Origin', async () => {
     const out = await fn.run(post({ headers: { 'content-type': 'application/xml' } }), FRA);
@@ -218,10 +302,13 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
 
 describe('buildViewerRequest', () => {
   it('fails when the function would reach 10 KB', async () => {
-    const allowedOrigins = Array.from({ length: 400 }, (_, i) => `https://customer-${i}.video.example`);
-    await expect(buildViewerRequest({ config: { allowedOrigins }, outfile: path.join(tmp, 'big.js') })).rejects.toThrow(
-      /viewer-request function is \d+ bytes; CloudFront allows less than 10240/,
+    const allowedOrigins = Array.from(
+      { length: 400 },
+      (_, i) => `https://customer-${i}.video.example`,
     );
+    await expect(
+      buildViewerRequest({ config: { allowedOrigins }, outfile: path.join(tmp, 'big.js') }),
+    ).rejects.toThrow(/viewer-request function is \d+ bytes; CloudFront allows less than 10240/);
     expect(fs.existsSync(path.join(tmp, 'big.js'))).toBe(false);
   });
 
@@ -231,7 +318,9 @@ describe('buildViewerRequest', () => {
     [{ allowedOrigins: ['video.example'] }, 'must be * or scheme://host[:port]'],
     [{ maxBodyBytes: 0 }, 'maxBodyBytes must be a positive integer'],
   ])('rejects the config %j', async (config, message) => {
-    await expect(buildViewerRequest({ config, outfile: path.join(tmp, 'bad.js') })).rejects.toThrow(message);
+    await expect(buildViewerRequest({ config, outfile: path.join(tmp, 'bad.js') })).rejects.toThrow(
+      message,
+    );
   });
 
   it('compiles the defaults of edge/config.ts into the default build', async () => {

@@ -3,11 +3,22 @@
  * records are read back with GetRecords.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type { StreamTarget } from '../../edge/config.js';
 import { buildRecord, parseEdgeStamp } from '../../edge/ingest/enrich.js';
 import { KinesisBadRowSink, KinesisRecordWriter } from '../../edge/writers/index.js';
-import { ensureStreams, LOCAL_CREDENTIALS, localKinesisClient, startKinesalite, type LocalKinesis } from '../../local/kinesis-local.js';
+import {
+  ensureStreams,
+  LOCAL_CREDENTIALS,
+  localKinesisClient,
+  startKinesalite,
+  type LocalKinesis,
+} from '../../local/kinesis-local.js';
 import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 import { defaultHeaders, makeBatch, NOW } from '../helpers/cloudfront-events.js';
 
@@ -18,14 +29,22 @@ let us: StreamTarget;
 
 /** Every record in a stream, oldest first per shard. */
 async function readStream(streamName: string): Promise<{ key: string; data: string }[]> {
-  const shards = (await reader.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const shards =
+    (await reader.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
   const out: { key: string; data: string }[] = [];
   for (const shard of shards) {
-    const it = await reader.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const it = await reader.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     let iterator = it.ShardIterator;
     while (iterator) {
       const res = await reader.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      for (const r of res.Records ?? []) out.push({ key: r.PartitionKey ?? '', data: new TextDecoder().decode(r.Data) });
+      for (const r of res.Records ?? [])
+        out.push({ key: r.PartitionKey ?? '', data: new TextDecoder().decode(r.Data) });
       if (!res.Records?.length) break;
       iterator = res.NextShardIterator;
     }
@@ -38,16 +57,34 @@ function makeRecord(streamRegion: string): EnrichedRecord {
   return buildRecord(
     batch,
     batch.events.map((event, index) => ({ index, event })),
-    { headers: defaultHeaders(), requestId: 'req-k', servingRegion: 'eu-central-1', streamRegion, stamp: parseEdgeStamp(undefined, 'eu-central-1', NOW) },
+    {
+      headers: defaultHeaders(),
+      requestId: 'req-k',
+      servingRegion: 'eu-central-1',
+      streamRegion,
+      stamp: parseEdgeStamp(undefined, 'eu-central-1', NOW),
+    },
   );
 }
 
 beforeAll(async () => {
   kinesalite = await startKinesalite();
   reader = localKinesisClient(kinesalite.endpoint);
-  await ensureStreams(reader, ['beacon-edge-events-eu-central-1', 'beacon-edge-events-us-east-1', 'beacon-edge-bad-rows'], 2);
-  eu = { region: 'eu-central-1', streamName: 'beacon-edge-events-eu-central-1', endpoint: kinesalite.endpoint };
-  us = { region: 'us-east-1', streamName: 'beacon-edge-events-us-east-1', endpoint: kinesalite.endpoint };
+  await ensureStreams(
+    reader,
+    ['beacon-edge-events-eu-central-1', 'beacon-edge-events-us-east-1', 'beacon-edge-bad-rows'],
+    2,
+  );
+  eu = {
+    region: 'eu-central-1',
+    streamName: 'beacon-edge-events-eu-central-1',
+    endpoint: kinesalite.endpoint,
+  };
+  us = {
+    region: 'us-east-1',
+    streamName: 'beacon-edge-events-us-east-1',
+    endpoint: kinesalite.endpoint,
+  };
 });
 
 afterAll(async () => {
@@ -59,10 +96,16 @@ describe('against kinesalite', () => {
   it('writes records that read back byte for byte, keyed by session id', async () => {
     const writer = new KinesisRecordWriter({ budgetMs: 3000, localCredentials: LOCAL_CREDENTIALS });
     try {
-      const records = [makeRecord('eu-central-1'), makeRecord('eu-central-1'), makeRecord('eu-central-1')];
+      const records = [
+        makeRecord('eu-central-1'),
+        makeRecord('eu-central-1'),
+        makeRecord('eu-central-1'),
+      ];
       await writer.write(records, [eu, us]);
       const stored = await readStream(eu.streamName);
-      expect(stored.map((s) => s.key).sort()).toStrictEqual(records.map((r) => r.session_id).sort());
+      expect(stored.map((s) => s.key).sort()).toStrictEqual(
+        records.map((r) => r.session_id).sort(),
+      );
       for (const s of stored) {
         const record = records.find((r) => r.session_id === s.key);
         expect(JSON.parse(s.data)).toStrictEqual(record);
@@ -78,14 +121,21 @@ describe('against kinesalite', () => {
   it('falls back past a stream that does not exist, recording where it went', async () => {
     const writer = new KinesisRecordWriter({ budgetMs: 3000, localCredentials: LOCAL_CREDENTIALS });
     try {
-      const missing = { region: 'ap-southeast-1', streamName: 'beacon-edge-events-missing', endpoint: kinesalite.endpoint };
+      const missing = {
+        region: 'ap-southeast-1',
+        streamName: 'beacon-edge-events-missing',
+        endpoint: kinesalite.endpoint,
+      };
       const record = makeRecord('ap-southeast-1');
       const before = (await readStream(us.streamName)).length;
       await writer.write([record], [missing, us]);
       const stored = await readStream(us.streamName);
       expect(stored).toHaveLength(before + 1);
       const mine = stored.find((s) => s.key === record.session_id);
-      expect(JSON.parse(mine?.data ?? 'null')).toStrictEqual({ ...record, edge: { ...record.edge, stream_region: 'us-east-1' } });
+      expect(JSON.parse(mine?.data ?? 'null')).toStrictEqual({
+        ...record,
+        edge: { ...record.edge, stream_region: 'us-east-1' },
+      });
     } finally {
       writer.destroy();
     }
@@ -93,7 +143,12 @@ describe('against kinesalite', () => {
 
   it('KinesisBadRowSink writes one record per bad row, keyed by request id', async () => {
     const sink = new KinesisBadRowSink(
-      { kind: 'kinesis', region: 'us-east-1', streamName: 'beacon-edge-bad-rows', endpoint: kinesalite.endpoint },
+      {
+        kind: 'kinesis',
+        region: 'us-east-1',
+        streamName: 'beacon-edge-bad-rows',
+        endpoint: kinesalite.endpoint,
+      },
       { budgetMs: 3000, localCredentials: LOCAL_CREDENTIALS },
     );
     try {
@@ -108,7 +163,9 @@ describe('against kinesalite', () => {
       }));
       await sink.write(rows);
       const stored = await readStream('beacon-edge-bad-rows');
-      expect(stored.map((s) => [s.key, JSON.parse(s.data)]).sort()).toStrictEqual(rows.map((r) => [r.request_id, r]).sort());
+      expect(stored.map((s) => [s.key, JSON.parse(s.data)]).sort()).toStrictEqual(
+        rows.map((r) => [r.request_id, r]).sort(),
+      );
     } finally {
       sink.destroy();
     }

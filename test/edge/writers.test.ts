@@ -12,11 +12,25 @@ import {
   ResourceNotFoundException,
   type PutRecordsCommandInput,
 } from '@aws-sdk/client-kinesis';
-import { FirehoseClient, PutRecordBatchCommand, ServiceUnavailableException } from '@aws-sdk/client-firehose';
+import {
+  FirehoseClient,
+  PutRecordBatchCommand,
+  ServiceUnavailableException,
+} from '@aws-sdk/client-firehose';
 import type { StreamTarget } from '../../edge/config.js';
-import { BadRowWriteError, RecordTooLargeError, StreamUnavailableError } from '../../edge/errors.js';
+import {
+  BadRowWriteError,
+  RecordTooLargeError,
+  StreamUnavailableError,
+} from '../../edge/errors.js';
 import { buildRecord, parseEdgeStamp } from '../../edge/ingest/enrich.js';
-import { backoffDelay, chunkBySize, DEFAULT_RETRY, FirehoseBadRowSink, KinesisRecordWriter } from '../../edge/writers/index.js';
+import {
+  backoffDelay,
+  chunkBySize,
+  DEFAULT_RETRY,
+  FirehoseBadRowSink,
+  KinesisRecordWriter,
+} from '../../edge/writers/index.js';
 import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 import { defaultHeaders, makeBatch, NOW } from '../helpers/cloudfront-events.js';
 
@@ -42,9 +56,12 @@ function makeRecord(events = 3): EnrichedRecord {
   });
 }
 
-const decode = (data: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(data)) as EnrichedRecord;
-const putInputs = () => kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input as PutRecordsCommandInput);
-const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
+const decode = (data: Uint8Array | undefined) =>
+  JSON.parse(new TextDecoder().decode(data)) as EnrichedRecord;
+const putInputs = () =>
+  kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input as PutRecordsCommandInput);
+const throttled = () =>
+  new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
 
 /** Runs `write` to completion under fake timers; returns the error it threw, if any. */
 async function settle(p: Promise<void>): Promise<unknown> {
@@ -77,13 +94,17 @@ afterAll(() => {
 
 describe('KinesisRecordWriter', () => {
   it('sends one PutRecords: partition key = session id, data = the record as JSON', async () => {
-    kinesis.on(PutRecordsCommand).resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 's' }] });
+    kinesis
+      .on(PutRecordsCommand)
+      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 's' }] });
     const record = makeRecord();
     expect(await settle(writer.write([record], [EU, US]))).toBeUndefined();
     const inputs = putInputs();
     expect(inputs).toHaveLength(1);
     expect(inputs[0].StreamName).toBe('events-eu');
-    expect(inputs[0].Records?.map((r) => [r.PartitionKey, decode(r.Data)])).toStrictEqual([[record.session_id, record]]);
+    expect(inputs[0].Records?.map((r) => [r.PartitionKey, decode(r.Data)])).toStrictEqual([
+      [record.session_id, record],
+    ]);
   });
 
   it('resends only the failed entries of a partial failure, after a jittered backoff', async () => {
@@ -98,7 +119,10 @@ describe('KinesisRecordWriter', () => {
           { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' },
         ],
       })
-      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '3' }, { SequenceNumber: '4' }] });
+      .resolves({
+        FailedRecordCount: 0,
+        Records: [{ SequenceNumber: '3' }, { SequenceNumber: '4' }],
+      });
     const p = writer.write(records, [EU, US]);
     const done = p.then(() => 'done');
     await vi.advanceTimersByTimeAsync(24); // first backoff: 0.5 × 50 ms = 25 ms
@@ -108,25 +132,42 @@ describe('KinesisRecordWriter', () => {
     const inputs = putInputs();
     expect(inputs).toHaveLength(2);
     expect(inputs[1].StreamName).toBe('events-eu');
-    expect(inputs[1].Records?.map((r) => decode(r.Data).session_id)).toStrictEqual([records[0].session_id, records[2].session_id]);
+    expect(inputs[1].Records?.map((r) => decode(r.Data).session_id)).toStrictEqual([
+      records[0].session_id,
+      records[2].session_id,
+    ]);
   });
 
   it('falls back to the next-nearest stream when the nearest keeps failing, and says so in the record', async () => {
     kinesis.on(PutRecordsCommand, { StreamName: 'events-eu' }).rejects(throttled());
-    kinesis.on(PutRecordsCommand, { StreamName: 'events-us' }).resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] });
+    kinesis
+      .on(PutRecordsCommand, { StreamName: 'events-us' })
+      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] });
     const record = makeRecord();
     expect(await settle(writer.write([record], [EU, US, AP]))).toBeUndefined();
     const inputs = putInputs();
-    expect(inputs.map((i) => i.StreamName)).toStrictEqual(['events-eu', 'events-eu', 'events-eu', 'events-us']);
+    expect(inputs.map((i) => i.StreamName)).toStrictEqual([
+      'events-eu',
+      'events-eu',
+      'events-eu',
+      'events-us',
+    ]);
     const stored = decode(inputs[3].Records?.[0].Data);
-    expect(stored).toStrictEqual({ ...record, edge: { ...record.edge, stream_region: 'us-east-1' } });
+    expect(stored).toStrictEqual({
+      ...record,
+      edge: { ...record.edge, stream_region: 'us-east-1' },
+    });
     // One client per region, created on first use.
     expect(writer.clientCount).toBe(2);
   });
 
   it('skips a stream at once on an error retrying cannot fix (stream missing)', async () => {
-    kinesis.on(PutRecordsCommand, { StreamName: 'events-eu' }).rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: {} }));
-    kinesis.on(PutRecordsCommand, { StreamName: 'events-us' }).resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] });
+    kinesis
+      .on(PutRecordsCommand, { StreamName: 'events-eu' })
+      .rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: {} }));
+    kinesis
+      .on(PutRecordsCommand, { StreamName: 'events-us' })
+      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] });
     const p = writer.write([makeRecord()], [EU, US]);
     await vi.advanceTimersByTimeAsync(0);
     await p; // no backoff was needed: resolved without advancing the clock
@@ -148,7 +189,9 @@ describe('KinesisRecordWriter', () => {
   });
 
   it('throws at once when every stream is unusable', async () => {
-    kinesis.on(PutRecordsCommand).rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: {} }));
+    kinesis
+      .on(PutRecordsCommand)
+      .rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: {} }));
     const p = writer.write([makeRecord()], [EU, US]);
     const caught = p.catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(0);
@@ -181,8 +224,17 @@ describe('KinesisRecordWriter', () => {
     }));
     const big = makeRecord(1);
     big.content_id = 'x'.repeat(900 * 1024); // ~900 KiB per record: 5 fit in one request
-    expect(await settle(writer.write(Array.from({ length: 12 }, () => big), [EU]))).toBeUndefined();
-    const sizes = putInputs().map((i) => (i.Records ?? []).reduce((n, r) => n + (r.Data?.byteLength ?? 0), 0));
+    expect(
+      await settle(
+        writer.write(
+          Array.from({ length: 12 }, () => big),
+          [EU],
+        ),
+      ),
+    ).toBeUndefined();
+    const sizes = putInputs().map((i) =>
+      (i.Records ?? []).reduce((n, r) => n + (r.Data?.byteLength ?? 0), 0),
+    );
     expect(putInputs().map((i) => i.Records?.length)).toStrictEqual([5, 5, 2]);
     for (const s of sizes) expect(s).toBeLessThanOrEqual(5 * 1024 * 1024);
   });
@@ -197,7 +249,11 @@ describe('KinesisRecordWriter', () => {
 });
 
 describe('FirehoseBadRowSink', () => {
-  const target = { kind: 'firehose' as const, region: 'us-east-1', deliveryStreamName: 'beacon-edge-bad-rows' };
+  const target = {
+    kind: 'firehose' as const,
+    region: 'us-east-1',
+    deliveryStreamName: 'beacon-edge-bad-rows',
+  };
   const row = (i: number): BadRow => ({
     received_at: NOW,
     request_id: `req-${i}`,
@@ -215,10 +271,15 @@ describe('FirehoseBadRowSink', () => {
   afterEach(() => sink.destroy());
 
   it('sends newline-delimited JSON with PutRecordBatch', async () => {
-    firehose.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'a' }, { RecordId: 'b' }] });
+    firehose
+      .on(PutRecordBatchCommand)
+      .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'a' }, { RecordId: 'b' }] });
     await settle(sink.write([row(1), row(2)]));
     expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input)).toStrictEqual([
-      { DeliveryStreamName: 'beacon-edge-bad-rows', Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }] },
+      {
+        DeliveryStreamName: 'beacon-edge-bad-rows',
+        Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }],
+      },
     ]);
   });
 
@@ -227,12 +288,19 @@ describe('FirehoseBadRowSink', () => {
       .on(PutRecordBatchCommand)
       .resolvesOnce({
         FailedPutCount: 1,
-        RequestResponses: [{ RecordId: 'a' }, { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'busy' }, { RecordId: 'c' }],
+        RequestResponses: [
+          { RecordId: 'a' },
+          { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'busy' },
+          { RecordId: 'c' },
+        ],
       })
       .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'b' }] });
     expect(await settle(sink.write([row(1), row(2), row(3)]))).toBeUndefined();
     expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input)).toStrictEqual([
-      { DeliveryStreamName: 'beacon-edge-bad-rows', Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }, { Data: line(row(3)) }] },
+      {
+        DeliveryStreamName: 'beacon-edge-bad-rows',
+        Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }, { Data: line(row(3)) }],
+      },
       { DeliveryStreamName: 'beacon-edge-bad-rows', Records: [{ Data: line(row(2)) }] },
     ]);
   });
@@ -243,21 +311,30 @@ describe('FirehoseBadRowSink', () => {
       RequestResponses: input.Records.map(() => ({ RecordId: 'x' })),
     }));
     await settle(sink.write(Array.from({ length: 1001 }, (_, i) => row(i))));
-    expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.Records?.length)).toStrictEqual([500, 500, 1]);
+    expect(
+      firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.Records?.length),
+    ).toStrictEqual([500, 500, 1]);
   });
 
   it('throws BadRowWriteError when the budget is spent', async () => {
-    firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'down', $metadata: {} }));
+    firehose
+      .on(PutRecordBatchCommand)
+      .rejects(new ServiceUnavailableException({ message: 'down', $metadata: {} }));
     const err = await settle(sink.write([row(1), row(2)]));
     expect(err).toBeInstanceOf(BadRowWriteError);
-    expect(err).toMatchObject({ name: 'BadRowWriteError', failedCount: 2, lastErrorCode: 'ServiceUnavailableException' });
+    expect(err).toMatchObject({
+      name: 'BadRowWriteError',
+      failedCount: 2,
+      lastErrorCode: 'ServiceUnavailableException',
+    });
     expect(Date.now() - NOW).toBeLessThanOrEqual(3000);
   });
 });
 
 describe('retry helpers', () => {
   it('full jitter: uniform below min(max, base × 2^attempt)', () => {
-    const at = (attempt: number, r: number) => backoffDelay(attempt, { ...DEFAULT_RETRY, random: () => r });
+    const at = (attempt: number, r: number) =>
+      backoffDelay(attempt, { ...DEFAULT_RETRY, random: () => r });
     expect([0, 1, 2, 3, 10].map((a) => at(a, 0.999999))).toStrictEqual([49, 99, 199, 399, 999]);
     expect(at(5, 0)).toBe(0);
   });

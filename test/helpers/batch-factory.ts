@@ -34,7 +34,9 @@ export function makeId(prefix = 'e'): string {
 }
 
 // Realistic type-specific fields: a 720p/1080p HLS ladder, a second-long stall, a minute played.
-const TYPE_FIELDS: { [T in EventType]: Omit<EventOf<T>, 'type' | 'id' | 'seq' | 'ts' | 'playhead'> } = {
+const TYPE_FIELDS: {
+  [T in EventType]: Omit<EventOf<T>, 'type' | 'id' | 'seq' | 'ts' | 'playhead'>;
+} = {
   requested: { autoplay: false },
   started: {},
   first_frame: { startup_ms: 850 },
@@ -45,13 +47,25 @@ const TYPE_FIELDS: { [T in EventType]: Omit<EventOf<T>, 'type' | 'id' | 'seq' | 
   stall_start: {},
   stall_end: { stall_ms: 1200 },
   variant_loaded: { bitrate: 2_500_000, width: 1280, height: 720, level: 2 },
-  bitrate_changed: { bitrate: 5_000_000, prev_bitrate: 2_500_000, width: 1920, height: 1080, level: 3 },
+  bitrate_changed: {
+    bitrate: 5_000_000,
+    prev_bitrate: 2_500_000,
+    width: 1920,
+    height: 1080,
+    level: 3,
+  },
   volume_changed: { volume: 0.5, muted: false },
   muted: {},
   unmuted: {},
   error: { code: 'MEDIA_ERR_NETWORK', message: 'Segment request failed', fatal: false },
   ended: {},
-  heartbeat: { played_ms: 10_000, stall_ms: 0, stall_count: 0, bitrate: 2_500_000, dropped_frames: 0 },
+  heartbeat: {
+    played_ms: 10_000,
+    stall_ms: 0,
+    stall_count: 0,
+    bitrate: 2_500_000,
+    dropped_frames: 0,
+  },
   session_end: { played_ms: 60_000, stall_ms: 1200, stall_count: 1, reason: 'unload' },
 };
 
@@ -60,7 +74,10 @@ const TYPE_FIELDS: { [T in EventType]: Omit<EventOf<T>, 'type' | 'id' | 'seq' | 
  * playhead 12.5 s, and realistic type fields; `overrides` replace any of them.
  * @example makeEvent('volume_changed', { volume: 0.2, muted: false })
  */
-export function makeEvent<T extends EventType>(type: T, overrides: Partial<EventOf<T>> = {}): EventOf<T> {
+export function makeEvent<T extends EventType>(
+  type: T,
+  overrides: Partial<EventOf<T>> = {},
+): EventOf<T> {
   const base = { type, id: makeId(), seq: seqCounter++, ts: Date.now(), playhead: 12.5 };
   return { ...base, ...TYPE_FIELDS[type], ...overrides } as unknown as EventOf<T>;
 }
@@ -96,7 +113,13 @@ export type BatchOverrides = Partial<BeaconBatch> & {
  * @example makeBatch({ count: 200, types: ['heartbeat'] }) // the largest batch the schema allows
  */
 export function makeBatch(overrides: BatchOverrides = {}): BeaconBatch {
-  const { types = LIFECYCLE, count = types.length, spacingMs = 1000, events, ...envelope } = overrides;
+  const {
+    types = LIFECYCLE,
+    count = types.length,
+    spacingMs = 1000,
+    events,
+    ...envelope
+  } = overrides;
   const sentAt = envelope.sent_at ?? Date.now();
   const made =
     events ??

@@ -76,7 +76,9 @@ function mergedHeaders(extra: Record<string, string | null> = {}): Record<string
  * A request for the ingest core. Defaults: POST /v1/events, the default headers, served in
  * eu-central-1 at NOW.
  */
-export function makeIngestRequest(opts: EdgeRequestOptions & { servingRegion?: string; now?: number } = {}): IngestRequest {
+export function makeIngestRequest(
+  opts: EdgeRequestOptions & { servingRegion?: string; now?: number } = {},
+): IngestRequest {
   return {
     method: opts.method ?? 'POST',
     path: opts.uri ?? '/v1/events',
@@ -96,7 +98,12 @@ export function makeIngestRequest(opts: EdgeRequestOptions & { servingRegion?: s
 export function makeOriginRequestEvent(opts: EdgeRequestOptions = {}): CloudFrontRequestEvent {
   const headers: CloudFrontHeaders = {};
   for (const [name, value] of Object.entries(mergedHeaders(opts.headers))) {
-    headers[name] = [{ key: name.replace(/(^|-)([a-z])/g, (_m, s: string, c: string) => s + c.toUpperCase()), value }];
+    headers[name] = [
+      {
+        key: name.replace(/(^|-)([a-z])/g, (_m, s: string, c: string) => s + c.toUpperCase()),
+        value,
+      },
+    ];
   }
   const bytes = bodyBytes(opts.body);
   return {

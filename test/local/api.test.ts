@@ -5,7 +5,12 @@ import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
 import { recordToRows } from '../../core-pipeline/transform.js';
 import { handleApi, type ApiContext } from '../../local/api/routes.js';
 import { parseInteger, parseIsoTime, parseTypes, parseWindow } from '../../local/api/params.js';
-import { EVENT_TYPES, RECORD_VERSION, type BeaconBatch, type EnrichedRecord } from '../../schemas/index.js';
+import {
+  EVENT_TYPES,
+  RECORD_VERSION,
+  type BeaconBatch,
+  type EnrichedRecord,
+} from '../../schemas/index.js';
 import { makeBatch } from '../helpers/batch-factory.js';
 
 describe('parseIsoTime', () => {
@@ -21,20 +26,28 @@ describe('parseIsoTime', () => {
     expect(r.ok && r.value?.toISOString()).toBe(iso);
   });
 
-  it.each(['yesterday', '1732795200000', '2026-02-31T00:00:00Z', '2026-13-01', '2026-11-28T25:00:00Z', '2026-11-28 12:00:00Z', '28/11/2026'])(
-    'rejects %s',
-    (raw) => {
-      expect(parseIsoTime('since', raw)).toStrictEqual({
-        ok: false,
-        error: { error: 'invalid_parameter', detail: expect.stringMatching(/^since: "/) },
-      });
-    },
-  );
+  it.each([
+    'yesterday',
+    '1732795200000',
+    '2026-02-31T00:00:00Z',
+    '2026-13-01',
+    '2026-11-28T25:00:00Z',
+    '2026-11-28 12:00:00Z',
+    '28/11/2026',
+  ])('rejects %s', (raw) => {
+    expect(parseIsoTime('since', raw)).toStrictEqual({
+      ok: false,
+      error: { error: 'invalid_parameter', detail: expect.stringMatching(/^since: "/) },
+    });
+  });
 
   it('asks for a missing value', () => {
     expect(parseIsoTime('since', null)).toStrictEqual({
       ok: false,
-      error: { error: 'missing_parameter', detail: 'since is required: an ISO 8601 time such as 2026-11-28T12:00:00Z' },
+      error: {
+        error: 'missing_parameter',
+        detail: 'since is required: an ISO 8601 time such as 2026-11-28T12:00:00Z',
+      },
     });
   });
 });
@@ -44,13 +57,22 @@ describe('parseWindow and friends', () => {
   const q = (s: string) => new URLSearchParams(s);
 
   it('defaults to the last 15 minutes', () => {
-    expect(parseWindow(q(''), now)).toStrictEqual({ ok: true, value: { from: new Date(now - 900_000), to: new Date(now), bucketSeconds: 10 } });
+    expect(parseWindow(q(''), now)).toStrictEqual({
+      ok: true,
+      value: { from: new Date(now - 900_000), to: new Date(now), bucketSeconds: 10 },
+    });
   });
 
   it('takes a named range or from/to', () => {
-    expect(parseWindow(q('range=6h'), now)).toStrictEqual({ ok: true, value: { from: new Date(now - 21_600_000), to: new Date(now), bucketSeconds: 180 } });
+    expect(parseWindow(q('range=6h'), now)).toStrictEqual({
+      ok: true,
+      value: { from: new Date(now - 21_600_000), to: new Date(now), bucketSeconds: 180 },
+    });
     const r = parseWindow(q('from=2026-11-28T11:00:00Z&to=2026-11-28T11:30:00Z&bucket=60'), now);
-    expect(r).toStrictEqual({ ok: true, value: { from: new Date(now - 3_600_000), to: new Date(now - 1_800_000), bucketSeconds: 60 } });
+    expect(r).toStrictEqual({
+      ok: true,
+      value: { from: new Date(now - 3_600_000), to: new Date(now - 1_800_000), bucketSeconds: 60 },
+    });
   });
 
   it.each([
@@ -60,18 +82,35 @@ describe('parseWindow and friends', () => {
     ['range=24h&bucket=1', 'bucket: too small for this window (at most 2000 buckets)'],
     ['bucket=-5', 'bucket: "-5" is not a whole number'],
   ])('rejects %s', (s, detail) => {
-    expect(parseWindow(q(s), now)).toStrictEqual({ ok: false, error: { error: 'invalid_parameter', detail } });
+    expect(parseWindow(q(s), now)).toStrictEqual({
+      ok: false,
+      error: { error: 'invalid_parameter', detail },
+    });
   });
 
   it('checks types and integers', () => {
-    expect(parseTypes('started, paused,started', [])).toStrictEqual({ ok: true, value: ['started', 'paused'] });
-    expect(parseTypes('started,nope', [])).toStrictEqual({ ok: false, error: { error: 'invalid_parameter', detail: 'types: unknown event type "nope"' } });
-    expect(parseInteger('limit', '0', 5, 1, 10)).toStrictEqual({ ok: false, error: { error: 'invalid_parameter', detail: 'limit: must be between 1 and 10' } });
+    expect(parseTypes('started, paused,started', [])).toStrictEqual({
+      ok: true,
+      value: ['started', 'paused'],
+    });
+    expect(parseTypes('started,nope', [])).toStrictEqual({
+      ok: false,
+      error: { error: 'invalid_parameter', detail: 'types: unknown event type "nope"' },
+    });
+    expect(parseInteger('limit', '0', 5, 1, 10)).toStrictEqual({
+      ok: false,
+      error: { error: 'invalid_parameter', detail: 'limit: must be between 1 and 10' },
+    });
   });
 });
 
 /** An EnrichedRecord as the edge writes it, for a batch received at `receivedAt` through `pop`. */
-function recordOf(batch: BeaconBatch, receivedAt: number, pop: string, region: string): EnrichedRecord {
+function recordOf(
+  batch: BeaconBatch,
+  receivedAt: number,
+  pop: string,
+  region: string,
+): EnrichedRecord {
   return {
     record_version: RECORD_VERSION,
     schema_version: batch.schema_version,
@@ -83,7 +122,14 @@ function recordOf(batch: BeaconBatch, receivedAt: number, pop: string, region: s
     sdk_name: batch.sdk_name,
     sdk_version: batch.sdk_version,
     geo: { country: pop === 'FRA' ? 'DE' : 'SG', asn: '3320' },
-    edge: { pop, edge_region: region, serving_region: region, stream_region: region, request_id: `req-${batch.session_id}`, device: 'desktop' },
+    edge: {
+      pop,
+      edge_region: region,
+      serving_region: region,
+      stream_region: region,
+      request_id: `req-${batch.session_id}`,
+      device: 'desktop',
+    },
     events: batch.events,
   };
 }
@@ -97,7 +143,18 @@ describe('API routes over a real DuckDB store', () => {
   beforeAll(async () => {
     store = await DuckDbStore.open(':memory:');
     const old = makeBatch({ types: ['started', 'paused'], sent_at: now - 7_200_000 });
-    const fresh = makeBatch({ types: ['requested', 'started', 'first_frame', 'paused', 'volume_changed', 'variant_loaded', 'heartbeat'], sent_at: now - 5_000 });
+    const fresh = makeBatch({
+      types: [
+        'requested',
+        'started',
+        'first_frame',
+        'paused',
+        'volume_changed',
+        'variant_loaded',
+        'heartbeat',
+      ],
+      sent_at: now - 5_000,
+    });
     const sin = makeBatch({ types: ['requested', 'started', 'first_frame'], sent_at: now - 4_000 });
     const rows = [
       ...recordToRows(recordOf(old, now - 7_200_000, 'FRA', 'eu-central-1'), now).events,
@@ -105,11 +162,23 @@ describe('API routes over a real DuckDB store', () => {
       ...recordToRows(recordOf(sin, now - 4_000, 'SIN', 'ap-southeast-1'), now).events,
     ];
     const badRow = toStoredBadRow(
-      { received_at: now - 3_000, request_id: 'req-bad', status: 400, reason: 'invalid_json', detail: 'Unexpected token', payload: '{nope', payload_encoding: 'text' },
+      {
+        received_at: now - 3_000,
+        request_id: 'req-bad',
+        status: 400,
+        reason: 'invalid_json',
+        detail: 'Unexpected token',
+        payload: '{nope',
+        payload_encoding: 'text',
+      },
       now,
     );
     await store.writeBatch({ events: rows, badRows: [badRow], checkpoints: [] });
-    ctx = { queries: createDuckDbQueries(store), health: () => ({ consumer: { lagMs: 0 } }), now: () => now };
+    ctx = {
+      queries: createDuckDbQueries(store),
+      health: () => ({ consumer: { lagMs: 0 } }),
+      now: () => now,
+    };
   });
   afterAll(async () => {
     await store.close();
@@ -118,15 +187,35 @@ describe('API routes over a real DuckDB store', () => {
   it('GET /counts?since= counts stored events per type received since then (fixed contract)', async () => {
     const r = await get('/counts', `since=${new Date(now - 60_000).toISOString()}`);
     const expected = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0]));
-    Object.assign(expected, { requested: 2, started: 2, first_frame: 2, paused: 1, volume_changed: 1, variant_loaded: 1, heartbeat: 1 });
+    Object.assign(expected, {
+      requested: 2,
+      started: 2,
+      first_frame: 2,
+      paused: 1,
+      volume_changed: 1,
+      variant_loaded: 1,
+      heartbeat: 1,
+    });
     expect(r).toStrictEqual({ status: 200, body: expected });
     const all = await get('/counts', `since=${new Date(now - 86_400_000).toISOString()}`);
     expect((all.body as Record<string, number>).started).toBe(3);
   });
 
   it.each([
-    ['', { error: 'missing_parameter', detail: 'since is required: an ISO 8601 time such as 2026-11-28T12:00:00Z' }],
-    ['since=soon', { error: 'invalid_parameter', detail: 'since: "soon" is not an ISO 8601 time such as 2026-11-28T12:00:00Z' }],
+    [
+      '',
+      {
+        error: 'missing_parameter',
+        detail: 'since is required: an ISO 8601 time such as 2026-11-28T12:00:00Z',
+      },
+    ],
+    [
+      'since=soon',
+      {
+        error: 'invalid_parameter',
+        detail: 'since: "soon" is not an ISO 8601 time such as 2026-11-28T12:00:00Z',
+      },
+    ],
   ])('GET /counts?%s answers 400 with a JSON error', async (query, body) => {
     expect(await get('/counts', query)).toStrictEqual({ status: 400, body });
   });
@@ -135,7 +224,12 @@ describe('API routes over a real DuckDB store', () => {
     const r = await get('/timeseries', 'range=15m');
     const body = r.body as { bucketSeconds: number; series: Record<string, [number, number][]> };
     expect(r.status).toBe(200);
-    expect(Object.keys(body.series)).toStrictEqual(['started', 'paused', 'volume_changed', 'variant_loaded']);
+    expect(Object.keys(body.series)).toStrictEqual([
+      'started',
+      'paused',
+      'volume_changed',
+      'variant_loaded',
+    ]);
     expect(body.bucketSeconds).toBe(10);
     const sum = (t: string) => body.series[t].reduce((s, [, n]) => s + n, 0);
     expect(sum('started')).toBe(2);
@@ -144,20 +238,33 @@ describe('API routes over a real DuckDB store', () => {
   });
 
   it('GET /totals, /qoe and /breakdown describe the window', async () => {
-    const totals = (await get('/totals', 'range=15m')).body as { events: number; sessions: number; byType: Record<string, number> };
+    const totals = (await get('/totals', 'range=15m')).body as {
+      events: number;
+      sessions: number;
+      byType: Record<string, number>;
+    };
     expect(totals.events).toBe(10);
     expect(totals.sessions).toBe(2);
     expect(totals.byType.started).toBe(2);
     const qoe = (await get('/qoe', 'range=15m')).body as { plays: number; filters: object };
     expect(qoe.plays).toBe(2);
-    expect((await get('/qoe', 'range=15m&pop=SIN')).body).toMatchObject({ plays: 1, filters: { pop: 'SIN' } });
-    const b = (await get('/breakdown', 'dimension=pop&range=1h')).body as { dimension: string; rows: { value: string; sessions: number }[] };
+    expect((await get('/qoe', 'range=15m&pop=SIN')).body).toMatchObject({
+      plays: 1,
+      filters: { pop: 'SIN' },
+    });
+    const b = (await get('/breakdown', 'dimension=pop&range=1h')).body as {
+      dimension: string;
+      rows: { value: string; sessions: number }[];
+    };
     expect(b.dimension).toBe('pop');
     expect(b.rows.map((x) => x.value).sort()).toStrictEqual(['FRA', 'SIN']);
   });
 
   it('GET /bad-rows lists counts by reason and the latest rows', async () => {
-    const r = (await get('/bad-rows', 'range=15m')).body as { counts: Record<string, number>; recent: { reason: string; payload: string }[] };
+    const r = (await get('/bad-rows', 'range=15m')).body as {
+      counts: Record<string, number>;
+      recent: { reason: string; payload: string }[];
+    };
     expect(r.counts).toStrictEqual({ invalid_json: 1 });
     expect(r.recent.map((x) => [x.reason, x.payload])).toStrictEqual([['invalid_json', '{nope']]);
   });
@@ -165,10 +272,20 @@ describe('API routes over a real DuckDB store', () => {
   it('answers errors as JSON: bad dimension, unknown path, wrong method', async () => {
     expect(await get('/breakdown', 'dimension=planet')).toStrictEqual({
       status: 400,
-      body: { error: 'invalid_parameter', detail: 'dimension: must be one of pop, country, asn, serving_region, edge_region, device, content_id, player_name' },
+      body: {
+        error: 'invalid_parameter',
+        detail:
+          'dimension: must be one of pop, country, asn, serving_region, edge_region, device, content_id, player_name',
+      },
     });
-    expect(await get('/breakdown')).toMatchObject({ status: 400, body: { error: 'missing_parameter' } });
-    expect(await get('/nope')).toStrictEqual({ status: 404, body: { error: 'not_found', detail: 'no API endpoint /api/v1/nope; see /api/v1' } });
+    expect(await get('/breakdown')).toMatchObject({
+      status: 400,
+      body: { error: 'missing_parameter' },
+    });
+    expect(await get('/nope')).toStrictEqual({
+      status: 404,
+      body: { error: 'not_found', detail: 'no API endpoint /api/v1/nope; see /api/v1' },
+    });
     expect(await get('/constructor')).toMatchObject({ status: 404 });
     expect(await handleApi('POST', '/counts', new URLSearchParams(), ctx)).toStrictEqual({
       status: 405,
@@ -178,6 +295,9 @@ describe('API routes over a real DuckDB store', () => {
   });
 
   it('GET /health reports status and the context', async () => {
-    expect(await get('/health')).toStrictEqual({ status: 200, body: { status: 'ok', consumer: { lagMs: 0 } } });
+    expect(await get('/health')).toStrictEqual({
+      status: 200,
+      body: { status: 'ok', consumer: { lagMs: 0 } },
+    });
   });
 });

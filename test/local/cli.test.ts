@@ -19,7 +19,10 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 /** Starts a child and resolves with its output once `marker` was printed. */
-function startUntil(args: string[], marker: RegExp): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
+function startUntil(
+  args: string[],
+  marker: RegExp,
+): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -57,9 +60,15 @@ describe('beacons CLI', () => {
     [['dev', '--port', 'abc'], 'beacons: --port must be a whole number, got "abc"'],
     [['dev', '--port', '70000'], 'beacons: --port must be between 0 and 65535, got 70000'],
     [['dev', '--verbose'], "beacons: beacons dev: Unknown option '--verbose'"],
-    [['simulate', '--url', 'http://example.com:8787'], 'beacons: the simulator only sends to loopback (127.0.0.1, ::1, localhost), not example.com'],
+    [
+      ['simulate', '--url', 'http://example.com:8787'],
+      'beacons: the simulator only sends to loopback (127.0.0.1, ::1, localhost), not example.com',
+    ],
     [['simulate', '--rate', '0'], 'beacons: --rate must be between 1 and 100000, got 0'],
-    [['simulate', '--bad-pop', '12'], 'beacons: --bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "12"'],
+    [
+      ['simulate', '--bad-pop', '12'],
+      'beacons: --bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "12"',
+    ],
   ])('explains a usage error: %j', (args, message) => {
     const r = run(args);
     expect(r.status).toBe(2);
@@ -70,24 +79,48 @@ describe('beacons CLI', () => {
     const lonely = path.join(tmp, 'pkg', 'bin');
     fs.mkdirSync(lonely, { recursive: true });
     fs.copyFileSync(bin, path.join(lonely, 'beacons.mjs'));
-    const r = spawnSync(process.execPath, [path.join(lonely, 'beacons.mjs'), 'help'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(lonely, 'beacons.mjs'), 'help'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe('beacons: dist/cli.mjs is missing. Run "npm run build" (or "npm install") first.');
+    expect(r.stderr.trim()).toBe(
+      'beacons: dist/cli.mjs is missing. Run "npm run build" (or "npm install") first.',
+    );
   });
 
   it('runs dev, takes a simulation, and stops cleanly with exit 0 on SIGINT', async () => {
     const dataDir = path.join(tmp, 'data');
-    const dev = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
+    const dev = await startUntil(
+      ['dev', '--port', '0', '--data-dir', dataDir],
+      /Press Ctrl-C to stop/,
+    );
     const url = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(dev.output())?.[1];
     expect(url).toBeDefined();
     expect(dev.output()).not.toContain('NodeVersionSupportWarning');
     // The V8 flag dev sets (DEV_DEFAULTS.heapGrowingPercent) exists in this Node: V8 says otherwise on stderr.
     expect(dev.output()).not.toMatch(/unrecognized flag/);
 
-    const sim = spawnSync(process.execPath, [bin, 'simulate', '--url', url!, '--viewers', '10', '--duration', '2', '--rate', '100', '--seed', '7'], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const sim = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'simulate',
+        '--url',
+        url!,
+        '--viewers',
+        '10',
+        '--duration',
+        '2',
+        '--rate',
+        '100',
+        '--seed',
+        '7',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     expect(sim.status, sim.stderr).toBe(0);
     const done = /done: (\d+) requests, (\d+) events, (\d+) accepted/.exec(sim.stdout);
     expect(done).not.toBeNull();
@@ -100,13 +133,19 @@ describe('beacons CLI', () => {
     expect(await dev.exit).toBe(0);
     expect(dev.output()).toContain('stopped cleanly.');
     // A second stack may now use the same data directory (every lock was released).
-    const again = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
+    const again = await startUntil(
+      ['dev', '--port', '0', '--data-dir', dataDir],
+      /Press Ctrl-C to stop/,
+    );
     again.child.kill('SIGTERM');
     expect(await again.exit).toBe(0);
   });
 
   it('stops cleanly when the signal comes while the stack is still starting', async () => {
-    const dev = await startUntil(['dev', '--port', '0', '--data-dir', path.join(tmp, 'early')], /^kinesalite /m);
+    const dev = await startUntil(
+      ['dev', '--port', '0', '--data-dir', path.join(tmp, 'early')],
+      /^kinesalite /m,
+    );
     dev.child.kill('SIGINT');
     expect(await dev.exit).toBe(0);
     expect(dev.output()).toContain('SIGINT: stopping');
@@ -116,11 +155,16 @@ describe('beacons CLI', () => {
 
   it('refuses a data directory another stack is using', async () => {
     const dataDir = path.join(tmp, 'busy');
-    const first = await startUntil(['dev', '--port', '0', '--data-dir', dataDir], /Press Ctrl-C to stop/);
+    const first = await startUntil(
+      ['dev', '--port', '0', '--data-dir', dataDir],
+      /Press Ctrl-C to stop/,
+    );
     try {
       const second = run(['dev', '--port', '0', '--data-dir', dataDir]);
       expect(second.status).toBe(1);
-      expect(second.stderr).toContain(`beacons: data directory ${dataDir} is in use by another process (is "beacons dev" already running?)`);
+      expect(second.stderr).toContain(
+        `beacons: data directory ${dataDir} is in use by another process (is "beacons dev" already running?)`,
+      );
     } finally {
       first.child.kill('SIGINT');
       expect(await first.exit).toBe(0);

@@ -28,7 +28,9 @@ describe('lockDataDir', () => {
   });
 
   it('takes over a lock whose process is gone', async () => {
-    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
+      encoding: 'utf8',
+    });
     fs.writeFileSync(path.join(dir, 'beacons.lock'), `${gone.stdout.trim()}\n`);
     const release = await lockDataDir(dir);
     expect(fs.readFileSync(path.join(dir, 'beacons.lock'), 'utf8')).toBe(`${process.pid}\n`);

@@ -1,12 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStreamName } from '../../local/config.js';
 import { startDev, type DevStack } from '../../local/dev.js';
 import { localKinesisClient } from '../../local/kinesis-local.js';
-import { EVENT_TYPES, type BeaconBatch, type EnrichedRecord, type EventType } from '../../schemas/index.js';
+import {
+  EVENT_TYPES,
+  type BeaconBatch,
+  type EnrichedRecord,
+  type EventType,
+} from '../../schemas/index.js';
 import { makeBatch } from '../helpers/batch-factory.js';
 
 /**
@@ -18,12 +27,35 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-dev-'));
 let dev: DevStack | undefined;
 const since = new Date(Date.now() - 1000).toISOString();
 
-const FRANKFURT = { 'x-beacon-pop': 'FRA56-C1', 'CloudFront-Viewer-Country': 'DE', 'CloudFront-Viewer-City': 'Frankfurt am Main', 'CloudFront-Viewer-ASN': '3320' };
-const SINGAPORE = { 'x-beacon-pop': 'SIN2-C1', 'CloudFront-Viewer-Country': 'SG', 'CloudFront-Viewer-City': 'Singapore', 'CloudFront-Viewer-ASN': '9506' };
-const DEMO: EventType[] = ['requested', 'started', 'first_frame', 'variant_loaded', 'volume_changed', 'paused', 'resumed', 'heartbeat'];
+const FRANKFURT = {
+  'x-beacon-pop': 'FRA56-C1',
+  'CloudFront-Viewer-Country': 'DE',
+  'CloudFront-Viewer-City': 'Frankfurt am Main',
+  'CloudFront-Viewer-ASN': '3320',
+};
+const SINGAPORE = {
+  'x-beacon-pop': 'SIN2-C1',
+  'CloudFront-Viewer-Country': 'SG',
+  'CloudFront-Viewer-City': 'Singapore',
+  'CloudFront-Viewer-ASN': '9506',
+};
+const DEMO: EventType[] = [
+  'requested',
+  'started',
+  'first_frame',
+  'variant_loaded',
+  'volume_changed',
+  'paused',
+  'resumed',
+  'heartbeat',
+];
 
 async function post(body: string, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${dev!.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers }, body });
+  return fetch(`${dev!.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
+    body,
+  });
 }
 
 async function getJson<T>(p: string): Promise<T> {
@@ -33,7 +65,11 @@ async function getJson<T>(p: string): Promise<T> {
 }
 
 /** Polls until `check` returns a value (bounded: the pipeline is asynchronous by design). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -50,8 +86,12 @@ function expectedCounts(batches: BeaconBatch[]): Record<string, number> {
   return counts;
 }
 
-async function countsEqual(expected: Record<string, number>): Promise<Record<string, number> | undefined> {
-  const counts = await getJson<Record<string, number>>(`/api/v1/counts?since=${encodeURIComponent(since)}`);
+async function countsEqual(
+  expected: Record<string, number>,
+): Promise<Record<string, number> | undefined> {
+  const counts = await getJson<Record<string, number>>(
+    `/api/v1/counts?since=${encodeURIComponent(since)}`,
+  );
   return JSON.stringify(counts) === JSON.stringify(expected) ? counts : undefined;
 }
 
@@ -62,9 +102,16 @@ async function streamRecords(endpoint: string, stream: string): Promise<Enriched
     const out: EnrichedRecord[] = [];
     const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
     for (const shard of Shards) {
-      const it = await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      const it = await client.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
       const res = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
-      for (const r of res.Records ?? []) out.push(JSON.parse(Buffer.from(r.Data ?? []).toString()) as EnrichedRecord);
+      for (const r of res.Records ?? [])
+        out.push(JSON.parse(Buffer.from(r.Data ?? []).toString()) as EnrichedRecord);
     }
     return out;
   } finally {
@@ -91,7 +138,9 @@ describe('local stack (beacons dev)', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('x-amz-cf-pop')).toBe('SIN2-C1');
     const expected = expectedCounts([fra, sin]);
-    expect(await eventually('counts of both batches', () => countsEqual(expected))).toStrictEqual(expected);
+    expect(await eventually('counts of both batches', () => countsEqual(expected))).toStrictEqual(
+      expected,
+    );
   });
 
   it('wrote each record to the stream of the region nearest its POP', async () => {
@@ -101,12 +150,24 @@ describe('local stack (beacons dev)', () => {
     expect(eu.map((r) => r.session_id)).toStrictEqual([fra.session_id]);
     expect(ap.map((r) => r.session_id)).toStrictEqual([sin.session_id]);
     expect(us).toStrictEqual([]);
-    expect(eu[0].edge).toMatchObject({ pop: 'FRA', edge_region: 'eu-central-1', serving_region: 'eu-central-1', stream_region: 'eu-central-1' });
-    expect(ap[0].edge).toMatchObject({ pop: 'SIN', edge_region: 'ap-southeast-1', serving_region: 'ap-southeast-1', stream_region: 'ap-southeast-1' });
+    expect(eu[0].edge).toMatchObject({
+      pop: 'FRA',
+      edge_region: 'eu-central-1',
+      serving_region: 'eu-central-1',
+      stream_region: 'eu-central-1',
+    });
+    expect(ap[0].edge).toMatchObject({
+      pop: 'SIN',
+      edge_region: 'ap-southeast-1',
+      serving_region: 'ap-southeast-1',
+      stream_region: 'ap-southeast-1',
+    });
     expect(eu[0].geo).toMatchObject({ country: 'DE', city: 'Frankfurt am Main', asn: '3320' });
     // No raw client IP anywhere in what the edge wrote.
     expect(JSON.stringify([eu, ap])).not.toMatch(/127\.0\.0\.1|::1/);
-    const regions = await getJson<{ rows: { value: string; sessions: number }[] }>('/api/v1/breakdown?dimension=serving_region&range=15m');
+    const regions = await getJson<{ rows: { value: string; sessions: number }[] }>(
+      '/api/v1/breakdown?dimension=serving_region&range=15m',
+    );
     expect(regions.rows.map((r) => [r.value, r.sessions]).sort()).toStrictEqual([
       ['ap-southeast-1', 1],
       ['eu-central-1', 1],
@@ -119,9 +180,10 @@ describe('local stack (beacons dev)', () => {
     expect(await res.json()).toMatchObject({ error: 'invalid_json' });
     const requestId = res.headers.get('x-amz-cf-id');
     const bad = await eventually('the bad row', async () => {
-      const body = await getJson<{ counts: Record<string, number>; recent: { reason: string; request_id: string; status: number; pop: string }[] }>(
-        '/api/v1/bad-rows?range=15m',
-      );
+      const body = await getJson<{
+        counts: Record<string, number>;
+        recent: { reason: string; request_id: string; status: number; pop: string }[];
+      }>('/api/v1/bad-rows?range=15m');
       return body.recent.find((r) => r.request_id === requestId) ? body : undefined;
     });
     expect(bad.counts).toStrictEqual({ invalid_json: 1 });
@@ -130,14 +192,24 @@ describe('local stack (beacons dev)', () => {
 
   it('serves the dashboard with the four demo panels and uPlot', async () => {
     const html = await (await fetch(`${dev!.url}/dashboard`)).text();
-    for (const title of ['Started', 'Paused', 'Volume changed', 'Variant loaded']) expect(html).toContain(`<h2>${title} <code>`);
-    for (const src of ['/dashboard/vendor/uPlot.iife.min.js', '/dashboard/app.js', '/dashboard/vendor/uPlot.min.css', '/dashboard/styles.css']) {
+    for (const title of ['Started', 'Paused', 'Volume changed', 'Variant loaded'])
+      expect(html).toContain(`<h2>${title} <code>`);
+    for (const src of [
+      '/dashboard/vendor/uPlot.iife.min.js',
+      '/dashboard/app.js',
+      '/dashboard/vendor/uPlot.min.css',
+      '/dashboard/styles.css',
+    ]) {
       expect(html).toContain(src);
       const res = await fetch(`${dev!.url}${src}`);
       expect(res.status, src).toBe(200);
-      expect(res.headers.get('content-type')).toMatch(src.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+      expect(res.headers.get('content-type')).toMatch(
+        src.endsWith('.js') ? /^text\/javascript/ : /^text\/css/,
+      );
     }
-    expect(await (await fetch(`${dev!.url}/dashboard/vendor/uPlot.iife.min.js`)).text()).toContain('uPlot');
+    expect(await (await fetch(`${dev!.url}/dashboard/vendor/uPlot.iife.min.js`)).text()).toContain(
+      'uPlot',
+    );
     const landing = await fetch(`${dev!.url}/`);
     expect(await landing.text()).toContain('href="/dashboard"');
     expect((await fetch(`${dev!.url}/dashboard`, { method: 'POST' })).status).toBe(405);
@@ -155,8 +227,12 @@ describe('local stack (beacons dev)', () => {
     const later = makeBatch({ types: DEMO });
     expect((await post(JSON.stringify(later), FRANKFURT)).status).toBe(204);
     const expected = expectedCounts([fra, sin, later]);
-    expect(await eventually('counts after restart', () => countsEqual(expected))).toStrictEqual(expected);
-    const health = await getJson<{ status: string; consumer: { records: number; events: number } }>('/api/v1/health');
+    expect(await eventually('counts after restart', () => countsEqual(expected))).toStrictEqual(
+      expected,
+    );
+    const health = await getJson<{ status: string; consumer: { records: number; events: number } }>(
+      '/api/v1/health',
+    );
     // The consumer resumed from its checkpoints: since the restart it read only the new record.
     expect(health.status).toBe('ok');
     expect(health.consumer.records).toBe(1);

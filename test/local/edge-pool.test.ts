@@ -8,8 +8,18 @@ import { DEV_DEFAULTS, localStreamNames } from '../../local/config.js';
 import { startEdgePool, type EdgePool } from '../../local/cloudfront/edge-pool.js';
 import type { EdgeWorkerData } from '../../local/cloudfront/edge-protocol.js';
 import { createCloudFrontEmulator } from '../../local/cloudfront/emulator.js';
-import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig, type LocalEdgeFiles } from '../../local/edge-bundles.js';
-import { ensureStreams, localKinesisClient, startKinesalite, type LocalKinesis } from '../../local/kinesis-local.js';
+import {
+  buildLocalEdgeFiles,
+  loadLocalEdge,
+  localEdgeConfig,
+  type LocalEdgeFiles,
+} from '../../local/edge-bundles.js';
+import {
+  ensureStreams,
+  localKinesisClient,
+  startKinesalite,
+  type LocalKinesis,
+} from '../../local/kinesis-local.js';
 import { makeBatch } from '../helpers/batch-factory.js';
 
 /**
@@ -50,15 +60,27 @@ interface Answer {
 }
 
 /** Sends a request; `chunked` sends the body without Content-Length. Drops headers that differ per request. */
-function send(base: string, method: string, target: string, headers: Record<string, string>, body?: string, chunked = false): Promise<Answer> {
+function send(
+  base: string,
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body?: string,
+  chunked = false,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}${target}`, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (!['x-amz-cf-id', 'date', 'connection', 'keep-alive'].includes(k)) h[k] = String(v);
-        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString() });
+        for (const [k, v] of Object.entries(res.headers))
+          if (!['x-amz-cf-id', 'date', 'connection', 'keep-alive'].includes(k)) h[k] = String(v);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: h,
+          body: Buffer.concat(chunks).toString(),
+        });
       });
     });
     req.on('error', reject);
@@ -89,14 +111,27 @@ afterAll(async () => {
 
 describe('edge worker pool', () => {
   it('answers every kind of request exactly as the in-thread emulator does', async () => {
-    const pool = await startEdgePool({ workerFile: files.edgeWorker, workers: 2, data: workerData(files) });
+    const pool = await startEdgePool({
+      workerFile: files.edgeWorker,
+      workers: 2,
+      data: workerData(files),
+    });
     pools.push(pool);
     const edge = await loadLocalEdge(files);
     const viaPool = await serve(pool.handler);
     const inThread = await serve(
-      createCloudFrontEmulator({ viewerFunction: edge.viewerFunction, originHandler: edge.originHandler, distributionId: DEV_DEFAULTS.distributionId, distributionDomainName: DEV_DEFAULTS.distributionDomainName }),
+      createCloudFrontEmulator({
+        viewerFunction: edge.viewerFunction,
+        originHandler: edge.originHandler,
+        distributionId: DEV_DEFAULTS.distributionId,
+        distributionDomainName: DEV_DEFAULTS.distributionDomainName,
+      }),
     );
-    const fra = { 'content-type': 'text/plain', 'x-beacon-pop': 'FRA56-C1', origin: 'https://player.example' };
+    const fra = {
+      'content-type': 'text/plain',
+      'x-beacon-pop': 'FRA56-C1',
+      origin: 'https://player.example',
+    };
     const valid = JSON.stringify(makeBatch({ types: ['started', 'paused'] }));
     const partlyBad = makeBatch({ types: ['started', 'paused'] });
     partlyBad.events[1] = { ...partlyBad.events[1], id: partlyBad.events[0].id };
@@ -125,17 +160,42 @@ describe('edge worker pool', () => {
   it('replaces a worker stuck in an endless loop and answers its requests 503', async () => {
     const viewerRequest = path.join(tmp, 'hanging-viewer.js');
     const originRequest = path.join(tmp, 'origin.mjs');
-    fs.writeFileSync(viewerRequest, `function handler(event) { if (event.request.headers['x-hang']) { for (;;) {} } return event.request; }\n`);
-    fs.writeFileSync(originRequest, `export const handler = async () => ({ status: '204', statusDescription: 'No Content', headers: {} });\n`);
+    fs.writeFileSync(
+      viewerRequest,
+      `function handler(event) { if (event.request.headers['x-hang']) { for (;;) {} } return event.request; }\n`,
+    );
+    fs.writeFileSync(
+      originRequest,
+      `export const handler = async () => ({ status: '204', statusDescription: 'No Content', headers: {} });\n`,
+    );
     const lines: string[] = [];
-    const pool = await startEdgePool({ workerFile: files.edgeWorker, workers: 1, data: workerData({ viewerRequest, originRequest }), stuckAfterMs: 1000, log: (l) => lines.push(l) });
+    const pool = await startEdgePool({
+      workerFile: files.edgeWorker,
+      workers: 1,
+      data: workerData({ viewerRequest, originRequest }),
+      stuckAfterMs: 1000,
+      log: (l) => lines.push(l),
+    });
     pools.push(pool);
     const base = await serve(pool.handler);
-    expect((await send(base, 'POST', '/v1/events', { 'content-type': 'text/plain' }, '{}')).status).toBe(204);
-    const hung = await send(base, 'POST', '/v1/events', { 'content-type': 'text/plain', 'x-hang': '1' }, '{}');
+    expect(
+      (await send(base, 'POST', '/v1/events', { 'content-type': 'text/plain' }, '{}')).status,
+    ).toBe(204);
+    const hung = await send(
+      base,
+      'POST',
+      '/v1/events',
+      { 'content-type': 'text/plain', 'x-hang': '1' },
+      '{}',
+    );
     expect(hung.status).toBe(503);
-    expect(JSON.parse(hung.body)).toStrictEqual({ error: 'edge_unavailable', detail: expect.stringContaining('restarted') });
+    expect(JSON.parse(hung.body)).toStrictEqual({
+      error: 'edge_unavailable',
+      detail: expect.stringContaining('restarted'),
+    });
     expect(lines.some((l) => l.includes('replacing an edge worker'))).toBe(true);
-    expect((await send(base, 'POST', '/v1/events', { 'content-type': 'text/plain' }, '{}')).status).toBe(204);
+    expect(
+      (await send(base, 'POST', '/v1/events', { 'content-type': 'text/plain' }, '{}')).status,
+    ).toBe(204);
   });
 });

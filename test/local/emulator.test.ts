@@ -7,8 +7,14 @@ import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs build script without type declarations
 import { buildViewerRequest } from '../../scripts/build-viewer-request.mjs';
-import { loadCloudFrontFunction, type CloudFrontFunctionRuntime } from '../../local/cloudfront-function-runtime.js';
-import { createCloudFrontEmulator, type OriginRequestHandler } from '../../local/cloudfront/emulator.js';
+import {
+  loadCloudFrontFunction,
+  type CloudFrontFunctionRuntime,
+} from '../../local/cloudfront-function-runtime.js';
+import {
+  createCloudFrontEmulator,
+  type OriginRequestHandler,
+} from '../../local/cloudfront/emulator.js';
 import { ORIGIN_BODY_LIMIT } from '../../local/cloudfront/origin-event.js';
 import { makeBatch } from '../helpers/batch-factory.js';
 
@@ -26,7 +32,11 @@ let viewerFunction: CloudFrontFunctionRuntime;
 let server: http.Server;
 let base: string;
 let seen: Seen[] = [];
-let respond: (event: CloudFrontRequestEvent) => unknown = () => ({ status: '204', statusDescription: 'No Content', headers: {} });
+let respond: (event: CloudFrontRequestEvent) => unknown = () => ({
+  status: '204',
+  statusDescription: 'No Content',
+  headers: {},
+});
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-emulator-'));
 
 const recordingHandler: OriginRequestHandler = async (event) => {
@@ -37,13 +47,28 @@ const recordingHandler: OriginRequestHandler = async (event) => {
   return respond(event);
 };
 
-function post(body: string | Buffer, headers: Record<string, string> = {}, method = 'POST', target = '/v1/events'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function post(
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  method = 'POST',
+  target = '/v1/events',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${target}`, { method, headers: { 'content-type': 'text/plain', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = http.request(
+      `${base}${target}`,
+      { method, headers: { 'content-type': 'text/plain', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -52,7 +77,12 @@ function post(body: string | Buffer, headers: Record<string, string> = {}, metho
 beforeAll(async () => {
   const built = await buildViewerRequest({ outfile: path.join(tmp, 'viewer-request.js') });
   viewerFunction = loadCloudFrontFunction(fs.readFileSync(built.outfile, 'utf8'));
-  const handler = createCloudFrontEmulator({ viewerFunction, originHandler: recordingHandler, distributionId: 'ETEST', distributionDomainName: 'dtest.cloudfront.net' });
+  const handler = createCloudFrontEmulator({
+    viewerFunction,
+    originHandler: recordingHandler,
+    distributionId: 'ETEST',
+    distributionDomainName: 'dtest.cloudfront.net',
+  });
   server = http.createServer((req, res) => void handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,7 +99,12 @@ describe('CloudFront emulator', () => {
     seen = [];
     const batch = JSON.stringify(makeBatch({ types: ['started', 'paused'] }));
     const before = Date.now();
-    const res = await post(batch, { 'X-Beacon-Pop': 'SIN2-C1', 'CloudFront-Viewer-Country': 'SG', 'CloudFront-Viewer-ASN': '9506', 'X-Beacon-Edge': 'pop=FAKE' });
+    const res = await post(batch, {
+      'X-Beacon-Pop': 'SIN2-C1',
+      'CloudFront-Viewer-Country': 'SG',
+      'CloudFront-Viewer-ASN': '9506',
+      'X-Beacon-Edge': 'pop=FAKE',
+    });
     expect(res.status).toBe(204);
     expect(res.headers['x-amz-cf-pop']).toBe('SIN2-C1');
     expect(res.headers['x-cache']).toBe('LambdaGeneratedResponse from cloudfront');
@@ -86,15 +121,24 @@ describe('CloudFront emulator', () => {
     expect(cf.request.method).toBe('POST');
     expect(cf.request.uri).toBe('/v1/events');
     expect(cf.request.clientIp).toBe('127.0.0.1');
-    expect(cf.request.body).toStrictEqual({ action: 'read-only', encoding: 'base64', inputTruncated: false, data: Buffer.from(batch).toString('base64') });
+    expect(cf.request.body).toStrictEqual({
+      action: 'read-only',
+      encoding: 'base64',
+      inputTruncated: false,
+      data: Buffer.from(batch).toString('base64'),
+    });
     const h = cf.request.headers;
     // The function overwrote the client's stamp with the edge location it ran at.
     expect(h['x-beacon-edge']).toHaveLength(1);
     const stamp = /^pop=SIN;region=ap-southeast-1;t=(\d+)$/.exec(h['x-beacon-edge'][0].value);
     expect(stamp).not.toBeNull();
     expect(Number(stamp?.[1])).toBeGreaterThanOrEqual(before);
-    expect(h['cloudfront-viewer-country']).toStrictEqual([{ key: 'CloudFront-Viewer-Country', value: 'SG' }]);
-    expect(h['cloudfront-viewer-asn']).toStrictEqual([{ key: 'CloudFront-Viewer-ASN', value: '9506' }]);
+    expect(h['cloudfront-viewer-country']).toStrictEqual([
+      { key: 'CloudFront-Viewer-Country', value: 'SG' },
+    ]);
+    expect(h['cloudfront-viewer-asn']).toStrictEqual([
+      { key: 'CloudFront-Viewer-ASN', value: '9506' },
+    ]);
     expect(h['content-type']).toStrictEqual([{ key: 'content-type', value: 'text/plain' }]);
     expect(h['x-beacon-pop']).toBeUndefined();
     expect(Object.keys(h).every((k) => k === k.toLowerCase())).toBe(true);
@@ -109,7 +153,12 @@ describe('CloudFront emulator', () => {
     respond = () => ({ status: '204', headers: {} });
     const pops = ['FRA56-C1', 'IAD89-C1', 'NRT57-C1', 'GRU3-C1', 'SYD62-C2', 'LHR61-C2'];
     await Promise.all(pops.map((pop) => post('{}', { 'x-beacon-pop': pop })));
-    const byPop = Object.fromEntries(seen.map((s) => [s.event.Records[0].cf.request.headers['x-beacon-edge'][0].value.split(';')[0], s.region]));
+    const byPop = Object.fromEntries(
+      seen.map((s) => [
+        s.event.Records[0].cf.request.headers['x-beacon-edge'][0].value.split(';')[0],
+        s.region,
+      ]),
+    );
     expect(byPop).toStrictEqual({
       'pop=FRA': 'eu-central-1',
       'pop=IAD': 'us-east-1',
@@ -124,7 +173,10 @@ describe('CloudFront emulator', () => {
     seen = [];
     const res = await post('', {}, 'GET');
     expect(res.status).toBe(405);
-    expect(JSON.parse(res.body)).toStrictEqual({ error: 'method_not_allowed', detail: 'Method GET is not allowed; use POST' });
+    expect(JSON.parse(res.body)).toStrictEqual({
+      error: 'method_not_allowed',
+      detail: 'Method GET is not allowed; use POST',
+    });
     expect(res.headers['x-cache']).toBe('FunctionGeneratedResponse from cloudfront');
     const wrongType = await post('{}', { 'content-type': 'application/xml' });
     expect(wrongType.status).toBe(415);
@@ -137,7 +189,10 @@ describe('CloudFront emulator', () => {
     respond = () => ({
       status: '200',
       statusDescription: 'OK',
-      headers: { 'content-type': [{ key: 'Content-Type', value: 'application/json' }], 'content-length': [{ key: 'Content-Length', value: '999' }] },
+      headers: {
+        'content-type': [{ key: 'Content-Type', value: 'application/json' }],
+        'content-length': [{ key: 'Content-Length', value: '999' }],
+      },
       body: JSON.stringify({ accepted: 1, rejected: [] }),
     });
     const res = await post('{}');
@@ -153,7 +208,10 @@ describe('CloudFront emulator', () => {
     };
     const thrown = await post('{}');
     expect(thrown.status).toBe(502);
-    expect(JSON.parse(thrown.body)).toStrictEqual({ error: 'lambda_execution_error', detail: 'The origin-request Lambda@Edge handler failed' });
+    expect(JSON.parse(thrown.body)).toStrictEqual({
+      error: 'lambda_execution_error',
+      detail: 'The origin-request Lambda@Edge handler failed',
+    });
     respond = () => ({ status: 204, body: 'x' });
     const invalid = await post('{}');
     expect(invalid.status).toBe(502);
@@ -167,10 +225,17 @@ describe('CloudFront emulator', () => {
     respond = () => ({ status: '413', headers: {}, body: '{"error":"body_truncated"}' });
     const big = Buffer.alloc(ORIGIN_BODY_LIMIT + 4096, 0x61);
     const res = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' } }, (r) => {
-        r.resume();
-        r.on('end', () => resolve(r.statusCode ?? 0));
-      });
+      const req = http.request(
+        `${base}/v1/events`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' },
+        },
+        (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < big.length; i += 65536) req.write(big.subarray(i, i + 65536));
       req.end();
@@ -182,14 +247,27 @@ describe('CloudFront emulator', () => {
   });
 
   it('answers 503 when the viewer-request function fails', async () => {
-    const broken = loadCloudFrontFunction('function handler(event) { throw new Error("bad function"); }');
-    const handler = createCloudFrontEmulator({ viewerFunction: broken, originHandler: recordingHandler, distributionId: 'E', distributionDomainName: 'd' });
+    const broken = loadCloudFrontFunction(
+      'function handler(event) { throw new Error("bad function"); }',
+    );
+    const handler = createCloudFrontEmulator({
+      viewerFunction: broken,
+      originHandler: recordingHandler,
+      distributionId: 'E',
+      distributionDomainName: 'd',
+    });
     const s = http.createServer((req, res) => void handler(req, res));
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
     try {
-      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/events`, { method: 'POST', body: '{}' });
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/events`, {
+        method: 'POST',
+        body: '{}',
+      });
       expect(res.status).toBe(503);
-      expect(await res.json()).toStrictEqual({ error: 'function_execution_error', detail: 'The viewer-request CloudFront Function failed' });
+      expect(await res.json()).toStrictEqual({
+        error: 'function_execution_error',
+        detail: 'The viewer-request CloudFront Function failed',
+      });
     } finally {
       s.closeAllConnections();
       await new Promise((r) => s.close(r));

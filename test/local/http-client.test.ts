@@ -8,19 +8,32 @@ const b = (s: string) => Buffer.from(s, 'latin1');
 
 describe('parseResponse', () => {
   it('reads a Content-Length body and waits while it is incomplete', () => {
-    const full = b('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a":"xyz"}');
+    const full = b(
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a":"xyz"}',
+    );
     expect(parseResponse(full.subarray(0, 30))).toBeUndefined();
     expect(parseResponse(full.subarray(0, full.length - 1))).toBeUndefined();
     const r = parseResponse(full)!;
-    expect({ status: r.response.status, body: r.response.body.toString(), close: r.close, used: r.used }).toStrictEqual({ status: 200, body: '{"a":"xyz"}', close: false, used: full.length });
+    expect({
+      status: r.response.status,
+      body: r.response.body.toString(),
+      close: r.close,
+      used: r.used,
+    }).toStrictEqual({ status: 200, body: '{"a":"xyz"}', close: false, used: full.length });
   });
 
   it('reads chunked bodies, 204 without a body, and Connection: close', () => {
-    const chunked = b('HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n');
+    const chunked = b(
+      'HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+    );
     expect(parseResponse(chunked.subarray(0, chunked.length - 2))).toBeUndefined();
     expect(parseResponse(chunked)!.response.body.toString()).toBe('hello world');
     const noContent = parseResponse(b('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n'))!;
-    expect({ status: noContent.response.status, length: noContent.response.body.length, close: noContent.close }).toStrictEqual({ status: 204, length: 0, close: true });
+    expect({
+      status: noContent.response.status,
+      length: noContent.response.body.length,
+      close: noContent.close,
+    }).toStrictEqual({ status: 204, length: 0, close: true });
   });
 
   it('refuses what is not an HTTP response', () => {
@@ -40,7 +53,8 @@ describe('createConnectionPool', () => {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString();
         if (req.url === '/empty') return void res.writeHead(204).end();
-        if (req.url === '/close') return void res.writeHead(200, { Connection: 'close' }).end(`bye ${body}`);
+        if (req.url === '/close')
+          return void res.writeHead(200, { Connection: 'close' }).end(`bye ${body}`);
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.write(`${req.method} ${req.url} `);
         res.end(`${req.headers['x-viewer']} ${body}`);
@@ -56,15 +70,24 @@ describe('createConnectionPool', () => {
 
   it('sends requests over at most maxSockets kept-alive connections and reads every kind of answer', async () => {
     const pool = createConnectionPool('127.0.0.1', port, 2);
-    const head = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nX-Viewer: v1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const head = (path: string, body: string) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nX-Viewer: v1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     const answers = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => pool.request(head(`/p${i}`, `body${i}`), b(`body${i}`)).then((r) => `${r.status} ${r.body.toString()}`)),
+      Array.from({ length: 6 }, (_, i) =>
+        pool
+          .request(head(`/p${i}`, `body${i}`), b(`body${i}`))
+          .then((r) => `${r.status} ${r.body.toString()}`),
+      ),
     );
-    expect(answers).toStrictEqual(Array.from({ length: 6 }, (_, i) => `200 POST /p${i} v1 body${i}`));
+    expect(answers).toStrictEqual(
+      Array.from({ length: 6 }, (_, i) => `200 POST /p${i} v1 body${i}`),
+    );
     expect(sockets.size).toBe(2);
     expect((await pool.request(head('/empty', ''), b(''))).status).toBe(204);
     expect((await pool.request(head('/close', 'x'), b('x'))).body.toString()).toBe('bye x');
-    expect((await pool.request(head('/after', 'y'), b('y'))).body.toString()).toBe('POST /after v1 y');
+    expect((await pool.request(head('/after', 'y'), b('y'))).body.toString()).toBe(
+      'POST /after v1 y',
+    );
     pool.close();
     await expect(pool.request(head('/late', ''), b(''))).rejects.toThrow('closed');
   });

@@ -1,9 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureStreams, localKinesisClient, startKinesalite, type LocalKinesis } from '../../local/kinesis-local.js';
+import {
+  ensureStreams,
+  localKinesisClient,
+  startKinesalite,
+  type LocalKinesis,
+} from '../../local/kinesis-local.js';
 
 /**
  * The one local Kinesis (kinesalite in a worker thread): start/stop, a held data folder, a
@@ -27,11 +38,19 @@ async function stop(k: { kinesis: LocalKinesis; client: KinesisClient }): Promis
 }
 
 /** Puts `n` one-record calls to `stream` (same partition key: one shard, one sequence). */
-async function put(client: KinesisClient, stream: string, n: number, tag: string): Promise<string[]> {
+async function put(
+  client: KinesisClient,
+  stream: string,
+  n: number,
+  tag: string,
+): Promise<string[]> {
   const seqs: string[] = [];
   for (let i = 0; i < n; i++) {
     const res = await client.send(
-      new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: 'session-1', Data: Buffer.from(`${tag}-${i}`) }] }),
+      new PutRecordsCommand({
+        StreamName: stream,
+        Records: [{ PartitionKey: 'session-1', Data: Buffer.from(`${tag}-${i}`) }],
+      }),
     );
     expect(res.FailedRecordCount).toBe(0);
     seqs.push(res.Records![0].SequenceNumber!);
@@ -44,14 +63,21 @@ async function readAll(client: KinesisClient, stream: string): Promise<string[]>
   const out: string[] = [];
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
   for (const shard of Shards) {
-    const it = await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const it = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: stream,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     const res = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
     for (const r of res.Records ?? []) out.push(Buffer.from(r.Data ?? []).toString());
   }
   return out;
 }
 
-const ascending = (seqs: string[]) => seqs.every((s, i) => i === 0 || BigInt(s) > BigInt(seqs[i - 1]));
+const ascending = (seqs: string[]) =>
+  seqs.every((s, i) => i === 0 || BigInt(s) > BigInt(seqs[i - 1]));
 
 afterAll(async () => {
   for (const k of open) await stop(k).catch(() => undefined);
@@ -89,7 +115,10 @@ describe('startKinesalite', () => {
     const after = await put(second.client, 's-disk', 20, 'b');
     expect(ascending([...before, ...after])).toBe(true);
     const stored = await readAll(second.client, 's-disk');
-    expect(stored).toStrictEqual([...before.map((_, i) => `a-${i}`), ...after.map((_, i) => `b-${i}`)]);
+    expect(stored).toStrictEqual([
+      ...before.map((_, i) => `a-${i}`),
+      ...after.map((_, i) => `b-${i}`),
+    ]);
     await stop(second);
   });
 
@@ -107,9 +136,19 @@ describe('startKinesalite', () => {
     await ensureStreams(k.client, ['s-abort'], 1);
     await put(k.client, 's-abort', 50, 'x');
     const { Shards = [] } = await k.client.send(new ListShardsCommand({ StreamName: 's-abort' }));
-    const it = await k.client.send(new GetShardIteratorCommand({ StreamName: 's-abort', ShardId: Shards[0].ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const it = await k.client.send(
+      new GetShardIteratorCommand({
+        StreamName: 's-abort',
+        ShardId: Shards[0].ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     const abort = new AbortController();
-    const reading = k.client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }), { abortSignal: abort.signal }).catch((e: unknown) => e);
+    const reading = k.client
+      .send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }), {
+        abortSignal: abort.signal,
+      })
+      .catch((e: unknown) => e);
     abort.abort();
     await k.kinesis.close();
     await reading;

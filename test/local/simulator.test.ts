@@ -44,12 +44,16 @@ describe('scripted sessions', () => {
 
   it('keep heartbeat counters cumulative and the session end consistent with them', () => {
     const script = scriptSession(createRng(5));
-    const counters = script.events.filter((e) => e.type === 'heartbeat' || e.type === 'session_end').map((e) => e.fields as { played_ms: number; stall_ms: number; stall_count: number });
+    const counters = script.events
+      .filter((e) => e.type === 'heartbeat' || e.type === 'session_end')
+      .map((e) => e.fields as { played_ms: number; stall_ms: number; stall_count: number });
     for (let i = 1; i < counters.length; i++) {
       expect(counters[i].played_ms).toBeGreaterThanOrEqual(counters[i - 1].played_ms);
       expect(counters[i].stall_count).toBeGreaterThanOrEqual(counters[i - 1].stall_count);
     }
-    const stalls = script.events.filter((e) => e.type === 'stall_end').reduce((s, e) => s + (e.fields?.stall_ms as number), 0);
+    const stalls = script.events
+      .filter((e) => e.type === 'stall_end')
+      .reduce((s, e) => s + (e.fields?.stall_ms as number), 0);
     expect(counters.at(-1)?.stall_ms).toBe(stalls);
   });
 
@@ -95,7 +99,9 @@ describe('viewers', () => {
     expect(h['x-beacon-pop']).toBe(viewer.place.pop);
     expect(h['CloudFront-Viewer-Country']).toBe(viewer.place.country);
     expect(h['CloudFront-Viewer-ASN']).toBe(viewer.asn);
-    expect(Object.keys(h).filter((k) => /^CloudFront-Is-/.test(k) && h[k] === 'true').length).toBeGreaterThanOrEqual(1);
+    expect(
+      Object.keys(h).filter((k) => /^CloudFront-Is-/.test(k) && h[k] === 'true').length,
+    ).toBeGreaterThanOrEqual(1);
     expect(Object.keys(h).some((k) => /address/i.test(k))).toBe(false);
   });
 
@@ -126,12 +132,18 @@ describe('viewers', () => {
 });
 
 describe('http helpers', () => {
-  it.each(['http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:8787/'])('accept loopback %s', (url) => {
-    expect(loopbackUrl(url).protocol).toBe('http:');
-  });
+  it.each(['http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:8787/'])(
+    'accept loopback %s',
+    (url) => {
+      expect(loopbackUrl(url).protocol).toBe('http:');
+    },
+  );
 
   it.each([
-    ['http://example.com', 'the simulator only sends to loopback (127.0.0.1, ::1, localhost), not example.com'],
+    [
+      'http://example.com',
+      'the simulator only sends to loopback (127.0.0.1, ::1, localhost), not example.com',
+    ],
     ['https://127.0.0.1', 'the simulator speaks plain http to the local stack, got https://'],
     ['nope', '--url must be a URL such as http://127.0.0.1:8787, got "nope"'],
   ])('refuse %s', (url, message) => {
@@ -140,7 +152,9 @@ describe('http helpers', () => {
 
   it('counts accepted events from the edge response', () => {
     expect(acceptedCount({ status: 204, body: '' }, 20)).toBe(20);
-    expect(acceptedCount({ status: 200, body: JSON.stringify({ accepted: 19, rejected: [{}] }) }, 20)).toBe(19);
+    expect(
+      acceptedCount({ status: 200, body: JSON.stringify({ accepted: 19, rejected: [{}] }) }, 20),
+    ).toBe(19);
     expect(acceptedCount({ status: 503, body: '{"error":"stream_unavailable"}' }, 20)).toBe(0);
     expect(acceptedCount({ status: 200, body: 'not json' }, 20)).toBe(0);
   });

@@ -8,9 +8,15 @@ import { expectValidBatch } from './fakes.js';
 function filled(n: number, message = 'x'.repeat(500), sessions = 1) {
   const q = createQueue(100_000);
   for (let s = 0; s < sessions; s++) {
-    const session = createSession(`session-${s}-abcdef`, () => ({ contentId: () => 'content-1', viewerId: 'viewer-1' }));
+    const session = createSession(`session-${s}-abcdef`, () => ({
+      contentId: () => 'content-1',
+      viewerId: 'viewer-1',
+    }));
     for (let i = 0; i < n; i++) {
-      q.push(session.envelope(), session.event('error', { code: 'E', message, fatal: false }, 1_700_000_000_000 + i, i));
+      q.push(
+        session.envelope(),
+        session.event('error', { code: 'E', message, fatal: false }, 1_700_000_000_000 + i, i),
+      );
     }
   }
   return q;
@@ -19,7 +25,8 @@ const LIMITS = { maxBytes: 56 * 1024, maxEvents: 200 };
 
 describe('batching', () => {
   it('counts UTF-8 bytes as the network does', () => {
-    for (const s of ['abc', 'é', '€', '😀', 'a😀b€é', '\ud800']) expect(utf8Length(s)).toBe(Buffer.byteLength(s));
+    for (const s of ['abc', 'é', '€', '😀', 'a😀b€é', '\ud800'])
+      expect(utf8Length(s)).toBe(Buffer.byteLength(s));
   });
 
   it('splits a large queue into bodies under 56 KiB, each event exactly once, in order', () => {
@@ -68,7 +75,10 @@ describe('batching', () => {
 
   it('stamps sent_at as given (send time) and reports events that can never fit', () => {
     const q = filled(2, 'y'.repeat(500));
-    const { out, oversized } = nextBatch(q.entries, q.envelope, new Set(), 1_700_000_999_999, { maxBytes: 700, maxEvents: 200 });
+    const { out, oversized } = nextBatch(q.entries, q.envelope, new Set(), 1_700_000_999_999, {
+      maxBytes: 700,
+      maxEvents: 200,
+    });
     expect(out).toBeNull();
     expect(oversized).toHaveLength(2);
     const ok = nextBatch(q.entries, q.envelope, new Set(), 1_700_000_999_999, LIMITS).out!;
@@ -78,17 +88,43 @@ describe('batching', () => {
 
 describe('session events', () => {
   it('clamps numbers into the schema ranges and cuts strings, so odd player values still validate', () => {
-    const s = createSession('session-clamp-1', () => ({ contentId: () => 'c'.repeat(300), playerName: 'p'.repeat(80), playerVersion: 'v'.repeat(40) }));
+    const s = createSession('session-clamp-1', () => ({
+      contentId: () => 'c'.repeat(300),
+      playerName: 'p'.repeat(80),
+      playerVersion: 'v'.repeat(40),
+    }));
     const env: Envelope = s.envelope();
     const events = [
-      s.event('heartbeat', { played_ms: NaN, stall_ms: -5, stall_count: 2.6, bitrate: 1.5e12, dropped_frames: Infinity }, 1.7e12, NaN),
+      s.event(
+        'heartbeat',
+        {
+          played_ms: NaN,
+          stall_ms: -5,
+          stall_count: 2.6,
+          bitrate: 1.5e12,
+          dropped_frames: Infinity,
+        },
+        1.7e12,
+        NaN,
+      ),
       s.event('volume_changed', { volume: 1.7, muted: false }, 1.7e12, -3),
       s.event('error', { code: '', message: 'm'.repeat(600), fatal: true }, 1.7e12, 1e9),
       s.event('stall_end', { stall_ms: 1e12 }, 1.7e12, 1),
-      s.event('variant_loaded', { bitrate: 800_000.4, width: undefined, height: 720, level: 3 }, 1.7e12, 0),
+      s.event(
+        'variant_loaded',
+        { bitrate: 800_000.4, width: undefined, height: 720, level: 3 },
+        1.7e12,
+        0,
+      ),
     ];
     expectValidBatch({ ...env, sent_at: 1.7e12, events });
-    expect(events[0]).toMatchObject({ played_ms: 0, stall_ms: 0, stall_count: 3, bitrate: 1e9, playhead: 0 });
+    expect(events[0]).toMatchObject({
+      played_ms: 0,
+      stall_ms: 0,
+      stall_count: 3,
+      bitrate: 1e9,
+      playhead: 0,
+    });
     expect(events[1]).toMatchObject({ volume: 1, playhead: 0 });
     expect(events[2]).toMatchObject({ code: 'unknown', playhead: 1e7 });
     expect(events[4]).not.toHaveProperty('width');

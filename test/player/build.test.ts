@@ -43,24 +43,38 @@ describe('player build', () => {
       expect(built[k].gzip).toBeGreaterThan(0);
       expect(built[k].gzip).toBeLessThan(2048);
     }
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'sizes.json'), 'utf8'))).toStrictEqual({ ...built });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'sizes.json'), 'utf8'))).toStrictEqual({
+      ...built,
+    });
   });
 
   it('writes ESM entries for the core and each adapter, and type declarations', () => {
-    for (const f of ['esm/index.js', 'esm/adapters/html5.js', 'esm/adapters/hlsjs.js', 'esm/adapters/dashjs.js', 'types/player/index.d.ts', 'types/player/adapters/hlsjs.d.ts']) {
+    for (const f of [
+      'esm/index.js',
+      'esm/adapters/html5.js',
+      'esm/adapters/hlsjs.js',
+      'esm/adapters/dashjs.js',
+      'types/player/index.d.ts',
+      'types/player/adapters/hlsjs.d.ts',
+    ]) {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     }
     // The core entry and the chunks it imports carry no adapter code and no player library.
     const index = fs.readFileSync(path.join(dir, 'esm/index.js'), 'utf8');
-    const chunks = [...index.matchAll(/from"\.\/(chunks\/[^"]+)"/g)].map((m) => fs.readFileSync(path.join(dir, 'esm', m[1]), 'utf8'));
+    const chunks = [...index.matchAll(/from"\.\/(chunks\/[^"]+)"/g)].map((m) =>
+      fs.readFileSync(path.join(dir, 'esm', m[1]), 'utf8'),
+    );
     const core = [index, ...chunks].join('\n');
-    for (const marker of ['hlsLevelLoaded', 'qualityChangeRendered', 'volumechange']) expect(core).not.toContain(marker);
+    for (const marker of ['hlsLevelLoaded', 'qualityChangeRendered', 'volumechange'])
+      expect(core).not.toContain(marker);
     expect(core).not.toMatch(/from"[^.]/); // no bare imports: no runtime dependencies
   });
 
   it('ESM build runs: a session over the built modules sends a valid batch', async () => {
     const { createTracker } = await import(pathToFileURL(path.join(dir, 'esm/index.js')).href);
-    const { html5Adapter } = await import(pathToFileURL(path.join(dir, 'esm/adapters/html5.js')).href);
+    const { html5Adapter } = await import(
+      pathToFileURL(path.join(dir, 'esm/adapters/html5.js')).href
+    );
     const bodies: string[] = [];
     const tracker = createTracker({
       contentId: 'built',
@@ -104,9 +118,24 @@ describe('player build', () => {
     sandbox.window = sandbox;
     vm.runInNewContext(`${code};window.BeaconEdge = BeaconEdge;`, sandbox);
     const api = sandbox.BeaconEdge as Record<string, (...a: unknown[]) => any>;
-    for (const name of ['createTracker', 'html5', 'html5Adapter', 'hlsjs', 'hlsjsAdapter', 'dashjs', 'dashjsAdapter']) expect(typeof api[name], name).toBe('function');
+    for (const name of [
+      'createTracker',
+      'html5',
+      'html5Adapter',
+      'hlsjs',
+      'hlsjsAdapter',
+      'dashjs',
+      'dashjsAdapter',
+    ])
+      expect(typeof api[name], name).toBe('function');
     const video = new FakeVideo();
-    const tracker = api.html5(video, { contentId: 'iife', storage: null, page: null, sendBeacon: null, logLevel: 'silent' });
+    const tracker = api.html5(video, {
+      contentId: 'iife',
+      storage: null,
+      page: null,
+      sendBeacon: null,
+      logLevel: 'silent',
+    });
     video.play();
     video.playing();
     video.tick(0.1);

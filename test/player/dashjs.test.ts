@@ -29,7 +29,10 @@ class FakeDash implements DashLike {
     for (const fn of [...(this.handlers.get(type) ?? [])]) fn({ type, ...e });
   }
   getVideoElement(): FakeVideo {
-    if (!this.view) throw new Error('You must first call attachView() to set the video element before calling this method');
+    if (!this.view)
+      throw new Error(
+        'You must first call attachView() to set the video element before calling this method',
+      );
     return this.view;
   }
   getVersion(): string {
@@ -37,7 +40,13 @@ class FakeDash implements DashLike {
   }
 }
 
-const rep = (id: string, bandwidth: number, width: number, height: number, absoluteIndex: number) => ({ id, bandwidth, width, height, absoluteIndex });
+const rep = (
+  id: string,
+  bandwidth: number,
+  width: number,
+  height: number,
+  absoluteIndex: number,
+) => ({ id, bandwidth, width, height, absoluteIndex });
 const R360 = rep('v360', 500_000, 640, 360, 0);
 const R1080 = rep('v1080', 4_000_000, 1920, 1080, 2);
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
@@ -67,19 +76,71 @@ describe('dash.js adapter', () => {
 
   it('reports a representation when first used, then switches as bitrate changes', async () => {
     const { player, video, events, tracker } = setup();
-    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, { mediaType: 'video', newRepresentation: R360, oldRepresentation: null });
-    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, { mediaType: 'audio', newRepresentation: rep('a', 128_000, 0, 0, 0) });
+    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, {
+      mediaType: 'video',
+      newRepresentation: R360,
+      oldRepresentation: null,
+    });
+    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, {
+      mediaType: 'audio',
+      newRepresentation: rep('a', 128_000, 0, 0, 0),
+    });
     firstFrame(video);
     await wait(3_000);
-    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, { mediaType: 'video', newRepresentation: R1080, oldRepresentation: R360 });
+    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, {
+      mediaType: 'video',
+      newRepresentation: R1080,
+      oldRepresentation: R360,
+    });
     await wait(1_000);
-    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, { mediaType: 'video', newRepresentation: R360, oldRepresentation: R1080 });
+    player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, {
+      mediaType: 'video',
+      newRepresentation: R360,
+      oldRepresentation: R1080,
+    });
     const kinds = events.filter((e) => e.type === 'variant_loaded' || e.type === 'bitrate_changed');
-    expect(kinds.map(({ type, bitrate, width, height, level, prev_bitrate }: any) => ({ type, bitrate, width, height, level, prev_bitrate }))).toStrictEqual([
-      { type: 'variant_loaded', bitrate: 500_000, width: 640, height: 360, level: 0, prev_bitrate: undefined },
-      { type: 'variant_loaded', bitrate: 4_000_000, width: 1920, height: 1080, level: 2, prev_bitrate: undefined },
-      { type: 'bitrate_changed', bitrate: 4_000_000, width: 1920, height: 1080, level: 2, prev_bitrate: 500_000 },
-      { type: 'bitrate_changed', bitrate: 500_000, width: 640, height: 360, level: 0, prev_bitrate: 4_000_000 },
+    expect(
+      kinds.map(({ type, bitrate, width, height, level, prev_bitrate }: any) => ({
+        type,
+        bitrate,
+        width,
+        height,
+        level,
+        prev_bitrate,
+      })),
+    ).toStrictEqual([
+      {
+        type: 'variant_loaded',
+        bitrate: 500_000,
+        width: 640,
+        height: 360,
+        level: 0,
+        prev_bitrate: undefined,
+      },
+      {
+        type: 'variant_loaded',
+        bitrate: 4_000_000,
+        width: 1920,
+        height: 1080,
+        level: 2,
+        prev_bitrate: undefined,
+      },
+      {
+        type: 'bitrate_changed',
+        bitrate: 4_000_000,
+        width: 1920,
+        height: 1080,
+        level: 2,
+        prev_bitrate: 500_000,
+      },
+      {
+        type: 'bitrate_changed',
+        bitrate: 500_000,
+        width: 640,
+        height: 360,
+        level: 0,
+        prev_bitrate: 4_000_000,
+      },
     ]);
     expect(tracker.counters().bitrate).toBe((500_000 * 3 + 4_000_000) / 4);
   });
@@ -99,13 +160,17 @@ describe('dash.js adapter', () => {
     player.trigger(DASH_EVENTS.PLAYBACK_STALLED);
     await wait(300);
     video.tick(0.5);
-    expect(events.filter((e) => e.type === 'stall_end').map((e: any) => e.stall_ms)).toStrictEqual([500, 300]);
+    expect(events.filter((e) => e.type === 'stall_end').map((e: any) => e.stall_ms)).toStrictEqual([
+      500, 300,
+    ]);
   });
 
   it('reports ERROR as fatal by default (dash.js 5 payload), or as decided by isFatal', async () => {
     const { player, video, events, fetch } = setup();
     firstFrame(video);
-    player.trigger(DASH_EVENTS.ERROR, { error: { code: 27, message: 'FRAGMENT_LOADER_LOADING_FAILURE', data: {} } });
+    player.trigger(DASH_EVENTS.ERROR, {
+      error: { code: 27, message: 'FRAGMENT_LOADER_LOADING_FAILURE', data: {} },
+    });
     await settle();
     expect(events.slice(3)).toMatchObject([
       { type: 'error', code: '27', message: 'FRAGMENT_LOADER_LOADING_FAILURE', fatal: true },
@@ -131,9 +196,18 @@ describe('dash.js adapter', () => {
     firstFrame(video);
     const start = new Date(1_000);
     player.trigger(DASH_EVENTS.FRAGMENT_LOADING_COMPLETED, {
-      request: { mediaType: 'video', type: 'MediaSegment', bytesLoaded: 750_000, startDate: start, requestEndDate: new Date(1_300), duration: 2 },
+      request: {
+        mediaType: 'video',
+        type: 'MediaSegment',
+        bytesLoaded: 750_000,
+        startDate: start,
+        requestEndDate: new Date(1_300),
+        duration: 2,
+      },
     });
-    player.trigger(DASH_EVENTS.FRAGMENT_LOADING_COMPLETED, { request: { mediaType: 'video', type: 'InitializationSegment', bytesLoaded: 9e9, duration: 0 } });
+    player.trigger(DASH_EVENTS.FRAGMENT_LOADING_COMPLETED, {
+      request: { mediaType: 'video', type: 'InitializationSegment', bytesLoaded: 9e9, duration: 0 },
+    });
     await wait(1_000);
     expect(tracker.counters().bitrate).toBe(3_000_000);
   });
@@ -149,7 +223,10 @@ describe('dash.js adapter', () => {
     expect(player.count()).toBe(Object.keys(DASH_EVENTS).length);
     firstFrame(video);
     await settle();
-    expect(t.fetch.calls[0].batch).toMatchObject({ player_name: 'dash.js', player_version: '5.2.1' });
+    expect(t.fetch.calls[0].batch).toMatchObject({
+      player_name: 'dash.js',
+      player_version: '5.2.1',
+    });
     t.tracker.detach();
     expect(player.count()).toBe(0);
     expect(video.count()).toBe(0);

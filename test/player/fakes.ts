@@ -150,7 +150,10 @@ export class ThrowingStorage implements StorageLike {
 }
 
 /** How the fake server answers one request. */
-export type FakeAnswer = { status: number; body?: string; headers?: Record<string, string> } | 'network-error' | 'hang';
+export type FakeAnswer =
+  | { status: number; body?: string; headers?: Record<string, string> }
+  | 'network-error'
+  | 'hang';
 
 /** A recording fetch; answers from a script (then `fallback`, default 204). */
 export function fakeFetch(script: FakeAnswer[] = [], fallback: FakeAnswer = { status: 204 }) {
@@ -163,7 +166,9 @@ export function fakeFetch(script: FakeAnswer[] = [], fallback: FakeAnswer = { st
     if (a === 'hang') {
       // No answer ever; only an abort ends it, as with a real fetch.
       return new Promise((_resolve, reject) => {
-        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        init.signal?.addEventListener('abort', () =>
+          reject(new DOMException('aborted', 'AbortError')),
+        );
       });
     }
     const headers = new Map(Object.entries(a.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
@@ -184,7 +189,12 @@ export function fakeBeacon(accept: (n: number) => boolean = () => true) {
     return accept(calls.length);
   };
   const batches = async () =>
-    Promise.all(calls.map(async (c) => JSON.parse(typeof c.data === 'string' ? c.data : await c.data.text()) as BeaconBatch));
+    Promise.all(
+      calls.map(
+        async (c) =>
+          JSON.parse(typeof c.data === 'string' ? c.data : await c.data.text()) as BeaconBatch,
+      ),
+    );
   return { fn, calls, batches };
 }
 
@@ -211,7 +221,15 @@ export function fakePage() {
 }
 
 /** A tracker over fakes; every batch sent (fetch or beacon) is checked against the schema. */
-export function makeTracker(overrides: Partial<TrackerOptions> = {}, io: { fetch?: ReturnType<typeof fakeFetch>; beacon?: ReturnType<typeof fakeBeacon>; storage?: StorageLike | null; page?: ReturnType<typeof fakePage> } = {}) {
+export function makeTracker(
+  overrides: Partial<TrackerOptions> = {},
+  io: {
+    fetch?: ReturnType<typeof fakeFetch>;
+    beacon?: ReturnType<typeof fakeBeacon>;
+    storage?: StorageLike | null;
+    page?: ReturnType<typeof fakePage>;
+  } = {},
+) {
   const fetch = io.fetch ?? fakeFetch();
   const beacon = io.beacon ?? fakeBeacon();
   const storage = io.storage === undefined ? new MemoryStorage() : io.storage;
@@ -230,14 +248,26 @@ export function makeTracker(overrides: Partial<TrackerOptions> = {}, io: { fetch
     onBatchSent: (r) => results.push(r),
     ...overrides,
   });
-  const made = { tracker, fetch, beacon, storage, page, events, results, types: () => events.map((e) => e.type) };
+  const made = {
+    tracker,
+    fetch,
+    beacon,
+    storage,
+    page,
+    events,
+    results,
+    types: () => events.map((e) => e.type),
+  };
   made.tracker = tracker;
   created.push(made);
   return made;
 }
 
 /** A tracker (see makeTracker) on a FakeVideo through the html5 adapter; `start` plays to the first frame. */
-export function trackerOnVideo(overrides: Partial<TrackerOptions> = {}, io: Parameters<typeof makeTracker>[1] = {}) {
+export function trackerOnVideo(
+  overrides: Partial<TrackerOptions> = {},
+  io: Parameters<typeof makeTracker>[1] = {},
+) {
   const t = makeTracker(overrides, io);
   const video = new FakeVideo();
   t.tracker.attach(html5Adapter(video));
@@ -251,10 +281,13 @@ export function trackerOnVideo(overrides: Partial<TrackerOptions> = {}, io: Para
 
 /** The queue entries persisted in this storage (every queue key, in key order). */
 export function storedQueueEntries(s: MemoryStorage): { e: { id: string; type: string } }[] {
-  return [...s.map.entries()].filter(([k]) => k.includes(':q:')).flatMap(([, v]) => JSON.parse(v).entries as { e: { id: string; type: string } }[]);
+  return [...s.map.entries()]
+    .filter(([k]) => k.includes(':q:'))
+    .flatMap(([, v]) => JSON.parse(v).entries as { e: { id: string; type: string } }[]);
 }
 
-const created: { fetch: ReturnType<typeof fakeFetch>; beacon: ReturnType<typeof fakeBeacon> }[] = [];
+const created: { fetch: ReturnType<typeof fakeFetch>; beacon: ReturnType<typeof fakeBeacon> }[] =
+  [];
 
 /**
  * Checks every batch sent by every tracker made since the last call (fetch bodies and beacon

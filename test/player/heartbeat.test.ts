@@ -67,7 +67,11 @@ describe('final heartbeat', () => {
     await wait(12_000);
     a.video.pause();
     a.tracker.endSession();
-    expect(a.events.filter((e) => e.type === 'heartbeat').map((e) => (e as { played_ms: number }).played_ms)).toStrictEqual([10_000, 12_000]);
+    expect(
+      a.events
+        .filter((e) => e.type === 'heartbeat')
+        .map((e) => (e as { played_ms: number }).played_ms),
+    ).toStrictEqual([10_000, 12_000]);
     expect(tail(a.events, 3)).toStrictEqual(['paused', 'heartbeat', 'session_end']);
 
     const b = playing();
@@ -85,7 +89,10 @@ describe('final heartbeat', () => {
     await wait(12_000);
     video.dropped = 0; // the element restarts its counters with the new source…
     video.load('https://cdn.example/next.m3u8'); // …before the old session's final heartbeat reads them
-    const beats = events.filter((e) => e.type === 'heartbeat') as { played_ms: number; dropped_frames: number }[];
+    const beats = events.filter((e) => e.type === 'heartbeat') as {
+      played_ms: number;
+      dropped_frames: number;
+    }[];
     expect(beats.map((b) => [b.played_ms, b.dropped_frames])).toStrictEqual([
       [10_000, 5],
       [12_000, 5],
@@ -121,7 +128,9 @@ describe('final heartbeat', () => {
     n.video.load('https://cdn.example/next.m3u8');
     expect(tail(n.events, 2)).toStrictEqual(['heartbeat', 'session_end']);
     await settle();
-    const batch = n.fetch.calls.find((c) => c.batch.events.some((x) => x.type === 'heartbeat'))!.batch;
+    const batch = n.fetch.calls.find((c) =>
+      c.batch.events.some((x) => x.type === 'heartbeat'),
+    )!.batch;
     expect(batch.session_id).toBe(old);
     expect(batch.events.map((x) => x.type).slice(-2)).toStrictEqual(['heartbeat', 'session_end']);
     expect(n.tracker.sessionId).not.toBe(old);

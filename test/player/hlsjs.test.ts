@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import Hls from 'hls.js';
-import { BUFFER_STALLED_ERROR, HLS_EVENTS, hlsjsAdapter, type HlsLike } from '../../player/adapters/hlsjs.js';
+import {
+  BUFFER_STALLED_ERROR,
+  HLS_EVENTS,
+  hlsjsAdapter,
+  type HlsLike,
+} from '../../player/adapters/hlsjs.js';
 import { HTML5_EVENTS } from '../../player/adapters/html5.js';
 import { expectAllSentValid, FakeVideo, makeTracker, settle } from './fakes.js';
 
@@ -70,7 +75,8 @@ describe('hls.js adapter', () => {
   });
 
   it('uses hls.js 1.7 event names', () => {
-    for (const [key, name] of Object.entries(HLS_EVENTS)) expect(Hls.Events[key as keyof typeof Hls.Events]).toBe(name);
+    for (const [key, name] of Object.entries(HLS_EVENTS))
+      expect(Hls.Events[key as keyof typeof Hls.Events]).toBe(name);
     expect(Hls.ErrorDetails.BUFFER_STALLED_ERROR).toBe(BUFFER_STALLED_ERROR);
   });
 
@@ -79,7 +85,15 @@ describe('hls.js adapter', () => {
     hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 1, levelInfo: hls.levels[1] });
     hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 1, levelInfo: hls.levels[1] }); // live playlist reload
     hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 2, levelInfo: hls.levels[2] });
-    expect(events.map(({ type, bitrate, width, height, level }: any) => ({ type, bitrate, width, height, level }))).toStrictEqual([
+    expect(
+      events.map(({ type, bitrate, width, height, level }: any) => ({
+        type,
+        bitrate,
+        width,
+        height,
+        level,
+      })),
+    ).toStrictEqual([
       { type: 'variant_loaded', bitrate: 1_200_000, width: 1280, height: 720, level: 1 },
       { type: 'variant_loaded', bitrate: 3_000_000, width: 1920, height: 1080, level: 2 },
     ]);
@@ -102,7 +116,12 @@ describe('hls.js adapter', () => {
     const { hls, video, events } = setup();
     firstFrame(video);
     await wait(2_000);
-    hls.trigger(HLS_EVENTS.ERROR, { type: 'mediaError', details: BUFFER_STALLED_ERROR, fatal: false, stalled: { start: performance.now() - 400 } });
+    hls.trigger(HLS_EVENTS.ERROR, {
+      type: 'mediaError',
+      details: BUFFER_STALLED_ERROR,
+      fatal: false,
+      stalled: { start: performance.now() - 400 },
+    });
     video.waiting(); // the element says the same: still one stall
     await wait(600);
     video.playing();
@@ -113,13 +132,51 @@ describe('hls.js adapter', () => {
   it('reports other errors with their fatal flag; a fatal one ends the session', async () => {
     const { hls, video, events, fetch } = setup();
     firstFrame(video);
-    hls.trigger(HLS_EVENTS.ERROR, { type: 'networkError', details: 'fragLoadError', fatal: false, error: new Error('HTTP 404') });
-    hls.trigger(HLS_EVENTS.ERROR, { type: 'mediaError', details: BUFFER_STALLED_ERROR, fatal: true, error: new Error('stuck') });
+    hls.trigger(HLS_EVENTS.ERROR, {
+      type: 'networkError',
+      details: 'fragLoadError',
+      fatal: false,
+      error: new Error('HTTP 404'),
+    });
+    hls.trigger(HLS_EVENTS.ERROR, {
+      type: 'mediaError',
+      details: BUFFER_STALLED_ERROR,
+      fatal: true,
+      error: new Error('stuck'),
+    });
     await settle();
-    expect(events.slice(3).map(({ type, code, message, fatal, reason }: any) => ({ type, code, message, fatal, reason }))).toStrictEqual([
-      { type: 'error', code: 'fragLoadError', message: 'HTTP 404', fatal: false, reason: undefined },
-      { type: 'error', code: BUFFER_STALLED_ERROR, message: 'stuck', fatal: true, reason: undefined },
-      { type: 'session_end', code: undefined, message: undefined, fatal: undefined, reason: 'error' },
+    expect(
+      events
+        .slice(3)
+        .map(({ type, code, message, fatal, reason }: any) => ({
+          type,
+          code,
+          message,
+          fatal,
+          reason,
+        })),
+    ).toStrictEqual([
+      {
+        type: 'error',
+        code: 'fragLoadError',
+        message: 'HTTP 404',
+        fatal: false,
+        reason: undefined,
+      },
+      {
+        type: 'error',
+        code: BUFFER_STALLED_ERROR,
+        message: 'stuck',
+        fatal: true,
+        reason: undefined,
+      },
+      {
+        type: 'session_end',
+        code: undefined,
+        message: undefined,
+        fatal: undefined,
+        reason: 'error',
+      },
     ]);
     expect(fetch.events().at(-1)?.type).toBe('session_end');
   });
@@ -128,9 +185,21 @@ describe('hls.js adapter', () => {
     const { hls, video, tracker } = setup();
     hls.levels = [];
     firstFrame(video);
-    const frag = (bytes: number) => ({ frag: { type: 'main', duration: 4, stats: { loaded: bytes, loading: { start: 0, first: 10, end: 200 } } } });
+    const frag = (bytes: number) => ({
+      frag: {
+        type: 'main',
+        duration: 4,
+        stats: { loaded: bytes, loading: { start: 0, first: 10, end: 200 } },
+      },
+    });
     hls.trigger(HLS_EVENTS.FRAG_LOADED, frag(1_000_000)); // 2 Mbit/s encoded
-    hls.trigger(HLS_EVENTS.FRAG_LOADED, { frag: { type: 'audio', duration: 4, stats: { loaded: 9e9, loading: { start: 0, first: 0, end: 1 } } } });
+    hls.trigger(HLS_EVENTS.FRAG_LOADED, {
+      frag: {
+        type: 'audio',
+        duration: 4,
+        stats: { loaded: 9e9, loading: { start: 0, first: 0, end: 1 } },
+      },
+    });
     await wait(1_000);
     expect(tracker.counters().bitrate).toBe(2_000_000);
   });

@@ -55,7 +55,11 @@ describe('HTML5 adapter', () => {
     expect(events.map((e) => e.seq)).toStrictEqual(events.map((_, i) => i));
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     for (const e of events) expect(e.id).toMatch(LIMITS.idPattern);
-    expect(events[0]).toMatchObject({ autoplay: false, playhead: 0, ts: Date.parse('2026-03-01T10:00:00Z') });
+    expect(events[0]).toMatchObject({
+      autoplay: false,
+      playhead: 0,
+      ts: Date.parse('2026-03-01T10:00:00Z'),
+    });
     expect(events[2]).toMatchObject({ startup_ms: 500, playhead: 0.2 });
     expect(events[5]).toMatchObject({ volume: 0.5, muted: false });
     expect(events[8]).toMatchObject({ playhead: 0.2, to: 42 });
@@ -70,8 +74,20 @@ describe('HTML5 adapter', () => {
     await settle();
     // A final heartbeat carries the counters session_end has no field for (dropped frames, bitrate).
     expect(types().slice(3)).toStrictEqual(['ended', 'heartbeat', 'session_end']);
-    expect(events.at(-2)).toMatchObject({ type: 'heartbeat', played_ms: 3000, stall_ms: 0, stall_count: 0, dropped_frames: 0 });
-    expect(events.at(-1)).toMatchObject({ type: 'session_end', reason: 'ended', played_ms: 3000, stall_ms: 0, stall_count: 0 });
+    expect(events.at(-2)).toMatchObject({
+      type: 'heartbeat',
+      played_ms: 3000,
+      stall_ms: 0,
+      stall_count: 0,
+      dropped_frames: 0,
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: 'session_end',
+      reason: 'ended',
+      played_ms: 3000,
+      stall_ms: 0,
+      stall_count: 0,
+    });
     expect(fetch.events().map((e) => e.type)).toContain('session_end');
   });
 
@@ -105,7 +121,11 @@ describe('HTML5 adapter', () => {
     const first = tracker.sessionId;
     await wait(2000);
     video.load('https://cdn.example/b.m3u8');
-    expect(events.at(-1)).toMatchObject({ type: 'session_end', reason: 'new_source', played_ms: 2000 });
+    expect(events.at(-1)).toMatchObject({
+      type: 'session_end',
+      reason: 'new_source',
+      played_ms: 2000,
+    });
     expect(tracker.sessionId).not.toBe(first);
     video.play();
     video.playing();
@@ -175,9 +195,11 @@ describe('HTML5 adapter', () => {
   it('takes the heartbeat period from the configuration', async () => {
     const { events } = await playing({ heartbeatMs: 2_000 });
     await wait(9_000);
-    expect(events.filter((e) => e.type === 'heartbeat').map((e) => (e as { played_ms: number }).played_ms)).toStrictEqual([
-      2000, 4000, 6000, 8000,
-    ]);
+    expect(
+      events
+        .filter((e) => e.type === 'heartbeat')
+        .map((e) => (e as { played_ms: number }).played_ms),
+    ).toStrictEqual([2000, 4000, 6000, 8000]);
   });
 
   it('offers a one-call setup', async () => {
@@ -198,7 +220,11 @@ describe('HTML5 adapter', () => {
     video.playing();
     video.tick(0.1);
     await settle();
-    expect(JSON.parse(calls[0])).toMatchObject({ content_id: 'one-call', player_name: 'html5', session_id: tracker.sessionId });
+    expect(JSON.parse(calls[0])).toMatchObject({
+      content_id: 'one-call',
+      player_name: 'html5',
+      session_id: tracker.sessionId,
+    });
     tracker.destroy();
     expect(video.count()).toBe(0);
   });

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { expectAllSentValid, fakeBeacon, fakeFetch, fakePage, MemoryStorage, settle, storedQueueEntries, trackerOnVideo } from './fakes.js';
+import {
+  expectAllSentValid,
+  fakeBeacon,
+  fakeFetch,
+  fakePage,
+  MemoryStorage,
+  settle,
+  storedQueueEntries,
+  trackerOnVideo,
+} from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
@@ -40,7 +49,11 @@ describe('page lifecycle', () => {
     await wait(4_000);
     page.close();
     const batches = await beacon.batches();
-    expect(batches.flatMap((b) => b.events).at(-1)).toMatchObject({ type: 'session_end', reason: 'unload', played_ms: 4_000 });
+    expect(batches.flatMap((b) => b.events).at(-1)).toMatchObject({
+      type: 'session_end',
+      reason: 'unload',
+      played_ms: 4_000,
+    });
     expect(results.at(-1)).toMatchObject({ via: 'beacon', outcome: 'sent', status: 0 });
   });
 
@@ -54,7 +67,12 @@ describe('page lifecycle', () => {
     first.page.close();
     await settle(); // the closing page's pending work finishes before the next page loads
     const left = queued(storage);
-    expect(left.map((x) => x.e.type)).toStrictEqual(['requested', 'started', 'first_frame', 'session_end']);
+    expect(left.map((x) => x.e.type)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'session_end',
+    ]);
 
     // The reload: a new tracker over the same storage sends the old events first, unchanged.
     const fetch = fakeFetch();
@@ -71,7 +89,10 @@ describe('page lifecycle', () => {
     const storage = new MemoryStorage();
     // A crashed page: no pagehide, and its timers never run again.
     const dead = { setTimeout: () => 0, clearTimeout: () => {} };
-    const crashed = setup({ leaseMs: 60_000, timers: dead }, { storage, fetch: fakeFetch([], 'network-error') });
+    const crashed = setup(
+      { leaseMs: 60_000, timers: dead },
+      { storage, fetch: fakeFetch([], 'network-error') },
+    );
     crashed.start();
     await settle();
     expect(queued(storage)).toHaveLength(3);
@@ -84,7 +105,11 @@ describe('page lifecycle', () => {
     const later = fakeFetch();
     setup({}, { storage, fetch: later, page: fakePage() });
     await settle();
-    expect(later.calls[0].batch.events.map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame']);
+    expect(later.calls[0].batch.events.map((e) => e.type)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+    ]);
   });
 
   it('hands unsent events to the next tracker at once after destroy', async () => {
@@ -97,7 +122,12 @@ describe('page lifecycle', () => {
     const fetch = fakeFetch();
     setup({}, { storage, fetch, page: fakePage() });
     await settle();
-    expect(fetch.calls[0].batch.events.map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame', 'session_end']);
+    expect(fetch.calls[0].batch.events.map((e) => e.type)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'session_end',
+    ]);
   });
 
   it('removes its page listeners on destroy', () => {

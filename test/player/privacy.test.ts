@@ -60,7 +60,9 @@ describe('tracker sampling and privacy', () => {
     const t = played({ sampleRate: 0 });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(t.fetch.calls).toHaveLength(0);
-    expect([...(t.storage as MemoryStorage).map.keys()].filter((k) => k.includes(':q:'))).toStrictEqual([]);
+    expect(
+      [...(t.storage as MemoryStorage).map.keys()].filter((k) => k.includes(':q:')),
+    ).toStrictEqual([]);
   });
 
   it('uses a random pseudonymous viewer id kept in storage by default', async () => {
@@ -87,9 +89,22 @@ describe('tracker sampling and privacy', () => {
     const t = played({ viewerId: 'viewer-42', sessionId: 'session-from-url-1' });
     await settle();
     expect(Object.keys(t.fetch.calls[0].batch).sort()).toStrictEqual(
-      ['content_id', 'events', 'player_name', 'schema_version', 'sdk_name', 'sdk_version', 'sent_at', 'session_id', 'viewer_id'].sort(),
+      [
+        'content_id',
+        'events',
+        'player_name',
+        'schema_version',
+        'sdk_name',
+        'sdk_version',
+        'sent_at',
+        'session_id',
+        'viewer_id',
+      ].sort(),
     );
-    expect(t.fetch.calls[0].batch).toMatchObject({ viewer_id: 'viewer-42', session_id: 'session-from-url-1' });
+    expect(t.fetch.calls[0].batch).toMatchObject({
+      viewer_id: 'viewer-42',
+      session_id: 'session-from-url-1',
+    });
   });
 
   it('replaces an invalid session or viewer id with a random one', async () => {

@@ -9,7 +9,8 @@ function machine(minStallMs = 250) {
     clock: systemClock,
     timers: systemTimers,
     minStallMs,
-    emit: (type, fields, at?: EmitAt) => out.push({ type, ...(fields ? { fields } : {}), ...(at ? { at: at.mono } : {}) }),
+    emit: (type, fields, at?: EmitAt) =>
+      out.push({ type, ...(fields ? { fields } : {}), ...(at ? { at: at.mono } : {}) }),
   });
   return { qoe, out, types: () => out.map((e) => e.type) };
 }
@@ -94,7 +95,10 @@ describe('QoE state machine (CTA-2066)', () => {
     m.qoe.waiting();
     wait(1000);
     m.qoe.playing(0.1);
-    expect(m.types().filter((t) => t.startsWith('stall'))).toStrictEqual(['stall_start', 'stall_end']);
+    expect(m.types().filter((t) => t.startsWith('stall'))).toStrictEqual([
+      'stall_start',
+      'stall_end',
+    ]);
   });
 
   it('excludes seeks, including buffering at the seek target', () => {

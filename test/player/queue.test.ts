@@ -8,7 +8,12 @@ import { MemoryStorage, ThrowingStorage } from './fakes.js';
 
 const session = createSession('session-queue-1', () => ({ contentId: () => 'c' }));
 const ev = (type: EventType) =>
-  session.event(type, type === 'heartbeat' ? { played_ms: 1, stall_ms: 0, stall_count: 0 } : undefined, 1.7e12, 0);
+  session.event(
+    type,
+    type === 'heartbeat' ? { played_ms: 1, stall_ms: 0, stall_count: 0 } : undefined,
+    1.7e12,
+    0,
+  );
 const silent = createLogger('silent');
 
 describe('bounded queue', () => {
@@ -25,7 +30,13 @@ describe('bounded queue', () => {
     expect(q.push(session.envelope(), ev('paused')).map((x) => x.e.id)).toStrictEqual([h2.id]);
     expect(q.push(session.envelope(), ev('resumed')).map((x) => x.e.id)).toStrictEqual([a.id]);
     expect(q.size()).toBe(5);
-    expect(q.entries.map((x) => x.e.type)).toStrictEqual(['started', 'paused', 'resumed', 'paused', 'resumed']);
+    expect(q.entries.map((x) => x.e.type)).toStrictEqual([
+      'started',
+      'paused',
+      'resumed',
+      'paused',
+      'resumed',
+    ]);
   });
 
   it('keeps an envelope exactly as long as its session has queued events', () => {
@@ -34,7 +45,10 @@ describe('bounded queue', () => {
     q.push(other.envelope(), other.event('requested', undefined, 1.7e12, 0));
     q.push(session.envelope(), ev('requested'));
     q.push(session.envelope(), ev('started'));
-    expect(q.state().envelopes).toStrictEqual({ [other.id]: other.envelope(), [session.id]: session.envelope() });
+    expect(q.state().envelopes).toStrictEqual({
+      [other.id]: other.envelope(),
+      [session.id]: session.envelope(),
+    });
     q.push(session.envelope(), ev('paused')); // drops the other session's only event
     expect(q.state().envelopes).toStrictEqual({ [session.id]: session.envelope() });
     q.push(session.envelope(), ev('resumed')); // drops one of this session's own
@@ -47,14 +61,23 @@ describe('bounded queue', () => {
     const old = [ev('requested'), ev('started')];
     const fresh = ev('paused');
     q.push(session.envelope(), fresh);
-    q.merge({ entries: old.map((e) => ({ s: session.id, e })), envelopes: { [session.id]: session.envelope() } });
-    q.merge({ entries: old.map((e) => ({ s: session.id, e })), envelopes: { [session.id]: session.envelope() } });
+    q.merge({
+      entries: old.map((e) => ({ s: session.id, e })),
+      envelopes: { [session.id]: session.envelope() },
+    });
+    q.merge({
+      entries: old.map((e) => ({ s: session.id, e })),
+      envelopes: { [session.id]: session.envelope() },
+    });
     expect(q.entries.map((x) => x.e.id)).toStrictEqual([old[0].id, old[1].id, fresh.id]);
   });
 
   it('ignores malformed stored entries', () => {
     const q = createQueue(10);
-    q.merge({ entries: [{ s: 'nope', e: ev('paused') }, null as never, { s: session.id, e: null as never }], envelopes: {} });
+    q.merge({
+      entries: [{ s: 'nope', e: ev('paused') }, null as never, { s: session.id, e: null as never }],
+      envelopes: {},
+    });
     expect(q.size()).toBe(0);
   });
 });
@@ -72,7 +95,14 @@ describe('persistent store', () => {
     return q.state();
   };
   const store = (storage: MemoryStorage | ThrowingStorage, id: string) =>
-    createStore({ storage, prefix: 'be', instanceId: id, now: () => Date.now(), leaseMs: 60_000, log: silent });
+    createStore({
+      storage,
+      prefix: 'be',
+      instanceId: id,
+      now: () => Date.now(),
+      leaseMs: 60_000,
+      log: silent,
+    });
 
   it('adopts a released queue at once and a crashed page’s queue after its lease', () => {
     const storage = new MemoryStorage();
@@ -100,7 +130,14 @@ describe('persistent store', () => {
 
   it('never throws when the storage does', () => {
     const warn = vi.fn();
-    const s = createStore({ storage: new ThrowingStorage(), prefix: 'be', instanceId: 'x', now: Date.now, leaseMs: 1000, log: { ...silent, warn } });
+    const s = createStore({
+      storage: new ThrowingStorage(),
+      prefix: 'be',
+      instanceId: 'x',
+      now: Date.now,
+      leaseMs: 1000,
+      log: { ...silent, warn },
+    });
     expect(s.adopt()).toStrictEqual({ entries: [], envelopes: {} });
     s.save(state(1));
     s.release(state(1));

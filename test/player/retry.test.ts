@@ -39,7 +39,9 @@ describe('retry policy', () => {
   it('backs off exponentially with equal jitter, capped', () => {
     const p = { baseMs: 1000, maxMs: 60000 };
     expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0))).toStrictEqual([500, 1000, 2000, 4000]);
-    expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0.999999))).toStrictEqual([1000, 2000, 4000, 8000]);
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0.999999))).toStrictEqual([
+      1000, 2000, 4000, 8000,
+    ]);
     expect(retryDelay(20, p, 0.5)).toBe(45000);
     expect(retryDelay(1000, p, 1)).toBe(60000);
   });

@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
 import { createTracker } from '../../player/core/tracker.js';
 import type { LogSink } from '../../player/log.js';
-import { expectAllSentValid, fakeFetch, FakeVideo, makeTracker, settle, ThrowingStorage } from './fakes.js';
+import {
+  expectAllSentValid,
+  fakeFetch,
+  FakeVideo,
+  makeTracker,
+  settle,
+  ThrowingStorage,
+} from './fakes.js';
 
 /** A log sink recording lines by level. */
 function recordingLog() {
@@ -58,14 +65,19 @@ describe('never throws into the host page', () => {
 
   it('keeps working in memory over a storage that throws on every call', async () => {
     const log = recordingLog();
-    const t = makeTracker({ logLevel: 'warn', logSink: log.sink }, { storage: new ThrowingStorage() });
+    const t = makeTracker(
+      { logLevel: 'warn', logSink: log.sink },
+      { storage: new ThrowingStorage() },
+    );
     const video = new FakeVideo();
     t.tracker.attach(html5Adapter(video));
     expect(() => playThrough(video)).not.toThrow();
     await settle();
     expect(t.fetch.events().map((e) => e.type)).toContain('first_frame');
     expect(t.tracker.viewerId).toBeTruthy();
-    expect(log.lines.some((l) => (l.data as Error | undefined)?.name === 'StorageError')).toBe(true);
+    expect(log.lines.some((l) => (l.data as Error | undefined)?.name === 'StorageError')).toBe(
+      true,
+    );
     expect(() => t.page.close()).not.toThrow();
   });
 
@@ -161,9 +173,12 @@ describe('never throws into the host page', () => {
     tracker.input.progress(0.1);
     await settle();
     expect(fetch.calls[0].batch.content_id).toBe('unknown');
-    expect(log.lines.map((l) => l.data && (l.data as { option?: string }).option).filter(Boolean).sort()).toStrictEqual(
-      ['contentId', 'heartbeatMs', 'logLevel', 'neverRetry', 'sampleRate'],
-    );
+    expect(
+      log.lines
+        .map((l) => l.data && (l.data as { option?: string }).option)
+        .filter(Boolean)
+        .sort(),
+    ).toStrictEqual(['contentId', 'heartbeatMs', 'logLevel', 'neverRetry', 'sampleRate']);
     tracker.destroy();
   });
 

@@ -7,13 +7,28 @@ import { html5Adapter } from '../../player/adapters/html5.js';
 import { createSession } from '../../player/core/session.js';
 import { createQueue } from '../../player/transport/queue.js';
 import { serialise } from '../../player/transport/store.js';
-import { expectAllSentValid, fakeBeacon, fakeFetch, fakePage, FakeVideo, makeTracker, MemoryStorage, settle, storedQueueEntries, ThrowingStorage, trackerOnVideo } from './fakes.js';
+import {
+  expectAllSentValid,
+  fakeBeacon,
+  fakeFetch,
+  fakePage,
+  FakeVideo,
+  makeTracker,
+  MemoryStorage,
+  settle,
+  storedQueueEntries,
+  ThrowingStorage,
+  trackerOnVideo,
+} from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 /** A tracker on a fake video whose requests all fail and are retried minutes later (an offline viewer). */
 function offline(opts = {}, storage = new MemoryStorage(), page = fakePage()) {
-  const t = trackerOnVideo({ retryBaseMs: 600_000, retryMaxMs: 600_000, heartbeatMs: 600_000, leaseMs: 60_000, ...opts }, { storage, page, fetch: fakeFetch([], 'network-error'), beacon: fakeBeacon(() => false) });
+  const t = trackerOnVideo(
+    { retryBaseMs: 600_000, retryMaxMs: 600_000, heartbeatMs: 600_000, leaseMs: 60_000, ...opts },
+    { storage, page, fetch: fakeFetch([], 'network-error'), beacon: fakeBeacon(() => false) },
+  );
   return { ...t, storage };
 }
 /** Event types in this storage's queues. */
@@ -43,7 +58,12 @@ describe('queue persistence', () => {
     expect(storage.writes).toBe(writes);
     await wait(1);
     expect(storage.writes).toBe(writes + 1);
-    expect(stored(storage)).toStrictEqual(['requested', 'started', 'first_frame', ...Array(5).fill('volume_changed')]);
+    expect(stored(storage)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      ...Array(5).fill('volume_changed'),
+    ]);
     await wait(10_000); // nothing changed since: no more writes
     expect(storage.writes).toBe(writes + 1);
   });
@@ -63,7 +83,10 @@ describe('queue persistence', () => {
     const storage = new MemoryStorage();
     // Timers that stop doing anything once the page is dead.
     let alive = true;
-    const timers = { setTimeout: (fn: () => void, ms: number) => setTimeout(() => alive && fn(), ms), clearTimeout: (h: unknown) => clearTimeout(h as number) };
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => setTimeout(() => alive && fn(), ms),
+      clearTimeout: (h: unknown) => clearTimeout(h as number),
+    };
     const dying = offline({ heartbeatMs: 10_000, timers }, storage);
     dying.start();
     await settle();
@@ -72,7 +95,13 @@ describe('queue persistence', () => {
     await wait(1_000);
     alive = false; // the page dies: no pagehide, so its lease runs out instead of being released
     const before = stored(storage);
-    expect(before).toStrictEqual(['requested', 'started', 'first_frame', 'volume_changed', 'error']);
+    expect(before).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'volume_changed',
+      'error',
+    ]);
     await wait(60_000);
     const fetch = fakeFetch();
     makeTracker({}, { storage, fetch, page: fakePage() });
@@ -90,7 +119,14 @@ describe('queue persistence', () => {
     first.page.close(); // before the deferred write; sendBeacon refuses everything
     // No timer and no microtask ran: the write happened inside the pagehide handler.
     const left = stored(storage);
-    expect(left).toStrictEqual(['requested', 'started', 'first_frame', 'volume_changed', 'heartbeat', 'session_end']);
+    expect(left).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'volume_changed',
+      'heartbeat',
+      'session_end',
+    ]);
 
     // The reload: pagehide released the lease, so the next page adopts and sends it all at once.
     const fetch = fakeFetch();
@@ -105,7 +141,12 @@ describe('queue persistence', () => {
     await settle();
     video.setVolume(0.3);
     page.hide(); // sendBeacon refuses: the event stays queued, and stored now
-    expect(stored(storage)).toStrictEqual(['requested', 'started', 'first_frame', 'volume_changed']);
+    expect(stored(storage)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'volume_changed',
+    ]);
   });
 
   it('writes before a request goes out and after the edge answered', async () => {
@@ -126,14 +167,18 @@ describe('queue persistence', () => {
 
   it('never throws into the host when the storage throws on a deferred write', async () => {
     const lines: { level: string; data?: unknown }[] = [];
-    const t = makeTracker({ logLevel: 'warn', logSink: (level, _m, data) => lines.push({ level, data }) }, { storage: new ThrowingStorage() });
+    const t = makeTracker(
+      { logLevel: 'warn', logSink: (level, _m, data) => lines.push({ level, data }) },
+      { storage: new ThrowingStorage() },
+    );
     const video = new FakeVideo();
     t.tracker.attach(html5Adapter(video));
     video.play();
     video.playing();
     video.tick(0.1);
     await settle();
-    const failures = () => lines.filter((l) => (l.data as Error | undefined)?.name === 'StorageError').length;
+    const failures = () =>
+      lines.filter((l) => (l.data as Error | undefined)?.name === 'StorageError').length;
     const before = failures();
     expect(() => video.setVolume(0.4)).not.toThrow();
     await wait(1_000); // the timer's write fails inside the SDK: a throw would fail this test here
@@ -141,20 +186,37 @@ describe('queue persistence', () => {
     expect(() => t.page.hide()).not.toThrow();
     expect(() => t.page.close()).not.toThrow();
     expect(failures()).toBeGreaterThan(before + 1);
-    expect((await t.beacon.batches()).flatMap((b) => b.events.map((e) => e.type))).toContain('volume_changed');
+    expect((await t.beacon.batches()).flatMap((b) => b.events.map((e) => e.type))).toContain(
+      'volume_changed',
+    );
   });
 });
 
 describe('stored queue format', () => {
   const session = createSession('s-1', () => ({ contentId: () => 'c', viewerId: 'v-1' }));
-  const ev = (i: number) => session.event('error', { code: `E${i}`, message: 'm"\u2028\\', fatal: false }, 1.7e12 + i, i / 3);
+  const ev = (i: number) =>
+    session.event(
+      'error',
+      { code: `E${i}`, message: 'm"\u2028\\', fatal: false },
+      1.7e12 + i,
+      i / 3,
+    );
 
   it('is the JSON of { v: 1, lease, entries, envelopes }', () => {
     const q = createQueue(100);
     for (let i = 0; i < 3; i++) q.push(session.envelope(), ev(i));
     const state = q.state();
-    expect(JSON.parse(serialise(state, 1_772_359_200_000))).toStrictEqual({ v: 1, lease: 1_772_359_200_000, ...state });
-    expect(JSON.parse(serialise({ entries: [], envelopes: {} }, 0))).toStrictEqual({ v: 1, lease: 0, entries: [], envelopes: {} });
+    expect(JSON.parse(serialise(state, 1_772_359_200_000))).toStrictEqual({
+      v: 1,
+      lease: 1_772_359_200_000,
+      ...state,
+    });
+    expect(JSON.parse(serialise({ entries: [], envelopes: {} }, 0))).toStrictEqual({
+      v: 1,
+      lease: 0,
+      entries: [],
+      envelopes: {},
+    });
   });
 
   it('serialises only the events added since the last write', () => {

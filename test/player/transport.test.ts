@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { expectAllSentValid, fakeFetch, FakeVideo, MemoryStorage, settle, trackerOnVideo, type FakeAnswer } from './fakes.js';
+import {
+  expectAllSentValid,
+  fakeFetch,
+  FakeVideo,
+  MemoryStorage,
+  settle,
+  trackerOnVideo,
+  type FakeAnswer,
+} from './fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -25,11 +33,13 @@ describe('transport', () => {
     expect(fetch.calls).toHaveLength(1);
     const { url, init, batch } = fetch.calls[0];
     expect(url).toBe('https://beacons.example/v2/e');
-    expect({ method: init.method, keepalive: init.keepalive, headers: init.headers }).toStrictEqual({
-      method: 'POST',
-      keepalive: true,
-      headers: { 'content-type': 'text/plain' },
-    });
+    expect({ method: init.method, keepalive: init.keepalive, headers: init.headers }).toStrictEqual(
+      {
+        method: 'POST',
+        keepalive: true,
+        headers: { 'content-type': 'text/plain' },
+      },
+    );
     expect(batch).toMatchObject({
       schema_version: '1-0-0',
       sdk_name: 'beacon-edge-js',
@@ -66,7 +76,10 @@ describe('transport', () => {
     expect(fetch.calls).toHaveLength(1);
     await wait(1);
     expect(fetch.calls).toHaveLength(2);
-    expect(fetch.calls[1].batch.events.map((e) => e.type)).toStrictEqual(['paused', 'volume_changed']);
+    expect(fetch.calls[1].batch.events.map((e) => e.type)).toStrictEqual([
+      'paused',
+      'volume_changed',
+    ]);
     expect(fetch.calls[1].batch.sent_at).toBe(T0 + 10_000);
   });
 
@@ -81,7 +94,12 @@ describe('transport', () => {
     act(video);
     await settle();
     expect(fetch.calls).toHaveLength(3); // first_frame; the trigger; session_end
-    expect(fetch.events().map((e) => e.type).slice(3)).toContain('volume_changed');
+    expect(
+      fetch
+        .events()
+        .map((e) => e.type)
+        .slice(3),
+    ).toContain('volume_changed');
   });
 
   it('flushes at once on session end', async () => {
@@ -91,7 +109,11 @@ describe('transport', () => {
     await wait(2000);
     tracker.endSession('idle');
     await settle();
-    expect(fetch.calls.at(-1)!.batch.events.at(-1)).toMatchObject({ type: 'session_end', reason: 'idle', played_ms: 2000 });
+    expect(fetch.calls.at(-1)!.batch.events.at(-1)).toMatchObject({
+      type: 'session_end',
+      reason: 'idle',
+      played_ms: 2000,
+    });
   });
 
   it('retries network errors and 5xx with exponential backoff, then succeeds', async () => {
@@ -121,7 +143,11 @@ describe('transport', () => {
 
   it('honours Retry-After on 503 and 429', async () => {
     const fetch = fakeFetch([
-      { status: 503, body: '{"error":"stream_unavailable","detail":"x"}', headers: { 'Retry-After': '30' } },
+      {
+        status: 503,
+        body: '{"error":"stream_unavailable","detail":"x"}',
+        headers: { 'Retry-After': '30' },
+      },
       { status: 429, headers: { 'retry-after': '12' } },
     ]);
     const { start } = setup({}, { fetch });
@@ -162,26 +188,38 @@ describe('transport', () => {
     await wait(19_000);
     expect(fetch.calls).toHaveLength(1);
     await wait(1_000);
-    expect(fetch.events().map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame', 'requested', 'started', 'first_frame', 'ended', 'session_end']);
+    expect(fetch.events().map((e) => e.type)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'requested',
+      'started',
+      'first_frame',
+      'ended',
+      'session_end',
+    ]);
   });
 
-  it.each([400, 401, 403, 413, 415, 422])('drops a batch answered %s without retrying', async (status) => {
-    const fetch = fakeFetch([{ status, body: '{"error":"invalid_envelope","detail":"x"}' }]);
-    const { start, results, video } = setup({}, { fetch });
-    start();
-    video.pause(); // no heartbeats
-    await settle();
-    await wait(120_000);
-    // The dropped batch never comes back; the `paused` queued meanwhile still goes out.
-    expect(fetch.calls.map((c) => c.batch.events.map((e) => e.type))).toStrictEqual([
-      ['requested', 'started', 'first_frame'],
-      ['paused'],
-    ]);
-    expect(results[0]).toMatchObject({ status, outcome: 'dropped' });
-    video.setVolume(0.1);
-    await wait(10_000);
-    expect(fetch.calls).toHaveLength(3);
-  });
+  it.each([400, 401, 403, 413, 415, 422])(
+    'drops a batch answered %s without retrying',
+    async (status) => {
+      const fetch = fakeFetch([{ status, body: '{"error":"invalid_envelope","detail":"x"}' }]);
+      const { start, results, video } = setup({}, { fetch });
+      start();
+      video.pause(); // no heartbeats
+      await settle();
+      await wait(120_000);
+      // The dropped batch never comes back; the `paused` queued meanwhile still goes out.
+      expect(fetch.calls.map((c) => c.batch.events.map((e) => e.type))).toStrictEqual([
+        ['requested', 'started', 'first_frame'],
+        ['paused'],
+      ]);
+      expect(results[0]).toMatchObject({ status, outcome: 'dropped' });
+      video.setVolume(0.1);
+      await wait(10_000);
+      expect(fetch.calls).toHaveLength(3);
+    },
+  );
 
   it('stops sending for the session after a 410, and resumes with the next session', async () => {
     const fetch = fakeFetch([{ status: 410 }]);
@@ -199,7 +237,11 @@ describe('transport', () => {
     await settle();
     expect(fetch.calls).toHaveLength(2);
     expect(fetch.calls[1].batch.session_id).not.toBe(silenced);
-    expect(fetch.calls[1].batch.events.map((e) => e.type)).toStrictEqual(['requested', 'started', 'first_frame']);
+    expect(fetch.calls[1].batch.events.map((e) => e.type)).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+    ]);
   });
 
   it('treats a 200 with rejected events as success and reports them', async () => {
@@ -211,23 +253,30 @@ describe('transport', () => {
     await wait(60_000);
     expect(fetch.calls).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: 200, outcome: 'sent', rejected });
-    expect([...(storage as MemoryStorage).map.keys()].filter((k) => k.includes(':q:'))).toStrictEqual([]);
+    expect(
+      [...(storage as MemoryStorage).map.keys()].filter((k) => k.includes(':q:')),
+    ).toStrictEqual([]);
   });
 
   it('keeps events in the queue (and storage) until the edge accepted them', async () => {
     let release: (a: FakeAnswer) => void = () => {};
     const fetch = fakeFetch();
     const pending = fetch.fn;
-    const slow = { ...fetch, fn: ((url: string, init: RequestInit) => new Promise((resolve, reject) => {
-      release = (a) => {
-        fetch.answers.unshift(a);
-        pending(url, init).then(resolve, reject);
-      };
-    })) as typeof fetch.fn };
+    const slow = {
+      ...fetch,
+      fn: ((url: string, init: RequestInit) =>
+        new Promise((resolve, reject) => {
+          release = (a) => {
+            fetch.answers.unshift(a);
+            pending(url, init).then(resolve, reject);
+          };
+        })) as typeof fetch.fn,
+    };
     const { start, storage } = setup({}, { fetch: slow });
     start();
     await settle();
-    const stored = () => [...(storage as MemoryStorage).map.entries()].filter(([k]) => k.includes(':q:'));
+    const stored = () =>
+      [...(storage as MemoryStorage).map.entries()].filter(([k]) => k.includes(':q:'));
     expect(stored()).toHaveLength(1);
     expect(JSON.parse(stored()[0][1]).entries).toHaveLength(3);
     release({ status: 503 });
@@ -254,7 +303,10 @@ describe('transport', () => {
 
   it('drops the oldest heartbeats first when the queue is full', async () => {
     const fetch = fakeFetch([], 'network-error');
-    const { start, tracker, video } = setup({ maxQueueEvents: 10, heartbeatMs: 1000, retryMaxMs: 3_600_000, retryBaseMs: 3_600_000 }, { fetch });
+    const { start, tracker, video } = setup(
+      { maxQueueEvents: 10, heartbeatMs: 1000, retryMaxMs: 3_600_000, retryBaseMs: 3_600_000 },
+      { fetch },
+    );
     start(); // requested, started, first_frame (send fails: backing off for an hour)
     await settle();
     await wait(5_000); // five heartbeats
@@ -266,8 +318,21 @@ describe('transport', () => {
     fetch.answers.push({ status: 204 });
     await wait(3_600_000);
     const types = fetch.calls.at(-1)!.batch.events.map((e) => e.type);
-    expect(types).toStrictEqual(['requested', 'started', 'first_frame', 'heartbeat', 'heartbeat', 'volume_changed', 'paused', 'error', 'error', 'error']);
-    const beats = fetch.calls.at(-1)!.batch.events.filter((e) => e.type === 'heartbeat') as { played_ms: number }[];
+    expect(types).toStrictEqual([
+      'requested',
+      'started',
+      'first_frame',
+      'heartbeat',
+      'heartbeat',
+      'volume_changed',
+      'paused',
+      'error',
+      'error',
+      'error',
+    ]);
+    const beats = fetch.calls.at(-1)!.batch.events.filter((e) => e.type === 'heartbeat') as {
+      played_ms: number;
+    }[];
     expect(beats.map((b) => b.played_ms)).toStrictEqual([4000, 5000]);
   });
 });

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { validators } from '../../schemas/generated/index.js';
 import { CURRENT_SCHEMA_VERSION, EVENT_TYPES, LIMITS } from '../../schemas/index.js';
-import { LIFECYCLE, makeBatch, makeBatchOfEveryType, makeEvent, makeId } from '../helpers/batch-factory.js';
+import {
+  LIFECYCLE,
+  makeBatch,
+  makeBatchOfEveryType,
+  makeEvent,
+  makeId,
+} from '../helpers/batch-factory.js';
 
 const v = validators[CURRENT_SCHEMA_VERSION];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,16 +61,32 @@ describe('batch factory', () => {
   });
 
   it('makeBatch honours envelope overrides, types, count and spacing', () => {
-    const batch = makeBatch({ sent_at: 1_767_225_600_000, types: ['started', 'paused'], count: 5, spacingMs: 250, content_id: 'x' });
+    const batch = makeBatch({
+      sent_at: 1_767_225_600_000,
+      types: ['started', 'paused'],
+      count: 5,
+      spacingMs: 250,
+      content_id: 'x',
+    });
     expectValid(v.batch, batch);
     expect(batch.content_id).toBe('x');
-    expect(batch.events.map((e) => e.type)).toStrictEqual(['started', 'paused', 'started', 'paused', 'started']);
-    expect(batch.events.map((e) => e.ts)).toStrictEqual([0, 1, 2, 3, 4].map((i) => 1_767_225_600_000 - (4 - i) * 250));
+    expect(batch.events.map((e) => e.type)).toStrictEqual([
+      'started',
+      'paused',
+      'started',
+      'paused',
+      'started',
+    ]);
+    expect(batch.events.map((e) => e.ts)).toStrictEqual(
+      [0, 1, 2, 3, 4].map((i) => 1_767_225_600_000 - (4 - i) * 250),
+    );
   });
 
   it('the largest allowed batch validates and one more event does not', () => {
     expectValid(v.batch, makeBatch({ count: LIMITS.maxEventsPerBatch, types: ['heartbeat'] }));
-    expect(v.envelope(makeBatch({ count: LIMITS.maxEventsPerBatch + 1, types: ['heartbeat'] }))).toBe(false);
+    expect(
+      v.envelope(makeBatch({ count: LIMITS.maxEventsPerBatch + 1, types: ['heartbeat'] })),
+    ).toBe(false);
     expect(v.envelope.errors![0].keyword).toBe('maxItems');
   });
 

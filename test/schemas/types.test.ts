@@ -14,7 +14,10 @@ import {
 } from '../../schemas/index.js';
 import type { BeaconEvent, EventType } from '../../schemas/index.js';
 
-const schemaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/beacon');
+const schemaDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../schemas/beacon',
+);
 const SCHEMAVER_FILE = /^(\d+)-(\d+)-(\d+)\.json$/;
 
 interface SchemaNode {

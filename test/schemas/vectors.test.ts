@@ -8,7 +8,10 @@ import { validators } from '../../schemas/generated/index.js';
 import type { ValidationError, VersionValidators } from '../../schemas/generated/index.js';
 import { EVENT_TYPES, SCHEMA_VERSIONS } from '../../schemas/index.js';
 
-const schemaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/beacon');
+const schemaDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../schemas/beacon',
+);
 
 /** What an invalid vector must produce: the first (only) ajv error and the edge's reason code. */
 interface Expectation {
@@ -24,16 +27,23 @@ interface InvalidVector {
   data: unknown;
 }
 
-const EDGE_REASONS = ['invalid_event', 'invalid_envelope', 'unknown_schema_version', 'too_many_events'];
+const EDGE_REASONS = [
+  'invalid_event',
+  'invalid_envelope',
+  'unknown_schema_version',
+  'too_many_events',
+];
 
 function load(version: string, kind: 'valid' | 'invalid'): [string, unknown][] {
   const dir = path.join(schemaDir, version, 'examples', kind);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    // JSON.parse, not import: `__proto__` keys must stay own properties, as at the edge.
-    .map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]);
+  return (
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      // JSON.parse, not import: `__proto__` keys must stay own properties, as at the edge.
+      .map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))])
+  );
 }
 
 function firstError(fn: { errors?: ValidationError[] | null }): ValidationError {
@@ -55,13 +65,17 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
     for (const [file] of valid) expect(file).toMatch(/^(batch|event)-[a-z0-9-]+\.json$/);
   });
 
-  it.each(valid.filter(([f]) => f.startsWith('batch-')))('valid batch %s passes batch, envelope and each event', (_f, data) => {
-    const ok = v.batch(data);
-    expect(v.batch.errors ?? null).toBeNull();
-    expect(ok).toBe(true);
-    expect(v.envelope(data)).toBe(true);
-    for (const ev of (data as { events: unknown[] }).events) expect(v.event(ev), JSON.stringify(ev)).toBe(true);
-  });
+  it.each(valid.filter(([f]) => f.startsWith('batch-')))(
+    'valid batch %s passes batch, envelope and each event',
+    (_f, data) => {
+      const ok = v.batch(data);
+      expect(v.batch.errors ?? null).toBeNull();
+      expect(ok).toBe(true);
+      expect(v.envelope(data)).toBe(true);
+      for (const ev of (data as { events: unknown[] }).events)
+        expect(v.event(ev), JSON.stringify(ev)).toBe(true);
+    },
+  );
 
   it.each(valid.filter(([f]) => f.startsWith('event-')))('valid event %s passes', (_f, data) => {
     const ok = v.event(data);
@@ -70,7 +84,9 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
   });
 
   it('has a valid single-event example of every event type', () => {
-    const types = new Set(valid.filter(([f]) => f.startsWith('event-')).map(([, d]) => (d as { type: string }).type));
+    const types = new Set(
+      valid.filter(([f]) => f.startsWith('event-')).map(([, d]) => (d as { type: string }).type),
+    );
     expect([...types].sort()).toStrictEqual([...EVENT_TYPES].sort());
   });
 
@@ -81,7 +97,10 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
     const fn = v[validator];
     expect(fn(vector.data)).toBe(false);
     const err = firstError(fn);
-    expect({ keyword: err.keyword, instancePath: err.instancePath }).toStrictEqual({ keyword, instancePath });
+    expect({ keyword: err.keyword, instancePath: err.instancePath }).toStrictEqual({
+      keyword,
+      instancePath,
+    });
     if (params) expect(err.params).toStrictEqual(params);
   });
 
@@ -90,8 +109,13 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
   it.each(invalid.filter(([, vec]) => vec.expect.validator === 'event'))(
     'invalid event %s fails the batch validator at /events/1 and passes the envelope',
     (_f, vector) => {
-      const [good] = (valid.find(([f]) => f === 'batch-full-session.json')![1] as { events: unknown[] }).events;
-      const batch = { ...(valid.find(([f]) => f === 'batch-full-session.json')![1] as object), events: [good, vector.data] };
+      const [good] = (
+        valid.find(([f]) => f === 'batch-full-session.json')![1] as { events: unknown[] }
+      ).events;
+      const batch = {
+        ...(valid.find(([f]) => f === 'batch-full-session.json')![1] as object),
+        events: [good, vector.data],
+      };
       expect(v.envelope(batch)).toBe(true);
       expect(v.batch(batch)).toBe(false);
       const err = firstError(v.batch);
@@ -102,7 +126,18 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
 
   it('covers the bad-input classes the product promises to reject', () => {
     const keywords = new Set(invalid.map(([, vec]) => vec.expect.keyword));
-    for (const k of ['required', 'type', 'unevaluatedProperties', 'additionalProperties', 'minimum', 'maxLength', 'pattern', 'discriminator', 'const', 'maxItems']) {
+    for (const k of [
+      'required',
+      'type',
+      'unevaluatedProperties',
+      'additionalProperties',
+      'minimum',
+      'maxLength',
+      'pattern',
+      'discriminator',
+      'const',
+      'maxItems',
+    ]) {
       expect(keywords, k).toContain(k);
     }
     const protoKeys = invalid.flatMap(([, vec]) => Object.values(vec.expect.params ?? {}));

@@ -16,15 +16,27 @@ export function nextId(prefix = 'id'): string {
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 /** The union member for a type (some members cover several types, so Extract alone misses them). */
-type EventOf<T extends BeaconEvent['type']> = BeaconEvent extends infer E ? (E extends { type: infer U } ? (T extends U ? E : never) : never) : never;
-type Fields<T extends BeaconEvent['type']> = Omit<EventOf<T>, 'type' | 'id' | 'seq' | 'ts' | 'playhead'> &
+type EventOf<T extends BeaconEvent['type']> = BeaconEvent extends infer E
+  ? E extends { type: infer U }
+    ? T extends U
+      ? E
+      : never
+    : never
+  : never;
+type Fields<T extends BeaconEvent['type']> = Omit<
+  EventOf<T>,
+  'type' | 'id' | 'seq' | 'ts' | 'playhead'
+> &
   Partial<Pick<EventOf<T>, 'id' | 'seq' | 'ts' | 'playhead'>> & { time?: number };
 
 /**
  * One enriched event of the given type. `time` defaults to ts (no skew); pass `time` to set the
  * corrected time explicitly.
  */
-export function event<T extends BeaconEvent['type']>(type: T, fields: Fields<T> = {} as Fields<T>): EnrichedEvent {
+export function event<T extends BeaconEvent['type']>(
+  type: T,
+  fields: Fields<T> = {} as Fields<T>,
+): EnrichedEvent {
   const ts = fields.ts ?? T0;
   return {
     type,
@@ -52,7 +64,15 @@ export function enrichedRecord(overrides: Partial<EnrichedRecord> = {}): Enriche
     sdk_version: '0.1.0',
     player_name: 'hls.js',
     player_version: '1.7.4',
-    geo: { country: 'DE', region: 'HE', city: 'Frankfurt am Main', time_zone: 'Europe/Berlin', asn: '3320', lat: 50.1, lon: 8.7 },
+    geo: {
+      country: 'DE',
+      region: 'HE',
+      city: 'Frankfurt am Main',
+      time_zone: 'Europe/Berlin',
+      asn: '3320',
+      lat: 50.1,
+      lon: 8.7,
+    },
     edge: {
       pop: 'FRA56-C1',
       edge_region: 'eu-central-1',
@@ -90,7 +110,11 @@ export function jsonBytes(value: unknown): Uint8Array {
 /**
  * A playback session as a list of events with ascending seq: requested → first_frame(startup) → started, then `more`.
  */
-export function playbackEvents(startupMs: number, more: EnrichedEvent[] = [], t0 = T0): EnrichedEvent[] {
+export function playbackEvents(
+  startupMs: number,
+  more: EnrichedEvent[] = [],
+  t0 = T0,
+): EnrichedEvent[] {
   const base = [
     event('requested', { ts: t0, autoplay: false }),
     event('first_frame', { ts: t0 + startupMs, startup_ms: startupMs }),

@@ -18,7 +18,11 @@ export async function putRaw(
   const out = await client.send(
     new PutRecordsCommand({
       StreamName: stream,
-      Records: entries.map((e) => ({ Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.hashKey })),
+      Records: entries.map((e) => ({
+        Data: e.data,
+        PartitionKey: e.partitionKey,
+        ExplicitHashKey: e.hashKey,
+      })),
     }),
   );
   if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} records failed`);
@@ -26,24 +30,44 @@ export async function putRaw(
 }
 
 /** Puts EnrichedRecords as the edge does (partition key = session id), alternating halves of the key space. */
-export function putEnriched(client: KinesisClient, stream: string, records: EnrichedRecord[]): Promise<string[]> {
+export function putEnriched(
+  client: KinesisClient,
+  stream: string,
+  records: EnrichedRecord[],
+): Promise<string[]> {
   return putRaw(
     client,
     stream,
-    records.map((r, i) => ({ data: jsonBytes(r), partitionKey: r.session_id, hashKey: i % 2 === 0 ? LOW_HASH : HIGH_HASH })),
+    records.map((r, i) => ({
+      data: jsonBytes(r),
+      partitionKey: r.session_id,
+      hashKey: i % 2 === 0 ? LOW_HASH : HIGH_HASH,
+    })),
   );
 }
 
 /** Puts BadRows as the local edge does (partition key = request id). */
-export function putBadRows(client: KinesisClient, stream: string, rows: BadRow[]): Promise<string[]> {
-  return putRaw(client, stream, rows.map((b) => ({ data: jsonBytes(b), partitionKey: b.request_id })));
+export function putBadRows(
+  client: KinesisClient,
+  stream: string,
+  rows: BadRow[],
+): Promise<string[]> {
+  return putRaw(
+    client,
+    stream,
+    rows.map((b) => ({ data: jsonBytes(b), partitionKey: b.request_id })),
+  );
 }
 
 /**
  * Polls `probe` until it returns true; fails with `what` after `timeoutMs`. A wait, not a timing
  * assertion: the timeout only turns a hang into a readable failure.
  */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 20000): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 20000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

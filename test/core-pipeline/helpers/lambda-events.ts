@@ -9,7 +9,13 @@ let sequence = 49590338271490256608559692538361571095921575989136588800n;
 /** One record of a Lambda Kinesis event; `data` is the record's raw bytes. */
 export function kinesisStreamRecord(
   data: Uint8Array,
-  opts: { stream?: string; shardId?: string; partitionKey?: string; arrivalMs?: number; region?: string } = {},
+  opts: {
+    stream?: string;
+    shardId?: string;
+    partitionKey?: string;
+    arrivalMs?: number;
+    region?: string;
+  } = {},
 ): KinesisStreamRecord {
   sequence += 1n;
   const region = opts.region ?? 'us-east-1';

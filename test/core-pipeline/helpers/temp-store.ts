@@ -10,9 +10,17 @@ import { recordToRows } from '../../../core-pipeline/transform.js';
 import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
 
 /** A fresh folder under the OS temp dir; `remove()` deletes it. */
-export function tempDir(prefix = 'core-pipeline-'): { path: string; file(name: string): string; remove(): void } {
+export function tempDir(prefix = 'core-pipeline-'): {
+  path: string;
+  file(name: string): string;
+  remove(): void;
+} {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    file: (name) => join(path, name),
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
 }
 
 /** The batch a consumer would write for these records and bad rows. */
