@@ -3,13 +3,14 @@
  * core cannot read, and giving each a deterministic id so a re-delivered bad row is stored once.
  */
 import { createHash } from 'node:crypto';
-import type { BadRow } from '../schemas/record.js';
+import { LIMITS } from '../schemas/limits.js';
+import { BAD_ROW_PAYLOAD_ENCODINGS, type BadRow } from '../schemas/record.js';
 import { UnreadableRecordError } from './errors.js';
 import type { StoredBadRow } from './rows.js';
 import * as read from './values.js';
 
-/** Largest payload kept in a bad row, as on the edge (64 KiB of text). */
-export const MAX_BAD_ROW_PAYLOAD = 65536;
+/** Largest payload kept in a bad row, as on the edge. */
+const MAX_BAD_ROW_PAYLOAD = LIMITS.badRowPayloadBytes;
 
 /**
  * HTTP status recorded on bad rows the core pipeline creates. 0 = "not an HTTP rejection": the
@@ -17,7 +18,7 @@ export const MAX_BAD_ROW_PAYLOAD = 65536;
  */
 export const CORE_BAD_ROW_STATUS = 0;
 
-const ENCODINGS = ['json', 'text', 'base64'] as const;
+const ENCODINGS = BAD_ROW_PAYLOAD_ENCODINGS;
 
 /**
  * Parses one record of the bad-row stream (Data = JSON BadRow).

@@ -4,6 +4,8 @@
  * CloudFront Function gets the subset it needs the same way. Defaults live here and only here.
  */
 
+import { LIMITS } from '../schemas/limits.js';
+
 /** A regional Kinesis stream the edge may write to. */
 export interface StreamTarget {
   region: string;
@@ -49,8 +51,8 @@ export const DEFAULT_STREAM_NAME = 'beacon-edge-events';
 export const DEFAULT_CONFIG: EdgeConfig = {
   ingestPaths: ['/v1/events'],
   allowedOrigins: ['*'],
-  maxBodyBytes: 65536,
-  maxEvents: 200,
+  maxBodyBytes: LIMITS.maxBodyBytes,
+  maxEvents: LIMITS.maxEventsPerBatch,
   maxEventAgeMs: 24 * 60 * 60 * 1000,
   streams: DEFAULT_REGIONS.map((region) => ({ region, streamName: DEFAULT_STREAM_NAME })),
   badRows: { kind: 'firehose', region: 'us-east-1', deliveryStreamName: 'beacon-edge-bad-rows' },

@@ -1,121 +1,29 @@
 /**
- * The one place for schema names, versions and event types, shared by the browser SDK, the edge
- * and the core pipeline. The JSON Schema files in `schemas/beacon/` are the source of truth for
- * validation; these types mirror them for TypeScript callers (test/schemas checks they agree).
+ * The one place for schema names, versions, event types, limits and the edge→core record
+ * contract, shared by the browser SDK, the edge and the core pipeline. This file only
+ * re-exports; each fact lives in the module named below.
  *
- * This module must stay dependency-free: the browser SDK and the CloudFront bundles import it.
+ * Everything here stays dependency-free: the browser SDK and the CloudFront bundles import it.
  */
-
-/** Every SchemaVer (MODEL-REVISION-ADDITION) of the beacon batch schema that the edge accepts. */
-export const SCHEMA_VERSIONS = ['1-0-0'] as const;
-export type SchemaVersion = (typeof SCHEMA_VERSIONS)[number];
-/** The version new clients should send. */
-export const CURRENT_SCHEMA_VERSION: SchemaVersion = '1-0-0';
-
-/** The four event types the original AWS demo charts, spelled exactly as it spelled them. */
-export const DEMO_EVENT_TYPES = ['started', 'paused', 'volume_changed', 'variant_loaded'] as const;
-
-/** All event types of schema 1-0-0, in lifecycle order. */
-export const EVENT_TYPES = [
-  'requested',
-  'started',
-  'first_frame',
-  'paused',
-  'resumed',
-  'seeking',
-  'seeked',
-  'stall_start',
-  'stall_end',
-  'variant_loaded',
-  'bitrate_changed',
-  'volume_changed',
-  'muted',
-  'unmuted',
-  'error',
-  'ended',
-  'heartbeat',
-  'session_end',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Limits that the schema encodes and that clients should respect before sending. */
-export const LIMITS = {
-  /** Events per batch (schema `maxItems`). */
-  maxEventsPerBatch: 200,
-  /** Body bytes the edge accepts; the SDK keeps batches under 56 KiB for `fetch` keepalive. */
-  maxBodyBytes: 65536,
-  /** Identifier pattern for session ids and event ids. */
-  idPattern: /^[A-Za-z0-9_-]{8,64}$/,
-} as const;
-
-/** Fields every event carries. */
-export interface EventBase {
-  type: EventType;
-  /** Event id: unique per event; storage is idempotent on it. */
-  id: string;
-  /** Per-session sequence number, from 0. */
-  seq: number;
-  /** Client clock at the event, ms since epoch. */
-  ts: number;
-  /** Playhead position, seconds. */
-  playhead: number;
-}
-
-/** Cumulative counters carried by heartbeats and session_end (CTA-2066 definitions). */
-export interface CumulativeCounters {
-  played_ms: number;
-  stall_ms: number;
-  stall_count: number;
-}
-
-export type BeaconEvent =
-  | (EventBase & { type: 'requested'; autoplay?: boolean })
-  | (EventBase & {
-      type: 'started' | 'paused' | 'resumed' | 'stall_start' | 'muted' | 'unmuted' | 'ended';
-    })
-  | (EventBase & { type: 'first_frame'; startup_ms: number })
-  | (EventBase & { type: 'seeking'; to?: number })
-  | (EventBase & { type: 'seeked'; seek_ms?: number })
-  | (EventBase & { type: 'stall_end'; stall_ms: number })
-  | (EventBase & {
-      type: 'variant_loaded';
-      bitrate: number;
-      width?: number;
-      height?: number;
-      level?: number;
-    })
-  | (EventBase & {
-      type: 'bitrate_changed';
-      bitrate: number;
-      prev_bitrate?: number;
-      width?: number;
-      height?: number;
-      level?: number;
-    })
-  | (EventBase & { type: 'volume_changed'; volume: number; muted: boolean })
-  | (EventBase & { type: 'error'; code: string; message?: string; fatal: boolean })
-  | (EventBase &
-      CumulativeCounters & { type: 'heartbeat'; bitrate?: number; dropped_frames?: number })
-  | (EventBase &
-      CumulativeCounters & {
-        type: 'session_end';
-        reason?: 'unload' | 'ended' | 'new_source' | 'detach' | 'error' | 'idle';
-      });
-
-/** A batch as the player sends it (one playback session). */
-export interface BeaconBatch {
-  schema_version: SchemaVersion;
-  sdk_name: string;
-  sdk_version: string;
-  player_name?: string;
-  player_version?: string;
-  session_id: string;
-  viewer_id?: string;
-  content_id: string;
-  /** Client clock when sent, ms since epoch (used to correct clock skew). */
-  sent_at: number;
-  events: BeaconEvent[];
-}
-
-export type { EnrichedRecord, EnrichedEvent, EdgeContext, GeoContext, BadRow } from './record.js';
-export { RECORD_VERSION } from './record.js';
+export { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, type SchemaVersion } from './versions.js';
+export {
+  DEMO_EVENT_TYPES,
+  EVENT_TYPES,
+  SESSION_END_REASONS,
+  type BeaconBatch,
+  type BeaconEvent,
+  type CumulativeCounters,
+  type EventBase,
+  type EventType,
+  type SessionEndReason,
+} from './events.js';
+export { LIMITS } from './limits.js';
+export {
+  BAD_ROW_PAYLOAD_ENCODINGS,
+  RECORD_VERSION,
+  type BadRow,
+  type EdgeContext,
+  type EnrichedEvent,
+  type EnrichedRecord,
+  type GeoContext,
+} from './record.js';

@@ -4,7 +4,7 @@
  * core pipeline flattens it into rows. Bump RECORD_VERSION on any incompatible change and keep
  * the core able to read every version still in a stream (24 h retention by default).
  */
-import type { BeaconEvent } from './index.js';
+import type { BeaconEvent } from './events.js';
 
 export const RECORD_VERSION = 1;
 
@@ -68,6 +68,9 @@ export interface EnrichedRecord {
   events: EnrichedEvent[];
 }
 
+/** How a bad row's payload is written: the event as JSON, UTF-8 text, or base64 bytes. */
+export const BAD_ROW_PAYLOAD_ENCODINGS = ['json', 'text', 'base64'] as const;
+
 /** A rejected event or body, kept with its reason (Firehose on AWS, a table locally). */
 export interface BadRow {
   /** Server receive time, ms since epoch. */
@@ -85,8 +88,8 @@ export interface BadRow {
   event_id?: string;
   schema_version?: string;
   pop?: string;
-  /** The offending payload: the event as JSON, or the body (base64 if not valid UTF-8), cut at 64 KiB. */
+  /** The offending payload: the event as JSON, or the body (base64 if not valid UTF-8), cut at `LIMITS.badRowPayloadBytes`. */
   payload: string;
-  payload_encoding: 'json' | 'text' | 'base64';
+  payload_encoding: (typeof BAD_ROW_PAYLOAD_ENCODINGS)[number];
   payload_truncated?: boolean;
 }

@@ -1,10 +1,10 @@
 /**
  * Builders of BadRow values (schemas/record.ts): every rejection is kept with its reason so that
- * nothing a client sent is silently dropped. Payloads are cut to BAD_ROW_PAYLOAD_BYTES.
+ * nothing a client sent is silently dropped. Payloads are cut to LIMITS.badRowPayloadBytes.
  */
 import type { BadRow } from '../../schemas/record.js';
 import { decodeUtf8 } from './decode.js';
-import { BAD_ROW_PAYLOAD_BYTES } from './limits.js';
+import { LIMITS } from '../../schemas/limits.js';
 import type { RejectedEvent } from './validate.js';
 
 /** Facts shared by every bad row of one request. */
@@ -27,8 +27,8 @@ export function bodyBadRow(
   body: Uint8Array | null,
 ): BadRow {
   const bytes = body ?? new Uint8Array(0);
-  const truncated = bytes.byteLength > BAD_ROW_PAYLOAD_BYTES;
-  const cut = truncated ? bytes.subarray(0, utf8Boundary(bytes, BAD_ROW_PAYLOAD_BYTES)) : bytes;
+  const truncated = bytes.byteLength > LIMITS.badRowPayloadBytes;
+  const cut = truncated ? bytes.subarray(0, utf8Boundary(bytes, LIMITS.badRowPayloadBytes)) : bytes;
   const text = decodeUtf8(cut);
   const row: BadRow = {
     ...common(ctx),
@@ -47,9 +47,9 @@ export function eventBadRow(ctx: BadRowContext, status: number, rejection: Rejec
   let payload = JSON.stringify(rejection.raw) ?? 'null';
   let truncated = false;
   const bytes = encoder.encode(payload);
-  if (bytes.byteLength > BAD_ROW_PAYLOAD_BYTES) {
+  if (bytes.byteLength > LIMITS.badRowPayloadBytes) {
     payload = new TextDecoder().decode(
-      bytes.subarray(0, utf8Boundary(bytes, BAD_ROW_PAYLOAD_BYTES)),
+      bytes.subarray(0, utf8Boundary(bytes, LIMITS.badRowPayloadBytes)),
     );
     truncated = true;
   }

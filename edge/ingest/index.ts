@@ -18,5 +18,4 @@ export {
   MAX_JSON_DEPTH,
   MAX_EVENT_AHEAD_MS,
   RETRY_AFTER_SECONDS,
-  BAD_ROW_PAYLOAD_BYTES,
 } from './limits.js';

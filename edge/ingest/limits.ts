@@ -16,9 +16,6 @@ export const MAX_EVENT_AHEAD_MS = 60_000;
 /** Retry-After (seconds) sent with 503 stream_unavailable. */
 export const RETRY_AFTER_SECONDS = 2;
 
-/** Bad-row payloads are cut to this many bytes (`payload_truncated: true`). */
-export const BAD_ROW_PAYLOAD_BYTES = 64 * 1024;
-
 /** CloudFront-Viewer-* header values are cut to this many characters before they are stored. */
 export const MAX_HEADER_VALUE_CHARS = 128;
 

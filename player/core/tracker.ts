@@ -3,7 +3,7 @@
  * lifecycle and the transport, and exposes the normalised player input that adapters drive.
  * Nothing here throws into the host page: inputs, callbacks and adapters run inside `guard`.
  */
-import type { BeaconEvent, EventType } from '../../schemas/index.js';
+import type { BeaconEvent, EventType, SessionEndReason } from '../../schemas/index.js';
 import { resolveConfig, type TrackerOptions } from '../config.js';
 import { CallbackError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -20,8 +20,7 @@ import { createQoe, type EmitAt, type QoeCounters } from './qoe.js';
 import { isSampled } from './sampling.js';
 import { createSession } from './session.js';
 
-/** Why a session ended (schema `session_end.reason`). */
-export type SessionEndReason = 'unload' | 'ended' | 'new_source' | 'detach' | 'error' | 'idle';
+export type { SessionEndReason };
 
 /** A running tracker. Every method is safe to call at any time and never throws. */
 export interface Tracker {

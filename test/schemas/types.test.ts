@@ -1,4 +1,4 @@
-// schemas/index.ts mirrors the JSON Schema files for TypeScript callers; this keeps them in step.
+// schemas/ mirrors the JSON Schema files for TypeScript callers; this keeps them in step.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import {
   EVENT_TYPES,
   LIMITS,
   SCHEMA_VERSIONS,
+  SESSION_END_REASONS,
 } from '../../schemas/index.js';
 import type { BeaconEvent, EventType } from '../../schemas/index.js';
 
@@ -25,6 +26,8 @@ interface SchemaNode {
   const?: unknown;
   pattern?: string;
   maxItems?: number;
+  maxLength?: number;
+  enum?: unknown[];
   properties?: Record<string, SchemaNode>;
   oneOf?: SchemaNode[];
   discriminator?: { propertyName: string };
@@ -79,6 +82,24 @@ describe('schemas/index.ts agrees with the schema files', () => {
     expect(LIMITS.idPattern.source).toBe(schema.$defs!.common.properties!.id.pattern);
     expect(LIMITS.maxBodyBytes).toBe(DEFAULT_CONFIG.maxBodyBytes);
     expect(LIMITS.maxEventsPerBatch).toBe(DEFAULT_CONFIG.maxEvents);
+  });
+
+  it('LIMITS.maxLength equals every maxLength the schema sets, and names no other field', () => {
+    const schema = readSchema(CURRENT_SCHEMA_VERSION);
+    const found: Record<string, number> = {};
+    const envelope = schema.$defs!.envelope.properties!;
+    for (const [field, node] of Object.entries(envelope))
+      if (node.maxLength !== undefined) found[field] = node.maxLength;
+    for (const [field, node] of Object.entries(schema.$defs!.error.properties!))
+      if (node.maxLength !== undefined) found[`error_${field}`] = node.maxLength;
+    expect(found).toStrictEqual(LIMITS.maxLength);
+  });
+
+  it('SESSION_END_REASONS equals the session_end reason enum', () => {
+    const schema = readSchema(CURRENT_SCHEMA_VERSION);
+    expect(schema.$defs!.session_end.properties!.reason.enum).toStrictEqual([
+      ...SESSION_END_REASONS,
+    ]);
   });
 
   it('the BeaconEvent union covers exactly EventType (compile-time)', () => {
