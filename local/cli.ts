@@ -172,7 +172,7 @@ async function simulate(args: string[]): Promise<number> {
     `simulating ${opts.viewers} viewers at ${opts.eventsPerSecond} events/s for ${opts.durationSeconds} s against ${opts.url}` +
       (opts.badPop ? ` (POP ${opts.badPop} degraded)` : ''),
   );
-  const { runSimulation } = await import('./simulator.js');
+  const { runSimulation } = await import('./sim/simulation.js');
   try {
     const s = await runSimulation({
       ...opts,

@@ -1,6 +1,6 @@
 /**
  * The local stack's configuration: every default in one place. Kept free of heavy imports (the
- * CLI loads it for every command); the edge configuration built from it is in edge-bundles.ts.
+ * CLI loads it for every command); the edge configuration built from it is in cloudfront/edge-build.ts.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -13,6 +13,7 @@ import { createDuckDbQueries } from '../core-pipeline/queries.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
 import { createApiHandler } from './api/index.js';
+import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './cloudfront/edge-build.js';
 import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
 import {
@@ -22,7 +23,6 @@ import {
   localStreamName,
   localStreamNames,
 } from './config.js';
-import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './edge-bundles.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
 import { ensureStreams, localKinesisClient, startKinesalite } from './kinesis-local.js';

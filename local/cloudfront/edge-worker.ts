@@ -4,12 +4,11 @@
  * it. Several workers run side by side, as CloudFront runs many function and Lambda@Edge instances
  * at once; each has its own SDK clients and connections, like a Lambda container.
  *
- * Bundled at stack start (edge-bundles.ts) into the build folder, next to the edge artefacts.
+ * Bundled at stack start (edge-build.ts) into the build folder, next to the edge artefacts.
  */
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCloudFrontFunction } from '../cloudfront-function-runtime.js';
 import { emulateRequest, type EmulatorOptions, type OriginRequestHandler } from './emulator.js';
 import {
   ownedCopy,
@@ -19,6 +18,7 @@ import {
   type WireBody,
 } from './edge-protocol.js';
 import type { ReadBody } from './body.js';
+import { loadCloudFrontFunction } from './function-sandbox.js';
 
 const data = workerData as EdgeWorkerData;
 const port = parentPort!;

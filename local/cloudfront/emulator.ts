@@ -7,11 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
-import {
-  makeViewerRequestEvent,
-  type CloudFrontFunctionRuntime,
-} from '../cloudfront-function-runtime.js';
 import { readBody, type ReadBody } from './body.js';
+import type { CloudFrontFunctionRuntime } from './function-sandbox.js';
 import { makeOriginRequestEvent, newRequestId, type FunctionRequest } from './origin-event.js';
 import {
   edgeResultToHttp,
@@ -20,6 +17,7 @@ import {
   isFunctionResponse,
   type HttpResult,
 } from './responses.js';
+import { makeViewerRequestEvent } from './viewer-event.js';
 import { groupHeaders, headerKeys, viewerContext } from './viewer.js';
 
 /** The built origin-request Lambda@Edge handler. */

@@ -8,10 +8,12 @@ import { DEFAULT_CONFIG, EDGE_HEADER } from '../../edge/config.js';
 import type { EdgeConfig } from '../../edge/config.js';
 import {
   loadCloudFrontFunction,
-  makeViewerRequestEvent,
   type CloudFrontFunctionRuntime,
+} from '../../local/cloudfront/function-sandbox.js';
+import {
+  makeViewerRequestEvent,
   type ViewerRequestInput,
-} from '../../local/cloudfront-function-runtime.js';
+} from '../../local/cloudfront/viewer-event.js';
 // @ts-expect-error plain .mjs build script without type declarations
 import { buildViewerRequest, MAX_FUNCTION_BYTES } from '../../scripts/build-viewer-request.mjs';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionPool, parseResponse } from '../../local/sim/http-client.js';
+import { createConnectionPool, parseResponse } from '../../../local/sim/http-client.js';
 
 /** The simulator's lean HTTP/1.1 client: response parsing, and keep-alive against a real node:http server. */
 const b = (s: string) => Buffer.from(s, 'latin1');

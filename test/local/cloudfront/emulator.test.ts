@@ -6,21 +6,21 @@ import path from 'node:path';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs build script without type declarations
-import { buildViewerRequest } from '../../scripts/build-viewer-request.mjs';
-import {
-  loadCloudFrontFunction,
-  type CloudFrontFunctionRuntime,
-} from '../../local/cloudfront-function-runtime.js';
+import { buildViewerRequest } from '../../../scripts/build-viewer-request.mjs';
 import {
   createCloudFrontEmulator,
   type OriginRequestHandler,
-} from '../../local/cloudfront/emulator.js';
-import { ORIGIN_BODY_LIMIT } from '../../local/cloudfront/origin-event.js';
-import { makeBatch } from '../helpers/batch-factory.js';
+} from '../../../local/cloudfront/emulator.js';
+import {
+  loadCloudFrontFunction,
+  type CloudFrontFunctionRuntime,
+} from '../../../local/cloudfront/function-sandbox.js';
+import { ORIGIN_BODY_LIMIT } from '../../../local/cloudfront/origin-event.js';
+import { makeBatch } from '../../helpers/batch-factory.js';
 
 /**
  * The emulator over real HTTP with the real built viewer-request function. The origin-request
- * handler is a recording fake here (the real bundle runs in dev-stack.test.ts): this file checks
+ * handler is a recording fake here (the real bundle runs in dev.e2e.test.ts): this file checks
  * what the emulator hands to Lambda@Edge and how it treats what comes back.
  */
 interface Seen {

@@ -1,14 +1,16 @@
-// The local CloudFront Functions runtime the viewer-request tests and the emulator rely on:
-// code generation really throws inside it, host objects do not leak in, and bad code or bad
-// handler results surface as named errors.
+// The local CloudFront Functions sandbox the viewer-request tests and the emulator rely on:
+// code generation really throws inside it, host objects do not leak in, bad code or bad handler
+// results surface as named errors, and runs over CloudFront's compute budget are reported.
 import { describe, expect, it } from 'vitest';
 import {
   CloudFrontFunctionExecutionError,
   CloudFrontFunctionLoadError,
+} from '../../../local/cloudfront/errors.js';
+import {
   isGeneratedResponse,
   loadCloudFrontFunction,
-  makeViewerRequestEvent,
-} from '../../local/cloudfront-function-runtime.js';
+} from '../../../local/cloudfront/function-sandbox.js';
+import { makeViewerRequestEvent } from '../../../local/cloudfront/viewer-event.js';
 
 const LOC = { name: 'FRA', region: 'eu-central-1' };
 
@@ -156,65 +158,37 @@ describe('cloudfront function runtime', () => {
   });
 });
 
-describe('makeViewerRequestEvent', () => {
-  it('builds the CloudFront Functions event shape', () => {
-    const event = makeViewerRequestEvent({
-      method: 'POST',
-      uri: '/v1/events?debug=1&tag=a&tag=b',
-      headers: {
-        'Content-Type': 'text/plain',
-        'X-Multi': ['1', '2'],
-        cookie: 'a=1; b=2',
-        'content-length': 12,
-        skipped: undefined,
+/** How the local stack keeps CloudFront's limit visible without a watchdog. */
+describe('CloudFront Function compute budget', () => {
+  it('reports a run over the budget, with its time, and still returns its result', async () => {
+    const seen: number[] = [];
+    const fn = loadCloudFrontFunction(
+      `function handler(e) { const t = Date.now(); while (Date.now() - t < 5) {} return e.request; }`,
+      {
+        timeoutMs: 0,
+        budgetMs: 1,
+        onOverBudget: (ms) => seen.push(ms),
       },
-      viewerIp: '203.0.113.9',
-      requestId: 'req-1',
-    });
-    expect(event).toStrictEqual({
-      version: '1.0',
-      context: {
-        distributionDomainName: 'd111111abcdef8.cloudfront.net',
-        distributionId: 'ELOCAL0000000',
-        eventType: 'viewer-request',
-        requestId: 'req-1',
-      },
-      viewer: { ip: '203.0.113.9' },
-      request: {
-        method: 'POST',
-        uri: '/v1/events',
-        querystring: {
-          debug: { value: '1' },
-          tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] },
-        },
-        headers: {
-          'content-type': { value: 'text/plain' },
-          'x-multi': { value: '1', multiValue: [{ value: '1' }, { value: '2' }] },
-          'content-length': { value: '12' },
-        },
-        cookies: { a: { value: '1' }, b: { value: '2' } },
-      },
-    });
+    );
+    const out = await fn.run(makeViewerRequestEvent({ uri: '/v1/events' }), LOC);
+    expect(out).toMatchObject({ method: 'POST', uri: '/v1/events' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeGreaterThanOrEqual(4);
   });
 
-  it('defaults to a POST to /v1/events with a CloudFront-like request id', () => {
-    const { request, context } = makeViewerRequestEvent();
-    expect(request).toStrictEqual({
-      method: 'POST',
-      uri: '/v1/events',
-      querystring: {},
-      headers: {},
-      cookies: {},
+  it('says nothing about runs within the budget or without one', async () => {
+    const seen: number[] = [];
+    const fast = loadCloudFrontFunction(`function handler(e) { return e.request; }`, {
+      timeoutMs: 0,
+      budgetMs: 1000,
+      onOverBudget: (ms) => seen.push(ms),
     });
-    expect(context.requestId).toMatch(/^[A-Za-z0-9+/]{56}$/);
-    expect(makeViewerRequestEvent().context.requestId).not.toBe(context.requestId);
-  });
-
-  it('takes parsed query parameters', () => {
-    const { request } = makeViewerRequestEvent({ querystring: { a: '1', b: ['2', '3'] } });
-    expect(request.querystring).toStrictEqual({
-      a: { value: '1' },
-      b: { value: '2', multiValue: [{ value: '2' }, { value: '3' }] },
-    });
+    const unchecked = loadCloudFrontFunction(
+      `function handler(e) { const t = Date.now(); while (Date.now() - t < 3) {} return e.request; }`,
+      { timeoutMs: 0, onOverBudget: (ms) => seen.push(ms) },
+    );
+    await fast.run(makeViewerRequestEvent(), LOC);
+    await unchecked.run(makeViewerRequestEvent(), LOC);
+    expect(seen).toStrictEqual([]);
   });
 });

@@ -9,27 +9,18 @@
  * host-realm object whose `constructor.constructor` would be the host's unrestricted `Function`.
  * This is an emulation harness, not a security sandbox for untrusted code.
  */
-import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
-
-/** A header, query parameter or cookie as CloudFront Functions see it (names lowercase). */
-export interface CloudFrontFunctionValue {
-  value: string;
-  /** Present when the name occurred more than once; `value` is then the first. */
-  multiValue?: { value: string }[];
-}
-
-export type CloudFrontFunctionValues = Record<string, CloudFrontFunctionValue>;
-
-/** `event.request` of a viewer-request CloudFront Function. */
-export interface CloudFrontFunctionRequest {
-  method: string;
-  /** Path only, no query string. */
-  uri: string;
-  querystring: CloudFrontFunctionValues;
-  headers: CloudFrontFunctionValues;
-  cookies: CloudFrontFunctionValues;
-}
+import {
+  CloudFrontFunctionError,
+  CloudFrontFunctionExecutionError,
+  CloudFrontFunctionLoadError,
+} from './errors.js';
+import type { EdgeLocation } from './pops.js';
+import type {
+  CloudFrontFunctionEvent,
+  CloudFrontFunctionRequest,
+  CloudFrontFunctionValues,
+} from './viewer-event.js';
 
 /** A response a viewer-request function generates instead of forwarding the request. */
 export interface CloudFrontFunctionResponse {
@@ -38,26 +29,6 @@ export interface CloudFrontFunctionResponse {
   headers?: CloudFrontFunctionValues;
   cookies?: Record<string, { value: string; attributes?: string }>;
   body?: { encoding: 'text' | 'base64'; data: string };
-}
-
-/** The event CloudFront passes to a CloudFront Function (event structure version 1.0). */
-export interface CloudFrontFunctionEvent {
-  version: '1.0';
-  context: {
-    distributionDomainName: string;
-    distributionId: string;
-    eventType: 'viewer-request' | 'viewer-response';
-    requestId: string;
-  };
-  viewer: { ip: string };
-  request: CloudFrontFunctionRequest;
-}
-
-/** `cf.edgeLocation` in viewer request: IATA code (or POP code locally) and its AWS region. */
-export interface EdgeLocation {
-  name: string;
-  region: string;
-  serverIp?: string;
 }
 
 /** A loaded function, ready to run many times. */
@@ -78,9 +49,9 @@ export interface CloudFrontFunctionRuntime {
 export interface LoadOptions {
   /**
    * Wall-clock limit per synchronous run (0: none); CloudFront's real budget is far below 1 ms.
-   * Default 1000. The limit costs a watchdog thread per call (~70 µs), so the local stack turns it
-   * off and guards against a hung function from outside (edge-pool.ts), using `budgetMs` to keep
-   * the real limit visible.
+   * Default 1000. The limit costs a watchdog thread per call, so the local stack turns it off and
+   * guards against a hung function from outside (edge-pool.ts), using `budgetMs` to keep the real
+   * limit visible.
    */
   timeoutMs?: number;
   /**
@@ -94,101 +65,6 @@ export interface LoadOptions {
   onLog?: (line: string) => void;
   /** Shown in stack traces. */
   filename?: string;
-}
-
-/** What {@link makeViewerRequestEvent} needs; everything has a local default. */
-export interface ViewerRequestInput {
-  /** Default `POST`. */
-  method?: string;
-  /** Path, optionally with `?query` (moved to `querystring`). Default `/v1/events`. */
-  uri?: string;
-  /** Raw query string (without `?`), or parsed pairs. */
-  querystring?: string | Record<string, string | string[]>;
-  /** Request headers; names are lowercased; a `cookie` header becomes `cookies`. Node's
-   * `req.headersDistinct` fits as is. */
-  headers?: Record<string, string | string[] | number | undefined>;
-  viewerIp?: string;
-  /** Default: a random id shaped like CloudFront's (56 base64 characters). */
-  requestId?: string;
-  distributionDomainName?: string;
-  distributionId?: string;
-}
-
-/**
- * Builds a viewer-request event in CloudFront Functions' shape (version 1.0).
- * @example makeViewerRequestEvent({ uri: '/v1/events', headers: { 'content-type': 'text/plain', 'content-length': '812' } })
- */
-export function makeViewerRequestEvent(input: ViewerRequestInput = {}): CloudFrontFunctionEvent {
-  const [path, rawQuery] = splitOnce(input.uri ?? '/v1/events', '?');
-  const headers: CloudFrontFunctionValues = {};
-  let cookies: CloudFrontFunctionValues = {};
-  for (const [name, raw] of Object.entries(input.headers ?? {})) {
-    if (raw === undefined) continue;
-    const values = (Array.isArray(raw) ? raw : [raw]).map(String);
-    if (values.length === 0) continue;
-    if (name.toLowerCase() === 'cookie') cookies = pairs(values.join('; '), /;\s*/);
-    else headers[name.toLowerCase()] = multi(values);
-  }
-  const query = input.querystring ?? rawQuery ?? '';
-  return {
-    version: '1.0',
-    context: {
-      distributionDomainName: input.distributionDomainName ?? 'd111111abcdef8.cloudfront.net',
-      distributionId: input.distributionId ?? 'ELOCAL0000000',
-      eventType: 'viewer-request',
-      requestId: input.requestId ?? randomBytes(42).toString('base64'),
-    },
-    viewer: { ip: input.viewerIp ?? '127.0.0.1' },
-    request: {
-      method: input.method ?? 'POST',
-      uri: path,
-      querystring:
-        typeof query === 'string'
-          ? pairs(query, /&/)
-          : Object.fromEntries(
-              Object.entries(query).map(([k, v]) => [k, multi(Array.isArray(v) ? v : [v])]),
-            ),
-      headers,
-      cookies,
-    },
-  };
-}
-
-function multi(values: string[]): CloudFrontFunctionValue {
-  return values.length > 1
-    ? { value: values[0], multiValue: values.map((value) => ({ value })) }
-    : { value: values[0] };
-}
-
-function splitOnce(s: string, sep: string): [string, string | undefined] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
-}
-
-/** `a=1&a=2&b` → { a: {value:'1', multiValue:[...]}, b: {value:''} } (values kept as sent). */
-function pairs(text: string, sep: RegExp): CloudFrontFunctionValues {
-  const grouped = new Map<string, string[]>();
-  for (const part of text.split(sep)) {
-    if (!part) continue;
-    const [name, value = ''] = splitOnce(part, '=');
-    grouped.set(name, [...(grouped.get(name) ?? []), value]);
-  }
-  return Object.fromEntries([...grouped].map(([name, values]) => [name, multi(values)]));
-}
-
-/** Base class of the runtime's errors. */
-export class CloudFrontFunctionError extends Error {
-  override name = 'CloudFrontFunctionError';
-}
-
-/** The code cannot be loaded: syntax error, unsupported import, or no top-level `handler`. */
-export class CloudFrontFunctionLoadError extends CloudFrontFunctionError {
-  override name = 'CloudFrontFunctionLoadError';
-}
-
-/** The handler threw, timed out or returned an invalid result. */
-export class CloudFrontFunctionExecutionError extends CloudFrontFunctionError {
-  override name = 'CloudFrontFunctionExecutionError';
 }
 
 /** Narrows a run result to a generated response. */

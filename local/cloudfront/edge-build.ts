@@ -6,15 +6,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_CONFIG, type EdgeConfig } from '../edge/config.js';
-import {
-  loadCloudFrontFunction,
-  type CloudFrontFunctionRuntime,
-} from './cloudfront-function-runtime.js';
-import type { OriginRequestHandler } from './cloudfront/emulator.js';
-import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName } from './config.js';
-import { BuildError } from './errors.js';
-import { LOCAL_CREDENTIALS } from './kinesis-local.js';
+import { DEFAULT_CONFIG, type EdgeConfig } from '../../edge/config.js';
+import { DEV_DEFAULTS, LOCAL_BAD_ROW_STREAM, REPO_ROOT, localStreamName } from '../config.js';
+import { BuildError } from '../errors.js';
+import { LOCAL_CREDENTIALS } from '../kinesis-local.js';
+import type { OriginRequestHandler } from './emulator.js';
+import { loadCloudFrontFunction, type CloudFrontFunctionRuntime } from './function-sandbox.js';
 
 /**
  * The edge configuration of the local stack: the defaults, with each region's stream on the
@@ -148,16 +145,4 @@ export async function loadLocalEdge(
   } catch (err) {
     throw new BuildError(`loading the built edge code failed: ${(err as Error).message}`, err);
   }
-}
-
-/**
- * Builds the edge artefacts ({@link buildLocalEdgeFiles}) and loads them in this thread ({@link loadLocalEdge}).
- * @throws BuildError when a build or load fails.
- */
-export async function buildLocalEdge(
-  config: EdgeConfig,
-  buildDir: string,
-  onLog?: (line: string) => void,
-): Promise<LocalEdge> {
-  return loadLocalEdge(await buildLocalEdgeFiles(config, buildDir), onLog);
 }

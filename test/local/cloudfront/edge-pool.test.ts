@@ -4,23 +4,23 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_DEFAULTS, localStreamNames } from '../../local/config.js';
-import { startEdgePool, type EdgePool } from '../../local/cloudfront/edge-pool.js';
-import type { EdgeWorkerData } from '../../local/cloudfront/edge-protocol.js';
-import { createCloudFrontEmulator } from '../../local/cloudfront/emulator.js';
 import {
   buildLocalEdgeFiles,
   loadLocalEdge,
   localEdgeConfig,
   type LocalEdgeFiles,
-} from '../../local/edge-bundles.js';
+} from '../../../local/cloudfront/edge-build.js';
+import { startEdgePool, type EdgePool } from '../../../local/cloudfront/edge-pool.js';
+import type { EdgeWorkerData } from '../../../local/cloudfront/edge-protocol.js';
+import { createCloudFrontEmulator } from '../../../local/cloudfront/emulator.js';
+import { DEV_DEFAULTS, localStreamNames } from '../../../local/config.js';
 import {
   ensureStreams,
   localKinesisClient,
   startKinesalite,
   type LocalKinesis,
-} from '../../local/kinesis-local.js';
-import { makeBatch } from '../helpers/batch-factory.js';
+} from '../../../local/kinesis-local.js';
+import { makeBatch } from '../../helpers/batch-factory.js';
 
 /**
  * The edge worker pool runs the same built edge code as the in-thread emulator and must answer

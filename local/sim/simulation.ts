@@ -3,17 +3,14 @@
  * local stack as the SDK would (batches flushed every 2 s, at once after first frame, errors,
  * ended and session end), at a chosen overall event rate, for a bounded time, to loopback only.
  * One POP can be made bad (`badPop`) so the dashboard's regional diagnostics point at it.
- *
- * The fixed-rate load generator used by the benchmark is {@link runLoad} (re-exported here).
+ * The benchmark's fixed-rate load generator is its sibling, load.ts.
  */
-import type { BeaconEvent } from '../schemas/index.js';
-import { makeBatch, spoilOneEvent } from './sim/batch.js';
-import { acceptedCount, createPoster, loopbackUrl } from './sim/http.js';
-import { createViewerPool, type Viewer } from './sim/pool.js';
-import { createRng } from './sim/random.js';
-import { URGENT_TYPES, type SessionScript } from './sim/session.js';
-
-export { runLoad, type LoadOptions, type LoadResponse, type LoadSummary } from './sim/load.js';
+import type { BeaconEvent } from '../../schemas/index.js';
+import { makeBatch, spoilOneEvent } from './batch.js';
+import { acceptedCount, createPoster, loopbackUrl } from './http.js';
+import { createViewerPool, type Viewer } from './pool.js';
+import { createRng } from './random.js';
+import { URGENT_TYPES, type SessionScript } from './session.js';
 
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
