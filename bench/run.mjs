@@ -1,8 +1,9 @@
 // `npm run bench [name …]`: runs every benchmark (or the named ones) in its own fresh Node
 // process (so one cannot warm up or pollute another), prints a table, and updates each
 // benchmark's block in docs/BENCHMARKS.md.
-// Benchmarks are TypeScript under bench/; they are bundled here with esbuild and print one JSON
-// object on their last stdout line: { name, rows: [{ metric, value, unit, target?, pass? }] }.
+// Benchmarks are TypeScript under bench/ (bench/<name>.ts, or bench/<name>/main.ts); they are
+// bundled here with esbuild and print one JSON object on their last stdout line:
+// { name, rows: [{ metric, value, unit, target?, pass? }] }.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,9 +28,19 @@ function machine() {
   };
 }
 
+/** A benchmark's entry: bench/<name>.ts, or bench/<name>/main.ts for one split into modules. */
+function entryOf(name) {
+  const candidates = [
+    path.join(root, 'bench', `${name}.ts`),
+    path.join(root, 'bench', name, 'main.ts'),
+  ];
+  const entry = candidates.find((f) => fs.existsSync(f));
+  if (!entry) throw new Error(`missing benchmark ${candidates.join(' or ')}`);
+  return entry;
+}
+
 async function runOne(name) {
-  const entry = path.join(root, 'bench', `${name}.ts`);
-  if (!fs.existsSync(entry)) throw new Error(`missing benchmark ${entry}`);
+  const entry = entryOf(name);
   const outfile = path.join(outDir, `${name}.mjs`);
   await build({
     entryPoints: [entry],

@@ -1,0 +1,66 @@
+/**
+ * The load offered to the stack: `runLoad` (local/sim/load.ts) in this process, open loop,
+ * keep-alive connections, every event id unique. It shares the machine's cores with the stack,
+ * as a real local run would. Each response is kept with the ids of the events the edge accepted,
+ * for the read-back to look for.
+ */
+import { runLoad, type LoadResponse, type LoadSummary } from '../../local/sim/load.js';
+
+/** A request the edge accepted events of; times are epoch ms. */
+export interface Sent {
+  sentEpoch: number;
+  answeredEpoch: number;
+  ids: string[];
+}
+
+/** What {@link sendLoad} offers. */
+export interface OfferedLoad {
+  eventsPerSecond: number;
+  durationSeconds: number;
+  batchSize: number;
+  concurrency: number;
+}
+
+/** The outcome of a load run. */
+export interface LoadRun {
+  load: LoadSummary;
+  /** Requests with at least one accepted event. */
+  sent: Sent[];
+  /** Responses by HTTP status (0 = no response). */
+  statuses: Record<string, number>;
+}
+
+/** Accepted event ids of one response: all on 204, all but the listed rejections on 200. */
+function acceptedIds(r: LoadResponse): string[] {
+  const ids = r.batch.events.map((e) => e.id);
+  if (r.result.status === 204) return ids;
+  if (r.result.status !== 200) return [];
+  const rejected = new Set(
+    ((JSON.parse(r.result.body) as { rejected?: { index: number }[] }).rejected ?? []).map(
+      (x) => x.index,
+    ),
+  );
+  return ids.filter((_, i) => !rejected.has(i));
+}
+
+/** Sends the load to the stack at `url` and collects every accepted request. */
+export async function sendLoad(url: string, offer: OfferedLoad): Promise<LoadRun> {
+  const origin = performance.timeOrigin;
+  const sent: Sent[] = [];
+  const statuses: Record<string, number> = {};
+  const load = await runLoad({
+    url,
+    eventsPerSecond: offer.eventsPerSecond,
+    durationSeconds: offer.durationSeconds,
+    batchSize: offer.batchSize,
+    concurrency: offer.concurrency,
+    seed: 20260101 ^ Date.now(),
+    onResponse: (r) => {
+      statuses[r.result.status] = (statuses[r.result.status] ?? 0) + 1;
+      const ids = acceptedIds(r);
+      if (ids.length > 0)
+        sent.push({ sentEpoch: origin + r.sentAt, answeredEpoch: origin + r.answeredAt, ids });
+    },
+  });
+  return { load, sent, statuses };
+}
