@@ -34,8 +34,6 @@ export interface DevOptions {
   port?: number;
   host?: string;
   dataDir?: string;
-  /** kinesalite's port; 0 (default) picks a free one. */
-  kinesisPort?: number;
   /** Consumer poll interval per shard; default DEV_DEFAULTS.consumerPollIntervalMs. */
   pollIntervalMs?: number;
   /** Worker threads running the edge code; 0 runs it on the main thread. Default DEV_DEFAULTS.edgeWorkers. */
@@ -94,7 +92,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     const kinesis = await step('kinesalite', () =>
       startKinesalite({
         path: path.join(dataDir, 'kinesis'),
-        port: opts.kinesisPort ?? 0,
+        port: 0,
         maxYoungGenerationSizeMb: DEV_DEFAULTS.workerYoungGenerationMb,
         onError: (err) => log(`[kinesalite] ${err.message}`),
       }),

@@ -4,7 +4,7 @@
  * API, mounted path families (the demo page), and every other path to the CloudFront emulator
  * (whose viewer-request function answers the ingest paths and turns the rest away with its 404).
  */
-import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PortInUseError } from './errors.js';
 import { landingPage } from './landing.js';
@@ -28,8 +28,6 @@ export interface LocalServerOptions {
   api: RouteHandler;
   /** First ingest path, shown on the landing page. */
   ingestPath: string;
-  /** Extra exact-path routes, checked before the emulator. */
-  routes?: Map<string, RouteHandler>;
   /**
    * Handlers for whole path families (e.g. the demo page under /demo), tried in order after the
    * API: each answers and returns true when the request is its own, else returns false.
@@ -43,7 +41,6 @@ export interface LocalServerOptions {
 export interface LocalServer {
   url: string;
   port: number;
-  server: Server;
   /** Stops accepting, lets in-flight requests finish (at most `graceMs`), then closes every connection. */
   close(graceMs?: number): Promise<void>;
 }
@@ -75,8 +72,6 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/'))
       return opts.api(req, res, url);
     for (const mount of opts.mounts ?? []) if (mount(req, res)) return;
-    const extra = opts.routes?.get(url.pathname);
-    if (extra) return extra(req, res, url);
     return opts.edge(req, res, url);
   };
 
@@ -108,7 +103,6 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   return {
     url: base(),
     port,
-    server,
     close: (graceMs = 5_000) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * The deployment default, read from edge/config.ts itself (bundled on the fly, since a .mjs
  * cannot import TypeScript), so its values are written down in one place only.
  */
-export async function loadDefaultConfig() {
+async function loadDefaultConfig() {
   const out = await esbuild.build({
     stdin: {
       contents: "export { DEFAULT_CONFIG } from './edge/config.ts';",

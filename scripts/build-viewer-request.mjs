@@ -31,7 +31,7 @@ const RUNTIME_FEATURES = {
  * DEFAULT_CONFIG and EDGE_HEADER from edge/config.ts (the one place for defaults). This .mjs
  * cannot import TypeScript, so esbuild compiles that module in memory first.
  */
-export async function loadEdgeDefaults() {
+async function loadEdgeDefaults() {
   const out = await esbuild.build({
     entryPoints: [path.join(root, 'edge', 'config.ts')],
     bundle: true,
@@ -49,7 +49,7 @@ export async function loadEdgeDefaults() {
  * The part of an EdgeConfig the function needs, checked and normalised (origins lowercased,
  * without a trailing slash, as browsers send them). Throws on a configuration that cannot work.
  */
-export function viewerConfig(config, edgeHeader) {
+function viewerConfig(config, edgeHeader) {
   const { ingestPaths, allowedOrigins, maxBodyBytes } = config;
   if (!Array.isArray(ingestPaths) || ingestPaths.length === 0) {
     throw new Error('viewer-request config: ingestPaths must be a non-empty array');

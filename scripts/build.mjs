@@ -20,11 +20,11 @@ const steps = [
   ['demo page (static, dist/demo)', async () => (await import('../demo/build.mjs')).buildDemo()],
 ];
 
-export async function buildAll({ quiet = false } = {}) {
+async function buildAll() {
   for (const [name, step] of steps) {
     const t0 = performance.now();
     await step();
-    if (!quiet) console.log(`built ${name} in ${(performance.now() - t0).toFixed(0)} ms`);
+    console.log(`built ${name} in ${(performance.now() - t0).toFixed(0)} ms`);
   }
 }
 

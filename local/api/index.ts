@@ -6,8 +6,6 @@ import type { RouteHandler } from '../server.js';
 import { sendJson } from '../static.js';
 import { handleApi, type ApiContext } from './routes.js';
 
-export { handleApi, type ApiContext, type ApiResponse } from './routes.js';
-
 /** The /api/v1 route handler over `ctx`. */
 export function createApiHandler(ctx: ApiContext): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: URL) => {

@@ -69,7 +69,7 @@ function normaliseOffset(offset: string | undefined): string {
 }
 
 /** Time ranges the dashboard offers, in seconds, with the bucket size each is drawn at. */
-export const RANGES: Readonly<Record<string, { seconds: number; bucketSeconds: number }>> = {
+const RANGES: Readonly<Record<string, { seconds: number; bucketSeconds: number }>> = {
   '5m': { seconds: 300, bucketSeconds: 5 },
   '15m': { seconds: 900, bucketSeconds: 10 },
   '1h': { seconds: 3_600, bucketSeconds: 30 },

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { ORIGIN_BODY_LIMIT } from './origin-event.js';
 
 /** Past this many bytes the emulator stops reading and closes the connection. */
-export const HARD_BODY_CAP = 16 * 1024 * 1024;
+const HARD_BODY_CAP = 16 * 1024 * 1024;
 
 /** A body as kept for the origin-request event. */
 export interface ReadBody {

@@ -144,7 +144,7 @@ export async function emulateRequest(
  * reads `process.env.AWS_REGION` synchronously when called, so it is set just for that moment and
  * restored, which keeps concurrent requests from different POPs apart.
  */
-export async function invokeInRegion(
+async function invokeInRegion(
   handler: OriginRequestHandler,
   event: CloudFrontRequestEvent,
   region: string,

@@ -24,7 +24,7 @@ export interface FunctionResponse {
 }
 
 /** Largest body a Lambda@Edge origin-request handler may generate. */
-export const GENERATED_BODY_LIMIT = 1024 * 1024;
+const GENERATED_BODY_LIMIT = 1024 * 1024;
 
 /** True when a CloudFront Function returned a response rather than the request. */
 export function isFunctionResponse(value: unknown): value is FunctionResponse {
@@ -58,7 +58,7 @@ export function functionResponseToHttp(response: FunctionResponse): HttpResult {
 }
 
 /** A Lambda@Edge generated response, loosely typed: the emulator checks it as CloudFront does. */
-export interface EdgeResult {
+interface EdgeResult {
   status?: unknown;
   statusDescription?: unknown;
   headers?: unknown;

@@ -7,7 +7,7 @@
 import { DEFAULT_EDGE_LOCATION, edgeLocationForPop, type EdgeLocation } from './pops.js';
 
 /** The documented header naming the edge location of a loopback request (`FRA56-C1`). */
-export const POP_HEADER = 'x-beacon-pop';
+const POP_HEADER = 'x-beacon-pop';
 
 /** Headers CloudFront adds for the origin (geo, device); the only ones a loopback client may set. */
 const CLOUDFRONT_HEADER = /^cloudfront-(viewer|is)-/;
@@ -77,7 +77,7 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /** Pairs Node's `rawHeaders` ([k1, v1, k2, v2, ...]) into {@link RawHeader}s. */
-export function pairRawHeaders(rawHeaders: readonly string[]): RawHeader[] {
+function pairRawHeaders(rawHeaders: readonly string[]): RawHeader[] {
   const out: RawHeader[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     out.push({ name: rawHeaders[i].toLowerCase(), key: rawHeaders[i], value: rawHeaders[i + 1] });

@@ -5,7 +5,7 @@ import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../.
 import type { SessionScript } from './session.js';
 
 /** SDK name the simulator reports, so its traffic is easy to tell apart in the store. */
-export const SIM_SDK = { name: 'beacon-edge-simulator', version: '1.0.0' } as const;
+const SIM_SDK = { name: 'beacon-edge-simulator', version: '1.0.0' } as const;
 
 /** A batch envelope around `events` of one session, sent at `sentAt` (client clock). */
 export function makeBatch(
