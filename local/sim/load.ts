@@ -4,7 +4,7 @@
  * engine of the end-to-end benchmark (10,000 events/s = 500 requests/s of 20 events) and of
  * `beacons simulate --batch-size`.
  */
-import type { BeaconBatch } from '../../schemas/index.js';
+import { LIMITS, type BeaconBatch } from '../../schemas/index.js';
 import { makeBatch } from './batch.js';
 import { acceptedCount, createPoster, loopbackUrl, type PostResult } from './http.js';
 import { createViewerPool } from './pool.js';
@@ -16,7 +16,7 @@ export interface LoadOptions {
   url: string;
   eventsPerSecond: number;
   durationSeconds: number;
-  /** Events per request. Default 20. */
+  /** Events per request, at most the schema's batch limit. Default 20. */
   batchSize?: number;
   /** Requests in flight at most; also the number of keep-alive connections. Default 64. */
   concurrency?: number;
@@ -70,7 +70,7 @@ const LATE_MS = 50;
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   const base = loopbackUrl(opts.url);
-  const batchSize = Math.max(1, Math.min(200, opts.batchSize ?? 20));
+  const batchSize = Math.max(1, Math.min(LIMITS.maxEventsPerBatch, opts.batchSize ?? 20));
   const concurrency = Math.max(1, opts.concurrency ?? 64);
   const path = opts.path ?? '/v1/events';
   const rng = createRng(opts.seed);

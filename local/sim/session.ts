@@ -5,7 +5,7 @@
  * and errors; a start failure or an exit before video start for some; session_end last.
  * A "bad" session (viewer behind a troubled POP) starts slowly, stalls often and fails more.
  */
-import type { BeaconEvent, EventType } from '../../schemas/index.js';
+import type { BeaconEvent, EventType, SessionEndReason } from '../../schemas/index.js';
 import type { Rng } from './random.js';
 
 /** One event of a script: its type, fields, and when it happens in session time. */
@@ -87,7 +87,7 @@ export function scriptSession(rng: Rng, opts: SessionOptions = {}): SessionScrip
   );
 
   const counters = { played_ms: 0, stall_ms: 0, stall_count: 0 };
-  const end = (reason: string) => emit('session_end', { ...counters, reason });
+  const end = (reason: SessionEndReason) => emit('session_end', { ...counters, reason });
   if (rng.chance(bad ? 0.08 : 0.015)) {
     t += startup * 1.5;
     emit('error', {
