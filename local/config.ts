@@ -33,10 +33,10 @@ export const DEV_DEFAULTS = {
   distributionId: 'ELOCALBEACONS1',
   distributionDomainName: 'd111111abcdef8.cloudfront.net',
   /**
-   * Worker threads running the edge code (0: on the main thread). One moves the edge's ~0.85 ms of
-   * CPU per request (most of it the SDK's PutRecords) off the main thread, which keeps HTTP, the
-   * consumer and DuckDB; a second one added memory (~40 MB) and no throughput on 2 cores
-   * (bench/e2e-load.ts, BENCH_EDGE_WORKERS).
+   * Worker threads running the edge code (0: on the main thread). One moves the edge's CPU per
+   * request (most of it the SDK's PutRecords) off the main thread, which keeps HTTP, the consumer
+   * and DuckDB; a second one added memory and no throughput on a 2-core machine (see
+   * docs/BENCHMARKS.md, e2e-load notes).
    */
   edgeWorkers: 1,
   /** CloudFront Functions' compute budget the viewer function is checked against (a warning, never a stop). */
@@ -46,37 +46,36 @@ export const DEV_DEFAULTS = {
   /** Lambda@Edge origin-request timeout (CloudFront's maximum). */
   lambdaTimeoutMs: 30_000,
   /**
-   * Young-generation limit of the worker threads' V8 heaps (edge, kinesalite). Their default lets
-   * each grow ~15-20 MB more under load for no measurable speed (bench/e2e-load.ts: peak RSS
-   * -22..35 MB, CPU within noise); the stack's memory target is 500 MB.
+   * Young-generation limit of the worker threads' V8 heaps (edge, kinesalite). V8's default lets
+   * each grow further under load for no measurable speed, against the stack's memory target (see
+   * docs/BENCHMARKS.md, e2e-load notes).
    */
   workerYoungGenerationMb: 8,
   /**
    * V8's heap growing factor for the `beacons dev` process, as a percent (the heap may grow to
-   * live size × (1 + p/100) before the next full GC; V8 picks 10-300 % itself). Set by the CLI with
-   * `v8.setFlagsFromString`, for the main thread and the worker threads. V8's own choice lets each
-   * of the three heaps (main, edge worker, kinesalite) hold several times its live data under load:
-   * at 10,500 events/s, 25 measured peak RSS 441-467 MB (5 runs) against 532-554 MB, at the same CPU per
-   * event and throughput (the extra full GCs run on V8's background threads). --optimize-for-size
-   * measured 391 MB but 45 % more CPU (bench/e2e-load.ts, BENCH_NODE_ARGS; MB = 10^6 bytes).
+   * live size × (1 + p/100) before the next full GC). Set by the CLI with `v8.setFlagsFromString`,
+   * for the main thread and the worker threads. V8's own choice lets each of the three heaps
+   * (main, edge worker, kinesalite) hold several times its live data under load; a fixed factor
+   * keeps peak memory lower at the same CPU per event, as the extra full GCs run on V8's
+   * background threads (see docs/BENCHMARKS.md, e2e-load notes).
    */
   heapGrowingPercent: 25,
   /**
-   * DuckDB threads. The core pipeline's default (2) fits a machine of its own; in the local stack the
-   * edge, kinesalite and the consumer share the 2 cores, and one DuckDB thread measured 8-12 % less
-   * CPU per event with better throughput and p95 (3 alternating 30 s runs at 10,000 events/s).
+   * DuckDB threads. The core pipeline's default fits a machine of its own; in the local stack the
+   * edge, kinesalite and the consumer share the cores, and one DuckDB thread costs less CPU per
+   * event with better throughput and p95 (see docs/BENCHMARKS.md, e2e-load notes).
    */
   duckdbThreads: 1,
   /**
-   * GetRecords limit per shard. 500 records × ~16 events lets a consumer that fell behind merge up to
-   * ~66,000 rows across 8 shards into one commit, a memory spike; 100 measured ~40 MB lower peak
-   * RSS and a lower p95 at the same CPU (2 alternating 30 s runs at 10,000 events/s).
+   * GetRecords limit per shard. A larger limit lets a consumer that fell behind merge tens of
+   * thousands of rows across all shards into one commit, a memory spike; this one keeps peak RSS
+   * and p95 lower at the same CPU (see docs/BENCHMARKS.md, e2e-load notes).
    */
   consumerMaxRecordsPerCall: 100,
   /**
-   * Pause of a caught-up shard reader before its next GetRecords. Longer pauses make fewer, larger
-   * group commits: 500 ms measured 4-6 % less CPU per event than the core pipeline's 200 ms, with
-   * higher throughput and p95 still ~1.2-1.5 s (2 alternating 30 s runs at 10,000 events/s).
+   * Pause of a caught-up shard reader before its next GetRecords. Longer pauses than the core
+   * pipeline's default make fewer, larger group commits: less CPU per event and higher throughput,
+   * with p95 still well within its target (see docs/BENCHMARKS.md, e2e-load notes).
    */
   consumerPollIntervalMs: 500,
 } as const;

@@ -3,9 +3,9 @@
  * loopback origin, one request at a time per connection, each request written in one piece and
  * each response parsed just enough (status, Content-Length or chunked body, Connection: close).
  *
- * Why not node:http: its client costs ~250 µs of CPU per request, and the load generator shares the
- * machine's cores with the stack it measures (10,000 events/s is ~600 requests/s); this costs a
- * fraction of that. The requests on the wire are ordinary HTTP/1.1.
+ * Why not node:http: its client costs much more CPU per request, and the load generator shares
+ * the machine's cores with the stack it measures, so its own cost must stay small (see
+ * docs/BENCHMARKS.md, e2e-load notes). The requests on the wire are ordinary HTTP/1.1.
  */
 import net from 'node:net';
 

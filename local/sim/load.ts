@@ -1,8 +1,7 @@
 /**
  * The load generator: a fixed rate of fixed-size batches for a fixed time, open loop (requests go
  * out on schedule, not when the previous one answers) with a cap on requests in flight. It is the
- * engine of the end-to-end benchmark (10,000 events/s = 500 requests/s of 20 events) and of
- * `beacons simulate --batch-size`.
+ * engine of the end-to-end benchmark (bench/e2e-load/).
  */
 import { LIMITS, type BeaconBatch } from '../../schemas/index.js';
 import { makeBatch } from './batch.js';
