@@ -1,7 +1,8 @@
 /**
  * Builds the two edge artefacts with the local configuration and loads them the way CloudFront
- * runs them: the viewer-request function in the CloudFront Functions runtime emulation, the
- * origin-request bundle as an ES module whose `handler` export is called per request.
+ * runs them: the viewer-request function in the CloudFront Functions sandbox
+ * (function-sandbox.ts), the origin-request bundle as an ES module whose `handler` export is
+ * called per request.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
