@@ -127,7 +127,7 @@ describe('beacons CLI', () => {
     expect(Number(done?.[2])).toBeGreaterThan(100);
     expect(done?.[3]).toBe(done?.[2]);
 
-    const health = await (await fetch(`${url}/api/v1/health`)).json();
+    const health = (await (await fetch(`${url}/api/v1/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
     dev.child.kill('SIGINT');
     expect(await dev.exit).toBe(0);
