@@ -61,7 +61,7 @@ async function runOne(name) {
   });
   const lines = res.stdout.trim().split('\n');
   const last = lines.pop() ?? '';
-  if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
   if (res.status !== 0) throw new Error(`benchmark ${name} exited with ${res.status}`);
   return JSON.parse(last);
 }
@@ -91,7 +91,7 @@ for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b)))
   results.push(await runOne(name));
 }
 const m = machine();
-console.log('\n' + table(results));
+console.log(`\n${table(results)}`);
 
 // Each benchmark owns one marked block in BENCHMARKS.md, so running a subset
 // (`npm run bench e2e-load`) replaces only those blocks and keeps the others' figures.

@@ -92,9 +92,11 @@ export async function startKinesalite(opts: KinesaliteOptions = {}): Promise<Loc
     deliver({ type: 'error', message: `kinesalite worker exited with code ${code}` });
   });
   const next = () =>
-    new Promise<WorkerMessage>((resolve) =>
-      inbox.length > 0 ? resolve(inbox.shift()!) : waiters.push(resolve),
-    );
+    new Promise<WorkerMessage>((resolve) => {
+      const queued = inbox.shift();
+      if (queued !== undefined) resolve(queued);
+      else waiters.push(resolve);
+    });
 
   const first = await next();
   if (first.type !== 'listening') {

@@ -20,8 +20,8 @@ function fail(err) {
   reported = true;
   parentPort.postMessage({
     type: 'error',
-    message: err && err.message ? err.message : String(err),
-    code: err && err.code,
+    message: err?.message ? err.message : String(err),
+    code: err?.code,
   });
   setImmediate(() => process.exit(1));
 }
@@ -54,9 +54,12 @@ function cacheStreamMetadata(metaDb) {
     return left;
   };
   const { get, put, del } = metaDb;
-  metaDb.get = function (key, options, cb) {
+  // Rest parameters, not named ones: a call without a callback is forwarded with exactly the
+  // arguments it came with (levelup's promise form depends on the count).
+  metaDb.get = function (...args) {
+    const [key, options, cb] = args;
     const done = typeof options === 'function' ? options : cb;
-    if (typeof done !== 'function') return get.apply(this, arguments);
+    if (typeof done !== 'function') return get.apply(this, args);
     const hit = cache.get(key);
     if (hit !== undefined) return void process.nextTick(done, null, JSON.parse(hit));
     const quiet = count(inFlight, key) === 0;
@@ -66,7 +69,8 @@ function cacheStreamMetadata(metaDb) {
       done(err, value);
     });
   };
-  metaDb.put = function (key, value, options, cb) {
+  metaDb.put = function (...args) {
+    const [key, value, options, cb] = args;
     const done = typeof options === 'function' ? options : cb;
     const mine = beginWrite(key);
     const json = JSON.stringify(value);
@@ -76,7 +80,7 @@ function cacheStreamMetadata(metaDb) {
       return err;
     };
     if (typeof done !== 'function') {
-      const p = put.apply(this, arguments);
+      const p = put.apply(this, args);
       // Without a promise the outcome is unknown: the key stays "in flight", so it is never cached.
       if (p && typeof p.then === 'function')
         p.then(
@@ -89,11 +93,12 @@ function cacheStreamMetadata(metaDb) {
       done(finish(err)),
     );
   };
-  metaDb.del = function (key, options, cb) {
+  metaDb.del = function (...args) {
+    const [key, options, cb] = args;
     const done = typeof options === 'function' ? options : cb;
     beginWrite(key);
     if (typeof done !== 'function') {
-      const p = del.apply(this, arguments);
+      const p = del.apply(this, args);
       if (p && typeof p.then === 'function')
         p.then(
           () => endWrite(key),
@@ -116,7 +121,7 @@ const create = db.create;
 let store = null;
 db.create = function (options) {
   const s = create.call(this, options);
-  if (s && s.metaDb && typeof s.metaDb.get === 'function' && typeof s.metaDb.put === 'function')
+  if (s?.metaDb && typeof s.metaDb.get === 'function' && typeof s.metaDb.put === 'function')
     cacheStreamMetadata(s.metaDb);
   store = s;
   return s;
@@ -165,7 +170,7 @@ server.once('error', fail);
 
 /** Resolves once LevelDB is open; rejects with its error (e.g. the folder's lock is held). */
 function databaseOpen() {
-  const level = store && store.db;
+  const level = store?.db;
   if (!level || typeof level.isOpen !== 'function' || level.isOpen()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     level.once('open', resolve);
@@ -182,7 +187,7 @@ databaseOpen().then(
 );
 
 parentPort.on('message', (msg) => {
-  if (!msg || msg.type !== 'close' || closing) return;
+  if (msg?.type !== 'close' || closing) return;
   closing = true;
   // The plain http close: stop listening. kinesalite's own close would shut the database now.
   Object.getPrototypeOf(server).close.call(server);

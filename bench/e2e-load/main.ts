@@ -48,7 +48,8 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-e2e-'));
 const port = await freePort();
 log(`stack: node ${path.relative(root, cli)} dev --port ${port} --data-dir ${dataDir}`);
 const stack = await startStack(cli, dataDir, port);
-const pid = stack.child.pid!;
+const pid = stack.child.pid;
+if (pid === undefined) throw new Error('the stack process did not start');
 const idle = procStats(pid);
 log(
   `stack up (pid ${pid}, RSS ${(idle.rss / 1e6).toFixed(0)} MB); load ${EPS} events/s × ${SECONDS} s, ${BATCH}-event batches`,

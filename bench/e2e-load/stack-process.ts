@@ -83,8 +83,8 @@ export async function startStack(
     output.push(...chunk.toString().split('\n').filter(Boolean));
     if (output.length > 400) output.splice(0, output.length - 400);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

@@ -21,7 +21,8 @@ import type { ReadBody } from './body.js';
 import { loadCloudFrontFunction } from './function-sandbox.js';
 
 const data = workerData as EdgeWorkerData;
-const port = parentPort!;
+if (!parentPort) throw new Error('edge-worker runs only as a worker thread');
+const port = parentPort;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 const log = (line: string) => send({ type: 'log', line });
 

@@ -130,6 +130,9 @@ export function headerKeys(headers: readonly RawHeader[]): Map<string, string> {
 /** Groups raw headers by lowercase name, keeping repeats in order (`req.headersDistinct` shape). */
 export function groupHeaders(headers: readonly RawHeader[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const h of headers) (out[h.name] ??= []).push(h.value);
+  for (const h of headers) {
+    out[h.name] ??= [];
+    out[h.name].push(h.value);
+  }
   return out;
 }

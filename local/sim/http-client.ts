@@ -100,13 +100,13 @@ export function createConnectionPool(
       socket.off('data', onData);
       socket.off('close', onClose);
       socket.off('error', onError);
-      if (err) {
+      if (err || !r) {
         socket.destroy();
-        waiting.reject(err);
+        waiting.reject(err ?? new Error('connection ended without a response'));
       } else {
         if (close) socket.destroy();
         else release(socket);
-        waiting.resolve(r!);
+        waiting.resolve(r);
       }
     };
     const onData = (chunk: Buffer) => {

@@ -113,7 +113,10 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
           flush(viewer);
           box = undefined;
         }
-        if (!box) outboxes.set(viewer, (box = { script, events: [], since: now }));
+        if (!box) {
+          box = { script, events: [], since: now };
+          outboxes.set(viewer, box);
+        }
         box.events.push(...events);
         if (box.events.length >= MAX_BATCH || events.some((e) => URGENT_TYPES.has(e.type)))
           flush(viewer);
