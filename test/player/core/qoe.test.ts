@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createQoe, type EmitAt } from '../../player/core/qoe.js';
-import { systemClock, systemTimers } from '../../player/core/clock.js';
+import { createQoe, type EmitAt } from '../../../player/core/qoe.js';
+import { systemClock, systemTimers } from '../../../player/core/clock.js';
 
 /** A state machine whose emitted events are recorded with the (monotonic) time they refer to. */
 function machine(minStallMs = 250) {

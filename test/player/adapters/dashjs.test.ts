@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MediaPlayerClass } from 'dashjs';
-import { DASH_EVENTS, dashjsAdapter, type DashLike } from '../../player/adapters/dashjs.js';
-import { HTML5_EVENTS } from '../../player/adapters/html5.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from './fakes.js';
+import { DASH_EVENTS, dashjsAdapter, type DashLike } from '../../../player/adapters/dashjs.js';
+import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
+import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
 
 // Compile-time: a real dash.js MediaPlayer is accepted where the adapter expects a DashLike.
 export const acceptsRealDash = (player: MediaPlayerClass): DashLike => player;

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BeaconEvent } from '../../schemas/index.js';
 import { html5Adapter } from '../../player/adapters/html5.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from './fakes.js';
+import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../helpers/player-fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const RENDITIONS = [

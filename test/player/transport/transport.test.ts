@@ -7,7 +7,7 @@ import {
   settle,
   trackerOnVideo,
   type FakeAnswer,
-} from './fakes.js';
+} from '../../helpers/player-fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const T0 = Date.parse('2026-03-01T10:00:00Z');

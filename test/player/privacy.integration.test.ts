@@ -1,9 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
-import { isSampled, sampleValue } from '../../player/core/sampling.js';
-import { randomId } from '../../player/core/ids.js';
+import { isSampled } from '../../player/core/sampling.js';
 import { LIMITS } from '../../schemas/index.js';
-import { expectAllSentValid, FakeVideo, makeTracker, MemoryStorage, settle } from './fakes.js';
+import {
+  expectAllSentValid,
+  FakeVideo,
+  makeTracker,
+  MemoryStorage,
+  settle,
+} from '../helpers/player-fakes.js';
 
 function played(opts = {}, io: Parameters<typeof makeTracker>[1] = {}) {
   const t = makeTracker(opts, io);
@@ -14,25 +19,6 @@ function played(opts = {}, io: Parameters<typeof makeTracker>[1] = {}) {
   video.tick(0.1);
   return t;
 }
-
-describe('sampling', () => {
-  it('maps a key to the same value in [0, 1) every time', () => {
-    const values = ['viewer-1', 'viewer-2', 'x', ''].map(sampleValue);
-    expect(['viewer-1', 'viewer-2', 'x', ''].map(sampleValue)).toStrictEqual(values);
-    for (const v of values) expect(v >= 0 && v < 1).toBe(true);
-    expect(new Set(values).size).toBe(4);
-  });
-
-  it('keeps about sampleRate of viewers, and a larger rate keeps a superset', () => {
-    const keys = Array.from({ length: 4000 }, (_, i) => `viewer-${i}`);
-    const at10 = keys.filter((k) => isSampled(k, 0.1));
-    const at30 = keys.filter((k) => isSampled(k, 0.3));
-    expect(at10.length / keys.length).toBeGreaterThan(0.08);
-    expect(at10.length / keys.length).toBeLessThan(0.12);
-    expect(at10.every((k) => at30.includes(k))).toBe(true);
-    expect(keys.every((k) => isSampled(k, 1) && !isSampled(k, 0))).toBe(true);
-  });
-});
 
 describe('tracker sampling and privacy', () => {
   beforeEach(() => {
@@ -112,34 +98,5 @@ describe('tracker sampling and privacy', () => {
     await settle();
     expect(t.tracker.sessionId).toMatch(LIMITS.idPattern);
     expect(t.tracker.viewerId).toMatch(LIMITS.idPattern);
-  });
-});
-
-describe('ids', () => {
-  afterEach(() => {
-    vi.unstubAllGlobals();
-  });
-
-  it('matches the schema pattern and does not repeat, with or without crypto.randomUUID', () => {
-    const make = () => Array.from({ length: 2000 }, randomId);
-    const check = (ids: string[]) => {
-      for (const id of ids) expect(id).toMatch(LIMITS.idPattern);
-      expect(new Set(ids).size).toBe(ids.length);
-    };
-    check(make());
-    // http pages: no randomUUID, but getRandomValues
-    const real = globalThis.crypto;
-    vi.stubGlobal('crypto', { getRandomValues: (a: Uint8Array) => real.getRandomValues(a) });
-    check(make());
-    // no crypto at all
-    vi.stubGlobal('crypto', undefined);
-    check(make());
-    // a polyfill that throws
-    vi.stubGlobal('crypto', {
-      randomUUID: () => {
-        throw new Error('insecure');
-      },
-    });
-    check(make());
   });
 });

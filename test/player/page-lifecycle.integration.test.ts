@@ -8,7 +8,7 @@ import {
   settle,
   storedQueueEntries,
   trackerOnVideo,
-} from './fakes.js';
+} from '../helpers/player-fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 

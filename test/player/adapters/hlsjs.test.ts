@@ -5,9 +5,9 @@ import {
   HLS_EVENTS,
   hlsjsAdapter,
   type HlsLike,
-} from '../../player/adapters/hlsjs.js';
-import { HTML5_EVENTS } from '../../player/adapters/html5.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from './fakes.js';
+} from '../../../player/adapters/hlsjs.js';
+import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
+import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
 
 // Compile-time: a real Hls instance is accepted where the adapter expects an HlsLike.
 export const acceptsRealHls = (hls: Hls): HlsLike => hls;
@@ -146,15 +146,13 @@ describe('hls.js adapter', () => {
     });
     await settle();
     expect(
-      events
-        .slice(3)
-        .map(({ type, code, message, fatal, reason }: any) => ({
-          type,
-          code,
-          message,
-          fatal,
-          reason,
-        })),
+      events.slice(3).map(({ type, code, message, fatal, reason }: any) => ({
+        type,
+        code,
+        message,
+        fatal,
+        reason,
+      })),
     ).toStrictEqual([
       {
         type: 'error',

@@ -1,10 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createQueue } from '../../player/transport/queue.js';
-import { createStore } from '../../player/transport/store.js';
-import { createSession } from '../../player/core/session.js';
-import { createLogger } from '../../player/log.js';
-import type { EventType } from '../../schemas/index.js';
-import { MemoryStorage, ThrowingStorage } from './fakes.js';
+import { describe, expect, it } from 'vitest';
+import { createQueue } from '../../../player/transport/queue.js';
+import { createSession } from '../../../player/core/session.js';
+import type { EventType } from '../../../schemas/index.js';
 
 const session = createSession('session-queue-1', () => ({ contentId: () => 'c' }));
 const ev = (type: EventType) =>
@@ -14,7 +11,6 @@ const ev = (type: EventType) =>
     1.7e12,
     0,
   );
-const silent = createLogger('silent');
 
 describe('bounded queue', () => {
   it('drops the oldest heartbeats first, then the oldest other events', () => {
@@ -79,69 +75,5 @@ describe('bounded queue', () => {
       envelopes: {},
     });
     expect(q.size()).toBe(0);
-  });
-});
-
-describe('persistent store', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-  const state = (n: number) => {
-    const q = createQueue(100);
-    for (let i = 0; i < n; i++) q.push(session.envelope(), ev('paused'));
-    return q.state();
-  };
-  const store = (storage: MemoryStorage | ThrowingStorage, id: string) =>
-    createStore({
-      storage,
-      prefix: 'be',
-      instanceId: id,
-      now: () => Date.now(),
-      leaseMs: 60_000,
-      log: silent,
-    });
-
-  it('adopts a released queue at once and a crashed page’s queue after its lease', () => {
-    const storage = new MemoryStorage();
-    store(storage, 'page1').release(state(2));
-    store(storage, 'page2').save(state(3)); // alive (or crashed): leased for a minute
-    const adopted = store(storage, 'page3').adopt();
-    expect(adopted.entries).toHaveLength(2);
-    expect([...storage.map.keys()]).toStrictEqual(['be:q:page2']);
-    vi.advanceTimersByTime(60_001);
-    expect(store(storage, 'page4').adopt().entries).toHaveLength(3);
-    expect(storage.map.size).toBe(0);
-  });
-
-  it('removes its key when the queue empties, and drops corrupt entries', () => {
-    const storage = new MemoryStorage();
-    const s = store(storage, 'p');
-    s.save(state(1));
-    expect(storage.map.has('be:q:p')).toBe(true);
-    s.save(state(0));
-    expect(storage.map.has('be:q:p')).toBe(false);
-    storage.setItem('be:q:junk', '{not json');
-    expect(store(storage, 'p2').adopt().entries).toHaveLength(0);
-    expect(storage.map.has('be:q:junk')).toBe(false);
-  });
-
-  it('never throws when the storage does', () => {
-    const warn = vi.fn();
-    const s = createStore({
-      storage: new ThrowingStorage(),
-      prefix: 'be',
-      instanceId: 'x',
-      now: Date.now,
-      leaseMs: 1000,
-      log: { ...silent, warn },
-    });
-    expect(s.adopt()).toStrictEqual({ entries: [], envelopes: {} });
-    s.save(state(1));
-    s.release(state(1));
-    expect(warn).toHaveBeenCalledTimes(3);
-    expect(warn.mock.calls[0][1]).toMatchObject({ name: 'StorageError', key: 'be:q:' });
   });
 });

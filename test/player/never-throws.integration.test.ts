@@ -9,7 +9,7 @@ import {
   makeTracker,
   settle,
   ThrowingStorage,
-} from './fakes.js';
+} from '../helpers/player-fakes.js';
 
 /** A log sink recording lines by level. */
 function recordingLog() {

@@ -4,9 +4,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
-import { createSession } from '../../player/core/session.js';
-import { createQueue } from '../../player/transport/queue.js';
-import { serialise } from '../../player/transport/store.js';
 import {
   expectAllSentValid,
   fakeBeacon,
@@ -19,7 +16,7 @@ import {
   storedQueueEntries,
   ThrowingStorage,
   trackerOnVideo,
-} from './fakes.js';
+} from '../helpers/player-fakes.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
@@ -189,49 +186,5 @@ describe('queue persistence', () => {
     expect((await t.beacon.batches()).flatMap((b) => b.events.map((e) => e.type))).toContain(
       'volume_changed',
     );
-  });
-});
-
-describe('stored queue format', () => {
-  const session = createSession('s-1', () => ({ contentId: () => 'c', viewerId: 'v-1' }));
-  const ev = (i: number) =>
-    session.event(
-      'error',
-      { code: `E${i}`, message: 'm"\u2028\\', fatal: false },
-      1.7e12 + i,
-      i / 3,
-    );
-
-  it('is the JSON of { v: 1, lease, entries, envelopes }', () => {
-    const q = createQueue(100);
-    for (let i = 0; i < 3; i++) q.push(session.envelope(), ev(i));
-    const state = q.state();
-    expect(JSON.parse(serialise(state, 1_772_359_200_000))).toStrictEqual({
-      v: 1,
-      lease: 1_772_359_200_000,
-      ...state,
-    });
-    expect(JSON.parse(serialise({ entries: [], envelopes: {} }, 0))).toStrictEqual({
-      v: 1,
-      lease: 0,
-      entries: [],
-      envelopes: {},
-    });
-  });
-
-  it('serialises only the events added since the last write', () => {
-    const q = createQueue(1000);
-    for (let i = 0; i < 500; i++) q.push(session.envelope(), ev(i));
-    serialise(q.state(), 1);
-    q.push(session.envelope(), ev(500));
-    const spy = vi.spyOn(JSON, 'stringify');
-    try {
-      const json = serialise(q.state(), 2);
-      const events = spy.mock.calls.filter(([v]) => !!v && typeof v === 'object' && 'seq' in v);
-      expect(events.map(([v]) => (v as { seq: number }).seq)).toStrictEqual([q.entries[500].e.seq]);
-      expect(JSON.parse(json).entries).toHaveLength(501);
-    } finally {
-      spy.mockRestore();
-    }
   });
 });
