@@ -12,7 +12,7 @@
  * the queue carries on in memory.
  */
 import { StorageError } from '../errors.js';
-import type { StorageLike } from '../config.js';
+import type { StorageLike } from '../config/ports.js';
 import type { Logger } from '../log.js';
 import { eventJson, type QueueState } from './queue.js';
 

@@ -11,7 +11,8 @@
  */
 import type { BeaconEvent } from '../../schemas/index.js';
 import { LIMITS } from '../../schemas/index.js';
-import type { BatchResult, FetchLike, ResolvedConfig, SendBeaconLike } from '../config.js';
+import type { FetchLike, SendBeaconLike } from '../config/ports.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { TransportError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, TimerHandle, Timers } from '../core/clock.js';
@@ -19,6 +20,7 @@ import { nextBatch, type OutgoingBatch } from './batch.js';
 import type { Envelope, EventQueue } from './queue.js';
 import { decide, retryDelay } from './retry.js';
 import { sendFetch, sendWithBeacon } from './send.js';
+import type { BatchResult } from './results.js';
 import type { QueueStore } from './store.js';
 
 /** What the transport needs. */

@@ -7,7 +7,9 @@ import { expect } from 'vitest';
 import { validators } from '../../schemas/generated/index.js';
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
 import { createTracker, type Tracker } from '../../player/core/tracker.js';
-import type { BatchResult, FetchLike, StorageLike, TrackerOptions } from '../../player/config.js';
+import type { TrackerOptions } from '../../player/config/options.js';
+import type { FetchLike, StorageLike } from '../../player/config/ports.js';
+import type { BatchResult } from '../../player/transport/results.js';
 import { html5Adapter, type MediaElementLike } from '../../player/adapters/html5.js';
 
 type Listener = (ev: any) => void;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, parseRetryAfter, retryDelay } from '../../../player/transport/retry.js';
-import { DEFAULTS } from '../../../player/config.js';
+import { DEFAULTS } from '../../../player/config/defaults.js';
 
 const NEVER = DEFAULTS.neverRetry;
 
