@@ -39,9 +39,9 @@ export interface TrackerOptions {
    * loses the events of the last `persistMs`.
    */
   persistMs?: number;
-  /** First retry delay, ms (doubles per attempt, with jitter). Default 1000. */
+  /** Ceiling of the first retry's delay, ms; doubles per attempt, the delay a random point below it. Default 1000. */
   retryBaseMs?: number;
-  /** Longest retry delay, ms. Default 60000. */
+  /** Largest retry delay ceiling, ms. Default 60000. */
   retryMaxMs?: number;
   /** A request without an answer after this long is aborted and retried, ms. Default 30000. */
   requestTimeoutMs?: number;

@@ -36,20 +36,34 @@ describe('retry policy', () => {
     expect(decide(400, [])).toBe('retry');
   });
 
-  it('backs off exponentially with equal jitter, capped', () => {
+  it('backs off exponentially with full jitter: uniform below a doubling ceiling, capped', () => {
     const p = { baseMs: 1000, maxMs: 60000 };
-    expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0))).toStrictEqual([500, 1000, 2000, 4000]);
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0))).toStrictEqual([0, 0, 0, 0]);
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0.5))).toStrictEqual([500, 1000, 2000, 4000]);
     expect([1, 2, 3, 4].map((a) => retryDelay(a, p, 0.999999))).toStrictEqual([
-      1000, 2000, 4000, 8000,
+      999, 1999, 3999, 7999,
     ]);
-    expect(retryDelay(20, p, 0.5)).toBe(45000);
+    expect(retryDelay(20, p, 0.5)).toBe(30000);
     expect(retryDelay(1000, p, 1)).toBe(60000);
+    // Every draw lands in [0, ceiling), where the ceiling is min(maxMs, baseMs × 2^(attempt−1)).
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const ceiling = Math.min(60000, 1000 * 2 ** (attempt - 1));
+      for (let i = 0; i < 100; i++) {
+        const r = i / 100;
+        const d = retryDelay(attempt, p, r);
+        expect(d).toBe(Math.floor(r * ceiling));
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThan(ceiling);
+      }
+    }
   });
 
   it('treats Retry-After as a floor', () => {
     const p = { baseMs: 1000, maxMs: 60000 };
     expect(retryDelay(1, p, 0.5, 30000)).toBe(30000);
-    expect(retryDelay(6, p, 0.5, 1000)).toBe(24000);
+    expect(retryDelay(6, p, 0.5, 1000)).toBe(16000);
+    expect(retryDelay(6, p, 0, 1000)).toBe(1000);
+    expect(retryDelay(1, p, 0.5, 0)).toBe(500);
   });
 
   it('parses Retry-After seconds and HTTP dates', () => {

@@ -121,15 +121,18 @@ describe('transport', () => {
     const { start, results } = setup({}, { fetch });
     start();
     await settle();
-    // random() = 0.5: delays 750, 1500, 3000 ms
-    await wait(749);
+    // random() = 0.5, full jitter: delays 500, 1000, 2000 ms (half of each ceiling)
+    await wait(499);
     expect(fetch.calls).toHaveLength(1);
     await wait(1);
     expect(fetch.calls).toHaveLength(2);
-    await wait(1499);
+    await wait(999);
     expect(fetch.calls).toHaveLength(2);
     await wait(1);
-    await wait(3000);
+    expect(fetch.calls).toHaveLength(3);
+    await wait(1999);
+    expect(fetch.calls).toHaveLength(3);
+    await wait(1);
     expect(fetch.calls).toHaveLength(4);
     expect(results.map((r) => [r.status, r.outcome])).toStrictEqual([
       [0, 'retry'],
@@ -173,7 +176,9 @@ describe('transport', () => {
     expect(results).toHaveLength(0);
     await wait(1);
     expect(results[0]).toMatchObject({ status: 0, outcome: 'retry' });
-    await wait(750);
+    await wait(499);
+    expect(results).toHaveLength(1);
+    await wait(1);
     expect(results[1]).toMatchObject({ status: 204, outcome: 'sent' });
     const hung = fetch.calls[0].batch.events.map((e) => e.id);
     expect(fetch.calls[1].batch.events.map((e) => e.id).slice(0, hung.length)).toStrictEqual(hung);
@@ -282,7 +287,7 @@ describe('transport', () => {
     release({ status: 503 });
     await settle();
     expect(JSON.parse(stored()[0][1]).entries).toHaveLength(3);
-    await wait(750);
+    await wait(500); // the first retry (full jitter, random() = 0.5: half of 1000 ms)
     release({ status: 204 });
     await settle();
     expect(stored()).toHaveLength(0);
