@@ -13,13 +13,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
 /** Options of {@link serveDemo}. */
-export interface DemoServeOptions {
+interface DemoServeOptions {
   /** Repository root (holds demo/, dist/player/ and node_modules/). */
   repoRoot: string;
 }
 
 /** Content types of everything the demo serves. */
-export const DEMO_TYPES: Readonly<Record<string, string>> = {
+const DEMO_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -29,7 +29,7 @@ export const DEMO_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Where the demo's media lives on disk, relative to the repository root. */
-export const DEMO_MEDIA_DIR = path.join('demo', 'media', 'hls');
+const DEMO_MEDIA_DIR = path.join('demo', 'media', 'hls');
 
 /**
  * Page files: path below `/demo/` → file relative to the repository root. `vendor/` holds the

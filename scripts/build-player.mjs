@@ -15,13 +15,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const playerDir = path.join(root, 'player');
 
 /** Browsers from 2020 on (optional chaining, nullish coalescing, BigInt-free). */
-export const TARGET = ['es2020'];
+const TARGET = ['es2020'];
 
-/** Size budget of the core, bytes of gzip over the minified bundle (issue 3). */
+/** Size budget of the core, bytes of gzip over the minified bundle. */
 export const CORE_BUDGET_GZIP = 8 * 1024;
 
 /** Entry points: output name → source. */
-export const ENTRIES = {
+const ENTRIES = {
   index: path.join(playerDir, 'index.ts'),
   'adapters/html5': path.join(playerDir, 'adapters', 'html5.ts'),
   'adapters/hlsjs': path.join(playerDir, 'adapters', 'hlsjs.ts'),
@@ -37,7 +37,7 @@ const common = {
 };
 
 /** Minified and gzipped bytes of a code string. */
-export function sizes(code) {
+function sizes(code) {
   const min = Buffer.byteLength(code);
   return { min, gzip: zlib.gzipSync(code, { level: 9 }).length };
 }

@@ -6,7 +6,7 @@
 import type { PageLike } from '../config/ports.js';
 
 /** What the tracker does on lifecycle changes. */
-export interface PageHandlers {
+interface PageHandlers {
   hidden(): void;
   pagehide(): void;
   pageshow(persisted: boolean): void;

@@ -32,7 +32,7 @@ const ONE_STALL_MAX = 86_400_000;
 const STRINGS: Record<string, number> = { code: 64, message: 512 };
 
 /** Clamps a number into the field's range (non-numbers become the minimum). */
-export function clampField(field: string, value: number, type?: EventType): number {
+function clampField(field: string, value: number, type?: EventType): number {
   const r = RANGES[field];
   if (!r) return value;
   const max = type === 'stall_end' && field === 'stall_ms' ? ONE_STALL_MAX : r[1];
@@ -41,7 +41,7 @@ export function clampField(field: string, value: number, type?: EventType): numb
 }
 
 /** Cuts a string to `max` characters. */
-export function cut(s: string, max: number): string {
+function cut(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
 
@@ -62,19 +62,15 @@ export interface Session {
 }
 
 /** What a session's envelope is made of (read when its first event is created). */
-export interface SessionMeta {
+interface SessionMeta {
   contentId: () => string;
   viewerId?: string;
   playerName?: string;
   playerVersion?: string;
 }
 
-/** Creates a session with the given id; `newId` makes event ids. */
-export function createSession(
-  id: string,
-  meta: () => SessionMeta,
-  newId: () => string = randomId,
-): Session {
+/** Creates a session with the given id. */
+export function createSession(id: string, meta: () => SessionMeta): Session {
   let seq = 0;
   let env: Envelope | null = null;
   const envelope = (): Envelope => {
@@ -108,7 +104,7 @@ export function createSession(
       envelope();
       const ev: Record<string, unknown> = {
         type,
-        id: newId(),
+        id: randomId(),
         seq: seq++,
         ts: Math.max(0, Math.round(ts)),
         playhead: clampField('playhead', playhead),

@@ -8,7 +8,7 @@ import type { RejectedEvent } from './results.js';
 import { parseRetryAfter } from './retry.js';
 
 /** Result of one fetch attempt. */
-export interface FetchOutcome {
+interface FetchOutcome {
   /** HTTP status, or null when the request failed on the network. */
   status: number | null;
   retryAfterMs?: number;

@@ -34,7 +34,7 @@ export interface QueueStore {
 }
 
 /** Options of `createStore`. */
-export interface StoreOptions {
+interface StoreOptions {
   storage: StorageLike | null;
   prefix: string;
   instanceId: string;

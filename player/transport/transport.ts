@@ -24,7 +24,7 @@ import type { BatchResult } from './results.js';
 import type { QueueStore } from './store.js';
 
 /** What the transport needs. */
-export interface TransportDeps {
+interface TransportDeps {
   config: Pick<
     ResolvedConfig,
     | 'endpoint'
@@ -49,7 +49,7 @@ export interface TransportDeps {
 }
 
 /** The transport's operations; none of them throws. */
-export interface Transport {
+interface Transport {
   /** Queues an event (ignored for a session silenced by 410). */
   enqueue(env: Envelope, event: BeaconEvent): void;
   /** Sends everything now by fetch, unless a retry backoff is running. */
@@ -63,8 +63,6 @@ export interface Transport {
   /** Writes the queue to storage now (cancelling a pending deferred write). */
   persist(): void;
   setEndpoint(url: string): void;
-  /** True once the edge answered 410 for the session. */
-  isStopped(sessionId: string): boolean;
   /** Stops timers; an in-flight request still completes and updates the queue. */
   destroy(): void;
 }
@@ -245,7 +243,6 @@ export function createTransport(d: TransportDeps): Transport {
       if (typeof next === 'string' && next) url = next;
       else log.warn('invalid endpoint');
     },
-    isStopped: (sid) => stopped.has(sid),
     destroy() {
       destroyed = true;
       clearFlushTimer();

@@ -15,7 +15,7 @@ import { html5Adapter, type MediaElementLike } from '../../player/adapters/html5
 type Listener = (ev: any) => void;
 
 /** An EventTarget that records listeners, so tests can check detach removed every one. */
-export class FakeTarget {
+class FakeTarget {
   readonly listeners = new Map<string, Set<Listener>>();
   added = 0;
   removed = 0;

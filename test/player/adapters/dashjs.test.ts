@@ -1,11 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { MediaPlayerClass } from 'dashjs';
 import { DASH_EVENTS, dashjsAdapter, type DashLike } from '../../../player/adapters/dashjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
 import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
-
-// Compile-time: a real dash.js MediaPlayer is accepted where the adapter expects a DashLike.
-export const acceptsRealDash = (player: MediaPlayerClass): DashLike => player;
 
 type Listener = (e: unknown) => void;
 
@@ -72,6 +69,10 @@ describe('dash.js adapter', () => {
   afterEach(async () => {
     vi.useRealTimers();
     await expectAllSentValid();
+  });
+
+  it('accepts a real dash.js MediaPlayer where it expects a DashLike (checked by the type checker)', () => {
+    expectTypeOf<MediaPlayerClass>().toExtend<DashLike>();
   });
 
   it('reports a representation when first used, then switches as bitrate changes', async () => {

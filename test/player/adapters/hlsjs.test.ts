@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import Hls from 'hls.js';
 import {
   BUFFER_STALLED_ERROR,
@@ -8,9 +8,6 @@ import {
 } from '../../../player/adapters/hlsjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
 import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
-
-// Compile-time: a real Hls instance is accepted where the adapter expects an HlsLike.
-export const acceptsRealHls = (hls: Hls): HlsLike => hls;
 
 type Listener = (event: string, data: unknown) => void;
 
@@ -72,6 +69,10 @@ describe('hls.js adapter', () => {
   afterEach(async () => {
     vi.useRealTimers();
     await expectAllSentValid();
+  });
+
+  it('accepts a real Hls instance where it expects an HlsLike (checked by the type checker)', () => {
+    expectTypeOf<Hls>().toExtend<HlsLike>();
   });
 
   it('uses hls.js 1.7 event names', () => {
