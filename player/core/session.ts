@@ -5,7 +5,7 @@
  * must cost one odd number, not a rejected batch.
  */
 import type { BeaconEvent, EventType } from '../../schemas/index.js';
-import { CURRENT_SCHEMA_VERSION } from '../../schemas/index.js';
+import { CURRENT_SCHEMA_VERSION, LIMITS } from '../../schemas/index.js';
 import type { Envelope } from '../transport/queue.js';
 import { SDK_NAME, SDK_VERSION } from '../version.js';
 import { randomId } from './ids.js';
@@ -29,7 +29,12 @@ const RANGES: Record<string, [number, number, boolean]> = {
 };
 /** stall_end's stall_ms is one stall, bounded tighter than the cumulative counter. */
 const ONE_STALL_MAX = 86_400_000;
-const STRINGS: Record<string, number> = { code: 64, message: 512 };
+const { maxLength } = LIMITS;
+/** Longest event strings, as the schema bounds them. */
+const STRINGS: Record<string, number> = {
+  code: maxLength.error_code,
+  message: maxLength.error_message,
+};
 
 /** Clamps a number into the field's range (non-numbers become the minimum). */
 function clampField(field: string, value: number, type?: EventType): number {
@@ -87,10 +92,10 @@ export function createSession(id: string, meta: () => SessionMeta): Session {
       sdk_name: SDK_NAME,
       sdk_version: SDK_VERSION,
       session_id: id,
-      content_id: cut(content || 'unknown', 256),
+      content_id: cut(content || 'unknown', maxLength.content_id),
     };
-    if (m.playerName) e.player_name = cut(m.playerName, 64);
-    if (m.playerVersion) e.player_version = cut(m.playerVersion, 32);
+    if (m.playerName) e.player_name = cut(m.playerName, maxLength.player_name);
+    if (m.playerVersion) e.player_version = cut(m.playerVersion, maxLength.player_version);
     if (m.viewerId) e.viewer_id = m.viewerId;
     return (env = e);
   };
