@@ -11,7 +11,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Page files: output path → source, relative to the repository root. The same entries as
- * DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's 2 MB source map.
+ * DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's source map (large, and
+ * only useful for debugging hls.js itself).
  */
 export const PAGE_FILES = {
   'index.html': 'demo/index.html',

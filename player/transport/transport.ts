@@ -4,10 +4,11 @@
  * and hands everything left to sendBeacon when the page is hidden or closing. Events leave the
  * queue only after success or a non-retryable answer.
  *
- * Persistence: writing the whole queue to storage on every event was most of the SDK's per-event
- * cost, so a change is written at most `persistMs` later, and at once when it matters: when the page
- * is hidden or closing (a reload always finds every event), before a request goes out and after an
- * answer changed the queue. Only a crash loses the events of its last `persistMs`.
+ * Persistence: writing the whole queue to storage is the most expensive step of handling an event
+ * (docs/BENCHMARKS.md, sdk-cost), so a change is written at most `persistMs` later, and at once
+ * when it matters: when the page is hidden or closing (a reload always finds every event), before
+ * a request goes out and after an answer changed the queue. Only a crash loses the events of its
+ * last `persistMs`.
  */
 import type { BeaconEvent } from '../../schemas/index.js';
 import { LIMITS } from '../../schemas/index.js';

@@ -7,7 +7,7 @@
  * segment is held in the browser (Playwright route) for every rendition, because hls.js may
  * abandon a slow download and ask a lower rendition for the same segment. The release comes
  * HOLD_MS after the <video> element fires `waiting`, timed in the page, so the stall lasts
- * HOLD_MS plus the time to load and append one local 2 s segment (≈ 30 ms on an idle machine).
+ * HOLD_MS plus the time to load and append one local 2 s segment, well inside the tolerance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';

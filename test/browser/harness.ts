@@ -13,7 +13,7 @@ import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
 /** Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Flags from issue 3: headless in a container, nothing that talks to the network on its own. */
+/** Headless in a container, and nothing that talks to the network on its own. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -67,8 +67,8 @@ export interface TestStack {
 /** Starts `beacons dev` in-process on a free port and a fresh data directory. */
 export async function startStack(): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-browser-'));
-  // The default consumer poll (200 ms): a faster one costs a third of a core per stack, and three
-  // test files run stacks and browsers side by side on two cores.
+  // The default consumer poll: a faster one costs CPU that the stacks and browsers of the other
+  // test files share.
   const dev = await startDev({ port: 0, dataDir });
   return {
     url: dev.url,
