@@ -29,7 +29,7 @@ export interface PageBenchParams {
 }
 
 /** Raw samples, ms. */
-export interface PageBenchResult {
+interface PageBenchResult {
   isolated: boolean;
   perEventInput: number[];
   /** The deferred queue write inside each perEventInput burst (~burst events queued). */

@@ -1,5 +1,5 @@
 // Builds the demo player page as static files for any deployment: dist/demo/ holds index.html,
-// demo.js, demo.css, vendor/ (the SDK's IIFE build and hls.js) and media/hls/ (the test stream),
+// demo.js, demo.css, vendor/ (the SDK's IIFE build and hls.js) and media/cmaf/ (the test stream),
 // the same files `beacons dev` serves under /demo/ (demo/serve.ts). Host the folder anywhere
 // below the CDN that serves the ingest path; the page sends to /v1/events unless ?endpoint= says
 // otherwise. Needs the SDK built first (scripts/build-player.mjs); builds it when missing.
@@ -11,7 +11,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Page files: output path → source, relative to the repository root. The same entries as
- * DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's 2 MB source map.
+ * DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's source map (large, and
+ * only useful for debugging hls.js itself).
  */
 export const PAGE_FILES = {
   'index.html': 'demo/index.html',
@@ -22,19 +23,16 @@ export const PAGE_FILES = {
   'vendor/hls.min.js': 'node_modules/hls.js/dist/hls.min.js',
 };
 
-/** Media files worth shipping (playlists and segments; the generator script stays behind). */
-const MEDIA = /\.(m3u8|ts)$/;
+/** Media files worth shipping (manifests and segments; the generator script stays behind). */
+const MEDIA = /\.(m3u8|mpd|mp4|m4s)$/;
 
 function copyMedia(from, to) {
+  fs.mkdirSync(to, { recursive: true });
   let n = 0;
-  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    const src = path.join(from, entry.name);
-    if (entry.isDirectory()) n += copyMedia(src, path.join(to, entry.name));
-    else if (MEDIA.test(entry.name)) {
-      fs.mkdirSync(to, { recursive: true });
-      fs.copyFileSync(src, path.join(to, entry.name));
-      n++;
-    }
+  for (const name of fs.readdirSync(from)) {
+    if (!MEDIA.test(name)) continue;
+    fs.copyFileSync(path.join(from, name), path.join(to, name));
+    n++;
   }
   return n;
 }
@@ -65,8 +63,8 @@ export async function buildDemo({
     files++;
   }
   files += copyMedia(
-    path.join(repoRoot, 'demo', 'media', 'hls'),
-    path.join(outDir, 'media', 'hls'),
+    path.join(repoRoot, 'demo', 'media', 'cmaf'),
+    path.join(outDir, 'media', 'cmaf'),
   );
   let bytes = 0;
   const walk = (d) => {

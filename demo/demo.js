@@ -22,7 +22,7 @@
     v !== null && v !== '' && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : undefined;
 
   const video = $('video');
-  const src = params.get('src') || 'media/hls/master.m3u8';
+  const src = params.get('src') || 'media/cmaf/master.m3u8';
   const endpoint = params.get('endpoint') || '/v1/events';
   const session = params.get('session') || undefined;
   const flushMs = posNumber(params.get('flushMs'));

@@ -1,9 +1,9 @@
 /**
  * Serves the demo player page under `/demo` for the local stack: the page's own files, the two
  * scripts it needs (the SDK's IIFE build and hls.js, both from this installation) and the
- * committed HLS test stream. Page files come from a fixed table and media names must match a
- * strict pattern (no dots, no slashes beyond one rendition folder), so no request can reach a file
- * outside those folders.
+ * committed CMAF test stream (HLS playlists and a DASH manifest over the same fMP4 segments). Page
+ * files come from a fixed table and media names must match a strict pattern (one folder, no dots
+ * but the extension's), so no request can reach a file outside those folders.
  *
  * The same file list drives the static build (`demo/build.mjs`), so what `/demo/` serves locally
  * is what a deployment gets.
@@ -13,23 +13,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
 /** Options of {@link serveDemo}. */
-export interface DemoServeOptions {
+interface DemoServeOptions {
   /** Repository root (holds demo/, dist/player/ and node_modules/). */
   repoRoot: string;
 }
 
 /** Content types of everything the demo serves. */
-export const DEMO_TYPES: Readonly<Record<string, string>> = {
+const DEMO_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.m3u8': 'application/vnd.apple.mpegurl',
-  '.ts': 'video/mp2t',
+  '.mpd': 'application/dash+xml',
+  // Initialization segments are complete (if empty) MP4 files; media segments are not.
+  '.mp4': 'video/mp4',
+  '.m4s': 'video/iso.segment',
 };
 
 /** Where the demo's media lives on disk, relative to the repository root. */
-export const DEMO_MEDIA_DIR = path.join('demo', 'media', 'hls');
+const DEMO_MEDIA_DIR = path.join('demo', 'media', 'cmaf');
 
 /**
  * Page files: path below `/demo/` → file relative to the repository root. `vendor/` holds the
@@ -45,13 +48,13 @@ export const DEMO_PAGE_FILES: Readonly<Record<string, string>> = {
   'vendor/hls.min.js.map': path.join('node_modules', 'hls.js', 'dist', 'hls.min.js.map'),
 };
 
-/** `media/hls/master.m3u8` or `media/hls/<rendition>/<name>.{m3u8,ts}`: names without dots. */
-const MEDIA_PATH = /^media\/hls\/(?:([A-Za-z0-9_-]{1,32})\/)?([A-Za-z0-9_-]{1,64}\.(?:m3u8|ts))$/;
+/** `media/cmaf/<name>.{m3u8,mpd,mp4,m4s}`: one folder, names without dots. */
+const MEDIA_PATH = /^media\/cmaf\/([A-Za-z0-9_-]{1,64}\.(?:m3u8|mpd|mp4|m4s))$/;
 
 /**
  * Maps a path below `/demo/` to a file on disk, or null when the demo has no such file. Pure: it
  * never touches the disk, so it can be tested for traversal attempts directly.
- * @example demoFileFor('media/hls/90p/seg00.ts', '/repo') // '/repo/demo/media/hls/90p/seg00.ts'
+ * @example demoFileFor('media/cmaf/seg-0-01.m4s', '/repo') // '/repo/demo/media/cmaf/seg-0-01.m4s'
  */
 export function demoFileFor(rel: string, repoRoot: string): string | null {
   const page = Object.hasOwn(DEMO_PAGE_FILES, rel) ? DEMO_PAGE_FILES[rel] : undefined;
@@ -59,7 +62,7 @@ export function demoFileFor(rel: string, repoRoot: string): string | null {
   const m = MEDIA_PATH.exec(rel);
   if (!m) return null;
   const base = path.join(repoRoot, DEMO_MEDIA_DIR);
-  const file = path.join(base, m[1] ?? '', m[2]);
+  const file = path.join(base, m[1]);
   // Belt and braces: the pattern already rules out `..`, but never serve outside the media folder.
   return file.startsWith(base + path.sep) ? file : null;
 }

@@ -10,18 +10,17 @@
  * tracker.attach(hlsjsAdapter(hls));
  */
 export { createTracker, type Tracker, type SessionEndReason } from './core/tracker.js';
-export {
-  DEFAULTS,
-  resolveConfig,
-  type TrackerOptions,
-  type BatchResult,
-  type RejectedEvent,
-  type StorageLike,
-  type PageLike,
-  type EventTargetLike,
-  type FetchLike,
-  type SendBeaconLike,
-} from './config.js';
+export { DEFAULTS } from './config/defaults.js';
+export { resolveConfig } from './config/resolve.js';
+export type { TrackerOptions } from './config/options.js';
+export type { BatchResult, RejectedEvent } from './transport/results.js';
+export type {
+  StorageLike,
+  PageLike,
+  EventTargetLike,
+  FetchLike,
+  SendBeaconLike,
+} from './config/ports.js';
 export type {
   AdapterFactory,
   AdapterHandle,

@@ -20,7 +20,7 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 /** Writes to the console with a `[beacon-edge]` prefix. */
-export const consoleSink: LogSink = (level, message, data) => {
+const consoleSink: LogSink = (level, message, data) => {
   const c = globalThis.console;
   if (!c) return;
   const fn = c[level] ?? c.log;

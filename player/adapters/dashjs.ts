@@ -13,7 +13,7 @@
  *   could not recover from. Override with `isFatal`.
  */
 import type { MediaPlayerEvents, Representation } from 'dashjs';
-import type { TrackerOptions } from '../config.js';
+import type { TrackerOptions } from '../config/options.js';
 import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js';
 import { listenerBag } from '../core/adapter.js';
 import { createTracker, type Tracker } from '../core/tracker.js';

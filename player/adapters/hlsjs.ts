@@ -22,7 +22,7 @@ import type {
   ManifestLoadingData,
   MediaAttachedData,
 } from 'hls.js';
-import type { TrackerOptions } from '../config.js';
+import type { TrackerOptions } from '../config/options.js';
 import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js';
 import { listenerBag } from '../core/adapter.js';
 import { createTracker, type Tracker } from '../core/tracker.js';

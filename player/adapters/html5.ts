@@ -9,7 +9,8 @@
  * (fatal: a MediaError stops the element). loadstart/emptied with a different currentSrc is a new
  * source: the session ends (new_source) and the next one starts.
  */
-import type { EventTargetLike, TrackerOptions } from '../config.js';
+import type { TrackerOptions } from '../config/options.js';
+import type { EventTargetLike } from '../config/ports.js';
 import type { AdapterFactory, PlayerInput } from '../core/adapter.js';
 import { listenerBag } from '../core/adapter.js';
 import { createTracker, type Tracker } from '../core/tracker.js';

@@ -70,7 +70,7 @@ export interface AdapterHandle {
 export type AdapterFactory = (input: PlayerInput) => AdapterHandle;
 
 /** Removes one listener. */
-export type Unlisten = () => void;
+type Unlisten = () => void;
 
 /**
  * Collects remove functions so detach removes exactly what attach added; `removeAll` runs each

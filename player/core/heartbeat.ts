@@ -7,7 +7,7 @@
 import type { TimerHandle, Timers } from './clock.js';
 
 /** A start/stop timer; both calls are idempotent. */
-export interface Heartbeat {
+interface Heartbeat {
   /** Starts beating if not already running (first beat one interval from now). */
   start(): void;
   stop(): void;

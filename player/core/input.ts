@@ -27,7 +27,7 @@ export interface InputState {
 }
 
 /** What the input needs from the tracker. */
-export interface InputDeps {
+interface InputDeps {
   state: InputState;
   emit(type: EventType, fields?: Record<string, unknown>, at?: EmitAt): void;
   playhead(): number;

@@ -3,10 +3,10 @@
  * hidden (visibilitychange) and ends the session on pagehide. pageshow with `persisted` means the
  * page came back from the back/forward cache.
  */
-import type { PageLike } from '../config.js';
+import type { PageLike } from '../config/ports.js';
 
 /** What the tracker does on lifecycle changes. */
-export interface PageHandlers {
+interface PageHandlers {
   hidden(): void;
   pagehide(): void;
   pageshow(persisted: boolean): void;

@@ -23,7 +23,7 @@ export interface EmitAt {
 }
 
 /** What the state machine needs from the tracker. */
-export interface QoeDeps {
+interface QoeDeps {
   clock: Clock;
   timers: Timers;
   minStallMs: number;

@@ -5,7 +5,7 @@
  * must cost one odd number, not a rejected batch.
  */
 import type { BeaconEvent, EventType } from '../../schemas/index.js';
-import { CURRENT_SCHEMA_VERSION } from '../../schemas/index.js';
+import { CURRENT_SCHEMA_VERSION, LIMITS } from '../../schemas/index.js';
 import type { Envelope } from '../transport/queue.js';
 import { SDK_NAME, SDK_VERSION } from '../version.js';
 import { randomId } from './ids.js';
@@ -29,10 +29,15 @@ const RANGES: Record<string, [number, number, boolean]> = {
 };
 /** stall_end's stall_ms is one stall, bounded tighter than the cumulative counter. */
 const ONE_STALL_MAX = 86_400_000;
-const STRINGS: Record<string, number> = { code: 64, message: 512 };
+const { maxLength } = LIMITS;
+/** Longest event strings, as the schema bounds them. */
+const STRINGS: Record<string, number> = {
+  code: maxLength.error_code,
+  message: maxLength.error_message,
+};
 
 /** Clamps a number into the field's range (non-numbers become the minimum). */
-export function clampField(field: string, value: number, type?: EventType): number {
+function clampField(field: string, value: number, type?: EventType): number {
   const r = RANGES[field];
   if (!r) return value;
   const max = type === 'stall_end' && field === 'stall_ms' ? ONE_STALL_MAX : r[1];
@@ -41,7 +46,7 @@ export function clampField(field: string, value: number, type?: EventType): numb
 }
 
 /** Cuts a string to `max` characters. */
-export function cut(s: string, max: number): string {
+function cut(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
 
@@ -62,19 +67,15 @@ export interface Session {
 }
 
 /** What a session's envelope is made of (read when its first event is created). */
-export interface SessionMeta {
+interface SessionMeta {
   contentId: () => string;
   viewerId?: string;
   playerName?: string;
   playerVersion?: string;
 }
 
-/** Creates a session with the given id; `newId` makes event ids. */
-export function createSession(
-  id: string,
-  meta: () => SessionMeta,
-  newId: () => string = randomId,
-): Session {
+/** Creates a session with the given id. */
+export function createSession(id: string, meta: () => SessionMeta): Session {
   let seq = 0;
   let env: Envelope | null = null;
   const envelope = (): Envelope => {
@@ -91,10 +92,10 @@ export function createSession(
       sdk_name: SDK_NAME,
       sdk_version: SDK_VERSION,
       session_id: id,
-      content_id: cut(content || 'unknown', 256),
+      content_id: cut(content || 'unknown', maxLength.content_id),
     };
-    if (m.playerName) e.player_name = cut(m.playerName, 64);
-    if (m.playerVersion) e.player_version = cut(m.playerVersion, 32);
+    if (m.playerName) e.player_name = cut(m.playerName, maxLength.player_name);
+    if (m.playerVersion) e.player_version = cut(m.playerVersion, maxLength.player_version);
     if (m.viewerId) e.viewer_id = m.viewerId;
     return (env = e);
   };
@@ -108,7 +109,7 @@ export function createSession(
       envelope();
       const ev: Record<string, unknown> = {
         type,
-        id: newId(),
+        id: randomId(),
         seq: seq++,
         ts: Math.max(0, Math.round(ts)),
         playhead: clampField('playhead', playhead),

@@ -4,7 +4,8 @@
  * Nothing here throws into the host page: inputs, callbacks and adapters run inside `guard`.
  */
 import type { BeaconEvent, EventType, SessionEndReason } from '../../schemas/index.js';
-import { resolveConfig, type TrackerOptions } from '../config.js';
+import type { TrackerOptions } from '../config/options.js';
+import { resolveConfig } from '../config/resolve.js';
 import { CallbackError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { createQueue } from '../transport/queue.js';

@@ -17,7 +17,7 @@ export interface OutgoingBatch {
 }
 
 /** Limits of one batch. */
-export interface BatchLimits {
+interface BatchLimits {
   /** Body size limit in bytes (exclusive). */
   maxBytes: number;
   maxEvents: number;

@@ -6,6 +6,7 @@
  * status (404 during a deploy, 408, an odd proxy answer) is retried: the queue bound keeps that
  * from growing without limit.
  */
+import { type Backoff, backoffDelay } from '../../common/backoff.js';
 
 /** What to do with a batch after one attempt. */
 export type Decision = 'success' | 'retry' | 'drop' | 'stop';
@@ -24,27 +25,20 @@ export function decide(status: number | null, neverRetry: readonly number[]): De
   return 'retry';
 }
 
-/** Backoff parameters. */
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-}
-
 /**
- * Delay before retry number `attempt` (1 = first retry): base × 2^(attempt−1), capped at maxMs,
- * with "equal jitter" (a random point in the upper half), so a fleet of players that failed
- * together does not retry together. A Retry-After from the server is a floor.
+ * Delay before retry number `attempt` (1 = first retry): the shared full-jitter backoff (a random
+ * point below base × 2^(attempt−1), capped at maxMs), so a fleet of players that failed together
+ * does not retry together. A Retry-After from the server is a floor.
  * @param random a number in [0, 1).
+ * @example retryDelay(3, { baseMs: 1000, maxMs: 60000 }, 0.5) // 2000 (ceiling 4000)
  */
 export function retryDelay(
   attempt: number,
-  policy: BackoffPolicy,
+  policy: Backoff,
   random: number,
   retryAfterMs?: number,
 ): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
-  const jittered = exp / 2 + (exp / 2) * Math.min(Math.max(random, 0), 1);
-  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+  return Math.round(Math.max(backoffDelay(attempt, policy, random), retryAfterMs ?? 0));
 }
 
 /**

@@ -3,11 +3,12 @@
  * request: no preflight, and keepalive lets it outlive the page); `sendBeacon` with a text/plain
  * Blob when the page is being hidden or closed, where a fetch might not start.
  */
-import type { FetchLike, RejectedEvent, SendBeaconLike } from '../config.js';
+import type { FetchLike, SendBeaconLike } from '../config/ports.js';
+import type { RejectedEvent } from './results.js';
 import { parseRetryAfter } from './retry.js';
 
 /** Result of one fetch attempt. */
-export interface FetchOutcome {
+interface FetchOutcome {
   /** HTTP status, or null when the request failed on the network. */
   status: number | null;
   retryAfterMs?: number;

@@ -12,7 +12,7 @@
  * the queue carries on in memory.
  */
 import { StorageError } from '../errors.js';
-import type { StorageLike } from '../config.js';
+import type { StorageLike } from '../config/ports.js';
 import type { Logger } from '../log.js';
 import { eventJson, type QueueState } from './queue.js';
 
@@ -34,7 +34,7 @@ export interface QueueStore {
 }
 
 /** Options of `createStore`. */
-export interface StoreOptions {
+interface StoreOptions {
   storage: StorageLike | null;
   prefix: string;
   instanceId: string;

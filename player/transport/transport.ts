@@ -4,14 +4,16 @@
  * and hands everything left to sendBeacon when the page is hidden or closing. Events leave the
  * queue only after success or a non-retryable answer.
  *
- * Persistence: writing the whole queue to storage on every event was most of the SDK's per-event
- * cost, so a change is written at most `persistMs` later, and at once when it matters: when the page
- * is hidden or closing (a reload always finds every event), before a request goes out and after an
- * answer changed the queue. Only a crash loses the events of its last `persistMs`.
+ * Persistence: writing the whole queue to storage is the most expensive step of handling an event
+ * (docs/BENCHMARKS.md, sdk-cost), so a change is written at most `persistMs` later, and at once
+ * when it matters: when the page is hidden or closing (a reload always finds every event), before
+ * a request goes out and after an answer changed the queue. Only a crash loses the events of its
+ * last `persistMs`.
  */
 import type { BeaconEvent } from '../../schemas/index.js';
 import { LIMITS } from '../../schemas/index.js';
-import type { BatchResult, FetchLike, ResolvedConfig, SendBeaconLike } from '../config.js';
+import type { FetchLike, SendBeaconLike } from '../config/ports.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { TransportError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, TimerHandle, Timers } from '../core/clock.js';
@@ -19,10 +21,11 @@ import { nextBatch, type OutgoingBatch } from './batch.js';
 import type { Envelope, EventQueue } from './queue.js';
 import { decide, retryDelay } from './retry.js';
 import { sendFetch, sendWithBeacon } from './send.js';
+import type { BatchResult } from './results.js';
 import type { QueueStore } from './store.js';
 
 /** What the transport needs. */
-export interface TransportDeps {
+interface TransportDeps {
   config: Pick<
     ResolvedConfig,
     | 'endpoint'
@@ -47,7 +50,7 @@ export interface TransportDeps {
 }
 
 /** The transport's operations; none of them throws. */
-export interface Transport {
+interface Transport {
   /** Queues an event (ignored for a session silenced by 410). */
   enqueue(env: Envelope, event: BeaconEvent): void;
   /** Sends everything now by fetch, unless a retry backoff is running. */
@@ -61,8 +64,6 @@ export interface Transport {
   /** Writes the queue to storage now (cancelling a pending deferred write). */
   persist(): void;
   setEndpoint(url: string): void;
-  /** True once the edge answered 410 for the session. */
-  isStopped(sessionId: string): boolean;
   /** Stops timers; an in-flight request still completes and updates the queue. */
   destroy(): void;
 }
@@ -243,7 +244,6 @@ export function createTransport(d: TransportDeps): Transport {
       if (typeof next === 'string' && next) url = next;
       else log.warn('invalid endpoint');
     },
-    isStopped: (sid) => stopped.has(sid),
     destroy() {
       destroyed = true;
       clearFlushTimer();

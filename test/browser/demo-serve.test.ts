@@ -49,20 +49,23 @@ describe('demoFileFor', () => {
   it.each([
     ['index.html', 'demo/index.html'],
     ['vendor/hls.min.js', 'node_modules/hls.js/dist/hls.min.js'],
-    ['media/hls/master.m3u8', 'demo/media/hls/master.m3u8'],
-    ['media/hls/270p/seg07.ts', 'demo/media/hls/270p/seg07.ts'],
+    ['media/cmaf/master.m3u8', 'demo/media/cmaf/master.m3u8'],
+    ['media/cmaf/manifest.mpd', 'demo/media/cmaf/manifest.mpd'],
+    ['media/cmaf/init-2.mp4', 'demo/media/cmaf/init-2.mp4'],
+    ['media/cmaf/seg-2-08.m4s', 'demo/media/cmaf/seg-2-08.m4s'],
   ])('maps %s to %s', (rel, file) => {
     expect(demoFileFor(rel, '/repo')).toBe(path.join('/repo', file));
   });
 
   it.each([
     '../package.json',
-    'media/hls/../../serve.ts',
-    'media/hls/90p/../../../package.json',
-    'media/hls/%2e%2e/serve.ts',
-    'media/hls/a/b/seg00.ts',
-    'media/hls/.hidden.ts',
-    'media/hls/seg00.ts.map',
+    'media/cmaf/../../serve.ts',
+    'media/cmaf/../../../package.json',
+    'media/cmaf/%2e%2e/serve.ts',
+    'media/cmaf/a/seg-0-01.m4s',
+    'media/cmaf/.hidden.m4s',
+    'media/cmaf/seg-0-01.m4s.map',
+    'media/cmaf/seg-0-01.ts',
     'media/make-stream.sh',
     'vendor/../serve.ts',
     'serve.ts',
@@ -85,9 +88,12 @@ describe('serveDemo over HTTP', () => {
     ['/demo/demo.js', 'text/javascript; charset=utf-8'],
     ['/demo/demo.css', 'text/css; charset=utf-8'],
     ['/demo/vendor/hls.min.js', 'text/javascript; charset=utf-8'],
-    ['/demo/media/hls/master.m3u8', 'application/vnd.apple.mpegurl'],
-    ['/demo/media/hls/90p/index.m3u8', 'application/vnd.apple.mpegurl'],
-    ['/demo/media/hls/90p/seg00.ts', 'video/mp2t'],
+    ['/demo/media/cmaf/master.m3u8', 'application/vnd.apple.mpegurl'],
+    ['/demo/media/cmaf/media_0.m3u8', 'application/vnd.apple.mpegurl'],
+    ['/demo/media/cmaf/manifest.mpd', 'application/dash+xml'],
+    ['/demo/media/cmaf/init-0.mp4', 'video/mp4'],
+    ['/demo/media/cmaf/seg-0-01.m4s', 'video/iso.segment'],
+    ['/demo/media/cmaf/seg-3-01.m4s', 'video/iso.segment'],
   ])('serves %s as %s', async (p, type) => {
     const res = await get(p);
     expect(res.status).toBe(200);
@@ -97,17 +103,17 @@ describe('serveDemo over HTTP', () => {
   });
 
   it('answers HEAD without a body', async () => {
-    const res = await get('/demo/media/hls/master.m3u8', 'HEAD');
+    const res = await get('/demo/media/cmaf/master.m3u8', 'HEAD');
     expect(res.status).toBe(200);
     expect(res.body.length).toBe(0);
   });
 
   it.each([
-    '/demo/media/hls/90p/../../../serve.ts',
-    '/demo/media/hls/..%2f..%2fserve.ts',
-    '/demo/media/hls/%2e%2e/%2e%2e/serve.ts',
+    '/demo/media/cmaf/../../serve.ts',
+    '/demo/media/cmaf/..%2f..%2fserve.ts',
+    '/demo/media/cmaf/%2e%2e/%2e%2e/serve.ts',
     '/demo/nope.html',
-    '/demo/media/hls/90p/seg99.ts',
+    '/demo/media/cmaf/seg-0-99.m4s',
     '/demo/serve.ts',
   ])('answers 404 for %s', async (p) => {
     const res = await get(p);
@@ -131,7 +137,7 @@ describe('serveDemo over HTTP', () => {
       '/demonstration',
       '/dashboard',
       '/v1/events',
-      '/demo/media/hls/../../../package.json',
+      '/demo/media/cmaf/../../../package.json',
     ])
       expect((await get(p)).status).toBe(418);
   });
@@ -165,15 +171,46 @@ describe('buildDemo', () => {
       'demo.js',
     ]);
     for (const r of refs) expect(fs.existsSync(path.join(outDir, r)), r).toBe(true);
-    const master = fs.readFileSync(path.join(outDir, 'media/hls/master.m3u8'), 'utf8');
-    for (const playlist of master.split('\n').filter((l) => l.endsWith('.m3u8'))) {
-      const dir = path.join(outDir, 'media/hls', path.dirname(playlist));
-      const segments = fs
-        .readFileSync(path.join(outDir, 'media/hls', playlist), 'utf8')
-        .split('\n')
-        .filter((l) => l.endsWith('.ts'));
+    // Every HLS playlist and the DASH manifest name only files the build shipped.
+    const media = path.join(outDir, 'media/cmaf');
+    const master = fs.readFileSync(path.join(media, 'master.m3u8'), 'utf8');
+    const playlists = [...master.matchAll(/^([^#\s].*\.m3u8)$|URI="([^"]+\.m3u8)"/gm)].map(
+      (m) => m[1] ?? m[2],
+    );
+    expect(playlists.sort()).toStrictEqual([
+      'media_0.m3u8',
+      'media_1.m3u8',
+      'media_2.m3u8',
+      'media_3.m3u8',
+    ]);
+    for (const playlist of playlists) {
+      const text = fs.readFileSync(path.join(media, playlist), 'utf8');
+      const segments = text.split('\n').filter((l) => l.endsWith('.m4s'));
       expect(segments).toHaveLength(8);
-      for (const s of segments) expect(fs.existsSync(path.join(dir, s)), s).toBe(true);
+      const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(text)?.[1];
+      for (const f of [init ?? 'no EXT-X-MAP', ...segments])
+        expect(fs.existsSync(path.join(media, f)), f).toBe(true);
+    }
+    const mpd = fs.readFileSync(path.join(media, 'manifest.mpd'), 'utf8');
+    const reps = [...mpd.matchAll(/<Representation id="(\d+)"[\s\S]*?<\/Representation>/g)];
+    expect(reps.map((r) => r[1])).toStrictEqual(['0', '1', '2', '3']);
+    for (const [rep, id] of reps) {
+      const init = /initialization="([^"]+)"/.exec(rep)?.[1] ?? '';
+      const template = /media="([^"]+)"/.exec(rep)?.[1] ?? '';
+      // Each <S> of the SegmentTimeline is one segment plus `r` repeats.
+      const count = [...rep.matchAll(/<S\b([^>]*)\/>/g)].reduce(
+        (n, m) => n + 1 + Number(/\br="(\d+)"/.exec(m[1])?.[1] ?? 0),
+        0,
+      );
+      expect(count, `segments of representation ${id}`).toBe(8);
+      const files = [init.replace('$RepresentationID$', id)];
+      for (let n = 1; n <= count; n++)
+        files.push(
+          template
+            .replace('$RepresentationID$', id)
+            .replace('$Number%02d$', String(n).padStart(2, '0')),
+        );
+      for (const f of files) expect(fs.existsSync(path.join(media, f)), f).toBe(true);
     }
   });
 });

@@ -3,11 +3,12 @@
  * dry, then for HOLD_MS more, and the stored stall must be one stall of HOLD_MS (± 250 ms).
  *
  * Determinism: the page runs hls.js with `?maxBuffer=2` (forward buffer target and cap 2 s), so
- * the player asks for segment 2 (4–6 s) only while playing segment 1 and runs dry at 4 s. The
- * segment is held in the browser (Playwright route) for every rendition, because hls.js may
- * abandon a slow download and ask a lower rendition for the same segment. The release comes
- * HOLD_MS after the <video> element fires `waiting`, timed in the page, so the stall lasts
- * HOLD_MS plus the time to load and append one local 2 s segment (≈ 30 ms on an idle machine).
+ * the player asks for the segment of 4–6 s (`seg-<id>-03.m4s`, segments count from 01) only while
+ * playing the one before and runs dry at 4 s. That segment is held in the browser (Playwright
+ * route) for every video rendition and for the audio track, because hls.js may abandon a slow
+ * download and ask a lower rendition for the same segment. The release comes HOLD_MS after the
+ * <video> element fires `waiting`, timed in the page, so the stall lasts HOLD_MS plus the time to
+ * load and append one local 2 s segment, well inside the tolerance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -24,7 +25,7 @@ import {
 
 const HOLD_MS = 1_500;
 const TOLERANCE_MS = 250;
-const HELD_SEGMENT = /\/demo\/media\/hls\/[^/]+\/seg02\.ts$/;
+const HELD_SEGMENT = /\/demo\/media\/cmaf\/seg-\d+-03\.m4s$/;
 
 interface QoeAnswer {
   stalls: { stallCount: number; stallMs: number; playedMs: number; stalledPct: number | null };
@@ -50,7 +51,7 @@ describe.skipIf(!browserTestsEnabled())(
       const context = await browser!.newContext();
       const page = await context.newPage();
 
-      // Every request for segment 2 waits for the release; the page itself starts the clock.
+      // Every request for the 4–6 s segment waits for the release; the page itself starts the clock.
       const held: string[] = [];
       let releaseAll = () => {};
       const released = new Promise<void>((resolve) => (releaseAll = resolve));

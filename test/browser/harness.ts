@@ -11,10 +11,10 @@ import { startDev, type DevStack } from '../../local/dev.js';
 import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides it. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Flags from issue 3: headless in a container, nothing that talks to the network on its own. */
-export const CHROMIUM_ARGS = [
+/** Headless in a container, and nothing that talks to the network on its own. */
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -24,7 +24,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Where screenshots go (gitignored). */
-export const RESULTS_DIR = path.resolve('test-results');
+const RESULTS_DIR = path.resolve('test-results');
 
 /**
  * Decides whether the browser tests of a file run. With Chromium present: run. Without it: skip,
@@ -48,7 +48,7 @@ export function browserTestsEnabled(): boolean {
 }
 
 /** Launches headless Chromium. Playwright gives each launch a fresh temporary user-data directory. */
-export async function launchChromium(): Promise<Browser> {
+async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is required under CI=true but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
@@ -65,10 +65,10 @@ export interface TestStack {
 }
 
 /** Starts `beacons dev` in-process on a free port and a fresh data directory. */
-export async function startStack(): Promise<TestStack> {
+async function startStack(): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-browser-'));
-  // The default consumer poll (200 ms): a faster one costs a third of a core per stack, and three
-  // test files run stacks and browsers side by side on two cores.
+  // The default consumer poll: a faster one costs CPU that the stacks and browsers of the other
+  // test files share.
   const dev = await startDev({ port: 0, dataDir });
   return {
     url: dev.url,

@@ -8,7 +8,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the tap received it, with the stack's answer once known. */
-export interface TappedRequest {
+interface TappedRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;

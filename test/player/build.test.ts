@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain .mjs build script without type declarations
 import { buildPlayer, CORE_BUDGET_GZIP } from '../../scripts/build-player.mjs';
 import { SDK_VERSION } from '../../player/version.js';
-import { FakeVideo, expectValidBatch } from './fakes.js';
+import { FakeVideo, expectValidBatch } from '../helpers/player-fakes.js';
 
 type Size = { min: number; gzip: number };
 interface BuildResult {

@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import Hls from 'hls.js';
+import {
+  BUFFER_STALLED_ERROR,
+  HLS_EVENTS,
+  hlsjsAdapter,
+  type HlsLike,
+} from '../../../player/adapters/hlsjs.js';
+import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
+import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
+
+type Listener = (event: string, data: unknown) => void;
+
+/** An Hls stand-in: an event emitter with hls.js's on/off signature, levels and media. */
+class FakeHls implements HlsLike {
+  static readonly version = '1.7.4';
+  readonly handlers = new Map<string, Set<Listener>>();
+  levels = [
+    { bitrate: 400_000, width: 640, height: 360 },
+    { bitrate: 1_200_000, width: 1280, height: 720 },
+    { bitrate: 3_000_000, width: 1920, height: 1080 },
+  ];
+  media: FakeVideo | null = null;
+  on(event: string, fn: Listener): void {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event)!.add(fn);
+  }
+  off(event: string, fn: Listener): void {
+    this.handlers.get(event)?.delete(fn);
+  }
+  count(): number {
+    let n = 0;
+    for (const s of this.handlers.values()) n += s.size;
+    return n;
+  }
+  trigger(event: string, data: unknown): void {
+    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(event, data);
+  }
+  attachMedia(video: FakeVideo): void {
+    this.media = video;
+    this.trigger(HLS_EVENTS.MEDIA_ATTACHED, { media: video });
+  }
+  loadSource(url: string): void {
+    this.trigger(HLS_EVENTS.MANIFEST_LOADING, { url });
+  }
+}
+
+const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+function setup() {
+  const t = makeTracker();
+  const hls = new FakeHls();
+  const video = new FakeVideo();
+  t.tracker.attach(hlsjsAdapter(hls));
+  hls.attachMedia(video);
+  hls.loadSource('https://cdn.example/master.m3u8');
+  return { ...t, hls, video };
+}
+function firstFrame(video: FakeVideo) {
+  video.play();
+  video.playing();
+  video.tick(0.1);
+}
+
+describe('hls.js adapter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await expectAllSentValid();
+  });
+
+  it('accepts a real Hls instance where it expects an HlsLike (checked by the type checker)', () => {
+    expectTypeOf<Hls>().toExtend<HlsLike>();
+  });
+
+  it('uses hls.js 1.7 event names', () => {
+    for (const [key, name] of Object.entries(HLS_EVENTS))
+      expect(Hls.Events[key as keyof typeof Hls.Events]).toBe(name);
+    expect(Hls.ErrorDetails.BUFFER_STALLED_ERROR).toBe(BUFFER_STALLED_ERROR);
+  });
+
+  it('reports each loaded level once, with bitrate and size from hls.levels', () => {
+    const { hls, events } = setup();
+    hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 1, levelInfo: hls.levels[1] });
+    hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 1, levelInfo: hls.levels[1] }); // live playlist reload
+    hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 2, levelInfo: hls.levels[2] });
+    expect(
+      events.map(({ type, bitrate, width, height, level }: any) => ({
+        type,
+        bitrate,
+        width,
+        height,
+        level,
+      })),
+    ).toStrictEqual([
+      { type: 'variant_loaded', bitrate: 1_200_000, width: 1280, height: 720, level: 1 },
+      { type: 'variant_loaded', bitrate: 3_000_000, width: 1920, height: 1080, level: 2 },
+    ]);
+  });
+
+  it('reports level switches as bitrate changes and weights the bitrate by played time', async () => {
+    const { hls, video, events, tracker } = setup();
+    hls.trigger(HLS_EVENTS.LEVEL_SWITCHED, { level: 0 }); // initial selection: no event
+    firstFrame(video);
+    await wait(4_000);
+    hls.trigger(HLS_EVENTS.LEVEL_SWITCHED, { level: 2 });
+    await wait(1_000);
+    expect(events.filter((e) => e.type === 'bitrate_changed')).toMatchObject([
+      { bitrate: 3_000_000, prev_bitrate: 400_000, width: 1920, height: 1080, level: 2 },
+    ]);
+    expect(tracker.counters().bitrate).toBe((400_000 * 4 + 3_000_000) / 5);
+  });
+
+  it('feeds the non-fatal BUFFER_STALLED_ERROR to the stall detector instead of reporting an error', async () => {
+    const { hls, video, events } = setup();
+    firstFrame(video);
+    await wait(2_000);
+    hls.trigger(HLS_EVENTS.ERROR, {
+      type: 'mediaError',
+      details: BUFFER_STALLED_ERROR,
+      fatal: false,
+      stalled: { start: performance.now() - 400 },
+    });
+    video.waiting(); // the element says the same: still one stall
+    await wait(600);
+    video.playing();
+    expect(events.map((e) => e.type).slice(3)).toStrictEqual(['stall_start', 'stall_end']);
+    expect(events.at(-1)).toMatchObject({ stall_ms: 1000 });
+  });
+
+  it('reports other errors with their fatal flag; a fatal one ends the session', async () => {
+    const { hls, video, events, fetch } = setup();
+    firstFrame(video);
+    hls.trigger(HLS_EVENTS.ERROR, {
+      type: 'networkError',
+      details: 'fragLoadError',
+      fatal: false,
+      error: new Error('HTTP 404'),
+    });
+    hls.trigger(HLS_EVENTS.ERROR, {
+      type: 'mediaError',
+      details: BUFFER_STALLED_ERROR,
+      fatal: true,
+      error: new Error('stuck'),
+    });
+    await settle();
+    expect(
+      events.slice(3).map(({ type, code, message, fatal, reason }: any) => ({
+        type,
+        code,
+        message,
+        fatal,
+        reason,
+      })),
+    ).toStrictEqual([
+      {
+        type: 'error',
+        code: 'fragLoadError',
+        message: 'HTTP 404',
+        fatal: false,
+        reason: undefined,
+      },
+      {
+        type: 'error',
+        code: BUFFER_STALLED_ERROR,
+        message: 'stuck',
+        fatal: true,
+        reason: undefined,
+      },
+      {
+        type: 'session_end',
+        code: undefined,
+        message: undefined,
+        fatal: undefined,
+        reason: 'error',
+      },
+    ]);
+    expect(fetch.events().at(-1)?.type).toBe('session_end');
+  });
+
+  it('keeps fragment timing for the bitrate estimate when levels declare no bitrate', async () => {
+    const { hls, video, tracker } = setup();
+    hls.levels = [];
+    firstFrame(video);
+    const frag = (bytes: number) => ({
+      frag: {
+        type: 'main',
+        duration: 4,
+        stats: { loaded: bytes, loading: { start: 0, first: 10, end: 200 } },
+      },
+    });
+    hls.trigger(HLS_EVENTS.FRAG_LOADED, frag(1_000_000)); // 2 Mbit/s encoded
+    hls.trigger(HLS_EVENTS.FRAG_LOADED, {
+      frag: {
+        type: 'audio',
+        duration: 4,
+        stats: { loaded: 9e9, loading: { start: 0, first: 0, end: 1 } },
+      },
+    });
+    await wait(1_000);
+    expect(tracker.counters().bitrate).toBe(2_000_000);
+  });
+
+  it('starts a new session when a new source loads, and follows the media element', () => {
+    const { hls, video, events, tracker } = setup();
+    firstFrame(video);
+    const first = tracker.sessionId;
+    hls.loadSource('https://cdn.example/master.m3u8'); // same URL again: same session
+    video.load('blob:https://site.example/recovered'); // recoverMediaError: new MediaSource URL
+    expect(tracker.sessionId).toBe(first);
+    hls.loadSource('https://cdn.example/other.m3u8');
+    expect(events.at(-1)).toMatchObject({ type: 'session_end', reason: 'new_source' });
+    expect(tracker.sessionId).not.toBe(first);
+    // Re-attached to another element: the old one is released.
+    const other = new FakeVideo();
+    hls.trigger(HLS_EVENTS.MEDIA_DETACHING, {});
+    expect(video.count()).toBe(0);
+    hls.attachMedia(other);
+    expect(other.count()).toBe(HTML5_EVENTS.length);
+  });
+
+  it('detach removes every hls.js and element listener, and names the player', async () => {
+    const { hls, video, tracker, fetch } = setup();
+    expect(hls.count()).toBe(Object.keys(HLS_EVENTS).length);
+    firstFrame(video);
+    await settle();
+    expect(fetch.calls[0].batch).toMatchObject({ player_name: 'hls.js', player_version: '1.7.4' });
+    tracker.detach();
+    expect(hls.count()).toBe(0);
+    expect(video.count()).toBe(0);
+    expect(video.removed).toBe(video.added);
+  });
+
+  it('attaches to media hls.js already has', () => {
+    const t = makeTracker();
+    const hls = new FakeHls();
+    const video = new FakeVideo();
+    hls.media = video;
+    t.tracker.attach(hlsjsAdapter(hls));
+    expect(video.count()).toBe(HTML5_EVENTS.length);
+  });
+});
