@@ -13,7 +13,7 @@ declare const uPlot: typeof UPlot;
 /** The event types charted, one panel each, in page order. */
 export const PANELS = ['started', 'paused', 'volume_changed', 'variant_loaded'] as const;
 /** One of PANELS. */
-export type PanelType = (typeof PANELS)[number];
+type PanelType = (typeof PANELS)[number];
 
 const HEIGHT = 230;
 const MIN_WIDTH = 280;

@@ -19,7 +19,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** A file in the table: where it is on disk, and whether `npm run build` makes it. */
-export interface DashboardFile {
+interface DashboardFile {
   path: string;
   built: boolean;
 }
