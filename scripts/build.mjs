@@ -17,6 +17,7 @@ const steps = [
   ],
   ['cli', async () => (await import('./build-cli.mjs')).buildCli()],
   ['player sdk', async () => (await import('./build-player.mjs')).buildPlayer()],
+  ['dashboard page script', async () => (await import('./build-dashboard.mjs')).buildDashboard()],
   ['demo page (static, dist/demo)', async () => (await import('../demo/build.mjs')).buildDemo()],
 ];
 

@@ -1,0 +1,132 @@
+/**
+ * The two tables: regional diagnostics (QoE per slice of one dimension, worst first) and the bad
+ * rows (counts per reason as chips, then the newest rows).
+ */
+import type { Dimension } from '../core-pipeline/queries/types.js';
+import type { BadRowsAnswer, BreakdownAnswer } from './api.js';
+import { byId } from './dom.js';
+import { fmtDim, fmtInt, fmtMs, fmtPct, fmtTime, level, type Level } from './format.js';
+
+const DIM_LABELS: Partial<Record<Dimension, string>> = {
+  pop: 'POP',
+  country: 'Country',
+  serving_region: 'Serving region',
+  asn: 'ASN',
+};
+
+function cell(text: string, cls?: Level | 'empty' | 'left' | 'detail'): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  return td;
+}
+
+/** The table's first body, created when the markup has none. */
+function body(table: HTMLTableElement): HTMLTableSectionElement {
+  return table.tBodies.item(0) ?? table.createTBody();
+}
+
+function emptyRow(tbody: HTMLTableSectionElement, cols: number, text: string): void {
+  const tr = document.createElement('tr');
+  const td = cell(text, 'empty');
+  td.colSpan = cols;
+  tr.appendChild(td);
+  tbody.replaceChildren(tr);
+}
+
+/** Fills the regional diagnostics table. */
+export function drawBreakdown(b: BreakdownAnswer): void {
+  const table = byId('breakdown', HTMLTableElement);
+  const head = document.createElement('tr');
+  for (const h of [
+    DIM_LABELS[b.dimension] || b.dimension,
+    'Sessions',
+    'Impacted',
+    'Startup p95',
+    'Stalled',
+    'Start failures',
+    'Exits before start',
+  ]) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.appendChild(th);
+  }
+  table.createTHead().replaceChildren(head);
+  const tbody = body(table);
+  if (b.rows.length === 0) {
+    emptyRow(tbody, 7, 'No sessions in this range');
+    return;
+  }
+  const maxSessions = Math.max(...b.rows.map((r) => r.sessions), 1);
+  // The API ranks the slices (most impacted sessions beyond the window's overall rate first) and
+  // gives each row's excess; impacted − excess is what the overall rate predicts for that row,
+  // so the overall rate of the whole window (not just these rows) follows from any row.
+  const ref = b.rows.find((r) => r.sessions > 0);
+  const overallPct = ref ? (100 * (ref.impactedSessions - ref.excessImpacted)) / ref.sessions : 0;
+  const rows = b.rows.map((r, i) => {
+    const tr = document.createElement('tr');
+    if (i === 0 && r.excessImpacted >= 1) tr.className = 'worst';
+    tr.appendChild(cell(fmtDim(b.dimension, r.value)));
+    const sessions = cell(fmtInt(r.sessions));
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = `${Math.round((40 * r.sessions) / maxSessions)}px`;
+    sessions.appendChild(bar);
+    tr.appendChild(sessions);
+    // Coloured relative to the whole audience: long sessions stall now and then everywhere;
+    // what matters is a slice doing clearly worse than the rest.
+    const impactedPct = r.sessions ? (100 * r.impactedSessions) / r.sessions : 0;
+    const impacted: Level =
+      impactedPct >= 1.5 * overallPct && impactedPct - overallPct >= 10
+        ? 'bad'
+        : impactedPct >= 1.2 * overallPct
+          ? 'warn'
+          : undefined;
+    tr.appendChild(cell(`${fmtInt(r.impactedSessions)} (${impactedPct.toFixed(0)} %)`, impacted));
+    tr.appendChild(cell(fmtMs(r.startupP95Ms), level(r.startupP95Ms, 2000, 4000)));
+    tr.appendChild(cell(fmtPct(r.stalledPct), level(r.stalledPct, 0.5, 2)));
+    tr.appendChild(cell(fmtInt(r.startFailures), r.startFailures > 0 ? 'warn' : undefined));
+    tr.appendChild(cell(fmtInt(r.exitsBeforeStart)));
+    return tr;
+  });
+  tbody.replaceChildren(...rows);
+}
+
+/** Fills the bad-row chips and table. */
+export function drawBadRows(b: BadRowsAnswer): void {
+  const chips = Object.entries(b.counts)
+    .sort((x, y) => y[1] - x[1])
+    .map(([reason, n]) => {
+      const span = document.createElement('span');
+      span.className = 'chip';
+      span.textContent = reason;
+      const count = document.createElement('b');
+      count.textContent = fmtInt(n);
+      span.appendChild(count);
+      return span;
+    });
+  if (chips.length === 0) {
+    const none = document.createElement('span');
+    none.className = 'muted';
+    none.textContent = 'No bad rows in this range.';
+    chips.push(none);
+  }
+  byId('bad-counts').replaceChildren(...chips);
+  const tbody = body(byId('bad-rows', HTMLTableElement));
+  if (b.recent.length === 0) {
+    emptyRow(tbody, 5, 'No bad rows');
+    return;
+  }
+  tbody.replaceChildren(
+    ...b.recent.map((r) => {
+      const tr = document.createElement('tr');
+      tr.appendChild(cell(fmtTime(r.received_at)));
+      tr.appendChild(cell(r.reason, 'left'));
+      tr.appendChild(cell(String(r.status || '–')));
+      const detail = r.detail || '';
+      tr.appendChild(cell(detail.length > 140 ? `${detail.slice(0, 140)}…` : detail, 'detail'));
+      tr.appendChild(cell(r.pop || '–', 'left'));
+      return tr;
+    }),
+  );
+}
