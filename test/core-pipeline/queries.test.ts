@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
-import { createDuckDbQueries, type EventQueries } from '../../core-pipeline/queries.js';
+import { createDuckDbQueries } from '../../core-pipeline/queries/duckdb-queries.js';
+import type { EventQueries } from '../../core-pipeline/queries/types.js';
 import { InvalidQueryError } from '../../core-pipeline/errors.js';
 import { EVENT_TYPES } from '../../schemas/index.js';
 import type { EnrichedEvent, EnrichedRecord } from '../../schemas/record.js';
