@@ -5,7 +5,7 @@
  * The edge has already validated every event against the JSON Schema, so these checks are not a
  * second validator: they only make sure nothing reaches a database column with the wrong type
  * (which would fail the whole transaction and block the shard). A record that breaks the contract
- * throws a named error that `decode.ts` turns into a bad row.
+ * throws a named error that `record-decoder.ts` turns into a bad row.
  */
 import { RECORD_VERSION, type EnrichedRecord } from '../schemas/record.js';
 import {

@@ -8,7 +8,7 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { withConsumerDefaults, type ConsumerConfig } from '../config.js';
-import type { StreamKind } from '../decode.js';
+import type { StreamKind } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
 import { GroupCommitter } from './group-commit.js';
 import { readShard, type ShardStats } from './shard-reader.js';

@@ -11,7 +11,7 @@ import {
   type _Record,
 } from '@aws-sdk/client-kinesis';
 import type { ConsumerConfig } from '../config.js';
-import { decodeRecords, type SourceRecord, type StreamKind } from '../decode.js';
+import { decodeRecords, type SourceRecord, type StreamKind } from '../record-decoder.js';
 import type { GroupCommitter } from './group-commit.js';
 import { backoffDelay, errorName, sleep } from './timing.js';
 

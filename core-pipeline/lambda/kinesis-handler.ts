@@ -15,7 +15,7 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { decodeRecords, type SourceRecord } from '../decode.js';
+import { decodeRecords, type SourceRecord } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
 
 /** Options of the Lambda handler. */

@@ -5,7 +5,7 @@
 import type { EdgeConfig } from '../config.js';
 import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
 import { schemaVersions, validators, type ValidationError } from '../../schemas/generated/index.js';
-import { truncate } from './decode.js';
+import { truncate } from './request-gate.js';
 import { MAX_EVENT_AHEAD_MS } from './limits.js';
 import type { BodyRejection, EventRejection } from './types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecords, type SourceRecord } from '../../core-pipeline/decode.js';
+import { decodeRecords, type SourceRecord } from '../../core-pipeline/record-decoder.js';
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
 import { badRow, enrichedRecord, event, jsonBytes, T0 } from './helpers/factories.js';
 
