@@ -6,7 +6,8 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { RecordTooLargeError } from '../errors.js';
 import type { ClientCache, ClientTarget } from './clients.js';
-import { chunkBySize, sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
+import { chunkBySize } from './chunk-by-size.js';
+import { sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
 
 /** PutRecords limits (Kinesis Data Streams quotas). */
 export const KINESIS_LIMITS = {

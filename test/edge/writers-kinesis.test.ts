@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { StreamTarget } from '../../edge/config.js';
 import { buildRecord, parseEdgeStamp } from '../../edge/ingest/enrich.js';
-import { KinesisBadRowSink, KinesisRecordWriter } from '../../edge/writers/index.js';
+import { KinesisBadRowSink } from '../../edge/writers/bad-row-sinks.js';
+import { KinesisRecordWriter } from '../../edge/writers/kinesis-writer.js';
 import {
   ensureStreams,
   LOCAL_CREDENTIALS,

@@ -24,13 +24,10 @@ import {
   StreamUnavailableError,
 } from '../../edge/errors.js';
 import { buildRecord, parseEdgeStamp } from '../../edge/ingest/enrich.js';
-import {
-  backoffDelay,
-  chunkBySize,
-  DEFAULT_RETRY,
-  FirehoseBadRowSink,
-  KinesisRecordWriter,
-} from '../../edge/writers/index.js';
+import { FirehoseBadRowSink } from '../../edge/writers/bad-row-sinks.js';
+import { chunkBySize } from '../../edge/writers/chunk-by-size.js';
+import { KinesisRecordWriter } from '../../edge/writers/kinesis-writer.js';
+import { DEFAULT_RETRY, sendWithRetry } from '../../edge/writers/retry.js';
 import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 import { defaultHeaders, makeBatch, NOW } from '../helpers/cloudfront-events.js';
 
@@ -332,11 +329,37 @@ describe('FirehoseBadRowSink', () => {
 });
 
 describe('retry helpers', () => {
-  it('full jitter: uniform below min(max, base × 2^attempt)', () => {
-    const at = (attempt: number, r: number) =>
-      backoffDelay(attempt, { ...DEFAULT_RETRY, random: () => r });
-    expect([0, 1, 2, 3, 10].map((a) => at(a, 0.999999))).toStrictEqual([49, 99, 199, 399, 999]);
-    expect(at(5, 0)).toBe(0);
+  it('full jitter: waits below min(max, base × 2^(retry − 1)) before each retry', async () => {
+    const times: number[] = [];
+    const send = async (entries: number[]) => {
+      times.push(Date.now());
+      return { failed: entries };
+    };
+    const policy = { ...DEFAULT_RETRY, attemptsPerTarget: 100, budgetMs: 3000 };
+    const done = sendWithRetry(
+      1,
+      ['only'],
+      send,
+      { ...policy, random: () => 0.999999 },
+      () => false,
+    );
+    await vi.runAllTimersAsync();
+    expect(await done).toStrictEqual({ failed: [0], attempts: 7 });
+    // Ceilings 50, 100, 200, 400, 800, then capped at 1000; the next wait would pass the budget.
+    expect(times.slice(1).map((t, i) => t - times[i])).toStrictEqual([49, 99, 199, 399, 799, 999]);
+  });
+
+  it('full jitter: a draw of 0 retries at once', async () => {
+    const times: number[] = [];
+    const send = async (entries: number[]) => {
+      times.push(Date.now());
+      return { failed: times.length < 6 ? entries : [] };
+    };
+    const policy = { ...DEFAULT_RETRY, attemptsPerTarget: 100, budgetMs: 3000, random: () => 0 };
+    const done = sendWithRetry(1, ['only'], send, policy, () => false);
+    await vi.runAllTimersAsync();
+    expect(await done).toStrictEqual({ failed: [], attempts: 6 });
+    expect(times).toStrictEqual(Array.from({ length: 6 }, () => NOW));
   });
 
   it('chunks by count and by bytes, never leaving an entry out', () => {
