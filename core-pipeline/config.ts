@@ -47,8 +47,12 @@ export interface ConsumerConfig {
   maxEventsPerWrite: number;
   /** How often ListShards runs again to pick up resharding. */
   shardRefreshMs: number;
-  /** First back-off after a throughput or transient error; doubles up to `maxBackoffMs`. */
+  /**
+   * Ceiling of the first back-off after a throughput or transient error; doubles with each
+   * further failure up to `maxBackoffMs` (full jitter, common/backoff.ts).
+   */
   backoffMs: number;
+  /** Largest back-off ceiling. */
   maxBackoffMs: number;
 }
 
