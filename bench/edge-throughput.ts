@@ -17,8 +17,12 @@
  * Rounds alternate between the sides and the median round counts, so a noisy moment hurts all.
  */
 import { DEFAULT_CONFIG } from '../edge/config.js';
-import { ingest } from '../edge/ingest/index.js';
-import type { BadRowSink, IngestRequest, RecordWriter } from '../edge/ingest/types.js';
+import {
+  ingest,
+  type BadRowSink,
+  type IngestRequest,
+  type RecordWriter,
+} from '../edge/ingest/index.js';
 import { makeBatch } from '../test/helpers/batch-factory.js';
 import { EVENT_TYPES } from '../schemas/index.js';
 import { median, report } from './report.js';

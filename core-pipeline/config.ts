@@ -57,7 +57,7 @@ export interface ConsumerConfig {
 }
 
 /** DuckDB defaults (see DuckDbConfig for why each value). */
-export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
+const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   memoryLimit: '96MB',
   threads: 2,
   checkpointThreshold: '32MB',
@@ -66,7 +66,7 @@ export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
 };
 
 /** Consumer defaults. */
-export const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
+const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
   pollIntervalMs: 200,
   maxRecordsPerCall: 200,
   maxEventsPerWrite: 20000,

@@ -16,11 +16,8 @@ import {
 import type { EventRow } from './rows.js';
 import * as read from './values.js';
 
-/** Bad-row records of the bad-row stream are parsed next to the event records (bad-rows.ts). */
-export { parseBadRow } from './bad-rows.js';
-
 /** Record versions this build can turn into rows. */
-export const READABLE_RECORD_VERSIONS: readonly number[] = [RECORD_VERSION];
+const READABLE_RECORD_VERSIONS: readonly number[] = [RECORD_VERSION];
 
 /** Rows from one record: the events that could be stored, and the events that could not. */
 export interface RecordRows {

@@ -80,7 +80,7 @@ export class GroupCommitter {
 }
 
 /** Concatenates batches (events keep submission order, so "first write wins" stays first-come). */
-export function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
+function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
   if (inputs.length === 1) return inputs[0];
   return {
     events: inputs.flatMap((i) => i.events),

@@ -71,7 +71,7 @@ export function streamNameFromArn(arn: string): string {
 }
 
 /** One Lambda Kinesis record → the source record the decoder takes. */
-export function toSourceRecord(
+function toSourceRecord(
   r: KinesisStreamRecord,
   badRowStreams: readonly string[],
   now: () => number,

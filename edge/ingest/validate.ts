@@ -96,7 +96,7 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
 }
 
 /** `instancePath message`, plus the offending property name where ajv gives one. */
-export function formatError(errors: ValidationError[] | null | undefined, prefix: string): string {
+function formatError(errors: ValidationError[] | null | undefined, prefix: string): string {
   const e = errors?.[0];
   if (!e) return `${prefix || '/'} is invalid`;
   const path = `${prefix}${e.instancePath}` || '/';

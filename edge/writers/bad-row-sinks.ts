@@ -16,7 +16,7 @@ import { putRecordsReliably } from './kinesis-put.js';
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './retry.js';
 
 /** PutRecordBatch limits (Firehose quotas). */
-export const FIREHOSE_LIMITS = {
+const FIREHOSE_LIMITS = {
   recordsPerRequest: 500,
   bytesPerRequest: 4 * 1024 * 1024,
 } as const;

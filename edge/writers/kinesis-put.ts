@@ -10,7 +10,7 @@ import { chunkBySize } from './chunk-by-size.js';
 import { sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
 
 /** PutRecords limits (Kinesis Data Streams quotas). */
-export const KINESIS_LIMITS = {
+const KINESIS_LIMITS = {
   recordsPerRequest: 500,
   bytesPerRequest: 5 * 1024 * 1024,
   /** Data + partition key of one record. */
@@ -44,7 +44,7 @@ const FATAL = new Set([
 ]);
 
 /** True when an SDK error means the target is unusable, not just busy. */
-export function isFatalKinesisError(err: unknown): boolean {
+function isFatalKinesisError(err: unknown): boolean {
   return !!err && typeof err === 'object' && 'name' in err && FATAL.has(String(err.name));
 }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBadRow, recordToRows } from '../../core-pipeline/transform.js';
+import { parseBadRow } from '../../core-pipeline/bad-rows.js';
+import { recordToRows } from '../../core-pipeline/transform.js';
 import {
   UnreadableRecordError,
   UnsupportedRecordVersionError,

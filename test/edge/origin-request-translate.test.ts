@@ -2,15 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { DEFAULT_CONFIG } from '../../edge/config.js';
+import { bundledConfig, createHandler } from '../../edge/origin-request/handler.js';
 import {
-  bundledConfig,
-  createHandler,
   decodeBody,
   flattenHeaders,
   headerKey,
   toCloudFrontResponse,
   toIngestRequest,
-} from '../../edge/origin-request/handler.js';
+} from '../../edge/origin-request/translate.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../edge/writers/memory.js';
 import { makeBatch, makeOriginRequestEvent, NOW } from '../helpers/cloudfront-events.js';
 

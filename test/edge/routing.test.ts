@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type StreamTarget } from '../../edge/config.js';
+import { nearestStreams } from '../../edge/routing/nearest.js';
 import {
   greatCircleKm,
-  nearestStreams,
   REGION_COORDINATES,
   regionCoordinates,
-} from '../../edge/routing/index.js';
+} from '../../edge/routing/regions.js';
 
 const regionsOf = (streams: StreamTarget[]) => streams.map((s) => s.region);
 
