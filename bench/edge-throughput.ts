@@ -6,8 +6,7 @@
  * Two baselines, both judged against the target:
  *  - bytes: decode → JSON.parse → JSON.stringify → encode. Bodies arrive as bytes and Kinesis
  *    takes bytes, so this is the like-for-like pass-through.
- *  - strings: JSON.parse + JSON.stringify on strings only, the issue's literal wording and the
- *    strictest reading.
+ *  - strings: JSON.parse + JSON.stringify on strings only, the strictest reading of the target.
  *
  * Requests (like the baseline's bodies) are built before timing, so neither side pays for the
  * harness.

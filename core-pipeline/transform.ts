@@ -163,12 +163,13 @@ function otherFields(e: Record<string, unknown>): string | null {
   return extra ? JSON.stringify(extra) : null;
 }
 
-/** Measures are read by field name whatever the event type, so a later schema that adds a field
+/**
+ * Measures are read by field name whatever the event type, so a later schema that adds a field
  * to another type needs no change here. Field names in errors are the event's own names.
- * The shared fields are copied one by one, not spread: with a spread in the middle of this
- * 52-property literal the function took ~8 µs per event in the e2e-load CPU profile against ~1 µs
- * now (2.5× in an isolated micro-benchmark); a spread first was ~90× slower there (the row falls
- * into dictionary mode). It runs for every stored event. */
+ * The shared fields are copied one by one, not spread: V8 builds this large literal far more
+ * slowly with a spread in it (a spread first even turns the row into a dictionary), and it runs
+ * for every stored event (docs/BENCHMARKS.md, e2e-load notes).
+ */
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
   const ts = read.timeMs(e.ts, 'ts');

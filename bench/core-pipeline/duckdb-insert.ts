@@ -126,8 +126,8 @@ export async function benchStoreWrites(
  * The alternatives, each on a fresh file: the shipped path; the same with `ON CONFLICT DO NOTHING`
  * on every batch (what the store does only after a duplicate); and multi-row
  * `INSERT ... VALUES ($1, ...), (...) ON CONFLICT DO NOTHING` with bound parameters.
- * (Measured too and dropped earlier: row-by-row appender — slower than DataChunks — and
- * `json_transform` of one JSON parameter, about half the DataChunk rate.)
+ * (Two more were measured and dropped earlier, a row-by-row appender and `json_transform` of one
+ * JSON parameter; their figures are in docs/BENCHMARKS.md, core-store.)
  */
 export async function compareInsertMethods(
   dir: string,

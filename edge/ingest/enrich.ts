@@ -114,8 +114,8 @@ export interface EnrichContext {
  * Builds the one Kinesis record for a request. Events are the validated objects as they are (fresh
  * from JSON.parse, owned by this request, only known keys): the clock correction is the record's
  * `skew_ms` (received_at − sent_at), and each event's server-clock time is `ts + skew_ms`, which
- * readers compute. Writing it into every event too cost ~8 % of the ingest CPU and ~13 % of the
- * record's bytes for a value any reader derives with one addition (bench/edge-throughput.ts).
+ * readers compute. Writing it into every event too would cost ingest CPU and record bytes for a
+ * value any reader derives with one addition (docs/BENCHMARKS.md, edge-throughput notes).
  */
 export function buildRecord(
   batch: BeaconBatch,

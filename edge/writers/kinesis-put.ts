@@ -17,6 +17,12 @@ const KINESIS_LIMITS = {
   bytesPerRecord: 1024 * 1024,
 } as const;
 
+/**
+ * Bytes of each PutRecords request left free: a record written to a fallback stream names that
+ * stream's region, so it may be a little longer than when its chunk was sized.
+ */
+const FALLBACK_HEADROOM_BYTES = 64 * 1024;
+
 /** A stream to write to. */
 export interface KinesisTarget extends ClientTarget {
   streamName: string;
@@ -66,11 +72,10 @@ export async function putRecordsReliably(
     if (size > KINESIS_LIMITS.bytesPerRecord)
       throw new RecordTooLargeError(size, KINESIS_LIMITS.bytesPerRecord);
   }
-  // Leave room for data that grows on fallback (a longer stream region name in the record).
   const chunks = chunkBySize(
     sizes,
     KINESIS_LIMITS.recordsPerRequest,
-    KINESIS_LIMITS.bytesPerRequest - 64 * 1024,
+    KINESIS_LIMITS.bytesPerRequest - FALLBACK_HEADROOM_BYTES,
   );
   const total: RetryOutcome = { failed: [], attempts: 0 };
   for (const chunk of chunks) {
