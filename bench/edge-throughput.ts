@@ -22,8 +22,8 @@ import {
   type IngestRequest,
   type RecordWriter,
 } from '../edge/ingest/index.js';
-import { makeBatch } from '../test/helpers/batch-factory.js';
 import { EVENT_TYPES } from '../schemas/index.js';
+import { benchBatch } from './edge-batches.js';
 import { median, report } from './report.js';
 
 const PAYLOADS = 200;
@@ -39,7 +39,7 @@ for (let i = 0; i < PAYLOADS; i++) {
     { length: 20 },
     (_, k) => EVENT_TYPES[(i * 20 + k) % EVENT_TYPES.length],
   );
-  const text = JSON.stringify(makeBatch({ types }));
+  const text = JSON.stringify(benchBatch(types));
   texts.push(text);
   bodies.push(encoder.encode(text));
 }
