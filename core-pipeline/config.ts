@@ -36,8 +36,8 @@ export interface ConsumerConfig {
   pollIntervalMs: number;
   /**
    * GetRecords Limit (Kinesis max 10,000). Bounds memory when the consumer is behind: one record
-   * holds up to LIMITS.maxEventsPerBatch events (schemas/limits.ts). 200 records at 5 calls/s still reads 1,000 records/s per shard, the
-   * most a shard can take in.
+   * holds up to LIMITS.maxEventsPerBatch events (schemas/limits.ts). 200 records at 5 calls/s
+   * still reads 1,000 records/s per shard, the most a shard can take in.
    */
   maxRecordsPerCall: number;
   /**
