@@ -6,8 +6,7 @@
  * Two baselines, both judged against the target:
  *  - bytes: decode → JSON.parse → JSON.stringify → encode. Bodies arrive as bytes and Kinesis
  *    takes bytes, so this is the like-for-like pass-through.
- *  - strings: JSON.parse + JSON.stringify on strings only, the issue's literal wording and the
- *    strictest reading.
+ *  - strings: JSON.parse + JSON.stringify on strings only, the strictest reading of the target.
  *
  * Requests (like the baseline's bodies) are built before timing, so neither side pays for the
  * harness.
@@ -17,10 +16,14 @@
  * Rounds alternate between the sides and the median round counts, so a noisy moment hurts all.
  */
 import { DEFAULT_CONFIG } from '../edge/config.js';
-import { ingest } from '../edge/ingest/index.js';
-import type { BadRowSink, IngestRequest, RecordWriter } from '../edge/ingest/types.js';
-import { makeBatch } from '../test/helpers/batch-factory.js';
+import {
+  ingest,
+  type BadRowSink,
+  type IngestRequest,
+  type RecordWriter,
+} from '../edge/ingest/index.js';
 import { EVENT_TYPES } from '../schemas/index.js';
+import { benchBatch } from './edge-batches.js';
 import { median, report } from './report.js';
 
 const PAYLOADS = 200;
@@ -36,7 +39,7 @@ for (let i = 0; i < PAYLOADS; i++) {
     { length: 20 },
     (_, k) => EVENT_TYPES[(i * 20 + k) % EVENT_TYPES.length],
   );
-  const text = JSON.stringify(makeBatch({ types }));
+  const text = JSON.stringify(benchBatch(types));
   texts.push(text);
   bodies.push(encoder.encode(text));
 }

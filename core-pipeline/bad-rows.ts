@@ -16,7 +16,7 @@ const MAX_BAD_ROW_PAYLOAD = LIMITS.badRowPayloadBytes;
  * HTTP status recorded on bad rows the core pipeline creates. 0 = "not an HTTP rejection": the
  * client was told its events were accepted; the core found the record unreadable afterwards.
  */
-export const CORE_BAD_ROW_STATUS = 0;
+const CORE_BAD_ROW_STATUS = 0;
 
 const ENCODINGS = BAD_ROW_PAYLOAD_ENCODINGS;
 
@@ -60,7 +60,7 @@ export function parseBadRow(data: Uint8Array | string): BadRow {
  * Keeps raw record bytes as a bad-row payload: text when valid UTF-8 (json when it parses),
  * base64 otherwise; cut at MAX_BAD_ROW_PAYLOAD.
  */
-export function payloadOf(
+function payloadOf(
   data: Uint8Array | string,
 ): Pick<BadRow, 'payload' | 'payload_encoding' | 'payload_truncated'> {
   const text = typeof data === 'string' ? data : utf8OrNull(data);

@@ -8,22 +8,22 @@ export interface DuckDbConfig {
   /**
    * DuckDB's buffer memory limit. The local stack must stay under 500 MB for the whole process,
    * and DuckDB's resident memory runs well above this limit (allocator caches, the event_id
-   * index): measured with 600k events, 96 MB gave ~370 MB process RSS against ~440 MB with 192 MB,
-   * at the same insert rate (bench/core-pipeline/duckdb-insert.ts).
+   * index), so it is set low; a higher limit cost memory without speeding up inserts
+   * (docs/BENCHMARKS.md, core-store).
    */
   memoryLimit: string;
   /** DuckDB worker threads (the machine has 2 cores). */
   threads: number;
   /**
-   * WAL size that triggers a checkpoint. DuckDB's 16 MB default checkpoints so often at 10k
-   * events/s that commit time dominates (each checkpoint rewrites the event_id index, so its cost
-   * grows with the table); 32 MB keeps commits cheap, larger sizes mostly add memory.
+   * WAL size that triggers a checkpoint. Each checkpoint rewrites the event_id index, so its cost
+   * grows with the table; DuckDB's default checkpoints so often under the target load that commit
+   * time dominates, and larger sizes than this one mostly add memory (docs/BENCHMARKS.md).
    */
   checkpointThreshold: string;
   /**
    * Memory DuckDB's allocator may keep cached per thread before returning it to the system.
    * Lower than the default so freed buffers do not sit in the process under a steady load
-   * (measured −30 to −50 MB peak RSS at 10,000 events/s, bench/e2e-load.ts).
+   * (docs/BENCHMARKS.md, e2e-load notes).
    */
   allocatorFlushThreshold: string;
   /** Connections for reads (dashboard queries run concurrently with writes on their own connection). */
@@ -36,8 +36,8 @@ export interface ConsumerConfig {
   pollIntervalMs: number;
   /**
    * GetRecords Limit (Kinesis max 10,000). Bounds memory when the consumer is behind: one record
-   * holds up to 200 events. 200 records at 5 calls/s still reads 1,000 records/s per shard, the
-   * most a shard can take in.
+   * holds up to LIMITS.maxEventsPerBatch events (schemas/limits.ts). 200 records at 5 calls/s
+   * still reads 1,000 records/s per shard, the most a shard can take in.
    */
   maxRecordsPerCall: number;
   /**
@@ -47,13 +47,17 @@ export interface ConsumerConfig {
   maxEventsPerWrite: number;
   /** How often ListShards runs again to pick up resharding. */
   shardRefreshMs: number;
-  /** First back-off after a throughput or transient error; doubles up to `maxBackoffMs`. */
+  /**
+   * Ceiling of the first back-off after a throughput or transient error; doubles with each
+   * further failure up to `maxBackoffMs` (full jitter, common/backoff.ts).
+   */
   backoffMs: number;
+  /** Largest back-off ceiling. */
   maxBackoffMs: number;
 }
 
 /** DuckDB defaults (see DuckDbConfig for why each value). */
-export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
+const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   memoryLimit: '96MB',
   threads: 2,
   checkpointThreshold: '32MB',
@@ -62,7 +66,7 @@ export const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
 };
 
 /** Consumer defaults. */
-export const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
+const DEFAULT_CONSUMER_CONFIG: ConsumerConfig = {
   pollIntervalMs: 200,
   maxRecordsPerCall: 200,
   maxEventsPerWrite: 20000,

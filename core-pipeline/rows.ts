@@ -9,6 +9,7 @@
  * role; the DuckDB DDL is generated from it, and a Timestream/InfluxDB sink can use `role` to
  * split dimensions from measures.
  */
+import type { BadRow } from '../schemas/record.js';
 
 /** Value type of a column, independent of any one database. */
 export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'timestamp_ms';
@@ -180,7 +181,7 @@ export interface StoredBadRow {
   schema_version: string | null;
   pop: string | null;
   payload: string;
-  payload_encoding: 'json' | 'text' | 'base64';
+  payload_encoding: BadRow['payload_encoding'];
   payload_truncated: boolean;
 }
 

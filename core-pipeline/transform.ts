@@ -5,7 +5,7 @@
  * The edge has already validated every event against the JSON Schema, so these checks are not a
  * second validator: they only make sure nothing reaches a database column with the wrong type
  * (which would fail the whole transaction and block the shard). A record that breaks the contract
- * throws a named error that `decode.ts` turns into a bad row.
+ * throws a named error that `record-decoder.ts` turns into a bad row.
  */
 import { RECORD_VERSION, type EnrichedRecord } from '../schemas/record.js';
 import {
@@ -16,11 +16,8 @@ import {
 import type { EventRow } from './rows.js';
 import * as read from './values.js';
 
-/** Bad-row records of the bad-row stream are parsed next to the event records (bad-rows.ts). */
-export { parseBadRow } from './bad-rows.js';
-
 /** Record versions this build can turn into rows. */
-export const READABLE_RECORD_VERSIONS: readonly number[] = [RECORD_VERSION];
+const READABLE_RECORD_VERSIONS: readonly number[] = [RECORD_VERSION];
 
 /** Rows from one record: the events that could be stored, and the events that could not. */
 export interface RecordRows {
@@ -166,12 +163,13 @@ function otherFields(e: Record<string, unknown>): string | null {
   return extra ? JSON.stringify(extra) : null;
 }
 
-/** Measures are read by field name whatever the event type, so a later schema that adds a field
+/**
+ * Measures are read by field name whatever the event type, so a later schema that adds a field
  * to another type needs no change here. Field names in errors are the event's own names.
- * The shared fields are copied one by one, not spread: with a spread in the middle of this
- * 52-property literal the function took ~8 µs per event in the e2e-load CPU profile against ~1 µs
- * now (2.5× in an isolated micro-benchmark); a spread first was ~90× slower there (the row falls
- * into dictionary mode). It runs for every stored event. */
+ * The shared fields are copied one by one, not spread: V8 builds this large literal far more
+ * slowly with a spread in it (a spread first even turns the row into a dictionary), and it runs
+ * for every stored event (docs/BENCHMARKS.md, e2e-load notes).
+ */
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
   const ts = read.timeMs(e.ts, 'ts');

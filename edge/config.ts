@@ -46,7 +46,7 @@ export const EDGE_HEADER = 'x-beacon-edge';
 export const DEFAULT_REGIONS = ['us-east-1', 'eu-central-1', 'ap-southeast-1'] as const;
 
 /** Stream name used in every region. */
-export const DEFAULT_STREAM_NAME = 'beacon-edge-events';
+const DEFAULT_STREAM_NAME = 'beacon-edge-events';
 
 export const DEFAULT_CONFIG: EdgeConfig = {
   ingestPaths: ['/v1/events'],

@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
-import { createDuckDbQueries } from '../core-pipeline/queries.js';
+import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
 import { createApiHandler } from './api/index.js';

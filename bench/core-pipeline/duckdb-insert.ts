@@ -26,7 +26,7 @@ export interface WriteFigures {
 }
 
 /** Synthetic rows shaped like a heartbeat-heavy session stream (~20 events per record). */
-export function syntheticRows(count: number, startId = 0, now = Date.now()): EventRow[] {
+function syntheticRows(count: number, startId = 0, now = Date.now()): EventRow[] {
   const rows: EventRow[] = [];
   for (let i = startId; i < startId + count; i++) {
     const session = Math.floor(i / 20);
@@ -126,8 +126,8 @@ export async function benchStoreWrites(
  * The alternatives, each on a fresh file: the shipped path; the same with `ON CONFLICT DO NOTHING`
  * on every batch (what the store does only after a duplicate); and multi-row
  * `INSERT ... VALUES ($1, ...), (...) ON CONFLICT DO NOTHING` with bound parameters.
- * (Measured too and dropped earlier: row-by-row appender — slower than DataChunks — and
- * `json_transform` of one JSON parameter, about half the DataChunk rate.)
+ * (Two more were measured and dropped earlier, a row-by-row appender and `json_transform` of one
+ * JSON parameter; their figures are in docs/BENCHMARKS.md, core-store.)
  */
 export async function compareInsertMethods(
   dir: string,

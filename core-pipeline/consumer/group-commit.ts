@@ -1,8 +1,8 @@
 /**
  * Group commit: shard readers submit their decoded rows and checkpoint; whatever is waiting when
  * the sink becomes free is merged into ONE `writeBatch` (one transaction). With n shards polled
- * every 200 ms this turns n small transactions into one, which is what lets DuckDB keep up at
- * 10,000 events/s, and every checkpoint still commits together with its own rows.
+ * at once this turns n small transactions into one, which is what lets DuckDB keep up with the
+ * target load, and every checkpoint still commits together with its own rows.
  */
 import type { EventSink, WriteBatchInput } from '../sinks/sink.js';
 
@@ -80,7 +80,7 @@ export class GroupCommitter {
 }
 
 /** Concatenates batches (events keep submission order, so "first write wins" stays first-come). */
-export function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
+function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
   if (inputs.length === 1) return inputs[0];
   return {
     events: inputs.flatMap((i) => i.events),

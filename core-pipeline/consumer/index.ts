@@ -1,10 +1,4 @@
 /**
  * The local Kinesis consumer (see kinesis-consumer.ts). Import from here.
  */
-export {
-  startKinesisConsumer,
-  type ConsumerStats,
-  type KinesisConsumer,
-  type KinesisConsumerOptions,
-} from './kinesis-consumer.js';
-export type { ShardStats } from './shard-reader.js';
+export { startKinesisConsumer, type KinesisConsumer } from './kinesis-consumer.js';

@@ -7,13 +7,14 @@
  * On AWS the same decode + sink path runs in the Lambda handler instead (../lambda/).
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { errorName } from '../../common/backoff.js';
 import { withConsumerDefaults, type ConsumerConfig } from '../config.js';
-import type { StreamKind } from '../decode.js';
+import type { StreamKind } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
 import { GroupCommitter } from './group-commit.js';
 import { readShard, type ShardStats } from './shard-reader.js';
 import { listAllShards, readyShards, shardKey, type ShardInfo } from './shards.js';
-import { errorName, sleep } from './timing.js';
+import { sleep } from './sleep.js';
 
 /** Options of `startKinesisConsumer`; unset numbers come from DEFAULT_CONSUMER_CONFIG. */
 export interface KinesisConsumerOptions extends Partial<ConsumerConfig> {

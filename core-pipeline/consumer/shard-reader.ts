@@ -10,10 +10,11 @@ import {
   type KinesisClient,
   type _Record,
 } from '@aws-sdk/client-kinesis';
+import { backoffDelay, errorName } from '../../common/backoff.js';
 import type { ConsumerConfig } from '../config.js';
-import { decodeRecords, type SourceRecord, type StreamKind } from '../decode.js';
+import { decodeRecords, type SourceRecord, type StreamKind } from '../record-decoder.js';
 import type { GroupCommitter } from './group-commit.js';
-import { backoffDelay, errorName, sleep } from './timing.js';
+import { sleep } from './sleep.js';
 
 /** What a reader reports about itself (consumer stats). */
 export interface ShardStats {
@@ -60,7 +61,10 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
     deps.log(
       `[consumer] ${stats.stream}/${stats.shardId}: ${what}: ${errorName(err)} ${(err as Error)?.message ?? ''}`.trim(),
     );
-    await sleep(backoffDelay(failures, config.backoffMs, config.maxBackoffMs), signal);
+    await sleep(
+      backoffDelay(failures, { baseMs: config.backoffMs, maxMs: config.maxBackoffMs }),
+      signal,
+    );
   };
 
   while (!signal.aborted) {

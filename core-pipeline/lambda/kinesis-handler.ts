@@ -3,8 +3,8 @@
  * shard; this decodes them with the same code as the local consumer and writes one batch to the
  * sink. Lambda keeps the checkpoints (the event source mapping), so none are written here.
  *
- * The sink is a parameter because the store on AWS (the Timestream/InfluxDB sink) comes in a
- * later issue; the deployed entry point will be `createKinesisHandler({ sink: thatSink })`.
+ * The sink is a parameter because the store on AWS (a Timestream/InfluxDB sink) does not exist
+ * yet; the deployed entry point will be `createKinesisHandler({ sink: thatSink })`.
  *
  * Requires `FunctionResponseTypes: ['ReportBatchItemFailures']` on the mapping: an unreadable
  * record never fails (it becomes a bad row); a sink failure reports every record of the batch,
@@ -15,7 +15,7 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { decodeRecords, type SourceRecord } from '../decode.js';
+import { decodeRecords, type SourceRecord } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
 
 /** Options of the Lambda handler. */
@@ -71,7 +71,7 @@ export function streamNameFromArn(arn: string): string {
 }
 
 /** One Lambda Kinesis record → the source record the decoder takes. */
-export function toSourceRecord(
+function toSourceRecord(
   r: KinesisStreamRecord,
   badRowStreams: readonly string[],
   now: () => number,

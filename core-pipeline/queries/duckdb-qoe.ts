@@ -18,7 +18,7 @@ const COUNTER_TYPES = "('heartbeat', 'session_end')";
  * Nearest-rank percentile of a sorted DuckDB list: the element at 1-based rank ⌈p·n/100⌉,
  * computed in integers so 95·20/100 is exactly 19. NULL for an empty list.
  */
-export function nearestRank(list: string, p: number): string {
+function nearestRank(list: string, p: number): string {
   return `CASE WHEN len(${list}) = 0 THEN NULL ELSE ${list}[(${p} * len(${list}) + 99) // 100] END`;
 }
 
@@ -34,7 +34,7 @@ export function whereClause(filters: readonly [Dimension, string][]): string {
  * CTEs `ev` (events in the window), `s` (one row per session) and `f` (s plus outcome flags).
  * A session's slice is its dimension value on its lowest-seq event in the window.
  */
-export function sessionCtes(where: string, slice: Dimension | null): string {
+function sessionCtes(where: string, slice: Dimension | null): string {
   return `
   ev AS (
     SELECT session_id, type, seq, startup_ms, fatal, stall_ms, played_ms, stall_count, bitrate,

@@ -7,9 +7,9 @@ import { InvalidQueryError } from '../errors.js';
 import { DIMENSIONS, type Dimension, type DimensionFilters } from './types.js';
 
 /** Most buckets one timeseries may return (keeps a typo like bucketSeconds=1 over a month cheap). */
-export const MAX_BUCKETS = 10000;
+const MAX_BUCKETS = 10000;
 /** Longest dimension filter value. */
-export const MAX_FILTER_LENGTH = 256;
+const MAX_FILTER_LENGTH = 256;
 
 /** A valid Date → ms since epoch. */
 export function timeMs(v: unknown, field: string): number {

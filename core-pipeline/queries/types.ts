@@ -1,6 +1,6 @@
 /**
  * The read side as an interface: what the dashboard API asks a store. The DuckDB implementation
- * is in ../queries.ts; a Timestream or InfluxDB version implements the same interface with the
+ * is in duckdb-queries.ts; a Timestream or InfluxDB version implements the same interface with the
  * same definitions (documented on each method) so dashboards do not change with the store.
  */
 import type { EventType } from '../../schemas/index.js';
@@ -126,7 +126,7 @@ export interface BreakdownInput {
 
 /**
  * The read-side queries every store offers. The definitions (window, session, play, percentile
- * method, each QoE measure) are documented on the DuckDB functions in ../queries.ts and bind
+ * method, each QoE measure) are documented on the DuckDB functions in duckdb-queries.ts and bind
  * every implementation. Invalid input rejects with InvalidQueryError.
  */
 export interface EventQueries {

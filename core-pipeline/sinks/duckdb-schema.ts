@@ -69,7 +69,7 @@ function tableDdl(t: LoadTable): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(', ')}, PRIMARY KEY (${q(t.key)}))`,
     // Staging is per connection (TEMP) and unconstrained: the appender fills it, then one
-    // INSERT ... ON CONFLICT DO NOTHING moves it into the real table inside the transaction.
+    // INSERT ... SELECT moves it into the real table inside the transaction (duckdb.ts).
     `CREATE OR REPLACE TEMP TABLE ${t.staging} (${t.columns.map((c) => `${q(c.name)} ${STAGING_TYPES[c.type][1]}`).join(', ')})`,
   ];
 }

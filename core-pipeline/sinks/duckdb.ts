@@ -7,12 +7,12 @@
  * own small pool of connections and see committed data only (MVCC), so a slow dashboard query
  * never holds up ingestion and never sees half a batch.
  *
- * Bulk path (measured fastest, see bench/core-pipeline/duckdb-insert.ts): rows are converted to
- * DataChunks and appended to an unconstrained TEMP staging table, then one `INSERT ... SELECT`
- * moves them into the keyed table. Duplicates within and across batches are skipped by the primary
- * key, first write wins. They are rare (a client retry whose first attempt was stored), and
- * `ON CONFLICT DO NOTHING` costs 14–28 % more time per row than a plain INSERT against the same key
- * (bench/core-pipeline/duckdb-insert.ts), so a batch is first written with plain INSERTs; only if
+ * Bulk path (the fastest of the methods bench/core-pipeline/duckdb-insert.ts compares): rows are
+ * converted to DataChunks and appended to an unconstrained TEMP staging table, then one
+ * `INSERT ... SELECT` moves them into the keyed table. Duplicates within and across batches are
+ * skipped by the primary key, first write wins. They are rare (a client retry whose first attempt was stored), and
+ * `ON CONFLICT DO NOTHING` costs clearly more time per row than a plain INSERT against the same
+ * key (docs/BENCHMARKS.md, core-store), so a batch is first written with plain INSERTs; only if
  * the key rejects it is the transaction rolled back and the batch written again with
  * `ON CONFLICT DO NOTHING`. After such a hit the next SKIP_DUPLICATES_AFTER_HIT batches use
  * ON CONFLICT at once, so a burst of retried requests costs one extra attempt, not one per batch.

@@ -3,7 +3,7 @@
  * nothing a client sent is silently dropped. Payloads are cut to LIMITS.badRowPayloadBytes.
  */
 import type { BadRow } from '../../schemas/record.js';
-import { decodeUtf8 } from './decode.js';
+import { decodeUtf8 } from './request-gate.js';
 import { LIMITS } from '../../schemas/limits.js';
 import type { RejectedEvent } from './validate.js';
 

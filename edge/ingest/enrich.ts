@@ -3,7 +3,6 @@
  * where the request entered the CDN, and the server receive time that corrects client clocks.
  * The client IP is never read: CloudFront-Viewer-Address is deliberately ignored.
  */
-import { EDGE_HEADER } from '../config.js';
 import {
   RECORD_VERSION,
   type EdgeContext,
@@ -53,7 +52,7 @@ export function parseEdgeStamp(
 }
 
 /** Geo fields from CloudFront-Viewer-* headers; absent headers give absent fields. */
-export function readGeo(headers: Record<string, string>): GeoContext {
+function readGeo(headers: Record<string, string>): GeoContext {
   const geo: GeoContext = {};
   const country = header(headers, 'cloudfront-viewer-country');
   if (country) geo.country = country;
@@ -84,7 +83,7 @@ const IS_VIEWER = Object.fromEntries(
 ) as Record<'smarttv' | 'tablet' | 'mobile' | 'desktop' | 'android' | 'ios', string>;
 
 /** Device class and OS from the CloudFront-Is-*-Viewer headers (most specific class wins). */
-export function readDevice(headers: Record<string, string>): Pick<EdgeContext, 'device' | 'os'> {
+function readDevice(headers: Record<string, string>): Pick<EdgeContext, 'device' | 'os'> {
   const is = (name: keyof typeof IS_VIEWER) => {
     const v = headers[IS_VIEWER[name]];
     return v !== undefined && (v === 'true' || v.trim().toLowerCase() === 'true');
@@ -115,8 +114,8 @@ export interface EnrichContext {
  * Builds the one Kinesis record for a request. Events are the validated objects as they are (fresh
  * from JSON.parse, owned by this request, only known keys): the clock correction is the record's
  * `skew_ms` (received_at − sent_at), and each event's server-clock time is `ts + skew_ms`, which
- * readers compute. Writing it into every event too cost ~8 % of the ingest CPU and ~13 % of the
- * record's bytes for a value any reader derives with one addition (bench/edge-throughput.ts).
+ * readers compute. Writing it into every event too would cost ingest CPU and record bytes for a
+ * value any reader derives with one addition (docs/BENCHMARKS.md, edge-throughput notes).
  */
 export function buildRecord(
   batch: BeaconBatch,
@@ -150,11 +149,6 @@ export function buildRecord(
   if (batch.player_name !== undefined) record.player_name = batch.player_name;
   if (batch.player_version !== undefined) record.player_version = batch.player_version;
   return record;
-}
-
-/** The stamp header's value, for callers that only have the header map. */
-export function edgeStampHeader(headers: Record<string, string>): string | undefined {
-  return headers[EDGE_HEADER];
 }
 
 function header(headers: Record<string, string>, name: string): string | undefined {

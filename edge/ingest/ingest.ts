@@ -10,7 +10,7 @@ import type { BadRow } from '../../schemas/record.js';
 import { EDGE_HEADER } from '../config.js';
 import { nearestStreams } from '../routing/nearest.js';
 import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
-import { checkBody, checkRoute, decodeUtf8 } from './decode.js';
+import { checkBody, checkRoute, decodeUtf8 } from './request-gate.js';
 import { buildRecord, parseEdgeStamp, type EdgeStamp } from './enrich.js';
 import { depthRejection, parseJson } from './parse.js';
 import { accepted, corsHeaders, failure, partial, preflight } from './respond.js';

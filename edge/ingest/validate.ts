@@ -5,7 +5,7 @@
 import type { EdgeConfig } from '../config.js';
 import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
 import { schemaVersions, validators, type ValidationError } from '../../schemas/generated/index.js';
-import { truncate } from './decode.js';
+import { truncate } from './request-gate.js';
 import { MAX_EVENT_AHEAD_MS } from './limits.js';
 import type { BodyRejection, EventRejection } from './types.js';
 
@@ -96,7 +96,7 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
 }
 
 /** `instancePath message`, plus the offending property name where ajv gives one. */
-export function formatError(errors: ValidationError[] | null | undefined, prefix: string): string {
+function formatError(errors: ValidationError[] | null | undefined, prefix: string): string {
   const e = errors?.[0];
   if (!e) return `${prefix || '/'} is invalid`;
   const path = `${prefix}${e.instancePath}` || '/';

@@ -10,14 +10,6 @@ import type { BadRowSink, IngestLogger, RecordWriter } from '../ingest/types.js'
 import { createWriters } from '../writers/index.js';
 import { toCloudFrontResponse, toIngestRequest } from './translate.js';
 
-export {
-  decodeBody,
-  flattenHeaders,
-  headerKey,
-  toCloudFrontResponse,
-  toIngestRequest,
-} from './translate.js';
-
 /** Replaced at build time by the bundle's EdgeConfig (esbuild `define`); undefined elsewhere. */
 declare const __BEACON_EDGE_CONFIG__: EdgeConfig | undefined;
 
@@ -35,7 +27,7 @@ export interface HandlerDeps {
 }
 
 /** One JSON line per message: CloudWatch Logs Insights can query the fields. */
-export const consoleLogger: IngestLogger = {
+const consoleLogger: IngestLogger = {
   warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields })),
   error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
 };

@@ -9,7 +9,7 @@
 // Written in the subset of ES that cloudfront-js-2.0 documents (ES 5.1 + const/let, arrow
 // functions, template literals); scripts/build-viewer-request.mjs enforces it, injects the
 // configuration and minifies to one file under 10 KB. Tests run the built file in
-// local/cloudfront-function-runtime.ts.
+// local/cloudfront/function-sandbox.ts.
 import cf from 'cloudfront';
 
 // { ingestPaths, allowedOrigins, maxBodyBytes, edgeHeader }: replaced at build time with a

@@ -5,16 +5,18 @@
  */
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { errorName } from '../../common/backoff.js';
 import type { BadRowTarget, EdgeConfig } from '../config.js';
 import { BadRowWriteError } from '../errors.js';
 import type { BadRowSink } from '../ingest/types.js';
 import type { BadRow } from '../../schemas/record.js';
 import { firehoseClients, kinesisClients, type ClientCache } from './clients.js';
+import { chunkBySize } from './chunk-by-size.js';
 import { putRecordsReliably } from './kinesis-put.js';
-import { chunkBySize, DEFAULT_RETRY, errorName, sendWithRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './retry.js';
 
 /** PutRecordBatch limits (Firehose quotas). */
-export const FIREHOSE_LIMITS = {
+const FIREHOSE_LIMITS = {
   recordsPerRequest: 500,
   bytesPerRequest: 4 * 1024 * 1024,
 } as const;

@@ -57,8 +57,8 @@ export class ClientCache<C extends Destroyable> {
  * Base config of an edge client. `maxAttempts: 1` because our own loop retries (only failed
  * entries, within the budget); SDK retries on top would overrun it. HTTP/1.1 (NodeHttpHandler)
  * everywhere: kinesalite needs it, and it behaves the same on AWS. `cacheMiddleware`: the SDK
- * otherwise rebuilds and sorts the middleware stack on every `send` (about a tenth of a
- * PutRecords call's CPU); it caches only for sends without per-call options, so the hot path
+ * otherwise rebuilds and sorts the middleware stack on every `send`, a real share of a
+ * PutRecords call's CPU; it caches only for sends without per-call options, so the hot path
  * sends without them (kinesis-put.ts).
  */
 function baseConfig(target: ClientTarget, opts: ClientOptions) {

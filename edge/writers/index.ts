@@ -7,30 +7,6 @@ import type { BadRowSink, RecordWriter } from '../ingest/types.js';
 import { FirehoseBadRowSink, KinesisBadRowSink } from './bad-row-sinks.js';
 import { KinesisRecordWriter } from './kinesis-writer.js';
 
-export { KinesisRecordWriter, type KinesisRecordWriterOptions } from './kinesis-writer.js';
-export {
-  FirehoseBadRowSink,
-  KinesisBadRowSink,
-  FIREHOSE_LIMITS,
-  type BadRowSinkOptions,
-} from './bad-row-sinks.js';
-export { MemoryBadRowSink, MemoryRecordWriter } from './memory.js';
-export {
-  KINESIS_LIMITS,
-  putRecordsReliably,
-  isFatalKinesisError,
-  type KinesisEntry,
-  type KinesisTarget,
-} from './kinesis-put.js';
-export {
-  DEFAULT_RETRY,
-  backoffDelay,
-  chunkBySize,
-  sendWithRetry,
-  type RetryPolicy,
-  type RetryOutcome,
-} from './retry.js';
-
 /** The writer and sink for a config, plus `destroy` to close their clients. */
 export interface EdgeWriters {
   writer: RecordWriter;

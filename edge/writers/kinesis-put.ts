@@ -6,15 +6,22 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { RecordTooLargeError } from '../errors.js';
 import type { ClientCache, ClientTarget } from './clients.js';
-import { chunkBySize, sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
+import { chunkBySize } from './chunk-by-size.js';
+import { sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
 
 /** PutRecords limits (Kinesis Data Streams quotas). */
-export const KINESIS_LIMITS = {
+const KINESIS_LIMITS = {
   recordsPerRequest: 500,
   bytesPerRequest: 5 * 1024 * 1024,
   /** Data + partition key of one record. */
   bytesPerRecord: 1024 * 1024,
 } as const;
+
+/**
+ * Bytes of each PutRecords request left free: a record written to a fallback stream names that
+ * stream's region, so it may be a little longer than when its chunk was sized.
+ */
+const FALLBACK_HEADROOM_BYTES = 64 * 1024;
 
 /** A stream to write to. */
 export interface KinesisTarget extends ClientTarget {
@@ -43,7 +50,7 @@ const FATAL = new Set([
 ]);
 
 /** True when an SDK error means the target is unusable, not just busy. */
-export function isFatalKinesisError(err: unknown): boolean {
+function isFatalKinesisError(err: unknown): boolean {
   return !!err && typeof err === 'object' && 'name' in err && FATAL.has(String(err.name));
 }
 
@@ -65,11 +72,10 @@ export async function putRecordsReliably(
     if (size > KINESIS_LIMITS.bytesPerRecord)
       throw new RecordTooLargeError(size, KINESIS_LIMITS.bytesPerRecord);
   }
-  // Leave room for data that grows on fallback (a longer stream region name in the record).
   const chunks = chunkBySize(
     sizes,
     KINESIS_LIMITS.recordsPerRequest,
-    KINESIS_LIMITS.bytesPerRequest - 64 * 1024,
+    KINESIS_LIMITS.bytesPerRequest - FALLBACK_HEADROOM_BYTES,
   );
   const total: RetryOutcome = { failed: [], attempts: 0 };
   for (const chunk of chunks) {

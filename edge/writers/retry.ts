@@ -1,14 +1,15 @@
 /**
- * The retry policy shared by every edge writer: resend only what failed, with exponential backoff
- * and full jitter, move on to the next target when one keeps failing, and stop when the time
- * budget is spent. Pure apart from timers, so tests drive it with fake timers.
+ * The retry loop shared by every edge writer: resend only what failed, with exponential backoff
+ * and full jitter (common/backoff.ts), move on to the next target when one keeps failing, and
+ * stop when the time budget is spent. Pure apart from timers, so tests drive it with fake timers.
  */
+import { backoffDelay, errorName } from '../../common/backoff.js';
 
 /** How hard a writer tries. Defaults below; writers take overrides. */
 export interface RetryPolicy {
   /** Total time for one write call, all attempts and waits included. */
   budgetMs: number;
-  /** First backoff ceiling; doubles per attempt (full jitter: wait = random × ceiling). */
+  /** Ceiling of the first retry's wait; doubles with each further retry (full jitter). */
   baseDelayMs: number;
   /** Largest backoff ceiling. */
   maxDelayMs: number;
@@ -25,15 +26,6 @@ export const DEFAULT_RETRY: Omit<RetryPolicy, 'budgetMs'> = {
   attemptsPerTarget: 3,
   random: Math.random,
 };
-
-/**
- * Full-jitter backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"): a uniform wait
- * between 0 and min(max, base × 2^attempt), so many clients retrying at once spread out.
- */
-export function backoffDelay(attempt: number, policy: Omit<RetryPolicy, 'budgetMs'>): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(policy.random() * ceiling);
-}
 
 /** What one attempt achieved: which of the entries it was given still failed, and why. */
 export interface AttemptOutcome {
@@ -125,43 +117,16 @@ export async function sendWithRetry<T>(
       // A target not tried yet in this call is independent of the one that failed: go now.
       if (!visited.has(next) && !dead.has(next)) continue;
     }
-    const delay = backoffDelay(out.attempts - 1, policy);
+    // After n failed attempts the next one is retry number n (common/backoff.ts counts from 1).
+    const delay = backoffDelay(
+      out.attempts,
+      { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs },
+      policy.random(),
+    );
     if (Date.now() + delay >= deadline) break;
     await sleep(delay);
   }
   return out;
-}
-
-/** The SDK error's name (`ProvisionedThroughputExceededException`, `AbortError`, ...). */
-export function errorName(err: unknown): string {
-  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string')
-    return err.name;
-  return 'Error';
-}
-
-/**
- * Splits entry sizes into consecutive groups of at most `maxCount` entries and `maxBytes` bytes
- * (the per-request limits of PutRecords / PutRecordBatch). Returns index groups.
- */
-export function chunkBySize(
-  sizes: readonly number[],
-  maxCount: number,
-  maxBytes: number,
-): number[][] {
-  const chunks: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  sizes.forEach((size, i) => {
-    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(i);
-    bytes += size;
-  });
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 function sleep(ms: number): Promise<void> {

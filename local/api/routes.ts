@@ -10,7 +10,7 @@ import {
   DIMENSIONS,
   type DimensionFilters,
   type EventQueries,
-} from '../../core-pipeline/queries.js';
+} from '../../core-pipeline/queries/types.js';
 import { DEMO_EVENT_TYPES } from '../../schemas/index.js';
 import {
   parseChoice,

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBadRow, recordToRows } from '../../core-pipeline/transform.js';
+import { recordToRows } from '../../core-pipeline/transform.js';
 import {
   UnreadableRecordError,
   UnsupportedRecordVersionError,
 } from '../../core-pipeline/errors.js';
 import { EVENT_COLUMNS } from '../../core-pipeline/rows.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
-import { badRow, enrichedRecord, event, jsonBytes, T0 } from './helpers/factories.js';
+import { enrichedRecord, event, T0 } from '../helpers/records.js';
 
 const INGESTED = T0 + 5000;
 
@@ -245,43 +245,6 @@ describe('recordToRows', () => {
     const [row] = recordToRows(enrichedRecord({ events: [ev as never] }), INGESTED).events;
     expect(row.type).toBe('ad_break');
     expect(JSON.parse(row.attrs ?? 'null')).toStrictEqual({ ad_id: 'x1' });
-  });
-});
-
-describe('parseBadRow', () => {
-  it('reads back exactly what the edge wrote', () => {
-    const bad = badRow({
-      event_id: 'evt_bad_0001',
-      schema_version: '1-0-0',
-      pop: 'FRA56-C1',
-      payload_truncated: true,
-    });
-    expect(parseBadRow(jsonBytes(bad))).toStrictEqual(bad);
-  });
-
-  it('keeps optional fields absent when the edge left them out', () => {
-    const {
-      index: _i,
-      session_id: _s,
-      detail: _d,
-      ...minimal
-    } = badRow({ reason: 'invalid_json', status: 400, payload: '{', payload_encoding: 'text' });
-    expect(parseBadRow(JSON.stringify(minimal))).toStrictEqual(minimal);
-  });
-
-  it.each([
-    ['not JSON', 'nope', ''],
-    ['an array', '[]', ''],
-    [
-      'a bad encoding',
-      JSON.stringify(badRow({ payload_encoding: 'hex' as never })),
-      'payload_encoding',
-    ],
-    ['a status string', JSON.stringify({ ...badRow(), status: '400' }), 'status'],
-  ])('refuses %s', (_name, data, field) => {
-    const err = catchError(() => parseBadRow(data));
-    expect(err).toBeInstanceOf(UnreadableRecordError);
-    expect((err as UnreadableRecordError).field).toBe(field);
   });
 });
 

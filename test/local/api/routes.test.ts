@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDuckDbQueries } from '../../../core-pipeline/queries.js';
+import { createDuckDbQueries } from '../../../core-pipeline/queries/duckdb-queries.js';
 import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { recordToRows } from '../../../core-pipeline/transform.js';

@@ -3,13 +3,14 @@
  * expectation by hand (see the comments next to each number).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
-import { createDuckDbQueries, type EventQueries } from '../../core-pipeline/queries.js';
-import { InvalidQueryError } from '../../core-pipeline/errors.js';
-import { EVENT_TYPES } from '../../schemas/index.js';
-import type { EnrichedEvent, EnrichedRecord } from '../../schemas/record.js';
-import { badRow, enrichedRecord, event, playbackEvents, T0 } from './helpers/factories.js';
-import { batchOf, tempDir } from './helpers/temp-store.js';
+import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
+import { createDuckDbQueries } from '../../../core-pipeline/queries/duckdb-queries.js';
+import type { EventQueries } from '../../../core-pipeline/queries/types.js';
+import { InvalidQueryError } from '../../../core-pipeline/errors.js';
+import { EVENT_TYPES } from '../../../schemas/index.js';
+import type { EnrichedEvent, EnrichedRecord } from '../../../schemas/record.js';
+import { badRow, enrichedRecord, event, playbackEvents, T0 } from '../../helpers/records.js';
+import { batchOf, tempDir } from '../../helpers/temp-store.js';
 
 const RECEIVED = T0 + 10_000;
 const HOUR = T0 + 3_600_000;

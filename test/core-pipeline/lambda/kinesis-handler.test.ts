@@ -3,12 +3,12 @@ import {
   createKinesisHandler,
   handleKinesisEvent,
   streamNameFromArn,
-} from '../../core-pipeline/lambda/kinesis-handler.js';
-import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
-import { SinkWriteError } from '../../core-pipeline/errors.js';
-import type { EventSink } from '../../core-pipeline/sinks/sink.js';
-import { badRow, enrichedRecord, event, jsonBytes, T0 } from './helpers/factories.js';
-import { kinesisStreamEvent, kinesisStreamRecord } from './helpers/lambda-events.js';
+} from '../../../core-pipeline/lambda/kinesis-handler.js';
+import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
+import { SinkWriteError } from '../../../core-pipeline/errors.js';
+import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
+import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
+import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
 
 let store: DuckDbStore;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecords, type SourceRecord } from '../../core-pipeline/decode.js';
+import { decodeRecords, type SourceRecord } from '../../core-pipeline/record-decoder.js';
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
-import { badRow, enrichedRecord, event, jsonBytes, T0 } from './helpers/factories.js';
+import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../helpers/records.js';
 
 const NOW = T0 + 60000;
 let seq = 100;

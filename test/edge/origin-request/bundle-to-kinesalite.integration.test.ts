@@ -1,42 +1,39 @@
 /**
- * The BUILT origin-request bundle end to end: a CloudFront origin-request event goes through the
- * minified handler (config compiled in), PutRecords to a real Kinesis API (kinesalite), and the
- * EnrichedRecord is read back with GetRecords.
+ * Integration of the BUILT origin-request bundle with a real Kinesis API: a CloudFront
+ * origin-request event goes through the minified handler (config compiled in), PutRecords to
+ * kinesalite, and the EnrichedRecord is read back with GetRecords.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import {
   DEFAULT_CONFIG,
   DEFAULT_REGIONS,
   EDGE_HEADER,
   type EdgeConfig,
-} from '../../edge/config.js';
-import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+} from '../../../edge/config.js';
+import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
 import {
   ensureStreams,
   LOCAL_CREDENTIALS,
   localKinesisClient,
   startKinesalite,
   type LocalKinesis,
-} from '../../local/kinesis-local.js';
+} from '../../../local/kinesis-local.js';
 // @ts-expect-error: a .mjs build script without type declarations
-import { buildOriginRequest } from '../../scripts/build-origin-request.mjs';
+import { buildOriginRequest } from '../../../scripts/build-origin-request.mjs';
 import {
   edgeStamp,
   makeBatch,
   makeEvent,
   makeOriginRequestEvent,
-} from '../helpers/cloudfront-events.js';
+} from '../../helpers/cloudfront-events.js';
+import { readStream } from '../../helpers/kinesis-streams.js';
+import { recordOfBatch } from '../../helpers/records.js';
 
 type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
 
@@ -48,26 +45,11 @@ let bundleBytes: number;
 const streamOf = (region: string) => `beacon-edge-events-${region}`;
 
 /** Every record in a stream, as parsed JSON. */
-async function readStream<T>(streamName: string): Promise<{ key: string; value: T }[]> {
-  const shards =
-    (await reader.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-  const out: { key: string; value: T }[] = [];
-  for (const shard of shards) {
-    const { ShardIterator } = await reader.send(
-      new GetShardIteratorCommand({
-        StreamName: streamName,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    const res = await reader.send(new GetRecordsCommand({ ShardIterator }));
-    for (const r of res.Records ?? [])
-      out.push({
-        key: r.PartitionKey ?? '',
-        value: JSON.parse(new TextDecoder().decode(r.Data)) as T,
-      });
-  }
-  return out;
+async function readStreamJson<T>(streamName: string): Promise<{ key: string; value: T }[]> {
+  return (await readStream(reader, streamName)).map((r) => ({
+    key: r.key,
+    value: JSON.parse(r.data) as T,
+  }));
 }
 
 /** Calls the handler as Lambda@Edge would in `region` (AWS_REGION set for the call). */
@@ -146,41 +128,14 @@ describe('built origin-request bundle → kinesalite', () => {
         'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
       },
     });
-    const stored = (await readStream<EnrichedRecord>(streamOf('eu-central-1'))).filter(
+    const stored = (await readStreamJson<EnrichedRecord>(streamOf('eu-central-1'))).filter(
       (r) => r.key === batch.session_id,
     );
     expect(stored).toHaveLength(1);
-    expect(stored[0].value).toStrictEqual({
-      record_version: 1,
-      schema_version: '1-0-0',
-      received_at: t,
-      skew_ms: 2000,
-      session_id: batch.session_id,
-      viewer_id: batch.viewer_id,
-      content_id: batch.content_id,
-      sdk_name: batch.sdk_name,
-      sdk_version: batch.sdk_version,
-      player_name: batch.player_name,
-      player_version: batch.player_version,
-      geo: {
-        country: 'DE',
-        region: 'HE',
-        city: 'Frankfurt am Main',
-        time_zone: 'Europe/Berlin',
-        asn: '3320',
-        lat: 50.1,
-        lon: 8.7,
-      },
-      edge: {
-        pop: 'FRA56-C1',
-        edge_region: 'eu-central-1',
-        serving_region: 'eu-central-1',
-        stream_region: 'eu-central-1',
-        request_id: 'cf-e2e-1',
-        device: 'desktop',
-      },
-      events: batch.events,
-    });
+    expect(stored[0].value).toStrictEqual(
+      recordOfBatch(batch, { receivedAt: t, requestId: 'cf-e2e-1' }),
+    );
+    expect(stored[0].value.skew_ms).toBe(2000);
   });
 
   it('routes a Seattle viewer served in us-west-2 to the us-east-1 stream', async () => {
@@ -193,7 +148,7 @@ describe('built origin-request bundle → kinesalite', () => {
       },
     });
     expect((await invoke(event, 'us-west-2')).status).toBe('204');
-    const [stored] = (await readStream<EnrichedRecord>(streamOf('us-east-1'))).filter(
+    const [stored] = (await readStreamJson<EnrichedRecord>(streamOf('us-east-1'))).filter(
       (r) => r.key === batch.session_id,
     );
     expect(stored.value.edge).toMatchObject({
@@ -228,11 +183,11 @@ describe('built origin-request bundle → kinesalite', () => {
         },
       ],
     });
-    const [stored] = (await readStream<EnrichedRecord>(streamOf('eu-central-1'))).filter(
+    const [stored] = (await readStreamJson<EnrichedRecord>(streamOf('eu-central-1'))).filter(
       (r) => r.key === batch.session_id,
     );
     expect(stored.value.events.map((e) => e.id)).toStrictEqual(batch.events.map((e) => e.id));
-    const rows = (await readStream<BadRow>('beacon-edge-bad-rows')).filter(
+    const rows = (await readStreamJson<BadRow>('beacon-edge-bad-rows')).filter(
       (r) => r.key === 'cf-e2e-partial',
     );
     expect(rows.map((r) => r.value)).toMatchObject([
@@ -254,7 +209,7 @@ describe('built origin-request bundle → kinesalite', () => {
     );
     expect(res.status).toBe('400');
     expect(JSON.parse(res.body ?? '')).toMatchObject({ error: 'invalid_json' });
-    const rows = (await readStream<BadRow>('beacon-edge-bad-rows')).filter(
+    const rows = (await readStreamJson<BadRow>('beacon-edge-bad-rows')).filter(
       (r) => r.key === 'cf-e2e-bad',
     );
     expect(rows.map((r) => r.value)).toMatchObject([

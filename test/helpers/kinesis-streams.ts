@@ -1,9 +1,16 @@
 /**
- * Writing test records to a real (kinesalite) stream, and waiting for the consumer to catch up.
+ * Test records in a real (kinesalite) stream: writing them, reading a stream back, and waiting
+ * for the consumer to catch up.
  */
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
-import { jsonBytes } from './factories.js';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+import { jsonBytes } from './records.js';
 
 /** Hash keys that land in the first and the second half of the key space (shard 0 / shard 1 of 2). */
 export const LOW_HASH = '1';
@@ -57,6 +64,34 @@ export function putBadRows(
     stream,
     rows.map((b) => ({ data: jsonBytes(b), partitionKey: b.request_id })),
   );
+}
+
+/** Every record in a stream, oldest first per shard: its partition key and its data as text. */
+export async function readStream(
+  client: KinesisClient,
+  streamName: string,
+): Promise<{ key: string; data: string }[]> {
+  const shards =
+    (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const out: { key: string; data: string }[] = [];
+  for (const shard of shards) {
+    const it = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    let iterator = it.ShardIterator;
+    while (iterator) {
+      const res = await client.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      for (const r of res.Records ?? [])
+        out.push({ key: r.PartitionKey ?? '', data: new TextDecoder().decode(r.Data) });
+      if (!res.Records?.length) break;
+      iterator = res.NextShardIterator;
+    }
+  }
+  return out;
 }
 
 /**

@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
-import type { Checkpoint, WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
-import { recordToRows } from '../../../core-pipeline/transform.js';
-import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
+import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
+import type { Checkpoint, WriteBatchInput } from '../../core-pipeline/sinks/sink.js';
+import { recordToRows } from '../../core-pipeline/transform.js';
+import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 
 /** A fresh folder under the OS temp dir; `remove()` deletes it. */
 export function tempDir(prefix = 'core-pipeline-'): {

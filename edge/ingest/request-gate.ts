@@ -1,6 +1,7 @@
 /**
- * Request-level checks and body decoding. The CloudFront Function checks method, path, content
- * type and Content-Length first, but it may be missing (a misconfigured behaviour, the local
+ * The request gate: route, method, content type, size and emptiness checks, and the strict UTF-8
+ * decode of the body, before anything parses it. The CloudFront Function checks method, path,
+ * content type and Content-Length first, but it may be missing (a misconfigured behaviour, the local
  * emulator run without it), so the origin handler checks them again: defence in depth.
  */
 import type { EdgeConfig } from '../config.js';

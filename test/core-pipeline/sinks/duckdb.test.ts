@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
-import { schemaDdl } from '../../core-pipeline/sinks/duckdb-schema.js';
-import { SinkWriteError, StoreClosedError } from '../../core-pipeline/errors.js';
-import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
-import { badRow, enrichedRecord, event, T0 } from './helpers/factories.js';
-import { batchOf, tempDir } from './helpers/temp-store.js';
+import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
+import { schemaDdl } from '../../../core-pipeline/sinks/duckdb-schema.js';
+import { SinkWriteError, StoreClosedError } from '../../../core-pipeline/errors.js';
+import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
+import { badRow, enrichedRecord, event, T0 } from '../../helpers/records.js';
+import { batchOf, tempDir } from '../../helpers/temp-store.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());

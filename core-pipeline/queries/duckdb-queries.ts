@@ -1,6 +1,6 @@
 /**
  * The read side over the DuckDB store, for the local dashboard API. `createDuckDbQueries(store)`
- * returns an `EventQueries` (queries/types.ts); a Timestream/InfluxDB version implements the same
+ * returns an `EventQueries` (types.ts); a Timestream/InfluxDB version implements the same
  * interface with the definitions documented here.
  *
  * Definitions used throughout:
@@ -14,11 +14,11 @@
  * Invalid inputs reject with InvalidQueryError (field + detail) — the API maps it to a 400.
  */
 import { listValue } from '@duckdb/node-api';
-import { EVENT_TYPES, type EventType } from '../schemas/index.js';
-import type { StoredBadRow } from './rows.js';
-import type { DuckDbStore, QueryRow } from './sinks/duckdb.js';
-import { breakdownSql, qoeSql, STARTUP_EDGES_MS, whereClause } from './queries/duckdb-qoe.js';
-import * as guard from './queries/guards.js';
+import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
+import type { StoredBadRow } from '../rows.js';
+import type { DuckDbStore, QueryRow } from '../sinks/duckdb.js';
+import { breakdownSql, qoeSql, STARTUP_EDGES_MS, whereClause } from './duckdb-qoe.js';
+import * as guard from './guards.js';
 import type {
   BreakdownInput,
   BreakdownRow,
@@ -28,10 +28,7 @@ import type {
   TimeseriesInput,
   TimeseriesResult,
   Totals,
-} from './queries/types.js';
-
-/** The interface and result types, re-exported so callers need one import. */
-export * from './queries/types.js';
+} from './types.js';
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -54,10 +51,7 @@ export function createDuckDbQueries(store: DuckDbStore): EventQueries {
  * Stored events per type whose `received_at` ≥ `since`. FIXED CONTRACT (`GET /api/v1/counts`):
  * every type of EVENT_TYPES is present, 0 when none; types outside EVENT_TYPES are not listed.
  */
-export async function countsSince(
-  store: DuckDbStore,
-  since: Date,
-): Promise<Record<EventType, number>> {
+async function countsSince(store: DuckDbStore, since: Date): Promise<Record<EventType, number>> {
   const sinceMs = guard.timeMs(since, 'since');
   const rows = await store.query(
     'SELECT type, count(*) AS n FROM events WHERE received_at >= make_timestamp_ms($1::BIGINT) GROUP BY type',
@@ -75,10 +69,7 @@ export async function countsSince(
  * [from, to). Buckets align to multiples of `bucketSeconds` since the epoch and every bucket is
  * present (0 when empty), so the series can be drawn on one shared x axis.
  */
-export async function timeseries(
-  store: DuckDbStore,
-  input: TimeseriesInput,
-): Promise<TimeseriesResult> {
+async function timeseries(store: DuckDbStore, input: TimeseriesInput): Promise<TimeseriesResult> {
   const types = guard.eventTypes(input?.types);
   const { startMs, endMs, bucketMs } = guard.bucketRange(input.from, input.to, input.bucketSeconds);
   const rows = await store.query(
@@ -98,7 +89,7 @@ export async function timeseries(
 }
 
 /** Counts over the window: events, distinct sessions/viewers/contents, bad rows, first/last receive time. */
-export async function totals(store: DuckDbStore, input: { since: Date }): Promise<Totals> {
+async function totals(store: DuckDbStore, input: { since: Date }): Promise<Totals> {
   const since = BigInt(guard.timeMs(input?.since, 'since'));
   const [r] = await store.query(
     `SELECT count(*) AS events, count(DISTINCT session_id) AS sessions, count(DISTINCT viewer_id) AS viewers,
@@ -137,7 +128,7 @@ export async function totals(store: DuckDbStore, input: { since: Date }): Promis
  *   bitrate × its played_ms; the sum is divided by Σ played_ms. If no heartbeat carries a
  *   bitrate, the plain mean of `bitrate_changed` bitrates; else null.
  */
-export async function qoe(
+async function qoe(
   store: DuckDbStore,
   input: { since: Date } & DimensionFilters,
 ): Promise<QoeSummary> {
@@ -200,10 +191,7 @@ export async function qoe(
  * impacted share, stalled %, startup p95, more sessions, value. The ranking runs over every slice
  * before `limit` cuts, so a small slice that is clearly worse is never cut by big normal ones.
  */
-export async function breakdown(
-  store: DuckDbStore,
-  input: BreakdownInput,
-): Promise<BreakdownRow[]> {
+async function breakdown(store: DuckDbStore, input: BreakdownInput): Promise<BreakdownRow[]> {
   const dim = guard.dimension(input?.dimension);
   const since = guard.timeMs(input.since, 'since');
   const limit = guard.intIn(input.limit, 'limit', 1, 100, 20);
@@ -225,7 +213,7 @@ export async function breakdown(
 }
 
 /** The latest bad rows, newest `received_at` first (limit 1..1000, default 50). */
-export async function recentBadRows(store: DuckDbStore, limit?: number): Promise<StoredBadRow[]> {
+async function recentBadRows(store: DuckDbStore, limit?: number): Promise<StoredBadRow[]> {
   const n = guard.intIn(limit, 'limit', 1, 1000, 50);
   const rows = await store.query(
     `SELECT * REPLACE (epoch_ms(received_at) AS received_at, epoch_ms(ingested_at) AS ingested_at)
@@ -236,10 +224,7 @@ export async function recentBadRows(store: DuckDbStore, limit?: number): Promise
 }
 
 /** Bad rows per reason whose `received_at` ≥ `since`. */
-export async function badRowCounts(
-  store: DuckDbStore,
-  since: Date,
-): Promise<Record<string, number>> {
+async function badRowCounts(store: DuckDbStore, since: Date): Promise<Record<string, number>> {
   const sinceMs = guard.timeMs(since, 'since');
   const rows = await store.query(
     'SELECT reason, count(*) AS n FROM bad_rows WHERE received_at >= make_timestamp_ms($1::BIGINT) GROUP BY reason ORDER BY reason',

@@ -44,7 +44,7 @@ export function decodeRecords(records: readonly SourceRecord[], ingestedAt: numb
 }
 
 /** One event-stream record → its event rows and the bad rows of whatever could not be read. */
-export function decodeEventRecord(
+function decodeEventRecord(
   rec: SourceRecord,
   ingestedAt: number,
 ): { events: EventRow[]; badRows: BadRow[] } {
@@ -85,7 +85,7 @@ export function decodeEventRecord(
 }
 
 /** One bad-row-stream record → the BadRow it carries, or a bad row about the record itself. */
-export function decodeBadRowRecord(rec: SourceRecord): BadRow {
+function decodeBadRowRecord(rec: SourceRecord): BadRow {
   try {
     return parseBadRow(rec.data);
   } catch (err) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommitter } from '../../core-pipeline/consumer/group-commit.js';
-import { SinkWriteError } from '../../core-pipeline/errors.js';
-import type { EventSink, WriteBatchInput } from '../../core-pipeline/sinks/sink.js';
-import { enrichedRecord, event } from './helpers/factories.js';
-import { batchOf } from './helpers/temp-store.js';
+import { GroupCommitter } from '../../../core-pipeline/consumer/group-commit.js';
+import { SinkWriteError } from '../../../core-pipeline/errors.js';
+import type { EventSink, WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
+import { enrichedRecord, event } from '../../helpers/records.js';
+import { batchOf } from '../../helpers/temp-store.js';
 
 /** A sink that records what it is asked to write; refuses batches containing a `poison` session. */
 function recordingSink() {

@@ -1,7 +1,7 @@
 /**
- * Writer behaviour kinesalite cannot produce on demand: partial failures, throttling, fallback,
- * the time budget, and Firehose (no local server). aws-sdk-client-mock stands in for the service
- * here only; the happy path against a real Kinesis API is in writers-kinesis.test.ts.
+ * The Kinesis record writer where kinesalite cannot help: partial failures, throttling, fallback,
+ * the time budget and request limits. aws-sdk-client-mock stands in for the service here only;
+ * the happy path against a real Kinesis API is in kinesalite.integration.test.ts.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,27 +12,13 @@ import {
   ResourceNotFoundException,
   type PutRecordsCommandInput,
 } from '@aws-sdk/client-kinesis';
-import {
-  FirehoseClient,
-  PutRecordBatchCommand,
-  ServiceUnavailableException,
-} from '@aws-sdk/client-firehose';
-import type { StreamTarget } from '../../edge/config.js';
-import {
-  BadRowWriteError,
-  RecordTooLargeError,
-  StreamUnavailableError,
-} from '../../edge/errors.js';
-import { buildRecord, parseEdgeStamp } from '../../edge/ingest/enrich.js';
-import {
-  backoffDelay,
-  chunkBySize,
-  DEFAULT_RETRY,
-  FirehoseBadRowSink,
-  KinesisRecordWriter,
-} from '../../edge/writers/index.js';
-import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
-import { defaultHeaders, makeBatch, NOW } from '../helpers/cloudfront-events.js';
+import type { StreamTarget } from '../../../edge/config.js';
+import { RecordTooLargeError, StreamUnavailableError } from '../../../edge/errors.js';
+import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
+import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
+import type { EnrichedRecord } from '../../../schemas/record.js';
+import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
+import { settle } from '../../helpers/fake-timers.js';
 
 const EU: StreamTarget = { region: 'eu-central-1', streamName: 'events-eu' };
 const US: StreamTarget = { region: 'us-east-1', streamName: 'events-us' };
@@ -42,7 +28,6 @@ const AP: StreamTarget = { region: 'ap-southeast-1', streamName: 'events-ap' };
 const HALF = { random: () => 0.5 };
 
 const kinesis = mockClient(KinesisClient);
-const firehose = mockClient(FirehoseClient);
 
 function makeRecord(events = 3): EnrichedRecord {
   const batch = makeBatch({ sent_at: NOW, count: events });
@@ -63,21 +48,10 @@ const putInputs = () =>
 const throttled = () =>
   new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
 
-/** Runs `write` to completion under fake timers; returns the error it threw, if any. */
-async function settle(p: Promise<void>): Promise<unknown> {
-  const caught = p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  await vi.runAllTimersAsync();
-  return caught;
-}
-
 let writer: KinesisRecordWriter;
 
 beforeEach(() => {
   kinesis.reset();
-  firehose.reset();
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: NOW });
   writer = new KinesisRecordWriter({ budgetMs: 3000, retry: HALF });
 });
@@ -89,7 +63,6 @@ afterEach(() => {
 
 afterAll(() => {
   kinesis.restore();
-  firehose.restore();
 });
 
 describe('KinesisRecordWriter', () => {
@@ -245,104 +218,5 @@ describe('KinesisRecordWriter', () => {
     const err = await settle(writer.write([huge], [EU]));
     expect(err).toBeInstanceOf(RecordTooLargeError);
     expect(putInputs()).toHaveLength(0);
-  });
-});
-
-describe('FirehoseBadRowSink', () => {
-  const target = {
-    kind: 'firehose' as const,
-    region: 'us-east-1',
-    deliveryStreamName: 'beacon-edge-bad-rows',
-  };
-  const row = (i: number): BadRow => ({
-    received_at: NOW,
-    request_id: `req-${i}`,
-    status: 400,
-    reason: 'invalid_json',
-    detail: 'Unexpected end of JSON input',
-    payload: `{"n":${i}`,
-    payload_encoding: 'text',
-  });
-  const line = (r: BadRow) => new TextEncoder().encode(`${JSON.stringify(r)}\n`);
-  let sink: FirehoseBadRowSink;
-  beforeEach(() => {
-    sink = new FirehoseBadRowSink(target, { budgetMs: 3000, retry: HALF });
-  });
-  afterEach(() => sink.destroy());
-
-  it('sends newline-delimited JSON with PutRecordBatch', async () => {
-    firehose
-      .on(PutRecordBatchCommand)
-      .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'a' }, { RecordId: 'b' }] });
-    await settle(sink.write([row(1), row(2)]));
-    expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input)).toStrictEqual([
-      {
-        DeliveryStreamName: 'beacon-edge-bad-rows',
-        Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }],
-      },
-    ]);
-  });
-
-  it('checks FailedPutCount and resends only the failed entries', async () => {
-    firehose
-      .on(PutRecordBatchCommand)
-      .resolvesOnce({
-        FailedPutCount: 1,
-        RequestResponses: [
-          { RecordId: 'a' },
-          { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'busy' },
-          { RecordId: 'c' },
-        ],
-      })
-      .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'b' }] });
-    expect(await settle(sink.write([row(1), row(2), row(3)]))).toBeUndefined();
-    expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input)).toStrictEqual([
-      {
-        DeliveryStreamName: 'beacon-edge-bad-rows',
-        Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }, { Data: line(row(3)) }],
-      },
-      { DeliveryStreamName: 'beacon-edge-bad-rows', Records: [{ Data: line(row(2)) }] },
-    ]);
-  });
-
-  it('splits at 500 records per PutRecordBatch', async () => {
-    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
-      FailedPutCount: 0,
-      RequestResponses: input.Records.map(() => ({ RecordId: 'x' })),
-    }));
-    await settle(sink.write(Array.from({ length: 1001 }, (_, i) => row(i))));
-    expect(
-      firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.Records?.length),
-    ).toStrictEqual([500, 500, 1]);
-  });
-
-  it('throws BadRowWriteError when the budget is spent', async () => {
-    firehose
-      .on(PutRecordBatchCommand)
-      .rejects(new ServiceUnavailableException({ message: 'down', $metadata: {} }));
-    const err = await settle(sink.write([row(1), row(2)]));
-    expect(err).toBeInstanceOf(BadRowWriteError);
-    expect(err).toMatchObject({
-      name: 'BadRowWriteError',
-      failedCount: 2,
-      lastErrorCode: 'ServiceUnavailableException',
-    });
-    expect(Date.now() - NOW).toBeLessThanOrEqual(3000);
-  });
-});
-
-describe('retry helpers', () => {
-  it('full jitter: uniform below min(max, base × 2^attempt)', () => {
-    const at = (attempt: number, r: number) =>
-      backoffDelay(attempt, { ...DEFAULT_RETRY, random: () => r });
-    expect([0, 1, 2, 3, 10].map((a) => at(a, 0.999999))).toStrictEqual([49, 99, 199, 399, 999]);
-    expect(at(5, 0)).toBe(0);
-  });
-
-  it('chunks by count and by bytes, never leaving an entry out', () => {
-    expect(chunkBySize([1, 1, 1, 1, 1], 2, 100)).toStrictEqual([[0, 1], [2, 3], [4]]);
-    expect(chunkBySize([60, 50, 40, 70], 10, 100)).toStrictEqual([[0], [1, 2], [3]]);
-    expect(chunkBySize([150], 10, 100)).toStrictEqual([[0]]);
-    expect(chunkBySize([], 10, 100)).toStrictEqual([]);
   });
 });

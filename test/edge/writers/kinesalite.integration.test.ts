@@ -1,56 +1,28 @@
 /**
- * The Kinesis writer and the local bad-rows sink against a real Kinesis API (kinesalite):
- * records are read back with GetRecords.
+ * Integration of the Kinesis record writer and the local bad-rows sink with a real Kinesis API
+ * (kinesalite): records are read back with GetRecords.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
-import type { StreamTarget } from '../../edge/config.js';
-import { buildRecord, parseEdgeStamp } from '../../edge/ingest/enrich.js';
-import { KinesisBadRowSink, KinesisRecordWriter } from '../../edge/writers/index.js';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { StreamTarget } from '../../../edge/config.js';
+import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
+import { KinesisBadRowSink } from '../../../edge/writers/bad-row-sinks.js';
+import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import {
   ensureStreams,
   LOCAL_CREDENTIALS,
   localKinesisClient,
   startKinesalite,
   type LocalKinesis,
-} from '../../local/kinesis-local.js';
-import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
-import { defaultHeaders, makeBatch, NOW } from '../helpers/cloudfront-events.js';
+} from '../../../local/kinesis-local.js';
+import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
+import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
+import { readStream } from '../../helpers/kinesis-streams.js';
 
 let kinesalite: LocalKinesis;
 let reader: KinesisClient;
 let eu: StreamTarget;
 let us: StreamTarget;
-
-/** Every record in a stream, oldest first per shard. */
-async function readStream(streamName: string): Promise<{ key: string; data: string }[]> {
-  const shards =
-    (await reader.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-  const out: { key: string; data: string }[] = [];
-  for (const shard of shards) {
-    const it = await reader.send(
-      new GetShardIteratorCommand({
-        StreamName: streamName,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    let iterator = it.ShardIterator;
-    while (iterator) {
-      const res = await reader.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      for (const r of res.Records ?? [])
-        out.push({ key: r.PartitionKey ?? '', data: new TextDecoder().decode(r.Data) });
-      if (!res.Records?.length) break;
-      iterator = res.NextShardIterator;
-    }
-  }
-  return out;
-}
 
 function makeRecord(streamRegion: string): EnrichedRecord {
   const batch = makeBatch({ sent_at: NOW - 500 });
@@ -102,7 +74,7 @@ describe('against kinesalite', () => {
         makeRecord('eu-central-1'),
       ];
       await writer.write(records, [eu, us]);
-      const stored = await readStream(eu.streamName);
+      const stored = await readStream(reader, eu.streamName);
       expect(stored.map((s) => s.key).sort()).toStrictEqual(
         records.map((r) => r.session_id).sort(),
       );
@@ -127,9 +99,9 @@ describe('against kinesalite', () => {
         endpoint: kinesalite.endpoint,
       };
       const record = makeRecord('ap-southeast-1');
-      const before = (await readStream(us.streamName)).length;
+      const before = (await readStream(reader, us.streamName)).length;
       await writer.write([record], [missing, us]);
-      const stored = await readStream(us.streamName);
+      const stored = await readStream(reader, us.streamName);
       expect(stored).toHaveLength(before + 1);
       const mine = stored.find((s) => s.key === record.session_id);
       expect(JSON.parse(mine?.data ?? 'null')).toStrictEqual({
@@ -162,7 +134,7 @@ describe('against kinesalite', () => {
         payload_encoding: 'text',
       }));
       await sink.write(rows);
-      const stored = await readStream('beacon-edge-bad-rows');
+      const stored = await readStream(reader, 'beacon-edge-bad-rows');
       expect(stored.map((s) => [s.key, JSON.parse(s.data)]).sort()).toStrictEqual(
         rows.map((r) => [r.request_id, r]).sort(),
       );

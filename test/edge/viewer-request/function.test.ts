@@ -4,18 +4,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, EDGE_HEADER } from '../../edge/config.js';
-import type { EdgeConfig } from '../../edge/config.js';
+import { DEFAULT_CONFIG, EDGE_HEADER } from '../../../edge/config.js';
+import type { EdgeConfig } from '../../../edge/config.js';
 import {
   loadCloudFrontFunction,
   type CloudFrontFunctionRuntime,
-} from '../../local/cloudfront/function-sandbox.js';
+} from '../../../local/cloudfront/function-sandbox.js';
 import {
   makeViewerRequestEvent,
   type ViewerRequestInput,
-} from '../../local/cloudfront/viewer-event.js';
+} from '../../../local/cloudfront/viewer-event.js';
 // @ts-expect-error plain .mjs build script without type declarations
-import { buildViewerRequest, MAX_FUNCTION_BYTES } from '../../scripts/build-viewer-request.mjs';
+import { buildViewerRequest, MAX_FUNCTION_BYTES } from '../../../scripts/build-viewer-request.mjs';
 
 const FRA = { name: 'FRA', region: 'eu-central-1', serverIp: '192.0.2.10' };
 const SITE = 'https://video.example';

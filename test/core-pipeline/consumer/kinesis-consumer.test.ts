@@ -9,19 +9,22 @@ import {
   SplitShardCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { SinkWriteError } from '../../core-pipeline/errors.js';
-import type { EventSink } from '../../core-pipeline/sinks/sink.js';
+import { SinkWriteError } from '../../../core-pipeline/errors.js';
+import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
 import {
   ensureStreams,
   localKinesisClient,
   startKinesalite,
   type LocalKinesis,
-} from '../../local/kinesis-local.js';
-import { startKinesisConsumer, type KinesisConsumer } from '../../core-pipeline/consumer/index.js';
-import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
-import { badRow, enrichedRecord, event } from './helpers/factories.js';
-import { putBadRows, putEnriched, putRaw, waitFor } from './helpers/kinesis.js';
-import { tempDir } from './helpers/temp-store.js';
+} from '../../../local/kinesis-local.js';
+import {
+  startKinesisConsumer,
+  type KinesisConsumer,
+} from '../../../core-pipeline/consumer/index.js';
+import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
+import { badRow, enrichedRecord, event } from '../../helpers/records.js';
+import { putBadRows, putEnriched, putRaw, waitFor } from '../../helpers/kinesis-streams.js';
+import { tempDir } from '../../helpers/temp-store.js';
 
 const STREAMS = ['core-test-events-a', 'core-test-events-b'];
 const BAD_STREAM = 'core-test-bad-rows';
