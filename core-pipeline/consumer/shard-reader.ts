@@ -6,6 +6,7 @@
  */
 import {
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type KinesisClient,
   type _Record,
@@ -78,7 +79,7 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
       }
     }
 
-    let out;
+    let out: GetRecordsCommandOutput;
     try {
       out = await client.send(
         new GetRecordsCommand({ ShardIterator: iterator, Limit: config.maxRecordsPerCall }),

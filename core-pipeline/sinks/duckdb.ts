@@ -18,7 +18,7 @@
  * ON CONFLICT at once, so a burst of retried requests costs one extra attempt, not one per batch.
  */
 import {
-  DuckDBConnection,
+  type DuckDBConnection,
   DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBValue,

@@ -49,7 +49,7 @@ function respond(status, allowOrigin, headers, error, detail) {
   if (allowOrigin) {
     headers['access-control-allow-origin'] = { value: allowOrigin };
     // An echoed origin makes the answer origin-specific for any cache on the way.
-    if (allowOrigin !== '*') headers['vary'] = { value: 'Origin' };
+    if (allowOrigin !== '*') headers.vary = { value: 'Origin' };
   }
   const response = { statusCode: status, statusDescription: STATUS_TEXT[status], headers: headers };
   if (error) {
@@ -64,13 +64,7 @@ function preflight(origin) {
   if (!origin) return respond(204, '', { allow: { value: ALLOWED_METHODS } });
   const allowOrigin = corsOrigin(origin);
   if (!allowOrigin) {
-    return respond(
-      403,
-      '',
-      {},
-      'origin_not_allowed',
-      'Origin ' + origin + ' may not send beacons here',
-    );
+    return respond(403, '', {}, 'origin_not_allowed', `Origin ${origin} may not send beacons here`);
   }
   return respond(204, allowOrigin, {
     'access-control-allow-methods': { value: ALLOWED_METHODS },
@@ -89,7 +83,7 @@ function checkPost(request, allowOrigin) {
       allowOrigin,
       {},
       'unsupported_media_type',
-      'Content-Type must be application/json or text/plain, got ' + (mediaType || 'none'),
+      `Content-Type must be application/json or text/plain, got ${mediaType || 'none'}`,
     );
   }
   // Only a well-formed decimal length is judged here. Chunked uploads carry no Content-Length:
@@ -103,7 +97,7 @@ function checkPost(request, allowOrigin) {
         allowOrigin,
         {},
         'body_too_large',
-        'Body of ' + bytes + ' bytes exceeds the limit of ' + CONFIG.maxBodyBytes + ' bytes',
+        `Body of ${bytes} bytes exceeds the limit of ${CONFIG.maxBodyBytes} bytes`,
       );
     }
     if (bytes === 0)
@@ -112,6 +106,7 @@ function checkPost(request, allowOrigin) {
   return null;
 }
 
+// biome-ignore lint/correctness/noUnusedVariables: CloudFront Functions call the top-level `handler` by name.
 function handler(event) {
   const request = event.request;
   const origin = headerValue(request, 'origin');
@@ -121,20 +116,14 @@ function handler(event) {
       corsOrigin(origin),
       {},
       'not_found',
-      'No ingest endpoint here; POST beacons to ' + CONFIG.ingestPaths[0],
+      `No ingest endpoint here; POST beacons to ${CONFIG.ingestPaths[0]}`,
     );
   }
   if (request.method === 'OPTIONS') return preflight(origin);
   const allowOrigin = corsOrigin(origin);
   // CORS alone does not stop a simple (text/plain) POST from another site: refuse it here.
   if (origin && !allowOrigin) {
-    return respond(
-      403,
-      '',
-      {},
-      'origin_not_allowed',
-      'Origin ' + origin + ' may not send beacons here',
-    );
+    return respond(403, '', {}, 'origin_not_allowed', `Origin ${origin} may not send beacons here`);
   }
   if (request.method !== 'POST') {
     return respond(
@@ -142,7 +131,7 @@ function handler(event) {
       allowOrigin,
       { allow: { value: ALLOWED_METHODS } },
       'method_not_allowed',
-      'Method ' + request.method + ' is not allowed; use POST',
+      `Method ${request.method} is not allowed; use POST`,
     );
   }
   const rejected = checkPost(request, allowOrigin);

@@ -106,7 +106,7 @@ describe('decodeRecords', () => {
   });
 
   it('cuts a huge unreadable payload at 64 KiB without splitting a surrogate pair', () => {
-    const text = 'a'.repeat(65535) + '😀' + 'b'.repeat(10);
+    const text = `${'a'.repeat(65535)}😀${'b'.repeat(10)}`;
     const [bad] = decodeRecords([source(new TextEncoder().encode(text))], NOW).badRows;
     expect(bad.payload).toBe('a'.repeat(65535));
     expect(bad).toMatchObject({ payload_encoding: 'text', payload_truncated: true });

@@ -42,7 +42,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function error(
   status: number,
   text: string,
-  error: string,
+  code: string,
   cors: string | null,
   extra: Record<string, string> = {},
 ) {
@@ -55,7 +55,7 @@ function error(
       ...corsHeaders(cors),
       'content-type': { value: 'application/json' },
     },
-    body: { encoding: 'text', data: expect.any(String) },
+    body: { encoding: 'text', data: expect.stringContaining(`"error":"${code}"`) },
   };
 }
 
