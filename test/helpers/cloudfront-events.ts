@@ -6,7 +6,7 @@ import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
 import { EDGE_HEADER } from '../../edge/config.js';
 import type { IngestRequest } from '../../edge/ingest/types.js';
 
-export { makeBatch, makeEvent, makeId, makeBatchOfEveryType } from './batch-factory.js';
+export { makeBatch, makeEvent, makeBatchOfEveryType } from './batch-factory.js';
 
 /** A fixed server clock for tests: 2026-11-28T12:00:00Z. */
 export const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -17,7 +17,7 @@ export function edgeStamp(pop = 'FRA56-C1', region = 'eu-central-1', t = NOW): s
 }
 
 /** CloudFront geo and device headers of a desktop viewer in Frankfurt (lowercase names). */
-export const FRANKFURT_VIEWER: Readonly<Record<string, string>> = Object.freeze({
+const FRANKFURT_VIEWER: Readonly<Record<string, string>> = Object.freeze({
   'cloudfront-viewer-country': 'DE',
   'cloudfront-viewer-country-region': 'HE',
   'cloudfront-viewer-city': 'Frankfurt am Main',
@@ -57,7 +57,7 @@ export function defaultHeaders(): Record<string, string> {
 }
 
 /** The body as bytes (see EdgeRequestOptions.body). */
-export function bodyBytes(body: unknown): Uint8Array | null {
+function bodyBytes(body: unknown): Uint8Array | null {
   if (body === null || body === undefined) return null;
   if (body instanceof Uint8Array) return body;
   return new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));

@@ -13,8 +13,8 @@ import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 import { jsonBytes } from './records.js';
 
 /** Hash keys that land in the first and the second half of the key space (shard 0 / shard 1 of 2). */
-export const LOW_HASH = '1';
-export const HIGH_HASH = '300000000000000000000000000000000000000';
+const LOW_HASH = '1';
+const HIGH_HASH = '300000000000000000000000000000000000000';
 
 /** Puts raw records; returns the shard each landed on. Throws if any entry failed. */
 export async function putRaw(

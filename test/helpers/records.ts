@@ -21,7 +21,7 @@ export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
  * The geo fields the edge records for the Frankfurt viewer of cloudfront-events.ts
  * (`FRANKFURT_VIEWER`): coordinates rounded to one decimal.
  */
-export const FRANKFURT_GEO: Readonly<GeoContext> = Object.freeze({
+const FRANKFURT_GEO: Readonly<GeoContext> = Object.freeze({
   country: 'DE',
   region: 'HE',
   city: 'Frankfurt am Main',
