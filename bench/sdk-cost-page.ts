@@ -1,7 +1,11 @@
+// This file's functions run in the page: they are typed against the DOM, also where
+// bench/sdk-cost.ts (Node) imports them.
+/// <reference lib="dom" />
 /**
  * The part of the sdk-cost benchmark that runs inside Chromium (passed to `page.evaluate`, so it
- * must stay self-contained: no imports, no closures over module scope). It measures main-thread
- * time with `performance.now()` (5 µs resolution: the page is cross-origin isolated).
+ * must stay self-contained: no runtime imports, as type imports are erased; no closures over
+ * module scope). It measures main-thread time with `performance.now()` (5 µs resolution: the page
+ * is cross-origin isolated).
  *
  * - per event: one event per microtask checkpoint, as a player produces them (one media event per
  *   task). The SDK writes the queue to localStorage at most `persistMs` after a change (a timer),
@@ -13,6 +17,12 @@
  *   fetch to the local endpoint (its main-thread parts: the synchronous send, then the work from
  *   the response to `onBatchSent`; the network wait is not main-thread time).
  */
+
+import type { FetchLike } from '../player/config/ports.js';
+import type { TrackerOptions } from '../player/config/options.js';
+
+/** The page's `window.BeaconEdge`: the IIFE build of the SDK. */
+type BeaconEdgeGlobal = typeof import('../player/iife.js');
 
 /** Parameters of one run. */
 export interface PageBenchParams {
@@ -54,13 +64,13 @@ interface PageBenchResult {
 
 /** Runs in the page. */
 export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
-  const B = (window as any).BeaconEdge;
+  const B = (window as unknown as { BeaconEdge: BeaconEdgeGlobal }).BeaconEdge;
   const now = () => performance.now();
   const ok = { status: 204, headers: new Headers(), text: async () => '' };
-  const noopFetch = () => Promise.resolve(ok);
+  const noopFetch: FetchLike = () => Promise.resolve(ok);
   let eventsSeen = 0;
 
-  function make(fetchImpl: unknown, extra: Record<string, unknown> = {}) {
+  function make(fetchImpl: FetchLike, extra: Partial<TrackerOptions> = {}) {
     let onSent: (() => void) | null = null;
     let sentAt = 0;
     // The SDK's timers, wrapped to find the deferred queue write: the only timer with the delay
@@ -121,7 +131,7 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
   // Per event through tracker.input: volume changes, each one a volume_changed event. Once with
   // the default persistent queue (localStorage), once memory-only, to show what persisting costs.
   async function inputEvents(
-    extra: Record<string, unknown>,
+    extra: Partial<TrackerOptions>,
   ): Promise<{ perEvent: number[]; writes: number[] }> {
     const out: number[] = [];
     const writes: number[] = [];
@@ -241,7 +251,7 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
   const perEventFullQueue: number[] = [];
   const fullQueueWrite: number[] = [];
   {
-    const never = () => new Promise(() => undefined);
+    const never: FetchLike = () => new Promise(() => undefined);
     const { tracker, write } = make(never, { maxQueueEvents: 500 });
     tracker.input.volume(1, false, true);
     for (let i = 0; i < 500; i++) tracker.input.volume(i % 2 ? 0.6 : 0.5, false);
@@ -260,7 +270,7 @@ export async function pageBench(p: PageBenchParams): Promise<PageBenchResult> {
   }
 
   return {
-    isolated: (window as any).crossOriginIsolated === true,
+    isolated: window.crossOriginIsolated === true,
     perEventInput,
     writeInput,
     perEventMemory,

@@ -38,10 +38,13 @@ export const DASH_EVENTS: {
   STREAM_INITIALIZED: 'streamInitialized',
 };
 
+/** A dash.js event listener: it gets that event's payload object. */
+type DashListener = (e: unknown) => void;
+
 /** The parts of a dash.js MediaPlayer the adapter uses (a real MediaPlayer satisfies it). */
 export interface DashLike {
-  on(type: string, listener: (e: any) => void, scope?: object): void;
-  off(type: string, listener: (e: any) => void, scope?: object): void;
+  on(type: string, listener: DashListener, scope?: object): void;
+  off(type: string, listener: DashListener, scope?: object): void;
   getVideoElement?(): MediaElementLike;
   getVersion?(): string;
 }
@@ -88,12 +91,15 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
           // dash.js throws until attachView(); STREAM_INITIALIZED retries.
         }
       }
-      if (el) unwire = wireMediaElement((media = el), input);
+      if (!el) return;
+      media = el;
+      unwire = wireMediaElement(el, input);
     };
-    const on = (type: string, fn: (e: any) => void) => {
-      const listener = (e: any) => {
+    // Each handler declares the payload fields it reads, all optional where dash.js may omit them.
+    const on = <T>(type: string, fn: (e: T) => void) => {
+      const listener: DashListener = (e) => {
         try {
-          fn(e);
+          fn(e as T);
         } catch (err) {
           input.log.error(`dash.js ${type} handler threw`, err);
         }
@@ -130,7 +136,7 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
         };
       }) => {
         const q = e.request;
-        if (!q || q.mediaType !== 'video' || q.type !== 'MediaSegment') return;
+        if (q?.mediaType !== 'video' || q.type !== 'MediaSegment') return;
         const loadMs =
           q.startDate && q.requestEndDate ? q.requestEndDate.getTime() - q.startDate.getTime() : 0;
         input.segmentLoaded({

@@ -51,10 +51,13 @@ export const HLS_EVENTS = {
 /** hls.js's `ErrorDetails.BUFFER_STALLED_ERROR`. */
 export const BUFFER_STALLED_ERROR = 'bufferStalledError';
 
+/** An hls.js event listener: the event name, then that event's payload. */
+type HlsListener = (event: string, data: unknown) => void;
+
 /** The parts of an Hls instance the adapter uses (a real `Hls` satisfies it). */
 export interface HlsLike {
-  on(event: string, listener: (event: string, data: any) => void): void;
-  off(event: string, listener: (event: string, data: any) => void): void;
+  on(event: string, listener: HlsListener): void;
+  off(event: string, listener: HlsListener): void;
   readonly levels?: ReadonlyArray<{ bitrate: number; width?: number; height?: number }> | null;
   readonly media?: MediaElementLike | null;
 }
@@ -85,8 +88,9 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
       media = el ?? null;
       if (media) unwire = wireMediaElement(media, input, false);
     };
+    // hls.js declares each event's payload type (`T`, from its own types); the event name picks it.
     const on = <T>(event: string, fn: (data: T) => void) => {
-      const listener = (_: string, data: any) => {
+      const listener: HlsListener = (_, data) => {
         try {
           fn(data as T);
         } catch (err) {
@@ -116,7 +120,7 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
     });
     on<FragLoadedData>(HLS_EVENTS.FRAG_LOADED, (d) => {
       const f = d.frag;
-      if (!f || f.type !== 'main') return;
+      if (f?.type !== 'main') return;
       const s = f.stats;
       input.segmentLoaded({
         bytes: s.loaded,

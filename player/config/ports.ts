@@ -8,10 +8,13 @@
 /** The Web Storage subset the persistent queue needs (localStorage satisfies it). */
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
 
-/** Something with add/removeEventListener (window, document, a video element, a fake). */
+/**
+ * Something with add/removeEventListener (window, document, a video element, a fake). Listeners
+ * get the event as `unknown` and check what they read of it.
+ */
 export interface EventTargetLike {
-  addEventListener(type: string, listener: (ev: any) => void, options?: unknown): void;
-  removeEventListener(type: string, listener: (ev: any) => void, options?: unknown): void;
+  addEventListener(type: string, listener: (ev: unknown) => void, options?: unknown): void;
+  removeEventListener(type: string, listener: (ev: unknown) => void, options?: unknown): void;
 }
 
 /** Page lifecycle sources: `window` (pagehide, pageshow) and `document` (visibilitychange). */

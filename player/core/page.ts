@@ -34,7 +34,10 @@ export function listenPage(
       if (doc && doc.visibilityState === 'hidden') on.hidden();
     });
   const onHide = () => guard(() => on.pagehide());
-  const onShow = (ev: { persisted?: boolean }) => guard(() => on.pageshow(!!(ev && ev.persisted)));
+  const onShow = (ev: unknown) =>
+    guard(() =>
+      on.pageshow(typeof ev === 'object' && ev !== null && 'persisted' in ev && !!ev.persisted),
+    );
   doc?.addEventListener('visibilitychange', onVisibility);
   win?.addEventListener('pagehide', onHide);
   win?.addEventListener('pageshow', onShow);

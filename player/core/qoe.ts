@@ -249,16 +249,17 @@ export function createQoe(d: QoeDeps): Qoe {
       }),
     setBitrate: (bps) =>
       change(() => {
+        // biome-ignore lint/complexity/useMathMinMax: an unknown (NaN) bitrate must become 0, and Math.max(NaN, 0) is NaN.
         bitrate = bps > 0 ? bps : 0;
       }),
     counters: () => {
       const now = mono();
       settle(now);
-      const ongoing = stall && stall.reported ? now - stall.at : 0;
+      const ongoing = stall?.reported ? now - stall.at : 0;
       const c: QoeCounters = {
         played_ms: Math.round(playedMs),
         stall_ms: Math.round(stallMs + ongoing),
-        stall_count: stallCount + (stall && stall.reported ? 1 : 0),
+        stall_count: stallCount + (stall?.reported ? 1 : 0),
       };
       if (bitrateMs > 0) c.bitrate = Math.round(bitMs / bitrateMs);
       else if (bitrate > 0) c.bitrate = Math.round(bitrate);

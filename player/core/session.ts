@@ -97,7 +97,8 @@ export function createSession(id: string, meta: () => SessionMeta): Session {
     if (m.playerName) e.player_name = cut(m.playerName, maxLength.player_name);
     if (m.playerVersion) e.player_version = cut(m.playerVersion, maxLength.player_version);
     if (m.viewerId) e.viewer_id = m.viewerId;
-    return (env = e);
+    env = e;
+    return e;
   };
   return {
     id,

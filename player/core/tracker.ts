@@ -126,9 +126,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     playerVersion: config.playerVersion ?? adapter?.playerVersion,
   });
   const droppedFrames = (a: AdapterHandle | null) =>
-    a?.droppedFrames ? (guard('adapter.droppedFrames', () => a.droppedFrames!()) ?? null) : null;
+    guard('adapter.droppedFrames', () => a?.droppedFrames?.()) ?? null;
   const playhead = (): number => {
-    const p = adapter?.playhead ? guard('adapter.playhead', () => adapter!.playhead!()) : undefined;
+    const p = guard('adapter.playhead', () => adapter?.playhead?.());
     return typeof p === 'number' && p >= 0 ? p : state.lastPlayhead;
   };
 

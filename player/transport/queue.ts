@@ -47,14 +47,17 @@ const jsonCache = new WeakMap<BeaconEvent, string>();
  */
 export function eventJson(event: BeaconEvent): string {
   let json = jsonCache.get(event);
-  if (json === undefined) jsonCache.set(event, (json = JSON.stringify(event)));
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    jsonCache.set(event, json);
+  }
   return json;
 }
 
 /** Creates an empty queue holding at most `max` events. */
 export function createQueue(max: number): EventQueue {
   let entries: QueueEntry[] = [];
-  let envelopes: Record<string, Envelope> = {};
+  const envelopes: Record<string, Envelope> = {};
 
   /** Drops entries until at most `limit` remain. */
   function trim(limit: number): QueueEntry[] {
@@ -88,7 +91,7 @@ export function createQueue(max: number): EventQueue {
       const have = new Set(entries.map((x) => x.e.id));
       const older: QueueEntry[] = [];
       for (const x of state.entries || []) {
-        const env = state.envelopes && state.envelopes[x && x.s];
+        const env = x && state.envelopes?.[x.s];
         if (!env || !x.e || typeof x.e.id !== 'string' || have.has(x.e.id)) continue;
         have.add(x.e.id);
         envelopes[x.s] = env;

@@ -69,7 +69,7 @@ export function createStore(o: StoreOptions): QueueStore {
       try {
         for (let i = 0; i < s.length; i++) {
           const k = s.key(i);
-          if (k && k.startsWith(base) && k !== own) keys.push(k);
+          if (k?.startsWith(base) && k !== own) keys.push(k);
         }
       } catch (err) {
         fail('scan', base, err);
@@ -110,7 +110,10 @@ export function serialise(state: QueueState, lease: number): string {
   const sids = new Map<string, string>();
   const entries = state.entries.map((x) => {
     let sid = sids.get(x.s);
-    if (sid === undefined) sids.set(x.s, (sid = JSON.stringify(x.s)));
+    if (sid === undefined) {
+      sid = JSON.stringify(x.s);
+      sids.set(x.s, sid);
+    }
     return `{"s":${sid},"e":${eventJson(x.e)}}`;
   });
   return `{"v":1,"lease":${lease},"entries":[${entries.join(',')}],"envelopes":${JSON.stringify(state.envelopes)}}`;

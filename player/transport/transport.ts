@@ -138,13 +138,13 @@ export function createTransport(d: TransportDeps): Transport {
           if (out) log.error('no fetch');
           return;
         }
-        out.ids.forEach((id) => inFlight.add(id));
+        for (const id of out.ids) inFlight.add(id);
         // A hung request would block every later one (one in flight at a time): abort and retry it.
         const abort = typeof AbortController === 'function' ? new AbortController() : null;
         const timer = d.timers.setTimeout(() => abort?.abort(), d.config.requestTimeoutMs);
         const r = await sendFetch(d.fetch, url, out.body, d.clock.now(), abort?.signal);
         d.timers.clearTimeout(timer);
-        out.ids.forEach((id) => inFlight.delete(id));
+        for (const id of out.ids) inFlight.delete(id);
         const decision = decide(r.status, d.config.neverRetry);
         const status = r.status ?? 0;
         const result = (outcome: BatchResult['outcome']): BatchResult => ({

@@ -20,8 +20,12 @@ import {
   storedCounts,
   waitAllDelivered,
   waitForEvent,
+  type DemoState,
   type TestStack,
 } from './harness.js';
+
+/** The test page's window: the demo's state plus its dash.js player. */
+type DashWindow = typeof window & { demo: DemoState & { player: { getVersion(): string } } };
 
 const SESSION = 'browser-dashjs-0001';
 const PAGE_HTML = path.resolve('test/browser/pages/dash.html');
@@ -77,26 +81,28 @@ describe.skipIf(!browserTestsEnabled())('dash.js adapter in Chromium on the demo
     await page.goto(`${stack!.url}/test-pages/dash.html?session=${SESSION}`);
     // Play once dash.js has attached its source (the adapter wires the element then), as a viewer
     // would press play on a loaded player.
-    await page.waitForFunction(() => (window as any).demo.video.readyState >= 1, undefined, {
+    await page.waitForFunction(() => (window as DashWindow).demo.video.readyState >= 1, undefined, {
       polling: 50,
     });
-    await page.evaluate(() => (window as any).demo.video.play());
+    await page.evaluate(() => (window as DashWindow).demo.video.play());
     await waitForEvent(page, 'first_frame');
-    await page.waitForFunction(() => (window as any).demo.video.currentTime > 3, undefined, {
+    await page.waitForFunction(() => (window as DashWindow).demo.video.currentTime > 3, undefined, {
       polling: 50,
     });
-    await page.evaluate(() => (window as any).demo.video.pause());
+    await page.evaluate(() => (window as DashWindow).demo.video.pause());
     await waitForEvent(page, 'paused');
     // Ends the session now: a final heartbeat (with the time-weighted bitrate) and session_end
     // go out at once by fetch, so every beacon of the session is seen here.
-    await page.evaluate(() => (window as any).demo.tracker.endSession('detach'));
+    await page.evaluate(() => (window as DashWindow).demo.tracker!.endSession('detach'));
     await waitForEvent(page, 'session_end');
     await waitAllDelivered(page);
     const created = await page.evaluate(() =>
-      (window as any).demo.events.map((e: { event: BeaconEvent }) => e.event),
+      (window as DashWindow).demo.events.map((e) => e.event),
     );
     const tally = await pageTally(page);
-    const playerVersion = await page.evaluate(() => (window as any).demo.player.getVersion());
+    const playerVersion = await page.evaluate(() =>
+      (window as DashWindow).demo.player.getVersion(),
+    );
     await context.close();
 
     // What was sent is what the SDK created, once each, in one session, named as dash.js.

@@ -8,7 +8,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDev, type DevStack } from '../../local/dev.js';
-import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
+import type { Tracker } from '../../player/core/tracker.js';
+import type { BatchResult } from '../../player/transport/results.js';
+import { EVENT_TYPES, type BeaconEvent, type EventType } from '../../schemas/index.js';
+
+/**
+ * What the demo page (and the dash.js test page, in the same shape) keeps in `window.demo`, as far
+ * as the tests read it. Functions passed to `page.evaluate` run in the page, so they use this as a
+ * type only: `(window as DemoWindow).demo`.
+ */
+export interface DemoState {
+  video: HTMLVideoElement;
+  tracker: Tracker | null;
+  /** Every event the SDK created (its onEvent). */
+  events: { sessionId: string; event: BeaconEvent }[];
+  /** Every batch result (its onBatchSent), with the ids of the batch's events. */
+  batches: {
+    via: BatchResult['via'];
+    status: number;
+    outcome: BatchResult['outcome'];
+    ids: string[];
+  }[];
+}
+
+/** The page's window with the demo's state. */
+export type DemoWindow = typeof window & { demo: DemoState };
 
 /** Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides it. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -136,7 +160,8 @@ export function storedCounts(base: string, since: Date): Promise<Counts> {
 export async function pageTally(page: Page): Promise<Partial<Counts>> {
   return page.evaluate(() => {
     const out: Record<string, number> = {};
-    for (const e of (window as any).demo.events) out[e.event.type] = (out[e.event.type] ?? 0) + 1;
+    for (const e of (window as DemoWindow).demo.events)
+      out[e.event.type] = (out[e.event.type] ?? 0) + 1;
     return out;
   });
 }
@@ -149,8 +174,7 @@ export async function waitForEvent(
   timeout = 10_000,
 ): Promise<void> {
   await page.waitForFunction(
-    ([t, k]) =>
-      (window as any).demo.events.filter((e: any) => e.event.type === t).length >= (k as number),
+    ([t, k]) => (window as DemoWindow).demo.events.filter((e) => e.event.type === t).length >= k,
     [type, n] as const,
     { timeout, polling: 50 },
   );
@@ -160,11 +184,9 @@ export async function waitForEvent(
 export async function waitAllDelivered(page: Page, timeout = 10_000): Promise<void> {
   await page.waitForFunction(
     () => {
-      const d = (window as any).demo;
-      const sent = new Set(
-        d.batches.filter((b: any) => b.outcome === 'sent').flatMap((b: any) => b.ids),
-      );
-      return d.events.every((e: any) => sent.has(e.event.id));
+      const d = (window as DemoWindow).demo;
+      const sent = new Set(d.batches.filter((b) => b.outcome === 'sent').flatMap((b) => b.ids));
+      return d.events.every((e) => sent.has(e.event.id));
     },
     undefined,
     { timeout, polling: 50 },

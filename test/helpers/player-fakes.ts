@@ -12,7 +12,13 @@ import type { FetchLike, StorageLike } from '../../player/config/ports.js';
 import type { BatchResult } from '../../player/transport/results.js';
 import { html5Adapter, type MediaElementLike } from '../../player/adapters/html5.js';
 
-type Listener = (ev: any) => void;
+type Listener = (ev: unknown) => void;
+
+/** The keys of each member of a union (`keyof` of a union keeps only the common ones). */
+type KeysOfEach<T> = T extends unknown ? keyof T : never;
+
+/** Any event type's fields, each optional: for tests that read the same fields across types. */
+export type EventFields = Partial<Record<KeysOfEach<BeaconEvent>, unknown>>;
 
 /** An EventTarget that records listeners, so tests can check detach removed every one. */
 class FakeTarget {

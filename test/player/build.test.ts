@@ -117,7 +117,7 @@ describe('player build', () => {
     };
     sandbox.window = sandbox;
     vm.runInNewContext(`${code};window.BeaconEdge = BeaconEdge;`, sandbox);
-    const api = sandbox.BeaconEdge as Record<string, (...a: unknown[]) => any>;
+    const api = sandbox.BeaconEdge as typeof import('../../player/iife.js');
     for (const name of [
       'createTracker',
       'html5',
@@ -126,7 +126,7 @@ describe('player build', () => {
       'hlsjsAdapter',
       'dashjs',
       'dashjsAdapter',
-    ])
+    ] as const)
       expect(typeof api[name], name).toBe('function');
     const video = new FakeVideo();
     const tracker = api.html5(video, {

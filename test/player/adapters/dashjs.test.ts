@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'v
 import type { MediaPlayerClass } from 'dashjs';
 import { DASH_EVENTS, dashjsAdapter, type DashLike } from '../../../player/adapters/dashjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
+import {
+  expectAllSentValid,
+  FakeVideo,
+  makeTracker,
+  settle,
+  type EventFields,
+} from '../../helpers/player-fakes.js';
 
 type Listener = (e: unknown) => void;
 
@@ -101,7 +107,7 @@ describe('dash.js adapter', () => {
     });
     const kinds = events.filter((e) => e.type === 'variant_loaded' || e.type === 'bitrate_changed');
     expect(
-      kinds.map(({ type, bitrate, width, height, level, prev_bitrate }: any) => ({
+      kinds.map(({ type, bitrate, width, height, level, prev_bitrate }: EventFields) => ({
         type,
         bitrate,
         width,
@@ -161,7 +167,7 @@ describe('dash.js adapter', () => {
     player.trigger(DASH_EVENTS.PLAYBACK_STALLED);
     await wait(300);
     video.tick(0.5);
-    expect(events.filter((e) => e.type === 'stall_end').map((e: any) => e.stall_ms)).toStrictEqual([
+    expect(events.filter((e) => e.type === 'stall_end').map((e) => e.stall_ms)).toStrictEqual([
       500, 300,
     ]);
   });

@@ -7,7 +7,13 @@ import {
   type HlsLike,
 } from '../../../player/adapters/hlsjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
+import {
+  expectAllSentValid,
+  FakeVideo,
+  makeTracker,
+  settle,
+  type EventFields,
+} from '../../helpers/player-fakes.js';
 
 type Listener = (event: string, data: unknown) => void;
 
@@ -87,7 +93,7 @@ describe('hls.js adapter', () => {
     hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 1, levelInfo: hls.levels[1] }); // live playlist reload
     hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 2, levelInfo: hls.levels[2] });
     expect(
-      events.map(({ type, bitrate, width, height, level }: any) => ({
+      events.map(({ type, bitrate, width, height, level }: EventFields) => ({
         type,
         bitrate,
         width,
@@ -147,7 +153,7 @@ describe('hls.js adapter', () => {
     });
     await settle();
     expect(
-      events.slice(3).map(({ type, code, message, fatal, reason }: any) => ({
+      events.slice(3).map(({ type, code, message, fatal, reason }: EventFields) => ({
         type,
         code,
         message,

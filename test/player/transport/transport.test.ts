@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   expectAllSentValid,
   fakeFetch,
-  FakeVideo,
-  MemoryStorage,
+  type FakeVideo,
+  type MemoryStorage,
   settle,
   trackerOnVideo,
   type FakeAnswer,
