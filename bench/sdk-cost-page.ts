@@ -1,6 +1,3 @@
-// This file's functions run in the page: they are typed against the DOM, also where
-// bench/sdk-cost.ts (Node) imports them.
-/// <reference lib="dom" />
 /**
  * The part of the sdk-cost benchmark that runs inside Chromium (passed to `page.evaluate`, so it
  * must stay self-contained: no runtime imports, as type imports are erased; no closures over
