@@ -11,6 +11,10 @@ export const LIMITS = {
   maxBodyBytes: 65536,
   /** Identifier pattern for session ids and event ids. */
   idPattern: /^[A-Za-z0-9_-]{8,64}$/,
+  /** Longest session or event id (the upper bound of `idPattern`). */
+  maxIdLength: 64,
+  /** Pseudonymous viewer ids: no spaces or `@`, so an e-mail address cannot pass. */
+  viewerIdPattern: /^[A-Za-z0-9_.:-]{1,128}$/,
   /** Longest strings (schema `maxLength`, in UTF-16 code units as JSON Schema counts them). */
   maxLength: {
     sdk_name: 64,
@@ -21,6 +25,28 @@ export const LIMITS = {
     error_code: 64,
     error_message: 512,
   },
+  /**
+   * Numeric event fields: each from 0 to `max`, whole numbers where `integer`. `stall_ms` is the
+   * cumulative counter of heartbeat and session_end; one stall_end is bounded by `oneStallMaxMs`.
+   */
+  eventNumbers: {
+    playhead: { max: 10_000_000, integer: false },
+    startup_ms: { max: 600_000, integer: false },
+    to: { max: 10_000_000, integer: false },
+    seek_ms: { max: 3_600_000, integer: false },
+    stall_ms: { max: 31_536_000_000, integer: false },
+    played_ms: { max: 31_536_000_000, integer: false },
+    stall_count: { max: 1_000_000, integer: true },
+    bitrate: { max: 1_000_000_000, integer: true },
+    prev_bitrate: { max: 1_000_000_000, integer: true },
+    width: { max: 16_384, integer: true },
+    height: { max: 16_384, integer: true },
+    level: { max: 1_000, integer: true },
+    volume: { max: 1, integer: false },
+    dropped_frames: { max: 100_000_000, integer: true },
+  },
+  /** Longest single stall a stall_end may report (one day). */
+  oneStallMaxMs: 86_400_000,
   /** A bad row keeps at most this much of the offending payload (`payload_truncated: true`). */
   badRowPayloadBytes: 65536,
 } as const;

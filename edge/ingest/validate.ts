@@ -3,7 +3,12 @@
  * not sink the batch. Uses the ajv standalone validators generated at build time (no eval).
  */
 import type { EdgeConfig } from '../config.js';
-import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
+import {
+  CURRENT_SCHEMA_VERSION,
+  LIMITS,
+  type BeaconBatch,
+  type BeaconEvent,
+} from '../../schemas/index.js';
 import { schemaVersions, validators, type ValidationError } from '../../schemas/generated/index.js';
 import { truncate } from './request-gate.js';
 import { MAX_EVENT_AHEAD_MS } from './limits.js';
@@ -109,7 +114,9 @@ function formatError(errors: ValidationError[] | null | undefined, prefix: strin
 function idOf(raw: unknown): { event_id?: string } {
   if (typeof raw !== 'object' || raw === null || !Object.hasOwn(raw, 'id')) return {};
   const id = (raw as { id: unknown }).id;
-  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? { event_id: id } : {};
+  return typeof id === 'string' && id.length > 0 && id.length <= LIMITS.maxIdLength
+    ? { event_id: id }
+    : {};
 }
 
 function describe(value: unknown): string {

@@ -51,10 +51,7 @@ export function isValidId(id: unknown): id is string {
   return typeof id === 'string' && LIMITS.idPattern.test(id);
 }
 
-/** Viewer ids are looser than event ids (schema: `^[A-Za-z0-9_.:-]{1,128}$`). */
-const VIEWER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** True when `id` can be sent as `viewer_id`. */
+/** True when `id` can be sent as `viewer_id` (looser than event ids). */
 export function isValidViewerId(id: unknown): id is string {
-  return typeof id === 'string' && VIEWER_ID.test(id);
+  return typeof id === 'string' && LIMITS.viewerIdPattern.test(id);
 }

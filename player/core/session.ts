@@ -10,25 +10,8 @@ import type { Envelope } from '../transport/queue.js';
 import { SDK_NAME, SDK_VERSION } from '../version.js';
 import { randomId } from './ids.js';
 
-/** [min, max, integer] per numeric field, as the schema bounds them. */
-const RANGES: Record<string, [number, number, boolean]> = {
-  playhead: [0, 1e7, false],
-  startup_ms: [0, 600_000, false],
-  to: [0, 1e7, false],
-  seek_ms: [0, 3_600_000, false],
-  stall_ms: [0, 31_536_000_000, false],
-  played_ms: [0, 31_536_000_000, false],
-  stall_count: [0, 1_000_000, true],
-  bitrate: [0, 1e9, true],
-  prev_bitrate: [0, 1e9, true],
-  width: [0, 16_384, true],
-  height: [0, 16_384, true],
-  level: [0, 1_000, true],
-  volume: [0, 1, false],
-  dropped_frames: [0, 1e8, true],
-};
-/** stall_end's stall_ms is one stall, bounded tighter than the cumulative counter. */
-const ONE_STALL_MAX = 86_400_000;
+/** Bounds of each numeric field, as the schema sets them (every one starts at 0). */
+const RANGES: Readonly<Record<string, { max: number; integer: boolean }>> = LIMITS.eventNumbers;
 const { maxLength } = LIMITS;
 /** Longest event strings, as the schema bounds them. */
 const STRINGS: Record<string, number> = {
@@ -40,9 +23,10 @@ const STRINGS: Record<string, number> = {
 function clampField(field: string, value: number, type?: EventType): number {
   const r = RANGES[field];
   if (!r) return value;
-  const max = type === 'stall_end' && field === 'stall_ms' ? ONE_STALL_MAX : r[1];
-  const v = Number.isFinite(value) ? Math.min(Math.max(value, r[0]), max) : r[0];
-  return r[2] ? Math.round(v) : v;
+  // stall_end's stall_ms is one stall, bounded tighter than the cumulative counter.
+  const max = type === 'stall_end' && field === 'stall_ms' ? LIMITS.oneStallMaxMs : r.max;
+  const v = Number.isFinite(value) ? Math.min(Math.max(value, 0), max) : 0;
+  return r.integer ? Math.round(v) : v;
 }
 
 /** Cuts a string to `max` characters. */

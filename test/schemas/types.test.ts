@@ -27,6 +27,9 @@ interface SchemaNode {
   pattern?: string;
   maxItems?: number;
   maxLength?: number;
+  maximum?: number;
+  minimum?: number;
+  type?: string;
   enum?: unknown[];
   properties?: Record<string, SchemaNode>;
   oneOf?: SchemaNode[];
@@ -93,6 +96,36 @@ describe('schemas/index.ts agrees with the schema files', () => {
     for (const [field, node] of Object.entries(schema.$defs!.error.properties!))
       if (node.maxLength !== undefined) found[`error_${field}`] = node.maxLength;
     expect(found).toStrictEqual(LIMITS.maxLength);
+  });
+
+  it('LIMITS.eventNumbers and oneStallMaxMs equal every numeric event bound of the schema', () => {
+    const schema = readSchema(CURRENT_SCHEMA_VERSION);
+    const found: Record<string, { max: number; integer: boolean }> = {};
+    for (const [def, node] of Object.entries(schema.$defs!)) {
+      if (def === 'envelope') continue;
+      for (const [field, p] of Object.entries(node.properties ?? {})) {
+        if (p.maximum === undefined || field === 'seq' || field === 'ts') continue;
+        expect(p.minimum, `${def}.${field} minimum`).toBe(0);
+        const bound = { max: p.maximum, integer: p.type === 'integer' };
+        if (def === 'stall_end' && field === 'stall_ms') {
+          expect(bound).toStrictEqual({ max: LIMITS.oneStallMaxMs, integer: false });
+          continue;
+        }
+        expect(found[field] ?? bound, `${def}.${field} agrees across event types`).toStrictEqual(
+          bound,
+        );
+        found[field] = bound;
+      }
+    }
+    expect(found).toStrictEqual(LIMITS.eventNumbers);
+  });
+
+  it('LIMITS.viewerIdPattern and maxIdLength match the schema', () => {
+    const schema = readSchema(CURRENT_SCHEMA_VERSION);
+    expect(LIMITS.viewerIdPattern.source).toBe(
+      schema.$defs!.envelope.properties!.viewer_id.pattern,
+    );
+    expect(LIMITS.idPattern.source.endsWith(`{8,${LIMITS.maxIdLength}}$`)).toBe(true);
   });
 
   it('SESSION_END_REASONS equals the session_end reason enum', () => {
