@@ -1,10 +1,10 @@
 /**
  * The edge-throughput workload: valid schema 1-0-0 batches of a realistic shape (a 720p/1080p HLS
- * ladder, a second-long stall, a minute played), one fresh session each. Kept in bench/ rather
- * than taken from the test factories, so a benchmark imports no test code and its payload changes
- * only on purpose.
+ * ladder, a second-long stall, a minute played: schemas/examples.ts), one fresh session each.
+ * Built here rather than by the test factories, so a benchmark imports no test code.
  */
 import { randomBytes } from 'node:crypto';
+import { EXAMPLE_FIELDS } from '../schemas/examples.js';
 import {
   CURRENT_SCHEMA_VERSION,
   type BeaconBatch,
@@ -22,40 +22,6 @@ function makeId(prefix: string): string {
   return `${prefix}-${RUN}-${counter.toString(36).padStart(6, '0')}`;
 }
 
-/** The type-specific fields of each event type. */
-const TYPE_FIELDS: Record<EventType, Record<string, unknown>> = {
-  requested: { autoplay: false },
-  started: {},
-  first_frame: { startup_ms: 850 },
-  paused: {},
-  resumed: {},
-  seeking: { to: 120.5 },
-  seeked: { seek_ms: 320 },
-  stall_start: {},
-  stall_end: { stall_ms: 1200 },
-  variant_loaded: { bitrate: 2_500_000, width: 1280, height: 720, level: 2 },
-  bitrate_changed: {
-    bitrate: 5_000_000,
-    prev_bitrate: 2_500_000,
-    width: 1920,
-    height: 1080,
-    level: 3,
-  },
-  volume_changed: { volume: 0.5, muted: false },
-  muted: {},
-  unmuted: {},
-  error: { code: 'MEDIA_ERR_NETWORK', message: 'Segment request failed', fatal: false },
-  ended: {},
-  heartbeat: {
-    played_ms: 10_000,
-    stall_ms: 0,
-    stall_count: 0,
-    bitrate: 2_500_000,
-    dropped_frames: 0,
-  },
-  session_end: { played_ms: 60_000, stall_ms: 1200, stall_count: 1, reason: 'unload' },
-};
-
 /**
  * A valid batch of one fresh session: one event per entry of `types`, seq 0..n-1, one second
  * apart and ending at `sentAt`, the playhead advancing with them.
@@ -69,7 +35,7 @@ export function benchBatch(types: readonly EventType[], sentAt: number = Date.no
         seq: i,
         ts: sentAt - (types.length - 1 - i) * 1000,
         playhead: i,
-        ...TYPE_FIELDS[type],
+        ...EXAMPLE_FIELDS[type],
       }) as BeaconEvent,
   );
   return {

@@ -109,3 +109,15 @@ export interface BeaconBatch {
   sent_at: number;
   events: BeaconEvent[];
 }
+
+/**
+ * The event of one type, e.g. `EventOf<'heartbeat'>` has the cumulative counters. (`Extract`
+ * would give `never` for the union member that covers several field-less types.)
+ */
+export type EventOf<T extends EventType> = BeaconEvent extends infer E
+  ? E extends { type: infer U }
+    ? T extends U
+      ? E & { type: T }
+      : never
+    : never
+  : never;

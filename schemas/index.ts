@@ -14,10 +14,12 @@ export {
   type BeaconEvent,
   type CumulativeCounters,
   type EventBase,
+  type EventOf,
   type EventType,
   type SessionEndReason,
 } from './events.js';
 export { LIMITS } from './limits.js';
+export { EXAMPLE_FIELDS, type EventFieldsOf } from './examples.js';
 export {
   BAD_ROW_PAYLOAD_ENCODINGS,
   RECORD_VERSION,

@@ -5,19 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CURRENT_SCHEMA_VERSION, EVENT_TYPES } from '../../schemas/index.js';
-import type { BeaconBatch, BeaconEvent, EventType } from '../../schemas/index.js';
+import type { EventOf } from '../../schemas/events.js';
+import { EXAMPLE_FIELDS } from '../../schemas/examples.js';
+import type { BeaconBatch, EventType } from '../../schemas/index.js';
 
-/**
- * The event of one type, e.g. `EventOf<'heartbeat'>` has the cumulative counters. (`Extract`
- * would give `never` for the union member that covers several field-less types.)
- */
-export type EventOf<T extends EventType> = BeaconEvent extends infer E
-  ? E extends { type: infer U }
-    ? T extends U
-      ? E & { type: T }
-      : never
-    : never
-  : never;
+export type { EventOf } from '../../schemas/events.js';
 
 // Random per process, so ids from parallel test files never collide in a shared store.
 const RUN = randomBytes(4).toString('hex');
@@ -33,42 +25,6 @@ export function makeId(prefix = 'e'): string {
   return `${prefix}-${RUN}-${counter.toString(36).padStart(6, '0')}`;
 }
 
-// Realistic type-specific fields: a 720p/1080p HLS ladder, a second-long stall, a minute played.
-const TYPE_FIELDS: {
-  [T in EventType]: Omit<EventOf<T>, 'type' | 'id' | 'seq' | 'ts' | 'playhead'>;
-} = {
-  requested: { autoplay: false },
-  started: {},
-  first_frame: { startup_ms: 850 },
-  paused: {},
-  resumed: {},
-  seeking: { to: 120.5 },
-  seeked: { seek_ms: 320 },
-  stall_start: {},
-  stall_end: { stall_ms: 1200 },
-  variant_loaded: { bitrate: 2_500_000, width: 1280, height: 720, level: 2 },
-  bitrate_changed: {
-    bitrate: 5_000_000,
-    prev_bitrate: 2_500_000,
-    width: 1920,
-    height: 1080,
-    level: 3,
-  },
-  volume_changed: { volume: 0.5, muted: false },
-  muted: {},
-  unmuted: {},
-  error: { code: 'MEDIA_ERR_NETWORK', message: 'Segment request failed', fatal: false },
-  ended: {},
-  heartbeat: {
-    played_ms: 10_000,
-    stall_ms: 0,
-    stall_count: 0,
-    bitrate: 2_500_000,
-    dropped_frames: 0,
-  },
-  session_end: { played_ms: 60_000, stall_ms: 1200, stall_count: 1, reason: 'unload' },
-};
-
 /**
  * One valid event of `type`. Defaults: a fresh id, the next seq of this process, ts = now,
  * playhead 12.5 s, and realistic type fields; `overrides` replace any of them.
@@ -79,7 +35,7 @@ export function makeEvent<T extends EventType>(
   overrides: Partial<EventOf<T>> = {},
 ): EventOf<T> {
   const base = { type, id: makeId(), seq: seqCounter++, ts: Date.now(), playhead: 12.5 };
-  return { ...base, ...TYPE_FIELDS[type], ...overrides } as unknown as EventOf<T>;
+  return { ...base, ...EXAMPLE_FIELDS[type], ...overrides } as unknown as EventOf<T>;
 }
 
 /** A plausible playback: request, start, first frame, rendition, heartbeat, pause, resume, volume, end. */

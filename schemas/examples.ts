@@ -1,0 +1,46 @@
+/**
+ * Realistic values for each event type's own fields: a 720p/1080p HLS ladder, a second-long
+ * stall, a minute played. The test factories and the benchmarks' workloads both build events
+ * from them, so tests and benchmarks send the same shapes; test/schemas/factories.test.ts checks
+ * that what they build validates against the current schema.
+ */
+import type { EventOf, EventType } from './events.js';
+
+/** The fields of an event of type `T` beyond the ones every event carries. */
+export type EventFieldsOf<T extends EventType> = Omit<
+  EventOf<T>,
+  'type' | 'id' | 'seq' | 'ts' | 'playhead'
+>;
+
+export const EXAMPLE_FIELDS: { readonly [T in EventType]: EventFieldsOf<T> } = {
+  requested: { autoplay: false },
+  started: {},
+  first_frame: { startup_ms: 850 },
+  paused: {},
+  resumed: {},
+  seeking: { to: 120.5 },
+  seeked: { seek_ms: 320 },
+  stall_start: {},
+  stall_end: { stall_ms: 1200 },
+  variant_loaded: { bitrate: 2_500_000, width: 1280, height: 720, level: 2 },
+  bitrate_changed: {
+    bitrate: 5_000_000,
+    prev_bitrate: 2_500_000,
+    width: 1920,
+    height: 1080,
+    level: 3,
+  },
+  volume_changed: { volume: 0.5, muted: false },
+  muted: {},
+  unmuted: {},
+  error: { code: 'MEDIA_ERR_NETWORK', message: 'Segment request failed', fatal: false },
+  ended: {},
+  heartbeat: {
+    played_ms: 10_000,
+    stall_ms: 0,
+    stall_count: 0,
+    bitrate: 2_500_000,
+    dropped_frames: 0,
+  },
+  session_end: { played_ms: 60_000, stall_ms: 1200, stall_count: 1, reason: 'unload' },
+};
