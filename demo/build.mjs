@@ -25,7 +25,7 @@ export const PAGE_FILES = {
 };
 
 /** Source of the page script, relative to the repository root; built to `demo.js` in outDir. */
-const PAGE_SCRIPT = 'demo/demo.js';
+const PAGE_SCRIPT = 'demo/demo.ts';
 
 /** Browsers from 2020 on, as the SDK (scripts/build-player.mjs). */
 const TARGET = ['es2020'];
