@@ -86,7 +86,7 @@ export function createBeaconLog(record: BeaconRecord, endpointUrl: string): Beac
     for (const [type, n] of Object.entries(record.counts).sort(
       (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
     )) {
-      const chip = document.createElement('span');
+      const chip = document.createElement('li');
       chip.className = `chip t-${type}`;
       chip.textContent = `${type} `;
       const b = document.createElement('b');
