@@ -103,7 +103,7 @@ function startPlayer(sdk: typeof BeaconEdge, options: BeaconEdge.TrackerOptions)
   return null;
 }
 
-/** Play, pause, seek, mute and volume drive the <video>; flush and clear act on the SDK and list. */
+/** Play, pause, seek, mute and volume drive the <video>; flush and clear act on SDK and list. */
 function wireControls(tracker: Tracker, log: BeaconLog): void {
   const clampTime = (t: number) =>
     Math.max(0, Math.min(Number.isFinite(video.duration) ? video.duration - 0.1 : t, t));

@@ -12,7 +12,7 @@ import { details, fmtClock, fmtMs } from './format.js';
 const MAX_ROWS = 400;
 
 /** One delivery attempt as the list shows it. */
-export interface BatchEntry {
+interface BatchEntry {
   n: number;
   at: number;
   via: BatchResult['via'];
