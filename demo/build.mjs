@@ -1,27 +1,56 @@
 // Builds the demo player page as static files for any deployment: dist/demo/ holds index.html,
-// demo.js, demo.css, vendor/ (the SDK's IIFE build and hls.js) and media/cmaf/ (the test stream),
-// the same files `beacons dev` serves under /demo/ (demo/serve.ts). Host the folder anywhere
+// demo.js (the page script, bundled by esbuild), demo.css, vendor/ (the SDK's IIFE build and
+// hls.js) and media/cmaf/ (the test stream), the same files `beacons dev` serves under /demo/
+// (demo/serve.ts, which serves the page script from dist/demo/ too). Host the folder anywhere
 // below the CDN that serves the ingest path; the page sends to /v1/events unless ?endpoint= says
 // otherwise. Needs the SDK built first (scripts/build-player.mjs); builds it when missing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Page files: output path → source, relative to the repository root. The same entries as
- * DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's source map (large, and
- * only useful for debugging hls.js itself).
+ * Page files copied as they are: output path → source, relative to the repository root. The same
+ * entries as DEMO_PAGE_FILES in serve.ts (a test holds them equal), less hls.js's source map
+ * (large, and only useful for debugging hls.js itself). The page script is built, not copied.
  */
 export const PAGE_FILES = {
   'index.html': 'demo/index.html',
-  'demo.js': 'demo/demo.js',
   'demo.css': 'demo/demo.css',
   'vendor/beacon-edge.iife.js': 'dist/player/beacon-edge.iife.js',
   'vendor/beacon-edge.iife.js.map': 'dist/player/beacon-edge.iife.js.map',
   'vendor/hls.min.js': 'node_modules/hls.js/dist/hls.min.js',
 };
+
+/** Source of the page script, relative to the repository root; built to `demo.js` in outDir. */
+const PAGE_SCRIPT = 'demo/demo.ts';
+
+/** Browsers from 2020 on, as the SDK (scripts/build-player.mjs). */
+const TARGET = ['es2020'];
+
+/**
+ * Bundles the page script into one classic script (IIFE) with its source map. It imports only
+ * types, so the bundle holds the page's own code: the SDK and hls.js come from their own script
+ * tags, as `window.BeaconEdge` and `window.Hls`.
+ * @returns {Promise<number>} the number of files written
+ */
+async function buildPageScript(repoRoot, outDir) {
+  const { metafile } = await esbuild.build({
+    entryPoints: [path.join(repoRoot, PAGE_SCRIPT)],
+    outfile: path.join(outDir, 'demo.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: TARGET,
+    sourcemap: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    metafile: true,
+  });
+  return Object.keys(metafile.outputs).length;
+}
 
 /** Media files worth shipping (manifests and segments; the generator script stays behind). */
 const MEDIA = /\.(m3u8|mpd|mp4|m4s)$/;
@@ -62,6 +91,7 @@ export async function buildDemo({
     fs.copyFileSync(from, path.join(outDir, out));
     files++;
   }
+  files += await buildPageScript(repoRoot, outDir);
   files += copyMedia(
     path.join(repoRoot, 'demo', 'media', 'cmaf'),
     path.join(outDir, 'media', 'cmaf'),

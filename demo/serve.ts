@@ -1,9 +1,10 @@
 /**
- * Serves the demo player page under `/demo` for the local stack: the page's own files, the two
- * scripts it needs (the SDK's IIFE build and hls.js, both from this installation) and the
- * committed CMAF test stream (HLS playlists and a DASH manifest over the same fMP4 segments). Page
- * files come from a fixed table and media names must match a strict pattern (one folder, no dots
- * but the extension's), so no request can reach a file outside those folders.
+ * Serves the demo player page under `/demo` for the local stack: the page's own files (its script
+ * as `demo/build.mjs` built it into dist/demo/), the two scripts it needs (the SDK's IIFE build and
+ * hls.js, both from this installation) and the committed CMAF test stream (HLS playlists and a
+ * DASH manifest over the same fMP4 segments). Page files come from fixed tables and media names
+ * must match a strict pattern (one folder, no dots but the extension's), so no request can reach a
+ * file outside those folders.
  *
  * The same file list drives the static build (`demo/build.mjs`), so what `/demo/` serves locally
  * is what a deployment gets.
@@ -14,7 +15,7 @@ import path from 'node:path';
 
 /** Options of {@link serveDemo}. */
 interface DemoServeOptions {
-  /** Repository root (holds demo/, dist/player/ and node_modules/). */
+  /** Repository root (holds demo/, dist/player/, dist/demo/ and node_modules/). */
   repoRoot: string;
 }
 
@@ -35,12 +36,11 @@ const DEMO_TYPES: Readonly<Record<string, string>> = {
 const DEMO_MEDIA_DIR = path.join('demo', 'media', 'cmaf');
 
 /**
- * Page files: path below `/demo/` → file relative to the repository root. `vendor/` holds the
- * built SDK (scripts/build-player.mjs) and hls.js from node_modules.
+ * Page files served from their source: path below `/demo/` → file relative to the repository
+ * root. `vendor/` holds the built SDK (scripts/build-player.mjs) and hls.js from node_modules.
  */
 export const DEMO_PAGE_FILES: Readonly<Record<string, string>> = {
   'index.html': path.join('demo', 'index.html'),
-  'demo.js': path.join('demo', 'demo.js'),
   'demo.css': path.join('demo', 'demo.css'),
   'vendor/beacon-edge.iife.js': path.join('dist', 'player', 'beacon-edge.iife.js'),
   'vendor/beacon-edge.iife.js.map': path.join('dist', 'player', 'beacon-edge.iife.js.map'),
@@ -48,8 +48,22 @@ export const DEMO_PAGE_FILES: Readonly<Record<string, string>> = {
   'vendor/hls.min.js.map': path.join('node_modules', 'hls.js', 'dist', 'hls.min.js.map'),
 };
 
+/**
+ * The page script and its source map, served from the static build (demo/build.mjs bundles the
+ * page script into dist/demo/): path below `/demo/` → file relative to the repository root.
+ */
+const DEMO_SCRIPT_FILES: Readonly<Record<string, string>> = {
+  'demo.js': path.join('dist', 'demo', 'demo.js'),
+  'demo.js.map': path.join('dist', 'demo', 'demo.js.map'),
+};
+
 /** `media/cmaf/<name>.{m3u8,mpd,mp4,m4s}`: one folder, names without dots. */
 const MEDIA_PATH = /^media\/cmaf\/([A-Za-z0-9_-]{1,64}\.(?:m3u8|mpd|mp4|m4s))$/;
+
+/** The table's own entry for `rel` (never an inherited property such as `toString`). */
+function tableEntry(table: Readonly<Record<string, string>>, rel: string): string | undefined {
+  return Object.hasOwn(table, rel) ? table[rel] : undefined;
+}
 
 /**
  * Maps a path below `/demo/` to a file on disk, or null when the demo has no such file. Pure: it
@@ -57,7 +71,7 @@ const MEDIA_PATH = /^media\/cmaf\/([A-Za-z0-9_-]{1,64}\.(?:m3u8|mpd|mp4|m4s))$/;
  * @example demoFileFor('media/cmaf/seg-0-01.m4s', '/repo') // '/repo/demo/media/cmaf/seg-0-01.m4s'
  */
 export function demoFileFor(rel: string, repoRoot: string): string | null {
-  const page = Object.hasOwn(DEMO_PAGE_FILES, rel) ? DEMO_PAGE_FILES[rel] : undefined;
+  const page = tableEntry(DEMO_PAGE_FILES, rel) ?? tableEntry(DEMO_SCRIPT_FILES, rel);
   if (page) return path.join(repoRoot, page);
   const m = MEDIA_PATH.exec(rel);
   if (!m) return null;
@@ -96,7 +110,9 @@ async function sendDemoFile(
   } catch {
     const hint = rel.startsWith('vendor/beacon-edge')
       ? ' (run `npm run build` to build the SDK)'
-      : '';
+      : tableEntry(DEMO_SCRIPT_FILES, rel)
+        ? ' (run `npm run build` to build the page script)'
+        : '';
     return sendError(
       res,
       404,
