@@ -12,18 +12,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { median, percentile, report, type BenchRow } from './report.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { pageBench, type PageBenchParams } from './sdk-cost-page.js';
 
 const NAME = 'sdk-cost';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const IIFE = path.join(process.cwd(), 'dist', 'player', 'beacon-edge.iife.js');
 const TARGET_EVENT_MS = 0.05;
 const PARAMS: PageBenchParams = {
@@ -76,14 +68,21 @@ async function startServer(
 const ms = (v: number) => Math.round(v * 10_000) / 10_000;
 
 async function main(): Promise<BenchRow[]> {
-  if (!fs.existsSync(CHROMIUM))
+  if (!fs.existsSync(CHROMIUM_PATH))
     return [
-      { metric: `skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`, value: 'n/a' },
+      {
+        metric: `skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`,
+        value: 'n/a',
+      },
     ];
   if (!fs.existsSync(IIFE))
     return [{ metric: 'skipped: SDK not built (npm run build)', value: 'n/a' }];
   const server = await startServer(fs.readFileSync(IIFE));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  });
   try {
     const page = await browser.newPage();
     await page.goto(server.url);

@@ -41,7 +41,12 @@ const RULES: Record<string, Rule> = {
     node: false,
     packages: ['uplot'],
   },
-  demo: { imports: [], typesFrom: ['player'], node: true, packages: ['hls.js', 'esbuild'] },
+  demo: {
+    imports: [],
+    typesFrom: ['player', 'schemas'],
+    node: true,
+    packages: ['hls.js', 'esbuild'],
+  },
   local: {
     imports: ['schemas', 'common', 'edge', 'core-pipeline', 'demo', 'scripts'],
     node: true,

@@ -15,7 +15,7 @@ import {
   storedCounts,
   type Counts,
   type TestStack,
-} from './harness.js';
+} from '../helpers/browser-harness.js';
 
 /** Viewer headers the CloudFront emulator turns into the request's POP and geo. */
 const FRANKFURT = {

@@ -22,7 +22,7 @@ import {
   waitForEvent,
   type DemoState,
   type TestStack,
-} from './harness.js';
+} from '../helpers/browser-harness.js';
 
 /** The test page's window: the demo's state plus its dash.js player. */
 type DashWindow = typeof window & { demo: DemoState & { player: { getVersion(): string } } };

@@ -16,7 +16,8 @@ import {
   waitForEvent,
   type Counts,
   type TestStack,
-} from './harness.js';
+  type DemoWindow,
+} from '../helpers/browser-harness.js';
 
 const total = (c: Partial<Counts>) => Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
 
@@ -48,7 +49,7 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
 
     await page.click('#btn-play');
     await waitForEvent(page, 'first_frame');
-    await page.waitForFunction(() => (window as any).demo.video.currentTime > 1, undefined, {
+    await page.waitForFunction(() => (window as DemoWindow).demo.video.currentTime > 1, undefined, {
       polling: 50,
     });
     await page.click('#btn-pause');
@@ -57,14 +58,18 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     await waitForEvent(page, 'volume_changed');
     await page.click('#btn-mute');
     await waitForEvent(page, 'muted');
-    const before = await page.evaluate(() => (window as any).demo.video.currentTime as number);
+    const before = await page.evaluate(() => (window as DemoWindow).demo.video.currentTime);
     await page.click('#btn-fwd');
     await waitForEvent(page, 'seeked');
     await page.click('#btn-play');
     await waitForEvent(page, 'resumed');
-    await page.waitForFunction((t) => (window as any).demo.video.currentTime > t, before + 5.5, {
-      polling: 50,
-    });
+    await page.waitForFunction(
+      (t) => (window as DemoWindow).demo.video.currentTime > t,
+      before + 5.5,
+      {
+        polling: 50,
+      },
+    );
     await page.click('#btn-pause');
     await waitForEvent(page, 'paused', 2);
 
@@ -73,10 +78,11 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
     await waitAllDelivered(page);
     await screenshot(page, 'demo.png');
     const tally = await pageTally(page);
-    const seek = await page.evaluate(
-      () => (window as any).demo.events.find((e: any) => e.event.type === 'seeking').event,
-    );
-    expect(seek.to).toBeCloseTo(before + 5, 1);
+    const seek = await page.evaluate(() => {
+      const found = (window as DemoWindow).demo.events.find((e) => e.event.type === 'seeking');
+      return found?.event.type === 'seeking' ? found.event : undefined;
+    });
+    expect(seek?.to).toBeCloseTo(before + 5, 1);
 
     // Closing the page ends the session (session_end, sent by sendBeacon on pagehide), preceded by
     // a final heartbeat: the session played (~1.5 s, less than one heartbeat period) since its last one.

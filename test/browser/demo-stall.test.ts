@@ -21,7 +21,8 @@ import {
   storedCounts,
   waitForEvent,
   type TestStack,
-} from './harness.js';
+  type DemoWindow,
+} from '../helpers/browser-harness.js';
 
 const HOLD_MS = 1_500;
 const TOLERANCE_MS = 250;
@@ -69,11 +70,14 @@ describe.skipIf(!browserTestsEnabled())(
       const dry = page.evaluate(
         (holdMs) =>
           new Promise<number>((resolve) => {
-            const video = (window as any).demo.video as HTMLVideoElement;
+            const video = (window as DemoWindow).demo.video;
             const onWaiting = () => {
               if (video.currentTime < 1) return;
               video.removeEventListener('waiting', onWaiting);
-              setTimeout(() => (window as any).releaseHeldSegment(), holdMs);
+              setTimeout(
+                () => (window as DemoWindow & { releaseHeldSegment(): void }).releaseHeldSegment(),
+                holdMs,
+              );
               resolve(video.currentTime);
             };
             video.addEventListener('waiting', onWaiting);
@@ -88,8 +92,11 @@ describe.skipIf(!browserTestsEnabled())(
       await waitForEvent(page, 'stall_end');
       const clientStall = await page.evaluate(
         () =>
-          (window as any).demo.events.find((e: any) => e.event.type === 'stall_end').event
-            .stall_ms as number,
+          (
+            (window as DemoWindow).demo.events.find((e) => e.event.type === 'stall_end')?.event as
+              | { stall_ms: number }
+              | undefined
+          )?.stall_ms,
       );
       const tally = await pageTally(page);
 

@@ -18,8 +18,9 @@ import {
   waitAllDelivered,
   waitForEvent,
   type TestStack,
-} from './harness.js';
-import { startTap, type Tap } from './tap.js';
+  type DemoWindow,
+} from '../helpers/browser-harness.js';
+import { startTap, type Tap } from '../helpers/recording-tap.js';
 
 const SESSION = 'browser-unload-0001';
 
@@ -71,7 +72,7 @@ describe.skipIf(!browserTestsEnabled())(
       const fetched = JSON.parse(viaFetch.body) as BeaconBatch;
       expect(fetched.session_id).toBe(SESSION);
       expect(fetched.events.map((e) => e.type)).toStrictEqual(['paused']);
-      const lastBatch = await page.evaluate(() => (window as any).demo.batches.at(-1));
+      const lastBatch = await page.evaluate(() => (window as DemoWindow).demo.batches.at(-1));
       expect(lastBatch).toMatchObject({
         via: 'fetch',
         status: 204,

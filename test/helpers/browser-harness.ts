@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../bench/chromium.js';
 import { startDev, type DevStack } from '../../local/dev.js';
 import type { Tracker } from '../../player/core/tracker.js';
 import type { BatchResult } from '../../player/transport/results.js';
@@ -33,19 +34,6 @@ export interface DemoState {
 
 /** The page's window with the demo's state. */
 export type DemoWindow = typeof window & { demo: DemoState };
-
-/** Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides it. */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-/** Headless in a container, and nothing that talks to the network on its own. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Where screenshots go (gitignored). */
 const RESULTS_DIR = path.resolve('test-results');
@@ -78,7 +66,11 @@ async function launchChromium(): Promise<Browser> {
       `Chromium is required under CI=true but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  });
 }
 
 /** A local stack on its own temporary data directory. */
