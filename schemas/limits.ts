@@ -15,7 +15,7 @@ export const LIMITS = {
   maxIdLength: 64,
   /** Pseudonymous viewer ids: no spaces or `@`, so an e-mail address cannot pass. */
   viewerIdPattern: /^[A-Za-z0-9_.:-]{1,128}$/,
-  /** Longest strings (schema `maxLength`, in UTF-16 code units as JSON Schema counts them). */
+  /** Longest strings (schema `maxLength`, in code points, as JSON Schema counts them). */
   maxLength: {
     sdk_name: 64,
     sdk_version: 32,
