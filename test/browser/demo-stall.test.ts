@@ -10,17 +10,13 @@
  * <video> element fires `waiting`, timed in the page, so the stall lasts HOLD_MS plus the time to
  * load and append one local 2 s segment, well inside the tolerance.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
-  browserTestsEnabled,
+  describeInChromium,
   getJson,
   pageTally,
-  pollUntil,
-  startStackAndBrowser,
-  storedCounts,
+  pollStoredCounts,
   waitForEvent,
-  type TestStack,
   type DemoWindow,
 } from '../helpers/browser-harness.js';
 
@@ -32,24 +28,12 @@ interface QoeAnswer {
   stalls: { stallCount: number; stallMs: number; playedMs: number; stalledPct: number | null };
 }
 
-describe.skipIf(!browserTestsEnabled())(
+describeInChromium(
   'demo page in Chromium: a held segment is one stall',
-  () => {
-    let stack: TestStack | undefined;
-    let browser: Browser | undefined;
-
-    beforeAll(async () => {
-      ({ stack, browser } = await startStackAndBrowser());
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await stack?.stop();
-    });
-
+  (env) => {
     it(`reports exactly one stall of ${HOLD_MS} ms ± ${TOLERANCE_MS} ms`, async () => {
       const since = new Date();
-      const context = await browser!.newContext();
+      const context = await env.browser.newContext();
       const page = await context.newPage();
 
       // Every request for the 4–6 s segment waits for the release; the page itself starts the clock.
@@ -64,7 +48,7 @@ describe.skipIf(!browserTestsEnabled())(
       });
       await page.exposeBinding('releaseHeldSegment', () => releaseAll());
 
-      await page.goto(`${stack!.url}/demo?maxBuffer=2&session=browser-stall-0001`);
+      await page.goto(`${env.stack.url}/demo?maxBuffer=2&session=browser-stall-0001`);
       // When the element runs dry after the first frame (not the startup wait), the page's own timer
       // (not the test process's, which shares two cores with the stack) releases the segment HOLD_MS later.
       const dry = page.evaluate(
@@ -105,8 +89,9 @@ describe.skipIf(!browserTestsEnabled())(
       await page.unrouteAll({ behavior: 'wait' });
       await page.close({ runBeforeUnload: true });
       await context.close();
-      const stored = await pollUntil(
-        () => storedCounts(stack!.url, since),
+      const stored = await pollStoredCounts(
+        env.stack.url,
+        since,
         (c) => c.session_end >= 1 && c.stall_end >= 1,
       );
       expect({
@@ -119,7 +104,7 @@ describe.skipIf(!browserTestsEnabled())(
         session_end: 1,
       });
       expect(tally.stall_start).toBe(1);
-      const qoe = await getJson<QoeAnswer>(`${stack!.url}/api/v1/qoe?range=15m`);
+      const qoe = await getJson<QoeAnswer>(`${env.stack.url}/api/v1/qoe?range=15m`);
       expect(qoe.stalls.stallCount).toBe(1);
       // The store's stall time is the one stall's stall_end.stall_ms (carried by session_end).
       expect(qoe.stalls.stallMs).toBe(clientStall);

@@ -5,49 +5,42 @@
  * text/plain Blob is a `no-cors` request (Sec-Fetch-Mode: no-cors), the SDK's keepalive `fetch`
  * a `cors` one, so the headers tell the two apart on the server side.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BeaconBatch } from '../../schemas/index.js';
 import {
-  browserTestsEnabled,
   counts,
+  describeInChromium,
   pageTally,
+  pollStoredCounts,
   pollUntil,
-  startStackAndBrowser,
-  storedCounts,
   waitAllDelivered,
   waitForEvent,
-  type TestStack,
   type DemoWindow,
 } from '../helpers/browser-harness.js';
 import { startTap, type Tap } from '../helpers/recording-tap.js';
 
 const SESSION = 'browser-unload-0001';
 
-describe.skipIf(!browserTestsEnabled())(
+describeInChromium(
   'demo page in Chromium: endpoint field and the final beacon',
-  () => {
-    let stack: TestStack | undefined;
-    let browser: Browser | undefined;
+  (env) => {
     let tap: Tap | undefined;
 
+    // After the stack has started, and closed before it stops.
     beforeAll(async () => {
-      ({ stack, browser } = await startStackAndBrowser());
-      tap = await startTap(stack.url);
+      tap = await startTap(env.stack.url);
     });
 
     afterAll(async () => {
       await tap?.close();
-      await browser?.close();
-      await stack?.stop();
     });
 
     it('sends to a new endpoint from the next request, and the final batch by sendBeacon on close', async () => {
       const since = new Date();
-      const context = await browser!.newContext();
+      const context = await env.browser.newContext();
       const page = await context.newPage();
       // A long flush period: nothing leaves the page unless the test (or the SDK's own rules) say so.
-      await page.goto(`${stack!.url}/demo?session=${SESSION}&flushMs=60000`);
+      await page.goto(`${env.stack.url}/demo?session=${SESSION}&flushMs=60000`);
       await page.click('#btn-play');
       await waitForEvent(page, 'first_frame');
       await waitAllDelivered(page); // first_frame is flushed at once, to the page's own origin
@@ -112,10 +105,7 @@ describe.skipIf(!browserTestsEnabled())(
 
       // And the store has every event of the session exactly once, the final ones included.
       const expected = counts({ ...tally, heartbeat: (tally.heartbeat ?? 0) + 1, session_end: 1 });
-      const stored = await pollUntil(
-        () => storedCounts(stack!.url, since),
-        (c) => c.session_end >= 1,
-      );
+      const stored = await pollStoredCounts(env.stack.url, since, (c) => c.session_end >= 1);
       expect(stored).toStrictEqual(expected);
     });
   },
