@@ -125,10 +125,7 @@ async function main(): Promise<BenchRow[]> {
         target: `≤ ${TARGET_EVENT_MS}`,
         pass: perVideoEvent <= TARGET_EVENT_MS,
       },
-      medianMs(
-        '  baseline: dispatching those events without the SDK (median)',
-        r.videoBaseline,
-      ),
+      medianMs('  baseline: dispatching those events without the SDK (median)', r.videoBaseline),
       medianMs(
         `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median; incl. the queue writes before the request and after the answer)`,
         r.flushNoop,
@@ -141,10 +138,7 @@ async function main(): Promise<BenchRow[]> {
         '  of which the synchronous flush() call (batch + fetch() dispatch; median)',
         r.flushFetchSync,
       ),
-      medianMs(
-        "  of which the browser's own fetch() call (median)",
-        r.fetchCall,
-      ),
+      medianMs("  of which the browser's own fetch() call (median)", r.fetchCall),
       medianMs(
         'per event with a full queue (500 events unsent, offline viewer; write excluded; median)',
         r.perEventFullQueue,
