@@ -1,16 +1,12 @@
 /**
- * The edge-throughput workload: valid schema 1-0-0 batches of a realistic shape (a 720p/1080p HLS
- * ladder, a second-long stall, a minute played: schemas/examples.ts), one fresh session each.
+ * The edge-throughput workload: valid schema 1-0-0 batches of a realistic shape (the demo's
+ * envelope, a 720p/1080p HLS ladder, a second-long stall, a minute played: schemas/examples.ts),
+ * one fresh session each.
  * Built here rather than by the test factories, so a benchmark imports no test code.
  */
 import { randomBytes } from 'node:crypto';
-import { EXAMPLE_FIELDS } from '../schemas/examples.js';
-import {
-  CURRENT_SCHEMA_VERSION,
-  type BeaconBatch,
-  type BeaconEvent,
-  type EventType,
-} from '../schemas/index.js';
+import { EXAMPLE_FIELDS, exampleEnvelope } from '../schemas/examples.js';
+import type { BeaconBatch, BeaconEvent, EventType } from '../schemas/index.js';
 
 // Random per process, like a real SDK's ids: nothing repeats between runs.
 const RUN = randomBytes(4).toString('hex');
@@ -38,16 +34,5 @@ export function benchBatch(types: readonly EventType[], sentAt: number = Date.no
         ...EXAMPLE_FIELDS[type],
       }) as BeaconEvent,
   );
-  return {
-    schema_version: CURRENT_SCHEMA_VERSION,
-    sdk_name: 'beacon-edge-web',
-    sdk_version: '0.1.0',
-    player_name: 'hls.js',
-    player_version: '1.7.4',
-    session_id: makeId('s'),
-    viewer_id: makeId('v'),
-    content_id: 'demo/big-buck-bunny',
-    sent_at: sentAt,
-    events,
-  };
+  return { ...exampleEnvelope(makeId('s'), makeId('v'), sentAt), events };
 }

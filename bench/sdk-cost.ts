@@ -67,6 +67,13 @@ async function startServer(
 
 const ms = (v: number) => Math.round(v * 10_000) / 10_000;
 
+/** A result row of the median of `samples`, in milliseconds. */
+const medianMs = (metric: string, samples: number[]): BenchRow => ({
+  metric,
+  value: ms(median(samples)),
+  unit: 'ms',
+});
+
 async function main(): Promise<BenchRow[]> {
   if (!fs.existsSync(CHROMIUM_PATH))
     return [
@@ -102,16 +109,14 @@ async function main(): Promise<BenchRow[]> {
         value: ms(percentile(r.perEventInput, 95)),
         unit: 'ms',
       },
-      {
-        metric: `  of which the deferred queue write of ~${PARAMS.burst} events, per write (median; at most one per persistMs = ${PARAMS.persistMs} ms)`,
-        value: ms(median(r.writeInput)),
-        unit: 'ms',
-      },
-      {
-        metric: 'per event, tracker.input, memory-only queue (storage: null; median)',
-        value: ms(median(r.perEventMemory)),
-        unit: 'ms',
-      },
+      medianMs(
+        `  of which the deferred queue write of ~${PARAMS.burst} events, per write (median; at most one per persistMs = ${PARAMS.persistMs} ms)`,
+        r.writeInput,
+      ),
+      medianMs(
+        'per event, tracker.input, memory-only queue (storage: null; median)',
+        r.perEventMemory,
+      ),
       {
         metric:
           'per event, <video> events through the html5 adapter (median, minus the same events without the SDK)',
@@ -120,42 +125,28 @@ async function main(): Promise<BenchRow[]> {
         target: `≤ ${TARGET_EVENT_MS}`,
         pass: perVideoEvent <= TARGET_EVENT_MS,
       },
-      {
-        metric: '  baseline: dispatching those events without the SDK (median)',
-        value: ms(median(r.videoBaseline)),
-        unit: 'ms',
-      },
-      {
-        metric: `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median; incl. the queue writes before the request and after the answer)`,
-        value: ms(median(r.flushNoop)),
-        unit: 'ms',
-      },
-      {
-        metric: `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`,
-        value: ms(median(r.flushFetch)),
-        unit: 'ms',
-      },
-      {
-        metric: '  of which the synchronous flush() call (batch + fetch() dispatch; median)',
-        value: ms(median(r.flushFetchSync)),
-        unit: 'ms',
-      },
-      {
-        metric: "  of which the browser's own fetch() call (median)",
-        value: ms(median(r.fetchCall)),
-        unit: 'ms',
-      },
-      {
-        metric:
-          'per event with a full queue (500 events unsent, offline viewer; write excluded; median)',
-        value: ms(median(r.perEventFullQueue)),
-        unit: 'ms',
-      },
-      {
-        metric: `  one deferred write of the full queue (median; at most one per persistMs = ${PARAMS.persistMs} ms)`,
-        value: ms(median(r.fullQueueWrite)),
-        unit: 'ms',
-      },
+      medianMs('  baseline: dispatching those events without the SDK (median)', r.videoBaseline),
+      medianMs(
+        `per flush of ${PARAMS.flushEvents} events, injected no-op fetch (median; incl. the queue writes before the request and after the answer)`,
+        r.flushNoop,
+      ),
+      medianMs(
+        `per flush of ${PARAMS.flushEvents} events, real fetch to a local endpoint, main-thread part (median)`,
+        r.flushFetch,
+      ),
+      medianMs(
+        '  of which the synchronous flush() call (batch + fetch() dispatch; median)',
+        r.flushFetchSync,
+      ),
+      medianMs("  of which the browser's own fetch() call (median)", r.fetchCall),
+      medianMs(
+        'per event with a full queue (500 events unsent, offline viewer; write excluded; median)',
+        r.perEventFullQueue,
+      ),
+      medianMs(
+        `  one deferred write of the full queue (median; at most one per persistMs = ${PARAMS.persistMs} ms)`,
+        r.fullQueueWrite,
+      ),
       {
         metric: 'timer resolution',
         value: r.isolated ? '5 µs (cross-origin isolated)' : '100 µs (not isolated)',

@@ -20,36 +20,38 @@ export function parseFlags<T extends Options>(command: string, args: string[], o
   }
 }
 
-/** An integer flag within [min, max], or `fallback` when absent. */
-export function intFlag(
+/**
+ * Reads a numeric flag: `fallback` when the flag is absent, else its value, which must lie
+ * within [min, max].
+ */
+type NumericFlag = (
   name: string,
   value: string | undefined,
   fallback: number,
   min: number,
   max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value.trim()))
-    throw new UsageError(`--${name} must be a whole number, got "${value}"`);
-  const n = Number(value);
+) => number;
+
+/** `n` when it lies within [min, max]; a usage error naming the flag otherwise. */
+function inRange(name: string, n: number, min: number, max: number): number {
   if (n < min || n > max)
     throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
+/** An integer flag within [min, max], or `fallback` when absent. */
+export const intFlag: NumericFlag = (name, value, fallback, min, max) => {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()))
+    throw new UsageError(`--${name} must be a whole number, got "${value}"`);
+  return inRange(name, Number(value), min, max);
+};
+
 /** A number flag (decimals allowed) within [min, max], or `fallback` when absent. */
-export function numberFlag(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+export const numberFlag: NumericFlag = (name, value, fallback, min, max) => {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n))
     throw new UsageError(`--${name} must be a number, got "${value}"`);
-  if (n < min || n > max)
-    throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
+  return inRange(name, n, min, max);
+};

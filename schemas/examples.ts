@@ -1,10 +1,12 @@
 /**
- * Realistic values for each event type's own fields: a 720p/1080p HLS ladder, a second-long
- * stall, a minute played. The test factories and the benchmarks' workloads both build events
- * from them, so tests and benchmarks send the same shapes; test/schemas/factories.test.ts checks
- * that what they build validates against the current schema.
+ * Realistic values for a batch's envelope and each event type's own fields: this repo's web SDK
+ * playing the demo stream with hls.js, a 720p/1080p HLS ladder, a second-long stall, a minute
+ * played. The test factories and the benchmarks' workloads both build batches from them, so tests
+ * and benchmarks send the same shapes; test/schemas/factories.test.ts checks that what they build
+ * validates against the current schema.
  */
-import type { EventOf, EventType } from './events.js';
+import type { BeaconBatch, EventOf, EventType } from './events.js';
+import { CURRENT_SCHEMA_VERSION } from './versions.js';
 
 /** The fields of an event of type `T` beyond the ones every event carries. */
 export type EventFieldsOf<T extends EventType> = Omit<
@@ -44,3 +46,26 @@ export const EXAMPLE_FIELDS: { readonly [T in EventType]: EventFieldsOf<T> } = {
   },
   session_end: { played_ms: 60_000, stall_ms: 1200, stall_count: 1, reason: 'unload' },
 };
+
+/**
+ * A batch's envelope (everything but `events`) around the caller's fresh session and viewer ids,
+ * in the order a batch's fields are sent.
+ * @example { ...exampleEnvelope(makeId('s'), makeId('v'), Date.now()), events }
+ */
+export function exampleEnvelope(
+  sessionId: string,
+  viewerId: string,
+  sentAt: number,
+): Omit<BeaconBatch, 'events'> {
+  return {
+    schema_version: CURRENT_SCHEMA_VERSION,
+    sdk_name: 'beacon-edge-web',
+    sdk_version: '0.1.0',
+    player_name: 'hls.js',
+    player_version: '1.7.4',
+    session_id: sessionId,
+    viewer_id: viewerId,
+    content_id: 'demo/big-buck-bunny',
+    sent_at: sentAt,
+  };
+}

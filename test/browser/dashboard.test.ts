@@ -3,18 +3,15 @@
  * show up in the totals, QoE tiles, charts and tables, the controls switch what is shown, and the
  * page logs no errors (screenshot in test-results/dashboard-beacons.png).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import type { BeaconBatch, EventType } from '../../schemas/index.js';
 import { makeBatch } from '../helpers/batch-factory.js';
 import {
-  browserTestsEnabled,
-  pollUntil,
+  describeInChromium,
+  pollStoredCounts,
   screenshot,
-  startStackAndBrowser,
-  storedCounts,
   type Counts,
-  type TestStack,
 } from '../helpers/browser-harness.js';
 
 /** Viewer headers the CloudFront emulator turns into the request's POP and geo. */
@@ -38,9 +35,7 @@ function tally(batches: BeaconBatch[]): Partial<Record<EventType, number>> {
   return out;
 }
 
-describe.skipIf(!browserTestsEnabled())('dashboard page in Chromium', () => {
-  let stack: TestStack | undefined;
-  let browser: Browser | undefined;
+describeInChromium('dashboard page in Chromium', (env) => {
   const since = new Date();
   // Two plays from Frankfurt (one paused twice), one from Singapore.
   const batches = [
@@ -55,7 +50,7 @@ describe.skipIf(!browserTestsEnabled())('dashboard page in Chromium', () => {
   const events = batches.reduce((n, b) => n + b.batch.events.length, 0);
 
   async function post(body: string, headers: Record<string, string>): Promise<Response> {
-    return fetch(`${stack?.url}/v1/events`, {
+    return fetch(`${env.stack.url}/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
       body,
@@ -67,27 +62,18 @@ describe.skipIf(!browserTestsEnabled())('dashboard page in Chromium', () => {
     await expect.poll(() => page.locator(selector).textContent(), { timeout: 10_000 }).toBe(value);
   }
 
+  // The beacons go in once the stack has started.
   beforeAll(async () => {
-    ({ stack, browser } = await startStackAndBrowser());
     for (const { batch, headers } of batches)
       expect((await post(JSON.stringify(batch), headers)).status).toBe(204);
     expect((await post('{not json', FRANKFURT)).status).toBe(400);
     const total = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
-    const stored = await pollUntil(
-      () => storedCounts(stack?.url ?? '', since),
-      (c) => total(c) >= events,
-    );
+    const stored = await pollStoredCounts(env.stack.url, since, (c) => total(c) >= events);
     expect(stored).toMatchObject(expected);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
   it('shows the posted beacons in tiles, charts and tables, without errors', async () => {
-    if (!browser || !stack) throw new Error('the stack and browser did not start');
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1440, height: 1000 } });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -99,7 +85,7 @@ describe.skipIf(!browserTestsEnabled())('dashboard page in Chromium', () => {
       if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
     });
 
-    await page.goto(`${stack.url}/dashboard`);
+    await page.goto(`${env.stack.url}/dashboard`);
     for (const title of ['Started', 'Paused', 'Volume changed', 'Variant loaded'])
       await expect(page.locator('.panel h2', { hasText: title }).count()).resolves.toBe(1);
     await text(page, '#t-total', String(events));

@@ -8,20 +8,17 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Browser, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
+import { expect, it } from 'vitest';
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
 import {
-  browserTestsEnabled,
   counts,
+  describeInChromium,
   pageTally,
-  pollUntil,
-  startStackAndBrowser,
-  storedCounts,
+  pollStoredCounts,
   waitAllDelivered,
   waitForEvent,
   type DemoState,
-  type TestStack,
 } from '../helpers/browser-harness.js';
 
 /** The test page's window: the demo's state plus its dash.js player. */
@@ -44,24 +41,12 @@ function manifestVideo(): { bitrate: number; width: number; height: number }[] {
   });
 }
 
-describe.skipIf(!browserTestsEnabled())('dash.js adapter in Chromium on the demo media', () => {
-  let stack: TestStack | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    ({ stack, browser } = await startStackAndBrowser());
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
+describeInChromium('dash.js adapter in Chromium on the demo media', (env) => {
   it('sends requested, started, first_frame and the manifest renditions, as the store counts them', async () => {
     const video = manifestVideo();
     expect(video.map((r) => r.bitrate)).toStrictEqual([24_000, 64_000, 128_000]);
     const since = new Date();
-    const context = await browser!.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -71,14 +56,14 @@ describe.skipIf(!browserTestsEnabled())('dash.js adapter in Chromium on the demo
       if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/events')
         sent.push(JSON.parse(r.postData() ?? 'null'));
     });
-    await page.route(`${stack!.url}/test-pages/**`, (route) => {
+    await page.route(`${env.stack.url}/test-pages/**`, (route) => {
       const name = path.basename(new URL(route.request().url()).pathname);
       if (name === 'dash.html') return route.fulfill({ path: PAGE_HTML });
       if (name === 'dash.all.min.js') return route.fulfill({ path: DASHJS });
       return route.fulfill({ status: 404 });
     });
 
-    await page.goto(`${stack!.url}/test-pages/dash.html?session=${SESSION}`);
+    await page.goto(`${env.stack.url}/test-pages/dash.html?session=${SESSION}`);
     // Play once dash.js has attached its source (the adapter wires the element then), as a viewer
     // would press play on a loaded player.
     await page.waitForFunction(() => (window as DashWindow).demo.video.readyState >= 1, undefined, {
@@ -166,10 +151,7 @@ describe.skipIf(!browserTestsEnabled())('dash.js adapter in Chromium on the demo
     }
 
     // And the edge, the stream and the store took every one of them.
-    const stored = await pollUntil(
-      () => storedCounts(stack!.url, since),
-      (c) => c.session_end >= 1,
-    );
+    const stored = await pollStoredCounts(env.stack.url, since, (c) => c.session_end >= 1);
     expect(stored).toStrictEqual(counts(tally));
     expect(pageErrors).toStrictEqual([]);
   });

@@ -2,47 +2,32 @@
  * The demo page in real Chromium against the real local stack: what is clicked on the page is
  * what the dashboard API counts, and the dashboard shows it (screenshots in test-results/).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
-  browserTestsEnabled,
   counts,
+  describeInChromium,
   pageTally,
-  pollUntil,
+  pollStoredCounts,
   screenshot,
-  startStackAndBrowser,
-  storedCounts,
   waitAllDelivered,
   waitForEvent,
   type Counts,
-  type TestStack,
   type DemoWindow,
 } from '../helpers/browser-harness.js';
 
 const total = (c: Partial<Counts>) => Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
 
-describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls', () => {
-  let stack: TestStack | undefined;
-  let browser: Browser | undefined;
+describeInChromium('demo page in Chromium: player controls', (env) => {
   let stored: Counts | undefined;
   const since = new Date();
 
-  beforeAll(async () => {
-    ({ stack, browser } = await startStackAndBrowser());
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
   it('counts play, pause, volume, mute and seek exactly as clicked', async () => {
-    const context = await browser!.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
-    await page.goto(`${stack!.url}/demo?session=browser-controls-0001`);
+    await page.goto(`${env.stack.url}/demo?session=browser-controls-0001`);
     await expect
       .poll(() => page.locator('#session-id').textContent())
       .toBe('browser-controls-0001');
@@ -93,10 +78,7 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
       heartbeat: (tally.heartbeat ?? 0) + 1,
       session_end: (tally.session_end ?? 0) + 1,
     });
-    stored = await pollUntil(
-      () => storedCounts(stack!.url, since),
-      (c) => total(c) >= total(expected),
-    );
+    stored = await pollStoredCounts(env.stack.url, since, (c) => total(c) >= total(expected));
     expect(stored).toStrictEqual(expected);
     expect(stored).toMatchObject({
       requested: 1,
@@ -122,11 +104,11 @@ describe.skipIf(!browserTestsEnabled())('demo page in Chromium: player controls'
 
   it('shows the run on the dashboard', async () => {
     expect(stored, 'needs the first test').toBeDefined();
-    const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1440, height: 1000 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${stack!.url}/dashboard`);
+    await page.goto(`${env.stack.url}/dashboard`);
     const tiles = {
       started: '#t-started',
       paused: '#t-paused',

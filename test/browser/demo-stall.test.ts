@@ -10,17 +10,13 @@
  * <video> element fires `waiting`, timed in the page, so the stall lasts HOLD_MS plus the time to
  * load and append one local 2 s segment, well inside the tolerance.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
-  browserTestsEnabled,
+  describeInChromium,
   getJson,
   pageTally,
-  pollUntil,
-  startStackAndBrowser,
-  storedCounts,
+  pollStoredCounts,
   waitForEvent,
-  type TestStack,
   type DemoWindow,
 } from '../helpers/browser-harness.js';
 
@@ -32,101 +28,87 @@ interface QoeAnswer {
   stalls: { stallCount: number; stallMs: number; playedMs: number; stalledPct: number | null };
 }
 
-describe.skipIf(!browserTestsEnabled())(
-  'demo page in Chromium: a held segment is one stall',
-  () => {
-    let stack: TestStack | undefined;
-    let browser: Browser | undefined;
+describeInChromium('demo page in Chromium: a held segment is one stall', (env) => {
+  it(`reports exactly one stall of ${HOLD_MS} ms ± ${TOLERANCE_MS} ms`, async () => {
+    const since = new Date();
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
 
-    beforeAll(async () => {
-      ({ stack, browser } = await startStackAndBrowser());
+    // Every request for the 4–6 s segment waits for the release; the page itself starts the clock.
+    const held: string[] = [];
+    let releaseAll = () => {};
+    const released = new Promise<void>((resolve) => (releaseAll = resolve));
+    await page.route(HELD_SEGMENT, async (route) => {
+      held.push(new URL(route.request().url()).pathname);
+      await released;
+      // hls.js may have aborted this request meanwhile (emergency down-switch): nothing to continue.
+      await route.continue().catch(() => undefined);
     });
+    await page.exposeBinding('releaseHeldSegment', () => releaseAll());
 
-    afterAll(async () => {
-      await browser?.close();
-      await stack?.stop();
+    await page.goto(`${env.stack.url}/demo?maxBuffer=2&session=browser-stall-0001`);
+    // When the element runs dry after the first frame (not the startup wait), the page's own timer
+    // (not the test process's, which shares two cores with the stack) releases the segment HOLD_MS later.
+    const dry = page.evaluate(
+      (holdMs) =>
+        new Promise<number>((resolve) => {
+          const video = (window as DemoWindow).demo.video;
+          const onWaiting = () => {
+            if (video.currentTime < 1) return;
+            video.removeEventListener('waiting', onWaiting);
+            setTimeout(
+              () => (window as DemoWindow & { releaseHeldSegment(): void }).releaseHeldSegment(),
+              holdMs,
+            );
+            resolve(video.currentTime);
+          };
+          video.addEventListener('waiting', onWaiting);
+        }),
+      HOLD_MS,
+    );
+    await page.click('#btn-play');
+    await waitForEvent(page, 'first_frame');
+    const dryAt = await dry;
+    expect(dryAt).toBeGreaterThan(3.5);
+    expect(held.length).toBeGreaterThanOrEqual(1);
+    await waitForEvent(page, 'stall_end');
+    const clientStall = await page.evaluate(
+      () =>
+        (
+          (window as DemoWindow).demo.events.find((e) => e.event.type === 'stall_end')?.event as
+            | { stall_ms: number }
+            | undefined
+        )?.stall_ms,
+    );
+    const tally = await pageTally(page);
+
+    // Ends the session: session_end carries the cumulative stall counters the QoE query reads.
+    // Interception off first: a page closing with routes active loses its keepalive/beacon requests.
+    await page.unrouteAll({ behavior: 'wait' });
+    await page.close({ runBeforeUnload: true });
+    await context.close();
+    const stored = await pollStoredCounts(
+      env.stack.url,
+      since,
+      (c) => c.session_end >= 1 && c.stall_end >= 1,
+    );
+    expect({
+      stall_start: stored.stall_start,
+      stall_end: stored.stall_end,
+      session_end: stored.session_end,
+    }).toStrictEqual({
+      stall_start: 1,
+      stall_end: 1,
+      session_end: 1,
     });
-
-    it(`reports exactly one stall of ${HOLD_MS} ms ± ${TOLERANCE_MS} ms`, async () => {
-      const since = new Date();
-      const context = await browser!.newContext();
-      const page = await context.newPage();
-
-      // Every request for the 4–6 s segment waits for the release; the page itself starts the clock.
-      const held: string[] = [];
-      let releaseAll = () => {};
-      const released = new Promise<void>((resolve) => (releaseAll = resolve));
-      await page.route(HELD_SEGMENT, async (route) => {
-        held.push(new URL(route.request().url()).pathname);
-        await released;
-        // hls.js may have aborted this request meanwhile (emergency down-switch): nothing to continue.
-        await route.continue().catch(() => undefined);
-      });
-      await page.exposeBinding('releaseHeldSegment', () => releaseAll());
-
-      await page.goto(`${stack!.url}/demo?maxBuffer=2&session=browser-stall-0001`);
-      // When the element runs dry after the first frame (not the startup wait), the page's own timer
-      // (not the test process's, which shares two cores with the stack) releases the segment HOLD_MS later.
-      const dry = page.evaluate(
-        (holdMs) =>
-          new Promise<number>((resolve) => {
-            const video = (window as DemoWindow).demo.video;
-            const onWaiting = () => {
-              if (video.currentTime < 1) return;
-              video.removeEventListener('waiting', onWaiting);
-              setTimeout(
-                () => (window as DemoWindow & { releaseHeldSegment(): void }).releaseHeldSegment(),
-                holdMs,
-              );
-              resolve(video.currentTime);
-            };
-            video.addEventListener('waiting', onWaiting);
-          }),
-        HOLD_MS,
-      );
-      await page.click('#btn-play');
-      await waitForEvent(page, 'first_frame');
-      const dryAt = await dry;
-      expect(dryAt).toBeGreaterThan(3.5);
-      expect(held.length).toBeGreaterThanOrEqual(1);
-      await waitForEvent(page, 'stall_end');
-      const clientStall = await page.evaluate(
-        () =>
-          (
-            (window as DemoWindow).demo.events.find((e) => e.event.type === 'stall_end')?.event as
-              | { stall_ms: number }
-              | undefined
-          )?.stall_ms,
-      );
-      const tally = await pageTally(page);
-
-      // Ends the session: session_end carries the cumulative stall counters the QoE query reads.
-      // Interception off first: a page closing with routes active loses its keepalive/beacon requests.
-      await page.unrouteAll({ behavior: 'wait' });
-      await page.close({ runBeforeUnload: true });
-      await context.close();
-      const stored = await pollUntil(
-        () => storedCounts(stack!.url, since),
-        (c) => c.session_end >= 1 && c.stall_end >= 1,
-      );
-      expect({
-        stall_start: stored.stall_start,
-        stall_end: stored.stall_end,
-        session_end: stored.session_end,
-      }).toStrictEqual({
-        stall_start: 1,
-        stall_end: 1,
-        session_end: 1,
-      });
-      expect(tally.stall_start).toBe(1);
-      const qoe = await getJson<QoeAnswer>(`${stack!.url}/api/v1/qoe?range=15m`);
-      expect(qoe.stalls.stallCount).toBe(1);
-      // The store's stall time is the one stall's stall_end.stall_ms (carried by session_end).
-      expect(qoe.stalls.stallMs).toBe(clientStall);
-      expect(
-        Math.abs(qoe.stalls.stallMs - HOLD_MS),
-        `stall ${qoe.stalls.stallMs} ms for a ${HOLD_MS} ms hold`,
-      ).toBeLessThanOrEqual(TOLERANCE_MS);
-    });
-  },
-);
+    expect(tally.stall_start).toBe(1);
+    const qoe = await getJson<QoeAnswer>(`${env.stack.url}/api/v1/qoe?range=15m`);
+    expect(qoe.stalls.stallCount).toBe(1);
+    // The store's stall time is the one stall's stall_end.stall_ms (carried by session_end).
+    expect(qoe.stalls.stallMs).toBe(clientStall);
+    expect(
+      Math.abs(qoe.stalls.stallMs - HOLD_MS),
+      `stall ${qoe.stalls.stallMs} ms for a ${HOLD_MS} ms hold`,
+    ).toBeLessThanOrEqual(TOLERANCE_MS);
+  });
+});

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBadRow } from '../../core-pipeline/bad-rows.js';
 import { UnreadableRecordError } from '../../core-pipeline/errors.js';
+import { catchError } from '../helpers/catch-error.js';
 import { badRow, jsonBytes } from '../helpers/records.js';
 
 describe('parseBadRow', () => {
@@ -40,12 +41,3 @@ describe('parseBadRow', () => {
     expect((err as UnreadableRecordError).field).toBe(field);
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected an error');
-}

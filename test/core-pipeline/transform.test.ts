@@ -8,6 +8,7 @@ import {
 } from '../../core-pipeline/errors.js';
 import { EVENT_COLUMNS } from '../../core-pipeline/rows.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
+import { catchError } from '../helpers/catch-error.js';
 import { enrichedRecord, event, T0 } from '../helpers/records.js';
 
 const INGESTED = T0 + 5000;
@@ -247,12 +248,3 @@ describe('recordToRows', () => {
     expect(JSON.parse(row.attrs ?? 'null')).toStrictEqual({ ad_id: 'x1' });
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected an error');
-}

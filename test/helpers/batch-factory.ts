@@ -4,9 +4,9 @@
  * checks that), so a test that wants invalid data starts from a valid object and breaks one thing.
  */
 import { randomBytes } from 'node:crypto';
-import { CURRENT_SCHEMA_VERSION, EVENT_TYPES } from '../../schemas/index.js';
+import { EVENT_TYPES } from '../../schemas/index.js';
 import type { EventOf } from '../../schemas/events.js';
-import { EXAMPLE_FIELDS } from '../../schemas/examples.js';
+import { EXAMPLE_FIELDS, exampleEnvelope } from '../../schemas/examples.js';
 import type { BeaconBatch, EventType } from '../../schemas/index.js';
 
 export type { EventOf } from '../../schemas/events.js';
@@ -86,19 +86,7 @@ export function makeBatch(overrides: BatchOverrides = {}): BeaconBatch {
         playhead: (i * spacingMs) / 1000,
       }),
     );
-  return {
-    schema_version: CURRENT_SCHEMA_VERSION,
-    sdk_name: 'beacon-edge-web',
-    sdk_version: '0.1.0',
-    player_name: 'hls.js',
-    player_version: '1.7.4',
-    session_id: makeId('s'),
-    viewer_id: makeId('v'),
-    content_id: 'demo/big-buck-bunny',
-    sent_at: sentAt,
-    ...envelope,
-    events: made,
-  };
+  return { ...exampleEnvelope(makeId('s'), makeId('v'), sentAt), ...envelope, events: made };
 }
 
 /** One valid event of every type, in schema order, as one batch (seq 0..17). */

@@ -1,12 +1,14 @@
 /**
  * Shared by the real-browser tests: finding Debian's Chromium (skip loudly when it is missing,
- * fail under CI), launching it headless, the local stack on a temporary data directory, bounded
- * polling of the dashboard API, and reading the demo page's own record of what it sent.
+ * fail under CI), launching it headless, the local stack on a temporary data directory, the
+ * describe block that starts and stops both, bounded polling of the dashboard API, and reading the
+ * demo page's own record of what it sent.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../bench/chromium.js';
 import { startDev, type DevStack } from '../../local/dev.js';
 import type { Tracker } from '../../player/core/tracker.js';
@@ -43,7 +45,7 @@ const RESULTS_DIR = path.resolve('test-results');
  * printing one loud line per test run (the first file to notice prints it), except under
  * `CI=true`, where the tests run anyway and fail on the missing browser.
  */
-export function browserTestsEnabled(): boolean {
+function browserTestsEnabled(): boolean {
   if (fs.existsSync(CHROMIUM_PATH)) return true;
   if (process.env.CI === 'true') return true; // launchChromium() fails with the reason
   // One line for the whole run: the workers of one vitest run share a parent process.
@@ -74,7 +76,7 @@ async function launchChromium(): Promise<Browser> {
 }
 
 /** A local stack on its own temporary data directory. */
-export interface TestStack {
+interface TestStack {
   url: string;
   dev: DevStack;
   stop(): Promise<void>;
@@ -100,13 +102,55 @@ async function startStack(): Promise<TestStack> {
  * Starts the stack and Chromium side by side; if either fails, stops the other before throwing
  * (so a missing browser under CI fails the file without leaving a stack running).
  */
-export async function startStackAndBrowser(): Promise<{ stack: TestStack; browser: Browser }> {
+async function startStackAndBrowser(): Promise<{ stack: TestStack; browser: Browser }> {
   const [stack, browser] = await Promise.allSettled([startStack(), launchChromium()]);
   if (stack.status === 'fulfilled' && browser.status === 'fulfilled')
     return { stack: stack.value, browser: browser.value };
   if (stack.status === 'fulfilled') await stack.value.stop();
   if (browser.status === 'fulfilled') await browser.value.close();
   throw stack.status === 'rejected' ? stack.reason : (browser as PromiseRejectedResult).reason;
+}
+
+/** The stack and the browser a {@link describeInChromium} block's tests share. */
+export interface ChromiumEnv {
+  /** The running stack; throws when the block's start failed. */
+  readonly stack: TestStack;
+  /** The running Chromium; throws when the block's start failed. */
+  readonly browser: Browser;
+}
+
+/**
+ * A describe block (skipped as {@link browserTestsEnabled} says) whose tests share one local stack
+ * and one Chromium: both start before the block's own beforeAll hooks and close after its own
+ * afterAll hooks.
+ * @example
+ * describeInChromium('demo page', (env) => {
+ *   it('opens', async () => { ... env.browser.newContext() ... env.stack.url ... });
+ * });
+ */
+export function describeInChromium(name: string, body: (env: ChromiumEnv) => void): void {
+  describe.skipIf(!browserTestsEnabled())(name, () => {
+    let started: { stack: TestStack; browser: Browser } | undefined;
+    beforeAll(async () => {
+      started = await startStackAndBrowser();
+    });
+    afterAll(async () => {
+      await started?.browser.close();
+      await started?.stack.stop();
+    });
+    const running = () => {
+      if (!started) throw new Error('the stack and browser did not start');
+      return started;
+    };
+    body({
+      get stack() {
+        return running().stack;
+      },
+      get browser() {
+        return running().browser;
+      },
+    });
+  });
 }
 
 /** GET a JSON document from the stack (throws on a non-2xx answer). */
@@ -144,8 +188,20 @@ export function counts(partial: Partial<Counts>): Counts {
 }
 
 /** GET /api/v1/counts?since=… */
-export function storedCounts(base: string, since: Date): Promise<Counts> {
+function storedCounts(base: string, since: Date): Promise<Counts> {
   return getJson<Counts>(`${base}/api/v1/counts?since=${encodeURIComponent(since.toISOString())}`);
+}
+
+/**
+ * The stack's counts since `since`, polled until `done` holds (bounded as {@link pollUntil}: the
+ * last answer when it never does, for the caller's assertion to show).
+ */
+export function pollStoredCounts(
+  base: string,
+  since: Date,
+  done: (c: Counts) => boolean,
+): Promise<Counts> {
+  return pollUntil(() => storedCounts(base, since), done);
 }
 
 /** Event types the demo page recorded through the SDK's onEvent, tallied. */

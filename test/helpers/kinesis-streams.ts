@@ -1,6 +1,6 @@
 /**
- * Test records in a real (kinesalite) stream: writing them, reading a stream back, and waiting
- * for the consumer to catch up.
+ * Test records in a real (kinesalite) stream: a kinesalite of a test file's own, writing records,
+ * reading a stream back, and waiting for the consumer to catch up.
  */
 import {
   GetRecordsCommand,
@@ -9,8 +9,47 @@ import {
   PutRecordsCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import {
+  ensureStreams,
+  localKinesisClient,
+  startKinesalite,
+  type LocalKinesis,
+} from '../../local/kinesis-local.js';
 import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 import { jsonBytes } from './records.js';
+
+/** A kinesalite with a client on it. */
+export interface TestKinesis {
+  kinesis: LocalKinesis;
+  client: KinesisClient;
+  /** The kinesalite's endpoint, for the code under test to connect its own clients to. */
+  endpoint: string;
+  /** Destroys the client and closes kinesalite; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts kinesalite (in memory, or on the LevelDB folder `path`) with a client on it, and creates
+ * `streams` with `shards` shards each.
+ * @example const k = await startTestKinesis({ streams: ['events'], shards: 2 })
+ */
+export async function startTestKinesis(
+  options: { streams?: string[]; shards?: number; path?: string } = {},
+): Promise<TestKinesis> {
+  const kinesis = await startKinesalite({ path: options.path });
+  const client = localKinesisClient(kinesis.endpoint);
+  const stop = async () => {
+    client.destroy();
+    await kinesis.close();
+  };
+  try {
+    if (options.streams?.length) await ensureStreams(client, options.streams, options.shards ?? 1);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { kinesis, client, endpoint: kinesis.endpoint, stop };
+}
 
 /** Hash keys that land in the first and the second half of the key space (shard 0 / shard 1 of 2). */
 const LOW_HASH = '1';
@@ -66,14 +105,14 @@ export function putBadRows(
   );
 }
 
-/** Every record in a stream, oldest first per shard: its partition key and its data as text. */
-export async function readStream(
+/** A TRIM_HORIZON iterator (the oldest record on) for every shard of a stream, in shard order. */
+export async function shardIterators(
   client: KinesisClient,
   streamName: string,
-): Promise<{ key: string; data: string }[]> {
+): Promise<(string | undefined)[]> {
   const shards =
     (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-  const out: { key: string; data: string }[] = [];
+  const out: (string | undefined)[] = [];
   for (const shard of shards) {
     const it = await client.send(
       new GetShardIteratorCommand({
@@ -82,7 +121,18 @@ export async function readStream(
         ShardIteratorType: 'TRIM_HORIZON',
       }),
     );
-    let iterator = it.ShardIterator;
+    out.push(it.ShardIterator);
+  }
+  return out;
+}
+
+/** Every record in a stream, oldest first per shard: its partition key and its data as text. */
+export async function readStream(
+  client: KinesisClient,
+  streamName: string,
+): Promise<{ key: string; data: string }[]> {
+  const out: { key: string; data: string }[] = [];
+  for (let iterator of await shardIterators(client, streamName)) {
     while (iterator) {
       const res = await client.send(new GetRecordsCommand({ ShardIterator: iterator }));
       for (const r of res.Records ?? [])

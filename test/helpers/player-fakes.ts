@@ -1,11 +1,12 @@
 /**
  * Small fakes for the SDK's injected interfaces (no jsdom here): an EventTarget that counts its
  * listeners, a video element, a recording fetch, sendBeacon, in-memory storage, a page. Plus a
- * tracker factory wiring them together, and the batch validator.
+ * tracker factory wiring them together, a session for the queue tests, and the batch validator.
  */
 import { expect } from 'vitest';
 import { validators } from '../../schemas/generated/index.js';
-import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent, EventType } from '../../schemas/index.js';
+import { createSession, type Session } from '../../player/core/session.js';
 import { createTracker, type Tracker } from '../../player/core/tracker.js';
 import type { TrackerOptions } from '../../player/config/options.js';
 import type { FetchLike, StorageLike } from '../../player/config/ports.js';
@@ -285,6 +286,25 @@ export function trackerOnVideo(
     video.tick(0.1);
   };
   return { ...t, video, start };
+}
+
+/**
+ * A session `id` of content `c` for the queue and store tests, and `ev(type)`: its next event of
+ * `type`, all at one fixed time and playhead 0 (a heartbeat with the counters it must carry).
+ */
+export function queueSession(id: string): {
+  session: Session;
+  ev: (type: EventType) => BeaconEvent;
+} {
+  const session = createSession(id, () => ({ contentId: () => 'c' }));
+  const ev = (type: EventType) =>
+    session.event(
+      type,
+      type === 'heartbeat' ? { played_ms: 1, stall_ms: 0, stall_count: 0 } : undefined,
+      1.7e12,
+      0,
+    );
+  return { session, ev };
 }
 
 /** The queue entries persisted in this storage (every queue key, in key order). */

@@ -31,13 +31,21 @@ const FRANKFURT_GEO: Readonly<GeoContext> = Object.freeze({
   lon: 8.7,
 });
 
-/** A desktop viewer entering at FRA56-C1, served and stored in eu-central-1. */
-function frankfurtEdge(requestId: string): EdgeContext {
+/**
+ * The edge context of a desktop viewer entering at `pop` (default FRA56-C1), served and stored
+ * in `region` (default eu-central-1).
+ * @example edgeContext('req-1', 'SIN', 'ap-southeast-1')
+ */
+export function edgeContext(
+  requestId: string,
+  pop = 'FRA56-C1',
+  region = 'eu-central-1',
+): EdgeContext {
   return {
-    pop: 'FRA56-C1',
-    edge_region: 'eu-central-1',
-    serving_region: 'eu-central-1',
-    stream_region: 'eu-central-1',
+    pop,
+    edge_region: region,
+    serving_region: region,
+    stream_region: region,
     request_id: requestId,
     device: 'desktop',
   };
@@ -95,7 +103,7 @@ export function enrichedRecord(overrides: Partial<EnrichedRecord> = {}): Enriche
     player_name: 'hls.js',
     player_version: '1.7.4',
     geo: { ...FRANKFURT_GEO },
-    edge: frankfurtEdge(makeId('req')),
+    edge: edgeContext(makeId('req')),
     events: [event('started')],
     ...overrides,
   };
@@ -108,11 +116,12 @@ export function enrichedRecord(overrides: Partial<EnrichedRecord> = {}): Enriche
 /**
  * The record the edge writes when it accepts every event of `batch` from the default viewer of
  * cloudfront-events.ts: the batch's envelope and events as sent, `skew_ms` = received_at − sent_at,
- * Frankfurt geo and edge context with the request's id.
+ * Frankfurt geo and edge context with the request's id; `overrides` replace whole fields.
  */
 export function recordOfBatch(
   batch: BeaconBatch,
   at: { receivedAt: number; requestId: string },
+  overrides: Partial<EnrichedRecord> = {},
 ): EnrichedRecord {
   return enrichedRecord({
     schema_version: batch.schema_version,
@@ -125,8 +134,9 @@ export function recordOfBatch(
     sdk_version: batch.sdk_version,
     player_name: batch.player_name,
     player_version: batch.player_version,
-    edge: frankfurtEdge(at.requestId),
+    edge: edgeContext(at.requestId),
     events: batch.events,
+    ...overrides,
   });
 }
 

@@ -1,11 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStreamName } from '../../local/config.js';
 import { startDev, type DevStack } from '../../local/dev.js';
@@ -17,6 +12,7 @@ import {
   type EventType,
 } from '../../schemas/index.js';
 import { makeBatch } from '../helpers/batch-factory.js';
+import { readStream } from '../helpers/kinesis-streams.js';
 
 /**
  * The whole local stack in-process on a temp data dir: HTTP → CloudFront emulator (built viewer
@@ -99,21 +95,7 @@ async function countsEqual(
 async function streamRecords(endpoint: string, stream: string): Promise<EnrichedRecord[]> {
   const client = localKinesisClient(endpoint);
   try {
-    const out: EnrichedRecord[] = [];
-    const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
-    for (const shard of Shards) {
-      const it = await client.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      );
-      const res = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
-      for (const r of res.Records ?? [])
-        out.push(JSON.parse(Buffer.from(r.Data ?? []).toString()) as EnrichedRecord);
-    }
-    return out;
+    return (await readStream(client, stream)).map((r) => JSON.parse(r.data) as EnrichedRecord);
   } finally {
     client.destroy();
   }

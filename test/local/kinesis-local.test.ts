@@ -1,20 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  PutRecordsCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureStreams, startKinesalite } from '../../local/kinesis-local.js';
 import {
-  ensureStreams,
-  localKinesisClient,
-  startKinesalite,
-  type LocalKinesis,
-} from '../../local/kinesis-local.js';
+  readStream,
+  shardIterators,
+  startTestKinesis,
+  type TestKinesis,
+} from '../helpers/kinesis-streams.js';
 
 /**
  * The one local Kinesis (kinesalite in a worker thread): start/stop, a held data folder, a
@@ -22,19 +17,13 @@ import {
  * (sequence numbers keep growing, nothing stored is lost or overwritten).
  */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-kinesis-'));
-const open: { kinesis: LocalKinesis; client: KinesisClient }[] = [];
+const open: TestKinesis[] = [];
 
-async function start(dir?: string): Promise<{ kinesis: LocalKinesis; client: KinesisClient }> {
-  const kinesis = await startKinesalite({ path: dir });
-  const client = localKinesisClient(kinesis.endpoint);
-  const k = { kinesis, client };
+/** A kinesalite (on `dir`, or in memory) with a client, stopped after all tests if still open. */
+async function start(dir?: string): Promise<TestKinesis> {
+  const k = await startTestKinesis({ path: dir });
   open.push(k);
   return k;
-}
-
-async function stop(k: { kinesis: LocalKinesis; client: KinesisClient }): Promise<void> {
-  k.client.destroy();
-  await k.kinesis.close();
 }
 
 /** Puts `n` one-record calls to `stream` (same partition key: one shard, one sequence). */
@@ -60,27 +49,14 @@ async function put(
 
 /** Every record's data of a stream, in sequence order per shard. */
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
-  const out: string[] = [];
-  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
-  for (const shard of Shards) {
-    const it = await client.send(
-      new GetShardIteratorCommand({
-        StreamName: stream,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    const res = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
-    for (const r of res.Records ?? []) out.push(Buffer.from(r.Data ?? []).toString());
-  }
-  return out;
+  return (await readStream(client, stream)).map((r) => r.data);
 }
 
 const ascending = (seqs: string[]) =>
   seqs.every((s, i) => i === 0 || BigInt(s) > BigInt(seqs[i - 1]));
 
 afterAll(async () => {
-  for (const k of open) await stop(k).catch(() => undefined);
+  for (const k of open) await k.stop().catch(() => undefined);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -91,7 +67,7 @@ describe('startKinesalite', () => {
     await ensureStreams(k.client, ['s-mem'], 1);
     expect(ascending(await put(k.client, 's-mem', 5, 'm'))).toBe(true);
     expect(await readAll(k.client, 's-mem')).toStrictEqual(['m-0', 'm-1', 'm-2', 'm-3', 'm-4']);
-    await stop(k);
+    await k.stop();
     await expect(k.kinesis.close()).resolves.toBeUndefined();
   });
 
@@ -101,7 +77,7 @@ describe('startKinesalite', () => {
     await ensureStreams(k.client, names, 2);
     const again = await Promise.all(names.map((n) => put(k.client, n, 2, n)));
     for (const seqs of again) expect(ascending(seqs)).toBe(true);
-    await stop(k);
+    await k.stop();
   });
 
   it('keeps sequence numbers growing and every record across a restart on the same folder', async () => {
@@ -109,7 +85,7 @@ describe('startKinesalite', () => {
     const first = await start(dir);
     await ensureStreams(first.client, ['s-disk'], 2);
     const before = await put(first.client, 's-disk', 20, 'a');
-    await stop(first);
+    await first.stop();
 
     const second = await start(dir);
     const after = await put(second.client, 's-disk', 20, 'b');
@@ -119,7 +95,7 @@ describe('startKinesalite', () => {
       ...before.map((_, i) => `a-${i}`),
       ...after.map((_, i) => `b-${i}`),
     ]);
-    await stop(second);
+    await second.stop();
   });
 
   it('refuses a folder another kinesalite holds, without an unhandled error, and the holder keeps working', async () => {
@@ -128,24 +104,17 @@ describe('startKinesalite', () => {
     await ensureStreams(holder.client, ['s-held'], 1);
     await expect(startKinesalite({ path: dir })).rejects.toThrow(/lock/i);
     expect(await put(holder.client, 's-held', 2, 'h')).toHaveLength(2);
-    await stop(holder);
+    await holder.stop();
   });
 
   it('closes safely while a request the client abandoned is still running', async () => {
     const k = await start(path.join(tmp, 'abandoned'));
     await ensureStreams(k.client, ['s-abort'], 1);
     await put(k.client, 's-abort', 50, 'x');
-    const { Shards = [] } = await k.client.send(new ListShardsCommand({ StreamName: 's-abort' }));
-    const it = await k.client.send(
-      new GetShardIteratorCommand({
-        StreamName: 's-abort',
-        ShardId: Shards[0].ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
+    const [iterator] = await shardIterators(k.client, 's-abort');
     const abort = new AbortController();
     const reading = k.client
-      .send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }), {
+      .send(new GetRecordsCommand({ ShardIterator: iterator }), {
         abortSignal: abort.signal,
       })
       .catch((e: unknown) => e);
@@ -156,6 +125,6 @@ describe('startKinesalite', () => {
     // Still here: the process did not crash, and the folder opens again with everything in it.
     const again = await start(path.join(tmp, 'abandoned'));
     expect(await readAll(again.client, 's-abort')).toHaveLength(50);
-    await stop(again);
+    await again.stop();
   });
 });

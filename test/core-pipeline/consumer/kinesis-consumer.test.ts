@@ -11,36 +11,36 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { SinkWriteError } from '../../../core-pipeline/errors.js';
 import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
-import {
-  ensureStreams,
-  localKinesisClient,
-  startKinesalite,
-  type LocalKinesis,
-} from '../../../local/kinesis-local.js';
+import { ensureStreams } from '../../../local/kinesis-local.js';
 import {
   startKinesisConsumer,
   type KinesisConsumer,
 } from '../../../core-pipeline/consumer/index.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { badRow, enrichedRecord, event } from '../../helpers/records.js';
-import { putBadRows, putEnriched, putRaw, waitFor } from '../../helpers/kinesis-streams.js';
+import {
+  putBadRows,
+  putEnriched,
+  putRaw,
+  startTestKinesis,
+  waitFor,
+  type TestKinesis,
+} from '../../helpers/kinesis-streams.js';
 import { tempDir } from '../../helpers/temp-store.js';
 
 const STREAMS = ['core-test-events-a', 'core-test-events-b'];
 const BAD_STREAM = 'core-test-bad-rows';
 const dir = tempDir();
-let kinesis: LocalKinesis;
+let kinesis: TestKinesis;
 let client: KinesisClient;
 
 beforeAll(async () => {
-  kinesis = await startKinesalite();
-  client = localKinesisClient(kinesis.endpoint);
-  await ensureStreams(client, STREAMS, 2);
+  kinesis = await startTestKinesis({ streams: STREAMS, shards: 2 });
+  client = kinesis.client;
   await ensureStreams(client, [BAD_STREAM], 1);
 });
 afterAll(async () => {
-  client.destroy();
-  await kinesis.close();
+  await kinesis.stop();
   dir.remove();
 });
 

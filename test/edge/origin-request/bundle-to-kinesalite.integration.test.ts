@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import {
   DEFAULT_CONFIG,
@@ -17,13 +16,7 @@ import {
   type EdgeConfig,
 } from '../../../edge/config.js';
 import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
-import {
-  ensureStreams,
-  LOCAL_CREDENTIALS,
-  localKinesisClient,
-  startKinesalite,
-  type LocalKinesis,
-} from '../../../local/kinesis-local.js';
+import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
 // @ts-expect-error: a .mjs build script without type declarations
 import { buildOriginRequest } from '../../../scripts/build-origin-request.mjs';
 import {
@@ -32,13 +25,12 @@ import {
   makeEvent,
   makeOriginRequestEvent,
 } from '../../helpers/cloudfront-events.js';
-import { readStream } from '../../helpers/kinesis-streams.js';
+import { readStream, startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
 import { recordOfBatch } from '../../helpers/records.js';
 
 type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
 
-let kinesalite: LocalKinesis;
-let reader: KinesisClient;
+let kinesalite: TestKinesis;
 let tmp: string;
 let handler: Handler;
 let bundleBytes: number;
@@ -46,7 +38,7 @@ const streamOf = (region: string) => `beacon-edge-events-${region}`;
 
 /** Every record in a stream, as parsed JSON. */
 async function readStreamJson<T>(streamName: string): Promise<{ key: string; value: T }[]> {
-  return (await readStream(reader, streamName)).map((r) => ({
+  return (await readStream(kinesalite.client, streamName)).map((r) => ({
     key: r.key,
     value: JSON.parse(r.data) as T,
   }));
@@ -68,9 +60,10 @@ async function invoke(
 }
 
 beforeAll(async () => {
-  kinesalite = await startKinesalite();
-  reader = localKinesisClient(kinesalite.endpoint);
-  await ensureStreams(reader, [...DEFAULT_REGIONS.map(streamOf), 'beacon-edge-bad-rows'], 1);
+  kinesalite = await startTestKinesis({
+    streams: [...DEFAULT_REGIONS.map(streamOf), 'beacon-edge-bad-rows'],
+    shards: 1,
+  });
   const config: EdgeConfig = {
     ...DEFAULT_CONFIG,
     streams: DEFAULT_REGIONS.map((region) => ({
@@ -97,8 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  reader?.destroy();
-  await kinesalite?.close();
+  await kinesalite?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -3,24 +3,16 @@
  * (kinesalite): records are read back with GetRecords.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { StreamTarget } from '../../../edge/config.js';
 import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
 import { KinesisBadRowSink } from '../../../edge/writers/bad-row-sinks.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
-import {
-  ensureStreams,
-  LOCAL_CREDENTIALS,
-  localKinesisClient,
-  startKinesalite,
-  type LocalKinesis,
-} from '../../../local/kinesis-local.js';
+import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
 import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
 import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
-import { readStream } from '../../helpers/kinesis-streams.js';
+import { readStream, startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
 
-let kinesalite: LocalKinesis;
-let reader: KinesisClient;
+let kinesalite: TestKinesis;
 let eu: StreamTarget;
 let us: StreamTarget;
 
@@ -40,13 +32,14 @@ function makeRecord(streamRegion: string): EnrichedRecord {
 }
 
 beforeAll(async () => {
-  kinesalite = await startKinesalite();
-  reader = localKinesisClient(kinesalite.endpoint);
-  await ensureStreams(
-    reader,
-    ['beacon-edge-events-eu-central-1', 'beacon-edge-events-us-east-1', 'beacon-edge-bad-rows'],
-    2,
-  );
+  kinesalite = await startTestKinesis({
+    streams: [
+      'beacon-edge-events-eu-central-1',
+      'beacon-edge-events-us-east-1',
+      'beacon-edge-bad-rows',
+    ],
+    shards: 2,
+  });
   eu = {
     region: 'eu-central-1',
     streamName: 'beacon-edge-events-eu-central-1',
@@ -60,8 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  reader?.destroy();
-  await kinesalite?.close();
+  await kinesalite?.stop();
 });
 
 describe('against kinesalite', () => {
@@ -74,7 +66,7 @@ describe('against kinesalite', () => {
         makeRecord('eu-central-1'),
       ];
       await writer.write(records, [eu, us]);
-      const stored = await readStream(reader, eu.streamName);
+      const stored = await readStream(kinesalite.client, eu.streamName);
       expect(stored.map((s) => s.key).sort()).toStrictEqual(
         records.map((r) => r.session_id).sort(),
       );
@@ -99,9 +91,9 @@ describe('against kinesalite', () => {
         endpoint: kinesalite.endpoint,
       };
       const record = makeRecord('ap-southeast-1');
-      const before = (await readStream(reader, us.streamName)).length;
+      const before = (await readStream(kinesalite.client, us.streamName)).length;
       await writer.write([record], [missing, us]);
-      const stored = await readStream(reader, us.streamName);
+      const stored = await readStream(kinesalite.client, us.streamName);
       expect(stored).toHaveLength(before + 1);
       const mine = stored.find((s) => s.key === record.session_id);
       expect(JSON.parse(mine?.data ?? 'null')).toStrictEqual({
@@ -134,7 +126,7 @@ describe('against kinesalite', () => {
         payload_encoding: 'text',
       }));
       await sink.write(rows);
-      const stored = await readStream(reader, 'beacon-edge-bad-rows');
+      const stored = await readStream(kinesalite.client, 'beacon-edge-bad-rows');
       expect(stored.map((s) => [s.key, JSON.parse(s.data)]).sort()).toStrictEqual(
         rows.map((r) => [r.request_id, r]).sort(),
       );

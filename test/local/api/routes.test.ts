@@ -4,13 +4,9 @@ import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { recordToRows } from '../../../core-pipeline/transform.js';
 import { handleApi, type ApiContext } from '../../../local/api/routes.js';
-import {
-  EVENT_TYPES,
-  RECORD_VERSION,
-  type BeaconBatch,
-  type EnrichedRecord,
-} from '../../../schemas/index.js';
+import { EVENT_TYPES, type BeaconBatch, type EnrichedRecord } from '../../../schemas/index.js';
 import { makeBatch } from '../../helpers/batch-factory.js';
+import { edgeContext, recordOfBatch } from '../../helpers/records.js';
 
 /** An EnrichedRecord as the edge writes it, for a batch received at `receivedAt` through `pop`. */
 function recordOf(
@@ -19,27 +15,15 @@ function recordOf(
   pop: string,
   region: string,
 ): EnrichedRecord {
-  return {
-    record_version: RECORD_VERSION,
-    schema_version: batch.schema_version,
-    received_at: receivedAt,
-    skew_ms: receivedAt - batch.sent_at,
-    session_id: batch.session_id,
-    viewer_id: batch.viewer_id,
-    content_id: batch.content_id,
-    sdk_name: batch.sdk_name,
-    sdk_version: batch.sdk_version,
-    geo: { country: pop === 'FRA' ? 'DE' : 'SG', asn: '3320' },
-    edge: {
-      pop,
-      edge_region: region,
-      serving_region: region,
-      stream_region: region,
-      request_id: `req-${batch.session_id}`,
-      device: 'desktop',
+  const requestId = `req-${batch.session_id}`;
+  return recordOfBatch(
+    batch,
+    { receivedAt, requestId },
+    {
+      geo: { country: pop === 'FRA' ? 'DE' : 'SG', asn: '3320' },
+      edge: edgeContext(requestId, pop, region),
     },
-    events: batch.events,
-  };
+  );
 }
 
 describe('API routes over a real DuckDB store', () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createQueue } from '../../../player/transport/queue.js';
 import { createSession } from '../../../player/core/session.js';
-import type { EventType } from '../../../schemas/index.js';
+import { queueSession } from '../../helpers/player-fakes.js';
 
-const session = createSession('session-queue-1', () => ({ contentId: () => 'c' }));
-const ev = (type: EventType) =>
-  session.event(
-    type,
-    type === 'heartbeat' ? { played_ms: 1, stall_ms: 0, stall_count: 0 } : undefined,
-    1.7e12,
-    0,
-  );
+const { session, ev } = queueSession('session-queue-1');
 
 describe('bounded queue', () => {
   it('drops the oldest heartbeats first, then the oldest other events', () => {

@@ -3,17 +3,9 @@ import { createQueue } from '../../../player/transport/queue.js';
 import { createStore, serialise } from '../../../player/transport/store.js';
 import { createSession } from '../../../player/core/session.js';
 import { createLogger } from '../../../player/log.js';
-import type { EventType } from '../../../schemas/index.js';
-import { MemoryStorage, ThrowingStorage } from '../../helpers/player-fakes.js';
+import { MemoryStorage, queueSession, ThrowingStorage } from '../../helpers/player-fakes.js';
 
-const session = createSession('session-queue-1', () => ({ contentId: () => 'c' }));
-const ev = (type: EventType) =>
-  session.event(
-    type,
-    type === 'heartbeat' ? { played_ms: 1, stall_ms: 0, stall_count: 0 } : undefined,
-    1.7e12,
-    0,
-  );
+const { session, ev } = queueSession('session-queue-1');
 const silent = createLogger('silent');
 
 describe('persistent store', () => {
