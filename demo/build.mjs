@@ -19,6 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PAGE_FILES = {
   'index.html': 'demo/index.html',
   'demo.css': 'demo/demo.css',
+  'theme.css': 'dashboard/theme.css',
   'vendor/beacon-edge.iife.js': 'dist/player/beacon-edge.iife.js',
   'vendor/beacon-edge.iife.js.map': 'dist/player/beacon-edge.iife.js.map',
   'vendor/hls.min.js': 'node_modules/hls.js/dist/hls.min.js',

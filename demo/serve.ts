@@ -42,6 +42,8 @@ const DEMO_MEDIA_DIR = path.join('demo', 'media', 'cmaf');
 export const DEMO_PAGE_FILES: Readonly<Record<string, string>> = {
   'index.html': path.join('demo', 'index.html'),
   'demo.css': path.join('demo', 'demo.css'),
+  // The look every beacon-edge page shares; the dashboard owns it.
+  'theme.css': path.join('dashboard', 'theme.css'),
   'vendor/beacon-edge.iife.js': path.join('dist', 'player', 'beacon-edge.iife.js'),
   'vendor/beacon-edge.iife.js.map': path.join('dist', 'player', 'beacon-edge.iife.js.map'),
   'vendor/hls.min.js': path.join('node_modules', 'hls.js', 'dist', 'hls.min.js'),

@@ -12,6 +12,7 @@ export function landingPage(base: string, ingestPath: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>beacon-edge · local stack</title>
+<link rel="stylesheet" href="/dashboard/theme.css">
 <link rel="stylesheet" href="/dashboard/styles.css">
 </head>
 <body class="landing">

@@ -45,6 +45,7 @@ export function dashboardFiles(
     ['/dashboard/index.html', index],
     ['/dashboard/app.js', built('app.js')],
     ['/dashboard/app.js.map', built('app.js.map')],
+    ['/dashboard/theme.css', source(path.join(dashboardDir, 'theme.css'))],
     ['/dashboard/styles.css', source(path.join(dashboardDir, 'styles.css'))],
     ['/dashboard/vendor/uPlot.iife.min.js', source(path.join(uplot, 'uPlot.iife.min.js'))],
     ['/dashboard/vendor/uPlot.min.css', source(path.join(uplot, 'uPlot.min.css'))],

@@ -48,6 +48,7 @@ afterAll(async () => {
 describe('demoFileFor', () => {
   it.each([
     ['index.html', 'demo/index.html'],
+    ['theme.css', 'dashboard/theme.css'],
     ['vendor/hls.min.js', 'node_modules/hls.js/dist/hls.min.js'],
     ['media/cmaf/master.m3u8', 'demo/media/cmaf/master.m3u8'],
     ['media/cmaf/manifest.mpd', 'demo/media/cmaf/manifest.mpd'],
@@ -165,6 +166,7 @@ describe('buildDemo', () => {
       .map((m) => m[1])
       .filter((r) => !r.startsWith('/'));
     expect(refs).toStrictEqual([
+      'theme.css',
       'demo.css',
       'vendor/hls.min.js',
       'vendor/beacon-edge.iife.js',
