@@ -19,7 +19,6 @@ export {
   type SessionEndReason,
 } from './events.js';
 export { LIMITS } from './limits.js';
-export { EXAMPLE_FIELDS, exampleEnvelope, type EventFieldsOf } from './examples.js';
 export {
   BAD_ROW_PAYLOAD_ENCODINGS,
   RECORD_VERSION,

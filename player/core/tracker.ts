@@ -125,10 +125,17 @@ export function createTracker(options: TrackerOptions): Tracker {
     playerName: config.playerName ?? adapter?.playerName,
     playerVersion: config.playerVersion ?? adapter?.playerVersion,
   });
-  const droppedFrames = (a: AdapterHandle | null) =>
-    guard('adapter.droppedFrames', () => a?.droppedFrames?.()) ?? null;
+  // An adapter written in plain JavaScript may set these to a non-function: read that as absent.
+  const droppedFrames = (a: AdapterHandle | null) => {
+    const read = a?.droppedFrames;
+    return typeof read === 'function'
+      ? (guard('adapter.droppedFrames', () => read.call(a)) ?? null)
+      : null;
+  };
   const playhead = (): number => {
-    const p = guard('adapter.playhead', () => adapter?.playhead?.());
+    const read = adapter?.playhead;
+    const p =
+      typeof read === 'function' ? guard('adapter.playhead', () => read.call(adapter)) : undefined;
     return typeof p === 'number' && p >= 0 ? p : state.lastPlayhead;
   };
 

@@ -129,6 +129,19 @@ describe('never throws into the host page', () => {
     expect(t.types()).toStrictEqual(['requested', 'started', 'session_end']);
   });
 
+  it('reads readouts a plain-JavaScript adapter set to non-functions as absent, without logging', () => {
+    const log = recordingLog();
+    const t = makeTracker({ logLevel: 'error', logSink: log.sink });
+    t.tracker.attach((input) => {
+      input.request();
+      return { detach: () => {}, playhead: 42, droppedFrames: false } as never;
+    });
+    expect(() => t.tracker.input.playing()).not.toThrow();
+    expect(() => t.tracker.destroy()).not.toThrow();
+    expect(t.types()).toStrictEqual(['requested', 'started', 'session_end']);
+    expect(log.lines).toStrictEqual([]);
+  });
+
   it('turns nonsense input into valid events', async () => {
     const t = makeTracker();
     const i = t.tracker.input;
