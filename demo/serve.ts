@@ -110,17 +110,16 @@ async function sendDemoFile(
   try {
     body = await fs.readFile(file);
   } catch {
-    const hint = rel.startsWith('vendor/beacon-edge')
-      ? ' (run `npm run build` to build the SDK)'
-      : tableEntry(DEMO_SCRIPT_FILES, rel)
-        ? ' (run `npm run build` to build the page script)'
-        : '';
-    return sendError(
-      res,
-      404,
-      'not_found',
-      `/demo/${rel} is missing from this installation${hint}`,
-    );
+    // A build output that is missing is a broken installation (503, as the dashboard answers),
+    // not a wrong URL.
+    if (rel.startsWith('vendor/beacon-edge') || tableEntry(DEMO_SCRIPT_FILES, rel))
+      return sendError(
+        res,
+        503,
+        'not_built',
+        `/demo/${rel} is missing: run \`npm run build\` (or \`npm install\`) first`,
+      );
+    return sendError(res, 404, 'not_found', `/demo/${rel} is missing from this installation`);
   }
   res.writeHead(200, {
     'Content-Type': DEMO_TYPES[path.extname(file)] ?? 'application/octet-stream',

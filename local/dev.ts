@@ -27,6 +27,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
 import { ensureStreams, localKinesisClient, startKinesalite } from './kinesis-local.js';
 import { startLocalServer } from './server.js';
+import { stalePageScripts } from './page-scripts.js';
 
 /** Options of {@link startDev}; all optional, defaults in DEV_DEFAULTS. */
 export interface DevOptions {
@@ -104,6 +105,12 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       ensureStreams(client, localStreamNames(regions), DEV_DEFAULTS.shards),
     );
     log(`kinesalite ${kinesis.endpoint}: streams ${localStreamNames(regions).join(', ')}`);
+
+    const stale = stalePageScripts(REPO_ROOT);
+    if (stale.length > 0)
+      log(
+        `warning: ${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} missing or older than its sources: run \`npm run build\` (npm start does) to see page-script edits`,
+      );
 
     const t0 = performance.now();
     const config = localEdgeConfig(kinesis.endpoint, regions);

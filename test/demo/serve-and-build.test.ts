@@ -45,6 +45,50 @@ afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
+describe('serveDemo without a build', () => {
+  it('answers 503 not_built for the page script and the SDK, naming npm run build', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-unbuilt-'));
+    const unbuilt = http.createServer((req, res) => {
+      if (!serveDemo(req, res, { repoRoot: root })) res.writeHead(418).end();
+    });
+    await new Promise<void>((r) => unbuilt.listen(0, '127.0.0.1', r));
+    const at = { host: '127.0.0.1', port: (unbuilt.address() as AddressInfo).port };
+    const answer = (p: string) =>
+      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        http
+          .get({ ...at, path: p }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: JSON.parse(Buffer.concat(chunks).toString()),
+              }),
+            );
+          })
+          .on('error', reject);
+      });
+    try {
+      for (const rel of ['demo.js', 'demo.js.map', 'vendor/beacon-edge.iife.js']) {
+        expect(await answer(`/demo/${rel}`)).toStrictEqual({
+          status: 503,
+          body: {
+            error: 'not_built',
+            detail: `/demo/${rel} is missing: run \`npm run build\` (or \`npm install\`) first`,
+          },
+        });
+      }
+      expect(await answer('/demo/demo.css')).toMatchObject({
+        status: 404,
+        body: { error: 'not_found' },
+      });
+    } finally {
+      await new Promise<void>((r) => unbuilt.close(() => r()));
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('demoFileFor', () => {
   it.each([
     ['index.html', 'demo/index.html'],
