@@ -42,6 +42,8 @@ export interface ShardReaderDeps {
   onFinished: () => void;
   /** Counts decoded rows (consumer stats). */
   onCommitted: (events: number, badRows: number) => void;
+  /** The backoff's jitter draw in [0, 1); tests pass a fixed one. Default Math.random. */
+  random?: () => number;
 }
 
 /** Errors after which the same iterator may be used again after a pause. */
@@ -63,7 +65,11 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
       `[consumer] ${stats.stream}/${stats.shardId}: ${what}: ${errorName(err)} ${(err as Error)?.message ?? ''}`.trim(),
     );
     await sleep(
-      backoffDelay(failures, { baseMs: config.backoffMs, maxMs: config.maxBackoffMs }),
+      backoffDelay(
+        failures,
+        { baseMs: config.backoffMs, maxMs: config.maxBackoffMs },
+        (deps.random ?? Math.random)(),
+      ),
       signal,
     );
   };
