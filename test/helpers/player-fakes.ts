@@ -3,7 +3,7 @@
  * listeners, a video element, a recording fetch, sendBeacon, in-memory storage, a page. Plus a
  * tracker factory wiring them together, a session for the queue tests, and the batch validator.
  */
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { validators } from '../../schemas/generated/index.js';
 import type { BeaconBatch, BeaconEvent, EventType } from '../../schemas/index.js';
 import { createSession, type Session } from '../../player/core/session.js';
@@ -339,4 +339,25 @@ export function expectValidBatch(batch: unknown): void {
 /** Lets queued microtasks (fetch promises, send-loop steps) run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/**
+ * For a describe block of tracker tests: fake timers in each test, and after each, every batch
+ * the trackers sent checked against the schema (expectAllSentValid).
+ */
+export function useFakeTimersAndCheckBatches(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await expectAllSentValid();
+  });
+}
+
+/** Plays a fake video to its first frame: play, playing, and the playhead moving. */
+export function playToFirstFrame(video: FakeVideo): void {
+  video.play();
+  video.playing();
+  video.tick(0.1);
 }

@@ -22,39 +22,28 @@ describe('stalePageScripts', () => {
     return root;
   }
 
+  /** Sources at t=100 s, both bundles built after them at t=200 s. */
+  const BUILT = {
+    'dashboard/app.ts': 100,
+    'dashboard/api.ts': 100,
+    'dist/dashboard/app.js': 200,
+    'demo/demo.ts': 100,
+    'demo/page/dom.ts': 100,
+    'dist/demo/demo.js': 200,
+  };
+
   it('is empty when every bundle is newer than its sources', () => {
-    const root = repo({
-      'dashboard/app.ts': 100,
-      'dashboard/api.ts': 100,
-      'dist/dashboard/app.js': 200,
-      'demo/demo.ts': 100,
-      'demo/page/dom.ts': 100,
-      'dist/demo/demo.js': 200,
-    });
-    expect(stalePageScripts(root)).toStrictEqual([]);
+    expect(stalePageScripts(repo(BUILT))).toStrictEqual([]);
   });
 
   it('names a bundle that is missing or older than any one of its sources', () => {
-    const root = repo({
-      'dashboard/app.ts': 100,
-      'dashboard/charts.ts': 300,
-      'dashboard/styles.css': 900,
-      'dist/dashboard/app.js': 200,
-      'demo/demo.ts': 100,
-      'demo/page/dom.ts': 100,
-    });
+    const { 'dist/demo/demo.js': _, ...noDemoBundle } = BUILT;
+    const root = repo({ ...noDemoBundle, 'dashboard/charts.ts': 300 });
     expect(stalePageScripts(root)).toStrictEqual(['dist/dashboard/app.js', 'dist/demo/demo.js']);
   });
 
   it('ignores files that are not bundled (CSS, HTML)', () => {
-    const root = repo({
-      'dashboard/app.ts': 100,
-      'dashboard/styles.css': 900,
-      'dashboard/index.html': 900,
-      'dist/dashboard/app.js': 200,
-      'demo/demo.ts': 100,
-      'dist/demo/demo.js': 200,
-    });
+    const root = repo({ ...BUILT, 'dashboard/styles.css': 900, 'dashboard/index.html': 900 });
     expect(stalePageScripts(root)).toStrictEqual([]);
   });
 });

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
 import { createTracker } from '../../player/core/tracker.js';
 import type { LogSink } from '../../player/log.js';
 import {
-  expectAllSentValid,
+  useFakeTimersAndCheckBatches,
   fakeFetch,
   FakeVideo,
   makeTracker,
@@ -31,13 +31,7 @@ function playThrough(video: FakeVideo) {
 }
 
 describe('never throws into the host page', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(async () => {
-    vi.useRealTimers();
-    await expectAllSentValid();
-  });
+  useFakeTimersAndCheckBatches();
 
   it('survives throwing callbacks and reports them as CallbackError', async () => {
     const log = recordingLog();

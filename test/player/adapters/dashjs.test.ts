@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { MediaPlayerClass } from 'dashjs';
 import { DASH_EVENTS, dashjsAdapter, type DashLike } from '../../../player/adapters/dashjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
 import {
-  expectAllSentValid,
+  playToFirstFrame,
+  useFakeTimersAndCheckBatches,
   FakeVideo,
   makeTracker,
   settle,
@@ -62,20 +63,9 @@ function setup() {
   t.tracker.attach(dashjsAdapter(player));
   return { ...t, player, video };
 }
-function firstFrame(video: FakeVideo) {
-  video.play();
-  video.playing();
-  video.tick(0.1);
-}
 
 describe('dash.js adapter', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(async () => {
-    vi.useRealTimers();
-    await expectAllSentValid();
-  });
+  useFakeTimersAndCheckBatches();
 
   it('accepts a real dash.js MediaPlayer where it expects a DashLike (checked by the type checker)', () => {
     expectTypeOf<MediaPlayerClass>().toExtend<DashLike>();
@@ -92,7 +82,7 @@ describe('dash.js adapter', () => {
       mediaType: 'audio',
       newRepresentation: rep('a', 128_000, 0, 0, 0),
     });
-    firstFrame(video);
+    playToFirstFrame(video);
     await wait(3_000);
     player.trigger(DASH_EVENTS.QUALITY_CHANGE_RENDERED, {
       mediaType: 'video',
@@ -154,7 +144,7 @@ describe('dash.js adapter', () => {
 
   it('treats PLAYBACK_WAITING as a stall, and PLAYBACK_STALLED only when the element cannot play on', async () => {
     const { player, video, events } = setup();
-    firstFrame(video);
+    playToFirstFrame(video);
     await wait(1_000);
     player.trigger(DASH_EVENTS.PLAYBACK_STALLED); // network slow, buffer fine (readyState 4)
     await wait(1_000);
@@ -174,7 +164,7 @@ describe('dash.js adapter', () => {
 
   it('reports ERROR as fatal by default (dash.js 5 payload), or as decided by isFatal', async () => {
     const { player, video, events, fetch } = setup();
-    firstFrame(video);
+    playToFirstFrame(video);
     player.trigger(DASH_EVENTS.ERROR, {
       error: { code: 27, message: 'FRAGMENT_LOADER_LOADING_FAILURE', data: {} },
     });
@@ -200,7 +190,7 @@ describe('dash.js adapter', () => {
 
   it('keeps video segment timing for the bitrate estimate', async () => {
     const { player, video, tracker } = setup();
-    firstFrame(video);
+    playToFirstFrame(video);
     const start = new Date(1_000);
     player.trigger(DASH_EVENTS.FRAGMENT_LOADING_COMPLETED, {
       request: {
@@ -228,7 +218,7 @@ describe('dash.js adapter', () => {
     player.trigger(DASH_EVENTS.STREAM_INITIALIZED);
     expect(video.count()).toBe(HTML5_EVENTS.length);
     expect(player.count()).toBe(Object.keys(DASH_EVENTS).length);
-    firstFrame(video);
+    playToFirstFrame(video);
     await settle();
     expect(t.fetch.calls[0].batch).toMatchObject({
       player_name: 'dash.js',
@@ -243,7 +233,7 @@ describe('dash.js adapter', () => {
     const { video, events, tracker } = setup();
     video.currentSrc = 'blob:https://site.example/1';
     video.dispatch('loadstart');
-    firstFrame(video);
+    playToFirstFrame(video);
     const first = tracker.sessionId;
     video.load('blob:https://site.example/2');
     expect(events.at(-1)).toMatchObject({ type: 'session_end', reason: 'new_source' });

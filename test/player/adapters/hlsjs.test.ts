@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import Hls from 'hls.js';
 import {
   BUFFER_STALLED_ERROR,
@@ -8,7 +8,8 @@ import {
 } from '../../../player/adapters/hlsjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
 import {
-  expectAllSentValid,
+  playToFirstFrame,
+  useFakeTimersAndCheckBatches,
   FakeVideo,
   makeTracker,
   settle,
@@ -62,20 +63,9 @@ function setup() {
   hls.loadSource('https://cdn.example/master.m3u8');
   return { ...t, hls, video };
 }
-function firstFrame(video: FakeVideo) {
-  video.play();
-  video.playing();
-  video.tick(0.1);
-}
 
 describe('hls.js adapter', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(async () => {
-    vi.useRealTimers();
-    await expectAllSentValid();
-  });
+  useFakeTimersAndCheckBatches();
 
   it('accepts a real Hls instance where it expects an HlsLike (checked by the type checker)', () => {
     expectTypeOf<Hls>().toExtend<HlsLike>();
@@ -109,7 +99,7 @@ describe('hls.js adapter', () => {
   it('reports level switches as bitrate changes and weights the bitrate by played time', async () => {
     const { hls, video, events, tracker } = setup();
     hls.trigger(HLS_EVENTS.LEVEL_SWITCHED, { level: 0 }); // initial selection: no event
-    firstFrame(video);
+    playToFirstFrame(video);
     await wait(4_000);
     hls.trigger(HLS_EVENTS.LEVEL_SWITCHED, { level: 2 });
     await wait(1_000);
@@ -121,7 +111,7 @@ describe('hls.js adapter', () => {
 
   it('feeds the non-fatal BUFFER_STALLED_ERROR to the stall detector instead of reporting an error', async () => {
     const { hls, video, events } = setup();
-    firstFrame(video);
+    playToFirstFrame(video);
     await wait(2_000);
     hls.trigger(HLS_EVENTS.ERROR, {
       type: 'mediaError',
@@ -138,7 +128,7 @@ describe('hls.js adapter', () => {
 
   it('reports other errors with their fatal flag; a fatal one ends the session', async () => {
     const { hls, video, events, fetch } = setup();
-    firstFrame(video);
+    playToFirstFrame(video);
     hls.trigger(HLS_EVENTS.ERROR, {
       type: 'networkError',
       details: 'fragLoadError',
@@ -189,7 +179,7 @@ describe('hls.js adapter', () => {
   it('keeps fragment timing for the bitrate estimate when levels declare no bitrate', async () => {
     const { hls, video, tracker } = setup();
     hls.levels = [];
-    firstFrame(video);
+    playToFirstFrame(video);
     const frag = (bytes: number) => ({
       frag: {
         type: 'main',
@@ -211,7 +201,7 @@ describe('hls.js adapter', () => {
 
   it('starts a new session when a new source loads, and follows the media element', () => {
     const { hls, video, events, tracker } = setup();
-    firstFrame(video);
+    playToFirstFrame(video);
     const first = tracker.sessionId;
     hls.loadSource('https://cdn.example/master.m3u8'); // same URL again: same session
     video.load('blob:https://site.example/recovered'); // recoverMediaError: new MediaSource URL
@@ -230,7 +220,7 @@ describe('hls.js adapter', () => {
   it('detach removes every hls.js and element listener, and names the player', async () => {
     const { hls, video, tracker, fetch } = setup();
     expect(hls.count()).toBe(Object.keys(HLS_EVENTS).length);
-    firstFrame(video);
+    playToFirstFrame(video);
     await settle();
     expect(fetch.calls[0].batch).toMatchObject({ player_name: 'hls.js', player_version: '1.7.4' });
     tracker.detach();
