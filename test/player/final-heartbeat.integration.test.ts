@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BeaconEvent } from '../../schemas/index.js';
 import { html5Adapter } from '../../player/adapters/html5.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../helpers/player-fakes.js';
+import { FakeVideo } from '../helpers/player-fakes.js';
+import { expectAllSentValid, makeTracker, settle } from '../helpers/player-tracker.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const RENDITIONS = [

@@ -2,14 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
 import { createTracker } from '../../player/core/tracker.js';
 import type { LogSink } from '../../player/log.js';
-import {
-  useFakeTimersAndCheckBatches,
-  fakeFetch,
-  FakeVideo,
-  makeTracker,
-  settle,
-  ThrowingStorage,
-} from '../helpers/player-fakes.js';
+import { fakeFetch, FakeVideo, ThrowingStorage } from '../helpers/player-fakes.js';
+import { useFakeTimersAndCheckBatches, makeTracker, settle } from '../helpers/player-tracker.js';
 
 /** A log sink recording lines by level. */
 function recordingLog() {

@@ -1,14 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBeacon, fakeFetch, fakePage, MemoryStorage } from '../helpers/player-fakes.js';
 import {
   expectAllSentValid,
-  fakeBeacon,
-  fakeFetch,
-  fakePage,
-  MemoryStorage,
   settle,
   storedQueueEntries,
   trackerOnVideo,
-} from '../helpers/player-fakes.js';
+} from '../helpers/player-tracker.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 

@@ -2,13 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
 import { isSampled } from '../../player/core/sampling.js';
 import { LIMITS } from '../../schemas/index.js';
-import {
-  expectAllSentValid,
-  FakeVideo,
-  makeTracker,
-  MemoryStorage,
-  settle,
-} from '../helpers/player-fakes.js';
+import { FakeVideo, MemoryStorage } from '../helpers/player-fakes.js';
+import { expectAllSentValid, makeTracker, settle } from '../helpers/player-tracker.js';
 
 function played(opts = {}, io: Parameters<typeof makeTracker>[1] = {}) {
   const t = makeTracker(opts, io);

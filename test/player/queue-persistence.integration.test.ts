@@ -5,18 +5,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5Adapter } from '../../player/adapters/html5.js';
 import {
-  expectAllSentValid,
   fakeBeacon,
   fakeFetch,
   fakePage,
   FakeVideo,
-  makeTracker,
   MemoryStorage,
+  ThrowingStorage,
+} from '../helpers/player-fakes.js';
+import {
+  expectAllSentValid,
+  makeTracker,
   settle,
   storedQueueEntries,
-  ThrowingStorage,
   trackerOnVideo,
-} from '../helpers/player-fakes.js';
+} from '../helpers/player-tracker.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 

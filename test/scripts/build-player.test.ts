@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain .mjs build script without type declarations
 import { buildPlayer, CORE_BUDGET_GZIP } from '../../scripts/build-player.mjs';
 import { SDK_VERSION } from '../../player/version.js';
-import { FakeVideo, expectValidBatch } from '../helpers/player-fakes.js';
+import { FakeVideo } from '../helpers/player-fakes.js';
+import { expectValidBatch } from '../helpers/player-tracker.js';
 
 type Size = { min: number; gzip: number };
 interface BuildResult {

@@ -2,14 +2,13 @@ import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { MediaPlayerClass } from 'dashjs';
 import { DASH_EVENTS, dashjsAdapter, type DashLike } from '../../../player/adapters/dashjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
+import { FakeVideo, type EventFields } from '../../helpers/player-fakes.js';
 import {
   playToFirstFrame,
   useFakeTimersAndCheckBatches,
-  FakeVideo,
   makeTracker,
   settle,
-  type EventFields,
-} from '../../helpers/player-fakes.js';
+} from '../../helpers/player-tracker.js';
 
 type Listener = (e: unknown) => void;
 

@@ -7,14 +7,13 @@ import {
   type HlsLike,
 } from '../../../player/adapters/hlsjs.js';
 import { HTML5_EVENTS } from '../../../player/adapters/html5.js';
+import { FakeVideo, type EventFields } from '../../helpers/player-fakes.js';
 import {
   playToFirstFrame,
   useFakeTimersAndCheckBatches,
-  FakeVideo,
   makeTracker,
   settle,
-  type EventFields,
-} from '../../helpers/player-fakes.js';
+} from '../../helpers/player-tracker.js';
 
 type Listener = (event: string, data: unknown) => void;
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { html5, html5Adapter, HTML5_EVENTS } from '../../../player/adapters/html5.js';
 import { LIMITS } from '../../../schemas/index.js';
-import { expectAllSentValid, FakeVideo, makeTracker, settle } from '../../helpers/player-fakes.js';
+import { FakeVideo } from '../../helpers/player-fakes.js';
+import { expectAllSentValid, makeTracker, settle } from '../../helpers/player-tracker.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 

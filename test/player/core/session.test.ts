@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../../player/core/session.js';
 import type { Envelope } from '../../../player/transport/queue.js';
-import { expectValidBatch } from '../../helpers/player-fakes.js';
+import { expectValidBatch } from '../../helpers/player-tracker.js';
 
 describe('session events', () => {
   it('clamps numbers into the schema ranges and cuts strings, so odd player values still validate', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nextBatch, utf8Length } from '../../../player/transport/batch.js';
 import { createQueue } from '../../../player/transport/queue.js';
 import { createSession } from '../../../player/core/session.js';
-import { expectValidBatch } from '../../helpers/player-fakes.js';
+import { expectValidBatch } from '../../helpers/player-tracker.js';
 
 /** A session producing schema events, and a queue holding them. */
 function filled(n: number, message = 'x'.repeat(500), sessions = 1) {

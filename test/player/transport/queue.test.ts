@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createQueue } from '../../../player/transport/queue.js';
 import { createSession } from '../../../player/core/session.js';
-import { queueSession } from '../../helpers/player-fakes.js';
+import { queueSession } from '../../helpers/player-tracker.js';
 
 const { session, ev } = queueSession('session-queue-1');
 

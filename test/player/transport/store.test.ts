@@ -3,7 +3,8 @@ import { createQueue } from '../../../player/transport/queue.js';
 import { createStore, serialise } from '../../../player/transport/store.js';
 import { createSession } from '../../../player/core/session.js';
 import { createLogger } from '../../../player/log.js';
-import { MemoryStorage, queueSession, ThrowingStorage } from '../../helpers/player-fakes.js';
+import { MemoryStorage, ThrowingStorage } from '../../helpers/player-fakes.js';
+import { queueSession } from '../../helpers/player-tracker.js';
 
 const { session, ev } = queueSession('session-queue-1');
 const silent = createLogger('silent');

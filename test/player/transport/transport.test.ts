@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  expectAllSentValid,
   fakeFetch,
   type FakeVideo,
   type MemoryStorage,
-  settle,
-  trackerOnVideo,
   type FakeAnswer,
 } from '../../helpers/player-fakes.js';
+import { expectAllSentValid, settle, trackerOnVideo } from '../../helpers/player-tracker.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
