@@ -29,9 +29,24 @@ function clampField(field: string, value: number, type?: EventType): number {
   return r.integer ? Math.round(v) : v;
 }
 
-/** Cuts a string to `max` characters. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Cuts a string to at most `max` characters, counted in code points as the schema counts them,
+ * never inside a surrogate pair; an unpaired surrogate (from the host page, or half an emoji)
+ * becomes U+FFFD. A string that is not well-formed Unicode cannot be stored, so sending one would
+ * lose the event, or with it in the envelope the whole batch.
+ */
 function cut(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) : s;
+  if (s.length <= max && !SURROGATE.test(s)) return s;
+  let out = '';
+  let n = 0;
+  for (const ch of s) {
+    if (n === max) break;
+    out += ch.length === 1 && SURROGATE.test(ch) ? '\uFFFD' : ch;
+    n += 1;
+  }
+  return out;
 }
 
 /** A session's identity and its event factory. */

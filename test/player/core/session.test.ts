@@ -4,6 +4,34 @@ import type { Envelope } from '../../../player/transport/queue.js';
 import { expectValidBatch } from '../../helpers/player-tracker.js';
 
 describe('session events', () => {
+  it('cuts strings on whole characters and replaces unpaired surrogates, so every string is well-formed', () => {
+    const emoji = '\u{1F3AC}';
+    const s = createSession('session-unicode-1', () => ({
+      // 255 characters and an emoji: 256 characters, 257 UTF-16 units; the schema counts characters.
+      contentId: () => `${'a'.repeat(255)}${emoji}`,
+      playerName: `${'p'.repeat(63)}${emoji}${emoji}`,
+      playerVersion: 'v\uD800x\uDC00',
+    }));
+    const env: Envelope = s.envelope();
+    const error = <{ code?: string; message?: string }>(
+      s.event('error', { code: `E${emoji}`, message: `half \uD83C`, fatal: false }, 1.7e12, 1)
+    );
+    expect(env.content_id).toBe(`${'a'.repeat(255)}${emoji}`);
+    expect(env.player_name).toBe(`${'p'.repeat(63)}${emoji}`);
+    expect(env.player_version).toBe('v\uFFFDx\uFFFD');
+    expect(error).toMatchObject({ code: `E${emoji}`, message: 'half \uFFFD' });
+    // encodeURIComponent throws on an unpaired surrogate.
+    for (const text of [
+      env.content_id,
+      env.player_name,
+      env.player_version,
+      error.code,
+      error.message,
+    ])
+      expect(() => encodeURIComponent(text ?? '')).not.toThrow();
+    expectValidBatch({ ...env, sent_at: 1.7e12, events: [error] });
+  });
+
   it('clamps numbers into the schema ranges and cuts strings, so odd player values still validate', () => {
     const s = createSession('session-clamp-1', () => ({
       contentId: () => 'c'.repeat(300),
