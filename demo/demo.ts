@@ -17,7 +17,7 @@ import type Hls from 'hls.js';
 import type { HlsConfig } from 'hls.js';
 import type * as BeaconEdge from '../player/iife.js';
 import { type BeaconLog, type BeaconRecord, createBeaconLog } from './page/beacon-log.js';
-import { byId } from './page/dom.js';
+import { byId } from '../dashboard/dom.js';
 import { fmtBps, fmtMs } from './page/format.js';
 
 type Tracker = BeaconEdge.Tracker;

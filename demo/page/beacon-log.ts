@@ -5,7 +5,8 @@
  */
 import type { BatchResult, Tracker } from '../../player/index.js';
 import type { BeaconEvent } from '../../schemas/index.js';
-import { byId, cell } from './dom.js';
+import { byId } from '../../dashboard/dom.js';
+import { cell } from './dom.js';
 import { details, fmtClock, fmtMs } from './format.js';
 
 /** Rows kept per table; older ones are dropped. */

@@ -42,7 +42,7 @@ const RULES: Record<string, Rule> = {
     packages: ['uplot'],
   },
   demo: {
-    imports: [],
+    imports: ['dashboard'],
     typesFrom: ['player', 'schemas'],
     node: true,
     packages: ['hls.js', 'esbuild'],
