@@ -15,9 +15,19 @@ const root = process.cwd();
 const cff = path.join(root, 'dist/edge/viewer-request.js');
 const lambda = path.join(root, 'dist/edge/origin-request.mjs');
 const RUNS = 15;
+/**
+ * The CloudFront Function limit is AWS's own (10 KB, deploys fail above it). Lambda@Edge's own
+ * limit (50 MB zipped for an origin trigger) is far out of reach, so the bundle is held to a budget
+ * instead, about 1.5× its size when the budget was set: the whole bundle is loaded on every cold
+ * start, on a viewer's request path, so growth there costs latency long before it costs a deploy.
+ * Raise it deliberately, with the reason, like the SDK's gzip budget (scripts/build-player.mjs).
+ */
+const CFF_LIMIT_BYTES = 10 * 1024;
+const LAMBDA_BUDGET_GZIP_BYTES = 180_000;
 
 const cffBytes = fs.statSync(cff).size;
 const lambdaBuf = fs.readFileSync(lambda);
+const lambdaGzip = gzipSync(lambdaBuf).length;
 
 const importMs: number[] = [];
 const wallMs: number[] = [];
@@ -37,16 +47,16 @@ report('edge-bundles', [
     metric: 'CloudFront Function size',
     value: cffBytes,
     unit: 'bytes',
-    target: '< 10,240',
-    pass: cffBytes < 10240,
+    target: `≤ ${CFF_LIMIT_BYTES.toLocaleString('en-US')} (AWS limit)`,
+    pass: cffBytes <= CFF_LIMIT_BYTES,
   },
   { metric: 'Lambda@Edge bundle size', value: lambdaBuf.length, unit: 'bytes' },
   {
     metric: 'Lambda@Edge bundle gzip',
-    value: gzipSync(lambdaBuf).length,
+    value: lambdaGzip,
     unit: 'bytes',
-    target: '< 50 MB package',
-    pass: gzipSync(lambdaBuf).length < 50e6,
+    target: `≤ ${LAMBDA_BUDGET_GZIP_BYTES.toLocaleString('en-US')} (budget; AWS allows 50 MB)`,
+    pass: lambdaGzip <= LAMBDA_BUDGET_GZIP_BYTES,
   },
   {
     metric: `Lambda@Edge bundle import, fresh process (median of ${RUNS})`,

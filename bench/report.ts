@@ -14,6 +14,14 @@ export function report(name: string, rows: BenchRow[]): void {
   process.stdout.write(`${JSON.stringify({ name, rows })}\n`);
 }
 
+/**
+ * Says the benchmark could not measure (e.g. no Chromium) and why: bench/run.mjs then keeps the
+ * figures docs/BENCHMARKS.md already holds for it instead of overwriting them with nothing.
+ */
+export function reportSkipped(name: string, reason: string): void {
+  process.stdout.write(`${JSON.stringify({ name, skipped: reason, rows: [] })}\n`);
+}
+
 /** Percentile by nearest rank on a sorted copy (p in 0..100). */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

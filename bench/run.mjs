@@ -3,7 +3,13 @@
 // benchmark's block in docs/BENCHMARKS.md.
 // Benchmarks are TypeScript under bench/ (bench/<name>.ts, or bench/<name>/main.ts); they are
 // bundled here with esbuild and print one JSON object on their last stdout line:
-// { name, rows: [{ metric, value, unit, target?, pass? }] }.
+// { name, rows: [{ metric, value, unit, target?, pass? }] }, or { name, skipped: reason, rows: [] }
+// when they could not measure (bench/report.ts).
+//
+// Exit code: 0 when every benchmark that ran met all its targets; 1 when a target was missed or a
+// benchmark failed to run (each is named at the end); 2 for an unknown benchmark name. Only the
+// blocks of benchmarks that measured are rewritten: a skipped, failed or deselected benchmark
+// keeps the figures BENCHMARKS.md already holds.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,7 +45,16 @@ function entryOf(name) {
   return entry;
 }
 
+/** Runs one benchmark: its result, or `{ name, error }` when it crashed or printed no result. */
 async function runOne(name) {
+  try {
+    return await measure(name);
+  } catch (err) {
+    return { name, error: err instanceof Error ? err.message : String(err), rows: [] };
+  }
+}
+
+async function measure(name) {
   const entry = entryOf(name);
   const outfile = path.join(outDir, `${name}.mjs`);
   await build({
@@ -85,13 +100,20 @@ function table(results) {
   return out.join('\n');
 }
 
-const results = [];
+const unknown = only.filter((n) => !BENCHES.includes(n));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.join(', ')}`);
+  process.exit(2);
+}
+
+const ran = [];
 for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {
   console.error(`\n▶ ${name}`);
-  results.push(await runOne(name));
+  ran.push(await runOne(name));
 }
+const results = ran.filter((r) => !r.skipped && !r.error);
 const m = machine();
-console.log(`\n${table(results)}`);
+if (results.length) console.log(`\n${table(results)}`);
 
 // Each benchmark owns one marked block in BENCHMARKS.md, so running a subset
 // (`npm run bench e2e-load`) replaces only those blocks and keeps the others' figures.
@@ -113,9 +135,33 @@ for (const r of results) {
     ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), () => block)
     : `${text.trimEnd()}\n\n${block}\n`;
 }
-fs.writeFileSync(doc, text);
-console.error(`\nupdated ${path.relative(root, doc)}: ${results.map((r) => r.name).join(', ')}`);
-const failed = results.flatMap((r) =>
-  r.rows.filter((row) => row.pass === false).map((row) => `${r.name}: ${row.metric}`),
+if (results.length) {
+  fs.writeFileSync(doc, text);
+  console.error(`\nupdated ${path.relative(root, doc)}: ${results.map((r) => r.name).join(', ')}`);
+}
+
+for (const r of ran.filter((x) => x.skipped))
+  console.error(`skipped, recorded figures kept: ${r.name}: ${r.skipped}`);
+const broken = ran.filter((r) => r.error);
+for (const r of broken)
+  console.error(`FAILED TO RUN, recorded figures kept: ${r.name}: ${r.error}`);
+const missed = results.flatMap((r) =>
+  r.rows
+    .filter((row) => row.pass === false)
+    .map(
+      (row) =>
+        `${r.name}: ${row.metric} = ${fmt(row.value)}${row.unit ? ` ${row.unit}` : ''} (target ${row.target ?? '?'})`,
+    ),
 );
-if (failed.length) console.error(`targets missed: ${failed.join('; ')}`);
+for (const line of missed) console.error(`TARGET MISSED: ${line}`);
+if (missed.length || broken.length) {
+  console.error(
+    `npm run bench: ${missed.length} target(s) missed, ${broken.length} benchmark(s) failed to run`,
+  );
+  process.exitCode = 1;
+} else {
+  const skipped = ran.length - results.length;
+  console.error(
+    `npm run bench: every target met${skipped ? ` (${skipped} benchmark(s) skipped, see above)` : ''}`,
+  );
+}

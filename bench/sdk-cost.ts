@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { median, percentile, report, type BenchRow } from './report.js';
+import { median, percentile, report, reportSkipped, type BenchRow } from './report.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { pageBench, type PageBenchParams } from './sdk-cost-page.js';
 
@@ -74,16 +74,11 @@ const medianMs = (metric: string, samples: number[]): BenchRow => ({
   unit: 'ms',
 });
 
-async function main(): Promise<BenchRow[]> {
+/** The rows measured, or why nothing could be. */
+async function main(): Promise<BenchRow[] | { skipped: string }> {
   if (!fs.existsSync(CHROMIUM_PATH))
-    return [
-      {
-        metric: `skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`,
-        value: 'n/a',
-      },
-    ];
-  if (!fs.existsSync(IIFE))
-    return [{ metric: 'skipped: SDK not built (npm run build)', value: 'n/a' }];
+    return { skipped: `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)` };
+  if (!fs.existsSync(IIFE)) return { skipped: 'SDK not built (npm run build)' };
   const server = await startServer(fs.readFileSync(IIFE));
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -161,7 +156,7 @@ async function main(): Promise<BenchRow[]> {
 }
 
 main()
-  .then((rows) => report(NAME, rows))
+  .then((rows) => (Array.isArray(rows) ? report(NAME, rows) : reportSkipped(NAME, rows.skipped)))
   .catch((err) => {
     console.error(err);
     process.exit(1);
