@@ -1,7 +1,7 @@
 /**
  * The API's view of progress: the stored count (GET /api/v1/counts, the fixed contract: committed
- * and queryable rows) polled at a fixed interval while the load runs and drains. Each poll is a
- * point of the curve the read-back uses for its upper bound of POST → queryable.
+ * and queryable rows) polled at a fixed interval while the load runs and drains: the benchmark
+ * waits on it for every accepted event to be queryable, and times the drain with it.
  */
 
 /** One poll: when it was sent (epoch ms) and the count it got. */

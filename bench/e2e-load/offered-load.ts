@@ -2,12 +2,16 @@
  * The load offered to the stack: `runLoad` (local/sim/load.ts) in this process, open loop,
  * keep-alive connections, every event id unique. It shares the machine's cores with the stack,
  * as a real local run would. Each response is kept with the ids of the events the edge accepted,
- * for the read-back to look for.
+ * for the read-back to look for, and with the time the request was due, which every latency is
+ * measured from.
  */
+import type { BeaconBatch } from '../../schemas/index.js';
 import { runLoad, type LoadResponse, type LoadSummary } from '../../local/sim/load.js';
 
 /** A request the edge accepted events of; times are epoch ms. */
 export interface Sent {
+  /** When the fixed rate had it due (or when it left, if that was earlier). */
+  scheduledEpoch: number;
   sentEpoch: number;
   answeredEpoch: number;
   ids: string[];
@@ -43,8 +47,18 @@ function acceptedIds(r: LoadResponse): string[] {
   return ids.filter((_, i) => !rejected.has(i));
 }
 
+/** Hooks of the load for a caller that follows some requests (freshness.ts). */
+export interface LoadHooks {
+  prepare?: (batch: BeaconBatch, request: number, scheduledAt: number) => BeaconBatch;
+  onResponse?: (r: LoadResponse) => void;
+}
+
 /** Sends the load to the stack at `url` and collects every accepted request. */
-export async function sendLoad(url: string, offer: OfferedLoad): Promise<LoadRun> {
+export async function sendLoad(
+  url: string,
+  offer: OfferedLoad,
+  hooks: LoadHooks = {},
+): Promise<LoadRun> {
   const origin = performance.timeOrigin;
   const sent: Sent[] = [];
   const statuses: Record<string, number> = {};
@@ -55,11 +69,18 @@ export async function sendLoad(url: string, offer: OfferedLoad): Promise<LoadRun
     batchSize: offer.batchSize,
     concurrency: offer.concurrency,
     seed: 20260101 ^ Date.now(),
+    prepare: hooks.prepare,
     onResponse: (r) => {
       statuses[r.result.status] = (statuses[r.result.status] ?? 0) + 1;
       const ids = acceptedIds(r);
       if (ids.length > 0)
-        sent.push({ sentEpoch: origin + r.sentAt, answeredEpoch: origin + r.answeredAt, ids });
+        sent.push({
+          scheduledEpoch: origin + Math.min(r.scheduledAt, r.sentAt),
+          sentEpoch: origin + r.sentAt,
+          answeredEpoch: origin + r.answeredAt,
+          ids,
+        });
+      hooks.onResponse?.(r);
     },
   });
   return { load, sent, statuses };

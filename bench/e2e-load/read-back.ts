@@ -3,24 +3,23 @@
  *
  * - Loss = events the edge accepted (204, or `accepted` of a 200) − distinct accepted ids found in
  *   the file.
- * - Latency per request = `ingested_at` of its events − the time the POST was sent. The core
- *   pipeline stamps `ingested_at` when it decodes the Kinesis batch, just before the group commit
- *   that makes the rows queryable, so this is a slight lower bound of POST → queryable.
- * - The API view bounds it from above: each request's lag to the first count poll whose count
- *   covers every event accepted up to it.
+ * - Store latency per request = `ingested_at` of its events − the time the request was due by the
+ *   fixed rate (its scheduled send time, so time spent waiting for a free connection counts). The
+ *   core pipeline stamps `ingested_at` when it decodes the Kinesis batch, just before the group
+ *   commit that makes the rows queryable, so this is a lower bound of scheduled send → queryable;
+ *   freshness.ts measures the same through the API.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { CountPoint } from './count-poller.js';
 import type { Sent } from './offered-load.js';
 
 /** What the read-back found. */
 export interface ReadBack {
   /** Accepted events found in the store. */
   found: number;
-  /** POST → ingested_at (ms) of each request whose events were all found. */
+  /** Scheduled send → ingested_at (ms) of each request whose events were all found. */
   latency: number[];
-  /** POST → counted by the API (ms), an upper bound per request. */
-  apiLag: number[];
+  /** Scheduled send → response (ms) of each accepted request. */
+  response: number[];
 }
 
 /** event_id → ingested_at (epoch ms) of every stored event, read from the stopped stack's file. */
@@ -41,18 +40,13 @@ export async function readStore(dbFile: string): Promise<Map<string, number>> {
   }
 }
 
-/** Matches every accepted request against the stored events and the count curve. */
-export function matchStored(
-  sent: readonly Sent[],
-  store: ReadonlyMap<string, number>,
-  curve: readonly CountPoint[],
-): ReadBack {
+/** Matches every accepted request against the stored events. */
+export function matchStored(sent: readonly Sent[], store: ReadonlyMap<string, number>): ReadBack {
   let found = 0;
   const latency: number[] = [];
-  const apiLag: number[] = [];
-  let cumulative = 0;
-  let c = 0;
-  for (const s of [...sent].sort((a, b) => a.sentEpoch - b.sentEpoch)) {
+  const response: number[] = [];
+  for (const s of sent) {
+    response.push(s.answeredEpoch - s.scheduledEpoch);
     let ingested = -Infinity;
     let all = true;
     for (const id of s.ids) {
@@ -63,12 +57,7 @@ export function matchStored(
         ingested = Math.max(ingested, at);
       }
     }
-    if (all) latency.push(ingested - s.sentEpoch);
-    // API view: the first poll whose committed count covers every event accepted up to this one
-    // (an upper bound for this request: other shards' events may be counted before it).
-    cumulative += s.ids.length;
-    while (c < curve.length && curve[c].stored < cumulative) c += 1;
-    if (c < curve.length) apiLag.push(curve[c].t - s.sentEpoch);
+    if (all) latency.push(ingested - s.scheduledEpoch);
   }
-  return { found, latency, apiLag };
+  return { found, latency, response };
 }

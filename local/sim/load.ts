@@ -2,6 +2,11 @@
  * The load generator: a fixed rate of fixed-size batches for a fixed time, open loop (requests go
  * out on schedule, not when the previous one answers) with a cap on requests in flight. It is the
  * engine of the end-to-end benchmark (bench/e2e-load/).
+ *
+ * Every request has a scheduled send time (its slot in the fixed rate). When the cap is reached or
+ * the event loop is busy, requests leave late; each response carries both times, so a caller
+ * measures latency from the schedule (no coordinated omission: a stalled stack that holds the
+ * connections cannot hide the requests that waited for one), and the summary says how late sends were.
  */
 import { LIMITS, type BeaconBatch } from '../../schemas/index.js';
 import { makeBatch } from './batch.js';
@@ -26,6 +31,11 @@ export interface LoadOptions {
   /** IATA code of a POP with bad quality. */
   badPop?: string;
   seed?: number;
+  /**
+   * Changes a batch just before it is sent (`request` counts from 0), e.g. to tag a sample of
+   * requests that a caller then looks for through the API.
+   */
+  prepare?: (batch: BeaconBatch, request: number, scheduledAt: number) => BeaconBatch;
   /** Called for every response; timestamps are `performance.now()` values. */
   onResponse?: (info: LoadResponse) => void;
   /** Stops early when aborted (counts so far are returned). */
@@ -38,8 +48,17 @@ export interface LoadResponse {
   result: PostResult;
   /** Events of the batch the edge accepted. */
   accepted: number;
+  /** When the request was due by the fixed rate; `sentAt` is when it left (never much earlier). */
+  scheduledAt: number;
   sentAt: number;
   answeredAt: number;
+}
+
+/** How late requests left, in ms after their scheduled time (0 when on time or early). */
+export interface SendLag {
+  p50: number;
+  p95: number;
+  max: number;
 }
 
 /** Totals of a run. */
@@ -55,6 +74,8 @@ export interface LoadSummary {
   elapsedMs: number;
   /** Requests that left more than 50 ms after their slot (concurrency cap reached, or a busy event loop). */
   late: number;
+  /** How late every request left (nearest-rank percentiles). */
+  sendLag: SendLag;
 }
 
 const TICK_MS = 2;
@@ -90,7 +111,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
     statuses: {},
     elapsedMs: 0,
     late: 0,
+    sendLag: { p50: 0, p95: 0, max: 0 },
   };
+  const lags: number[] = [];
 
   const start = performance.now();
   let inFlight = 0;
@@ -99,14 +122,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   const sendOne = () => {
     const viewer = pool.viewers[seat];
     seat = (seat + 1) % pool.viewers.length;
-    const sentAt = performance.now();
-    if (sentAt - (start + summary.events / eventsPerMs) > LATE_MS) summary.late += 1;
+    const scheduledAt = start + summary.events / eventsPerMs;
     const { script, events } = pool.take(
       viewer,
       Math.min(batchSize, total - summary.events),
       Date.now(),
     );
-    const batch = makeBatch(script, events, Date.now());
+    const made = makeBatch(script, events, Date.now());
+    const batch = opts.prepare ? opts.prepare(made, summary.sent, scheduledAt) : made;
+    const sentAt = performance.now();
+    const lag = Math.max(0, sentAt - scheduledAt);
+    lags.push(lag);
+    if (lag > LATE_MS) summary.late += 1;
     summary.sent += 1;
     summary.events += events.length;
     inFlight += 1;
@@ -118,7 +145,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
       if (accepted === events.length && result.status >= 200 && result.status < 300)
         summary.accepted += 1;
       else summary.failed += 1;
-      opts.onResponse?.({ batch, result, accepted, sentAt, answeredAt: performance.now() });
+      opts.onResponse?.({
+        batch,
+        result,
+        accepted,
+        scheduledAt,
+        sentAt,
+        answeredAt: performance.now(),
+      });
     });
     pending.add(p);
     void p.finally(() => pending.delete(p));
@@ -135,5 +169,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
     poster.close();
   }
   summary.elapsedMs = performance.now() - start;
+  summary.sendLag = lagPercentiles(lags);
   return summary;
+}
+
+/** p50, p95 (nearest rank) and max of the send lags. */
+function lagPercentiles(lags: number[]): SendLag {
+  if (lags.length === 0) return { p50: 0, p95: 0, max: 0 };
+  const s = lags.sort((a, b) => a - b);
+  const at = (p: number) =>
+    s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+  return { p50: at(50), p95: at(95), max: s[s.length - 1] };
 }
