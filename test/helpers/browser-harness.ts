@@ -42,18 +42,19 @@ const RESULTS_DIR = path.resolve('test-results');
 
 /**
  * Decides whether the browser tests of a file run. With Chromium present: run. Without it: skip,
- * printing one loud line per test run (the first file to notice prints it), except under
- * `CI=true`, where the tests run anyway and fail on the missing browser.
+ * printing one loud line per test run (the first file to notice prints it), except under CI
+ * (any non-empty `CI`, as CI services set it: `true`, `1`, ...), where the tests run anyway and
+ * fail on the missing browser.
  */
 function browserTestsEnabled(): boolean {
   if (fs.existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI === 'true') return true; // launchChromium() fails with the reason
+  if (underCi()) return true; // launchChromium() fails with the reason
   // One line for the whole run: the workers of one vitest run share a parent process.
   const marker = path.join(os.tmpdir(), `beacon-edge-browser-skip-${process.ppid}`);
   try {
     fs.writeFileSync(marker, '', { flag: 'wx' });
     console.warn(
-      `\n\x1b[1;33m⚠ BROWSER TESTS SKIPPED: no Chromium at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\` (under CI=true this is a failure).\x1b[0m\n`,
+      `\n\x1b[1;33m⚠ BROWSER TESTS SKIPPED: no Chromium at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\` (under CI this is a failure).\x1b[0m\n`,
     );
   } catch {
     // Another file of this run already said it.
@@ -61,11 +62,16 @@ function browserTestsEnabled(): boolean {
   return false;
 }
 
+/** Whether this run is CI's: any non-empty `CI` counts (services set `true`, `1` or a name). */
+function underCi(): boolean {
+  return (process.env.CI ?? '') !== '';
+}
+
 /** Launches headless Chromium. Playwright gives each launch a fresh temporary user-data directory. */
 async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `Chromium is required under CI=true but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
+      `Chromium is required under CI (CI=${process.env.CI}) but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
     );
   }
   return chromium.launch({
