@@ -30,7 +30,7 @@ export async function chromiumPath() {
  * Whether Chromium at `file` exists, is executable and answers `--version`.
  * @returns `{ ok: true, version }` or `{ ok: false, reason }`.
  */
-export function checkChromium(file) {
+function checkChromium(file) {
   if (!fs.existsSync(file)) return { ok: false, reason: `no Chromium at ${file}` };
   try {
     fs.accessSync(file, fs.constants.X_OK);
