@@ -2,11 +2,17 @@
  * Freshness as a dashboard user sees it: one request of the load per `everyMs` of its schedule
  * carries a content id of its own (the load's own traffic, on the load's own connections, so it
  * waits for a free one like any other request), and is then looked for through the API,
- * `GET /api/v1/qoe?range=15m&content_id=<id>`, every `pollMs` until its session is counted.
+ * `GET /api/v1/qoe?range=15m&content_id=<id>`, until its session is counted.
+ *
+ * One poller, one query at a time: every `pollMs` it asks for the oldest request not yet seen,
+ * and while the answer says "there", for the next one, so a slow stack gets a few API reads per
+ * second, not one per outstanding request. Rows arrive in about the order sent; a request that
+ * became queryable before an older one is timed when the older one is, later than it was, and
+ * one never seen holds up those after it (all count as missing; the loss row tells them apart).
  *
  * Freshness of a sampled request = the time the first answer that counted it arrived − the time
- * the request was due by the fixed rate (its scheduled send time, not when a connection was free).
- * The poll interval makes it an upper bound by at most `pollMs` plus one query.
+ * the request was due by the fixed rate (its scheduled send time, not when a connection was free):
+ * an upper bound, by at most `pollMs` plus one query in order.
  */
 import type { LoadResponse } from '../../local/sim/load.js';
 import type { BeaconBatch } from '../../schemas/index.js';
@@ -48,31 +54,32 @@ async function sessionsOf(url: string, contentId: string): Promise<number> {
   return ((await res.json()) as { sessions?: number }).sessions ?? 0;
 }
 
-/** Samples one request per `everyMs` of schedule and polls the API at `url` for each. */
+/** Samples one request per `everyMs` of schedule and polls the API at `url` for them. */
 export function sampleFreshness(
   url: string,
   opts: { everyMs: number; pollMs: number; runId: string },
 ): Freshness {
   const probes: Probe[] = [];
   const byContent = new Map<string, Probe>();
-  const polls: Promise<void>[] = [];
+  /** Accepted probes not yet seen through the API, in the order their responses came. */
+  const outstanding: Probe[] = [];
   let nextSlot = Number.NEGATIVE_INFINITY;
   let deadline = Number.POSITIVE_INFINITY;
+  let finishing = false;
 
-  const poll = async (probe: Probe) => {
-    while (performance.now() < deadline) {
+  const poller = (async () => {
+    while (performance.now() < deadline && !(finishing && outstanding.length === 0)) {
       const t0 = performance.now();
       try {
-        if ((await sessionsOf(url, probe.contentId)) >= 1) {
-          probe.queryableAt = performance.now();
-          return;
+        while (outstanding.length > 0 && (await sessionsOf(url, outstanding[0].contentId)) >= 1) {
+          (outstanding.shift() as Probe).queryableAt = performance.now();
         }
       } catch {
-        // the stack is busy or restarting its listener: ask again
+        // the stack is busy or restarting its listener: ask again next round
       }
       await new Promise((r) => setTimeout(r, Math.max(0, opts.pollMs - (performance.now() - t0))));
     }
-  };
+  })();
 
   return {
     probes,
@@ -93,11 +100,12 @@ export function sampleFreshness(
       if (!probe || r.accepted === 0) return;
       probe.accepted = true;
       probe.scheduledAt = Math.min(probe.scheduledAt, r.sentAt);
-      polls.push(poll(probe));
+      outstanding.push(probe);
     },
     async finish(until) {
       deadline = until;
-      await Promise.all(polls);
+      finishing = true;
+      await poller;
     },
   };
 }
