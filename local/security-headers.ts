@@ -37,13 +37,14 @@ export const PAGE_CSP = policy(PAGE_DIRECTIVES);
 /**
  * The demo page plays through Media Source Extensions: hls.js gives the video element a `blob:`
  * URL and runs its transmuxer in a worker made from a `blob:` URL. Its `?endpoint=` and `?src=`
- * may name another HTTPS origin (a deployed distribution, another stream), so beacons, playlists
- * and segments may also go to or come from `https:`.
+ * exist to name another origin (a deployed distribution, another local stack, another stream),
+ * so beacons, playlists and segments may go to or come from any http(s) origin; scripts, styles
+ * and frames stay as strict as on the other pages.
  */
 export const DEMO_CSP = policy({
   ...PAGE_DIRECTIVES,
-  'connect-src': "'self' https:",
-  'media-src': "'self' blob: https:",
+  'connect-src': "'self' http: https:",
+  'media-src': "'self' blob: http: https:",
   'worker-src': "'self' blob:",
 });
 
