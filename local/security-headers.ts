@@ -52,7 +52,7 @@ export const DEMO_CSP = policy({
 export const API_CSP = policy({ 'default-src': "'none'", 'frame-ancestors': "'none'" });
 
 /** The headers of an answer on `pathname` (the emulator's ingest paths excepted, see above). */
-export function securityHeaders(pathname: string): Record<string, string> {
+function securityHeaders(pathname: string): Record<string, string> {
   const csp =
     pathname === '/api/v1' || pathname.startsWith('/api/v1/')
       ? API_CSP
