@@ -4,16 +4,21 @@
  */
 import v8 from 'node:v8';
 import { intFlag, numberFlag, parseFlags } from './cli-args.js';
+import { API_TOKEN_ENV, checkBinding } from './api-auth.js';
 import { DEV_DEFAULTS, SIMULATE_DEFAULTS } from './config.js';
 import { LocalStackError, UsageError } from './errors.js';
 
 const HELP = `beacons — video-player beacons collected at the edge, on your machine
 
 Usage:
-  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}]
+  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--api-token T] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}]
       Starts the local stack: kinesalite (one stream per region), the CloudFront emulator running
       the built edge functions, the core-pipeline consumer, DuckDB, the dashboard and its API.
       Data stays in --data-dir; a restart resumes where it stopped. Ctrl-C stops it cleanly.
+      --host          address to listen on; any but loopback needs an API token
+      --api-token     token the dashboard, / and the API then require (Authorization: Bearer,
+                      or open a page once with ?token=); default $${API_TOKEN_ENV}, which keeps it
+                      out of the process list. Beacons and the demo page never need it.
       --edge-workers  threads running the edge code (0: on the main thread)
 
   beacons simulate [--url ${SIMULATE_DEFAULTS.url}] [--viewers ${SIMULATE_DEFAULTS.viewers}] [--duration ${SIMULATE_DEFAULTS.durationSeconds}] [--rate ${SIMULATE_DEFAULTS.eventsPerSecond}]
@@ -68,8 +73,16 @@ async function dev(args: string[]): Promise<number> {
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     host: { type: 'string' },
+    'api-token': { type: 'string' },
     'edge-workers': { type: 'string' },
   });
+  // An empty variable counts as unset, as `BEACONS_API_TOKEN= beacons dev` means to clear it.
+  const host = flags.host ?? DEV_DEFAULTS.host;
+  // Checked again by startDev; here it fails before DuckDB and kinesalite are even loaded.
+  const apiToken = checkBinding(
+    host,
+    flags['api-token'] ?? (process.env[API_TOKEN_ENV] || undefined),
+  );
   const port = intFlag('port', flags.port, DEV_DEFAULTS.port, 0, 65535);
   const edgeWorkers = intFlag(
     'edge-workers',
@@ -99,7 +112,8 @@ async function dev(args: string[]): Promise<number> {
     const { startDev } = await import('./dev.js');
     const stack = await startDev({
       port,
-      host: flags.host ?? DEV_DEFAULTS.host,
+      host,
+      apiToken,
       dataDir: flags['data-dir'] ?? DEV_DEFAULTS.dataDir,
       edgeWorkers,
       log: (line) => console.log(line),
@@ -114,6 +128,13 @@ async function dev(args: string[]): Promise<number> {
           `  Dashboard  ${stack.url}/dashboard`,
           `  API        ${stack.url}/api/v1/counts?since=${new Date(Date.now() - 3_600_000).toISOString()}`,
           `  Simulate   npx beacons simulate --url ${stack.url}`,
+          ...(apiToken
+            ? [
+                '',
+                '  The dashboard, / and the API need the API token: the page asks for it once per',
+                '  browser session; scripts send "Authorization: Bearer <token>".',
+              ]
+            : []),
           '',
           '  Press Ctrl-C to stop.',
           '',

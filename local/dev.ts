@@ -13,6 +13,7 @@ import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js'
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
 import { createApiHandler } from './api/index.js';
+import { checkBinding } from './api-auth.js';
 import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './cloudfront/edge-build.js';
 import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
@@ -33,7 +34,10 @@ import { stalePageScripts } from './page-scripts.js';
 export interface DevOptions {
   /** HTTP port; 0 picks a free one (tests). */
   port?: number;
+  /** Address to listen on; any but loopback needs `apiToken`. Default DEV_DEFAULTS.host. */
   host?: string;
+  /** Token the dashboard, `/` and the API then require (local/api-auth.ts); ingest and demo stay open. */
+  apiToken?: string;
   dataDir?: string;
   /** Consumer poll interval per shard; default DEV_DEFAULTS.consumerPollIntervalMs. */
   pollIntervalMs?: number;
@@ -73,6 +77,9 @@ function isLockError(err: unknown): boolean {
  */
 export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
   const log = opts.log ?? (() => undefined);
+  // Before anything starts: a stack that would serve its data to the network without a token never does.
+  const host = opts.host ?? DEV_DEFAULTS.host;
+  const apiToken = checkBinding(host, opts.apiToken);
   const dataDir = path.resolve(opts.dataDir ?? DEV_DEFAULTS.dataDir);
   const regions = DEV_DEFAULTS.regions;
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
@@ -179,7 +186,8 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
 
     const startedAt = Date.now();
     const server = await startLocalServer({
-      host: opts.host ?? DEV_DEFAULTS.host,
+      host,
+      apiToken,
       port: opts.port ?? DEV_DEFAULTS.port,
       ingestPath: config.ingestPaths[0],
       edge: edgeHandler,

@@ -6,8 +6,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAuthGuard, type AuthGuard } from './api-auth.js';
 import { PortInUseError } from './errors.js';
 import { landingPage } from './landing.js';
+import { applySecurityHeaders, clearSecurityHeaders } from './security-headers.js';
 import { dashboardFiles, sendFile, sendJson } from './static.js';
 
 /** A handler for one route family. */
@@ -35,6 +37,11 @@ export interface LocalServerOptions {
   mounts?: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
   /** Told about unexpected handler errors. */
   onError?: (err: unknown) => void;
+  /**
+   * When set, `/`, the dashboard and the API need this token (see ./api-auth.ts); the ingest
+   * paths and mounts never do. Check it with `checkBinding` first.
+   */
+  apiToken?: string;
 }
 
 /** A started server. */
@@ -48,7 +55,14 @@ export interface LocalServer {
 /** Starts the server. Rejects with {@link PortInUseError} when the port is taken. */
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
   const files = dashboardFiles();
+  // Made on the first request, once the port is known: the token cookie is named after it.
+  let guard: AuthGuard | undefined;
   const route: RouteHandler = async (req, res, url) => {
+    applySecurityHeaders(res, url.pathname);
+    if (opts.apiToken !== undefined) {
+      guard ??= createAuthGuard(opts.apiToken, (server.address() as AddressInfo).port);
+      if (!guard(req, res, url)) return;
+    }
     const method = req.method ?? 'GET';
     const file = files.get(url.pathname);
     const page = url.pathname === '/' ? 'landing' : file ? 'file' : undefined;
@@ -72,6 +86,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/'))
       return opts.api(req, res, url);
     for (const mount of opts.mounts ?? []) if (mount(req, res)) return;
+    clearSecurityHeaders(res);
     return opts.edge(req, res, url);
   };
 

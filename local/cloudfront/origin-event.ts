@@ -95,13 +95,22 @@ export function encodeOriginBody(
 
 /**
  * The origin-request event CloudFront hands to Lambda@Edge. CloudFront's own geo/device headers
- * replace any the request carried under the same names.
+ * replace any the request carried under the same names; X-Forwarded-For gains the client IP.
  */
 export function makeOriginRequestEvent(input: OriginRequestInput): CloudFrontRequestEvent {
   const headers = functionHeadersToEdge(input.request.headers, input.headerKeys);
   for (const h of input.cloudFrontHeaders) delete headers[h.name];
   for (const h of input.cloudFrontHeaders)
     headers[h.name] = [...(headers[h.name] ?? []), { key: h.key, value: h.value }];
+  // CloudFront appends the viewer's address to X-Forwarded-For on every origin request, so the
+  // edge code sees the client IP there as on AWS (and must not keep it).
+  const forwarded = headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = [
+    {
+      key: forwarded?.[0]?.key ?? 'X-Forwarded-For',
+      value: [...(forwarded ?? []).map((h) => h.value), input.clientIp].join(', '),
+    },
+  ];
   const body = encodeOriginBody(input.body, input.bodyCut);
   return {
     Records: [

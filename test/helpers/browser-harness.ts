@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../bench/chromium.js';
-import { startDev, type DevStack } from '../../local/dev.js';
+import { startDev, type DevOptions, type DevStack } from '../../local/dev.js';
 import type { Tracker } from '../../player/core/tracker.js';
 import type { BatchResult } from '../../player/transport/results.js';
 import { EVENT_TYPES, type BeaconEvent, type EventType } from '../../schemas/index.js';
@@ -88,12 +88,15 @@ interface TestStack {
   stop(): Promise<void>;
 }
 
+/** Options of the stack a {@link describeInChromium} block starts (e.g. an API token). */
+type StackOptions = Pick<DevOptions, 'apiToken'>;
+
 /** Starts `beacons dev` in-process on a free port and a fresh data directory. */
-async function startStack(): Promise<TestStack> {
+async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-browser-'));
   // The default consumer poll: a faster one costs CPU that the stacks and browsers of the other
   // test files share.
-  const dev = await startDev({ port: 0, dataDir });
+  const dev = await startDev({ port: 0, dataDir, ...options });
   return {
     url: dev.url,
     dev,
@@ -108,8 +111,10 @@ async function startStack(): Promise<TestStack> {
  * Starts the stack and Chromium side by side; if either fails, stops the other before throwing
  * (so a missing browser under CI fails the file without leaving a stack running).
  */
-async function startStackAndBrowser(): Promise<{ stack: TestStack; browser: Browser }> {
-  const [stack, browser] = await Promise.allSettled([startStack(), launchChromium()]);
+async function startStackAndBrowser(
+  options: StackOptions,
+): Promise<{ stack: TestStack; browser: Browser }> {
+  const [stack, browser] = await Promise.allSettled([startStack(options), launchChromium()]);
   if (stack.status === 'fulfilled' && browser.status === 'fulfilled')
     return { stack: stack.value, browser: browser.value };
   if (stack.status === 'fulfilled') await stack.value.stop();
@@ -127,18 +132,22 @@ export interface ChromiumEnv {
 
 /**
  * A describe block (skipped as {@link browserTestsEnabled} says) whose tests share one local stack
- * and one Chromium: both start before the block's own beforeAll hooks and close after its own
- * afterAll hooks.
+ * (started with `options`, e.g. an API token) and one Chromium: both start before the block's own
+ * beforeAll hooks and close after its own afterAll hooks.
  * @example
  * describeInChromium('demo page', (env) => {
  *   it('opens', async () => { ... env.browser.newContext() ... env.stack.url ... });
  * });
  */
-export function describeInChromium(name: string, body: (env: ChromiumEnv) => void): void {
+export function describeInChromium(
+  name: string,
+  body: (env: ChromiumEnv) => void,
+  options: StackOptions = {},
+): void {
   describe.skipIf(!browserTestsEnabled())(name, () => {
     let started: { stack: TestStack; browser: Browser } | undefined;
     beforeAll(async () => {
-      started = await startStackAndBrowser();
+      started = await startStackAndBrowser(options);
     });
     afterAll(async () => {
       await started?.browser.close();

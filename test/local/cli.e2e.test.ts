@@ -14,7 +14,13 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-cli-'));
 const children: ChildProcess[] = [];
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 20_000 });
+  // Without the caller's BEACONS_API_TOKEN, so the binding rule is seen as a new user meets it.
+  const { BEACONS_API_TOKEN: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -60,6 +66,14 @@ describe('beacons CLI', () => {
     [['dev', '--port', 'abc'], 'beacons: --port must be a whole number, got "abc"'],
     [['dev', '--port', '70000'], 'beacons: --port must be between 0 and 65535, got 70000'],
     [['dev', '--verbose'], "beacons: beacons dev: Unknown option '--verbose'"],
+    [
+      ['dev', '--host', '0.0.0.0'],
+      'beacons: --host 0.0.0.0 would let other machines read the dashboard and API, so it needs an API token: set BEACONS_API_TOKEN (e.g. BEACONS_API_TOKEN=$(openssl rand -hex 32)) or pass --api-token. Without --host the stack listens on 127.0.0.1 only.',
+    ],
+    [
+      ['dev', '--api-token', 'short'],
+      'beacons: the API token must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ - (got 5 characters); make one with: openssl rand -hex 32',
+    ],
     [
       ['simulate', '--url', 'http://example.com:8787'],
       'beacons: the simulator only sends to loopback (127.0.0.1, ::1, localhost), not example.com',

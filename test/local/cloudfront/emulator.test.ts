@@ -142,8 +142,9 @@ describe('CloudFront emulator', () => {
     expect(h['content-type']).toStrictEqual([{ key: 'content-type', value: 'text/plain' }]);
     expect(h['x-beacon-pop']).toBeUndefined();
     expect(Object.keys(h).every((k) => k === k.toLowerCase())).toBe(true);
-    // The client address travels only in clientIp (which the handler must not store), never in headers.
-    expect(h['x-forwarded-for']).toBeUndefined();
+    // The client address travels in clientIp and, as CloudFront adds it, in X-Forwarded-For (the
+    // handler must store neither); CloudFront-Viewer-Address only if a policy forwarded it.
+    expect(h['x-forwarded-for']).toStrictEqual([{ key: 'X-Forwarded-For', value: '127.0.0.1' }]);
     expect(h['cloudfront-viewer-address']).toBeUndefined();
     expect(process.env.AWS_REGION).toBeUndefined();
   });

@@ -99,6 +99,7 @@ describe('origin-request event', () => {
       headers: {
         'content-type': [{ key: 'content-TYPE', value: 'text/plain' }],
         'cloudfront-viewer-country': [{ key: 'CloudFront-Viewer-Country', value: 'DE' }],
+        'x-forwarded-for': [{ key: 'X-Forwarded-For', value: '127.0.0.1' }],
       },
       method: 'POST',
       querystring: '',
@@ -110,5 +111,26 @@ describe('origin-request event', () => {
         data: body.toString('base64'),
       },
     });
+  });
+
+  it('appends the client IP to the X-Forwarded-For the viewer sent, as CloudFront does', () => {
+    const event = makeOriginRequestEvent({
+      request: {
+        method: 'POST',
+        uri: '/v1/events',
+        querystring: {},
+        headers: { 'x-forwarded-for': { value: '198.51.100.7' } },
+      },
+      headerKeys: new Map([['x-forwarded-for', 'x-forwarded-FOR']]),
+      cloudFrontHeaders: [],
+      clientIp: '203.0.113.9',
+      body: Buffer.alloc(0),
+      requestId: 'req-2',
+      distributionId: 'EDIST',
+      distributionDomainName: 'd1.cloudfront.net',
+    });
+    expect(event.Records[0].cf.request.headers['x-forwarded-for']).toStrictEqual([
+      { key: 'x-forwarded-FOR', value: '198.51.100.7, 203.0.113.9' },
+    ]);
   });
 });
