@@ -30,13 +30,9 @@ const lock = readJson('package-lock.json') as {
 };
 const locked = Object.entries(lock.packages).filter(([where, e]) => where !== '' && !e.link);
 
-/** Where the run-time dependencies are justified: ARCHITECTURE.md (or, until merged, the notes). */
+/** Where the run-time dependencies are justified. */
 function justificationDocs(): string {
-  return ['docs/ARCHITECTURE.md', 'docs/notes-security.md']
-    .map((f) => path.join(root, f))
-    .filter((f) => fs.existsSync(f))
-    .map((f) => fs.readFileSync(f, 'utf8'))
-    .join('\n');
+  return fs.readFileSync(path.join(root, 'docs/ARCHITECTURE.md'), 'utf8');
 }
 
 describe('dependencies', () => {
