@@ -173,34 +173,38 @@ export function factsOfRow(row: Pick<EventRow, keyof EventFacts>): EventFacts {
   };
 }
 
-/** A bad row as the checks compare it. */
+/** A bad row as the checks compare it (with the core's detail, which names what it could not read). */
 export function owedOfRow(
-  row: Pick<StoredBadRow, 'reason' | 'status' | 'index' | 'source'>,
-): OwedBadRow & { source: string } {
+  row: Pick<StoredBadRow, 'reason' | 'status' | 'index' | 'source' | 'detail'>,
+): StoredOwed {
   return {
     reason: row.reason,
     status: Number(row.status),
     index: row.index === null ? null : Number(row.index),
     source: row.source,
+    detail: row.detail,
   };
+}
+
+/** A stored bad row as compared: who made it, and why. */
+export interface StoredOwed extends OwedBadRow {
+  source: string;
+  detail: string | null;
 }
 
 /**
  * Compares what was stored (rows, from the decoder or a store) with what was promised: the
  * acknowledged events exactly, each once; one edge bad row per refusal, no core bad rows.
  */
-export function compare(
-  promise: Promised,
-  events: EventFacts[],
-  badRows: (OwedBadRow & { source: string })[],
-): string[] {
+export function compare(promise: Promised, events: EventFacts[], badRows: StoredOwed[]): string[] {
   const violations: string[] = [];
   const want = promise.accepted.map((e) => JSON.stringify(e)).sort();
   const got = events.map((e) => JSON.stringify(e)).sort();
   if (JSON.stringify(want) !== JSON.stringify(got))
     violations.push(`acknowledged events ${describe(want)} but stored ${describe(got)}`);
   for (const b of badRows)
-    if (b.source !== 'edge') violations.push(`core refused a record the edge wrote: ${b.reason}`);
+    if (b.source !== 'edge')
+      violations.push(`core refused a record the edge wrote: ${b.reason} (${b.detail ?? ''})`);
   const owed = promise.badRows.map((b) => JSON.stringify([b.reason, b.status, b.index])).sort();
   const kept = badRows
     .filter((b) => b.source === 'edge')

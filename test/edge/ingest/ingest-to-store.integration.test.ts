@@ -87,7 +87,7 @@ async function storedEvents(
  */
 async function storedBadRows(requestId: string) {
   const rows = await store.query(
-    `SELECT reason, status, "index", source FROM bad_rows WHERE request_id = ? OR request_id LIKE ?`,
+    `SELECT reason, status, "index", source, detail FROM bad_rows WHERE request_id = ? OR request_id LIKE ?`,
     [requestId, `kinesis:%/${requestId}-%`],
   );
   return rows.map((r) => owedOfRow(r as never));
