@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { type Escape, J, type JsonNode } from './json-text.js';
-import { codePoints, textWithin, wellFormedChar } from './strings.js';
+import { anyChar, codePoints, textWithin, wellFormedChar } from './strings.js';
 
 /** A JSON Schema (draft 2020-12) node, as read from the file. */
 type Schema = { [keyword: string]: unknown };
@@ -122,7 +122,15 @@ export class SchemaArbitraries {
     if (typeof value !== 'string') throw new Error('schema-arbitrary: only string consts');
     return mixed(
       fc.constant(J.str(value)),
-      fc.constantFrom(value.toUpperCase(), `${value} `, '', `${value}-0`).map((s) => J.str(s)),
+      fc
+        .constantFrom(
+          value.toUpperCase(),
+          `${value} `,
+          '',
+          `${value}-0`,
+          `${value}${'😀'.repeat(30)}`,
+        )
+        .map((s) => J.str(s)),
       wrongType('string'),
     );
   }
