@@ -5,6 +5,7 @@
  * two cannot drift apart. What the edge does with a value that breaks a rule (refuse the body,
  * refuse the event, or repair) is each group's `onEdge`, written out in schemas/README.md.
  */
+import type { EnrichedEvent, EnrichedRecord, GeoContext, EdgeContext } from './record.js';
 import { kindProblem, type StorageKind } from './storable.js';
 
 /** How one field is stored: its column kind, and whether a record without it is unreadable. */
@@ -16,6 +17,16 @@ export interface FieldRule {
 /** A table of rules, field name → rule. */
 export type FieldRules = Readonly<Record<string, FieldRule>>;
 
+/** A rule for exactly the keys of `T` (none missing, none extra): the tables below cover the record's types. */
+type RulesFor<K extends PropertyKey> = { readonly [P in K]: FieldRule };
+/** Every key of any member of a union (`keyof` of a union gives only the shared ones). */
+type AnyKey<T> = T extends unknown ? keyof T : never;
+type RecordKey = 'received_at' | 'skew_ms';
+type EnvelopeKey = Exclude<
+  keyof EnrichedRecord,
+  RecordKey | 'record_version' | 'geo' | 'edge' | 'events'
+>;
+
 // Generic so each table keeps its literal kinds: the core's readers are typed from them.
 const req = <K extends StorageKind>(kind: K) => ({ kind, required: true }) as const;
 const opt = <K extends StorageKind>(kind: K) => ({ kind, required: false }) as const;
@@ -24,7 +35,7 @@ const opt = <K extends StorageKind>(kind: K) => ({ kind, required: false }) as c
 export const RECORD_FIELDS = {
   received_at: req('time'),
   skew_ms: req('bigint'),
-} as const satisfies FieldRules;
+} as const satisfies RulesFor<RecordKey>;
 
 /** Envelope fields a client sends that the record keeps (`sent_at` only becomes `skew_ms`). */
 export const ENVELOPE_FIELDS = {
@@ -36,7 +47,7 @@ export const ENVELOPE_FIELDS = {
   sdk_version: req('text'),
   player_name: opt('text'),
   player_version: opt('text'),
-} as const satisfies FieldRules;
+} as const satisfies RulesFor<EnvelopeKey>;
 
 /** `record.geo`: CloudFront-Viewer-* header values. */
 export const GEO_FIELDS = {
@@ -47,7 +58,7 @@ export const GEO_FIELDS = {
   asn: opt('text'),
   lat: opt('double'),
   lon: opt('double'),
-} as const satisfies FieldRules;
+} as const satisfies RulesFor<keyof GeoContext>;
 
 /** `record.edge`: where the request entered the CDN, CloudFront's request id, the device. */
 export const EDGE_FIELDS = {
@@ -58,7 +69,7 @@ export const EDGE_FIELDS = {
   request_id: req('text'),
   device: req('text'),
   os: opt('text'),
-} as const satisfies FieldRules;
+} as const satisfies RulesFor<keyof EdgeContext>;
 
 /**
  * Every event field that has a column of its own (the core stores other fields as JSON in
@@ -90,7 +101,7 @@ export const EVENT_FIELDS = {
   to: opt('double'),
   reason: opt('text'),
   autoplay: opt('boolean'),
-} as const satisfies FieldRules;
+} as const satisfies RulesFor<AnyKey<EnrichedEvent>>;
 
 /**
  * What the edge does with a value that breaks its group's rules: `refuse_body` (400
