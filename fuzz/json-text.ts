@@ -28,7 +28,7 @@ export interface JsonStr {
 }
 
 /** A lone surrogate: with the `u` flag a well-formed pair is one code point, not `Cs`. */
-export const LONE = /\p{Cs}/u;
+const LONE = /\p{Cs}/u;
 
 /** Node builders, so generators read as the JSON they make. */
 export const J = {

@@ -61,7 +61,7 @@ const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Sends one request through the ingest core with fresh in-memory storage. Never throws. */
-export async function exchange(
+async function exchange(
   req: IngestRequest,
   config: EdgeConfig = DEFAULT_CONFIG,
 ): Promise<Exchange> {
@@ -79,7 +79,7 @@ export async function exchange(
 }
 
 /** The records and bad rows as Kinesis would deliver them to the core (JSON, UTF-8). */
-export function sourcesOf(ex: Exchange): SourceRecord[] {
+function sourcesOf(ex: Exchange): SourceRecord[] {
   let seq = 0;
   const source = (kind: SourceRecord['kind'], value: unknown): SourceRecord => ({
     kind,
@@ -96,7 +96,7 @@ export function sourcesOf(ex: Exchange): SourceRecord[] {
 }
 
 /** What the response promises, and the violations visible from the response alone. */
-export function promiseOf(ex: Exchange): { promise: Promised; violations: string[] } {
+function promiseOf(ex: Exchange): { promise: Promised; violations: string[] } {
   const promise: Promised = { accepted: [], badRows: [] };
   const violations: string[] = [];
   const { req, res } = ex;

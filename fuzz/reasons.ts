@@ -6,7 +6,7 @@
 import type { BodyReason, EventReason } from '../edge/ingest/types.js';
 
 /** Whole-request reasons (the `error` of a 4xx/5xx body and the reason of its bad row). */
-export const BODY_REASONS = [
+const BODY_REASONS = [
   'not_found',
   'method_not_allowed',
   'unsupported_media_type',
@@ -25,7 +25,7 @@ export const BODY_REASONS = [
 ] as const satisfies readonly BodyReason[];
 
 /** Per-event reasons (the `rejected` list of a 200 or a 400 no_valid_events). */
-export const EVENT_REASONS = [
+const EVENT_REASONS = [
   'invalid_event',
   'duplicate_event_id',
   'timestamp_out_of_range',

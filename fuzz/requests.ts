@@ -15,7 +15,7 @@ import type { SchemaArbitraries } from './schema-arbitrary.js';
 import { anyChar, codePoints, wellFormedChar } from './strings.js';
 
 /** The server clock of every generated request: 2026-11-28T12:00:00Z. */
-export const FUZZ_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const FUZZ_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 
 /** What the body is before mutation. */
 export type BodyPlan =
