@@ -3,8 +3,8 @@
  * (fuzz/requests.ts, walked out of the beacon JSON Schema, with hostile variations and byte
  * damage) go through the real ingest core, what it writes is read by the real core decoder and
  * stored by the real DuckDB sink. One store per file, many requests per property run, one
- * writeBatch per run. A failure prints fast-check's seed and path: rerun with
- * `test.prop(..., { seed, path })`, or replay the request with `npm run fuzz -- --replay`.
+ * writeBatch per run. A failure prints fast-check's seed and path (replay with FC_SEED and
+ * FC_PATH, below) and the failing request (replay with `npm run fuzz -- --replay`).
  */
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -24,7 +24,11 @@ import { tempDir } from '../../helpers/temp-store.js';
 
 /** Cases per property: enough to find the known bugs within a few runs, small enough for CI on two cores. */
 const RUNS = 30;
-const PARAMS = { numRuns: RUNS, interruptAfterTimeLimit: 90_000 };
+/** `FC_SEED=<seed> FC_PATH=<path> npx vitest run <this file>` replays a printed failure. */
+const REPLAY = process.env.FC_SEED
+  ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH }
+  : {};
+const PARAMS = { numRuns: RUNS, interruptAfterTimeLimit: 90_000, ...REPLAY };
 const TIMEOUT = 180_000;
 
 const schema = beaconArbitraries();
