@@ -12,7 +12,7 @@ import { LIMITS } from '../schemas/limits.js';
 import { mutations } from './mutate.js';
 import { checkRequest } from './oracle.js';
 import { buildRequest, requestPlans } from './requests.js';
-import { beaconArbitraries } from './schema-file.js';
+import { beaconArbitraries } from './schema-arbitrary.js';
 import { fromRepro, tally, type Tally, toRepro } from './tally.js';
 
 /** Options of one run. */

@@ -7,17 +7,26 @@
  * schema change cannot silently leave a field ungenerated.
  */
 import fc from 'fast-check';
-import { type Escape, J, type JsonNode } from './json-text.js';
-import { anyChar, codePoints, textWithin, wellFormedChar } from './strings.js';
+import { readFileSync } from 'node:fs';
+import { CURRENT_SCHEMA_VERSION } from '../schemas/versions.js';
+import { J, type JsonNode } from './json-text.js';
+import {
+  constantArb,
+  enumArb,
+  mixed,
+  numberArb,
+  patternArb,
+  stringArb,
+  VALID_WEIGHT,
+  wrongType,
+} from './scalar-arbitraries.js';
+import { codePoints, wellFormedChar } from './strings.js';
 
 /** A JSON Schema (draft 2020-12) node, as read from the file. */
 type Schema = { [keyword: string]: unknown };
 
 /** Keywords that carry no constraint for generation. */
 const IGNORED = new Set(['$schema', '$id', 'title', 'description', 'discriminator', '$defs']);
-
-/** Odds of a valid value against one hostile value, per field. */
-const VALID_WEIGHT = 60;
 
 /** Keys a hostile client adds: prototype names, near-misses of real keys, the empty key. */
 const ODD_KEYS = fc.constantFrom(
@@ -76,8 +85,8 @@ export class SchemaArbitraries {
       return arb;
     }
     this.checkKeywords(schema);
-    if ('const' in schema) return this.constant(schema.const);
-    if (Array.isArray(schema.enum)) return this.enumeration(schema.enum);
+    if ('const' in schema) return constantArb(schema.const);
+    if (Array.isArray(schema.enum)) return enumArb(schema.enum);
     if (Array.isArray(schema.oneOf)) return this.oneOf(schema.oneOf as Schema[]);
     switch (schema.type) {
       case 'object':
@@ -85,11 +94,13 @@ export class SchemaArbitraries {
       case 'array':
         return this.array(schema);
       case 'string':
-        return this.string(schema);
+        return typeof schema.pattern === 'string'
+          ? patternArb(schema.pattern)
+          : stringArb(num(schema.minLength, 0), num(schema.maxLength, 64));
       case 'integer':
-        return this.number(schema, true);
+        return numberArb(num(schema.minimum, -1e9), num(schema.maximum, 1e9), true);
       case 'number':
-        return this.number(schema, false);
+        return numberArb(num(schema.minimum, -1e9), num(schema.maximum, 1e9), false);
       case 'boolean':
         return mixed(fc.boolean().map(J.bool), wrongType('boolean'));
       default:
@@ -116,31 +127,6 @@ export class SchemaArbitraries {
     ]);
     for (const k of Object.keys(schema))
       if (!known.has(k)) throw new Error(`schema-arbitrary: keyword ${k} is not generated`);
-  }
-
-  private constant(value: unknown): fc.Arbitrary<JsonNode> {
-    if (typeof value !== 'string') throw new Error('schema-arbitrary: only string consts');
-    return mixed(
-      fc.constant(J.str(value)),
-      fc
-        .constantFrom(
-          value.toUpperCase(),
-          `${value} `,
-          '',
-          `${value}-0`,
-          `${value}${'😀'.repeat(30)}`,
-        )
-        .map((s) => J.str(s)),
-      wrongType('string'),
-    );
-  }
-
-  private enumeration(values: unknown[]): fc.Arbitrary<JsonNode> {
-    return mixed(
-      fc.constantFrom(...values).map((v) => J.str(String(v))),
-      codePoints(wellFormedChar, 0, 8).map((s) => J.str(s)),
-      wrongType('string'),
-    );
   }
 
   private oneOf(variants: Schema[]): fc.Arbitrary<JsonNode> {
@@ -234,124 +220,19 @@ export class SchemaArbitraries {
       { arbitrary: wrongType('array'), weight: 1 },
     );
   }
-
-  private string(schema: Schema): fc.Arbitrary<JsonNode> {
-    if (typeof schema.pattern === 'string') return this.patterned(schema.pattern);
-    const min = (schema.minLength as number | undefined) ?? 0;
-    const max = (schema.maxLength as number | undefined) ?? 64;
-    const hostile = [
-      codePoints(wellFormedChar, max + 1, max + 1),
-      textWithin(min, max),
-      wrongType('string'),
-    ];
-    if (min > 0) hostile.push(fc.constant(''));
-    return fc
-      .tuple(
-        mixed(textWithin(min, max), ...hostile.map((a) => a as fc.Arbitrary<string | JsonNode>)),
-        fc.constantFrom<Escape>('json', 'json', 'json', 'ascii', 'all', 'raw'),
-      )
-      .map(([v, esc]) => (typeof v === 'string' ? J.str(v, esc) : v));
-  }
-
-  /** A `^[class]{m,n}$` pattern: matching strings, and ones a length or a character off. */
-  private patterned(pattern: string): fc.Arbitrary<JsonNode> {
-    const m = /^\^\[([^\]]+)\]\{(\d+),(\d+)\}\$$/.exec(pattern);
-    if (!m) throw new Error(`schema-arbitrary: pattern ${pattern} is not of the form ^[…]{m,n}$`);
-    const [, cls, lo, hi] = m;
-    const chars = classChars(cls);
-    const n = (min: number, max = min) => codePoints(fc.constantFrom(...chars), min, max);
-    const hostile: fc.Arbitrary<string | JsonNode>[] = [
-      n(Number(hi) + 1),
-      codePoints(
-        fc.oneof(anyChar, fc.constantFrom('@', ' ', '/', '\u00e9')),
-        Number(lo),
-        Number(lo) + 4,
-      ),
-      wrongType('string'),
-    ];
-    if (Number(lo) > 0) hostile.push(n(Number(lo) - 1));
-    return mixed(n(Number(lo), Number(hi)), ...hostile).map((v) =>
-      typeof v === 'string' ? J.str(v) : v,
-    );
-  }
-
-  private number(schema: Schema, integer: boolean): fc.Arbitrary<JsonNode> {
-    const min = (schema.minimum as number | undefined) ?? -1e9;
-    const max = (schema.maximum as number | undefined) ?? 1e9;
-    const inRange = integer
-      ? fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number)
-      : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-    const valid = fc.oneof(
-      { arbitrary: inRange.map((x) => J.num(x)), weight: 6 },
-      { arbitrary: fc.constantFrom(min, max).map((x) => J.num(x)), weight: 2 },
-      // The same value written the ways JSON allows: `5.0`, `5e0`, `0.5e1`.
-      {
-        arbitrary: fc
-          .tuple(inRange, fc.constantFrom('.0', 'e0', 'E+0'))
-          .map(([x, t]) =>
-            J.num(Number.isInteger(x) && !String(x).includes('e') ? `${x}${t}` : String(x)),
-          ),
-        weight: 1,
-      },
-      {
-        arbitrary: fc.constantFrom('-0', '0e5', '5e-324', '1e-400').map(J.num),
-        weight: min <= 0 ? 1 : 0,
-      },
-    );
-    const hostile: fc.Arbitrary<JsonNode>[] = [
-      fc.constantFrom(nextUp(max), max + 1, min - 1, -Number.MIN_VALUE).map((x) => J.num(x)),
-      fc.constantFrom('1e400', '-1e400', '1e308', '9007199254740993', '1e21').map(J.num),
-      wrongType(integer ? 'integer' : 'number'),
-    ];
-    if (integer) hostile.push(inRange.map((x) => J.num(Math.min(x, max - 1) + 0.5)));
-    return mixed(valid, ...hostile);
-  }
 }
 
-/** `valid` most of the time, else one of `hostile`. */
-function mixed<T, U>(valid: fc.Arbitrary<T>, ...hostile: fc.Arbitrary<U>[]): fc.Arbitrary<T | U> {
-  return fc.oneof(
-    { arbitrary: valid as fc.Arbitrary<T | U>, weight: VALID_WEIGHT },
-    ...hostile.map((arbitrary) => ({ arbitrary: arbitrary as fc.Arbitrary<T | U>, weight: 1 })),
-  );
+/** A numeric keyword, or its default. */
+function num(v: unknown, otherwise: number): number {
+  return typeof v === 'number' ? v : otherwise;
 }
 
-/** A value of some other JSON type than `expected`. */
-function wrongType(expected: string): fc.Arbitrary<JsonNode> {
-  const all: Record<string, fc.Arbitrary<JsonNode>> = {
-    string: fc.constantFrom('7', '', 'true').map((s) => J.str(s)),
-    number: fc.constantFrom(J.num(0), J.num(7.5)),
-    integer: fc.constantFrom(J.num(0), J.num(7)),
-    boolean: fc.constantFrom(J.bool(true), J.bool(false)),
-    null: fc.constant(J.null()),
-    array: fc.constant(J.arr([])),
-    object: fc.constant(J.obj([])),
-  };
-  const others = Object.entries(all)
-    .filter(([t]) => t !== expected && !(expected === 'number' && t === 'integer'))
-    .filter(([t]) => !(expected === 'integer' && t === 'number'))
-    .map(([, a]) => a);
-  return fc.oneof(...others);
-}
-
-/** The characters of a regex class body such as `A-Za-z0-9_.:-` (ranges and single characters). */
-function classChars(cls: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < cls.length; i++) {
-    if (cls[i + 1] === '-' && i + 2 < cls.length) {
-      for (let c = cls.charCodeAt(i); c <= cls.charCodeAt(i + 2); c++)
-        out.push(String.fromCharCode(c));
-      i += 2;
-    } else out.push(cls[i] === '\\' ? cls[++i] : cls[i]);
-  }
-  return out;
-}
-
-/** The next double above `x`: the smallest value past an inclusive maximum. */
-export function nextUp(x: number): number {
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, x);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, x >= 0 ? bits + 1n : bits - 1n);
-  return buf.getFloat64(0);
+/**
+ * The arbitraries of `schemas/beacon/<version>.json` (default: the current version), read at run
+ * time so what is walked is the file the validators are built from. Resolved from this module's
+ * URL: the fuzz bundle sits one folder below the repository root (dist/fuzz.mjs), like this file.
+ */
+export function beaconArbitraries(version: string = CURRENT_SCHEMA_VERSION): SchemaArbitraries {
+  const url = new URL(`../schemas/beacon/${version}.json`, import.meta.url);
+  return new SchemaArbitraries(JSON.parse(readFileSync(url, 'utf8')));
 }

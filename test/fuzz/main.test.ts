@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { report, runFuzz } from '../../fuzz/main.js';
 import { fromRepro, toRepro } from '../../fuzz/tally.js';
 import { buildRequest, requestPlans } from '../../fuzz/requests.js';
-import { beaconArbitraries } from '../../fuzz/schema-file.js';
+import { beaconArbitraries } from '../../fuzz/schema-arbitrary.js';
 import fc from 'fast-check';
 
 describe('npm run fuzz, smoke run', () => {
