@@ -18,7 +18,7 @@ import {
   owedOfRow,
 } from '../../../fuzz/oracle.js';
 import { buildRequest, requestPlans } from '../../../fuzz/requests.js';
-import { beaconArbitraries } from '../../../fuzz/schema-file.js';
+import { beaconArbitraries } from '../../../fuzz/schema-arbitrary.js';
 import { toRepro } from '../../../fuzz/tally.js';
 import { tempDir } from '../../helpers/temp-store.js';
 
