@@ -6,7 +6,6 @@
  */
 import type { BeaconEvent, EventType } from '../../schemas/index.js';
 import { CURRENT_SCHEMA_VERSION, LIMITS } from '../../schemas/index.js';
-import { cutCodePoints } from '../../schemas/storable.js';
 import type { Envelope } from '../transport/queue.js';
 import { SDK_NAME, SDK_VERSION } from '../version.js';
 import { randomId } from './ids.js';
@@ -30,14 +29,25 @@ function clampField(field: string, value: number, type?: EventType): number {
   return r.integer ? Math.round(v) : v;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * Cuts a string to at most `max` characters, counted in code points as the schema counts them,
  * never inside a surrogate pair; an unpaired surrogate (from the host page, or half an emoji)
- * becomes U+FFFD. The edge refuses a string that is not well-formed Unicode (the store cannot keep
- * it), so sending one would lose the event, or with it in the envelope the whole batch; this is
- * the same cut the edge applies to the values it repairs (schemas/storable.ts).
+ * becomes U+FFFD. A string that is not well-formed Unicode cannot be stored, so sending one would
+ * lose the event, or with it in the envelope the whole batch.
  */
-const cut = cutCodePoints;
+function cut(s: string, max: number): string {
+  if (s.length <= max && !SURROGATE.test(s)) return s;
+  let out = '';
+  let n = 0;
+  for (const ch of s) {
+    if (n === max) break;
+    out += ch.length === 1 && SURROGATE.test(ch) ? '\uFFFD' : ch;
+    n += 1;
+  }
+  return out;
+}
 
 /** A session's identity and its event factory. */
 export interface Session {
