@@ -164,8 +164,9 @@ function otherFields(e: Record<string, unknown>): string | null {
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
   const ts = E.ts(e.ts, 'ts');
-  // The edge leaves `time` out (it is ts + the record's skew_ms); a producer that sets it wins.
-  const time = read.timeMs(e.time === undefined ? ts + skewMs : e.time, 'time');
+  // The edge leaves `time` out (it is ts + the record's skew_ms); a producer that sets it wins
+  // (null is absent, as for every optional field).
+  const time = read.timeMs(e.time === undefined || e.time === null ? ts + skewMs : e.time, 'time');
   const s = shared;
   return {
     event_id: E.id(e.id, 'id'),

@@ -39,6 +39,18 @@ export function toWellFormed(s: string): string {
   return LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, REPLACEMENT_CHARACTER) : s;
 }
 
+/** A `\u` escape of a surrogate code unit in JSON text. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * False when no string `JSON.parse` makes of `json` can hold an unpaired surrogate: text decoded
+ * from valid UTF-8 has none of its own, so one can only come from a `\uD800`-style escape. One
+ * scan of the body lets the edge skip checking every string of every event in the usual case.
+ */
+export function jsonMayHoldLoneSurrogate(json: string): boolean {
+  return SURROGATE_ESCAPE.test(json);
+}
+
 /**
  * The UTF-16 index where the first `max` code points of `s` end: a cut there never splits a
  * surrogate pair. Code points are what JSON Schema's `maxLength` counts.

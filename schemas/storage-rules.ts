@@ -6,7 +6,7 @@
  * refuse the event, or repair) is each group's `onEdge`, written out in schemas/README.md.
  */
 import type { EnrichedEvent, EnrichedRecord, GeoContext, EdgeContext } from './record.js';
-import { kindProblem, type StorageKind } from './storable.js';
+import { kindProblem, textProblem, type StorageKind } from './storable.js';
 
 /** How one field is stored: its column kind, and whether a record without it is unreadable. */
 export interface FieldRule {
@@ -138,25 +138,49 @@ export interface FieldProblem {
   problem: string;
 }
 
+/** Each table as a Map, built once: a client key like `constructor` must not find a rule. */
+const RULE_MAPS = new WeakMap<FieldRules, { byName: Map<string, FieldRule>; required: string[] }>();
+
+function mapOf(rules: FieldRules): { byName: Map<string, FieldRule>; required: string[] } {
+  let m = RULE_MAPS.get(rules);
+  if (!m) {
+    const entries = Object.entries(rules);
+    m = {
+      byName: new Map(entries),
+      required: entries.filter(([, r]) => r.required).map(([f]) => f),
+    };
+    RULE_MAPS.set(rules, m);
+  }
+  return m;
+}
+
 /**
- * The first field of `obj` (in table order) that breaks `rules`, or undefined. With
- * `otherStrings`, a string under a key without a rule must be well-formed too (a later schema's
- * field may get a text column).
+ * The first own field of `obj` (in its key order) that breaks its rule in `rules`, then the first
+ * required field it lacks; undefined when everything can be stored. With `otherStrings`, a string
+ * under a key without a rule must be well-formed too (a later schema's field may get a text
+ * column). It walks the object's own keys, not the table, as it runs for every event at the edge.
  */
 export function firstProblem(
   obj: Readonly<Record<string, unknown>>,
   rules: FieldRules,
   otherStrings = false,
 ): FieldProblem | undefined {
-  for (const field in rules) {
-    const problem = ruleProblem(obj[field], rules[field]);
+  const { byName, required } = mapOf(rules);
+  for (const field of Object.keys(obj)) {
+    const v = obj[field];
+    const rule = byName.get(field);
+    const problem =
+      rule !== undefined
+        ? ruleProblem(v, rule)
+        : otherStrings && typeof v === 'string'
+          ? textProblem(v, false)
+          : undefined;
     if (problem !== undefined) return { field, problem };
   }
-  if (!otherStrings) return undefined;
-  for (const field of Object.keys(obj)) {
-    if (Object.hasOwn(rules, field) || typeof obj[field] !== 'string') continue;
-    const problem = kindProblem('text', obj[field]);
-    if (problem !== undefined) return { field, problem };
+  for (const field of required) {
+    if (obj[field] === undefined || !Object.hasOwn(obj, field)) {
+      return { field, problem: ruleProblem(undefined, byName.get(field) as FieldRule) as string };
+    }
   }
   return undefined;
 }

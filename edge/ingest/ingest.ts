@@ -7,6 +7,7 @@
  * lost even if the client gives up. Bad-row failures are logged, never turned into client errors.
  */
 import type { BadRow } from '../../schemas/record.js';
+import { jsonMayHoldLoneSurrogate } from '../../schemas/storable.js';
 import { sharedProblem } from '../../schemas/storage-rules.js';
 import { EDGE_HEADER } from '../config.js';
 import { nearestStreams } from '../routing/nearest.js';
@@ -55,7 +56,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const trace = traceFields(parsed.value);
     ctx.sessionId = trace.sessionId;
     ctx.schemaVersion = trace.schemaVersion;
-    const result = validateBatch(parsed.value, deps.config);
+    const result = validateBatch(parsed.value, deps.config, jsonMayHoldLoneSurrogate(text));
     // Only a body with a rejection can be too deep (see parse.ts); check before serializing any of it.
     if (!result.ok || result.rejected.length > 0) {
       const tooDeep = depthRejection(body);

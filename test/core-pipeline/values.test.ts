@@ -74,27 +74,29 @@ describe('readersOf', () => {
 
 describe('named readers', () => {
   it.each([
-    ['str', 'text', true],
-    ['optStr', 'text', false],
-    ['int32', 'int32', true],
-    ['optInt32', 'int32', false],
-    ['int', 'bigint', true],
-    ['optInt', 'bigint', false],
-    ['num', 'double', true],
-    ['optNum', 'double', false],
-    ['timeMs', 'time', true],
-    ['optTimeMs', 'time', false],
-    ['bool', 'boolean', true],
-    ['optBool', 'boolean', false],
-  ] as const)('%s is the shared %s check (required: %s)', (name, kind, required) => {
-    const reader = read[name] as read.Reader<unknown>;
-    for (const v of UNSTORABLE[kind]) {
-      expect(catchError(() => reader(v, 'f'))).toMatchObject({
-        field: 'f',
-        detail: kindProblem(kind, v, required),
-      });
-    }
-    for (const v of STORABLE[kind]) expect(reader(v, 'f')).toBe(v);
-    if (!required) expect(reader(null, 'f')).toBeNull();
-  });
+    ['str', read.str, 'text', true],
+    ['optStr', read.optStr, 'text', false],
+    ['int32', read.int32, 'int32', true],
+    ['optInt32', read.optInt32, 'int32', false],
+    ['int', read.int, 'bigint', true],
+    ['optInt', read.optInt, 'bigint', false],
+    ['num', read.num, 'double', true],
+    ['optNum', read.optNum, 'double', false],
+    ['timeMs', read.timeMs, 'time', true],
+    ['optTimeMs', read.optTimeMs, 'time', false],
+    ['bool', read.bool, 'boolean', true],
+    ['optBool', read.optBool, 'boolean', false],
+  ] as const)(
+    '%s is the shared %s check (required: %s)',
+    (_name, reader: read.Reader<unknown>, kind, required) => {
+      for (const v of UNSTORABLE[kind]) {
+        expect(catchError(() => reader(v, 'f'))).toMatchObject({
+          field: 'f',
+          detail: kindProblem(kind, v, required),
+        });
+      }
+      for (const v of STORABLE[kind]) expect(reader(v, 'f')).toBe(v);
+      if (!required) expect(reader(null, 'f')).toBeNull();
+    },
+  );
 });

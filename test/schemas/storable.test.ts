@@ -11,6 +11,7 @@ import {
   isInt32,
   isTimeMs,
   isWellFormed,
+  jsonMayHoldLoneSurrogate,
   kindProblem,
   MAX_TIME_MS,
   REPLACEMENT_CHARACTER,
@@ -51,6 +52,23 @@ describe('isWellFormed / toWellFormed', () => {
   it('returns a well-formed string unchanged', () => {
     const s = `x${EMOJI}y`;
     expect(toWellFormed(s)).toBe(s);
+  });
+});
+
+describe('jsonMayHoldLoneSurrogate', () => {
+  it('is true only when the JSON text escapes a surrogate code unit', () => {
+    expect(jsonMayHoldLoneSurrogate(JSON.stringify({ a: `x${HI}` }))).toBe(true);
+    expect(jsonMayHoldLoneSurrogate('{"a":"\\uDBFF\\udfff"}')).toBe(true);
+    expect(jsonMayHoldLoneSurrogate(JSON.stringify({ a: EMOJI, b: '\u0041\uFFFD' }))).toBe(false);
+    expect(jsonMayHoldLoneSurrogate('{"a":"\\u0041\\uFFFD\\uE000"}')).toBe(false);
+  });
+
+  it('has no false negative: whenever a parsed string is not well-formed, the text said so', () => {
+    for (const s of [HI, LO, `${LO}${HI}`, `a${EMOJI.slice(0, 1)}`]) {
+      const text = JSON.stringify({ s });
+      expect(isWellFormed((JSON.parse(text) as { s: string }).s)).toBe(false);
+      expect(jsonMayHoldLoneSurrogate(text)).toBe(true);
+    }
   });
 });
 
