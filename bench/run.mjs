@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNode } from '../scripts/bundle-node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'dist', 'bench');
@@ -57,16 +57,7 @@ async function runOne(name) {
 async function measure(name) {
   const entry = entryOf(name);
   const outfile = path.join(outDir, `${name}.mjs`);
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
+  await bundleNode(entry, outfile);
   const res = spawnSync(process.execPath, ['--expose-gc', outfile], {
     cwd: root,
     encoding: 'utf8',

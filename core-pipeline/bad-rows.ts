@@ -21,7 +21,8 @@ const CORE_BAD_ROW_STATUS = 0;
 const ENCODINGS = BAD_ROW_PAYLOAD_ENCODINGS;
 
 /**
- * Parses one record of the bad-row stream (Data = JSON BadRow).
+ * Parses one record of the bad-row stream (Data = JSON BadRow). Its strings are repaired (unpaired
+ * surrogates → U+FFFD) rather than refused, so a bad row keeps its own reason.
  * @throws UnreadableRecordError when the bytes are not a BadRow.
  */
 export function parseBadRow(data: Uint8Array | string): BadRow {
@@ -32,19 +33,19 @@ export function parseBadRow(data: Uint8Array | string): BadRow {
   }
   const bad: BadRow = {
     received_at: read.timeMs(o.received_at, 'received_at'),
-    request_id: read.str(o.request_id, 'request_id'),
+    request_id: read.repairedStr(o.request_id, 'request_id'),
     status: read.int32(o.status, 'status'),
-    reason: read.str(o.reason, 'reason'),
-    payload: read.optStr(o.payload, 'payload') ?? '',
+    reason: read.repairedStr(o.reason, 'reason'),
+    payload: read.repairedOptStr(o.payload, 'payload') ?? '',
     payload_encoding: encoding as BadRow['payload_encoding'],
   };
   // Optional fields only when present, so a parsed bad row equals what the edge sent.
-  const detail = read.optStr(o.detail, 'detail');
+  const detail = read.repairedOptStr(o.detail, 'detail');
   const index = o.index === undefined || o.index === null ? null : read.int32(o.index, 'index');
-  const sessionId = read.optStr(o.session_id, 'session_id');
-  const eventId = read.optStr(o.event_id, 'event_id');
-  const schemaVersion = read.optStr(o.schema_version, 'schema_version');
-  const pop = read.optStr(o.pop, 'pop');
+  const sessionId = read.repairedOptStr(o.session_id, 'session_id');
+  const eventId = read.repairedOptStr(o.event_id, 'event_id');
+  const schemaVersion = read.repairedOptStr(o.schema_version, 'schema_version');
+  const pop = read.repairedOptStr(o.pop, 'pop');
   const truncated = read.optBool(o.payload_truncated, 'payload_truncated');
   if (detail !== null) bad.detail = detail;
   if (index !== null) bad.index = index;

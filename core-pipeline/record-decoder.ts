@@ -7,7 +7,7 @@ import type { BadRow } from '../schemas/record.js';
 import { coreBadRow, parseBadRow, toStoredBadRow, type RecordOrigin } from './bad-rows.js';
 import type { EventRow, StoredBadRow } from './rows.js';
 import { parseRecordData, recordToRows } from './transform.js';
-import { MAX_TIME_MS } from './values.js';
+import { isTimeMs, isWellFormed } from '../schemas/storable.js';
 
 /** What a stream carries: EnrichedRecords (event streams) or BadRows (the bad-row stream). */
 export type StreamKind = 'events' | 'bad_rows';
@@ -104,7 +104,7 @@ function withReason(e: Error): Error & { reason: string } {
 
 /** A usable id from an unreadable record: a non-empty, well-formed, short string, else nothing. */
 function stringOr(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 && v.length <= 256 && !/[\uD800-\uDFFF]/u.test(v)
+  return typeof v === 'string' && v.length > 0 && v.length <= 256 && isWellFormed(v)
     ? v
     : undefined;
 }
@@ -112,7 +112,5 @@ function stringOr(v: unknown): string | undefined {
 /** Prefer the edge's receive time (what `countsSince` filters on) over the Kinesis arrival time. */
 function originWithReceivedAt(rec: SourceRecord, parsed: unknown): RecordOrigin {
   const t = (parsed as { received_at?: unknown } | undefined)?.received_at;
-  return Number.isSafeInteger(t) && (t as number) >= 0 && (t as number) <= MAX_TIME_MS
-    ? { ...rec, receivedAt: t as number }
-    : rec;
+  return isTimeMs(t) ? { ...rec, receivedAt: t } : rec;
 }

@@ -9,12 +9,28 @@
  */
 import { RECORD_VERSION, type EnrichedRecord } from '../schemas/record.js';
 import {
+  EDGE_FIELDS,
+  ENVELOPE_FIELDS,
+  EVENT_FIELDS,
+  GEO_FIELDS,
+  RECORD_FIELDS,
+} from '../schemas/storage-rules.js';
+import {
   InvalidRecordEventError,
   UnreadableRecordError,
   UnsupportedRecordVersionError,
 } from './errors.js';
 import type { EventRow } from './rows.js';
 import * as read from './values.js';
+
+// Readers built once from the rules the edge checks before it acknowledges (schemas/storage-rules.ts).
+// Strings the edge vouches for are repaired, not refused: one bad character must not cost the
+// record; an event's own values are refused, which costs that event only.
+const R = read.readersOf(RECORD_FIELDS);
+const ENV = read.readersOf(ENVELOPE_FIELDS, { repairText: true });
+const GEO = read.readersOf(GEO_FIELDS, { repairText: true });
+const EDGE = read.readersOf(EDGE_FIELDS, { repairText: true });
+const E = read.readersOf(EVENT_FIELDS);
 
 /** Record versions this build can turn into rows. */
 const READABLE_RECORD_VERSIONS: readonly number[] = [RECORD_VERSION];
@@ -43,36 +59,36 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
   }
   const geo = r.geo === undefined ? {} : read.object(r.geo, 'geo');
   const edge = read.object(r.edge, 'edge');
-  const received_at = read.timeMs(r.received_at, 'received_at');
-  const skew_ms = read.int(r.skew_ms, 'skew_ms');
+  const received_at = R.received_at(r.received_at, 'received_at');
+  const skew_ms = R.skew_ms(r.skew_ms, 'skew_ms');
   // Everything a row shares with its siblings, checked once per record.
   const shared = {
     received_at,
     ingested_at: ingestedAt,
     skew_ms,
     record_version: r.record_version as number,
-    schema_version: read.str(r.schema_version, 'schema_version'),
-    session_id: read.str(r.session_id, 'session_id'),
-    viewer_id: read.optStr(r.viewer_id, 'viewer_id'),
-    content_id: read.str(r.content_id, 'content_id'),
-    sdk_name: read.str(r.sdk_name, 'sdk_name'),
-    sdk_version: read.str(r.sdk_version, 'sdk_version'),
-    player_name: read.optStr(r.player_name, 'player_name'),
-    player_version: read.optStr(r.player_version, 'player_version'),
-    country: read.optStr(geo.country, 'geo.country'),
-    country_region: read.optStr(geo.region, 'geo.region'),
-    city: read.optStr(geo.city, 'geo.city'),
-    time_zone: read.optStr(geo.time_zone, 'geo.time_zone'),
-    asn: read.optStr(geo.asn, 'geo.asn'),
-    lat: read.optNum(geo.lat, 'geo.lat'),
-    lon: read.optNum(geo.lon, 'geo.lon'),
-    pop: read.str(edge.pop, 'edge.pop'),
-    edge_region: read.str(edge.edge_region, 'edge.edge_region'),
-    serving_region: read.str(edge.serving_region, 'edge.serving_region'),
-    stream_region: read.str(edge.stream_region, 'edge.stream_region'),
-    request_id: read.str(edge.request_id, 'edge.request_id'),
-    device: read.str(edge.device, 'edge.device'),
-    os: read.optStr(edge.os, 'edge.os'),
+    schema_version: ENV.schema_version(r.schema_version, 'schema_version'),
+    session_id: ENV.session_id(r.session_id, 'session_id'),
+    viewer_id: ENV.viewer_id(r.viewer_id, 'viewer_id'),
+    content_id: ENV.content_id(r.content_id, 'content_id'),
+    sdk_name: ENV.sdk_name(r.sdk_name, 'sdk_name'),
+    sdk_version: ENV.sdk_version(r.sdk_version, 'sdk_version'),
+    player_name: ENV.player_name(r.player_name, 'player_name'),
+    player_version: ENV.player_version(r.player_version, 'player_version'),
+    country: GEO.country(geo.country, 'geo.country'),
+    country_region: GEO.region(geo.region, 'geo.region'),
+    city: GEO.city(geo.city, 'geo.city'),
+    time_zone: GEO.time_zone(geo.time_zone, 'geo.time_zone'),
+    asn: GEO.asn(geo.asn, 'geo.asn'),
+    lat: GEO.lat(geo.lat, 'geo.lat'),
+    lon: GEO.lon(geo.lon, 'geo.lon'),
+    pop: EDGE.pop(edge.pop, 'edge.pop'),
+    edge_region: EDGE.edge_region(edge.edge_region, 'edge.edge_region'),
+    serving_region: EDGE.serving_region(edge.serving_region, 'edge.serving_region'),
+    stream_region: EDGE.stream_region(edge.stream_region, 'edge.stream_region'),
+    request_id: EDGE.request_id(edge.request_id, 'edge.request_id'),
+    device: EDGE.device(edge.device, 'edge.device'),
+    os: EDGE.os(edge.os, 'edge.os'),
   };
   if (!Array.isArray(r.events)) throw new UnreadableRecordError('events', 'must be an array');
 
@@ -120,36 +136,11 @@ type SharedField =
   | 'os';
 
 /**
- * Event fields that have a column of their own (the rest go to `attrs`). Every field of schema
- * 1-0-0 is here, so a current event has `attrs` null; a later schema's new fields are kept in it.
+ * Event fields that have a column of their own (the rest go to `attrs`): the keys of EVENT_FIELDS.
+ * Every field of schema 1-0-0 is there, so a current event has `attrs` null; a later schema's new
+ * fields are kept in it.
  */
-const COLUMN_FIELDS = new Set([
-  'id',
-  'type',
-  'seq',
-  'ts',
-  'time',
-  'playhead',
-  'startup_ms',
-  'stall_ms',
-  'bitrate',
-  'prev_bitrate',
-  'width',
-  'height',
-  'level',
-  'volume',
-  'muted',
-  'code',
-  'message',
-  'fatal',
-  'played_ms',
-  'stall_count',
-  'dropped_frames',
-  'seek_ms',
-  'to',
-  'reason',
-  'autoplay',
-]);
+const COLUMN_FIELDS: ReadonlySet<string> = new Set(Object.keys(EVENT_FIELDS));
 
 /** The event's fields without a column, as JSON; null when there are none. */
 function otherFields(e: Record<string, unknown>): string | null {
@@ -172,17 +163,18 @@ function otherFields(e: Record<string, unknown>): string | null {
  */
 function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
   const e = read.object(value, '');
-  const ts = read.timeMs(e.ts, 'ts');
-  // The edge leaves `time` out (it is ts + the record's skew_ms); a producer that sets it wins.
-  const time = read.timeMs(e.time === undefined ? ts + skewMs : e.time, 'time');
+  const ts = E.ts(e.ts, 'ts');
+  // The edge leaves `time` out (it is ts + the record's skew_ms); a producer that sets it wins
+  // (null is absent, as for every optional field).
+  const time = read.timeMs(e.time === undefined || e.time === null ? ts + skewMs : e.time, 'time');
   const s = shared;
   return {
-    event_id: read.str(e.id, 'id'),
-    type: read.str(e.type, 'type'),
-    seq: read.int32(e.seq, 'seq'),
+    event_id: E.id(e.id, 'id'),
+    type: E.type(e.type, 'type'),
+    seq: E.seq(e.seq, 'seq'),
     ts,
     time,
-    playhead: read.num(e.playhead, 'playhead'),
+    playhead: E.playhead(e.playhead, 'playhead'),
     received_at: s.received_at,
     ingested_at: s.ingested_at,
     skew_ms: s.skew_ms,
@@ -209,25 +201,25 @@ function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
     request_id: s.request_id,
     device: s.device,
     os: s.os,
-    startup_ms: read.optNum(e.startup_ms, 'startup_ms'),
-    stall_ms: read.optNum(e.stall_ms, 'stall_ms'),
-    bitrate: read.optInt(e.bitrate, 'bitrate'),
-    prev_bitrate: read.optInt(e.prev_bitrate, 'prev_bitrate'),
-    width: read.optInt32(e.width, 'width'),
-    height: read.optInt32(e.height, 'height'),
-    level: read.optInt32(e.level, 'level'),
-    volume: read.optNum(e.volume, 'volume'),
-    muted: read.optBool(e.muted, 'muted'),
-    error_code: read.optStr(e.code, 'code'),
-    error_message: read.optStr(e.message, 'message'),
-    fatal: read.optBool(e.fatal, 'fatal'),
-    played_ms: read.optNum(e.played_ms, 'played_ms'),
-    stall_count: read.optInt32(e.stall_count, 'stall_count'),
-    dropped_frames: read.optInt(e.dropped_frames, 'dropped_frames'),
-    seek_ms: read.optNum(e.seek_ms, 'seek_ms'),
-    seek_to: read.optNum(e.to, 'to'),
-    reason: read.optStr(e.reason, 'reason'),
-    autoplay: read.optBool(e.autoplay, 'autoplay'),
+    startup_ms: E.startup_ms(e.startup_ms, 'startup_ms'),
+    stall_ms: E.stall_ms(e.stall_ms, 'stall_ms'),
+    bitrate: E.bitrate(e.bitrate, 'bitrate'),
+    prev_bitrate: E.prev_bitrate(e.prev_bitrate, 'prev_bitrate'),
+    width: E.width(e.width, 'width'),
+    height: E.height(e.height, 'height'),
+    level: E.level(e.level, 'level'),
+    volume: E.volume(e.volume, 'volume'),
+    muted: E.muted(e.muted, 'muted'),
+    error_code: E.code(e.code, 'code'),
+    error_message: E.message(e.message, 'message'),
+    fatal: E.fatal(e.fatal, 'fatal'),
+    played_ms: E.played_ms(e.played_ms, 'played_ms'),
+    stall_count: E.stall_count(e.stall_count, 'stall_count'),
+    dropped_frames: E.dropped_frames(e.dropped_frames, 'dropped_frames'),
+    seek_ms: E.seek_ms(e.seek_ms, 'seek_ms'),
+    seek_to: E.to(e.to, 'to'),
+    reason: E.reason(e.reason, 'reason'),
+    autoplay: E.autoplay(e.autoplay, 'autoplay'),
     attrs: otherFields(e),
   };
 }

@@ -5,6 +5,7 @@
 import type { BadRow } from '../../schemas/record.js';
 import { decodeUtf8 } from './request-gate.js';
 import { LIMITS } from '../../schemas/limits.js';
+import { toWellFormed } from '../../schemas/storable.js';
 import type { RejectedEvent } from './validate.js';
 
 /** Facts shared by every bad row of one request. */
@@ -34,7 +35,7 @@ export function bodyBadRow(
     ...common(ctx),
     status,
     reason,
-    detail,
+    detail: toWellFormed(detail),
     payload: text ?? Buffer.from(cut.buffer, cut.byteOffset, cut.byteLength).toString('base64'),
     payload_encoding: text === undefined ? 'base64' : 'text',
   };
@@ -57,7 +58,7 @@ export function eventBadRow(ctx: BadRowContext, status: number, rejection: Rejec
     ...common(ctx),
     status,
     reason: rejection.reason,
-    detail: rejection.detail,
+    detail: toWellFormed(rejection.detail),
     index: rejection.index,
     payload,
     payload_encoding: 'json',
@@ -69,16 +70,19 @@ export function eventBadRow(ctx: BadRowContext, status: number, rejection: Rejec
 
 /**
  * Session id and schema version of a parsed body, when they look sane, so bad rows can be
- * traced to a session even when the envelope is invalid.
+ * traced to a session even when the envelope is invalid. Unpaired surrogates become U+FFFD: the
+ * bad row must be storable whatever the client sent.
  */
 export function traceFields(value: unknown): { sessionId?: string; schemaVersion?: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const o = value as Record<string, unknown>;
   const out: { sessionId?: string; schemaVersion?: string } = {};
   const sid = Object.hasOwn(o, 'session_id') ? o.session_id : undefined;
-  if (typeof sid === 'string' && sid.length > 0 && sid.length <= 128) out.sessionId = sid;
+  if (typeof sid === 'string' && sid.length > 0 && sid.length <= 128)
+    out.sessionId = toWellFormed(sid);
   const sv = Object.hasOwn(o, 'schema_version') ? o.schema_version : undefined;
-  if (typeof sv === 'string' && sv.length > 0 && sv.length <= 32) out.schemaVersion = sv;
+  if (typeof sv === 'string' && sv.length > 0 && sv.length <= 32)
+    out.schemaVersion = toWellFormed(sv);
   return out;
 }
 

@@ -10,7 +10,9 @@ import {
   type EnrichedRecord,
   type GeoContext,
 } from '../../schemas/record.js';
+import { randomUUID } from 'node:crypto';
 import type { BeaconBatch } from '../../schemas/index.js';
+import { cutCodePoints } from '../../schemas/storable.js';
 import { MAX_HEADER_VALUE_CHARS, MAX_STAMP_SKEW_MS } from './limits.js';
 import type { AcceptedEvent } from './validate.js';
 
@@ -151,9 +153,25 @@ export function buildRecord(
   return record;
 }
 
+/**
+ * A CloudFront header value as the record keeps it: trimmed, cut to MAX_HEADER_VALUE_CHARS code
+ * points (never inside a surrogate pair), unpaired surrogates replaced by U+FFFD. These values are
+ * CloudFront's, not the client's, so they are repaired rather than refused: U+FFFD in a stored
+ * value marks the repair.
+ */
 function header(headers: Record<string, string>, name: string): string | undefined {
   const v = headers[name]?.trim();
-  return v ? v.slice(0, MAX_HEADER_VALUE_CHARS) : undefined;
+  return v ? cutCodePoints(v, MAX_HEADER_VALUE_CHARS) : undefined;
+}
+
+/**
+ * The request id kept in the record and bad rows: CloudFront's, repaired as a header value is, or
+ * `edge-<random UUID>` when it is empty. It is a trace field only (events are idempotent on their
+ * own id, bad rows on what they carry), so a fallback need not be reproducible, only unique.
+ */
+export function usableRequestId(requestId: string | undefined): string {
+  const id = requestId?.trim();
+  return id ? cutCodePoints(id, MAX_HEADER_VALUE_CHARS) : `edge-${randomUUID()}`;
 }
 
 /** CloudFront URL-encodes non-ASCII city names; a value that is not valid encoding is kept as is. */

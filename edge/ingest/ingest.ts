@@ -7,11 +7,13 @@
  * lost even if the client gives up. Bad-row failures are logged, never turned into client errors.
  */
 import type { BadRow } from '../../schemas/record.js';
+import { jsonMayHoldLoneSurrogate } from '../../schemas/storable.js';
+import { sharedProblem } from '../../schemas/storage-rules.js';
 import { EDGE_HEADER } from '../config.js';
 import { nearestStreams } from '../routing/nearest.js';
 import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
 import { checkBody, checkRoute, decodeUtf8 } from './request-gate.js';
-import { buildRecord, parseEdgeStamp, type EdgeStamp } from './enrich.js';
+import { buildRecord, parseEdgeStamp, usableRequestId, type EdgeStamp } from './enrich.js';
 import { depthRejection, parseJson } from './parse.js';
 import { accepted, corsHeaders, failure, partial, preflight } from './respond.js';
 import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
@@ -28,7 +30,8 @@ import { validateBatch } from './validate.js';
 export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
   const cors = corsHeaders(req.headers.origin, deps.config);
   const stamp = parseEdgeStamp(req.headers[EDGE_HEADER], req.servingRegion, req.now);
-  const ctx: BadRowContext = { receivedAt: stamp.t, requestId: req.requestId, pop: stamp.pop };
+  const requestId = usableRequestId(req.requestId);
+  const ctx: BadRowContext = { receivedAt: stamp.t, requestId, pop: stamp.pop };
   const reject = async (r: BodyRejection): Promise<IngestResult> => {
     await keepBadRows(deps, [bodyBadRow(ctx, r.status, r.reason, r.detail, req.body)]);
     return failure(cors, r);
@@ -53,7 +56,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const trace = traceFields(parsed.value);
     ctx.sessionId = trace.sessionId;
     ctx.schemaVersion = trace.schemaVersion;
-    const result = validateBatch(parsed.value, deps.config);
+    const result = validateBatch(parsed.value, deps.config, jsonMayHoldLoneSurrogate(text));
     // Only a body with a rejection can be too deep (see parse.ts); check before serializing any of it.
     if (!result.ok || result.rejected.length > 0) {
       const tooDeep = depthRejection(body);
@@ -71,7 +74,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
       const detail = `none of the ${batch.events.length} events is valid`;
       return failure(cors, { status, reason: 'no_valid_events', detail }, rejected);
     }
-    const written = await writeRecord(req, deps, result, stamp);
+    const written = await writeRecord(req, requestId, deps, result, stamp);
     if (!written) {
       const r: BodyRejection = {
         status: 503,
@@ -109,6 +112,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
 /** Writes the request's one record to the nearest stream (the writer falls back). */
 async function writeRecord(
   req: IngestRequest,
+  requestId: string,
   deps: IngestDeps,
   result: Extract<ReturnType<typeof validateBatch>, { ok: true }>,
   stamp: EdgeStamp,
@@ -116,11 +120,17 @@ async function writeRecord(
   const route = nearestStreams(stamp.region, deps.config.streams);
   const record = buildRecord(result.batch, result.accepted, {
     headers: req.headers,
-    requestId: req.requestId,
+    requestId,
     servingRegion: req.servingRegion,
     streamRegion: route[0]?.region ?? req.servingRegion,
     stamp,
   });
+  // The core reads the shared part of the record with these same rules; a value the edge made
+  // that breaks one is a bug here, answered 500 before anything is acknowledged.
+  const unstorable = sharedProblem(record as unknown as Record<string, unknown>);
+  if (unstorable) {
+    throw new Error(`record would be unreadable: ${unstorable.field} ${unstorable.problem}`);
+  }
   try {
     await deps.writer.write([record], route);
     return true;

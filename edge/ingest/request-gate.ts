@@ -4,6 +4,7 @@
  * content type and Content-Length first, but it may be missing (a misconfigured behaviour, the local
  * emulator run without it), so the origin handler checks them again: defence in depth.
  */
+import { codePointEnd, toWellFormed } from '../../schemas/storable.js';
 import type { EdgeConfig } from '../config.js';
 import type { BodyRejection, IngestRequest } from './types.js';
 
@@ -112,7 +113,12 @@ function reject(status: number, reason: BodyRejection['reason'], detail: string)
   return { kind: 'reject', rejection: rejection(status, reason, detail) };
 }
 
-/** Cuts client-controlled text before it goes into a detail message. */
+/**
+ * Cuts client-controlled text to `max` code points before it goes into a detail message, never
+ * inside a surrogate pair, with unpaired surrogates replaced by U+FFFD: the detail is stored in a
+ * bad row, which must be storable text.
+ */
 export function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+  const end = codePointEnd(s, max);
+  return end < s.length ? `${toWellFormed(s.slice(0, end))}…` : toWellFormed(s);
 }

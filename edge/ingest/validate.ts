@@ -10,6 +10,8 @@ import {
   type BeaconEvent,
 } from '../../schemas/index.js';
 import { schemaVersions, validators, type ValidationError } from '../../schemas/generated/index.js';
+import { isWellFormed } from '../../schemas/storable.js';
+import { ENVELOPE_FIELDS, EVENT_FIELDS, firstProblem } from '../../schemas/storage-rules.js';
 import { truncate } from './request-gate.js';
 import { MAX_EVENT_AHEAD_MS } from './limits.js';
 import type { BodyRejection, EventRejection } from './types.js';
@@ -31,10 +33,20 @@ export type BatchValidation =
   | { ok: true; batch: BeaconBatch; accepted: AcceptedEvent[]; rejected: RejectedEvent[] };
 
 /**
- * Validates a parsed body against the schema version it names and the config's limits.
+ * Validates a parsed body against the schema version it names and the config's limits, then
+ * against the storage rules (schemas/storage-rules.ts) that the schema cannot state.
  * Whole-body problems give `ok: false`; event problems are listed in `rejected`.
+ *
+ * @param checkEventStrings false when the body's JSON text has no surrogate escape
+ *   (`jsonMayHoldLoneSurrogate`), so no event string can break a rule. Event numbers are not
+ *   checked again: the schema's bounds lie inside every column kind (test/schemas checks it from
+ *   the schema files), so an event the schema accepts is storable once its strings are.
  */
-export function validateBatch(value: unknown, config: EdgeConfig): BatchValidation {
+export function validateBatch(
+  value: unknown,
+  config: EdgeConfig,
+  checkEventStrings = true,
+): BatchValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(400, 'invalid_envelope', `/ must be a JSON object, got ${describe(value)}`);
   }
@@ -59,6 +71,12 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
     );
   }
   if (!v.envelope(body)) return fail(400, 'invalid_envelope', formatError(v.envelope.errors, ''));
+  // The schema cannot say "well-formed Unicode" (maxLength counts a lone surrogate as one code
+  // point): the storage rules the core reads the record with decide, before anything is stored.
+  const unstorable = firstProblem(body, ENVELOPE_FIELDS);
+  if (unstorable) {
+    return fail(400, 'invalid_envelope', `/${unstorable.field} ${unstorable.problem}`);
+  }
 
   const batch = body as unknown as BeaconBatch;
   const accepted: AcceptedEvent[] = [];
@@ -73,6 +91,19 @@ export function validateBatch(value: unknown, config: EdgeConfig): BatchValidati
         raw,
         reason: 'invalid_event',
         detail: formatError(v.event.errors, `/events/${index}`),
+        ...idOf(raw),
+      });
+      continue;
+    }
+    const unstorable = checkEventStrings
+      ? firstProblem(raw as Record<string, unknown>, EVENT_FIELDS, true)
+      : undefined;
+    if (unstorable) {
+      rejected.push({
+        index,
+        raw,
+        reason: 'invalid_event',
+        detail: `/events/${index}/${unstorable.field} ${unstorable.problem}`,
         ...idOf(raw),
       });
       continue;
@@ -114,7 +145,11 @@ function formatError(errors: ValidationError[] | null | undefined, prefix: strin
 function idOf(raw: unknown): { event_id?: string } {
   if (typeof raw !== 'object' || raw === null || !Object.hasOwn(raw, 'id')) return {};
   const id = (raw as { id: unknown }).id;
-  return typeof id === 'string' && id.length > 0 && id.length <= LIMITS.maxIdLength
+  // Echoed in the response and the bad row, so it must be storable text itself.
+  return typeof id === 'string' &&
+    id.length > 0 &&
+    id.length <= LIMITS.maxIdLength &&
+    isWellFormed(id)
     ? { event_id: id }
     : {};
 }

@@ -26,6 +26,15 @@ describe('parseBadRow', () => {
     expect(parseBadRow(JSON.stringify(minimal))).toStrictEqual(minimal);
   });
 
+  it("repairs strings that are not well-formed instead of losing the bad row's own reason", () => {
+    const bad = badRow({ detail: "schema_version 'x\uD83D…'", session_id: 'abcdefgh\uD800' });
+    expect(parseBadRow(jsonBytes(bad))).toStrictEqual({
+      ...bad,
+      detail: "schema_version 'x\uFFFD…'",
+      session_id: 'abcdefgh\uFFFD',
+    });
+  });
+
   it.each([
     ['not JSON', 'nope', ''],
     ['an array', '[]', ''],

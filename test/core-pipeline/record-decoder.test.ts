@@ -84,6 +84,31 @@ describe('decodeRecords', () => {
     });
   });
 
+  it('stores every event of a record whose shared strings needed repair, with no bad row', () => {
+    const record = enrichedRecord({
+      sdk_version: '1.0\uDC00',
+      events: [event('started'), event('paused'), event('muted')],
+    });
+    const { events, badRows } = decodeRecords([source(jsonBytes(record))], NOW);
+    expect(events.map((e) => e.sdk_version)).toStrictEqual(Array(3).fill('1.0\uFFFD'));
+    expect(badRows).toStrictEqual([]);
+  });
+
+  it.each([
+    ['not an object', [1, 2]],
+    ['without its edge context', { ...enrichedRecord(), edge: undefined }],
+    ['with events that are not an array', { ...enrichedRecord(), events: {} }],
+    ['without a required envelope string', { ...enrichedRecord(), content_id: '' }],
+  ])('keeps a record %s as one bad row and reads the next record', (_what, value) => {
+    const next = enrichedRecord({ events: [event('started'), event('paused')] });
+    const { events, badRows } = decodeRecords(
+      [source(jsonBytes(value)), source(jsonBytes(next))],
+      NOW,
+    );
+    expect(badRows.map((b) => [b.reason, b.source])).toStrictEqual([['unreadable_record', 'core']]);
+    expect(events.map((e) => e.event_id)).toStrictEqual(next.events.map((e) => e.id));
+  });
+
   it('turns an unreadable bad-row record into a bad row about that record', () => {
     const { badRows } = decodeRecords([source(jsonBytes({ hello: 'world' }), 'bad_rows')], NOW);
     expect(badRows[0]).toMatchObject({

@@ -190,6 +190,38 @@ describe('recordToRows', () => {
     ]);
   });
 
+  it('repairs shared strings that are not well-formed (U+FFFD) instead of refusing the record', () => {
+    const record = enrichedRecord({
+      content_id: 'movie\uD800',
+      player_name: '\uDC00',
+      geo: { city: `${'a'.repeat(127)}\uD83D` },
+      edge: { ...enrichedRecord().edge, request_id: 'req\uDC00' },
+      events: [event('started'), event('paused')],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(invalidEvents).toStrictEqual([]);
+    expect(events.map((e) => [e.content_id, e.player_name, e.city, e.request_id])).toStrictEqual(
+      Array(2).fill(['movie\uFFFD', '\uFFFD', `${'a'.repeat(127)}\uFFFD`, 'req\uFFFD']),
+    );
+  });
+
+  it("refuses an event's own string that is not well-formed, that event only", () => {
+    const record = enrichedRecord({
+      events: [
+        event('started'),
+        event('error', { code: 'E\uD800', fatal: false }),
+        event('error', { code: 'E1', message: 'm\uDC00', fatal: false }),
+        event('paused'),
+      ],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(events.map((e) => e.type)).toStrictEqual(['started', 'paused']);
+    expect(invalidEvents.map((e) => [e.index, e.field, e.detail])).toStrictEqual([
+      [1, 'code', 'must be well-formed Unicode'],
+      [2, 'message', 'must be well-formed Unicode'],
+    ]);
+  });
+
   it('refuses event times no store can hold, per event', () => {
     const record = enrichedRecord({
       events: [
