@@ -2,7 +2,8 @@
  * A Kinesis JSON API proxy for the fault tests: it forwards every call to a real kinesalite and,
  * where a script says so, answers a PutRecords call the way Kinesis does under stress instead:
  * some entries failed with ProvisionedThroughputExceededException (only the others are written),
- * the whole call throttled, a 500, or a 500 after the write (the answer lost on the way back).
+ * the whole call throttled, a 500, a 500 after the write (the answer lost on the way back), or no
+ * answer until the test releases the call (a stream that hangs; the write lands late).
  * Every PutRecords call is logged with its entries, so a test can count what was retried.
  */
 import http from 'node:http';
@@ -13,7 +14,8 @@ export type PutFault =
   | { kind: 'fail-entries'; entries: readonly number[] }
   | { kind: 'throttle' }
   | { kind: 'internal-error' }
-  | { kind: 'write-then-internal-error' };
+  | { kind: 'write-then-internal-error' }
+  | { kind: 'hold'; until: Promise<void> };
 
 /** One entry of a PutRecords call, decoded. */
 export interface PutEntry {
@@ -105,6 +107,7 @@ export async function startKinesisFaultProxy(upstream: string): Promise<KinesisF
     const fault = script?.({ stream: parsed.StreamName, entries });
     const call: PutCall = { stream: parsed.StreamName, entries, fault, written: [] };
     calls.push(call);
+    if (fault?.kind === 'hold') await fault.until;
     if (fault?.kind === 'throttle')
       return answer(res, 400, { __type: THROTTLED, message: 'Rate exceeded for stream' });
     if (fault?.kind === 'internal-error')

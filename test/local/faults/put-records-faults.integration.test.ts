@@ -106,8 +106,8 @@ describe('PutRecords faults within the write budget', () => {
       if (stream === BAD_ROW_STREAM) return { kind: 'fail-entries', entries: [0, 2] };
       return kinds[n++ % kinds.length];
     });
-    const plain = Array.from({ length: 160 }, () => makeBatch({ count: 10, types: ['heartbeat'] }));
-    const mixed = Array.from({ length: 40 }, () => batchWithBadEvents(10, [1, 4, 7]));
+    const plain = Array.from({ length: 100 }, () => makeBatch({ count: 10, types: ['heartbeat'] }));
+    const mixed = Array.from({ length: 30 }, () => batchWithBadEvents(10, [1, 4, 7]));
     const batches = [...plain, ...mixed];
     const report = await deliver({
       url: stack.ingestUrl,
@@ -116,12 +116,11 @@ describe('PutRecords faults within the write budget', () => {
       headers: FRANKFURT,
       deadline: Date.now() + 40_000,
     });
+    const isRefused = (e: { type: string }) => e.type === 'no_such_type';
     const good = new Set(
-      batches.flatMap((b) => b.events.filter((e) => e.type !== 'no_such_type').map((e) => e.id)),
+      batches.flatMap((b) => b.events.filter((e) => !isRefused(e)).map((e) => e.id)),
     );
-    const refused = batches.flatMap((b) =>
-      b.events.filter((e) => e.type === 'no_such_type').map((e) => e.id),
-    );
+    const refused = batches.flatMap((b) => b.events.filter(isRefused).map((e) => e.id));
     // Every fault was absorbed within the budget: no 503, every valid event acknowledged.
     expect(report.statuses).toStrictEqual({ 204: plain.length, 200: mixed.length });
     expect(report.acked).toStrictEqual(good);
@@ -268,6 +267,59 @@ describe('PutRecords faults past the write budget', () => {
       );
     } finally {
       throttle = false;
+      edgeLog.mockRestore();
+    }
+  }, 90_000);
+});
+
+describe('a stream that stops answering without refusing', () => {
+  it('answers 503 at the budget; a write that lands late is stored once all the same', async () => {
+    const edgeLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let release: () => void = () => undefined;
+    const until = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = true;
+    proxy.setScript(({ stream }) =>
+      holding && stream !== BAD_ROW_STREAM ? { kind: 'hold', until } : undefined,
+    );
+    const refused = new Set<string>();
+    const batches = Array.from({ length: 4 }, () => makeBatch({ count: 5, types: ['heartbeat'] }));
+    const ids = new Set(batches.flatMap((b) => b.events.map((e) => e.id)));
+    try {
+      const delivery = deliver({
+        url: stack.ingestUrl,
+        batches,
+        concurrency: 4,
+        headers: FRANKFURT,
+        deadline: Date.now() + 40_000,
+        onAnswer: (status, _b, requestId) => {
+          if (status === 503 && requestId) refused.add(requestId);
+        },
+      });
+      await waitFor('every request to be refused once', () => refused.size >= batches.length);
+      holding = false;
+      // The stream now takes the held writes: records of requests the edge already refused.
+      release();
+      const report = await delivery;
+      expect(report.unavailableWithoutRetryAfter).toBe(0);
+      expect(report.acked).toStrictEqual(ids);
+      await waitFor('the held writes to land', async () => {
+        const late = (await recordsInStreams()).filter((r) => refused.has(r.edge.request_id));
+        return late.length >= batches.length;
+      });
+      await waitFor('the consumer to store the events', async () => {
+        const stored = await storedEventIds(stack.store);
+        return [...ids].every((id) => stored.has(id));
+      });
+      // Each event travelled twice (the late write and the client's retry) and is stored once.
+      const inStream = (await recordsInStreams()).flatMap((r) => r.events.map((e) => e.id));
+      expect(inStream.filter((id) => ids.has(id)).length).toBeGreaterThanOrEqual(2 * ids.size);
+      const stored = await storedEventIds(stack.store);
+      expect([...ids].map((id) => stored.get(id))).toStrictEqual([...ids].map(() => 1));
+    } finally {
+      holding = false;
+      release();
       edgeLog.mockRestore();
     }
   }, 90_000);
