@@ -324,3 +324,61 @@ describe('a stream that stops answering without refusing', () => {
     }
   }, 90_000);
 });
+
+describe('the bad-row stream cannot take rows', () => {
+  it('answers 503 rather than a refusal it cannot record, then refuses with one bad row', async () => {
+    const edgeLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let blocking = true;
+    proxy.setScript(({ stream }) =>
+      blocking && stream === BAD_ROW_STREAM ? { kind: 'throttle' } : undefined,
+    );
+    const garbage = `{"not json": ${makeBatch().session_id}`;
+    const mixed = batchWithBadEvents(6, [2]);
+    const send = (body: string) =>
+      fetch(stack.ingestUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...FRANKFURT },
+        body,
+      });
+    try {
+      for (const body of [garbage, JSON.stringify(mixed)]) {
+        const res = await send(body);
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('2');
+        expect(await res.json()).toMatchObject({ error: 'stream_unavailable' });
+      }
+      blocking = false;
+      expect((await send(garbage)).status).toBe(400);
+      const partial = await send(JSON.stringify(mixed));
+      expect(partial.status).toBe(200);
+      expect(await partial.json()).toMatchObject({ accepted: 5 });
+
+      const refusedId = mixed.events[2].id;
+      const good = mixed.events.filter((_, i) => i !== 2).map((e) => e.id);
+      await waitFor('the refusals and the events to be stored', async () => {
+        const bad = await storedBadRows(stack.store);
+        const stored = await storedEventIds(stack.store);
+        return (
+          bad.some((b) => b.event_id === refusedId) &&
+          bad.some((b) => b.payload === garbage) &&
+          good.every((id) => stored.has(id))
+        );
+      });
+      const bad = await storedBadRows(stack.store);
+      expect(bad.filter((b) => b.event_id === refusedId).map((b) => b.reason)).toStrictEqual([
+        'invalid_event',
+      ]);
+      expect(bad.filter((b) => b.payload === garbage).map((b) => b.reason)).toStrictEqual([
+        'invalid_json',
+      ]);
+      // The first attempt wrote the valid events before its refusal could not be recorded; the
+      // second wrote them again. Stored once each.
+      const stored = await storedEventIds(stack.store);
+      expect(good.map((id) => stored.get(id))).toStrictEqual(good.map(() => 1));
+      expect(stored.has(refusedId)).toBe(false);
+    } finally {
+      blocking = false;
+      edgeLog.mockRestore();
+    }
+  }, 60_000);
+});
