@@ -69,7 +69,7 @@ describe('beacons dev killed with SIGKILL mid-load', () => {
     const port = await freePort();
     const first = await startDev(port);
     const since = new Date(Date.now() - 60_000).toISOString();
-    const batches = Array.from({ length: 300 }, () =>
+    const batches = Array.from({ length: 200 }, () =>
       makeBatch({ count: 8, types: ['heartbeat'] }),
     );
     const sent = new Set(batches.flatMap((b) => b.events.map((e) => e.id)));
@@ -81,7 +81,7 @@ describe('beacons dev killed with SIGKILL mid-load', () => {
       concurrency: 8,
       headers: { 'x-beacon-pop': 'FRA56-C1' },
       requestTimeoutMs: 5000,
-      deadline: Date.now() + 60_000,
+      deadline: Date.now() + 150_000,
       onAnswer: (status) => {
         if (status === 204) ok += 1;
         if (status === 0) cutOff += 1;
@@ -93,7 +93,7 @@ describe('beacons dev killed with SIGKILL mid-load', () => {
     await first.exit;
     const okAtKill = ok;
     // The killed process could not remove its lock: the restart must see it is stale.
-    expect(fs.readFileSync(path.join(dataDir, 'beacons.lock'), 'utf8').trim()).toBe(
+    expect(fs.readFileSync(path.join(dataDir, 'beacons.lock'), 'utf8').split('\n')[0]).toBe(
       String(first.child.pid),
     );
     const second = await startDev(port);
@@ -129,5 +129,5 @@ describe('beacons dev killed with SIGKILL mid-load', () => {
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 240_000);
 });
