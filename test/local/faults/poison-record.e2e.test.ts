@@ -32,25 +32,28 @@ afterAll(async () => {
 const SHARD = ['1', '300000000000000000000000000000000000000'];
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const withRequest = (id: string) => ({ ...enrichedRecord().edge, request_id: id });
+/** A record as the edge would stamp it now (the bad-rows API counts by receive time). */
+const recordNow = (id: string) =>
+  enrichedRecord({ edge: withRequest(id), received_at: Date.now() });
 
 /** The poison records, by the request id they carry where they carry one. */
 const POISON = [
   { name: 'not JSON', data: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22]) },
   {
     name: 'unknown record_version',
-    data: json({ ...enrichedRecord({ edge: withRequest('poison-version') }), record_version: 99 }),
+    data: json({ ...recordNow('poison-version'), record_version: 99 }),
   },
   {
     name: 'huge',
     // Almost the largest record Kinesis takes (1 MiB): its bad row keeps a capped payload.
     data: json({
-      ...enrichedRecord({ edge: withRequest('poison-huge') }),
+      ...recordNow('poison-huge'),
       events: 'x'.repeat(1_000_000),
     }),
   },
   {
     name: 'events not objects',
-    data: json({ ...enrichedRecord({ edge: withRequest('poison-events') }), events: [42] }),
+    data: json({ ...recordNow('poison-events'), events: [42] }),
   },
 ];
 
