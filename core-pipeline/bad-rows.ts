@@ -148,18 +148,19 @@ export function coreBadRow(
 }
 
 /**
- * The row a sink stores for a bad row. The id hashes what makes a bad row unique (request,
- * index, reason, event id, payload), so the same bad row delivered twice is stored once while
- * the same bad body sent in two requests is stored twice.
+ * The row a sink stores for a bad row. The id hashes what makes a bad row unique, so the same
+ * bad row delivered twice is stored once. A refused event (one with an event id) is one bad row
+ * per event id, reason and payload, whichever request carried it: a client that sends a batch
+ * again (after a 503) must not leave its refused event twice, as its accepted events are stored
+ * once per event id. A bad body without an event id is one row per request (request, index,
+ * reason, payload): the same bad body sent in two requests is stored twice.
  */
 export function toStoredBadRow(bad: BadRow, ingestedAt: number): StoredBadRow {
-  const key = JSON.stringify([
-    bad.request_id,
-    bad.index ?? null,
-    bad.reason,
-    bad.event_id ?? null,
-    bad.payload,
-  ]);
+  const key = JSON.stringify(
+    bad.event_id !== undefined
+      ? ['event', bad.event_id, bad.reason, bad.payload]
+      : [bad.request_id, bad.index ?? null, bad.reason, null, bad.payload],
+  );
   return {
     bad_row_id: createHash('sha256').update(key).digest('base64url').slice(0, 32),
     source: bad.status === CORE_BAD_ROW_STATUS ? 'core' : 'edge',

@@ -4,7 +4,10 @@
  *
  * Rule: nothing is acknowledged (204/200) that was not stored. The good record is written first;
  * if that fails the client gets 503 and retries, and the whole body goes to bad rows so it is not
- * lost even if the client gives up. Bad-row failures are logged, never turned into client errors.
+ * lost even if the client gives up. A refusal (4xx, or the rejected part of a 200) is answered
+ * only once its bad rows are stored: when they cannot be, the client gets 503 too and sends the
+ * batch again, rather than a final answer whose record is lost (valid events it may already have
+ * written are stored once: event ids are idempotent in the store).
  */
 import type { BadRow } from '../../schemas/record.js';
 import { jsonMayHoldLoneSurrogate } from '../../schemas/storable.js';
@@ -33,8 +36,9 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
   const requestId = usableRequestId(req.requestId);
   const ctx: BadRowContext = { receivedAt: stamp.t, requestId, pop: stamp.pop };
   const reject = async (r: BodyRejection): Promise<IngestResult> => {
-    await keepBadRows(deps, [bodyBadRow(ctx, r.status, r.reason, r.detail, req.body)]);
-    return failure(cors, r);
+    const kept = await keepBadRows(deps, [bodyBadRow(ctx, r.status, r.reason, r.detail, req.body)]);
+    // A 5xx already tells the client to come back; only a final answer needs its record.
+    return kept || r.status >= 500 ? failure(cors, r) : failure(cors, UNRECORDED);
   };
   try {
     const route = checkRoute(req, deps.config);
@@ -67,10 +71,11 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const { batch, rejected } = result;
     if (result.accepted.length === 0) {
       const status = 400;
-      await keepBadRows(
+      const kept = await keepBadRows(
         deps,
         rejected.map((r) => eventBadRow(ctx, status, r)),
       );
+      if (!kept) return failure(cors, UNRECORDED);
       const detail = `none of the ${batch.events.length} events is valid`;
       return failure(cors, { status, reason: 'no_valid_events', detail }, rejected);
     }
@@ -84,10 +89,11 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
       return await reject(r);
     }
     if (rejected.length === 0) return accepted(cors);
-    await keepBadRows(
+    const kept = await keepBadRows(
       deps,
       rejected.map((r) => eventBadRow(ctx, 200, r)),
     );
+    if (!kept) return failure(cors, UNRECORDED);
     return partial(cors, result.accepted.length, rejected);
   } catch (err) {
     // A bug, not bad input: answer 500 rather than let CloudFront turn a throw into a 502.
@@ -140,17 +146,26 @@ async function writeRecord(
   }
 }
 
-/** Stores bad rows; a failure is logged only (the client's answer does not depend on it). */
-async function keepBadRows(deps: IngestDeps, rows: BadRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/** The answer to a refusal whose bad rows could not be stored: come back later. */
+const UNRECORDED: BodyRejection = {
+  status: 503,
+  reason: 'stream_unavailable',
+  detail: 'the rejection could not be recorded; retry later',
+};
+
+/** Stores bad rows; false (logged) when they could not be stored. */
+async function keepBadRows(deps: IngestDeps, rows: BadRow[]): Promise<boolean> {
+  if (rows.length === 0) return true;
   try {
     await deps.badRows.write(rows);
+    return true;
   } catch (err) {
     deps.log?.error('bad-row write failed', {
       rows: rows.length,
       reasons: [...new Set(rows.map((r) => r.reason))],
       error: describeError(err),
     });
+    return false;
   }
 }
 

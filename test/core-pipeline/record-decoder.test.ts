@@ -130,6 +130,27 @@ describe('decodeRecords', () => {
     expect(other.bad_row_id).not.toBe(first.bad_row_id);
   });
 
+  it('stores a refused event once, whichever request carried it (a client resent its batch)', () => {
+    const refused = badRow({ event_id: 'e-refused-1' });
+    const resent = { ...refused, request_id: 'req-retry', index: 3, status: 400 };
+    const [first] = decodeRecords([source(jsonBytes(refused), 'bad_rows')], NOW).badRows;
+    const [again] = decodeRecords([source(jsonBytes(resent), 'bad_rows')], NOW).badRows;
+    const [otherReason] = decodeRecords(
+      [source(jsonBytes({ ...refused, reason: 'duplicate_event_id' }), 'bad_rows')],
+      NOW,
+    ).badRows;
+    expect(again.bad_row_id).toBe(first.bad_row_id);
+    expect(otherReason.bad_row_id).not.toBe(first.bad_row_id);
+    // A body without an event id stays one row per request.
+    const body = badRow({ reason: 'invalid_json', index: undefined, payload: '{' });
+    const [a] = decodeRecords([source(jsonBytes(body), 'bad_rows')], NOW).badRows;
+    const [b] = decodeRecords(
+      [source(jsonBytes({ ...body, request_id: 'req-other' }), 'bad_rows')],
+      NOW,
+    ).badRows;
+    expect(b.bad_row_id).not.toBe(a.bad_row_id);
+  });
+
   it('cuts a huge unreadable payload at 64 KiB without splitting a surrogate pair', () => {
     const text = `${'a'.repeat(65535)}😀${'b'.repeat(10)}`;
     const [bad] = decodeRecords([source(new TextEncoder().encode(text))], NOW).badRows;

@@ -757,18 +757,37 @@ describe('storage failures', () => {
     expect(logged).toStrictEqual([{ level: 'error', message: 'record write failed' }]);
   });
 
-  it('a failed bad-row write is logged and does not change the answer', async () => {
+  it('a refusal whose bad rows cannot be stored is not final: 503 with Retry-After', async () => {
     badRows.failing = true;
+    const unrecorded = {
+      status: 503,
+      headers: { ...JSON_HEADERS, 'retry-after': '2' },
+      body: {
+        error: 'stream_unavailable',
+        detail: 'the rejection could not be recorded; retry later',
+      },
+    };
+    // A 200 would tell the client its invalid event is refused for good, with no bad row behind
+    // it: the client is sent back instead (its valid events were written; the store keeps them once).
     const { batch } = batchWithBadEvent(makeEvent('paused', { seq: -1 } as never));
-    const res = await run(post(batch));
-    expect(res.status).toBe(200);
+    expect(view(await run(post(batch)))).toStrictEqual(unrecorded);
     expect(writer.records).toHaveLength(1);
-    const bad = await run(post('nope'));
-    expect(bad.status).toBe(400);
-    expect(logged).toStrictEqual([
-      { level: 'error', message: 'bad-row write failed' },
-      { level: 'error', message: 'bad-row write failed' },
+    // The same for a body refused whole and for a batch with no valid event.
+    expect(view(await run(post('nope')))).toStrictEqual(unrecorded);
+    const none = makeBatch({ sent_at: SENT_AT });
+    for (const e of none.events) (e as { seq: number }).seq = -1;
+    expect(view(await run(post(none)))).toStrictEqual(unrecorded);
+    expect(writer.records).toHaveLength(1);
+    expect(logged.map((l) => l.message)).toStrictEqual([
+      'bad-row write failed',
+      'bad-row write failed',
+      'bad-row write failed',
     ]);
+    // Once bad rows can be stored again, the same requests get their final answers.
+    badRows.failing = false;
+    expect((await run(post(batch))).status).toBe(200);
+    expect((await run(post('nope'))).status).toBe(400);
+    expect((await run(post(none))).status).toBe(400);
   });
 
   it('an unexpected bug → 500 internal_error, not a throw', async () => {
