@@ -7,7 +7,7 @@
 // with its reason, and a CloudFront Function has no network to write one. The origin-request
 // Lambda@Edge handler checks all of that and keeps the body. Refusing early never bounded cost
 // either: an invalid POST costs one Lambda@Edge invocation like any valid-looking one would, so
-// a flood is bounded by the optional WAF rate rule, not here.
+// a flood is bounded by an optional AWS WAF rate-based rule on the distribution, not here.
 //
 // Written in the subset of ES that cloudfront-js-2.0 documents (ES 5.1 + const/let, arrow
 // functions, template literals); scripts/build-viewer-request.mjs enforces it, injects the
