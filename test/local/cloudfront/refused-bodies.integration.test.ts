@@ -6,6 +6,7 @@
  * (kinesalite) is read back through the core's decoder into DuckDB and the rows are looked up by
  * each request's CloudFront id. Requests that are not beacon requests at all (wrong path, wrong
  * method) are the function's to answer and leave none. No event record is written by any of them.
+ * A refused event sent again in a second request is stored as one bad row.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,27 +23,22 @@ import {
   localEdgeConfig,
 } from '../../../local/cloudfront/edge-build.js';
 import { createCloudFrontEmulator } from '../../../local/cloudfront/emulator.js';
-import { ORIGIN_BODY_LIMIT } from '../../../local/cloudfront/origin-event.js';
-import { LIMITS } from '../../../schemas/limits.js';
 import { makeBatch, makeEvent } from '../../helpers/batch-factory.js';
 import { readStream, startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
+import {
+  json,
+  NOT_BEACONS,
+  REFUSED,
+  SITE,
+  type RefusedRequest,
+} from '../../helpers/refused-requests.js';
 
-const SITE = 'https://video.example';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-refused-'));
 let kinesis: TestKinesis;
 let server: http.Server;
 let base: string;
 let store: DuckDbStore;
 
-interface Send {
-  body: Buffer;
-  contentType?: string;
-  origin?: string;
-  /** Sent without Content-Length (Transfer-Encoding: chunked). */
-  chunked?: boolean;
-  method?: string;
-  target?: string;
-}
 interface Answer {
   status: number;
   error: string | undefined;
@@ -51,7 +47,7 @@ interface Answer {
 }
 
 /** One request to the emulator; resolves with its status, error reason and CloudFront id. */
-function send(s: Send): Promise<Answer> {
+function send(s: RefusedRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { origin: s.origin ?? SITE };
     if (s.contentType !== undefined) headers['content-type'] = s.contentType;
@@ -80,127 +76,26 @@ function send(s: Send): Promise<Answer> {
   });
 }
 
-const text = (s: string) => Buffer.from(s);
-const json = (v: unknown) => text(JSON.stringify(v));
-const tooLarge = json({ pad: 'x'.repeat(LIMITS.maxBodyBytes) });
-
-/** [name, request, status, response reason, bad-row reasons (one row each)] */
-const REFUSED: [string, Send, number, string, string[]][] = [
-  [
-    'a POST from an origin not on the list',
-    { body: json(makeBatch()), contentType: 'text/plain', origin: 'https://evil.example' },
-    403,
-    'origin_not_allowed',
-    ['origin_not_allowed'],
-  ],
-  [
-    'a body over the limit, declared in Content-Length',
-    { body: tooLarge, contentType: 'text/plain' },
-    413,
-    'body_too_large',
-    ['body_too_large'],
-  ],
-  [
-    'a body over the limit, chunked (its size known only on arrival)',
-    { body: tooLarge, contentType: 'text/plain', chunked: true },
-    413,
-    'body_too_large',
-    ['body_too_large'],
-  ],
-  [
-    'a body over what CloudFront forwards, cut',
-    { body: Buffer.alloc(ORIGIN_BODY_LIMIT + 1, 0x61), contentType: 'text/plain', chunked: true },
-    413,
-    'body_truncated',
-    ['body_truncated'],
-  ],
-  [
-    'an unsupported content type',
-    { body: json(makeBatch()), contentType: 'application/xml' },
-    415,
-    'unsupported_media_type',
-    ['unsupported_media_type'],
-  ],
-  [
-    'no content type',
-    { body: json(makeBatch()) },
-    415,
-    'unsupported_media_type',
-    ['unsupported_media_type'],
-  ],
-  [
-    'an empty body (Content-Length: 0)',
-    { body: Buffer.alloc(0), contentType: 'text/plain' },
-    400,
-    'empty_body',
-    ['empty_body'],
-  ],
-  [
-    'invalid UTF-8',
-    { body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), contentType: 'text/plain' },
-    400,
-    'invalid_utf8',
-    ['invalid_utf8'],
-  ],
-  [
-    'invalid JSON',
-    { body: text('{"schema_version": "1-0-0",'), contentType: 'application/json' },
-    400,
-    'invalid_json',
-    ['invalid_json'],
-  ],
-  [
-    'JSON nested too deep',
-    { body: text(`${'['.repeat(5000)}${']'.repeat(5000)}`), contentType: 'text/plain' },
-    400,
-    'too_deep',
-    ['too_deep'],
-  ],
-  [
-    'an invalid envelope',
-    { body: json({ hello: 'world' }), contentType: 'text/plain' },
-    400,
-    'invalid_envelope',
-    ['invalid_envelope'],
-  ],
-  [
-    'an unknown schema version',
-    { body: json(makeBatch({ schema_version: '9-0-0' } as never)), contentType: 'text/plain' },
-    400,
-    'unknown_schema_version',
-    ['unknown_schema_version'],
-  ],
-  [
-    'no valid events (two invalid ones)',
-    {
-      body: json(
-        makeBatch({
-          events: [
-            { ...makeEvent('paused'), seq: -1 },
-            { ...makeEvent('started'), playhead: 'x' },
-          ] as never,
-        }),
-      ),
-      contentType: 'text/plain',
-    },
-    400,
-    'no_valid_events',
-    ['invalid_event', 'invalid_event'],
-  ],
-  [
-    'too many events',
-    { body: json(makeBatch({ count: LIMITS.maxEventsPerBatch + 1 })), contentType: 'text/plain' },
-    413,
-    'too_many_events',
-    ['too_many_events'],
-  ],
-];
-
-/** Not beacon requests at all: the function answers them and no bad row is kept. */
-const NOT_BEACONS: [string, Send, number, string][] = [
-  ['a wrong path', { body: json(makeBatch()), target: '/favicon.ico' }, 404, 'not_found'],
-  ['a wrong method', { body: Buffer.alloc(0), method: 'PUT' }, 405, 'method_not_allowed'],
-];
+/**
+ * Reads the whole bad-row stream through the core's decoder into DuckDB, as the consumer would
+ * (idempotent: rows already stored keep their id). Returns the decoded rows.
+ */
+async function storeBadRowStream() {
+  const records = await readStream(kinesis.client, LOCAL_BAD_ROW_STREAM);
+  const decoded = decodeRecords(
+    records.map((r, i) => ({
+      kind: 'bad_rows' as const,
+      data: new TextEncoder().encode(r.data),
+      stream: LOCAL_BAD_ROW_STREAM,
+      shardId: 'shardId-000000000000',
+      sequenceNumber: String(i),
+      receivedAt: Date.now(),
+    })),
+    Date.now(),
+  );
+  await store.writeBatch({ events: [], badRows: decoded.badRows, checkpoints: [] });
+  return decoded.badRows;
+}
 
 beforeAll(async () => {
   const regions = DEV_DEFAULTS.regions;
@@ -255,26 +150,20 @@ describe('refused bodies through the built edge', () => {
     }
 
     // A refusal is answered once its bad rows are written: the stream holds them all by now.
-    const records = await readStream(kinesis.client, LOCAL_BAD_ROW_STREAM);
-    const decoded = decodeRecords(
-      records.map((r, i) => ({
-        kind: 'bad_rows' as const,
-        data: new TextEncoder().encode(r.data),
-        stream: LOCAL_BAD_ROW_STREAM,
-        shardId: 'shardId-000000000000',
-        sequenceNumber: String(i),
-        receivedAt: Date.now(),
-      })),
-      Date.now(),
-    );
-    await store.writeBatch({ events: [], badRows: decoded.badRows, checkpoints: [] });
+    await storeBadRowStream();
 
     const expected = REFUSED.flatMap(([name, , status, , reasons], i) =>
       reasons.map((reason) => ({ name, request_id: answers[i].requestId, status, reason })),
     );
     const rows = (await store.query(
       'SELECT request_id, status, reason, source, payload_truncated FROM bad_rows',
-    )) as { request_id: string; status: number; reason: string; source: string }[];
+    )) as {
+      request_id: string;
+      status: number;
+      reason: string;
+      source: string;
+      payload_truncated: boolean;
+    }[];
     const byRequest = new Map(answers.map((a, i) => [a.requestId, REFUSED[i][0]]));
     const found = rows
       .map((r) => ({
@@ -291,7 +180,7 @@ describe('refused bodies through the built edge', () => {
     expect(found).toStrictEqual(expected);
     expect(rows.every((r) => r.source === 'edge')).toBe(true);
     // The cut body's row says so; every other payload is kept whole.
-    const truncated = rows.filter((r) => (r as { payload_truncated?: boolean }).payload_truncated);
+    const truncated = rows.filter((r) => r.payload_truncated);
     expect(truncated.map((r) => r.reason).sort()).toStrictEqual([
       'body_too_large',
       'body_too_large',
@@ -306,5 +195,23 @@ describe('refused bodies through the built edge', () => {
         records: 0,
       });
     }
+  });
+
+  it('keeps a refused event that a client sent again in a second request as one bad row', async () => {
+    const batch = makeBatch({ types: ['started', 'paused'] });
+    batch.events.push({ ...makeEvent('paused'), seq: -1 } as never);
+    const body = json(batch);
+    // The same bytes twice, as a client does when the first answer was lost.
+    const first = await send({ body, contentType: 'text/plain' });
+    const again = await send({ body, contentType: 'text/plain' });
+    expect([first.status, again.status]).toStrictEqual([200, 200]);
+
+    const decoded = (await storeBadRowStream()).filter((r) => r.session_id === batch.session_id);
+    expect(decoded.map((r) => r.request_id)).toStrictEqual([first.requestId, again.requestId]);
+    expect(
+      await store.query('SELECT request_id, reason, "index" FROM bad_rows WHERE session_id = ?', [
+        batch.session_id,
+      ]),
+    ).toStrictEqual([{ request_id: first.requestId, reason: 'invalid_event', index: 2 }]);
   });
 });
