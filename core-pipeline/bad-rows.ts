@@ -148,21 +148,22 @@ export function coreBadRow(
 }
 
 /**
- * The row a sink stores for a bad row. The id hashes what makes a bad row unique, so the same
- * bad row delivered twice is stored once. A refused event (one with an event id) is one bad row
- * per event id, reason and payload, whichever request carried it: a client that sends a batch
- * again (after a 503) must not leave its refused event twice, as its accepted events are stored
- * once per event id. A bad body without an event id is one row per request (request, index,
- * reason, payload): the same bad body sent in two requests is stored twice.
+ * The row a sink stores for a bad row. Its id hashes what identifies the refusal, so the same
+ * refusal delivered or sent again is stored once and two different ones never share a row:
+ * - A refused event with an event id is one row per session, event id, position in the batch,
+ *   reason and payload, whichever request carried it (a retry resends the same batch, so the
+ *   position is the same; two copies inside one batch are two refusals): a client that sends a batch again (its answer was lost, or the
+ *   edge answered 503) leaves each refused event once, as its accepted events are stored once per
+ *   event id. The row keeps the request id of the first attempt stored.
+ * - Everything else is one row per request (request, index, reason, payload): a whole body has no
+ *   identity but its request (empty or unreadable bodies from different clients are identical
+ *   bytes, and the SDK stamps `sent_at` per attempt), and a `stream_unavailable` or
+ *   `internal_error` row records one refused attempt. An event without an id, or whose payload
+ *   was cut, cannot be told apart from another, so it stays per request too.
  */
 export function toStoredBadRow(bad: BadRow, ingestedAt: number): StoredBadRow {
-  const key = JSON.stringify(
-    bad.event_id !== undefined
-      ? ['event', bad.event_id, bad.reason, bad.payload]
-      : [bad.request_id, bad.index ?? null, bad.reason, null, bad.payload],
-  );
   return {
-    bad_row_id: createHash('sha256').update(key).digest('base64url').slice(0, 32),
+    bad_row_id: badRowId(bad),
     source: bad.status === CORE_BAD_ROW_STATUS ? 'core' : 'edge',
     received_at: bad.received_at,
     ingested_at: ingestedAt,
@@ -179,4 +180,15 @@ export function toStoredBadRow(bad: BadRow, ingestedAt: number): StoredBadRow {
     payload_encoding: bad.payload_encoding,
     payload_truncated: bad.payload_truncated ?? false,
   };
+}
+
+/** The deterministic id of a bad row (see toStoredBadRow for what identifies a refusal). */
+function badRowId(bad: BadRow): string {
+  const sameEvent = bad.event_id !== undefined && bad.payload_truncated !== true;
+  const key = JSON.stringify(
+    sameEvent
+      ? ['event', bad.session_id ?? null, bad.event_id, bad.index ?? null, bad.reason, bad.payload]
+      : [bad.request_id, bad.index ?? null, bad.reason, bad.event_id ?? null, bad.payload],
+  );
+  return createHash('sha256').update(key).digest('base64url').slice(0, 32);
 }

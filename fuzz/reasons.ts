@@ -9,6 +9,7 @@ import type { BodyReason, EventReason } from '../edge/ingest/types.js';
 const BODY_REASONS = [
   'not_found',
   'method_not_allowed',
+  'origin_not_allowed',
   'unsupported_media_type',
   'body_too_large',
   'body_truncated',

@@ -50,7 +50,7 @@ async function loadEdgeDefaults() {
  * without a trailing slash, as browsers send them). Throws on a configuration that cannot work.
  */
 function viewerConfig(config, edgeHeader) {
-  const { ingestPaths, allowedOrigins, maxBodyBytes } = config;
+  const { ingestPaths, allowedOrigins } = config;
   if (!Array.isArray(ingestPaths) || ingestPaths.length === 0) {
     throw new Error('viewer-request config: ingestPaths must be a non-empty array');
   }
@@ -72,17 +72,15 @@ function viewerConfig(config, edgeHeader) {
     }
     return origin;
   });
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new Error('viewer-request config: maxBodyBytes must be a positive integer');
-  }
-  return { ingestPaths: [...ingestPaths], allowedOrigins: origins, maxBodyBytes, edgeHeader };
+  return { ingestPaths: [...ingestPaths], allowedOrigins: origins, edgeHeader };
 }
 
 /**
  * Builds the function.
  * @param {{ config?: Partial<import('../edge/config.ts').EdgeConfig>, outfile?: string }} [opts]
- *   `config` is merged over DEFAULT_CONFIG; only ingestPaths, allowedOrigins and maxBodyBytes
- *   matter here. A relative `outfile` is resolved against the repository root.
+ *   `config` is merged over DEFAULT_CONFIG; only ingestPaths and allowedOrigins matter here
+ *   (the body limit is the origin-request handler's to enforce). A relative `outfile` is
+ *   resolved against the repository root.
  * @returns {Promise<{ outfile: string, bytes: number }>} absolute path and size in bytes.
  * @example await buildViewerRequest({ config: { allowedOrigins: ['https://video.example'] } })
  */

@@ -17,6 +17,7 @@ import { nearestStreams } from '../routing/nearest.js';
 import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
 import { checkBody, checkRoute, decodeUtf8 } from './request-gate.js';
 import { buildRecord, parseEdgeStamp, usableRequestId, type EdgeStamp } from './enrich.js';
+import { checkOrigin } from './origin.js';
 import { depthRejection, parseJson } from './parse.js';
 import { accepted, corsHeaders, failure, partial, preflight } from './respond.js';
 import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
@@ -44,7 +45,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const route = checkRoute(req, deps.config);
     if (route.kind === 'reject') return await reject(route.rejection);
     if (route.kind === 'preflight') return preflight(cors);
-    const bodyProblem = checkBody(req, deps.config);
+    const bodyProblem = checkOrigin(req.headers.origin, deps.config) ?? checkBody(req, deps.config);
     if (bodyProblem) return await reject(bodyProblem);
     const body = req.body as Uint8Array; // checkBody rejected null/empty bodies
     const text = decodeUtf8(body);

@@ -1,8 +1,8 @@
 /**
  * The request gate: route, method, content type, size and emptiness checks, and the strict UTF-8
- * decode of the body, before anything parses it. The CloudFront Function checks method, path,
- * content type and Content-Length first, but it may be missing (a misconfigured behaviour, the local
- * emulator run without it), so the origin handler checks them again: defence in depth.
+ * decode of the body, before anything parses it. The CloudFront Function answers wrong paths and
+ * methods first but passes every POST here, so that each refused body is kept as a bad row; path
+ * and method are checked again in case it is missing (a misconfigured behaviour).
  */
 import { codePointEnd, toWellFormed } from '../../schemas/storable.js';
 import type { EdgeConfig } from '../config.js';

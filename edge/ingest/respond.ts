@@ -4,23 +4,24 @@
  */
 import type { EdgeConfig } from '../config.js';
 import { RETRY_AFTER_SECONDS } from './limits.js';
+import { allowOriginFor } from './origin.js';
 import type { BodyRejection, EventRejection, IngestResult } from './types.js';
 
 /**
- * CORS headers for the request's Origin. An origin not on the allow-list gets none (the browser
- * then hides the response; the beacon is still processed: sendBeacon does not read it anyway).
+ * CORS headers for the request's Origin. An origin not on the allow-list gets none (its POST is
+ * refused with 403 origin_not_allowed, and the browser hides that answer from the page).
  */
 export function corsHeaders(
   origin: string | undefined,
   config: EdgeConfig,
 ): Record<string, string> {
-  if (!origin) return {};
-  if (config.allowedOrigins.includes('*')) {
+  const allow = allowOriginFor(origin, config);
+  if (allow === '*') {
     return { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' };
   }
-  if (!config.allowedOrigins.includes(origin)) return { vary: 'origin' };
+  if (!allow) return origin ? { vary: 'origin' } : {};
   return {
-    'access-control-allow-origin': origin,
+    'access-control-allow-origin': allow,
     'access-control-expose-headers': 'retry-after',
     vary: 'origin',
   };

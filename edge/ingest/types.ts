@@ -66,6 +66,7 @@ export interface IngestDeps {
 export type BodyReason =
   | 'not_found'
   | 'method_not_allowed'
+  | 'origin_not_allowed'
   | 'unsupported_media_type'
   | 'body_too_large'
   | 'body_truncated'

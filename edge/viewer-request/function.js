@@ -1,10 +1,13 @@
 // Viewer-request CloudFront Function (runtime cloudfront-js-2.0) in front of the ingest path.
 //
-// It cannot read the body and has no network, so it only does what headers allow: answer CORS
-// preflights, turn away requests the origin-request handler would reject anyway (wrong path,
-// method, content type, declared size) before they cost a Lambda@Edge invocation, and stamp the
-// edge location and receive time for the next handler. Everything else (body size as actually
-// received, JSON, schema) is the Lambda@Edge handler's job.
+// It answers only what is not a beacon request at all (a wrong path, a method other than POST,
+// CORS preflights) and stamps the edge location and receive time on every POST to an ingest path
+// for the next handler. It refuses no POST, even one whose headers already show it will fail
+// (origin not allowed, content type, declared size): every refused body must be kept as a bad row
+// with its reason, and a CloudFront Function has no network to write one. The origin-request
+// Lambda@Edge handler checks all of that and keeps the body. Refusing early never bounded cost
+// either: an invalid POST costs one Lambda@Edge invocation like any valid-looking one would, so
+// a flood is bounded by an optional AWS WAF rate-based rule on the distribution, not here.
 //
 // Written in the subset of ES that cloudfront-js-2.0 documents (ES 5.1 + const/let, arrow
 // functions, template literals); scripts/build-viewer-request.mjs enforces it, injects the
@@ -12,23 +15,18 @@
 // local/cloudfront/function-sandbox.ts.
 import cf from 'cloudfront';
 
-// { ingestPaths, allowedOrigins, maxBodyBytes, edgeHeader }: replaced at build time with a
-// literal, because a CloudFront Function can read neither environment variables nor files.
+// { ingestPaths, allowedOrigins, edgeHeader }: replaced at build time with a literal, because a
+// CloudFront Function can read neither environment variables nor files.
 const CONFIG = __BEACON_VIEWER_CONFIG__;
 
 const ALLOWED_METHODS = 'POST, OPTIONS';
-// sendBeacon and CORS-simple fetch send text/plain; other clients send application/json.
-const MEDIA_TYPES = ['application/json', 'text/plain'];
 // Browsers cap this (Chrome at 2 h); a long value still saves a preflight per page view.
 const PREFLIGHT_MAX_AGE = '86400';
 const STATUS_TEXT = {
   204: 'No Content',
-  400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
 };
 
 function headerValue(request, name) {
@@ -73,39 +71,6 @@ function preflight(origin) {
   });
 }
 
-// Checks what the headers tell about a POST. Returns a response, or null to let it through.
-function checkPost(request, allowOrigin) {
-  const type = headerValue(request, 'content-type');
-  const mediaType = type ? type.split(';')[0].trim().toLowerCase() : '';
-  if (MEDIA_TYPES.indexOf(mediaType) < 0) {
-    return respond(
-      415,
-      allowOrigin,
-      {},
-      'unsupported_media_type',
-      `Content-Type must be application/json or text/plain, got ${mediaType || 'none'}`,
-    );
-  }
-  // Only a well-formed decimal length is judged here. Chunked uploads carry no Content-Length:
-  // they pass, and the origin-request handler enforces the size of the body it actually gets.
-  const length = headerValue(request, 'content-length');
-  if (length !== undefined && /^\s*\d+\s*$/.test(length)) {
-    const bytes = parseInt(length, 10);
-    if (bytes > CONFIG.maxBodyBytes) {
-      return respond(
-        413,
-        allowOrigin,
-        {},
-        'body_too_large',
-        `Body of ${bytes} bytes exceeds the limit of ${CONFIG.maxBodyBytes} bytes`,
-      );
-    }
-    if (bytes === 0)
-      return respond(400, allowOrigin, {}, 'empty_body', 'The request body is empty');
-  }
-  return null;
-}
-
 // biome-ignore lint/correctness/noUnusedVariables: CloudFront Functions call the top-level `handler` by name.
 function handler(event) {
   const request = event.request;
@@ -120,24 +85,18 @@ function handler(event) {
     );
   }
   if (request.method === 'OPTIONS') return preflight(origin);
-  const allowOrigin = corsOrigin(origin);
-  // CORS alone does not stop a simple (text/plain) POST from another site: refuse it here.
-  if (origin && !allowOrigin) {
-    return respond(403, '', {}, 'origin_not_allowed', `Origin ${origin} may not send beacons here`);
-  }
   if (request.method !== 'POST') {
     return respond(
       405,
-      allowOrigin,
+      corsOrigin(origin),
       { allow: { value: ALLOWED_METHODS } },
       'method_not_allowed',
       `Method ${request.method} is not allowed; use POST`,
     );
   }
-  const rejected = checkPost(request, allowOrigin);
-  if (rejected) return rejected;
-
-  // Overwrites any client-sent value: the next handler trusts this header.
+  // Every POST goes on, stamped, even from an origin not on the list: the origin-request handler
+  // refuses that one (CORS alone does not stop a simple text/plain POST) and keeps it as a bad
+  // row. The stamp overwrites any client-sent value: the next handler trusts this header.
   const loc = cf.edgeLocation || {};
   request.headers[CONFIG.edgeHeader] = {
     value:

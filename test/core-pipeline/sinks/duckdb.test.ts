@@ -91,6 +91,38 @@ describe('DuckDbStore', () => {
     ]);
   });
 
+  it('stores a refused event that a client sent in three requests once, and a refused body per request', async () => {
+    const attempt = (n: number) => ({ request_id: `req_resent_${n}`, received_at: T0 + n });
+    const event = badRow({ event_id: 'evt_resent_01', session_id: 'sess_resent', ...attempt(0) });
+    const { index: _i, ...body } = badRow({
+      reason: 'invalid_envelope',
+      status: 400,
+      session_id: 'sess_resent',
+      payload: '{"session_id":"sess_resent"}',
+      ...attempt(0),
+    });
+    // Each attempt arrives in its own batch, as records of separate requests do.
+    for (const n of [0, 1, 2]) {
+      await store.writeBatch(
+        batchOf([], {
+          badRows: [
+            { ...event, ...attempt(n) },
+            { ...body, ...attempt(n) },
+          ],
+        }),
+      );
+    }
+    const rows = await store.query(
+      "SELECT reason, request_id FROM bad_rows WHERE session_id = 'sess_resent' ORDER BY reason, request_id",
+    );
+    expect(rows).toStrictEqual([
+      { reason: 'invalid_envelope', request_id: 'req_resent_0' },
+      { reason: 'invalid_envelope', request_id: 'req_resent_1' },
+      { reason: 'invalid_envelope', request_id: 'req_resent_2' },
+      { reason: 'invalid_event', request_id: 'req_resent_0' },
+    ]);
+  });
+
   it('keeps one checkpoint per shard, the latest', async () => {
     const stream = 'beacon-edge-events-us-east-1';
     await store.writeBatch(

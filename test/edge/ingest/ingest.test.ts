@@ -289,20 +289,45 @@ describe('accepted batches', () => {
     expect([b.edge.device, 'os' in b.edge]).toStrictEqual(['unknown', false]);
   });
 
-  it('answers CORS for allowed origins only', async () => {
-    const config = { ...DEFAULT_CONFIG, allowedOrigins: ['https://player.example'] };
+  it('answers CORS for allowed origins, as configured with a trailing slash or capitals', async () => {
+    const config = { ...DEFAULT_CONFIG, allowedOrigins: ['HTTPS://Player.Example/'] };
     const ok = await run(post(makeBatch({ sent_at: SENT_AT })), config);
-    const other = await run(
-      post(makeBatch({ sent_at: SENT_AT }), { headers: { origin: 'https://evil.example' } }),
-      config,
-    );
+    expect(ok.status).toBe(204);
     expect(ok.headers).toStrictEqual({
       'access-control-allow-origin': 'https://player.example',
       'access-control-expose-headers': 'retry-after',
       vary: 'origin',
       ...NO_STORE,
     });
-    expect(other.headers).toStrictEqual({ vary: 'origin', ...NO_STORE });
+  });
+
+  it('refuses a POST from an origin not on the list with 403 and keeps its body as a bad row', async () => {
+    const config = { ...DEFAULT_CONFIG, allowedOrigins: ['https://player.example'] };
+    const batch = makeBatch({ sent_at: SENT_AT });
+    const res = await run(post(batch, { headers: { origin: 'https://evil.example' } }), config);
+    const detail = 'origin https://evil.example may not send beacons here';
+    expect(view(res)).toStrictEqual({
+      status: 403,
+      headers: { vary: 'origin', ...NO_STORE, 'content-type': 'application/json' },
+      body: { error: 'origin_not_allowed', detail },
+    });
+    expect(writer.records).toStrictEqual([]);
+    expect(badRows.rows).toStrictEqual([
+      {
+        received_at: NOW,
+        request_id: 'req-0001',
+        pop: 'FRA56-C1',
+        status: 403,
+        reason: 'origin_not_allowed',
+        detail,
+        payload: JSON.stringify(batch),
+        payload_encoding: 'text',
+      },
+    ]);
+    // No Origin header: not a browser, nothing for CORS to protect.
+    const { origin: _o, ...noOrigin } = post(batch).headers;
+    const server = await run({ ...post(batch), headers: noOrigin }, config);
+    expect(server).toStrictEqual({ status: 204, headers: NO_STORE });
   });
 
   it('answers a CORS preflight on an ingest path', async () => {

@@ -179,11 +179,26 @@ describe('CloudFront emulator', () => {
       detail: 'Method GET is not allowed; use POST',
     });
     expect(res.headers['x-cache']).toBe('FunctionGeneratedResponse from cloudfront');
-    const wrongType = await post('{}', { 'content-type': 'application/xml' });
-    expect(wrongType.status).toBe(415);
     const elsewhere = await post('{}', {}, 'POST', '/favicon.ico');
     expect(elsewhere.status).toBe(404);
+    const preflight = await post('', { origin: 'https://video.example' }, 'OPTIONS');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['x-cache']).toBe('FunctionGeneratedResponse from cloudfront');
     expect(seen).toHaveLength(0);
+  });
+
+  it('hands Lambda@Edge every POST to an ingest path, even one it will refuse, so it keeps a bad row', async () => {
+    seen = [];
+    respond = () => ({ status: '204', headers: {} });
+    await post('{}', { 'content-type': 'application/xml' });
+    await post('', {});
+    await post('x'.repeat(ORIGIN_BODY_LIMIT / 8), {});
+    await post('{}', { origin: 'https://elsewhere.example' });
+    expect(
+      seen.map((s) => s.event.Records[0].cf.request.headers['content-type'][0].value),
+    ).toStrictEqual(['application/xml', 'text/plain', 'text/plain', 'text/plain']);
+    for (const s of seen)
+      expect(s.event.Records[0].cf.request.headers['x-beacon-edge']).toHaveLength(1);
   });
 
   it('passes the handler response through: status, headers, body', async () => {
