@@ -55,8 +55,8 @@ describe('toStoredBadRow: one row per refusal', () => {
   const id = (bad: ReturnType<typeof badRow>) => toStoredBadRow(bad, 0).bad_row_id;
   const refused = badRow({ event_id: 'evt_refused_01', session_id: 'sess_a', index: 3 });
 
-  it('gives a refused event sent again in another request, at another index, the same id', () => {
-    const retried = { ...refused, request_id: 'req_retry', index: 0, received_at: 1, status: 400 };
+  it('gives a refused event sent again in another request, at the same index, the same id', () => {
+    const retried = { ...refused, request_id: 'req_retry', received_at: 1, status: 400 };
     expect(id(retried)).toBe(id(refused));
     // The stored row is the attempt's own; only its id is shared.
     expect(toStoredBadRow(retried, 0).request_id).toBe('req_retry');
@@ -68,6 +68,8 @@ describe('toStoredBadRow: one row per refusal', () => {
     ['no session', { session_id: undefined }],
     ['another reason', { reason: 'timestamp_out_of_range' }],
     ['another payload', { payload: '{"type":"started","seq":"y"}' }],
+    // Two copies of one event inside a batch are two refusals, each in the response.
+    ['another position in the batch', { index: 4 }],
   ])('never shares an id with a refused event with %s', (_name, change) => {
     expect(id({ ...refused, ...change })).not.toBe(id(refused));
   });

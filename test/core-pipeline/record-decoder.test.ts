@@ -132,7 +132,7 @@ describe('decodeRecords', () => {
 
   it('stores a refused event once, whichever request carried it (a client resent its batch)', () => {
     const refused = badRow({ event_id: 'e-refused-1' });
-    const resent = { ...refused, request_id: 'req-retry', index: 3, status: 400 };
+    const resent = { ...refused, request_id: 'req-retry', status: 400 };
     const [first] = decodeRecords([source(jsonBytes(refused), 'bad_rows')], NOW).badRows;
     const [again] = decodeRecords([source(jsonBytes(resent), 'bad_rows')], NOW).badRows;
     const [otherReason] = decodeRecords(
