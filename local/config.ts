@@ -46,6 +46,18 @@ export const DEV_DEFAULTS = {
   /** Lambda@Edge origin-request timeout (CloudFront's maximum). */
   lambdaTimeoutMs: 30_000,
   /**
+   * Ingest requests running the edge code at once, at most; more are answered 503 `overloaded`
+   * (cloudfront/admission.ts), as CloudFront answers when Lambda@Edge is throttled. At the
+   * stack's capacity in 20-event batches this is well under a second of work queued, and four
+   * times the load benchmark's connections, so a load the stack can take is never shed (see
+   * docs/BENCHMARKS.md, overload).
+   */
+  maxInFlightRequests: 256,
+  /** Retry-After (seconds) of a shed request. */
+  shedRetryAfterSeconds: 2,
+  /** Shedding this recent makes /api/v1/health say `degraded`. */
+  shedHealthWindowMs: 10_000,
+  /**
    * Young-generation limit of the worker threads' V8 heaps (edge, kinesalite). V8's default lets
    * each grow further under load for no measurable speed, against the stack's memory target (see
    * docs/BENCHMARKS.md, e2e-load notes).

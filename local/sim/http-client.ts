@@ -13,6 +13,8 @@ import net from 'node:net';
 export interface RawResponse {
   status: number;
   body: Buffer;
+  /** The Retry-After header, when the server sent one (a shed or throttled request). */
+  retryAfter?: string;
 }
 
 /** Keep-alive connections to one host:port. */
@@ -43,6 +45,7 @@ export function parseResponse(
   let length = -1;
   let chunked = false;
   let close = m[1] === '0';
+  let retryAfter: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const colon = lines[i].indexOf(':');
     const name = lines[i].slice(0, colon).trim().toLowerCase();
@@ -54,10 +57,12 @@ export function parseResponse(
     else if (name === 'transfer-encoding') chunked = value.includes('chunked');
     else if (name === 'connection')
       close = value === 'close' ? true : value === 'keep-alive' ? false : close;
+    else if (name === 'retry-after') retryAfter = value;
   }
+  const extra = retryAfter === undefined ? {} : { retryAfter };
   const start = end + 4;
   if (status === 204 || status === 304 || (status >= 100 && status < 200))
-    return { response: { status, body: Buffer.alloc(0) }, close, used: start };
+    return { response: { status, body: Buffer.alloc(0), ...extra }, close, used: start };
   if (chunked) {
     const parts: Buffer[] = [];
     let at = start;
@@ -68,7 +73,11 @@ export function parseResponse(
       if (Number.isNaN(size)) throw new Error('bad chunk size');
       if (buf.length < lineEnd + 2 + size + 2) return undefined;
       if (size === 0)
-        return { response: { status, body: Buffer.concat(parts) }, close, used: lineEnd + 4 };
+        return {
+          response: { status, body: Buffer.concat(parts), ...extra },
+          close,
+          used: lineEnd + 4,
+        };
       parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
       at = lineEnd + 2 + size + 2;
     }
@@ -77,7 +86,7 @@ export function parseResponse(
   if (length < 0) return undefined;
   if (buf.length < start + length) return undefined;
   return {
-    response: { status, body: Buffer.from(buf.subarray(start, start + length)) },
+    response: { status, body: Buffer.from(buf.subarray(start, start + length)), ...extra },
     close,
     used: start + length,
   };
