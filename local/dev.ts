@@ -162,6 +162,8 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     );
     const admission = withAdmission(edgeHandler, {
       maxInFlight: opts.maxInFlightRequests ?? DEV_DEFAULTS.maxInFlightRequests,
+      minInFlight: DEV_DEFAULTS.minInFlightRequests,
+      latencyTargetMs: DEV_DEFAULTS.shedLatencyTargetMs,
       retryAfterSeconds: DEV_DEFAULTS.shedRetryAfterSeconds,
     });
 
@@ -190,6 +192,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       host: opts.host ?? DEV_DEFAULTS.host,
       port: opts.port ?? DEV_DEFAULTS.port,
       ingestPath: config.ingestPaths[0],
+      backlog: DEV_DEFAULTS.listenBacklog,
       edge: admission.handler,
       api: createApiHandler({
         queries: createDuckDbQueries(store),

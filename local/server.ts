@@ -35,6 +35,8 @@ export interface LocalServerOptions {
   mounts?: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
   /** Told about unexpected handler errors. */
   onError?: (err: unknown) => void;
+  /** Connections the kernel may hold before they are accepted; Node's default (511) when absent. */
+  backlog?: number;
 }
 
 /** A started server. */
@@ -91,7 +93,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port, err) : err),
     );
-    server.listen(opts.port, opts.host, () => resolve());
+    server.listen({ port: opts.port, host: opts.host, backlog: opts.backlog }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':')

@@ -67,7 +67,7 @@ export function healthReport(inputs: HealthInputs): HealthReport {
   if (admission?.lastShedAt != null && now - admission.lastShedAt <= inputs.shedWindowMs) {
     problems.push({
       reason: 'overloaded',
-      detail: `the edge answered 503 overloaded to ${admission.shed} request(s) so far (at most ${admission.maxInFlight} in flight); shed requests were not stored and are retried by clients`,
+      detail: `the edge answered 503 overloaded to ${admission.shed} request(s) so far (limit now ${admission.limit} in flight, at most ${admission.maxInFlight}); shed requests were not stored and are retried by clients`,
       lastSeen: new Date(admission.lastShedAt).toISOString(),
     });
   }

@@ -1,6 +1,6 @@
 /**
- * Admission control in front of the local CloudFront: at most `maxInFlight` requests run the edge
- * code at once, and a request over that bound is answered at once with 503 `overloaded` and
+ * Admission control in front of the local CloudFront: at most a bounded number of requests run the
+ * edge code at once, and a request over that bound is answered at once with 503 `overloaded` and
  * `Retry-After`, before its body is read. Without it, a load well past what the machine can take
  * queues without bound (every accepted connection holds its request, body and a pending edge call)
  * until memory runs out or every answer is late; with it, the stack keeps answering at capacity,
@@ -21,8 +21,15 @@ export const OVERLOADED_REASON = 'overloaded';
 
 /** Options of {@link withAdmission}. */
 export interface AdmissionOptions {
-  /** Requests running the edge code at once, at most (≥ 1). */
+  /** Requests running the edge code at once, at most (≥ 1): the limit starts here. */
   maxInFlight: number;
+  /** The limit never goes below this (≥ 1). Default 4. */
+  minInFlight?: number;
+  /**
+   * An admitted request that takes longer than this lowers the limit (see {@link AimdLimit}).
+   * Default: no latency target, a fixed limit.
+   */
+  latencyTargetMs?: number;
   /** Seconds a shed client is asked to wait (the Retry-After header). */
   retryAfterSeconds: number;
   /** Clock for `lastShedAt` (tests). Default Date.now. */
@@ -33,6 +40,8 @@ export interface AdmissionOptions {
 export interface AdmissionStats {
   inFlight: number;
   maxInFlight: number;
+  /** The limit now (between the minimum and maxInFlight). */
+  limit: number;
   /** Requests let through / answered 503 overloaded. */
   admitted: number;
   shed: number;
@@ -69,6 +78,46 @@ export function overloadedResult(retryAfterSeconds: number): HttpResult {
 }
 
 /**
+ * The limit on requests in flight, additive increase and multiplicative decrease on latency (as
+ * TCP congestion control and Netflix's concurrency-limits do). The machine's capacity is not a
+ * constant: the edge, kinesalite, the consumer and DuckDB share its cores, with whatever else
+ * runs there. A fixed bound small enough for a busy machine wastes an idle one, and one large
+ * enough for an idle machine lets a busy one take more than it can write within the edge's write
+ * budget, which turns admitted requests into 503 stream_unavailable. So a request slower than the
+ * target cuts the limit by a quarter (at most once per quarter of the target, so the requests of
+ * one slow moment make a few cuts, not one each), and each fast one raises it by 1/limit (about
+ * one per limit's worth of requests).
+ */
+export class AimdLimit {
+  private value: number;
+  private lastCut = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly max: number,
+    private readonly min: number,
+    private readonly targetMs: number,
+  ) {
+    this.value = max;
+  }
+
+  /** Requests that may be in flight now. */
+  get current(): number {
+    return Math.floor(this.value);
+  }
+
+  /** Records one admitted request that took `durationMs`, ending at `now` (ms). */
+  record(durationMs: number, now: number): void {
+    if (durationMs > this.targetMs) {
+      if (now - this.lastCut < this.targetMs / 4) return;
+      this.lastCut = now;
+      this.value = Math.max(this.min, this.value * 0.75);
+    } else {
+      this.value = Math.min(this.max, this.value + 1 / this.value);
+    }
+  }
+}
+
+/**
  * Wraps an edge handler (the worker pool's or the in-thread emulator's) with a bound on requests
  * in flight.
  * @example const admission = withAdmission(pool.handler, { maxInFlight: 256, retryAfterSeconds: 2 });
@@ -76,30 +125,39 @@ export function overloadedResult(retryAfterSeconds: number): HttpResult {
 export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Admission {
   const maxInFlight = Math.max(1, opts.maxInFlight);
   const now = opts.now ?? Date.now;
+  const limit = new AimdLimit(
+    maxInFlight,
+    Math.min(maxInFlight, Math.max(1, opts.minInFlight ?? 4)),
+    opts.latencyTargetMs ?? Number.POSITIVE_INFINITY,
+  );
   const shedResult = overloadedResult(opts.retryAfterSeconds);
   const counts = { inFlight: 0, admitted: 0, shed: 0, lastShedAt: null as number | null };
 
   const shed = (req: IncomingMessage, res: ServerResponse) => {
     counts.shed += 1;
     counts.lastShedAt = now();
-    // node:http reads an unread body to its end to keep the connection usable; for a body of
-    // unknown or more than the allowed size, closing the connection keeps a shed request cheap.
+    // A small declared body is read and dropped: answering with it unread makes node:http reset
+    // some connections, and the client then gets no answer at all instead of the 503. A body of
+    // unknown or more than the allowed size is not worth reading: the connection is closed.
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     const closeConnection = !(declared >= 0 && declared <= LIMITS.maxBodyBytes);
+    if (!closeConnection) req.resume();
     writeResult(res, shedResult, closeConnection);
   };
 
   return {
     handler: async (req, res, url) => {
-      if (counts.inFlight >= maxInFlight) return shed(req, res);
+      if (counts.inFlight >= limit.current) return shed(req, res);
       counts.inFlight += 1;
       counts.admitted += 1;
+      const started = performance.now();
       try {
         await handler(req, res, url);
       } finally {
         counts.inFlight -= 1;
+        limit.record(performance.now() - started, performance.now());
       }
     },
-    stats: () => ({ ...counts, maxInFlight }),
+    stats: () => ({ ...counts, maxInFlight, limit: limit.current }),
   };
 }

@@ -32,6 +32,13 @@ interface Waiting {
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
+/**
+ * An idle connection older than this is closed rather than reused: a server closes idle
+ * keep-alive connections (node:http after 5 s), and a request written just as its close arrives
+ * is reset. Staying under the server's timeout keeps that race away.
+ */
+const IDLE_REUSE_MS = 1_000;
+
 /** Parses one response from `buf`; undefined while it is incomplete. */
 export function parseResponse(
   buf: Buffer,
@@ -99,6 +106,7 @@ export function createConnectionPool(
   maxSockets: number,
 ): ConnectionPool {
   const idle: net.Socket[] = [];
+  const idleSince = new WeakMap<net.Socket, number>();
   const queue: { head: string; body: Buffer; waiting: Waiting }[] = [];
   const all = new Set<net.Socket>();
   let closed = false;
@@ -149,7 +157,10 @@ export function createConnectionPool(
   const release = (socket: net.Socket) => {
     const next = queue.shift();
     if (next) run(socket, next.head, next.body, next.waiting);
-    else idle.push(socket);
+    else {
+      idleSince.set(socket, performance.now());
+      idle.push(socket);
+    }
   };
 
   const connect = (): net.Socket => {
@@ -170,8 +181,13 @@ export function createConnectionPool(
       if (closed) return Promise.reject(new Error('connection pool closed'));
       return new Promise<RawResponse>((resolve, reject) => {
         const waiting = { resolve, reject };
+        const stale = (s: net.Socket) =>
+          s.destroyed || !s.writable || performance.now() - (idleSince.get(s) ?? 0) > IDLE_REUSE_MS;
         let socket = idle.pop();
-        while (socket && (socket.destroyed || !socket.writable)) socket = idle.pop();
+        while (socket && stale(socket)) {
+          socket.destroy();
+          socket = idle.pop();
+        }
         if (!socket && all.size < maxSockets) socket = connect();
         if (socket) run(socket, head, body, waiting);
         else queue.push({ head, body, waiting });

@@ -39,6 +39,7 @@ function inputs(over: {
     admission: {
       inFlight: 0,
       maxInFlight: 256,
+      limit: 256,
       admitted: 10,
       shed: over.lastShedAt ? 5 : 0,
       lastShedAt: over.lastShedAt ?? null,

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  AimdLimit,
   overloadedResult,
   withAdmission,
   type Admission,
@@ -115,6 +116,7 @@ describe('withAdmission', () => {
     expect(admission.stats()).toStrictEqual({
       inFlight: 2,
       maxInFlight: 2,
+      limit: 2,
       admitted: 2,
       shed: 1,
       lastShedAt: 1_764_288_000_000,
@@ -155,6 +157,28 @@ describe('withAdmission', () => {
     expect((await post(base, '{}')).status).toBe(500);
     expect(calls).toBe(2);
     expect(admission.stats()).toMatchObject({ inFlight: 0, admitted: 2, shed: 0 });
+  });
+});
+
+describe('AimdLimit', () => {
+  it('cuts by a quarter on a slow request, once per quarter of the target, down to the minimum', () => {
+    const limit = new AimdLimit(64, 4, 1_000);
+    limit.record(1_500, 10_000);
+    expect(limit.current).toBe(48);
+    limit.record(1_500, 10_200); // within a quarter of the target: no second cut
+    expect(limit.current).toBe(48);
+    for (let t = 11_000; t < 40_000; t += 1_000) limit.record(5_000, t);
+    expect(limit.current).toBe(4);
+  });
+
+  it('grows back by about one per limit of fast requests, up to the maximum', () => {
+    const limit = new AimdLimit(16, 4, 1_000);
+    for (let t = 0; t < 20_000; t += 1_000) limit.record(5_000, t);
+    expect(limit.current).toBe(4);
+    for (let i = 0; i < 5; i++) limit.record(10, 30_000); // 4 → 4.25 → … → 5.1
+    expect(limit.current).toBe(5);
+    for (let i = 0; i < 1_000; i++) limit.record(10, 30_000);
+    expect(limit.current).toBe(16);
   });
 });
 
