@@ -17,7 +17,7 @@ import { writeResult } from './emulator.js';
 import { errorResult, type HttpResult } from './responses.js';
 
 /** The reason in the JSON body of a shed request. */
-export const OVERLOADED_REASON = 'overloaded';
+const OVERLOADED_REASON = 'overloaded';
 
 /** Options of {@link withAdmission}. */
 export interface AdmissionOptions {
@@ -26,8 +26,9 @@ export interface AdmissionOptions {
   /** The limit never goes below this (≥ 1). Default 4. */
   minInFlight?: number;
   /**
-   * An admitted request that takes longer than this lowers the limit (see {@link AimdLimit}).
-   * Default: no latency target, a fixed limit.
+   * An admitted request that takes longer than this lowers the limit (see {@link AimdLimit}),
+   * and while the oldest request in flight is older than this, new ones are shed. Default: no
+   * latency target, a fixed limit.
    */
   latencyTargetMs?: number;
   /** Seconds a shed client is asked to wait (the Retry-After header). */
@@ -125,11 +126,15 @@ export class AimdLimit {
 export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Admission {
   const maxInFlight = Math.max(1, opts.maxInFlight);
   const now = opts.now ?? Date.now;
+  const targetMs = opts.latencyTargetMs ?? Number.POSITIVE_INFINITY;
   const limit = new AimdLimit(
     maxInFlight,
     Math.min(maxInFlight, Math.max(1, opts.minInFlight ?? 4)),
-    opts.latencyTargetMs ?? Number.POSITIVE_INFINITY,
+    targetMs,
   );
+  /** Start time (performance.now) of each request in flight, oldest first. */
+  const running = new Map<number, number>();
+  let seq = 0;
   const shedResult = overloadedResult(opts.retryAfterSeconds);
   const counts = { inFlight: 0, admitted: 0, shed: 0, lastShedAt: null as number | null };
 
@@ -147,13 +152,20 @@ export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Adm
 
   return {
     handler: async (req, res, url) => {
-      if (counts.inFlight >= limit.current) return shed(req, res);
+      const started = performance.now();
+      // The oldest request still running (a Map keeps insertion order): when it is already past
+      // the target, the edge is slow now, before any completion has told the limit so.
+      const oldest: number | undefined = running.values().next().value;
+      if (counts.inFlight >= limit.current || (oldest !== undefined && started - oldest > targetMs))
+        return shed(req, res);
+      const id = ++seq;
+      running.set(id, started);
       counts.inFlight += 1;
       counts.admitted += 1;
-      const started = performance.now();
       try {
         await handler(req, res, url);
       } finally {
+        running.delete(id);
         counts.inFlight -= 1;
         limit.record(performance.now() - started, performance.now());
       }

@@ -143,6 +143,29 @@ describe('withAdmission', () => {
     await held;
   });
 
+  it('sheds while the oldest request in flight is older than the latency target', async () => {
+    const gate = gatedHandler();
+    const admission = withAdmission(gate.handler, {
+      maxInFlight: 10,
+      latencyTargetMs: 200,
+      retryAfterSeconds: 2,
+    });
+    const base = await serve(admission);
+    const held = post(base, '{"a":1}');
+    await until(() => gate.started() === 1);
+    // Young: a second request is admitted although the first has not finished.
+    const second = post(base, '{"a":2}');
+    await until(() => gate.started() === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await post(base, '{"a":3}')).status).toBe(503);
+    expect(admission.stats()).toMatchObject({ inFlight: 2, admitted: 2, shed: 1 });
+    gate.release();
+    await Promise.all([held, second]);
+    // Both were slower than the target: the limit was cut, and the slot is free again.
+    expect(admission.stats().limit).toBeLessThan(10);
+    expect((await post(base, '{"a":4}')).status).toBe(204);
+  });
+
   it('frees the slot when the edge handler fails', async () => {
     let calls = 0;
     const admission = withAdmission(
