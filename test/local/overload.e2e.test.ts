@@ -120,5 +120,9 @@ describe('overload (beacons dev)', () => {
     const missing = [...acked].filter((id) => !stored.has(id));
     expect(missing).toStrictEqual([]);
     expect([...acked].filter((id) => stored.get(id) !== 1)).toStrictEqual([]);
+    // The figures of the reliability table.
+    console.info(
+      `overload burst: ${summary.sent} requests, ${JSON.stringify(answers)}, ${acked.size} events acknowledged, ${acked.size - missing.length} stored, peak RSS growth ${((peakRss - rssBefore) / 1e6).toFixed(0)} MB`,
+    );
   }, 180_000);
 });

@@ -111,5 +111,9 @@ describe('the store cannot write (beacons dev, file-size limit)', () => {
     const stored = await storedEventIds(path.join(dataDir, 'beacons.duckdb'));
     expect([...acked].filter((id) => stored.get(id) !== 1)).toStrictEqual([]);
     expect(stored.size).toBe(acked.size);
+    // The figures of the reliability table.
+    console.info(
+      `store fault: ${storedBefore} events before, ${acked.size - storedBefore} acknowledged while the store failed, ${acked.size} acknowledged and ${stored.size} stored in all, lag ${later.consumer.lagMs} ms`,
+    );
   }, 180_000);
 });
