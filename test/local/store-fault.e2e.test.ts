@@ -44,6 +44,7 @@ afterAll(async () => {
 /** Sends a load and keeps the ids of the events the edge acknowledged. */
 async function send(url: string, eventsPerSecond: number, seconds: number, acked: Set<string>) {
   const statuses: Record<string, number> = {};
+  let shedWithoutRetryAfter = 0;
   await runLoad({
     url,
     eventsPerSecond,
@@ -52,9 +53,12 @@ async function send(url: string, eventsPerSecond: number, seconds: number, acked
     concurrency: 32,
     onResponse: (r: LoadResponse) => {
       statuses[r.result.status] = (statuses[r.result.status] ?? 0) + 1;
+      if (r.result.status === 503 && !(Number(r.result.retryAfter) >= 1))
+        shedWithoutRetryAfter += 1;
       if (r.result.status === 204) for (const e of r.batch.events) acked.add(e.id);
     },
   });
+  expect(shedWithoutRetryAfter).toBe(0);
   return statuses;
 }
 
@@ -80,13 +84,15 @@ describe('the store cannot write (beacons dev, file-size limit)', () => {
 
     prlimit(pid, String(walSize()));
     const during = await send(url, 2_000, 3, acked);
-    expect(during).toStrictEqual({ 204: expect.any(Number) }); // the edge is not affected
+    // The edge does not depend on the store: it acknowledges (a busy machine may shed some).
+    expect(Object.keys(during).filter((s) => s !== '204' && s !== '503')).toStrictEqual([]);
+    expect(during['204']).toBeGreaterThan(0);
     const degraded = await eventually('health degraded', async () => {
       const h = await health(url);
       return h.status === 'degraded' && h.consumer.lagMs > 0 ? h : undefined;
     });
-    expect(degraded.problems.map((p) => p.reason)).toStrictEqual(['store_write_failing']);
-    expect(degraded.problems[0].detail).toMatch(/File too large/);
+    const problem = degraded.problems.find((p) => p.reason === 'store_write_failing');
+    expect(problem?.detail).toMatch(/File too large/);
     expect(degraded.consumer.sink.lastError?.message).toMatch(/File too large/);
     // While writes fail: checkpoints stay, nothing more is stored, and the consumer keeps trying.
     const held = checkpoints(degraded);
