@@ -1,7 +1,7 @@
 /**
  * Admission control in front of the local CloudFront: at most a bounded number of requests run the
  * edge code at once, and a request over that bound is answered at once with 503 `overloaded` and
- * `Retry-After`, before its body is read. Without it, a load well past what the machine can take
+ * `Retry-After`, without running the edge code. Without it, a load well past what the machine can take
  * queues without bound (every accepted connection holds its request, body and a pending edge call)
  * until memory runs out or every answer is late; with it, the stack keeps answering at capacity,
  * the shed requests cost almost nothing, and a client's retry (the SDK honours Retry-After) lands
@@ -68,7 +68,7 @@ export function overloadedResult(retryAfterSeconds: number): HttpResult {
   const r = errorResult(
     503,
     OVERLOADED_REASON,
-    `the edge is over capacity and did not read this request; nothing was stored, retry after ${retryAfterSeconds} s`,
+    `the edge is over capacity and did not process this request; nothing was stored, retry after ${retryAfterSeconds} s`,
   );
   r.headers.push(
     ['Retry-After', String(retryAfterSeconds)],
@@ -120,8 +120,9 @@ export class AimdLimit {
 
 /**
  * Wraps an edge handler (the worker pool's or the in-thread emulator's) with a bound on requests
- * in flight.
- * @example const admission = withAdmission(pool.handler, { maxInFlight: 256, retryAfterSeconds: 2 });
+ * in flight: an {@link AimdLimit} on latency, and no new request while the oldest one in flight is
+ * past the latency target.
+ * @example const admission = withAdmission(pool.handler, { maxInFlight: 64, latencyTargetMs: 1_500, retryAfterSeconds: 2 });
  */
 export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Admission {
   const maxInFlight = Math.max(1, opts.maxInFlight);

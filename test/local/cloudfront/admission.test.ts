@@ -110,7 +110,7 @@ describe('withAdmission', () => {
     expect(JSON.parse(shed.body)).toStrictEqual({
       error: 'overloaded',
       detail:
-        'the edge is over capacity and did not read this request; nothing was stored, retry after 3 s',
+        'the edge is over capacity and did not process this request; nothing was stored, retry after 3 s',
     });
     expect(gate.started()).toBe(2); // the shed request never reached the edge code
     expect(admission.stats()).toStrictEqual({
