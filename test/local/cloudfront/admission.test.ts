@@ -17,7 +17,11 @@ import {
 const servers: http.Server[] = [];
 const agent = new http.Agent({ keepAlive: true });
 
+/** Releases of every gate a test opened: a test that fails early must not leave requests hanging. */
+const releases: (() => void)[] = [];
+
 afterEach(async () => {
+  for (const release of releases.splice(0)) release();
   agent.destroy();
   for (const s of servers.splice(0)) {
     s.closeAllConnections();
@@ -36,15 +40,13 @@ function gatedHandler(): { handler: EdgeHandler; release: () => void; started: (
     if (!released) await new Promise<void>((r) => open.push(r));
     res.writeHead(204).end();
   };
-  return {
-    handler,
-    started: () => started,
-    release: () => {
-      released = true;
-      for (const r of open) r();
-      open = [];
-    },
+  const release = () => {
+    released = true;
+    for (const r of open) r();
+    open = [];
   };
+  releases.push(release);
+  return { handler, started: () => started, release };
 }
 
 async function serve(admission: Admission): Promise<string> {
