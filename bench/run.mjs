@@ -22,7 +22,14 @@ const outDir = path.join(root, 'dist', 'bench');
 const only = process.argv.slice(2);
 
 /** Benchmarks in the order they run. */
-const BENCHES = ['edge-throughput', 'edge-bundles', 'core-store', 'e2e-load', 'sdk-cost'];
+const BENCHES = [
+  'edge-throughput',
+  'edge-bundles',
+  'core-store',
+  'e2e-load',
+  'overload',
+  'sdk-cost',
+];
 
 function machine() {
   const cpus = os.cpus();

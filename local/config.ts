@@ -46,6 +46,32 @@ export const DEV_DEFAULTS = {
   /** Lambda@Edge origin-request timeout (CloudFront's maximum). */
   lambdaTimeoutMs: 30_000,
   /**
+   * Ingest requests running the edge code at once, at most; more are answered 503 `overloaded`
+   * (cloudfront/admission.ts), as CloudFront answers when Lambda@Edge is throttled. The load
+   * benchmark's connections, which reach the stack's capacity; the limit shrinks below this
+   * while requests are slow (see shedLatencyTargetMs).
+   */
+  maxInFlightRequests: 64,
+  /** The limit never shrinks below this many requests in flight. */
+  minInFlightRequests: 4,
+  /**
+   * An admitted request slower than this shrinks the in-flight limit: half the edge's write
+   * budget (edge/config.ts writeBudgetMs), so requests are shed before the ones admitted run out
+   * of time writing to the stream, and the stalls of a loaded machine do not shed a load it takes.
+   */
+  shedLatencyTargetMs: 1_500,
+  /**
+   * Connections the kernel holds for the HTTP server before it accepts them (capped by the
+   * system's net.core.somaxconn). Node's default of 511 overflows under a burst of thousands of
+   * connections while the event loop is busy, and the kernel then resets the connections it
+   * dropped: those clients get no answer at all instead of a 503 they could act on.
+   */
+  listenBacklog: 4096,
+  /** Retry-After (seconds) of a shed request. */
+  shedRetryAfterSeconds: 2,
+  /** Shedding this recent makes /api/v1/health say `degraded`. */
+  shedHealthWindowMs: 10_000,
+  /**
    * Young-generation limit of the worker threads' V8 heaps (edge, kinesalite). V8's default lets
    * each grow further under load for no measurable speed, against the stack's memory target (see
    * docs/BENCHMARKS.md, e2e-load notes).

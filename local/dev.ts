@@ -12,8 +12,10 @@ import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
 import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
+import { healthReport } from './api/health.js';
 import { createApiHandler } from './api/index.js';
 import { checkBinding } from './api-auth.js';
+import { withAdmission } from './cloudfront/admission.js';
 import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './cloudfront/edge-build.js';
 import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
@@ -43,6 +45,8 @@ export interface DevOptions {
   pollIntervalMs?: number;
   /** Worker threads running the edge code; 0 runs it on the main thread. Default DEV_DEFAULTS.edgeWorkers. */
   edgeWorkers?: number;
+  /** Ingest requests in flight before the edge sheds with 503 overloaded. Default DEV_DEFAULTS.maxInFlightRequests. */
+  maxInFlightRequests?: number;
   /** Progress and error lines; silent when absent. */
   log?: (line: string) => void;
 }
@@ -163,6 +167,12 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     log(
       `edge code runs ${edgeWorkers > 0 ? `in ${edgeWorkers} worker thread(s)` : 'on the main thread'}`,
     );
+    const admission = withAdmission(edgeHandler, {
+      maxInFlight: opts.maxInFlightRequests ?? DEV_DEFAULTS.maxInFlightRequests,
+      minInFlight: DEV_DEFAULTS.minInFlightRequests,
+      latencyTargetMs: DEV_DEFAULTS.shedLatencyTargetMs,
+      retryAfterSeconds: DEV_DEFAULTS.shedRetryAfterSeconds,
+    });
 
     const dbPath = path.join(dataDir, 'beacons.duckdb');
     // One DuckDB thread: the edge, kinesalite and the consumer share the cores (DEV_DEFAULTS).
@@ -190,15 +200,30 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       apiToken,
       port: opts.port ?? DEV_DEFAULTS.port,
       ingestPath: config.ingestPaths[0],
-      edge: edgeHandler,
+      backlog: DEV_DEFAULTS.listenBacklog,
+      edge: admission.handler,
       api: createApiHandler({
         queries: createDuckDbQueries(store),
-        health: () => ({
-          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-          consumer: consumer.stats(),
-          store: { kind: 'duckdb', path: dbPath },
-          streams: localStreamNames(regions),
-        }),
+        health: () => {
+          const now = Date.now();
+          const stats = consumer.stats();
+          const edge = admission.stats();
+          const { status, problems, lagMs } = healthReport({
+            consumer: stats,
+            admission: edge,
+            now,
+            shedWindowMs: DEV_DEFAULTS.shedHealthWindowMs,
+          });
+          return {
+            status,
+            problems,
+            uptimeSeconds: Math.round((now - startedAt) / 1000),
+            consumer: { ...stats, lagMs },
+            edge,
+            store: { kind: 'duckdb', path: dbPath },
+            streams: localStreamNames(regions),
+          };
+        },
       }),
       mounts: [(req, res) => serveDemo(req, res, { repoRoot: REPO_ROOT })],
       onError: (err) =>

@@ -42,6 +42,8 @@ export interface LocalServerOptions {
    * paths and mounts never do. Check it with `checkBinding` first.
    */
   apiToken?: string;
+  /** Connections the kernel may hold before they are accepted; Node's default (511) when absent. */
+  backlog?: number;
 }
 
 /** A started server. */
@@ -106,7 +108,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port, err) : err),
     );
-    server.listen(opts.port, opts.host, () => resolve());
+    server.listen({ port: opts.port, host: opts.host, backlog: opts.backlog }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':')

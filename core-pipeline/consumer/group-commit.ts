@@ -12,18 +12,48 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/**
+ * Whether the sink is taking writes, for health reports: a store that cannot write (disk full, a
+ * read-only file) shows here as a run of failures, with its first time and the latest error.
+ */
+export interface SinkHealth {
+  /** Epoch ms of the latest committed write; null before the first. */
+  lastWriteAt: number | null;
+  /** Epoch ms of the first failure of the current run of failures; null while writes succeed. */
+  failingSince: number | null;
+  /** Failed writes since the latest committed one. */
+  consecutiveFailures: number;
+  /** The latest failure, kept after the sink recovers (when it happened says whether it is old). */
+  lastError: { message: string; at: number } | null;
+}
+
 /** Merges concurrent submissions into one sink write at a time. */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
   /** Number of sink writes made (for stats). */
   writes = 0;
+  private readonly state: SinkHealth = {
+    lastWriteAt: null,
+    failingSince: null,
+    consecutiveFailures: 0,
+    lastError: null,
+  };
 
-  /** @param maxEvents most events merged into one write (a single submission is never split). */
+  /**
+   * @param maxEvents most events merged into one write (a single submission is never split).
+   * @param now clock of the health times (tests).
+   */
   constructor(
     private readonly sink: EventSink,
     private readonly maxEvents = Infinity,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** A copy of the sink's write state. */
+  health(): SinkHealth {
+    return { ...this.state, lastError: this.state.lastError && { ...this.state.lastError } };
+  }
 
   /** Resolves once `input` is committed; rejects with the sink's error if it could not be. */
   submit(input: WriteBatchInput): Promise<void> {
@@ -74,8 +104,19 @@ export class GroupCommitter {
   }
 
   private async write(input: WriteBatchInput): Promise<void> {
-    await this.sink.writeBatch(input);
+    try {
+      await this.sink.writeBatch(input);
+    } catch (err) {
+      const at = this.now();
+      this.state.failingSince ??= at;
+      this.state.consecutiveFailures += 1;
+      this.state.lastError = { message: err instanceof Error ? err.message : String(err), at };
+      throw err;
+    }
     this.writes += 1;
+    this.state.lastWriteAt = this.now();
+    this.state.failingSince = null;
+    this.state.consecutiveFailures = 0;
   }
 }
 

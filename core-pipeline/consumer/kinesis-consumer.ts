@@ -11,7 +11,7 @@ import { errorName } from '../../common/backoff.js';
 import { withConsumerDefaults, type ConsumerConfig } from '../config.js';
 import type { StreamKind } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
-import { GroupCommitter } from './group-commit.js';
+import { GroupCommitter, type SinkHealth } from './group-commit.js';
 import { readShard, type ShardStats } from './shard-reader.js';
 import { listAllShards, readyShards, shardKey, type ShardInfo } from './shards.js';
 import { sleep } from './sleep.js';
@@ -39,6 +39,8 @@ export interface ConsumerStats {
   /** Sink transactions (one per group commit). */
   writes: number;
   errors: number;
+  /** Whether the sink takes writes (a failing store shows here first). */
+  sink: SinkHealth;
 }
 
 /** A running consumer. */
@@ -63,7 +65,7 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
   const log = opts.log ?? (() => undefined);
   const now = opts.now ?? Date.now;
   const abort = new AbortController();
-  const committer = new GroupCommitter(opts.sink, config.maxEventsPerWrite);
+  const committer = new GroupCommitter(opts.sink, config.maxEventsPerWrite, now);
   const checkpoints = new Map(
     (await opts.sink.loadCheckpoints()).map((c) => [
       shardKey(c.stream, c.shardId),
@@ -89,6 +91,7 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
         state: 'reading',
         checkpoint: checkpoints.get(key) ?? null,
         millisBehindLatest: null,
+        oldestUnstoredAt: null,
         records: 0,
         errors: 0,
       };
@@ -170,6 +173,7 @@ export async function startKinesisConsumer(opts: KinesisConsumerOptions): Promis
         badRows: totals.badRows,
         writes: committer.writes,
         errors: totals.errors + list.reduce((n, s) => n + s.errors, 0),
+        sink: committer.health(),
       };
     },
   };

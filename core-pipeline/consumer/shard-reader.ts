@@ -25,6 +25,12 @@ export interface ShardStats {
   /** Last sequence number whose rows are committed (the checkpoint). */
   checkpoint: string | null;
   millisBehindLatest: number | null;
+  /**
+   * Arrival time (epoch ms) of the oldest record read but not stored because its write failed;
+   * null while writes succeed. Its age is the consumer's lag when the store cannot write, which
+   * MillisBehindLatest does not show (the records were read; kinesalite always reports 0).
+   */
+  oldestUnstoredAt: number | null;
   records: number;
   errors: number;
 }
@@ -114,9 +120,11 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
         });
       } catch (err) {
         iterator = null; // re-read from the stored checkpoint
+        stats.oldestUnstoredAt ??= source[0].receivedAt;
         await pause(err, 'write failed, re-reading from checkpoint');
         continue;
       }
+      stats.oldestUnstoredAt = null;
       stats.checkpoint = last;
       stats.records += records.length;
       deps.onCommitted(rows.events.length, rows.badRows.length);

@@ -147,6 +147,9 @@ export class DuckDbStore implements EventSink {
         await con.run('ROLLBACK');
         return { error, rolledBack: true };
       } catch (rollbackError) {
+        // A COMMIT that fails (the WAL cannot be written: disk full, file too large) ends the
+        // transaction itself; nothing is left to roll back, and the connection is usable again.
+        if (isNoTransactionError(rollbackError)) return { error, rolledBack: true };
         return { error, rolledBack: false, rollbackError };
       }
     }
@@ -258,6 +261,11 @@ function isDuplicateKeyError(err: unknown): boolean {
     /^Constraint Error/i.test(err.message) &&
     /duplicate key/i.test(err.message)
   );
+}
+
+/** DuckDB's answer to a ROLLBACK outside a transaction. */
+function isNoTransactionError(err: unknown): boolean {
+  return err instanceof Error && /no transaction is active/i.test(err.message);
 }
 
 /** One checkpoint per shard: the highest sequence number (they are decimal strings of up to 128 bits). */

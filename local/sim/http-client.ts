@@ -13,6 +13,8 @@ import net from 'node:net';
 export interface RawResponse {
   status: number;
   body: Buffer;
+  /** The Retry-After header, when the server sent one (a shed or throttled request). */
+  retryAfter?: string;
 }
 
 /** Keep-alive connections to one host:port. */
@@ -30,6 +32,13 @@ interface Waiting {
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
+/**
+ * An idle connection older than this is closed rather than reused: a server closes idle
+ * keep-alive connections (node:http after 5 s), and a request written just as its close arrives
+ * is reset. Staying under the server's timeout keeps that race away.
+ */
+const IDLE_REUSE_MS = 1_000;
+
 /** Parses one response from `buf`; undefined while it is incomplete. */
 export function parseResponse(
   buf: Buffer,
@@ -43,6 +52,7 @@ export function parseResponse(
   let length = -1;
   let chunked = false;
   let close = m[1] === '0';
+  let retryAfter: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const colon = lines[i].indexOf(':');
     const name = lines[i].slice(0, colon).trim().toLowerCase();
@@ -54,10 +64,12 @@ export function parseResponse(
     else if (name === 'transfer-encoding') chunked = value.includes('chunked');
     else if (name === 'connection')
       close = value === 'close' ? true : value === 'keep-alive' ? false : close;
+    else if (name === 'retry-after') retryAfter = value;
   }
+  const extra = retryAfter === undefined ? {} : { retryAfter };
   const start = end + 4;
   if (status === 204 || status === 304 || (status >= 100 && status < 200))
-    return { response: { status, body: Buffer.alloc(0) }, close, used: start };
+    return { response: { status, body: Buffer.alloc(0), ...extra }, close, used: start };
   if (chunked) {
     const parts: Buffer[] = [];
     let at = start;
@@ -68,7 +80,11 @@ export function parseResponse(
       if (Number.isNaN(size)) throw new Error('bad chunk size');
       if (buf.length < lineEnd + 2 + size + 2) return undefined;
       if (size === 0)
-        return { response: { status, body: Buffer.concat(parts) }, close, used: lineEnd + 4 };
+        return {
+          response: { status, body: Buffer.concat(parts), ...extra },
+          close,
+          used: lineEnd + 4,
+        };
       parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
       at = lineEnd + 2 + size + 2;
     }
@@ -77,7 +93,7 @@ export function parseResponse(
   if (length < 0) return undefined;
   if (buf.length < start + length) return undefined;
   return {
-    response: { status, body: Buffer.from(buf.subarray(start, start + length)) },
+    response: { status, body: Buffer.from(buf.subarray(start, start + length)), ...extra },
     close,
     used: start + length,
   };
@@ -90,6 +106,7 @@ export function createConnectionPool(
   maxSockets: number,
 ): ConnectionPool {
   const idle: net.Socket[] = [];
+  const idleSince = new WeakMap<net.Socket, number>();
   const queue: { head: string; body: Buffer; waiting: Waiting }[] = [];
   const all = new Set<net.Socket>();
   let closed = false;
@@ -140,7 +157,10 @@ export function createConnectionPool(
   const release = (socket: net.Socket) => {
     const next = queue.shift();
     if (next) run(socket, next.head, next.body, next.waiting);
-    else idle.push(socket);
+    else {
+      idleSince.set(socket, performance.now());
+      idle.push(socket);
+    }
   };
 
   const connect = (): net.Socket => {
@@ -161,8 +181,13 @@ export function createConnectionPool(
       if (closed) return Promise.reject(new Error('connection pool closed'));
       return new Promise<RawResponse>((resolve, reject) => {
         const waiting = { resolve, reject };
+        const stale = (s: net.Socket) =>
+          s.destroyed || !s.writable || performance.now() - (idleSince.get(s) ?? 0) > IDLE_REUSE_MS;
         let socket = idle.pop();
-        while (socket && (socket.destroyed || !socket.writable)) socket = idle.pop();
+        while (socket && stale(socket)) {
+          socket.destroy();
+          socket = idle.pop();
+        }
         if (!socket && all.size < maxSockets) socket = connect();
         if (socket) run(socket, head, body, waiting);
         else queue.push({ head, body, waiting });

@@ -11,6 +11,8 @@ export interface PostResult {
   body: string;
   /** Set when the request failed before any response (connection refused, reset). */
   error?: string;
+  /** The Retry-After header of a 503 or 429, when sent. */
+  retryAfter?: string;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -55,7 +57,9 @@ export function createPoster(base: URL, maxSockets: number): Poster {
       for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
       try {
         const res = await pool.request(`${head}\r\n`, bytes);
-        return { status: res.status, body: res.body.toString() };
+        const out: PostResult = { status: res.status, body: res.body.toString() };
+        if (res.retryAfter !== undefined) out.retryAfter = res.retryAfter;
+        return out;
       } catch (err) {
         return { status: 0, body: '', error: err instanceof Error ? err.message : String(err) };
       }

@@ -89,3 +89,42 @@ describe('GroupCommitter', () => {
     await committer.idle();
   });
 });
+
+describe('GroupCommitter.health', () => {
+  it('reports a run of failed writes from its first one, and clears it on the next commit', async () => {
+    let failing = true;
+    let clock = 1_000;
+    const sink: EventSink = {
+      async writeBatch() {
+        if (failing) throw new SinkWriteError('DuckDB write failed: File too large');
+      },
+      loadCheckpoints: async () => [],
+      close: async () => undefined,
+    };
+    const committer = new GroupCommitter(sink, Infinity, () => clock);
+    expect(committer.health()).toStrictEqual({
+      lastWriteAt: null,
+      failingSince: null,
+      consecutiveFailures: 0,
+      lastError: null,
+    });
+    await expect(committer.submit(part('sess_first_001'))).rejects.toThrow('File too large');
+    clock = 2_000;
+    await expect(committer.submit(part('sess_first_001'))).rejects.toThrow('File too large');
+    expect(committer.health()).toStrictEqual({
+      lastWriteAt: null,
+      failingSince: 1_000,
+      consecutiveFailures: 2,
+      lastError: { message: 'DuckDB write failed: File too large', at: 2_000 },
+    });
+    failing = false;
+    clock = 3_000;
+    await committer.submit(part('sess_first_001'));
+    expect(committer.health()).toStrictEqual({
+      lastWriteAt: 3_000,
+      failingSince: null,
+      consecutiveFailures: 0,
+      lastError: { message: 'DuckDB write failed: File too large', at: 2_000 },
+    });
+  });
+});

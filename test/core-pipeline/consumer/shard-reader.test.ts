@@ -33,6 +33,7 @@ function stats(): ShardStats {
     state: 'reading',
     checkpoint: null,
     millisBehindLatest: null,
+    oldestUnstoredAt: null,
     records: 0,
     errors: 0,
   };

@@ -36,6 +36,18 @@ describe('parseResponse', () => {
     }).toStrictEqual({ status: 204, length: 0, close: true });
   });
 
+  it('keeps the Retry-After of a shed request, and has none when the server sent none', () => {
+    const body = '{"error":"overloaded"}';
+    const shed = parseResponse(
+      b(
+        `HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      ),
+    )!;
+    expect(shed.response).toStrictEqual({ status: 503, body: Buffer.from(body), retryAfter: '2' });
+    const plain = parseResponse(b('HTTP/1.1 204 No Content\r\n\r\n'))!;
+    expect(plain.response).toStrictEqual({ status: 204, body: Buffer.alloc(0) });
+  });
+
   it('refuses what is not an HTTP response', () => {
     expect(() => parseResponse(b('SSH-2.0-OpenSSH\r\n\r\n'))).toThrow('not an HTTP response');
   });
