@@ -71,7 +71,12 @@ export async function sendLoad(
     seed: 20260101 ^ Date.now(),
     prepare: hooks.prepare,
     onResponse: (r) => {
-      statuses[r.result.status] = (statuses[r.result.status] ?? 0) + 1;
+      // A 503 that sheds load is told apart from a failure: past capacity, shedding is the answer.
+      const key =
+        r.result.status === 503 && r.result.body.includes('"overloaded"')
+          ? '503 overloaded'
+          : String(r.result.status);
+      statuses[key] = (statuses[key] ?? 0) + 1;
       const ids = acceptedIds(r);
       if (ids.length > 0)
         sent.push({
