@@ -78,11 +78,19 @@ async function sendAndStore(plans: Parameters<typeof buildRequest>[0][]): Promis
 async function storedEvents(
   requestIds: string[],
 ): Promise<(EventFacts & { request_id: string })[]> {
+  // content_id is read as its stored UTF-8 bytes: the DuckDB client's string decoding drops a
+  // leading U+FEFF, which would hide whether the store kept the value exactly.
   const rows = await store.query(
-    `SELECT event_id, type, seq, session_id, content_id, request_id FROM events WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
+    `SELECT event_id, type, seq, session_id, hex(encode(content_id)) AS content_hex, request_id FROM events WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
     requestIds,
   );
-  return rows.map((r) => ({ ...factsOfRow(r as never), request_id: String(r.request_id) }));
+  return rows.map((r) => ({
+    ...factsOfRow({
+      ...(r as never),
+      content_id: Buffer.from(String(r.content_hex), 'hex').toString('utf8'),
+    }),
+    request_id: String(r.request_id),
+  }));
 }
 
 /**
