@@ -209,9 +209,12 @@ async function simulate(args: string[]): Promise<number> {
     console.log(
       `done: ${s.requests} requests, ${s.events} events, ${s.eventsAccepted} accepted, ${s.sessions} sessions (${statuses || 'none'})`,
     );
+    console.log(
+      `  resent ${s.retries} times; gave up on ${s.batchesFailed} batches (${s.eventsFailed} events) after retries; ${s.batchesRefused} batches (${s.eventsRefused} events) refused`,
+    );
     if (s.statuses['0'])
       console.log(
-        `  no response for ${s.statuses['0']} requests: is "beacons dev" running at ${opts.url}?`,
+        `  no response for ${s.statuses['0']} attempts: is "beacons dev" running at ${opts.url}?`,
       );
     return s.requests > 0 && s.eventsAccepted === 0 ? 1 : 0;
   } finally {

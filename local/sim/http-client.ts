@@ -13,14 +13,17 @@ import net from 'node:net';
 export interface RawResponse {
   status: number;
   body: Buffer;
-  /** The Retry-After header, when the server sent one (a shed or throttled request). */
+  /** The Retry-After header as sent, when there is one (a shed or throttled request; the simulator's retries honour it). */
   retryAfter?: string;
 }
 
 /** Keep-alive connections to one host:port. */
 export interface ConnectionPool {
-  /** Sends one request; rejects when the connection fails before a whole response arrived. */
-  request(head: string, body: Buffer): Promise<RawResponse>;
+  /**
+   * Sends one request; rejects when the connection fails before a whole response arrived, or when
+   * `timeoutMs` (counted from the write) passes first; the connection is then closed.
+   */
+  request(head: string, body: Buffer, timeoutMs?: number): Promise<RawResponse>;
   /** Closes every connection; requests in flight reject. */
   close(): void;
 }
@@ -56,15 +59,13 @@ export function parseResponse(
   for (let i = 1; i < lines.length; i++) {
     const colon = lines[i].indexOf(':');
     const name = lines[i].slice(0, colon).trim().toLowerCase();
-    const value = lines[i]
-      .slice(colon + 1)
-      .trim()
-      .toLowerCase();
+    const raw = lines[i].slice(colon + 1).trim();
+    const value = raw.toLowerCase();
     if (name === 'content-length') length = Number(value);
+    else if (name === 'retry-after') retryAfter = raw;
     else if (name === 'transfer-encoding') chunked = value.includes('chunked');
     else if (name === 'connection')
       close = value === 'close' ? true : value === 'keep-alive' ? false : close;
-    else if (name === 'retry-after') retryAfter = value;
   }
   const extra = retryAfter === undefined ? {} : { retryAfter };
   const start = end + 4;
@@ -107,13 +108,27 @@ export function createConnectionPool(
 ): ConnectionPool {
   const idle: net.Socket[] = [];
   const idleSince = new WeakMap<net.Socket, number>();
-  const queue: { head: string; body: Buffer; waiting: Waiting }[] = [];
+  const queue: { head: string; body: Buffer; timeoutMs?: number; waiting: Waiting }[] = [];
   const all = new Set<net.Socket>();
   let closed = false;
 
-  const run = (socket: net.Socket, head: string, body: Buffer, waiting: Waiting) => {
+  const run = (
+    socket: net.Socket,
+    head: string,
+    body: Buffer,
+    waiting: Waiting,
+    timeoutMs?: number,
+  ) => {
     let buf: Buffer = Buffer.alloc(0);
+    let finished = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => done(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
     const done = (err: Error | undefined, r?: RawResponse, close = false) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
       socket.off('data', onData);
       socket.off('close', onClose);
       socket.off('error', onError);
@@ -156,7 +171,7 @@ export function createConnectionPool(
 
   const release = (socket: net.Socket) => {
     const next = queue.shift();
-    if (next) run(socket, next.head, next.body, next.waiting);
+    if (next) run(socket, next.head, next.body, next.waiting, next.timeoutMs);
     else {
       idleSince.set(socket, performance.now());
       idle.push(socket);
@@ -177,7 +192,7 @@ export function createConnectionPool(
   };
 
   return {
-    request(head, body) {
+    request(head, body, timeoutMs) {
       if (closed) return Promise.reject(new Error('connection pool closed'));
       return new Promise<RawResponse>((resolve, reject) => {
         const waiting = { resolve, reject };
@@ -189,8 +204,8 @@ export function createConnectionPool(
           socket = idle.pop();
         }
         if (!socket && all.size < maxSockets) socket = connect();
-        if (socket) run(socket, head, body, waiting);
-        else queue.push({ head, body, waiting });
+        if (socket) run(socket, head, body, waiting, timeoutMs);
+        else queue.push({ head, body, timeoutMs, waiting });
       });
     },
     close() {

@@ -40,7 +40,16 @@ export function loopbackUrl(url: string): URL {
 
 /** A keep-alive poster bound to one loopback origin. */
 export interface Poster {
-  post(path: string, body: string, headers: Record<string, string>): Promise<PostResult>;
+  /**
+   * Sends one POST; never rejects (a failure before any response is status 0 with `error`).
+   * @param timeoutMs gives up on a response that has not arrived this long after the write.
+   */
+  post(
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs?: number,
+  ): Promise<PostResult>;
   /** Closes idle sockets. */
   close(): void;
 }
@@ -51,12 +60,12 @@ export function createPoster(base: URL, maxSockets: number): Poster {
   const pool = createConnectionPool(host, Number(base.port || 80), maxSockets);
   const hostHeader = base.host;
   return {
-    async post(path, body, headers) {
+    async post(path, body, headers, timeoutMs) {
       const bytes = Buffer.from(body);
       let head = `POST ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${bytes.length}\r\n`;
       for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
       try {
-        const res = await pool.request(`${head}\r\n`, bytes);
+        const res = await pool.request(`${head}\r\n`, bytes, timeoutMs);
         const out: PostResult = { status: res.status, body: res.body.toString() };
         if (res.retryAfter !== undefined) out.retryAfter = res.retryAfter;
         return out;

@@ -7,6 +7,10 @@
  * the event loop is busy, requests leave late; each response carries both times, so a caller
  * measures latency from the schedule (no coordinated omission: a stalled stack that holds the
  * connections cannot hide the requests that waited for one), and the summary says how late sends were.
+ *
+ * It never resends: each request is one attempt, and a 429, 503 or dropped connection is reported
+ * as such. A benchmark measures the load it offers; resends (the simulator's and the SDK's rule,
+ * resend.ts) would add load the schedule did not offer and hide the load the stack shed.
  */
 import { LIMITS, type BeaconBatch } from '../../schemas/index.js';
 import { makeBatch } from './batch.js';

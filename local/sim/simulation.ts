@@ -3,13 +3,16 @@
  * local stack as the SDK would (batches flushed every 2 s, at once after first frame, errors,
  * ended and session end), at a chosen overall event rate, for a bounded time, to loopback only.
  * One POP can be made bad (`badPop`) so the dashboard's regional diagnostics point at it.
- * The benchmark's fixed-rate load generator is its sibling, load.ts.
+ * Like the SDK, a viewer resends a batch the edge could not take (network failure, 429, 5xx) with
+ * backoff and Retry-After (resend.ts), within bounds so the simulation ends. The benchmark's
+ * fixed-rate load generator is its sibling, load.ts, and never resends: it measures offered load.
  */
 import type { BeaconEvent } from '../../schemas/index.js';
 import { makeBatch, spoilOneEvent } from './batch.js';
 import { acceptedCount, createPoster, loopbackUrl } from './http.js';
 import { createViewerPool, type Viewer } from './pool.js';
 import { createRng } from './random.js';
+import { postWithRetry, type ResendPolicy } from './resend.js';
 import { URGENT_TYPES, type SessionScript } from './session.js';
 
 /** Options of {@link runSimulation}. */
@@ -28,6 +31,8 @@ export interface SimulationOptions {
   seed?: number;
   /** Ingest path. Default /v1/events. */
   path?: string;
+  /** Bounds of the resends; the simulator's defaults (SIM_RESEND) when absent. */
+  resend?: Readonly<ResendPolicy>;
   /** Called about once a second. */
   onProgress?: (s: SimulationSummary) => void;
   signal?: AbortSignal;
@@ -37,10 +42,20 @@ export interface SimulationOptions {
 export interface SimulationSummary {
   elapsedMs: number;
   sessions: number;
+  /** Batches sent (each once, however many times it was resent). */
   requests: number;
   events: number;
+  /** Events the edge acknowledged (204, or counted in a 200's `accepted`). */
   eventsAccepted: number;
-  /** Responses by HTTP status (0 = no response). */
+  /** Resends: attempts after a batch's first, after a network failure, 429 or 5xx. */
+  retries: number;
+  /** Batches still failing (network, 429, 5xx) when their retries ran out, and their events. */
+  batchesFailed: number;
+  eventsFailed: number;
+  /** Batches refused with a status that is never retried (a 4xx such as 400 or 413), and their events. */
+  batchesRefused: number;
+  eventsRefused: number;
+  /** Responses by HTTP status, every attempt (0 = no response). */
   statuses: Record<string, number>;
 }
 
@@ -72,6 +87,11 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     requests: 0,
     events: 0,
     eventsAccepted: 0,
+    retries: 0,
+    batchesFailed: 0,
+    eventsFailed: 0,
+    batchesRefused: 0,
+    eventsRefused: 0,
     statuses: {},
   };
   const outboxes = new Map<Viewer, Outbox>();
@@ -86,9 +106,24 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       batch = spoilOneEvent(batch, rng.int(0, batch.events.length - 1));
     summary.requests += 1;
     summary.events += batch.events.length;
-    const p = poster.post(path, JSON.stringify(batch), viewer.headers).then((result) => {
-      summary.statuses[result.status] = (summary.statuses[result.status] ?? 0) + 1;
-      summary.eventsAccepted += acceptedCount(result, batch.events.length);
+    const sent = batch.events.length;
+    // Serialised once: every resend carries the same bytes, hence the same event ids.
+    const p = postWithRetry(poster, path, JSON.stringify(batch), viewer.headers, {
+      policy: opts.resend,
+      signal: opts.signal,
+      onAttempt: (result) => {
+        summary.statuses[result.status] = (summary.statuses[result.status] ?? 0) + 1;
+      },
+    }).then(({ outcome, result, retries }) => {
+      summary.retries += retries;
+      if (outcome === 'acknowledged') summary.eventsAccepted += acceptedCount(result, sent);
+      else if (outcome === 'refused') {
+        summary.batchesRefused += 1;
+        summary.eventsRefused += sent;
+      } else {
+        summary.batchesFailed += 1;
+        summary.eventsFailed += sent;
+      }
     });
     pending.add(p);
     void p.finally(() => pending.delete(p));

@@ -1,11 +1,16 @@
 /**
  * A bounded client for the fault tests that follows the browser SDK's delivery rule, with the
- * SDK's own policy functions (player/transport/retry.ts): a batch is resent unchanged (same batch,
+ * SDK's own policy functions (common/retry-policy.ts): a batch is resent unchanged (same batch,
  * same event ids) after a network failure, a 429 or a 5xx, waiting a full-jitter backoff with
  * Retry-After as its floor, until the edge answers 2xx or a status it must not retry. It records
  * which event ids the edge acknowledged, so a test can compare them with what was stored.
  */
-import { decide, parseRetryAfter, retryDelay } from '../../player/transport/retry.js';
+import {
+  DEFAULT_NEVER_RETRY,
+  decide,
+  parseRetryAfter,
+  retryDelay,
+} from '../../common/retry-policy.js';
 import type { BeaconBatch } from '../../schemas/index.js';
 
 /** Options of {@link deliver}. */
@@ -47,15 +52,13 @@ export interface DeliveryReport {
   attempts: number;
 }
 
-const SDK_NEVER_RETRY = [400, 401, 403, 410, 413, 415, 422];
-
 /**
  * Delivers every batch, retrying each as the SDK would, and reports what was acknowledged.
  * @example const r = await deliver({ url, batches, concurrency: 8, deadline: Date.now() + 30_000 });
  */
 export async function deliver(opts: DeliveryOptions): Promise<DeliveryReport> {
   const backoff = opts.backoff ?? { baseMs: 200, maxMs: 2000 };
-  const neverRetry = opts.neverRetry ?? SDK_NEVER_RETRY;
+  const neverRetry = opts.neverRetry ?? DEFAULT_NEVER_RETRY;
   const report: DeliveryReport = {
     acked: new Set(),
     refused: new Map(),

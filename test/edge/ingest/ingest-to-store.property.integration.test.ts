@@ -86,9 +86,9 @@ async function storedEvents(
   );
   return rows.map((r) => ({
     ...factsOfRow({
-      ...(r as never),
+      ...(r as Record<string, unknown>),
       content_id: Buffer.from(String(r.content_hex), 'hex').toString('utf8'),
-    }),
+    } as never),
     request_id: String(r.request_id),
   }));
 }

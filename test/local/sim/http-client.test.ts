@@ -48,6 +48,25 @@ describe('parseResponse', () => {
     expect(plain.response).toStrictEqual({ status: 204, body: Buffer.alloc(0) });
   });
 
+  it('keeps the Retry-After header as sent', () => {
+    const date = 'Thu, 01 Jan 2026 12:00:30 GMT';
+    expect(
+      parseResponse(
+        b(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n`),
+      )?.response.retryAfter,
+    ).toBe('2');
+    expect(
+      parseResponse(b(`HTTP/1.1 429 Too Many\r\nretry-after: ${date}\r\n\r\n`)),
+    ).toBeUndefined();
+    expect(
+      parseResponse(b(`HTTP/1.1 204 No Content\r\nretry-after: ${date}\r\n\r\n`))?.response
+        .retryAfter,
+    ).toBe(date);
+    expect(
+      parseResponse(b('HTTP/1.1 204 No Content\r\n\r\n'))?.response.retryAfter,
+    ).toBeUndefined();
+  });
+
   it('refuses what is not an HTTP response', () => {
     expect(() => parseResponse(b('SSH-2.0-OpenSSH\r\n\r\n'))).toThrow('not an HTTP response');
   });
@@ -102,5 +121,24 @@ describe('createConnectionPool', () => {
     );
     pool.close();
     await expect(pool.request(head('/late', ''), b(''))).rejects.toThrow('closed');
+  });
+});
+
+describe('createConnectionPool timeout', () => {
+  it('rejects a request without a response in time and closes its connection', async () => {
+    const server = http.createServer(() => undefined);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const pool = createConnectionPool('127.0.0.1', port, 1);
+    try {
+      const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`;
+      await expect(pool.request(head, Buffer.alloc(0), 50)).rejects.toThrow(
+        'no response within 50 ms',
+      );
+    } finally {
+      pool.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad, type LoadResponse } from '../../../local/sim/load.js';
+import { startScriptedServer } from '../../helpers/scripted-server.js';
 
 const HOLD_MS = 150;
 const EVENTS_PER_SECOND = 400;
@@ -77,5 +78,30 @@ describe('runLoad schedule', () => {
     expect(responses.map((r) => r.batch.content_id).sort()).toStrictEqual(
       responses.map((_, i) => `tagged-${i}`).sort(),
     );
+  });
+});
+
+describe('runLoad never resends', () => {
+  it('sends each batch once, however the stack answers (a benchmark measures offered load)', async () => {
+    const server = await startScriptedServer(() => ({
+      status: 503,
+      headers: { 'retry-after': '0' },
+      body: '{"error":"stream_unavailable"}',
+    }));
+    try {
+      const summary = await runLoad({
+        url: server.url,
+        eventsPerSecond: 400,
+        durationSeconds: 0.25,
+        batchSize: 20,
+        concurrency: 2,
+      });
+      expect(summary.sent).toBeGreaterThan(0);
+      expect(summary.statuses).toStrictEqual({ 503: summary.sent });
+      expect(server.requests).toHaveLength(summary.sent);
+      expect(new Set(server.bodies().values())).toStrictEqual(new Set([1]));
+    } finally {
+      await server.close();
+    }
   });
 });

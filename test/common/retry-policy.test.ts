@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { decide, parseRetryAfter, retryDelay } from '../../../player/transport/retry.js';
-import { DEFAULTS } from '../../../player/config/defaults.js';
+import {
+  DEFAULT_NEVER_RETRY,
+  decide,
+  parseRetryAfter,
+  retryDelay,
+} from '../../common/retry-policy.js';
+import { DEFAULTS } from '../../player/config/defaults.js';
+import * as sdkRetry from '../../player/transport/retry.js';
 
 const NEVER = DEFAULTS.neverRetry;
 
 describe('retry policy', () => {
   it('has the documented never-retry list', () => {
     expect([...NEVER]).toStrictEqual([400, 401, 403, 410, 413, 415, 422]);
+  });
+
+  it('is the one policy: the SDK default list and the SDK module are the shared ones', () => {
+    // The SDK keeps its own literal (a spread of the shared constant costs bundle bytes).
+    expect([...DEFAULT_NEVER_RETRY]).toStrictEqual([...NEVER]);
+    expect(sdkRetry.decide).toBe(decide);
+    expect(sdkRetry.retryDelay).toBe(retryDelay);
+    expect(sdkRetry.parseRetryAfter).toBe(parseRetryAfter);
   });
 
   it.each([

@@ -1,0 +1,85 @@
+/**
+ * A simulation's summary tells what happened to its batches: acknowledged (possibly after
+ * resends), given up after its retries, or refused with a 4xx. A scripted loopback server plays
+ * the edge over real sockets; the assertions are counts, not durations.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSimulation, type SimulationOptions } from '../../../local/sim/simulation.js';
+import { type ScriptedServer, startScriptedServer } from '../../helpers/scripted-server.js';
+
+const RUN: Omit<SimulationOptions, 'url'> = {
+  viewers: 3,
+  durationSeconds: 1,
+  eventsPerSecond: 40,
+  seed: 11,
+  resend: {
+    backoff: { baseMs: 20, maxMs: 50 },
+    maxRetries: 3,
+    budgetMs: 30_000,
+    requestTimeoutMs: 30_000,
+  },
+};
+const UNAVAILABLE = { status: 503, headers: { 'retry-after': '0' } };
+
+describe('runSimulation', () => {
+  let server: ScriptedServer | undefined;
+  afterEach(() => server?.close());
+
+  it('resends each batch the edge could not take, and counts it accepted once taken', async () => {
+    const firstSeen = new Set<string>();
+    server = await startScriptedServer((_, body) => {
+      const key = body.toString();
+      if (firstSeen.has(key)) return { status: 204 };
+      firstSeen.add(key);
+      return UNAVAILABLE;
+    });
+    const s = await runSimulation({ ...RUN, url: server.url });
+    expect(s.requests).toBeGreaterThan(0);
+    expect(s).toMatchObject({
+      eventsAccepted: s.events,
+      retries: s.requests,
+      batchesFailed: 0,
+      eventsFailed: 0,
+      batchesRefused: 0,
+      eventsRefused: 0,
+    });
+    expect(s.statuses).toStrictEqual({ 503: s.requests, 204: s.requests });
+    // Every batch went over the wire exactly twice, byte for byte the same.
+    const bodies = server.bodies();
+    expect(bodies.size).toBe(s.requests);
+    expect(new Set(bodies.values())).toStrictEqual(new Set([2]));
+    const events = [...bodies.keys()].flatMap(
+      (b) => (JSON.parse(b) as { events: { id: string }[] }).events,
+    );
+    expect(new Set(events.map((e) => e.id)).size).toBe(s.events);
+  });
+
+  it('counts a batch that never gets through as failed, apart from refusals', async () => {
+    server = await startScriptedServer(() => UNAVAILABLE);
+    const s = await runSimulation({ ...RUN, url: server.url });
+    expect(s.requests).toBeGreaterThan(0);
+    expect(s).toMatchObject({
+      eventsAccepted: 0,
+      retries: s.requests * 3,
+      batchesFailed: s.requests,
+      eventsFailed: s.events,
+      batchesRefused: 0,
+    });
+    expect(s.statuses).toStrictEqual({ 503: s.requests * 4 });
+  });
+
+  it('counts a 4xx as a refusal and never resends it', async () => {
+    server = await startScriptedServer(() => ({ status: 400, body: '{"error":"invalid_batch"}' }));
+    const s = await runSimulation({ ...RUN, url: server.url });
+    expect(s.requests).toBeGreaterThan(0);
+    expect(s).toMatchObject({
+      eventsAccepted: 0,
+      retries: 0,
+      batchesFailed: 0,
+      batchesRefused: s.requests,
+      eventsRefused: s.events,
+    });
+    expect(s.statuses).toStrictEqual({ 400: s.requests });
+    expect(server.requests).toHaveLength(s.requests);
+  });
+});
