@@ -120,7 +120,9 @@ describe('decodeRecords', () => {
       event_id: 'evt_long_code',
       payload: JSON.stringify(long),
     });
-    expect(badRows[0].detail).toBe(`events[1].code: must be at most ${LIMITS.maxLength.error_code} characters`);
+    expect(badRows[0].detail).toContain(
+      `events[1].code: must be at most ${LIMITS.maxLength.error_code} characters (kinesis `,
+    );
   });
 
   it.each([
