@@ -36,8 +36,10 @@ type EnvelopeKey = Exclude<
 >;
 
 // Generic so each table keeps its literal kinds: the core's readers are typed from them.
-const req = <K extends Exclude<StorageKind, 'text'>>(kind: K) => ({ kind, required: true }) as const;
-const opt = <K extends Exclude<StorageKind, 'text'>>(kind: K) => ({ kind, required: false }) as const;
+const req = <K extends Exclude<StorageKind, 'text'>>(kind: K) =>
+  ({ kind, required: true }) as const;
+const opt = <K extends Exclude<StorageKind, 'text'>>(kind: K) =>
+  ({ kind, required: false }) as const;
 const reqText = (maxLength: number) => ({ kind: 'text', required: true, maxLength }) as const;
 const optText = (maxLength: number) => ({ kind: 'text', required: false, maxLength }) as const;
 
