@@ -1,6 +1,6 @@
 /**
  * One batch through the real ingest core with in-memory writers: the status, the parsed response
- * body and the records written. Tests of the storage rules mutate a valid two-event batch (the
+ * body, the records written and the bad rows kept. Tests of the storage rules mutate a valid two-event batch (the
  * second event of type `second`) and look at what the edge did with it.
  */
 import { expect } from 'vitest';
@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from '../../edge/config.js';
 import { ingest } from '../../edge/ingest/ingest.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../edge/writers/memory.js';
 import type { EventType } from '../../schemas/events.js';
-import type { EnrichedRecord } from '../../schemas/record.js';
+import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
 import { makeBatch, makeIngestRequest, NOW } from './cloudfront-events.js';
 
 /** A batch as the test mutates it: any field by name. */
@@ -20,6 +20,8 @@ export interface IngestOutcome {
   // biome-ignore lint/suspicious/noExplicitAny: a response body the test looks into freely
   body: any;
   records: EnrichedRecord[];
+  /** The bad rows the edge kept, one per refused body or event. */
+  badRows: BadRow[];
 }
 
 /** Sends a valid `started` + `second` batch, changed by `mutate`, through `ingest`. */
@@ -32,16 +34,18 @@ export async function ingestOutcome(
   );
   mutate(b);
   const writer = new MemoryRecordWriter();
+  const badRows = new MemoryBadRowSink();
   const req = makeIngestRequest({ body: b, headers: opts.headers, requestId: opts.requestId });
   const res = await ingest(req, {
     config: DEFAULT_CONFIG,
     writer,
-    badRows: new MemoryBadRowSink(),
+    badRows,
   });
   return {
     status: res.status,
     body: res.body ? JSON.parse(res.body) : undefined,
     records: writer.records,
+    badRows: badRows.rows,
   };
 }
 

@@ -64,6 +64,8 @@ describe('lengths: one code point over a rule is refused by the edge and by the 
     );
     expect(edge.status).toBe(200);
     expect(edge.body.rejected).toMatchObject([{ index: 1, reason: 'invalid_event' }]);
+    expect(edge.badRows.map((r) => [r.reason, r.index])).toStrictEqual([['invalid_event', 1]]);
+    expect(edge.records[0].events).toHaveLength(1);
     const core = recordToRows(
       enrichedRecord({
         events: [event('started'), { ...event(second), [field]: value } as never],
@@ -109,6 +111,7 @@ describe('lengths: one code point over a rule is refused by the edge and by the 
       field === 'schema_version' ? 'unknown_schema_version' : 'invalid_envelope',
     );
     expect(edge.records).toStrictEqual([]);
+    expect(edge.badRows.map((r) => r.reason)).toStrictEqual([edge.body.error]);
     // The core's backstop for a shared string: cut on a whole code point, every event stored.
     const record = { ...enrichedRecord(), [field]: value } as unknown as EnrichedRecord;
     const { events, invalidEvents } = recordToRows(record, T0);
