@@ -8,7 +8,9 @@
 import {
   bigintProblem,
   booleanProblem,
+  cutCodePoints,
   doubleProblem,
+  fitsLength,
   int32Problem,
   isFiniteNumber,
   isInt32,
@@ -81,6 +83,43 @@ export function repairedOptStr(v: unknown, field: string): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return toWellFormed(v);
   throw fail(field, textProblem(v, false));
+}
+
+/**
+ * The reader of a text field of at most `max` code points: `str` / `optStr` with the length
+ * check. A closure per field, built once: each call site in transform.ts sees one function.
+ */
+export function boundedStr(max: number, required: boolean): Reader<string | null> {
+  if (required) {
+    return (v, field) => {
+      if (typeof v === 'string' && v.length > 0 && fitsLength(v, max) && isWellFormed(v)) return v;
+      throw fail(field, textProblem(v, true, max));
+    };
+  }
+  return (v, field) => {
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'string' && fitsLength(v, max) && isWellFormed(v)) return v;
+    throw fail(field, textProblem(v, false, max));
+  };
+}
+
+/**
+ * The repairing reader of a text field of at most `max` code points: a longer string is cut on a
+ * whole code point and unpaired surrogates become U+FFFD (`repairedStr` / `repairedOptStr` with
+ * the cut), so an over-long shared string costs its tail, not the record's events.
+ */
+export function cutStr(max: number, required: boolean): Reader<string | null> {
+  if (required) {
+    return (v, field) => {
+      if (typeof v === 'string' && v.length > 0) return cutCodePoints(v, max);
+      throw fail(field, textProblem(v, true));
+    };
+  }
+  return (v, field) => {
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'string') return cutCodePoints(v, max);
+    throw fail(field, textProblem(v, false));
+  };
 }
 
 /** A finite number. */
@@ -180,9 +219,9 @@ const OPTIONAL: KindReaders = {
 
 /**
  * The reader of every field of a rule table (schemas/storage-rules.ts): the core reads each field
- * with exactly the check the edge ran on it. They are the plain functions above, not closures, so
- * a call costs what a direct call costs on the per-event path. With `repairText`, text fields are
- * repaired instead of refused (see {@link repairedStr}).
+ * with exactly the check the edge ran on it. Non-text fields get the plain functions above; text
+ * fields a closure over their maximum length ({@link boundedStr}). With `repairText`, text fields
+ * are cut and repaired instead of refused (see {@link cutStr}).
  * @example const E = readersOf(EVENT_FIELDS); E.seq(event.seq, 'seq') // a 32-bit integer, or throws
  */
 export function readersOf<T extends FieldRules>(
@@ -191,8 +230,8 @@ export function readersOf<T extends FieldRules>(
 ): Readers<T> {
   const out: Record<string, Reader<unknown>> = {};
   for (const [field, rule] of Object.entries(rules)) {
-    if (rule.kind === 'text' && opts.repairText) {
-      out[field] = rule.required ? repairedStr : repairedOptStr;
+    if (rule.kind === 'text') {
+      out[field] = (opts.repairText ? cutStr : boundedStr)(rule.maxLength, rule.required);
     } else {
       out[field] = (rule.required ? REQUIRED : OPTIONAL)[rule.kind];
     }

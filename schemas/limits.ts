@@ -15,6 +15,19 @@ export const LIMITS = {
   maxIdLength: 64,
   /** Pseudonymous viewer ids: no spaces or `@`, so an e-mail address cannot pass. */
   viewerIdPattern: /^[A-Za-z0-9_.:-]{1,128}$/,
+  /** Longest viewer id (the upper bound of `viewerIdPattern`). */
+  maxViewerIdLength: 128,
+  /**
+   * Longest event type, session-end reason or schema version a record may carry, in code points.
+   * Today's names are far shorter: the room is for names a later schema adds, which a core
+   * deployed before it must still store.
+   */
+  maxNameLength: 64,
+  /**
+   * Longest CloudFront header value (geo, request id) and edge context value a record keeps, in
+   * code points: the edge cuts header values to it.
+   */
+  maxHeaderValueChars: 128,
   /** Longest strings (schema `maxLength`, in code points, as JSON Schema counts them). */
   maxLength: {
     sdk_name: 64,

@@ -1,7 +1,7 @@
 /**
  * What a value must be for the store to keep it, decided once for the edge and the core pipeline:
  * strings must be well-formed Unicode (no unpaired UTF-16 surrogate: no database stores one as
- * text), integers must fit their column, numbers must be finite, times must lie between 1970 and
+ * text) and no longer than their field's maximum, integers must fit their column, numbers must be finite, times must lie between 1970 and
  * 9999. The edge refuses or repairs a value that fails (see `storage-rules.ts` and README.md); the
  * core reads every value with these same checks, so whatever the edge writes the core can store.
  *
@@ -67,6 +67,15 @@ export function codePointEnd(s: string, max: number): number {
 }
 
 /**
+ * True when `s` has at most `max` code points (an unpaired surrogate counts as one, as JSON
+ * Schema's `maxLength` counts it). A string of at most `max` UTF-16 units has at most `max` code
+ * points, so the usual answer costs one comparison.
+ */
+export function fitsLength(s: string, max: number): boolean {
+  return s.length <= max || codePointEnd(s, max) === s.length;
+}
+
+/**
  * At most `max` code points of `s`, cut on a whole code point, with unpaired surrogates replaced
  * by U+FFFD: always storable.
  * @example cutCodePoints('ab😀', 3) // 'ab😀' (a UTF-16 slice to 3 units would leave half the emoji)
@@ -96,11 +105,20 @@ export function isTimeMs(v: unknown): v is number {
  */
 export type StorageKind = 'text' | 'int32' | 'bigint' | 'double' | 'time' | 'boolean';
 
-/** Why `v` cannot be stored as text (`nonEmpty`: nor be empty), or undefined when it can. */
-export function textProblem(v: unknown, nonEmpty: boolean): string | undefined {
+/**
+ * Why `v` cannot be stored as text (`nonEmpty`: nor be empty; `maxLength`: nor have more code
+ * points), or undefined when it can. Length is checked before well-formedness, so a huge string
+ * is not scanned.
+ */
+export function textProblem(
+  v: unknown,
+  nonEmpty: boolean,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | undefined {
   if (typeof v !== 'string' || (nonEmpty && v.length === 0)) {
     return nonEmpty ? 'must be a non-empty string' : 'must be a string';
   }
+  if (!fitsLength(v, maxLength)) return `must be at most ${maxLength} characters`;
   return LONE_SURROGATE.test(v) ? 'must be well-formed Unicode' : undefined;
 }
 
@@ -132,13 +150,19 @@ export function booleanProblem(v: unknown): string | undefined {
 
 /**
  * Why a present value cannot be stored as `kind`, or undefined when it can. For `text`,
- * `nonEmpty` also refuses the empty string (a required text field). Messages read after the
- * field's name: "content_id must be well-formed Unicode".
+ * `nonEmpty` also refuses the empty string (a required text field) and `maxLength` a string of
+ * more code points. Messages read after the field's name: "content_id must be well-formed Unicode",
+ * "content_id must be at most 256 characters".
  */
-export function kindProblem(kind: StorageKind, v: unknown, nonEmpty = false): string | undefined {
+export function kindProblem(
+  kind: StorageKind,
+  v: unknown,
+  nonEmpty = false,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | undefined {
   switch (kind) {
     case 'text':
-      return textProblem(v, nonEmpty);
+      return textProblem(v, nonEmpty, maxLength);
     case 'int32':
       return int32Problem(v);
     case 'bigint':

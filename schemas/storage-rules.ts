@@ -5,14 +5,22 @@
  * two cannot drift apart. What the edge does with a value that breaks a rule (refuse the body,
  * refuse the event, or repair) is each group's `onEdge`, written out in schemas/README.md.
  */
+import { LIMITS } from './limits.js';
 import type { EnrichedEvent, EnrichedRecord, GeoContext, EdgeContext } from './record.js';
 import { kindProblem, textProblem, type StorageKind } from './storable.js';
 
-/** How one field is stored: its column kind, and whether a record without it is unreadable. */
-export interface FieldRule {
-  readonly kind: StorageKind;
-  readonly required: boolean;
-}
+/**
+ * How one field is stored: its column kind, whether a record without it is unreadable, and for
+ * text its longest value in code points (as JSON Schema's `maxLength` counts): every text rule
+ * has one, so no field lets a client make a row of any size.
+ */
+export type FieldRule =
+  | { readonly kind: 'text'; readonly required: boolean; readonly maxLength: number }
+  | {
+      readonly kind: Exclude<StorageKind, 'text'>;
+      readonly required: boolean;
+      readonly maxLength?: undefined;
+    };
 
 /** A table of rules, field name → rule. */
 export type FieldRules = Readonly<Record<string, FieldRule>>;
@@ -28,8 +36,18 @@ type EnvelopeKey = Exclude<
 >;
 
 // Generic so each table keeps its literal kinds: the core's readers are typed from them.
-const req = <K extends StorageKind>(kind: K) => ({ kind, required: true }) as const;
-const opt = <K extends StorageKind>(kind: K) => ({ kind, required: false }) as const;
+const req = <K extends Exclude<StorageKind, 'text'>>(kind: K) =>
+  ({ kind, required: true }) as const;
+const opt = <K extends Exclude<StorageKind, 'text'>>(kind: K) =>
+  ({ kind, required: false }) as const;
+const reqText = (maxLength: number) => ({ kind: 'text', required: true, maxLength }) as const;
+const optText = (maxLength: number) => ({ kind: 'text', required: false, maxLength }) as const;
+
+const MAX = LIMITS.maxLength;
+/** CloudFront header values and the edge's own context values (the edge cuts headers to it). */
+const HEADER = LIMITS.maxHeaderValueChars;
+/** Event types, session-end reasons, schema versions: names, with room for later schemas. */
+const NAME = LIMITS.maxNameLength;
 
 /** Fields the edge computes for the record itself. */
 export const RECORD_FIELDS = {
@@ -39,36 +57,36 @@ export const RECORD_FIELDS = {
 
 /** Envelope fields a client sends that the record keeps (`sent_at` only becomes `skew_ms`). */
 export const ENVELOPE_FIELDS = {
-  schema_version: req('text'),
-  session_id: req('text'),
-  viewer_id: opt('text'),
-  content_id: req('text'),
-  sdk_name: req('text'),
-  sdk_version: req('text'),
-  player_name: opt('text'),
-  player_version: opt('text'),
+  schema_version: reqText(NAME),
+  session_id: reqText(LIMITS.maxIdLength),
+  viewer_id: optText(LIMITS.maxViewerIdLength),
+  content_id: reqText(MAX.content_id),
+  sdk_name: reqText(MAX.sdk_name),
+  sdk_version: reqText(MAX.sdk_version),
+  player_name: optText(MAX.player_name),
+  player_version: optText(MAX.player_version),
 } as const satisfies RulesFor<EnvelopeKey>;
 
 /** `record.geo`: CloudFront-Viewer-* header values. */
 export const GEO_FIELDS = {
-  country: opt('text'),
-  region: opt('text'),
-  city: opt('text'),
-  time_zone: opt('text'),
-  asn: opt('text'),
+  country: optText(HEADER),
+  region: optText(HEADER),
+  city: optText(HEADER),
+  time_zone: optText(HEADER),
+  asn: optText(HEADER),
   lat: opt('double'),
   lon: opt('double'),
 } as const satisfies RulesFor<keyof GeoContext>;
 
 /** `record.edge`: where the request entered the CDN, CloudFront's request id, the device. */
 export const EDGE_FIELDS = {
-  pop: req('text'),
-  edge_region: req('text'),
-  serving_region: req('text'),
-  stream_region: req('text'),
-  request_id: req('text'),
-  device: req('text'),
-  os: opt('text'),
+  pop: reqText(HEADER),
+  edge_region: reqText(HEADER),
+  serving_region: reqText(HEADER),
+  stream_region: reqText(HEADER),
+  request_id: reqText(HEADER),
+  device: reqText(HEADER),
+  os: optText(HEADER),
 } as const satisfies RulesFor<keyof EdgeContext>;
 
 /**
@@ -76,8 +94,8 @@ export const EDGE_FIELDS = {
  * `attrs`, where any value is storable). `time` is not sent by clients; a producer may set it.
  */
 export const EVENT_FIELDS = {
-  id: req('text'),
-  type: req('text'),
+  id: reqText(LIMITS.maxIdLength),
+  type: reqText(NAME),
   seq: req('int32'),
   ts: req('time'),
   time: opt('time'),
@@ -91,15 +109,15 @@ export const EVENT_FIELDS = {
   level: opt('int32'),
   volume: opt('double'),
   muted: opt('boolean'),
-  code: opt('text'),
-  message: opt('text'),
+  code: optText(MAX.error_code),
+  message: optText(MAX.error_message),
   fatal: opt('boolean'),
   played_ms: opt('double'),
   stall_count: opt('int32'),
   dropped_frames: opt('bigint'),
   seek_ms: opt('double'),
   to: opt('double'),
-  reason: opt('text'),
+  reason: optText(NAME),
   autoplay: opt('boolean'),
 } as const satisfies RulesFor<AnyKey<EnrichedEvent>>;
 
@@ -123,13 +141,14 @@ export const STORAGE_RULES = {
 
 /**
  * Why `v` cannot be stored under `rule`, or undefined when it can. An absent (`undefined` or
- * `null`) optional field is storable (as null); a required text field must also be non-empty.
+ * `null`) optional field is storable (as null); a required text field must also be non-empty,
+ * and text must have at most the rule's `maxLength` code points.
  */
 export function ruleProblem(v: unknown, rule: FieldRule): string | undefined {
   if (v === undefined || v === null) {
     return rule.required ? kindProblem(rule.kind, v, true) : undefined;
   }
-  return kindProblem(rule.kind, v, rule.required);
+  return kindProblem(rule.kind, v, rule.required, rule.maxLength);
 }
 
 /** The first field of `obj` that breaks its rule: its name and the problem. */

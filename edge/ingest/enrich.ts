@@ -46,7 +46,9 @@ export function parseEdgeStamp(
     const key = part.slice(0, eq).trim();
     const val = part.slice(eq + 1).trim();
     if (key === 'pop' && POP.test(val)) out.pop = val;
-    else if (key === 'region' && REGION.test(val)) out.region = val;
+    // Bounded like a header value: the storage rules refuse a longer edge_region.
+    else if (key === 'region' && val.length <= MAX_HEADER_VALUE_CHARS && REGION.test(val))
+      out.region = val;
     else if (key === 't' && INTEGER.test(val) && Math.abs(Number(val) - now) <= MAX_STAMP_SKEW_MS)
       out.t = Number(val);
   }

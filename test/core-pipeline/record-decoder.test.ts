@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRecords, type SourceRecord } from '../../core-pipeline/record-decoder.js';
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
+import { LIMITS } from '../../schemas/limits.js';
 import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../helpers/records.js';
 
 const NOW = T0 + 60000;
@@ -92,6 +93,36 @@ describe('decodeRecords', () => {
     const { events, badRows } = decodeRecords([source(jsonBytes(record))], NOW);
     expect(events.map((e) => e.sdk_version)).toStrictEqual(Array(3).fill('1.0\uFFFD'));
     expect(badRows).toStrictEqual([]);
+  });
+
+  it('stores every event of a record with a 1,000,000-character content_id, cut to its maximum', () => {
+    const record = enrichedRecord({
+      content_id: 'x'.repeat(1_000_000),
+      events: [event('started'), event('paused')],
+    });
+    const { events, badRows } = decodeRecords([source(jsonBytes(record))], NOW);
+    expect(badRows).toStrictEqual([]);
+    expect(events.map((e) => e.content_id)).toStrictEqual(
+      Array(2).fill('x'.repeat(LIMITS.maxLength.content_id)),
+    );
+  });
+
+  it('keeps an event with a 1,000-character error code as one bad row, its neighbours stored', () => {
+    const long = event('error', { id: 'evt_long_code', code: 'E'.repeat(1000), fatal: false });
+    const record = enrichedRecord({ events: [event('started'), long, event('paused')] });
+    const { events, badRows } = decodeRecords([source(jsonBytes(record))], NOW);
+    expect(events.map((e) => e.type)).toStrictEqual(['started', 'paused']);
+    expect(badRows).toHaveLength(1);
+    expect(badRows[0]).toMatchObject({
+      source: 'core',
+      reason: 'invalid_record_event',
+      index: 1,
+      event_id: 'evt_long_code',
+      payload: JSON.stringify(long),
+    });
+    expect(badRows[0].detail).toContain(
+      `events[1].code: must be at most ${LIMITS.maxLength.error_code} characters (kinesis `,
+    );
   });
 
   it.each([

@@ -7,6 +7,7 @@ import {
   UnsupportedRecordVersionError,
 } from '../../core-pipeline/errors.js';
 import { EVENT_COLUMNS } from '../../core-pipeline/rows.js';
+import { LIMITS } from '../../schemas/limits.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
 import { catchError } from '../helpers/catch-error.js';
 import { enrichedRecord, event, T0 } from '../helpers/records.js';
@@ -219,6 +220,48 @@ describe('recordToRows', () => {
     expect(invalidEvents.map((e) => [e.index, e.field, e.detail])).toStrictEqual([
       [1, 'code', 'must be well-formed Unicode'],
       [2, 'message', 'must be well-formed Unicode'],
+    ]);
+  });
+
+  it('cuts over-long shared strings to their rule on whole code points, keeping every event', () => {
+    const record = enrichedRecord({
+      content_id: 'c'.repeat(1_000_000),
+      sdk_version: '😀'.repeat(LIMITS.maxLength.sdk_version + 1),
+      geo: { city: `${'a'.repeat(LIMITS.maxHeaderValueChars - 1)}😀😀` },
+      edge: { ...enrichedRecord().edge, request_id: 'r'.repeat(5000) },
+      events: [event('started'), event('paused')],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(invalidEvents).toStrictEqual([]);
+    expect(events.map((e) => [e.content_id, e.sdk_version, e.city, e.request_id])).toStrictEqual(
+      Array(2).fill([
+        'c'.repeat(LIMITS.maxLength.content_id),
+        '😀'.repeat(LIMITS.maxLength.sdk_version),
+        `${'a'.repeat(LIMITS.maxHeaderValueChars - 1)}😀`,
+        'r'.repeat(LIMITS.maxHeaderValueChars),
+      ]),
+    );
+  });
+
+  it("refuses an event's own over-long string, that event only, and counts code points", () => {
+    const max = LIMITS.maxLength.error_message;
+    const record = enrichedRecord({
+      events: [
+        event('started'),
+        event('error', { code: 'E'.repeat(1000), fatal: false }),
+        event('error', { code: 'E1', message: '😀'.repeat(max + 1), fatal: false }),
+        event('error', { code: 'E2', message: '😀'.repeat(max), fatal: false }),
+        { ...event('paused'), id: 'i'.repeat(LIMITS.maxIdLength + 1) },
+        event('paused'),
+      ],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(events.map((e) => e.type)).toStrictEqual(['started', 'error', 'paused']);
+    expect(events[1].error_message).toBe('😀'.repeat(max));
+    expect(invalidEvents.map((e) => [e.index, e.field, e.detail])).toStrictEqual([
+      [1, 'code', `must be at most ${LIMITS.maxLength.error_code} characters`],
+      [2, 'message', `must be at most ${max} characters`],
+      [4, 'id', `must be at most ${LIMITS.maxIdLength} characters`],
     ]);
   });
 

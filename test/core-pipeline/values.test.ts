@@ -70,6 +70,29 @@ describe('readersOf', () => {
       detail: 'must be a string',
     });
   });
+
+  it('cuts an over-long string to its rule on a whole code point when repairing, refuses it otherwise', () => {
+    const max = ENVELOPE_FIELDS.content_id.maxLength;
+    const env = read.readersOf(ENVELOPE_FIELDS, { repairText: true });
+    expect(env.content_id('x'.repeat(1_000_000), 'content_id')).toBe('x'.repeat(max));
+    expect(env.content_id(`${'x'.repeat(max - 1)}😀😀`, 'content_id')).toBe(
+      `${'x'.repeat(max - 1)}😀`,
+    );
+    expect(env.content_id('😀'.repeat(max), 'content_id')).toBe('😀'.repeat(max));
+    expect(env.player_version(`${'\uD800'.repeat(40)}`, 'player_version')).toBe(
+      '\uFFFD'.repeat(ENVELOPE_FIELDS.player_version.maxLength),
+    );
+    const strict = read.readersOf(ENVELOPE_FIELDS);
+    expect(catchError(() => strict.content_id('x'.repeat(max + 1), 'content_id'))).toMatchObject({
+      field: 'content_id',
+      detail: `must be at most ${max} characters`,
+    });
+    const ev = read.readersOf(EVENT_FIELDS);
+    expect(ev.message('😀'.repeat(EVENT_FIELDS.message.maxLength), 'message')).toHaveLength(
+      2 * EVENT_FIELDS.message.maxLength,
+    );
+    expect(ev.code(undefined, 'code')).toBeNull();
+  });
 });
 
 describe('named readers', () => {

@@ -34,3 +34,17 @@ export const UNSTORABLE: Readonly<Record<StorageKind, readonly unknown[]>> = {
   time: [-1, MAX_TIME_MS + 1, 1e300, 1.5, '0', true],
   boolean: ['true', 1, 0, {}],
 };
+
+/**
+ * The longest strings a text rule of `max` code points keeps, in two spellings: ASCII (`max`
+ * UTF-16 units) and astral (`max` code points in 2 × `max` units, so a check that counted units
+ * would refuse it).
+ */
+export function longestTexts(max: number): readonly [ascii: string, astral: string] {
+  return ['a'.repeat(max), '😀'.repeat(max)];
+}
+
+/** One code point longer than {@link longestTexts}, in the same two spellings. */
+export function tooLongTexts(max: number): readonly [ascii: string, astral: string] {
+  return longestTexts(max + 1);
+}

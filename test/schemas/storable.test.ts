@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   codePointEnd,
   cutCodePoints,
+  fitsLength,
   INT32_MAX,
   INT32_MIN,
   isInt32,
@@ -69,6 +70,23 @@ describe('jsonMayHoldLoneSurrogate', () => {
       expect(isWellFormed((JSON.parse(text) as { s: string }).s)).toBe(false);
       expect(jsonMayHoldLoneSurrogate(text)).toBe(true);
     }
+  });
+});
+
+describe('fitsLength', () => {
+  it.each([
+    ['', 0, true],
+    ['abc', 3, true],
+    ['abcd', 3, false],
+    [EMOJI.repeat(3), 3, true],
+    [EMOJI.repeat(3), 2, false],
+    [`ab${EMOJI}`, 3, true],
+    [`${HI}${LO}${LO}`, 2, true],
+    [`${LO}${HI}`, 1, false],
+    ['x'.repeat(1000), Number.POSITIVE_INFINITY, true],
+  ])('%j within %d code points: %s', (s, max, fits) => {
+    expect(fitsLength(s, max)).toBe(fits);
+    expect(fitsLength(s, max)).toBe([...s].length <= max);
   });
 });
 
@@ -136,6 +154,16 @@ describe('kindProblem', () => {
     expect(kindProblem('time', -1)).toBe('must be a time between 1970 and 9999');
     expect(kindProblem('time', 0.5)).toBe('must be an integer');
     expect(kindProblem('boolean', 'true')).toBe('must be a boolean');
+  });
+
+  it('refuses text of more code points than its maximum, counting a pair as one', () => {
+    expect(kindProblem('text', 'abcd', false, 3)).toBe('must be at most 3 characters');
+    expect(kindProblem('text', EMOJI.repeat(3), false, 3)).toBeUndefined();
+    expect(kindProblem('text', EMOJI.repeat(4), true, 3)).toBe('must be at most 3 characters');
+    // A lone surrogate counts as one code point (as JSON Schema counts it); length is judged first.
+    expect(textProblem(`${HI}${LO}${HI}${HI}`, false, 2)).toBe('must be at most 2 characters');
+    expect(textProblem(`${HI}${HI}`, false, 2)).toBe('must be well-formed Unicode');
+    expect(textProblem('x'.repeat(1_000_000), true, 256)).toBe('must be at most 256 characters');
   });
 
   it('a required text refuses the empty string, an optional one keeps it', () => {

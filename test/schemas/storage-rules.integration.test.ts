@@ -2,13 +2,11 @@
  * "Whatever the edge writes, the core can store", rule by rule. For every field of the storage
  * rules: a value its rule refuses is refused by the edge (the event, or the body) and would have
  * been refused by the core's reader of that field; and every value its rule accepts, at the
- * extremes of its kind, goes into DuckDB without an error (one failing value would fail the whole
- * transaction of a group commit).
+ * extremes of its kind (and, for text, at its maximum length), goes into DuckDB without an error
+ * (one failing value would fail the whole transaction of a group commit). Lengths through the edge
+ * and the core reader: storage-lengths.integration.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../edge/config.js';
-import { ingest } from '../../edge/ingest/ingest.js';
-import { MemoryBadRowSink, MemoryRecordWriter } from '../../edge/writers/memory.js';
 import { recordToRows } from '../../core-pipeline/transform.js';
 import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
 import type { EventRow } from '../../core-pipeline/rows.js';
@@ -22,34 +20,14 @@ import {
   type FieldRule,
 } from '../../schemas/storage-rules.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
-import { makeBatch, makeIngestRequest, NOW } from '../helpers/cloudfront-events.js';
+import { ingestOutcome } from '../helpers/ingest-outcome.js';
 import { enrichedRecord, event, T0 } from '../helpers/records.js';
-import { STORABLE, UNSTORABLE } from '../helpers/storable-values.js';
+import { longestTexts, STORABLE, UNSTORABLE } from '../helpers/storable-values.js';
 import { tempDir } from '../helpers/temp-store.js';
 
 /** Values that survive JSON (a request body can carry them). */
 const jsonable = (v: unknown) =>
   JSON.stringify(JSON.parse(JSON.stringify(v) ?? 'null')) === JSON.stringify(v);
-
-async function edgeOutcome(
-  mutate: (b: Record<string, unknown> & { events: Record<string, unknown>[] }) => void,
-) {
-  const b = JSON.parse(
-    JSON.stringify(makeBatch({ sent_at: NOW - 1500, types: ['started', 'paused'] })),
-  );
-  mutate(b);
-  const writer = new MemoryRecordWriter();
-  const res = await ingest(makeIngestRequest({ body: b }), {
-    config: DEFAULT_CONFIG,
-    writer,
-    badRows: new MemoryBadRowSink(),
-  });
-  return {
-    status: res.status,
-    body: res.body ? JSON.parse(res.body) : undefined,
-    records: writer.records,
-  };
-}
 
 describe('a value a rule refuses is refused by the edge and by the core reader', () => {
   const eventCases = Object.entries(EVENT_FIELDS).flatMap(([field, rule]) =>
@@ -57,7 +35,7 @@ describe('a value a rule refuses is refused by the edge and by the core reader',
   );
 
   it.each(eventCases)('event field %s = %j', async (field, value) => {
-    const edge = await edgeOutcome((b) => {
+    const edge = await ingestOutcome((b) => {
       b.events[1][field] = value;
     });
     expect(edge.status).toBe(200);
@@ -77,7 +55,7 @@ describe('a value a rule refuses is refused by the edge and by the core reader',
   );
 
   it.each(envelopeCases)('envelope field %s = %j', async (field, value) => {
-    const edge = await edgeOutcome((b) => {
+    const edge = await ingestOutcome((b) => {
       b[field] = value;
     });
     expect(edge.status).toBe(400);
@@ -96,6 +74,11 @@ describe('a value a rule refuses is refused by the edge and by the core reader',
     }
   });
 });
+
+const textRules = (rules: Readonly<Record<string, FieldRule>>) =>
+  Object.entries(rules).flatMap(([field, rule]) =>
+    rule.kind === 'text' ? [[field, rule.maxLength] as const] : [],
+  );
 
 describe('every value a rule accepts is stored by DuckDB', () => {
   const dir = tempDir('storage-rules-');
@@ -149,6 +132,36 @@ describe('every value a rule accepts is stored by DuckDB', () => {
       }
     }
     await expectStored(rowsOf(records));
+  });
+
+  it('the longest value of every text rule, ASCII and astral', async () => {
+    const records: EnrichedRecord[] = [];
+    for (const [field, max] of textRules(EVENT_FIELDS)) {
+      for (const v of longestTexts(max)) {
+        const ev = { ...event('started', { time: T0 }), [field]: v };
+        records.push(enrichedRecord({ events: [ev as never] }));
+      }
+    }
+    const groups = [
+      [ENVELOPE_FIELDS, (r: EnrichedRecord) => r as unknown as Record<string, unknown>],
+      [GEO_FIELDS, (r: EnrichedRecord) => r.geo as Record<string, unknown>],
+      [EDGE_FIELDS, (r: EnrichedRecord) => r.edge as unknown as Record<string, unknown>],
+    ] as const;
+    for (const [rules, part] of groups) {
+      for (const [field, max] of textRules(rules)) {
+        for (const v of longestTexts(max)) {
+          const r = enrichedRecord({ events: [event('started', { time: T0 })] });
+          part(r)[field] = v;
+          records.push(r);
+        }
+      }
+    }
+    const rows = rowsOf(records);
+    // Read whole, not cut: the core keeps a value at its rule's maximum as it is.
+    expect(
+      rows.some((r) => r.content_id === '😀'.repeat(ENVELOPE_FIELDS.content_id.maxLength)),
+    ).toBe(true);
+    await expectStored(rows);
   });
 
   async function expectStored(rows: EventRow[]): Promise<void> {

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSIONS } from '../../schemas/versions.js';
+import { EVENT_TYPES, SESSION_END_REASONS } from '../../schemas/events.js';
+import { LIMITS } from '../../schemas/limits.js';
 import {
   ENVELOPE_FIELDS,
   EVENT_FIELDS,
@@ -23,6 +25,8 @@ interface PropertySchema {
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
+  maxLength?: number;
+  pattern?: string;
 }
 
 interface JsonSchema {
@@ -56,6 +60,55 @@ function fitsKind(p: PropertySchema, kind: StorageKind): boolean {
   return whole && min >= lo && max <= hi;
 }
 
+/** Code points, as JSON Schema's maxLength counts them. */
+const codePoints = (s: string) => [...s].length;
+
+/**
+ * The most code points a string the property accepts can have: its maxLength, its longest
+ * const/enum value, or the upper bound of an anchored one-class pattern (`^[A-Za-z0-9_-]{8,64}$`);
+ * Infinity when the property alone does not bound it.
+ */
+function longestString(p: PropertySchema): number {
+  const values = p.enum ?? (p.const === undefined ? undefined : [p.const]);
+  const bounds = [Number.POSITIVE_INFINITY];
+  if (values)
+    bounds.push(Math.max(...values.map((v) => (typeof v === 'string' ? codePoints(v) : 0))));
+  if (p.maxLength !== undefined) bounds.push(p.maxLength);
+  const m = p.pattern === undefined ? null : /^\^\[[^\]]+\]\{\d+,(\d+)\}\$$/.exec(p.pattern);
+  if (m) bounds.push(Number(m[1]));
+  return Math.min(...bounds);
+}
+
+/**
+ * Every text property of the schema whose longest accepted string is longer than its rule's
+ * maximum. An event is its type's definition and `common` together (allOf), so an event
+ * property's bound is the tighter of the two: `common.type` is any string, each type pins it.
+ */
+function lengthMisfits($defs: JsonSchema['$defs']): string[] {
+  const misfits: string[] = [];
+  const check = (name: string, props: Record<string, PropertySchema>, rules: FieldRules) => {
+    for (const [key, prop] of Object.entries(props)) {
+      const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
+      if (rule?.kind !== 'text') continue;
+      const longest = longestString(prop);
+      if (longest > rule.maxLength) misfits.push(`${name}.${key}: ${longest} > ${rule.maxLength}`);
+    }
+  };
+  check('envelope', $defs.envelope.properties ?? {}, ENVELOPE_FIELDS);
+  const common = $defs.common.properties ?? {};
+  for (const [name, def] of Object.entries($defs)) {
+    if (name === 'envelope' || name === 'common' || name === 'event') continue;
+    const own = def.properties ?? {};
+    const merged: Record<string, PropertySchema> = {};
+    for (const key of new Set([...Object.keys(common), ...Object.keys(own)])) {
+      const bound = Math.min(longestString(common[key] ?? {}), longestString(own[key] ?? {}));
+      merged[key] = Number.isFinite(bound) ? { maxLength: bound } : {};
+    }
+    check(name, merged, EVENT_FIELDS);
+  }
+  return misfits;
+}
+
 function schemaOf(version: string): JsonSchema {
   const url = new URL(`../../schemas/beacon/${version}.json`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as JsonSchema;
@@ -87,6 +140,46 @@ describe.each(SCHEMA_VERSIONS)('schema %s', (version) => {
     expect(misfits).toStrictEqual([]);
   });
 
+  // Why the edge needs no length check of its own: every string the schema accepts is no longer
+  // than its rule allows, so the core never refuses (or cuts) a string the edge acknowledged.
+  it("no string the schema accepts is longer than its rule's maximum", () => {
+    expect(lengthMisfits($defs)).toStrictEqual([]);
+  });
+
+  it('a loosened or missing string bound in the schema fails the length check', () => {
+    const loosen = (edit: (d: JsonSchema['$defs']) => void) => {
+      const copy = structuredClone($defs);
+      edit(copy);
+      return lengthMisfits(copy);
+    };
+    const maxCode = EVENT_FIELDS.code.maxLength;
+    expect(
+      loosen((d) => {
+        d.error.properties!.code.maxLength = maxCode + 1;
+      }),
+    ).toStrictEqual([`error.code: ${maxCode + 1} > ${maxCode}`]);
+    expect(
+      loosen((d) => {
+        delete d.envelope.properties!.content_id.maxLength;
+      }),
+    ).toStrictEqual([`envelope.content_id: Infinity > ${ENVELOPE_FIELDS.content_id.maxLength}`]);
+    expect(
+      loosen((d) => {
+        d.envelope.properties!.session_id.pattern = '^[A-Za-z0-9_-]{8,65}$';
+      }),
+    ).toStrictEqual([`envelope.session_id: 65 > ${ENVELOPE_FIELDS.session_id.maxLength}`]);
+    expect(
+      loosen((d) => {
+        d.session_end.properties!.reason.enum!.push('r'.repeat(EVENT_FIELDS.reason.maxLength + 1));
+      }),
+    ).toHaveLength(1);
+    expect(
+      loosen((d) => {
+        delete d.paused.properties!.type.const;
+      }),
+    ).toStrictEqual([`paused.type: Infinity > ${EVENT_FIELDS.type.maxLength}`]);
+  });
+
   it('every envelope property the record keeps has a storage rule', () => {
     const kept = Object.keys($defs.envelope.properties ?? {}).filter(
       (p) => p !== 'sent_at' && p !== 'events',
@@ -101,6 +194,55 @@ describe('ruleProblem', () => {
     expect(ruleProblem(null, EVENT_FIELDS.width)).toBeUndefined();
     expect(ruleProblem(undefined, EVENT_FIELDS.id)).toBe('must be a non-empty string');
     expect(ruleProblem(null, EVENT_FIELDS.seq)).toBe('must be a 32-bit integer');
+  });
+
+  it('refuses a string longer than its rule, in code points', () => {
+    const max = ENVELOPE_FIELDS.content_id.maxLength;
+    expect(ruleProblem('😀'.repeat(max), ENVELOPE_FIELDS.content_id)).toBeUndefined();
+    expect(ruleProblem('a'.repeat(max + 1), ENVELOPE_FIELDS.content_id)).toBe(
+      `must be at most ${max} characters`,
+    );
+    expect(ruleProblem('E'.repeat(1000), EVENT_FIELDS.code)).toBe(
+      `must be at most ${LIMITS.maxLength.error_code} characters`,
+    );
+  });
+
+  it('bounds every text field, with the limits of schemas/limits.ts', () => {
+    const maxima = Object.fromEntries(
+      Object.values(STORAGE_RULES).flatMap((g) =>
+        Object.entries(g.fields as FieldRules)
+          .filter(([, r]) => r.kind === 'text')
+          .map(([f, r]) => [`${g.path}${f}`, r.maxLength]),
+      ),
+    );
+    const M = LIMITS.maxLength;
+    const H = LIMITS.maxHeaderValueChars;
+    const N = LIMITS.maxNameLength;
+    expect(maxima).toStrictEqual({
+      schema_version: N,
+      session_id: LIMITS.maxIdLength,
+      viewer_id: LIMITS.maxViewerIdLength,
+      content_id: M.content_id,
+      sdk_name: M.sdk_name,
+      sdk_version: M.sdk_version,
+      player_name: M.player_name,
+      player_version: M.player_version,
+      ...Object.fromEntries(
+        ['country', 'region', 'city', 'time_zone', 'asn'].map((f) => [`geo.${f}`, H]),
+      ),
+      ...Object.fromEntries(
+        ['pop', 'edge_region', 'serving_region', 'stream_region', 'request_id', 'device', 'os'].map(
+          (f) => [`edge.${f}`, H],
+        ),
+      ),
+      'events[i].id': LIMITS.maxIdLength,
+      'events[i].type': N,
+      'events[i].code': M.error_code,
+      'events[i].message': M.error_message,
+      'events[i].reason': N,
+    });
+    const names = [...EVENT_TYPES, ...SESSION_END_REASONS, ...SCHEMA_VERSIONS];
+    expect(names.filter((n) => [...n].length > N)).toStrictEqual([]);
   });
 
   it('refuses an empty required string but keeps an empty optional one', () => {

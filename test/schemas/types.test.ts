@@ -126,6 +126,7 @@ describe('schemas/index.ts agrees with the schema files', () => {
       schema.$defs!.envelope.properties!.viewer_id.pattern,
     );
     expect(LIMITS.idPattern.source.endsWith(`{8,${LIMITS.maxIdLength}}$`)).toBe(true);
+    expect(LIMITS.viewerIdPattern.source.endsWith(`{1,${LIMITS.maxViewerIdLength}}$`)).toBe(true);
   });
 
   it('SESSION_END_REASONS equals the session_end reason enum', () => {
