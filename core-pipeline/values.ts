@@ -89,7 +89,7 @@ export function repairedOptStr(v: unknown, field: string): string | null {
  * The reader of a text field of at most `max` code points: `str` / `optStr` with the length
  * check. A closure per field, built once: each call site in transform.ts sees one function.
  */
-export function boundedStr(max: number, required: boolean): Reader<string | null> {
+function boundedStr(max: number, required: boolean): Reader<string | null> {
   if (required) {
     return (v, field) => {
       if (typeof v === 'string' && v.length > 0 && fitsLength(v, max) && isWellFormed(v)) return v;
@@ -108,7 +108,7 @@ export function boundedStr(max: number, required: boolean): Reader<string | null
  * whole code point and unpaired surrogates become U+FFFD (`repairedStr` / `repairedOptStr` with
  * the cut), so an over-long shared string costs its tail, not the record's events.
  */
-export function cutStr(max: number, required: boolean): Reader<string | null> {
+function cutStr(max: number, required: boolean): Reader<string | null> {
   if (required) {
     return (v, field) => {
       if (typeof v === 'string' && v.length > 0) return cutCodePoints(v, max);
