@@ -1,8 +1,9 @@
 /**
  * The simulator's delivery rule, the browser SDK's: a batch that meets a network failure, a 429
- * or a 5xx is sent again unchanged (the same body bytes, so the same batch and event ids, which
- * lets the pipeline drop the copies it already stored), after a full-jitter backoff with the
- * server's Retry-After as a floor. The rules themselves are the SDK's (common/retry-policy.ts);
+ * or a 5xx is sent again, after a full-jitter backoff with the server's Retry-After as a floor.
+ * The simulator resends the same bytes; the SDK re-batches from its queue with a new `sent_at`,
+ * its earlier events keeping their ids and positions. Either way the pipeline drops the copies
+ * it already stored. The rules themselves are the SDK's (common/retry-policy.ts);
  * only the bounds are the simulator's, so a simulation still ends when the stack stays down.
  *
  * The fixed-rate load generator (load.ts) deliberately does not use this: a benchmark measures
