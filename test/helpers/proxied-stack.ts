@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { localStreamNames } from '../../local/config.js';
 import type { BeaconBatch } from '../../schemas/index.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
@@ -64,6 +65,40 @@ export async function startProxiedStack(): Promise<ProxiedStack> {
       await kinesis.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One {@link ProxiedStack} for a test file: started before its tests, stopped after them, with
+ * the proxy's script and call log cleared before each test. Its members are read when a test runs.
+ */
+export function useProxiedStack(): Omit<ProxiedStack, 'stop'> {
+  let env: ProxiedStack | undefined;
+  const started = (): ProxiedStack => {
+    if (!env) throw new Error('the proxied stack has not started');
+    return env;
+  };
+  beforeAll(async () => {
+    env = await startProxiedStack();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+  beforeEach(() => {
+    started().proxy.setScript(undefined);
+    started().proxy.calls.length = 0;
+  });
+  return {
+    get kinesis() {
+      return started().kinesis;
+    },
+    get proxy() {
+      return started().proxy;
+    },
+    get stack() {
+      return started().stack;
+    },
+    recordsInStreams: () => started().recordsInStreams(),
   };
 }
 

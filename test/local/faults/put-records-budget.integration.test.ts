@@ -1,48 +1,30 @@
 /**
  * Fault: PutRecords past the write budget, through the built edge bundle and a fault proxy in
- * front of a real kinesalite (test/helpers/kinesis-fault-proxy.ts): a stream that throttles every
+ * front of a real kinesalite (test/helpers/kinesis-fault-env.proxy.ts): a stream that throttles every
  * call, a stream that hangs (its write lands late), and a bad-row stream that cannot take rows.
  * The edge answers 503 with Retry-After, acknowledges nothing it did not write, and every event
  * the client sends again is stored once; a refusal is final only once its bad row is stored.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeBatch } from '../../helpers/batch-factory.js';
-import { storedBadRows, storedEventIds, type FaultStack } from '../../helpers/fault-stack.js';
-import type { KinesisFaultProxy } from '../../helpers/kinesis-fault-proxy.js';
+import { storedBadRows, storedEventIds } from '../../helpers/fault-stack.js';
 import { waitFor } from '../../helpers/kinesis-streams.js';
 import {
   BAD_ROW_STREAM,
   batchWithBadEvents,
-  startProxiedStack,
-  type ProxiedStack,
+  useProxiedStack,
 } from '../../helpers/proxied-stack.js';
 import { deliver } from '../../helpers/retrying-client.js';
 
 const FRANKFURT = { 'x-beacon-pop': 'FRA56-C1' };
-let env: ProxiedStack;
-let proxy: KinesisFaultProxy;
-let stack: FaultStack;
-
-beforeAll(async () => {
-  env = await startProxiedStack();
-  ({ proxy, stack } = env);
-});
-
-afterAll(async () => {
-  await env?.stop();
-});
-
-beforeEach(() => {
-  proxy.setScript(undefined);
-  proxy.calls.length = 0;
-});
+const env = useProxiedStack();
 
 describe('PutRecords faults past the write budget', () => {
   it('answers 503 with Retry-After, writes nothing of the request, and keeps it as a bad row', async () => {
     const edgeLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const throttled = new Set<string>();
     let throttle = true;
-    proxy.setScript(({ stream }) => {
+    env.proxy.setScript(({ stream }) => {
       if (!throttle || stream === BAD_ROW_STREAM) return undefined;
       return { kind: 'throttle' };
     });
@@ -50,7 +32,7 @@ describe('PutRecords faults past the write budget', () => {
     const ids = new Set(batches.flatMap((b) => b.events.map((e) => e.id)));
     try {
       const delivery = deliver({
-        url: stack.ingestUrl,
+        url: env.stack.ingestUrl,
         batches,
         concurrency: 6,
         headers: FRANKFURT,
@@ -61,7 +43,7 @@ describe('PutRecords faults past the write budget', () => {
       });
       await waitFor('every request to be refused once', () => throttled.size >= batches.length);
       // Nothing of a refused request reached the stream, however often the edge tried.
-      const tried = proxy.calls.filter((c) => c.stream !== BAD_ROW_STREAM);
+      const tried = env.proxy.calls.filter((c) => c.stream !== BAD_ROW_STREAM);
       expect(tried.length).toBeGreaterThan(batches.length);
       expect(tried.every((c) => c.written.length === 0 && c.entries.length === 1)).toBe(true);
       const before = await env.recordsInStreams();
@@ -73,13 +55,13 @@ describe('PutRecords faults past the write budget', () => {
       expect(report.statuses[503]).toBeGreaterThanOrEqual(batches.length);
       expect(report.acked).toStrictEqual(ids);
       await waitFor('the consumer to store the retried events', async () => {
-        const stored = await storedEventIds(stack.store);
+        const stored = await storedEventIds(env.stack.store);
         return [...ids].every((id) => stored.has(id));
       });
-      const stored = await storedEventIds(stack.store);
+      const stored = await storedEventIds(env.stack.store);
       expect([...ids].map((id) => stored.get(id))).toStrictEqual([...ids].map(() => 1));
       // Each refused request is one stream_unavailable bad row holding its whole body.
-      const bad = (await storedBadRows(stack.store)).filter((b) => throttled.has(b.request_id));
+      const bad = (await storedBadRows(env.stack.store)).filter((b) => throttled.has(b.request_id));
       expect(bad).toHaveLength(throttled.size);
       expect(bad.every((b) => b.reason === 'stream_unavailable')).toBe(true);
       expect(bad.every((b) => batches.some((batch) => b.payload === JSON.stringify(batch)))).toBe(
@@ -100,7 +82,7 @@ describe('a stream that stops answering without refusing', () => {
       release = resolve;
     });
     let holding = true;
-    proxy.setScript(({ stream }) =>
+    env.proxy.setScript(({ stream }) =>
       holding && stream !== BAD_ROW_STREAM ? { kind: 'hold', until } : undefined,
     );
     const refused = new Set<string>();
@@ -108,7 +90,7 @@ describe('a stream that stops answering without refusing', () => {
     const ids = new Set(batches.flatMap((b) => b.events.map((e) => e.id)));
     try {
       const delivery = deliver({
-        url: stack.ingestUrl,
+        url: env.stack.ingestUrl,
         batches,
         concurrency: 4,
         headers: FRANKFURT,
@@ -129,13 +111,13 @@ describe('a stream that stops answering without refusing', () => {
         return late.length >= batches.length;
       });
       await waitFor('the consumer to store the events', async () => {
-        const stored = await storedEventIds(stack.store);
+        const stored = await storedEventIds(env.stack.store);
         return [...ids].every((id) => stored.has(id));
       });
       // Each event travelled twice (the late write and the client's retry) and is stored once.
       const inStream = (await env.recordsInStreams()).flatMap((r) => r.events.map((e) => e.id));
       expect(inStream.filter((id) => ids.has(id)).length).toBeGreaterThanOrEqual(2 * ids.size);
-      const stored = await storedEventIds(stack.store);
+      const stored = await storedEventIds(env.stack.store);
       expect([...ids].map((id) => stored.get(id))).toStrictEqual([...ids].map(() => 1));
     } finally {
       holding = false;
@@ -149,13 +131,13 @@ describe('the bad-row stream cannot take rows', () => {
   it('answers 503 rather than a refusal it cannot record, then refuses with one bad row', async () => {
     const edgeLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     let blocking = true;
-    proxy.setScript(({ stream }) =>
+    env.proxy.setScript(({ stream }) =>
       blocking && stream === BAD_ROW_STREAM ? { kind: 'throttle' } : undefined,
     );
     const garbage = `{"not json": ${makeBatch().session_id}`;
     const mixed = batchWithBadEvents(6, [2]);
     const send = (body: string) =>
-      fetch(stack.ingestUrl, {
+      fetch(env.stack.ingestUrl, {
         method: 'POST',
         headers: { 'content-type': 'text/plain', ...FRANKFURT },
         body,
@@ -176,15 +158,15 @@ describe('the bad-row stream cannot take rows', () => {
       const refusedId = mixed.events[2].id;
       const good = mixed.events.filter((_, i) => i !== 2).map((e) => e.id);
       await waitFor('the refusals and the events to be stored', async () => {
-        const bad = await storedBadRows(stack.store);
-        const stored = await storedEventIds(stack.store);
+        const bad = await storedBadRows(env.stack.store);
+        const stored = await storedEventIds(env.stack.store);
         return (
           bad.some((b) => b.event_id === refusedId) &&
           bad.some((b) => b.payload === garbage) &&
           good.every((id) => stored.has(id))
         );
       });
-      const bad = await storedBadRows(stack.store);
+      const bad = await storedBadRows(env.stack.store);
       expect(bad.filter((b) => b.event_id === refusedId).map((b) => b.reason)).toStrictEqual([
         'invalid_event',
       ]);
@@ -193,7 +175,7 @@ describe('the bad-row stream cannot take rows', () => {
       ]);
       // The first attempt wrote the valid events before its refusal could not be recorded; the
       // second wrote them again. Stored once each.
-      const stored = await storedEventIds(stack.store);
+      const stored = await storedEventIds(env.stack.store);
       expect(good.map((id) => stored.get(id))).toStrictEqual(good.map(() => 1));
       expect(stored.has(refusedId)).toBe(false);
     } finally {

@@ -1,47 +1,30 @@
 /**
  * Fault: PutRecords partial failures and throttling within the write budget, against a real
  * kinesalite behind a proxy that answers as Kinesis does under stress
- * (test/helpers/kinesis-fault-proxy.ts), through the built edge bundle in the CloudFront
+ * (test/helpers/kinesis-fault-env.proxy.ts), through the built edge bundle in the CloudFront
  * emulator: only the failed entries are sent again, and every acknowledged event is stored once.
  * Past the budget: put-records-budget.integration.test.ts.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import { localStreamName } from '../../../local/config.js';
 import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
 import type { EnrichedRecord } from '../../../schemas/record.js';
 import { makeBatch, makeEvent } from '../../helpers/batch-factory.js';
-import { storedBadRows, storedEventIds, type FaultStack } from '../../helpers/fault-stack.js';
-import type { KinesisFaultProxy, PutCall, PutFault } from '../../helpers/kinesis-fault-proxy.js';
+import { storedBadRows, storedEventIds } from '../../helpers/fault-stack.js';
+import type { PutCall, PutFault } from '../../helpers/kinesis-fault-proxy.js';
 import { readStream, waitFor } from '../../helpers/kinesis-streams.js';
 import {
   BAD_ROW_STREAM,
   batchWithBadEvents,
   requestOf,
-  startProxiedStack,
-  type ProxiedStack,
+  useProxiedStack,
 } from '../../helpers/proxied-stack.js';
 import { enrichedRecord } from '../../helpers/records.js';
 import { deliver } from '../../helpers/retrying-client.js';
 
 const FRANKFURT = { 'x-beacon-pop': 'FRA56-C1' };
-let env: ProxiedStack;
-let proxy: KinesisFaultProxy;
-let stack: FaultStack;
-
-beforeAll(async () => {
-  env = await startProxiedStack();
-  ({ proxy, stack } = env);
-});
-
-afterAll(async () => {
-  await env?.stop();
-});
-
-beforeEach(() => {
-  proxy.setScript(undefined);
-  proxy.calls.length = 0;
-});
+const env = useProxiedStack();
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -61,7 +44,7 @@ describe('PutRecords faults within the write budget', () => {
     ];
     const seen = new Set<string>();
     let n = 0;
-    proxy.setScript(({ stream, entries }) => {
+    env.proxy.setScript(({ stream, entries }) => {
       const key =
         stream === BAD_ROW_STREAM
           ? `bad:${entries[0].partitionKey}`
@@ -76,7 +59,7 @@ describe('PutRecords faults within the write budget', () => {
     const batches = [...plain, ...mixed];
     const answered = new Map<string, number>();
     const report = await deliver({
-      url: stack.ingestUrl,
+      url: env.stack.ingestUrl,
       batches,
       concurrency: 12,
       headers: FRANKFURT,
@@ -104,7 +87,7 @@ describe('PutRecords faults within the write budget', () => {
 
     // Record calls: one record each; the first faulted, every later one the same bytes, and
     // none after a clean write. An acknowledged request ends with a clean write.
-    const recordCalls = proxy.calls.filter((c) => c.stream !== BAD_ROW_STREAM);
+    const recordCalls = env.proxy.calls.filter((c) => c.stream !== BAD_ROW_STREAM);
     const perRequest = new Map<string, PutCall[]>();
     for (const c of recordCalls) {
       expect(c.entries).toHaveLength(1); // one request = one record
@@ -124,7 +107,7 @@ describe('PutRecords faults within the write budget', () => {
 
     // Bad-row calls of the 200s: three rows in one call, two failed, then only those two again.
     const badPerRequest = new Map<string, PutCall[]>();
-    for (const c of proxy.calls.filter((x) => x.stream === BAD_ROW_STREAM)) {
+    for (const c of env.proxy.calls.filter((x) => x.stream === BAD_ROW_STREAM)) {
       const id = requestOf(c, 0);
       badPerRequest.set(id, [...(badPerRequest.get(id) ?? []), c]);
     }
@@ -148,15 +131,15 @@ describe('PutRecords faults within the write budget', () => {
     await waitFor(
       'the consumer to store every event and bad row',
       async () =>
-        (await storedEventIds(stack.store)).size >= good.size &&
-        (await storedBadRows(stack.store)).length >= refused.length,
+        (await storedEventIds(env.stack.store)).size >= good.size &&
+        (await storedBadRows(env.stack.store)).length >= refused.length,
       30_000,
     );
-    const stored = await storedEventIds(stack.store);
+    const stored = await storedEventIds(env.stack.store);
     expect(new Set(stored.keys())).toStrictEqual(good);
     expect([...stored.values()].every((x) => x === 1)).toBe(true);
     // One bad row per refused event; a 503 leaves one stream_unavailable row with its body.
-    const bad = await storedBadRows(stack.store);
+    const bad = await storedBadRows(env.stack.store);
     const perEvent = bad.filter((b) => b.event_id !== null);
     expect(perEvent.map((b) => b.event_id).sort()).toStrictEqual([...refused].sort());
     expect(perEvent.every((b) => b.reason === 'invalid_event')).toBe(true);
@@ -176,20 +159,20 @@ describe('PutRecords faults within the write budget', () => {
       }),
     );
     let first = true;
-    proxy.setScript(({ stream: s }) => {
+    env.proxy.setScript(({ stream: s }) => {
       if (s !== stream || !first) return undefined;
       first = false;
       return { kind: 'fail-entries', entries: [2, 5, 7] };
     });
     try {
       await writer.write(records, [
-        { region: 'us-east-1', streamName: stream, endpoint: proxy.endpoint },
+        { region: 'us-east-1', streamName: stream, endpoint: env.proxy.endpoint },
       ]);
     } finally {
       writer.destroy();
     }
     const ids = (c: PutCall) => c.entries.map((_, i) => requestOf(c, i));
-    expect(proxy.calls.map(ids)).toStrictEqual([
+    expect(env.proxy.calls.map(ids)).toStrictEqual([
       records.map((r) => r.edge.request_id),
       ['multi-2', 'multi-5', 'multi-7'],
     ]);
