@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { EDGE_HEADER } from '../edge/config.js';
 import type { IngestRequest } from '../edge/ingest/types.js';
+import { EXAMPLE_VIEWER_HEADERS } from '../schemas/examples.js';
 import { LIMITS } from '../schemas/limits.js';
 import { J, type JsonNode, lastEntry, toJsonText, utf8Bytes } from './json-text.js';
 import { applyMutations, type Mutation, mutations } from './mutate.js';
@@ -33,17 +34,7 @@ export interface RequestPlan {
   mutations: Mutation[];
 }
 
-/** CloudFront's geo and device headers for a desktop viewer in Frankfurt. */
-const VIEWER: Record<string, string> = {
-  'cloudfront-viewer-country': 'DE',
-  'cloudfront-viewer-country-region': 'HE',
-  'cloudfront-viewer-city': 'Frankfurt am Main',
-  'cloudfront-viewer-time-zone': 'Europe/Berlin',
-  'cloudfront-viewer-asn': '3320',
-  'cloudfront-viewer-latitude': '50.11552',
-  'cloudfront-viewer-longitude': '8.68417',
-  'cloudfront-is-desktop-viewer': 'true',
-};
+const VIEWER = EXAMPLE_VIEWER_HEADERS;
 
 const GEO_NAMES = Object.keys(VIEWER).filter((n) => n.startsWith('cloudfront-viewer-'));
 

@@ -69,3 +69,18 @@ export function exampleEnvelope(
     sent_at: sentAt,
   };
 }
+
+/**
+ * CloudFront's geo and device headers (lowercase names) for a desktop viewer in Frankfurt, as
+ * an origin request policy forwards them to the origin-request handler.
+ */
+export const EXAMPLE_VIEWER_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cloudfront-viewer-country': 'DE',
+  'cloudfront-viewer-country-region': 'HE',
+  'cloudfront-viewer-city': 'Frankfurt am Main',
+  'cloudfront-viewer-time-zone': 'Europe/Berlin',
+  'cloudfront-viewer-asn': '3320',
+  'cloudfront-viewer-latitude': '50.11552',
+  'cloudfront-viewer-longitude': '8.68417',
+  'cloudfront-is-desktop-viewer': 'true',
+});

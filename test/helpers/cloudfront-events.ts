@@ -5,6 +5,7 @@
 import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
 import { EDGE_HEADER } from '../../edge/config.js';
 import type { IngestRequest } from '../../edge/ingest/types.js';
+import { EXAMPLE_VIEWER_HEADERS } from '../../schemas/examples.js';
 
 export { makeBatch, makeEvent, makeBatchOfEveryType } from './batch-factory.js';
 
@@ -18,14 +19,7 @@ export function edgeStamp(pop = 'FRA56-C1', region = 'eu-central-1', t = NOW): s
 
 /** CloudFront geo and device headers of a desktop viewer in Frankfurt (lowercase names). */
 const FRANKFURT_VIEWER: Readonly<Record<string, string>> = Object.freeze({
-  'cloudfront-viewer-country': 'DE',
-  'cloudfront-viewer-country-region': 'HE',
-  'cloudfront-viewer-city': 'Frankfurt am Main',
-  'cloudfront-viewer-time-zone': 'Europe/Berlin',
-  'cloudfront-viewer-asn': '3320',
-  'cloudfront-viewer-latitude': '50.11552',
-  'cloudfront-viewer-longitude': '8.68417',
-  'cloudfront-is-desktop-viewer': 'true',
+  ...EXAMPLE_VIEWER_HEADERS,
   'cloudfront-is-mobile-viewer': 'false',
   'cloudfront-is-tablet-viewer': 'false',
   'cloudfront-is-smarttv-viewer': 'false',
