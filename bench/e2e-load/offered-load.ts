@@ -35,7 +35,7 @@ export interface LoadRun {
 }
 
 /** Accepted event ids of one response: all on 204, all but the listed rejections on 200. */
-function acceptedIds(r: LoadResponse): string[] {
+export function acceptedIds(r: LoadResponse): string[] {
   const ids = r.batch.events.map((e) => e.id);
   if (r.result.status === 204) return ids;
   if (r.result.status !== 200) return [];

@@ -5,6 +5,7 @@
  * read-back, and the latency of admitted and of shed requests.
  */
 import { runLoad, type LoadResponse } from '../../local/sim/load.js';
+import { acceptedIds } from '../e2e-load/offered-load.js';
 
 /** One phase's offer. */
 export interface PhaseOffer {
@@ -46,19 +47,6 @@ function reasonOf(r: LoadResponse): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Ids of the events the edge acknowledged in one answer. */
-function ackedIdsOf(r: LoadResponse): string[] {
-  const ids = r.batch.events.map((e) => e.id);
-  if (r.result.status === 204) return ids;
-  if (r.result.status !== 200) return [];
-  const rejected = new Set(
-    ((JSON.parse(r.result.body) as { rejected?: { index: number }[] }).rejected ?? []).map(
-      (x) => x.index,
-    ),
-  );
-  return ids.filter((_, i) => !rejected.has(i));
 }
 
 /** Runs one phase; acknowledged ids are added to `ackedIds`. */
@@ -105,7 +93,7 @@ export async function runPhase(
         out.shedMs.push(ms);
       } else if (r.result.status >= 500) out.otherServerErrors += 1;
       else if (r.result.status < 300) out.admittedMs.push(ms);
-      for (const id of ackedIdsOf(r)) {
+      for (const id of acceptedIds(r)) {
         ackedIds.add(id);
         out.acked += 1;
       }
