@@ -40,7 +40,7 @@ export interface ProxiedStack {
 }
 
 /** Starts a {@link ProxiedStack} on a fresh temp folder (the edge keeps its default write budget). */
-export async function startProxiedStack(): Promise<ProxiedStack> {
+async function startProxiedStack(): Promise<ProxiedStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-putfaults-'));
   const kinesis = await startRestartableKinesis(path.join(dir, 'kinesis'));
   const proxy = await startKinesisFaultProxy(kinesis.endpoint);
