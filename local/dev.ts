@@ -172,6 +172,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       minInFlight: DEV_DEFAULTS.minInFlightRequests,
       latencyTargetMs: DEV_DEFAULTS.shedLatencyTargetMs,
       retryAfterSeconds: DEV_DEFAULTS.shedRetryAfterSeconds,
+      errorWindowMs: DEV_DEFAULTS.shedHealthWindowMs,
     });
 
     const dbPath = path.join(dataDir, 'beacons.duckdb');

@@ -7,6 +7,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthGuard, type AuthGuard } from './api-auth.js';
+import { DEV_DEFAULTS } from './config.js';
 import { PortInUseError } from './errors.js';
 import { landingPage } from './landing.js';
 import { applySecurityHeaders, clearSecurityHeaders } from './security-headers.js';
@@ -104,6 +105,8 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       else res.destroy();
     });
   });
+  // A stalled upload is cut after the Lambda@Edge origin-request timeout, as CloudFront would cut it.
+  server.requestTimeout = server.headersTimeout = DEV_DEFAULTS.lambdaTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port, err) : err),

@@ -5,7 +5,10 @@
  *   file). The edge still acknowledges (the events wait in the stream), checkpoints stay put, and
  *   the consumer retries with backoff; `lagMs` says how old the oldest unstored record is.
  * - `overloaded`: the edge shed requests (503 `overloaded`) within the last `shedWindowMs`.
- * Both clear by themselves once writes succeed again or the load drops.
+ * - `edge_errors`: the edge answered admitted requests with 5xx within the last `shedWindowMs`
+ *   (503 `stream_unavailable` while the stream is down, or a failing edge function): those
+ *   events were refused, and clients retry them.
+ * All clear by themselves once writes succeed again or the load drops.
  *
  * Degraded is still HTTP 200: the stack answers and keeps what it acknowledges; a check that
  * needs to page someone reads `status`.
@@ -17,7 +20,7 @@ type ConsumerStats = ReturnType<KinesisConsumer['stats']>;
 
 /** One reason the stack is degraded. */
 export interface HealthProblem {
-  reason: 'store_write_failing' | 'overloaded';
+  reason: 'store_write_failing' | 'overloaded' | 'edge_errors';
   detail: string;
   /** ISO time the problem started (the store's first failed write of the current run). */
   since?: string;
@@ -69,6 +72,17 @@ export function healthReport(inputs: HealthInputs): HealthReport {
       reason: 'overloaded',
       detail: `the edge answered 503 overloaded to ${admission.shed} request(s) so far (limit now ${admission.limit} in flight, at most ${admission.maxInFlight}); shed requests were not stored and are retried by clients`,
       lastSeen: new Date(admission.lastShedAt).toISOString(),
+    });
+  }
+  if (
+    admission?.lastErrorAt != null &&
+    admission.recentErrors > 0 &&
+    now - admission.lastErrorAt <= inputs.shedWindowMs
+  ) {
+    problems.push({
+      reason: 'edge_errors',
+      detail: `${admission.recentErrors} 5xx answers in the last ${Math.round(admission.errorWindowMs / 1000)} s (${admission.errors} so far); see the edge's log for their reasons (503 stream_unavailable: the stream is unreachable)`,
+      lastSeen: new Date(admission.lastErrorAt).toISOString(),
     });
   }
   return { status: problems.length > 0 ? 'degraded' : 'ok', problems, lagMs };

@@ -33,7 +33,9 @@ export interface AdmissionOptions {
   latencyTargetMs?: number;
   /** Seconds a shed client is asked to wait (the Retry-After header). */
   retryAfterSeconds: number;
-  /** Clock for `lastShedAt` (tests). Default Date.now. */
+  /** The edge's own 5xx answers within this many ms are counted in `recentErrors`. Default 10 s. */
+  errorWindowMs?: number;
+  /** Clock for `lastShedAt` and the 5xx window (tests). Default Date.now. */
   now?: () => number;
 }
 
@@ -48,6 +50,13 @@ export interface AdmissionStats {
   shed: number;
   /** Epoch ms of the latest shed request; null if none was. */
   lastShedAt: number | null;
+  /** Admitted requests the edge answered with a 5xx (or failed on), in all / within the error window. */
+  errors: number;
+  recentErrors: number;
+  /** The error window (ms) `recentErrors` counts over. */
+  errorWindowMs: number;
+  /** Epoch ms of the latest such answer; null if none was. */
+  lastErrorAt: number | null;
 }
 
 /** An edge handler: the worker pool's or the in-thread emulator's node:http adapter. */
@@ -119,9 +128,46 @@ export class AimdLimit {
 }
 
 /**
+ * Whether the request has a body still to arrive. A request without a body, or whose body has
+ * already been read, is complete now.
+ */
+function bodyPending(req: IncomingMessage): boolean {
+  if (req.readableEnded) return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || Number(length ?? 0) > 0;
+}
+
+/** Counts events per second over a sliding window, in whole-second buckets. */
+class WindowCounter {
+  private buckets: [second: number, count: number][] = [];
+
+  constructor(private readonly windowMs: number) {}
+
+  add(at: number): void {
+    const second = Math.floor(at / 1000);
+    const last = this.buckets.at(-1);
+    if (last && last[0] === second) last[1] += 1;
+    else this.buckets.push([second, 1]);
+    this.prune(at);
+  }
+
+  count(at: number): number {
+    this.prune(at);
+    return this.buckets.reduce((n, [, c]) => n + c, 0);
+  }
+
+  private prune(at: number): void {
+    const oldest = Math.floor((at - this.windowMs) / 1000);
+    while (this.buckets.length > 0 && (this.buckets[0]?.[0] ?? 0) <= oldest) this.buckets.shift();
+  }
+}
+
+/**
  * Wraps an edge handler (the worker pool's or the in-thread emulator's) with a bound on requests
  * in flight: an {@link AimdLimit} on latency, and no new request while the oldest one in flight is
- * past the latency target.
+ * past the latency target. A request's age counts from when its body has fully arrived: a client
+ * that uploads slowly (or stalls) is not a slow edge, and must not make the edge shed everyone
+ * else or cut the limit. It still holds a slot until the server's request timeout cuts it.
  * @example const admission = withAdmission(pool.handler, { maxInFlight: 64, latencyTargetMs: 1_500, retryAfterSeconds: 2 });
  */
 export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Admission {
@@ -137,7 +183,16 @@ export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Adm
   const running = new Map<number, number>();
   let seq = 0;
   const shedResult = overloadedResult(opts.retryAfterSeconds);
-  const counts = { inFlight: 0, admitted: 0, shed: 0, lastShedAt: null as number | null };
+  const counts = {
+    inFlight: 0,
+    admitted: 0,
+    shed: 0,
+    lastShedAt: null as number | null,
+    errors: 0,
+    lastErrorAt: null as number | null,
+  };
+  const errorWindowMs = opts.errorWindowMs ?? 10_000;
+  const recentErrors = new WindowCounter(errorWindowMs);
 
   const shed = (req: IncomingMessage, res: ServerResponse) => {
     counts.shed += 1;
@@ -153,24 +208,55 @@ export function withAdmission(handler: EdgeHandler, opts: AdmissionOptions): Adm
 
   return {
     handler: async (req, res, url) => {
-      const started = performance.now();
-      // The oldest request still running (a Map keeps insertion order): when it is already past
-      // the target, the edge is slow now, before any completion has told the limit so.
+      const admittedAt = performance.now();
+      // The oldest request still running (a Map keeps insertion order, and each entry is set when
+      // its body has arrived, so in time order): when it is already past the target, the edge is
+      // slow now, before any completion has told the limit so.
       const oldest: number | undefined = running.values().next().value;
-      if (counts.inFlight >= limit.current || (oldest !== undefined && started - oldest > targetMs))
+      if (
+        counts.inFlight >= limit.current ||
+        (oldest !== undefined && admittedAt - oldest > targetMs)
+      )
         return shed(req, res);
       const id = ++seq;
-      running.set(id, started);
+      // When the whole request is here. An 'end' listener does not switch the body to flowing
+      // mode: it fires when the edge handler has read the last byte, which it does as it arrives.
+      let arrived: number | undefined;
+      const start = () => {
+        arrived = performance.now();
+        running.set(id, arrived);
+      };
+      if (bodyPending(req)) req.once('end', start);
+      else start();
       counts.inFlight += 1;
       counts.admitted += 1;
+      let failed = true;
       try {
         await handler(req, res, url);
+        failed = false;
       } finally {
+        req.off('end', start);
         running.delete(id);
         counts.inFlight -= 1;
-        limit.record(performance.now() - started, performance.now());
+        const end = performance.now();
+        // A body that never fully arrived is the client's delay, not the edge's: no latency sample.
+        // A complete body the edge code never read: the whole time was the edge's.
+        const from = arrived ?? (req.complete ? admittedAt : undefined);
+        if (from !== undefined) limit.record(end - from, end);
+        // A handler that failed answers 500 (the server's catch), unless the client left mid-body.
+        if ((failed && req.complete) || (!failed && res.statusCode >= 500)) {
+          counts.errors += 1;
+          counts.lastErrorAt = now();
+          recentErrors.add(counts.lastErrorAt);
+        }
       }
     },
-    stats: () => ({ ...counts, maxInFlight, limit: limit.current }),
+    stats: () => ({
+      ...counts,
+      maxInFlight,
+      limit: limit.current,
+      recentErrors: recentErrors.count(now()),
+      errorWindowMs,
+    }),
   };
 }

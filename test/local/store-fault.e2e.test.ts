@@ -77,10 +77,13 @@ describe('the store cannot write (beacons dev, file-size limit)', () => {
     const warmUntil = Date.now() + 60_000;
     while (walSize() < WAL_MIN_BYTES && Date.now() < warmUntil) await send(url, 4_000, 2, acked);
     expect(walSize()).toBeGreaterThanOrEqual(WAL_MIN_BYTES);
-    await eventually('warm-up stored', async () =>
-      (await storedCount(url, since)) === acked.size ? true : undefined,
-    );
-    const storedBefore = acked.size;
+    // At least every acknowledged event: a 503 stream_unavailable whose write landed late is
+    // stored too (documented, not a loss); every acknowledged id is checked at the end.
+    const storedBefore = await eventually('warm-up stored', async () => {
+      const n = await storedCount(url, since);
+      return n >= acked.size ? n : undefined;
+    });
+    const ackedBefore = acked.size;
 
     prlimit(pid, String(walSize()));
     const during = await send(url, 2_000, 3, acked);
@@ -109,17 +112,17 @@ describe('the store cannot write (beacons dev, file-size limit)', () => {
       (await health(url)).status === 'ok' ? true : undefined,
     );
     await eventually('every acknowledged event stored', async () =>
-      (await storedCount(url, since)) === acked.size ? true : undefined,
+      (await storedCount(url, since)) >= acked.size ? true : undefined,
     );
     expect(await stack.stop()).toBe(0);
     expect(stack.output()).toMatch(/write failed, re-reading from checkpoint/);
 
     const stored = await storedEventIds(path.join(dataDir, 'beacons.duckdb'));
     expect([...acked].filter((id) => stored.get(id) !== 1)).toStrictEqual([]);
-    expect(stored.size).toBe(acked.size);
+    expect(stored.size).toBeGreaterThanOrEqual(acked.size);
     // The figures of the reliability table.
     console.info(
-      `store fault: ${storedBefore} events before, ${acked.size - storedBefore} acknowledged while the store failed, ${acked.size} acknowledged and ${stored.size} stored in all, lag ${later.consumer.lagMs} ms`,
+      `store fault: ${ackedBefore} events before, ${acked.size - ackedBefore} acknowledged while the store failed, ${acked.size} acknowledged and ${stored.size} stored in all, lag ${later.consumer.lagMs} ms`,
     );
   }, 180_000);
 });

@@ -8,6 +8,8 @@ function inputs(over: {
   sink?: Partial<HealthInputs['consumer']['sink']>;
   unstored?: (number | null)[];
   lastShedAt?: number | null;
+  recentErrors?: number;
+  lastErrorAt?: number | null;
 }): HealthInputs {
   return {
     now: NOW,
@@ -43,6 +45,10 @@ function inputs(over: {
       admitted: 10,
       shed: over.lastShedAt ? 5 : 0,
       lastShedAt: over.lastShedAt ?? null,
+      errors: (over.recentErrors ?? 0) + 3,
+      recentErrors: over.recentErrors ?? 0,
+      errorWindowMs: 10_000,
+      lastErrorAt: over.lastErrorAt ?? null,
     },
   };
 }
@@ -89,6 +95,23 @@ describe('healthReport', () => {
       problems: [],
       lagMs: 0,
     });
+  });
+
+  it('is degraded while the edge answers 5xx (the stream is down), ok once the window has passed', () => {
+    const r = healthReport(inputs({ recentErrors: 42, lastErrorAt: NOW - 1_000 }));
+    expect(r).toStrictEqual({
+      status: 'degraded',
+      problems: [
+        {
+          reason: 'edge_errors',
+          detail:
+            "42 5xx answers in the last 10 s (45 so far); see the edge's log for their reasons (503 stream_unavailable: the stream is unreachable)",
+          lastSeen: '2026-11-29T11:59:59.000Z',
+        },
+      ],
+      lagMs: 0,
+    });
+    expect(healthReport(inputs({ recentErrors: 0, lastErrorAt: NOW - 11_000 })).status).toBe('ok');
   });
 
   it('keeps an old error after recovery without calling the stack degraded', () => {

@@ -1,4 +1,6 @@
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -122,6 +124,10 @@ describe('withAdmission', () => {
       admitted: 2,
       shed: 1,
       lastShedAt: 1_764_288_000_000,
+      errors: 0,
+      recentErrors: 0,
+      errorWindowMs: 10_000,
+      lastErrorAt: null,
     });
 
     gate.release();
@@ -182,6 +188,86 @@ describe('withAdmission', () => {
     expect((await post(base, '{}')).status).toBe(500);
     expect(calls).toBe(2);
     expect(admission.stats()).toMatchObject({ inFlight: 0, admitted: 2, shed: 0 });
+  });
+});
+
+describe('withAdmission and slow clients', () => {
+  it('does not shed while an admitted upload stalls: its age starts when its body has arrived', async () => {
+    const gate = gatedHandler();
+    gate.release(); // every request is answered as soon as its body is read
+    const admission = withAdmission(gate.handler, {
+      maxInFlight: 10,
+      latencyTargetMs: 200,
+      retryAfterSeconds: 2,
+    });
+    const base = await serve(admission);
+    // Declares 1000 bytes, sends 10, then stalls (a real socket, held open).
+    const { port } = new URL(base);
+    const stalled = net.connect(Number(port), '127.0.0.1');
+    stalled.write(
+      'POST /v1/events HTTP/1.1\r\nHost: local\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n0123456789',
+    );
+    try {
+      await until(() => admission.stats().inFlight === 1);
+      await new Promise((r) => setTimeout(r, 400)); // well past the latency target
+      expect((await post(base, '{"a":1}')).status).toBe(204);
+      expect(admission.stats()).toMatchObject({ inFlight: 1, admitted: 2, shed: 0, limit: 10 });
+    } finally {
+      stalled.destroy();
+    }
+    await until(() => admission.stats().inFlight === 0);
+    // The stalled upload never arrived: it neither cut the limit nor counted as an edge error.
+    expect(admission.stats()).toMatchObject({ limit: 10, errors: 0 });
+  });
+
+  it('starts the clock of a request when its body ends, not when it is admitted', async () => {
+    const holds: (() => void)[] = [];
+    const admission = withAdmission(
+      async (req, res) => {
+        await new Promise<void>((r) => holds.push(r)); // the client is still sending
+        for await (const _ of req) void _;
+        await new Promise<void>((r) => holds.push(r)); // the edge works on it
+        res.statusCode = 204;
+      },
+      { maxInFlight: 10, latencyTargetMs: 100, retryAfterSeconds: 2 },
+    );
+    const req = new PassThrough() as unknown as IncomingMessage;
+    Object.assign(req, { headers: { 'content-length': '2' }, complete: false });
+    const res = { statusCode: 200 } as ServerResponse;
+    const done = admission.handler(req, res, new URL('http://local/v1/events'));
+    await until(() => holds.length === 1);
+    (req as unknown as PassThrough).end('{}');
+    await new Promise((r) => setTimeout(r, 250)); // a slow client: past the target, before the end
+    holds[0]?.();
+    await until(() => holds.length === 2);
+    holds[1]?.();
+    await done;
+    expect(admission.stats()).toMatchObject({ limit: 10, inFlight: 0, errors: 0 });
+  });
+});
+
+describe('withAdmission and the edge errors', () => {
+  it('counts the 5xx answers of admitted requests, in all and within the window', async () => {
+    let clock = 1_764_288_000_000;
+    const admission = withAdmission(
+      async (req, res) => {
+        let body = '';
+        for await (const c of req) body += String(c);
+        res.writeHead(body === 'fail' ? 503 : 204).end();
+      },
+      { maxInFlight: 1, retryAfterSeconds: 2, errorWindowMs: 10_000, now: () => clock },
+    );
+    const base = await serve(admission);
+    const answers = [await post(base, 'fail'), await post(base, 'fail'), await post(base, 'ok')];
+    expect(answers.map((a) => a.status)).toStrictEqual([503, 503, 204]);
+    expect(admission.stats()).toMatchObject({
+      errors: 2,
+      recentErrors: 2,
+      lastErrorAt: clock,
+      shed: 0,
+    });
+    clock += 11_000;
+    expect(admission.stats()).toMatchObject({ errors: 2, recentErrors: 0 });
   });
 });
 
