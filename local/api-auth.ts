@@ -7,6 +7,9 @@
  * cookie a browser gets from opening a page once with `?token=<token>` (the 401 page has a form
  * that does exactly that). The cookie holds an HMAC of the token, not the token, is HttpOnly and
  * SameSite=Strict, and is named after the port, so two stacks on one host keep their own.
+ *
+ * A stack without a token checks the `Host` header on the same paths instead (see
+ * {@link refuseForeignHost}), so DNS rebinding cannot turn a web page into a reader of them.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -28,8 +28,8 @@ function unchunk(raw: Buffer): Buffer {
 }
 
 /**
- * Sends `method target` with `headers` (Host is whatever the caller gives, none if absent) and
- * `Connection: close`, and resolves with the answer once the server closes the connection.
+ * Sends `method target` as HTTP/`version` with `headers` (Host is whatever the caller gives, none
+ * if absent) and `Connection: close`, and resolves with the answer once the server closes the connection.
  */
 export function rawRequest(
   port: number,
@@ -37,8 +37,9 @@ export function rawRequest(
   target: string,
   headers: Record<string, string> = {},
   body = '',
+  version = '1.1',
 ): Promise<RawResponse> {
-  const lines = [`${method} ${target} HTTP/1.1`, 'Connection: close'];
+  const lines = [`${method} ${target} HTTP/${version}`, 'Connection: close'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   if (body) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   return new Promise((resolve, reject) => {
