@@ -7,6 +7,9 @@
  * cookie a browser gets from opening a page once with `?token=<token>` (the 401 page has a form
  * that does exactly that). The cookie holds an HMAC of the token, not the token, is HttpOnly and
  * SameSite=Strict, and is named after the port, so two stacks on one host keep their own.
+ *
+ * A stack without a token checks the `Host` header on the same paths instead (see
+ * {@link refuseForeignHost}), so DNS rebinding cannot turn a web page into a reader of them.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -62,6 +65,37 @@ export function isProtectedPath(pathname: string): boolean {
 
 function isApiPath(pathname: string): boolean {
   return pathname === '/api/v1' || pathname.startsWith('/api/v1/');
+}
+
+/** The host name of a `Host` header without its port (`[::1]:8787` → `[::1]`); undefined if malformed. */
+function hostName(header: string | undefined): string | undefined {
+  return /^(\[[^\]]*\]|[^:[\]]*)(?::\d*)?$/.exec(header?.trim() ?? '')?.[1];
+}
+
+/**
+ * The DNS-rebinding check of a stack without a token (which only ever listens on loopback): a
+ * protected path answers only when the `Host` header names a loopback host, because a web page on
+ * a domain re-pointed at 127.0.0.1 is same-origin with that domain and could otherwise read the
+ * dashboard and the API. It answers 421 Misdirected Request rather than 403: nothing about the
+ * client is forbidden, the request names an authority this server does not serve. The ingest
+ * paths and the demo page take any `Host`, as a CDN origin does. Returns true when it answered.
+ */
+export function refuseForeignHost(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  if (!isProtectedPath(url.pathname)) return false;
+  const name = hostName(req.headers.host);
+  if (name !== undefined && isLoopbackHost(name)) return false;
+  const text = JSON.stringify({
+    error: 'misdirected_request',
+    detail:
+      'this stack has no API token, so its dashboard and API answer only to a loopback Host (localhost, 127.0.0.1, [::1]); set an API token to reach them by another name',
+  });
+  res.writeHead(421, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : text);
+  return true;
 }
 
 /** SHA-256 of `s`: equal-length inputs for timingSafeEqual, whatever the caller sent. */

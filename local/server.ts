@@ -6,8 +6,12 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+<<<<<<< HEAD
 import { createAuthGuard, type AuthGuard } from './api-auth.js';
 import { DEV_DEFAULTS } from './config.js';
+=======
+import { createAuthGuard, refuseForeignHost, type AuthGuard } from './api-auth.js';
+>>>>>>> i8-srv2
 import { PortInUseError } from './errors.js';
 import { landingPage } from './landing.js';
 import { applySecurityHeaders, clearSecurityHeaders } from './security-headers.js';
@@ -65,7 +69,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     if (opts.apiToken !== undefined) {
       guard ??= createAuthGuard(opts.apiToken, (server.address() as AddressInfo).port);
       if (!guard(req, res, url)) return;
-    }
+    } else if (refuseForeignHost(req, res, url)) return;
     const method = req.method ?? 'GET';
     const file = files.get(url.pathname);
     const page = url.pathname === '/' ? 'landing' : file ? 'file' : undefined;
@@ -94,7 +98,19 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+    // Node's parser lets through request targets the WHATWG parser rejects (e.g. `//a%`, an
+    // invalid authority); a throw here would have no handler and end the whole stack.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://local');
+    } catch {
+      // The answer is JSON, so it gets the API's policy whatever the path was.
+      applySecurityHeaders(res, '/api/v1');
+      return sendJson(res, 400, {
+        error: 'bad_request',
+        detail: 'the request target is not a valid URL path',
+      });
+    }
     Promise.resolve(route(req, res, url)).catch((err) => {
       opts.onError?.(err);
       if (!res.headersSent)

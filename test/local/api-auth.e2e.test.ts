@@ -12,6 +12,7 @@ import { startDev, type DevStack } from '../../local/dev.js';
 import { UsageError } from '../../local/errors.js';
 import { API_CSP, DEMO_CSP, PAGE_CSP } from '../../local/security-headers.js';
 import { makeBatch } from '../helpers/batch-factory.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef-0123456789';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-auth-'));
@@ -134,5 +135,86 @@ describe('beacons dev with an API token', () => {
     expect(ingest.status).toBe(400);
     expect(ingest.headers.get('content-security-policy')).toBeNull();
     expect(ingest.headers.get('x-frame-options')).toBeNull();
+  });
+
+  // Raw requests, so the targets reach the server exactly as written (fetch would normalise them).
+  it.each([
+    ['HEAD', '/api/v1/health', 401],
+    ['OPTIONS', '/api/v1/health', 401],
+    ['OPTIONS', '/dashboard', 401],
+    ['DELETE', '/api/v1/sessions', 401],
+    ['GET', '/dashboard/../api/v1/health', 401],
+    ['GET', '/dashboard/%2E%2E/api/v1/health', 401],
+    ['GET', '/dashboard/%2e%2e/api/v1/health', 401],
+    ['GET', '/demo/../api/v1/health', 401],
+    ['GET', '/v1/events/../../api/v1/health', 401],
+    ['GET', '/api\\v1\\health', 401],
+    ['GET', '/dashboard\\..\\api\\v1\\health', 401],
+    ['GET', '//evil.example/api/v1/health', 401],
+    ['GET', 'http://evil.example/api/v1/health', 401],
+    ['GET', '/api/v1/health;x=1', 401],
+    ['GET', '/api/v1/health?token=x', 401],
+    ['GET', '/api/v1/%2E%2E/health', 404],
+    ['GET', '/api%2Fv1/health', 404],
+    ['GET', '/api/v1%2Fhealth', 404],
+    ['GET', '/%61pi/v1/health', 404],
+    ['GET', '/API/v1/health', 404],
+    ['GET', '/\\api/v1/health', 404],
+  ] as const)(
+    'answers %s %s without the token %i, with nothing of the API in it',
+    async (method, target, status) => {
+      const res = await rawRequest(dev!.port, method, target, { Host: `localhost:${dev!.port}` });
+      expect(res.status).toBe(status);
+      expect(res.body).not.toMatch(/"status"\s*:|"sessions"|uptime|kinesis|duckdb/i);
+      if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer realm="beacons"');
+    },
+  );
+
+  it.each([
+    ['a wrong bearer', { authorization: `Bearer ${TOKEN.toUpperCase()}` }],
+    ['a bearer with more after it', { authorization: `Bearer ${TOKEN} x` }],
+    ['the token as Basic credentials', { authorization: `Basic ${TOKEN}` }],
+    ['the token without a scheme', { authorization: TOKEN }],
+    ['the token itself as the cookie', { cookie: `beacons-token-PORT=${TOKEN}` }],
+    ['an empty cookie', { cookie: 'beacons-token-PORT=' }],
+    ['a cookie without a name', { cookie: `=${TOKEN}` }],
+  ])('refuses %s', async (_what, headers) => {
+    const port = String(dev!.port);
+    const sent = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v.replace('PORT', port)]),
+    );
+    const res = await rawRequest(dev!.port, 'GET', '/api/v1/health', {
+      Host: 'localhost',
+      ...sent,
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a tampered cookie: every one-character change of the real one', async () => {
+    const swap = await get(`/dashboard?token=${TOKEN}`);
+    const [name, value] = (swap.headers.get('set-cookie') ?? '').split(';')[0]!.split('=') as [
+      string,
+      string,
+    ];
+    expect((await get('/api/v1/health', { cookie: `${name}=${value}` })).status).toBe(200);
+    for (const at of [0, 31, value.length - 1]) {
+      const flipped = value[at] === '0' ? '1' : '0';
+      const cookie = `${name}=${value.slice(0, at)}${flipped}${value.slice(at + 1)}`;
+      expect((await get('/api/v1/health', { cookie })).status, cookie).toBe(401);
+    }
+    expect((await get('/api/v1/health', { cookie: `${name}=${value.toUpperCase()}` })).status).toBe(
+      401,
+    );
+    expect((await get('/api/v1/health', { cookie: `${name}=${value}0` })).status).toBe(401);
+  });
+
+  it('serves any Host name once the token is given (a stack reached as http://myhost:PORT)', async () => {
+    for (const Host of ['myhost', `myhost:${dev!.port}`, `192.0.2.10:${dev!.port}`]) {
+      const auth = { Host, authorization: `Bearer ${TOKEN}` };
+      expect((await rawRequest(dev!.port, 'GET', '/api/v1/health', auth)).status, Host).toBe(200);
+      expect((await rawRequest(dev!.port, 'GET', '/dashboard', auth)).status, Host).toBe(200);
+      // Without it, the answer is the token's 401, not the tokenless stack's 421.
+      expect((await rawRequest(dev!.port, 'GET', '/dashboard', { Host })).status, Host).toBe(401);
+    }
   });
 });
