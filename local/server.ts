@@ -6,12 +6,8 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-<<<<<<< HEAD
-import { createAuthGuard, type AuthGuard } from './api-auth.js';
-import { DEV_DEFAULTS } from './config.js';
-=======
 import { createAuthGuard, refuseForeignHost, type AuthGuard } from './api-auth.js';
->>>>>>> i8-srv2
+import { DEV_DEFAULTS } from './config.js';
 import { PortInUseError } from './errors.js';
 import { landingPage } from './landing.js';
 import { applySecurityHeaders, clearSecurityHeaders } from './security-headers.js';
