@@ -204,16 +204,17 @@ export function firstProblem(
   return undefined;
 }
 
+/** The record's own and envelope fields in one table: the record's top level in one pass. */
+const TOP_LEVEL_FIELDS: FieldRules = { ...RECORD_FIELDS, ...ENVELOPE_FIELDS };
+
 /**
  * The first field of a record's shared part (record, envelope, geo and edge groups, everything
  * but the events) that breaks its rule, named with its group's path (`geo.city`). The edge runs it
  * on the record it is about to write: the same rules the core reads that part with.
  */
 export function sharedProblem(record: Readonly<Record<string, unknown>>): FieldProblem | undefined {
-  for (const group of [STORAGE_RULES.record, STORAGE_RULES.envelope]) {
-    const p = firstProblem(record, group.fields);
-    if (p) return p;
-  }
+  const p = firstProblem(record, TOP_LEVEL_FIELDS);
+  if (p) return p;
   for (const [key, group] of [
     ['geo', STORAGE_RULES.geo],
     ['edge', STORAGE_RULES.edge],
