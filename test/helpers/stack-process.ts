@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '../../bench/e2e-load/stack-process.js';
 // @ts-expect-error plain .mjs build script without type declarations
 import { buildCli } from '../../scripts/build-cli.mjs';
 
@@ -22,18 +22,6 @@ export interface StackProcess {
   output: () => string;
   /** SIGINT, as a user stops it; resolves with the exit code (SIGKILL after `limitMs`). */
   stop: (limitMs?: number) => Promise<number | null>;
-}
-
-/** A free TCP port on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Builds the CLI (once per name) and starts `beacons dev` on `dataDir`; resolves once /api/v1/health answers. */

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs build script without type declarations
 import { buildCli } from '../../scripts/build-cli.mjs';
+import { BEACONS_BIN, killCliChildren, startCliUntil } from '../helpers/cli-process.js';
 
 /** The `beacons` command as a user runs it: the bin shim over the built bundle, in a child process. */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin', 'beacons.mjs');
+const _root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = BEACONS_BIN;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-cli-'));
-const children: ChildProcess[] = [];
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
   // Without the caller's BEACONS_API_TOKEN, so the binding rule is seen as a new user meets it.
@@ -24,32 +24,12 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts a child and resolves with its output once `marker` was printed. */
-function startUntil(
-  args: string[],
-  marker: RegExp,
-): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (marker.test(out)) resolve({ child, output: () => out, exit });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exit.then((code) => reject(new Error(`exited with ${code} before ${marker}:\n${out}`)));
-  });
-}
-
 beforeAll(async () => {
   await buildCli();
 });
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  killCliChildren();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -104,7 +84,7 @@ describe('beacons CLI', () => {
 
   it('runs dev, takes a simulation, and stops cleanly with exit 0 on SIGINT', async () => {
     const dataDir = path.join(tmp, 'data');
-    const dev = await startUntil(
+    const dev = await startCliUntil(
       ['dev', '--port', '0', '--data-dir', dataDir],
       /Press Ctrl-C to stop/,
     );
@@ -147,7 +127,7 @@ describe('beacons CLI', () => {
     expect(await dev.exit).toBe(0);
     expect(dev.output()).toContain('stopped cleanly.');
     // A second stack may now use the same data directory (every lock was released).
-    const again = await startUntil(
+    const again = await startCliUntil(
       ['dev', '--port', '0', '--data-dir', dataDir],
       /Press Ctrl-C to stop/,
     );
@@ -156,7 +136,7 @@ describe('beacons CLI', () => {
   });
 
   it('stops cleanly when the signal comes while the stack is still starting', async () => {
-    const dev = await startUntil(
+    const dev = await startCliUntil(
       ['dev', '--port', '0', '--data-dir', path.join(tmp, 'early')],
       /^kinesalite /m,
     );
@@ -169,7 +149,7 @@ describe('beacons CLI', () => {
 
   it('refuses a data directory another stack is using', async () => {
     const dataDir = path.join(tmp, 'busy');
-    const first = await startUntil(
+    const first = await startCliUntil(
       ['dev', '--port', '0', '--data-dir', dataDir],
       /Press Ctrl-C to stop/,
     );

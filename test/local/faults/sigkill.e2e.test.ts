@@ -5,54 +5,28 @@
  * stored checkpoints, and end with every acknowledged event stored exactly once. Clients retry
  * as the SDK does (network failures included) and so also deliver what the kill cut off.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 // @ts-expect-error plain .mjs build script without type declarations
 import { buildCli } from '../../../scripts/build-cli.mjs';
+import { freePort } from '../../../bench/e2e-load/stack-process.js';
 import { makeBatch } from '../../helpers/batch-factory.js';
+import { type CliChild, startCliUntil, killCliChildren } from '../../helpers/cli-process.js';
 import { storedEventIds } from '../../helpers/fault-stack.js';
 import { waitFor } from '../../helpers/kinesis-streams.js';
 import { deliver } from '../../helpers/retrying-client.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(root, 'bin', 'beacons.mjs');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-sigkill-'));
-const children: ChildProcess[] = [];
-
-/** A port free right now: the restarted stack must come back where the clients send. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts `beacons dev` and resolves once it serves. */
-function startDev(port: number): Promise<{ child: ChildProcess; exit: Promise<number | null> }> {
-  const child = spawn(
-    process.execPath,
-    [bin, 'dev', '--port', String(port), '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+function startDev(port: number): Promise<CliChild> {
+  return startCliUntil(
+    ['dev', '--port', String(port), '--data-dir', dataDir],
+    /Press Ctrl-C to stop/,
   );
-  children.push(child);
-  let out = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (/Press Ctrl-C to stop/.test(out)) resolve({ child, exit });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exit.then((code) => reject(new Error(`beacons dev exited with ${code}:\n${out}`)));
-  });
 }
 
 beforeAll(async () => {
@@ -60,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killCliChildren();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
