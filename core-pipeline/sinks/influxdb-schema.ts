@@ -1,0 +1,123 @@
+/**
+ * How rows become InfluxDB points: the one definition the InfluxDB sink writes and the Grafana
+ * panels query (Timestream for InfluxDB on AWS, Debian's influxd in the tests).
+ *
+ * - Tags are the slices the dashboards group by, all of bounded cardinality: never a session,
+ *   event, viewer or content id, nor free text (series cardinality = distinct tag sets).
+ * - A point's identity is measurement + tag set + timestamp, and a second write of the same
+ *   identity overwrites the first. So the timestamp is the row's time in ms followed by six digits
+ *   taken from a hash of the row's id: a replayed event lands on the same point (idempotent, as
+ *   the sink contract asks), and two different events of the same slice in the same millisecond
+ *   collide only when those six digits also match (one chance in a million; docs/DEPLOY.md).
+ */
+import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type EventRow, type StoredBadRow } from '../rows.js';
+
+/** Measurement of accepted events: one point per event. */
+export const EVENTS_MEASUREMENT = 'beacon_events';
+/** Measurement of bad rows: one point per bad row. */
+export const BAD_ROWS_MEASUREMENT = 'beacon_bad_rows';
+
+/** Event columns written as tags, in line-protocol order (sorted, as InfluxDB prefers). */
+export const EVENT_TAGS = [
+  'asn',
+  'country',
+  'device',
+  'pop',
+  'serving_region',
+  'type',
+] as const satisfies readonly (keyof EventRow)[];
+
+/** Bad-row columns written as tags. */
+export const BAD_ROW_TAGS = [
+  'pop',
+  'reason',
+  'source',
+] as const satisfies readonly (keyof StoredBadRow)[];
+
+/** One field value with the line-protocol type it is written as. */
+export type FieldValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'string'; value: string };
+
+/** A point before encoding. `timeNs` is a decimal string: ms × 10⁶ does not fit a double. */
+export interface Point {
+  measurement: string;
+  tags: [string, string][];
+  fields: [string, FieldValue][];
+  timeNs: string;
+}
+
+const INT_TYPES = new Set(['integer', 'bigint', 'timestamp_ms']);
+
+/** Six digits from FNV-1a of `id`: the sub-millisecond part of a point's timestamp. */
+export function idNanos(id: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return String(h % 1_000_000).padStart(6, '0');
+}
+
+/** ms since epoch (a non-negative integer) + the id's six digits → ns as a decimal string. */
+export function pointTimeNs(timeMs: number, id: string): string {
+  return `${Math.trunc(timeMs)}${idNanos(id)}`;
+}
+
+function fieldOf(type: string, value: unknown): FieldValue | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return { kind: 'bool', value };
+  if (typeof value === 'string') return { kind: 'string', value };
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return INT_TYPES.has(type)
+      ? { kind: 'int', value: Math.trunc(value) }
+      : { kind: 'float', value };
+  }
+  return null;
+}
+
+function tagsOf<R>(row: R, keys: readonly (keyof R)[]): [string, string][] {
+  const tags: [string, string][] = [];
+  for (const k of keys) {
+    const v = row[k];
+    // An empty tag value is not valid line protocol; an absent tag reads back as "".
+    if (v !== null && v !== undefined && String(v) !== '') tags.push([String(k), String(v)]);
+  }
+  return tags;
+}
+
+/** An event row as its point: tags from EVENT_TAGS, every other non-null column a field. */
+export function eventPoint(row: EventRow): Point {
+  const tagSet = new Set<string>(EVENT_TAGS);
+  const fields: [string, FieldValue][] = [];
+  for (const col of EVENT_COLUMNS) {
+    if (tagSet.has(col.name) || col.name === 'time') continue;
+    const f = fieldOf(col.type, row[col.name]);
+    if (f) fields.push([col.name, f]);
+  }
+  return {
+    measurement: EVENTS_MEASUREMENT,
+    tags: tagsOf(row, EVENT_TAGS),
+    fields,
+    timeNs: pointTimeNs(row.time, row.event_id),
+  };
+}
+
+/** A bad row as its point, timed at its receive time. */
+export function badRowPoint(row: StoredBadRow): Point {
+  const tagSet = new Set<string>(BAD_ROW_TAGS);
+  const fields: [string, FieldValue][] = [];
+  for (const col of BAD_ROW_COLUMNS) {
+    if (tagSet.has(col.name)) continue;
+    const f = fieldOf(col.type, row[col.name]);
+    if (f) fields.push([col.name, f]);
+  }
+  return {
+    measurement: BAD_ROWS_MEASUREMENT,
+    tags: tagsOf(row, BAD_ROW_TAGS),
+    fields,
+    timeNs: pointTimeNs(row.received_at, row.bad_row_id),
+  };
+}

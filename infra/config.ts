@@ -1,0 +1,75 @@
+/**
+ * The deployment's configuration: every choice the CDK app makes, with its default, in one
+ * place. `cdk.json` holds the defaults under the context key `beacon-edge`; `-c beacon-edge:<key>=…`
+ * (or a JSON object under `beacon-edge`) overrides them. Nothing here is a secret.
+ */
+
+/** Which time-series store the regional stacks create and the consumer writes. */
+export type StoreKind = 'influxdb' | 'timestream';
+
+/** Which core reads the regional stream: our consumer Lambda, or the AWS demo's Flink job. */
+export type CoreKind = 'lambda' | 'flink';
+
+/** What the edge writes to Kinesis: our record (one per request) or the Flink job's flat JSON. */
+export type WireFormat = 'beacon-record' | 'timestream-flink';
+
+/** The whole deployment. */
+export interface DeployConfig {
+  /** Prefix of every physical name (streams, buckets, functions). */
+  appName: string;
+  /** Regions with a regional stack; the edge writes to the nearest. */
+  regions: string[];
+  /** Region of the bad-rows stream, the Grafana workspace and the shared alarms topic. */
+  homeRegion: string;
+  store: StoreKind;
+  core: CoreKind;
+  /** Derived from `core` unless set: `timestream-flink` when core is flink. */
+  wireFormat: WireFormat;
+  /** Ingest paths (POST) routed to the edge functions. */
+  ingestPaths: string[];
+  /** CORS allow-list seeded into the KeyValueStore (`*` allows any origin). */
+  allowedOrigins: string[];
+  /** AWS WAF web ACL with a rate-based rule in front of the distribution. */
+  waf: { enabled: boolean; requestsPer5MinPerIp: number };
+  /** Amazon Managed Grafana workspace in the home region. */
+  grafana: { enabled: boolean };
+  /** Email subscribed to the alarms topic; none when empty. */
+  alarmEmail: string;
+  /** Timestream for InfluxDB instance settings. */
+  influxdb: {
+    instanceType: string;
+    allocatedStorageGiB: number;
+    bucket: string;
+    organization: string;
+  };
+  /** Timestream for LiveAnalytics retention (the AWS demo's defaults: 1 h memory, 1 day magnetic). */
+  timestream: { memoryRetentionHours: number; magneticRetentionDays: number };
+  /** The Flink job's jar (built by the user from amazon-timestream-tools with Maven). */
+  flink: { jarBucketName: string; jarKey: string };
+  /** Days the raw archive and bad rows are kept in S3. */
+  archiveRetentionDays: number;
+}
+
+/** Defaults: the deployment `npm run synth` produces with no context. */
+export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
+  appName: 'beacon-edge',
+  regions: ['us-east-1', 'eu-central-1', 'ap-southeast-1'],
+  homeRegion: 'us-east-1',
+  store: 'influxdb',
+  core: 'lambda',
+  wireFormat: 'beacon-record',
+  ingestPaths: ['/v1/events'],
+  allowedOrigins: ['*'],
+  waf: { enabled: true, requestsPer5MinPerIp: 2000 },
+  grafana: { enabled: true },
+  alarmEmail: '',
+  influxdb: {
+    instanceType: 'db.influx.medium',
+    allocatedStorageGiB: 20,
+    bucket: 'beacons',
+    organization: 'beacon-edge',
+  },
+  timestream: { memoryRetentionHours: 1, magneticRetentionDays: 1 },
+  flink: { jarBucketName: '', jarKey: '' },
+  archiveRetentionDays: 90,
+};
