@@ -58,6 +58,12 @@ const RULES: Record<string, Rule> = {
     node: true,
     packages: 'any',
   },
+  // The CDK app builds the edge and consumer bundles with the deployment's configuration.
+  infra: {
+    imports: ['schemas', 'common', 'edge', 'core-pipeline', 'scripts'],
+    node: true,
+    packages: 'any',
+  },
   // The fuzzer drives the edge and the core decoder in process; the tests import its generators.
   fuzz: {
     imports: ['schemas', 'common', 'edge', 'core-pipeline', 'scripts'],
