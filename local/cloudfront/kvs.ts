@@ -124,6 +124,7 @@ export class LocalKeyValueStore implements KeyValueStoreSource {
     const store = new LocalKeyValueStore(file, opts.checkEveryMs ?? 250, opts.log ?? (() => {}));
     const stat = fs.statSync(file);
     store.load(fs.readFileSync(file, 'utf8'), stat);
+    store.checkedAt = Date.now();
     return store;
   }
 
