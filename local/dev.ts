@@ -135,8 +135,15 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     // the developer's to edit while the stack runs. Read here first so a bad file stops the start.
     const kvsFile = path.join(dataDir, KVS_FILE_NAME);
     const kvs = await step('CloudFront KeyValueStore', async () => {
-      if (await seedKvsFile(kvsFile, kvsSeed(config))) log(`KeyValueStore seeded: ${kvsFile}`);
-      return LocalKeyValueStore.open(kvsFile, { log: (line) => log(`[kvs] ${line}`) });
+      const seeded = await seedKvsFile(kvsFile, kvsSeed(config));
+      const store = LocalKeyValueStore.open(kvsFile, {
+        checkEveryMs: DEV_DEFAULTS.kvsCheckEveryMs,
+        log: (line) => log(`[kvs] ${line}`),
+      });
+      log(
+        `KeyValueStore ${seeded ? 'seeded' : 'read'}: ${kvsFile} (edits, e.g. the CORS allow-list, apply without a restart)`,
+      );
+      return store;
     });
     const edgeWorkers = opts.edgeWorkers ?? DEV_DEFAULTS.edgeWorkers;
     const onEdgeError = (where: string, err: unknown) =>
@@ -156,6 +163,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
             viewerWarmupRuns: DEV_DEFAULTS.viewerWarmupRuns,
             lambdaTimeoutMs: DEV_DEFAULTS.lambdaTimeoutMs,
             kvsFile,
+            kvsCheckEveryMs: DEV_DEFAULTS.kvsCheckEveryMs,
           },
           maxYoungGenerationSizeMb: DEV_DEFAULTS.workerYoungGenerationMb,
           log,

@@ -80,7 +80,10 @@ async function load(): Promise<EmulatorOptions> {
   const budget = budgetReporter(data.viewerBudgetMs, data.viewerWarmupRuns);
   // Each worker reads the file itself, as each CloudFront edge location has its own copy.
   const kvs = data.kvsFile
-    ? LocalKeyValueStore.open(data.kvsFile, { log: (line) => log(`[kvs] ${line}`) })
+    ? LocalKeyValueStore.open(data.kvsFile, {
+        checkEveryMs: data.kvsCheckEveryMs,
+        log: (line) => log(`[kvs] ${line}`),
+      })
     : undefined;
   const viewer = loadCloudFrontFunction(fs.readFileSync(data.viewerRequestFile, 'utf8'), {
     kvs,

@@ -94,7 +94,7 @@ export async function seedKvsFile(file: string, entries: readonly KvsEntry[]): P
 
 /** Options of {@link LocalKeyValueStore.open}. */
 export interface LocalKvsOptions {
-  /** Longest time between two looks at the file. Default 250 ms. */
+  /** Longest time between two looks at the file. Default 250 ms (DEV_DEFAULTS.kvsCheckEveryMs). */
   checkEveryMs?: number;
   /** Told when the content changed or a change was refused. */
   log?: (line: string) => void;
