@@ -46,6 +46,11 @@ export const DEV_DEFAULTS = {
   /** Lambda@Edge origin-request timeout (CloudFront's maximum). */
   lambdaTimeoutMs: 30_000,
   /**
+   * Longest time between two looks at the KeyValueStore file (cloudfront/kvs.ts), so an edit
+   * applies within this on the next request; each look is one stat of the file.
+   */
+  kvsCheckEveryMs: 250,
+  /**
    * Ingest requests running the edge code at once, at most; more are answered 503 `overloaded`
    * (cloudfront/admission.ts), as CloudFront answers when Lambda@Edge is throttled. The load
    * benchmark's connections, which reach the stack's capacity; the limit shrinks below this

@@ -12,6 +12,7 @@ import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
 import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
+import { kvsSeed } from '../edge/kvs.js';
 import { healthReport } from './api/health.js';
 import { createApiHandler } from './api/index.js';
 import { checkBinding } from './api-auth.js';
@@ -19,6 +20,7 @@ import { withAdmission } from './cloudfront/admission.js';
 import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './cloudfront/edge-build.js';
 import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
+import { KVS_FILE_NAME, LocalKeyValueStore, seedKvsFile } from './cloudfront/kvs.js';
 import {
   DEV_DEFAULTS,
   LOCAL_BAD_ROW_STREAM,
@@ -129,6 +131,20 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     log(
       `edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(files.originRequest)) || '.'}`,
     );
+    // The viewer function's KeyValueStore: seeded from the configuration once, then the file is
+    // the developer's to edit while the stack runs. Read here first so a bad file stops the start.
+    const kvsFile = path.join(dataDir, KVS_FILE_NAME);
+    const kvs = await step('CloudFront KeyValueStore', async () => {
+      const seeded = await seedKvsFile(kvsFile, kvsSeed(config));
+      const store = LocalKeyValueStore.open(kvsFile, {
+        checkEveryMs: DEV_DEFAULTS.kvsCheckEveryMs,
+        log: (line) => log(`[kvs] ${line}`),
+      });
+      log(
+        `KeyValueStore ${seeded ? 'seeded' : 'read'}: ${kvsFile} (edits, e.g. the CORS allow-list, apply without a restart)`,
+      );
+      return store;
+    });
     const edgeWorkers = opts.edgeWorkers ?? DEV_DEFAULTS.edgeWorkers;
     const onEdgeError = (where: string, err: unknown) =>
       log(`[${where}] ${err instanceof Error ? err.message : String(err)}`);
@@ -146,6 +162,8 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
             viewerBudgetMs: DEV_DEFAULTS.viewerBudgetMs,
             viewerWarmupRuns: DEV_DEFAULTS.viewerWarmupRuns,
             lambdaTimeoutMs: DEV_DEFAULTS.lambdaTimeoutMs,
+            kvsFile,
+            kvsCheckEveryMs: DEV_DEFAULTS.kvsCheckEveryMs,
           },
           maxYoungGenerationSizeMb: DEV_DEFAULTS.workerYoungGenerationMb,
           log,
@@ -154,7 +172,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       stops.push({ name: 'edge workers', stop: () => pool.close() });
       edgeHandler = pool.handler;
     } else {
-      const edge = await loadLocalEdge(files, log);
+      const edge = await loadLocalEdge(files, log, kvs);
       edgeHandler = createCloudFrontEmulator({
         viewerFunction: edge.viewerFunction,
         originHandler: edge.originHandler,

@@ -28,12 +28,19 @@ const RUNTIME_FEATURES = {
 };
 
 /**
- * DEFAULT_CONFIG and EDGE_HEADER from edge/config.ts (the one place for defaults). This .mjs
- * cannot import TypeScript, so esbuild compiles that module in memory first.
+ * DEFAULT_CONFIG and EDGE_HEADER from edge/config.ts (the one place for defaults) and the
+ * KeyValueStore key names from edge/kvs.ts. This .mjs cannot import TypeScript, so esbuild
+ * compiles those modules in memory first.
  */
 async function loadEdgeDefaults() {
   const out = await esbuild.build({
-    entryPoints: [path.join(root, 'edge', 'config.ts')],
+    stdin: {
+      contents:
+        "export { DEFAULT_CONFIG, EDGE_HEADER } from './edge/config.ts';\n" +
+        "export { KVS_KEYS } from './edge/kvs.ts';\n",
+      resolveDir: root,
+      loader: 'ts',
+    },
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -42,14 +49,14 @@ async function loadEdgeDefaults() {
   });
   const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
   const mod = await import(url);
-  return { config: mod.DEFAULT_CONFIG, edgeHeader: mod.EDGE_HEADER };
+  return { config: mod.DEFAULT_CONFIG, edgeHeader: mod.EDGE_HEADER, kvsKeys: mod.KVS_KEYS };
 }
 
 /**
  * The part of an EdgeConfig the function needs, checked and normalised (origins lowercased,
  * without a trailing slash, as browsers send them). Throws on a configuration that cannot work.
  */
-function viewerConfig(config, edgeHeader) {
+function viewerConfig(config, edgeHeader, kvsKeys) {
   const { ingestPaths, allowedOrigins } = config;
   if (!Array.isArray(ingestPaths) || ingestPaths.length === 0) {
     throw new Error('viewer-request config: ingestPaths must be a non-empty array');
@@ -72,7 +79,13 @@ function viewerConfig(config, edgeHeader) {
     }
     return origin;
   });
-  return { ingestPaths: [...ingestPaths], allowedOrigins: origins, edgeHeader };
+  // Only the keys the function reads: each one costs bytes of the 10 KB.
+  return {
+    ingestPaths: [...ingestPaths],
+    allowedOrigins: origins,
+    edgeHeader,
+    kvsKeys: { allowedOrigins: kvsKeys.allowedOrigins },
+  };
 }
 
 /**
@@ -89,7 +102,11 @@ export async function buildViewerRequest({
   outfile = 'dist/edge/viewer-request.js',
 } = {}) {
   const defaults = await loadEdgeDefaults();
-  const injected = viewerConfig({ ...defaults.config, ...config }, defaults.edgeHeader);
+  const injected = viewerConfig(
+    { ...defaults.config, ...config },
+    defaults.edgeHeader,
+    defaults.kvsKeys,
+  );
   const code = fs.readFileSync(source, 'utf8');
   if (!CLOUDFRONT_IMPORT.test(code))
     throw new Error(`${source}: expected the line: import cf from 'cloudfront';`);
@@ -103,7 +120,7 @@ export async function buildViewerRequest({
     logLevel: 'silent',
   });
   const built = `import cf from"cloudfront";${result.code.trim()}\n`;
-  if (!/(^|[;}])function handler\(/.test(built))
+  if (!/(^|[;}])(async )?function handler\(/.test(built))
     throw new Error('viewer-request build lost the top-level handler function');
   const bytes = Buffer.byteLength(built);
   if (bytes >= MAX_FUNCTION_BYTES) {

@@ -16,12 +16,20 @@ import { cutCodePoints } from '../../schemas/storable.js';
 import { MAX_HEADER_VALUE_CHARS, MAX_STAMP_SKEW_MS } from './limits.js';
 import type { AcceptedEvent } from './validate.js';
 
-/** Edge location and receive time as stamped by the viewer-request function. */
+/**
+ * The viewer-request function's CORS verdict on the request's Origin, from the allow-list it read
+ * in the KeyValueStore: `*` any origin, `1` this origin, `0` not allowed.
+ */
+export type OriginVerdict = '*' | '1' | '0';
+
+/** Edge location, receive time and CORS verdict as stamped by the viewer-request function. */
 export interface EdgeStamp {
   pop: string;
   region: string;
   /** Receive time, ms since epoch. */
   t: number;
+  /** Absent when the request had no Origin or the stamp carries no verdict. */
+  origin?: OriginVerdict;
 }
 
 const POP = /^[A-Za-z0-9-]{1,32}$/;
@@ -29,9 +37,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const INTEGER = /^\d{1,16}$/;
 
 /**
- * Parses `pop=FRA56-C1;region=eu-central-1;t=1700000000000`. Each field falls back on its own when
- * absent or garbled: pop `unknown`, region = the serving region, t = `now`. A `t` further than
- * MAX_STAMP_SKEW_MS from `now` is not believed (only a forged header could be that far off).
+ * Parses `pop=FRA56-C1;region=eu-central-1;t=1700000000000;o=1`. Each field falls back on its own
+ * when absent or garbled: pop `unknown`, region = the serving region, t = `now`, no verdict. A `t`
+ * further than MAX_STAMP_SKEW_MS from `now` is not believed (only a forged header could be that
+ * far off).
  */
 export function parseEdgeStamp(
   value: string | undefined,
@@ -51,6 +60,7 @@ export function parseEdgeStamp(
       out.region = val;
     else if (key === 't' && INTEGER.test(val) && Math.abs(Number(val) - now) <= MAX_STAMP_SKEW_MS)
       out.t = Number(val);
+    else if (key === 'o' && (val === '*' || val === '1' || val === '0')) out.origin = val;
   }
   return out;
 }

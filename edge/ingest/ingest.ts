@@ -32,8 +32,8 @@ import { validateBatch } from './validate.js';
  * // res.status === 204 when every event was stored
  */
 export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
-  const cors = corsHeaders(req.headers.origin, deps.config);
   const stamp = parseEdgeStamp(req.headers[EDGE_HEADER], req.servingRegion, req.now);
+  const cors = corsHeaders(req.headers.origin, deps.config, stamp.origin);
   const requestId = usableRequestId(req.requestId);
   const ctx: BadRowContext = { receivedAt: stamp.t, requestId, pop: stamp.pop };
   const reject = async (r: BodyRejection): Promise<IngestResult> => {
@@ -45,7 +45,8 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const route = checkRoute(req, deps.config);
     if (route.kind === 'reject') return await reject(route.rejection);
     if (route.kind === 'preflight') return preflight(cors);
-    const bodyProblem = checkOrigin(req.headers.origin, deps.config) ?? checkBody(req, deps.config);
+    const bodyProblem =
+      checkOrigin(req.headers.origin, deps.config, stamp.origin) ?? checkBody(req, deps.config);
     if (bodyProblem) return await reject(bodyProblem);
     const body = req.body as Uint8Array; // checkBody rejected null/empty bodies
     const text = decodeUtf8(body);

@@ -4,18 +4,21 @@
  */
 import type { EdgeConfig } from '../config.js';
 import { RETRY_AFTER_SECONDS } from './limits.js';
+import type { OriginVerdict } from './enrich.js';
 import { allowOriginFor } from './origin.js';
 import type { BodyRejection, EventRejection, IngestResult } from './types.js';
 
 /**
- * CORS headers for the request's Origin. An origin not on the allow-list gets none (its POST is
- * refused with 403 origin_not_allowed, and the browser hides that answer from the page).
+ * CORS headers for the request's Origin, by the viewer function's `verdict` when stamped (see
+ * origin.ts). An origin not on the allow-list gets none (its POST is refused with 403
+ * origin_not_allowed, and the browser hides that answer from the page).
  */
 export function corsHeaders(
   origin: string | undefined,
   config: EdgeConfig,
+  verdict?: OriginVerdict,
 ): Record<string, string> {
-  const allow = allowOriginFor(origin, config);
+  const allow = allowOriginFor(origin, config, verdict);
   if (allow === '*') {
     return { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' };
   }

@@ -13,6 +13,7 @@ import { BuildError } from '../errors.js';
 import { LOCAL_CREDENTIALS } from '../kinesis-local.js';
 import type { OriginRequestHandler } from './emulator.js';
 import { loadCloudFrontFunction, type CloudFrontFunctionRuntime } from './function-sandbox.js';
+import type { KeyValueStoreSource } from './kvs.js';
 
 /**
  * The edge configuration of the local stack: the defaults, with each region's stream on the
@@ -122,18 +123,21 @@ export async function buildLocalEdgeFiles(
 
 /**
  * Loads built edge artefacts into this thread (the in-thread emulator; the stack normally runs
- * them in edge workers instead). The viewer function keeps the runtime's per-call watchdog here:
- * nothing else would stop a hung function on this thread.
+ * them in edge workers instead), with `kvs` as the viewer function's KeyValueStore. The viewer
+ * function keeps the runtime's per-call watchdog here: nothing else would stop a hung function on
+ * this thread.
  * @throws BuildError when loading fails.
  */
 export async function loadLocalEdge(
   files: LocalEdgeFiles,
   onLog?: (line: string) => void,
+  kvs?: KeyValueStoreSource,
 ): Promise<LocalEdge> {
   try {
     const code = await fs.readFile(files.viewerRequest, 'utf8');
     const viewerFunction = loadCloudFrontFunction(code, {
       filename: 'viewer-request.js',
+      kvs,
       onLog: (line) => onLog?.(`[viewer-request] ${line}`),
     });
     // A query string makes each start load the freshly built file instead of the cached module.

@@ -20,6 +20,10 @@ export interface EdgeWorkerData {
   viewerWarmupRuns: number;
   /** Lambda@Edge origin-request timeout (ms). */
   lambdaTimeoutMs: number;
+  /** The KeyValueStore file associated with the viewer function (kvs.ts); none when absent. */
+  kvsFile?: string;
+  /** Longest time between two looks at `kvsFile`. */
+  kvsCheckEveryMs?: number;
 }
 
 /** A request body as the emulator keeps it (see body.ts). */

@@ -19,6 +19,7 @@ import {
 } from './edge-protocol.js';
 import type { ReadBody } from './body.js';
 import { loadCloudFrontFunction } from './function-sandbox.js';
+import { LocalKeyValueStore } from './kvs.js';
 
 const data = workerData as EdgeWorkerData;
 if (!parentPort) throw new Error('edge-worker runs only as a worker thread');
@@ -77,7 +78,15 @@ function budgetReporter(
 
 async function load(): Promise<EmulatorOptions> {
   const budget = budgetReporter(data.viewerBudgetMs, data.viewerWarmupRuns);
+  // Each worker reads the file itself, as each CloudFront edge location has its own copy.
+  const kvs = data.kvsFile
+    ? LocalKeyValueStore.open(data.kvsFile, {
+        checkEveryMs: data.kvsCheckEveryMs,
+        log: (line) => log(`[kvs] ${line}`),
+      })
+    : undefined;
   const viewer = loadCloudFrontFunction(fs.readFileSync(data.viewerRequestFile, 'utf8'), {
+    kvs,
     filename: 'viewer-request.js',
     // No per-call watchdog thread: the pool's ping notices a hung function and replaces the worker.
     timeoutMs: 0,

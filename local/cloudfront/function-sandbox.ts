@@ -2,8 +2,9 @@
  * Runs a built CloudFront Function (runtime `cloudfront-js-2.0`) locally, the way CloudFront
  * would: in its own `node:vm` context where code generation from strings (`eval`, `Function`,
  * `(()=>{}).constructor(...)`) throws, with no `require`, `process`, timers or host objects, and
- * with the `cloudfront` module providing `cf.edgeLocation`. One context is reused across calls:
- * the local emulator runs this on every request.
+ * with the `cloudfront` module providing `cf.edgeLocation` and, when a KeyValueStore is associated,
+ * `cf.kvs()` (its documented `get`/`exists`/`meta`). One context is reused across calls: the local
+ * emulator runs this on every request.
  *
  * Values cross the boundary only as JSON strings and primitives, so the function never holds a
  * host-realm object whose `constructor.constructor` would be the host's unrestricted `Function`.
@@ -15,6 +16,7 @@ import {
   CloudFrontFunctionExecutionError,
   CloudFrontFunctionLoadError,
 } from './errors.js';
+import type { KeyValueStoreSource } from './kvs.js';
 import type { EdgeLocation } from './pops.js';
 import type {
   CloudFrontFunctionEvent,
@@ -65,6 +67,11 @@ export interface LoadOptions {
   onLog?: (line: string) => void;
   /** Shown in stack traces. */
   filename?: string;
+  /**
+   * The KeyValueStore associated with the function, read before each run; without one,
+   * `cf.kvs()` throws as CloudFront's does.
+   */
+  kvs?: KeyValueStoreSource;
 }
 
 /** Narrows a run result to a generated response. */
@@ -85,15 +92,42 @@ const IMPORT =
 const BOOTSTRAP = `'use strict';
 (() => {
   const logs = [];
-  const cloudfront = { edgeLocation: undefined };
-  let handler;
+  let store = null;
   const text = (a) => (typeof a === 'string' ? a : JSON.stringify(a));
   const log = (...args) => { logs.push(args.map(text).join(' ')); };
+  // cloudfront-js-2.0's KeyValueStore helpers: promises; get() rejects for a missing key.
+  const utf8 = (s) => Uint8Array.from(unescape(encodeURIComponent(s)), (c) => c.charCodeAt(0));
+  const kvsHandle = Object.freeze({
+    async get(key, options) {
+      const format = (options && options.format) || 'string';
+      if (!store.entries.has(key)) throw new Error('KeyValueStore key not found: ' + key);
+      const value = store.entries.get(key);
+      if (format === 'string') return value;
+      if (format === 'json') return JSON.parse(value);
+      if (format === 'bytes') return utf8(value);
+      throw new TypeError('unknown format ' + format + ' (string, json or bytes)');
+    },
+    async exists(key) { return store.entries.has(key); },
+    async meta() { return Object.assign({}, store.meta); },
+  });
+  const cloudfront = {
+    edgeLocation: undefined,
+    kvs(id) {
+      if (!store) throw new Error('no KeyValueStore is associated with this function');
+      if (id !== undefined && id !== store.id) throw new Error('KeyValueStore ' + id + ' is not associated with this function');
+      return kvsHandle;
+    },
+  };
+  let handler;
   const runtime = Object.freeze({
     cloudfront,
     setHandler(fn) {
       if (typeof fn !== 'function') throw new TypeError('no top-level function handler(event)');
       handler = fn;
+    },
+    setKvs(json) {
+      const s = JSON.parse(json);
+      store = { id: s.id, entries: new Map(s.entries), meta: Object.freeze(s.meta) };
     },
     invoke(inputJson) {
       const input = JSON.parse(inputJson);
@@ -125,6 +159,7 @@ export function loadCloudFrontFunction(
     filename = 'cloudfront-function.js',
     budgetMs,
     onOverBudget,
+    kvs,
   } = options;
   const body = rewriteImports(code);
   // The watchdog costs a thread wake-up per call; 0 turns it off (benchmarks).
@@ -152,10 +187,25 @@ export function loadCloudFrontFunction(
     filename: `${filename}#invoke`,
   });
   const drain = new vm.Script('__beacon_runtime__.drainLogs()');
+  const setKvs = new vm.Script('__beacon_runtime__.setKvs(__beacon_kvs__)');
   const sandbox = context as Record<string, unknown>;
+  let kvsVersion = -1;
+  // The store's content crosses into the context as one JSON string, only when it changed.
+  const syncKvs = () => {
+    const snapshot = kvs?.current();
+    if (!snapshot || snapshot.version === kvsVersion) return;
+    sandbox.__beacon_kvs__ = snapshot.json;
+    try {
+      setKvs.runInContext(context);
+    } finally {
+      delete sandbox.__beacon_kvs__;
+    }
+    kvsVersion = snapshot.version;
+  };
 
   return {
     async run(event, edgeLocation) {
+      syncKvs();
       sandbox.__beacon_input__ = JSON.stringify({
         event,
         edgeLocation: {

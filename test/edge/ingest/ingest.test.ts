@@ -330,6 +330,40 @@ describe('accepted batches', () => {
     expect(server).toStrictEqual({ status: 204, headers: NO_STORE });
   });
 
+  it('follows the allow-list verdict the viewer function stamped (from the KeyValueStore)', async () => {
+    const batch = makeBatch({ sent_at: SENT_AT });
+    const from = (origin: string, o: string) =>
+      post(batch, { headers: { origin, [EDGE_HEADER]: `${edgeStamp()};o=${o}` } });
+    // The compiled list allows any origin; the function's store no longer lists this one.
+    const refused = await run(from('https://gone.example', '0'));
+    expect(view(refused)).toMatchObject({
+      status: 403,
+      headers: { vary: 'origin' },
+      body: { error: 'origin_not_allowed' },
+    });
+    expect(badRows.rows.map((r) => [r.reason, r.status, r.payload])).toStrictEqual([
+      ['origin_not_allowed', 403, JSON.stringify(batch)],
+    ]);
+    expect(writer.records).toStrictEqual([]);
+    // The compiled list does not have this one; the store does.
+    const config = { ...DEFAULT_CONFIG, allowedOrigins: ['https://player.example'] };
+    const added = await run(from('https://new.example', '1'), config);
+    expect(added).toStrictEqual({
+      status: 204,
+      headers: {
+        'access-control-allow-origin': 'https://new.example',
+        'access-control-expose-headers': 'retry-after',
+        vary: 'origin',
+        ...NO_STORE,
+      },
+    });
+    expect(writer.records).toHaveLength(1);
+    expect(badRows.rows).toHaveLength(1);
+    // A garbled verdict is no verdict: the compiled list decides.
+    expect((await run(from('https://gone.example', 'yes'), config)).status).toBe(403);
+    expect((await run(from('https://player.example', 'yes'), config)).status).toBe(204);
+  });
+
   it('answers a CORS preflight on an ingest path', async () => {
     const res = await run(makeIngestRequest({ method: 'OPTIONS', body: null }));
     expect(res).toStrictEqual({

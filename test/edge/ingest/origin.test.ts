@@ -1,4 +1,7 @@
-/** The CORS allow-list rule the ingest core applies to POSTs (the CloudFront Function's rule). */
+/**
+ * The CORS allow-list rule the ingest core applies to POSTs: the viewer function's stamped verdict
+ * (from the KeyValueStore's list) when there is one, the compiled list otherwise.
+ */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../edge/config.js';
 import { allowOriginFor, checkOrigin } from '../../../edge/ingest/origin.js';
@@ -43,5 +46,28 @@ describe('checkOrigin', () => {
     expect(checkOrigin('https://evil.example', ANY)).toBeUndefined();
     expect(checkOrigin(undefined, LISTED)).toBeUndefined();
     expect(checkOrigin('', LISTED)).toBeUndefined();
+  });
+});
+
+describe('with the stamped verdict of the viewer function', () => {
+  it('follows the verdict over the compiled list, both ways', () => {
+    // Refused by the store although the compiled list has *; allowed although it is not listed.
+    expect(allowOriginFor('https://evil.example', ANY, '0')).toBe('');
+    expect(checkOrigin('https://evil.example', ANY, '0')).toMatchObject({
+      status: 403,
+      reason: 'origin_not_allowed',
+    });
+    expect(allowOriginFor('https://new.example', LISTED, '1')).toBe('https://new.example');
+    expect(checkOrigin('https://new.example', LISTED, '1')).toBeUndefined();
+    expect(allowOriginFor('https://new.example', LISTED, '*')).toBe('*');
+  });
+
+  it('uses the compiled list when there is no verdict, and needs an Origin either way', () => {
+    expect(allowOriginFor('https://evil.example', LISTED, undefined)).toBe('');
+    expect(allowOriginFor('https://video.example', LISTED, undefined)).toBe(
+      'https://video.example',
+    );
+    expect(allowOriginFor(undefined, LISTED, '1')).toBe('');
+    expect(checkOrigin(undefined, LISTED, '0')).toBeUndefined();
   });
 });

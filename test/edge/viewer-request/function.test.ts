@@ -70,6 +70,8 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
   const cfg = { ...DEFAULT_CONFIG, ...config };
   const [path0] = cfg.ingestPaths;
   const acao = cfg.allowedOrigins.includes('*') ? '*' : allowed;
+  // The verdict stamped for an allowed origin: any (`*`) or this one (`1`).
+  const yes = acao === '*' ? '*' : '1';
   let fn: CloudFrontFunctionRuntime;
   let built: { outfile: string; bytes: number };
 
@@ -103,7 +105,7 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
     expect(built.bytes).toBeLessThan(MAX_FUNCTION_BYTES);
     expect(MAX_FUNCTION_BYTES).toBe(10240);
     expect(code.startsWith('import cf from"cloudfront";')).toBe(true);
-    expect(code).toMatch(/[;}]function handler\(/);
+    expect(code).toMatch(/[;}]async function handler\(/);
     expect(code).not.toContain('__BEACON_VIEWER_CONFIG__');
   });
 
@@ -116,8 +118,9 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
       const after = Date.now();
       const stamp = (out as { headers: Record<string, { value: string }> }).headers[EDGE_HEADER]
         .value;
-      const m = /^pop=FRA;region=eu-central-1;t=(\d+)$/.exec(stamp);
+      const m = /^pop=FRA;region=eu-central-1;t=(\d+);o=(.)$/.exec(stamp);
       expect(m).not.toBeNull();
+      expect(m![2]).toBe(yes);
       expect(Number(m![1])).toBeGreaterThanOrEqual(before);
       expect(Number(m![1])).toBeLessThanOrEqual(after);
       expect(out).toStrictEqual({
@@ -140,6 +143,15 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
     });
   });
 
+  if (denied)
+    it('overwrites a forged allow verdict with its own for an origin not on the list', async () => {
+      const event = post({
+        headers: { origin: denied, [EDGE_HEADER]: 'pop=FRA;region=eu-central-1;t=1;o=1' },
+      });
+      const out = (await fn.run(event, FRA)) as { headers: Record<string, { value: string }> };
+      expect(out.headers[EDGE_HEADER].value).toMatch(/^pop=FRA;region=eu-central-1;t=\d+;o=0$/);
+    });
+
   it('uses the edge location of each call on the reused context', async () => {
     const a = (await fn.run(post(), FRA)) as { headers: Record<string, { value: string }> };
     const b = (await fn.run(post(), { name: 'IAD', region: 'us-east-1' })) as {
@@ -160,10 +172,11 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
     expect(out).toHaveProperty('method', 'POST');
   });
 
-  /** The request as it went in, with the stamp this run put on it. */
-  const stamped = (event: ReturnType<typeof post>, out: unknown) => {
+  /** The request as it went in, with the stamp this run put on it (and its CORS verdict). */
+  const stamped = (event: ReturnType<typeof post>, out: unknown, verdict: string) => {
     const stamp = (out as { headers?: Record<string, { value: string }> }).headers?.[EDGE_HEADER];
-    expect(stamp?.value).toMatch(/^pop=FRA;region=eu-central-1;t=\d+$/);
+    expect(stamp?.value).toMatch(/^pop=FRA;region=eu-central-1;t=\d+;o=[*10]$/);
+    expect(stamp?.value.endsWith(`;o=${verdict}`)).toBe(true);
     return { ...event.request, headers: { ...event.request.headers, [EDGE_HEADER]: stamp } };
   };
 
@@ -188,7 +201,7 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
     }
     const out = await fn.run(event, FRA);
     expect(out).not.toHaveProperty('statusCode');
-    expect(out).toStrictEqual(stamped(event, out));
+    expect(out).toStrictEqual(stamped(event, out, yes));
   });
 
   it.each(['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD'])(
@@ -264,7 +277,7 @@ describe.each(MODES)('viewer-request function: $name', ({ config, allowed, denie
       // The origin-request handler refuses the POST with 403 and keeps its body as a bad row.
       const event = post({ headers: { origin: denied } });
       const out = await fn.run(event, FRA);
-      expect(out).toStrictEqual(stamped(event, out));
+      expect(out).toStrictEqual(stamped(event, out, '0'));
       // What is not a beacon request at all is still answered here, without CORS headers.
       expect(await fn.run(post({ method: 'GET', headers: { origin: denied } }), FRA)).toStrictEqual(
         error(405, 'Method Not Allowed', 'method_not_allowed', null, { allow: 'POST, OPTIONS' }),

@@ -13,6 +13,8 @@ import {
 import { startEdgePool, type EdgePool } from '../../../local/cloudfront/edge-pool.js';
 import type { EdgeWorkerData } from '../../../local/cloudfront/edge-protocol.js';
 import { createCloudFrontEmulator } from '../../../local/cloudfront/emulator.js';
+import { formatKvsFile, LocalKeyValueStore } from '../../../local/cloudfront/kvs.js';
+import { KVS_KEYS } from '../../../edge/kvs.js';
 import { DEV_DEFAULTS, localStreamNames } from '../../../local/config.js';
 import {
   ensureStreams,
@@ -155,6 +157,58 @@ describe('edge worker pool', () => {
       statuses.push(a.status);
     }
     expect(statuses).toStrictEqual([204, 204, 200, 400, 400, 415, 413, 204, 405, 404]);
+  });
+
+  it('serves the KeyValueStore file to the function in workers and in-thread alike, edits included', async () => {
+    const kvsFile = path.join(tmp, 'kvs.json');
+    const allow = (value: string) =>
+      fs.writeFileSync(kvsFile, formatKvsFile([{ key: KVS_KEYS.allowedOrigins, value }]));
+    allow('https://player.example');
+    const pool = await startEdgePool({
+      workerFile: files.edgeWorker,
+      workers: 1,
+      data: { ...workerData(files), kvsFile, kvsCheckEveryMs: 0 },
+    });
+    pools.push(pool);
+    const edge = await loadLocalEdge(
+      files,
+      undefined,
+      LocalKeyValueStore.open(kvsFile, { checkEveryMs: 0 }),
+    );
+    const bases = [
+      await serve(pool.handler),
+      await serve(
+        createCloudFrontEmulator({
+          viewerFunction: edge.viewerFunction,
+          originHandler: edge.originHandler,
+          distributionId: DEV_DEFAULTS.distributionId,
+          distributionDomainName: DEV_DEFAULTS.distributionDomainName,
+        }),
+      ),
+    ];
+    const valid = JSON.stringify(makeBatch({ types: ['started'] }));
+    const from = (origin: string) => ({ 'content-type': 'text/plain', origin });
+    /** The same request to both; their answers must agree. Returns the status and CORS allow. */
+    const both = async (method: string, headers: Record<string, string>, body?: string) => {
+      const [a, b] = [
+        await send(bases[0], method, '/v1/events', headers, body),
+        await send(bases[1], method, '/v1/events', headers, body),
+      ];
+      expect(a).toStrictEqual(b);
+      return [a.status, a.headers['access-control-allow-origin'] ?? null];
+    };
+    // The compiled list (local defaults) allows any origin; the store does not.
+    expect(await both('POST', from('https://evil.example'), valid)).toStrictEqual([403, null]);
+    expect(await both('OPTIONS', from('https://evil.example'))).toStrictEqual([403, null]);
+    expect(await both('POST', from('https://player.example'), valid)).toStrictEqual([
+      204,
+      'https://player.example',
+    ]);
+    allow('https://player.example https://evil.example');
+    expect(await both('POST', from('https://evil.example'), valid)).toStrictEqual([
+      204,
+      'https://evil.example',
+    ]);
   });
 
   it('replaces a worker stuck in an endless loop and answers its requests 503', async () => {

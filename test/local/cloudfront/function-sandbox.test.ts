@@ -1,7 +1,11 @@
 // The local CloudFront Functions sandbox the viewer-request tests and the emulator rely on:
 // code generation really throws inside it, host objects do not leak in, bad code or bad handler
-// results surface as named errors, and runs over CloudFront's compute budget are reported.
-import { describe, expect, it } from 'vitest';
+// results surface as named errors, runs over CloudFront's compute budget are reported, and the
+// associated KeyValueStore is served through cloudfront-js-2.0's `cf.kvs()` helpers.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   CloudFrontFunctionExecutionError,
   CloudFrontFunctionLoadError,
@@ -10,6 +14,7 @@ import {
   isGeneratedResponse,
   loadCloudFrontFunction,
 } from '../../../local/cloudfront/function-sandbox.js';
+import { formatKvsFile, LOCAL_KVS_ID, LocalKeyValueStore } from '../../../local/cloudfront/kvs.js';
 import { makeViewerRequestEvent } from '../../../local/cloudfront/viewer-event.js';
 
 const LOC = { name: 'FRA', region: 'eu-central-1' };
@@ -190,5 +195,91 @@ describe('CloudFront Function compute budget', () => {
     await fast.run(makeViewerRequestEvent(), LOC);
     await unchecked.run(makeViewerRequestEvent(), LOC);
     expect(seen).toStrictEqual([]);
+  });
+});
+
+/** Calls each KeyValueStore helper inside the runtime and reports what it got. */
+const KVS_PROBES = `import cf from 'cloudfront';
+async function settle(f) {
+  try { return { ok: await f() }; } catch (e) { return { threw: e.name + ': ' + e.message }; }
+}
+async function handler(event) {
+  const kvs = cf.kvs();
+  const bytes = await kvs.get('text', { format: 'bytes' });
+  let escape;
+  try { await kvs.get('missing'); } catch (e) {
+    try { escape = e.constructor.constructor('return typeof process')(); } catch (x) { escape = x.name; }
+  }
+  const r = {
+    string: await kvs.get('text'),
+    explicitString: await kvs.get('text', { format: 'string' }),
+    json: await kvs.get('doc', { format: 'json' }),
+    bytes: Array.from(bytes),
+    bytesType: Object.prototype.toString.call(bytes),
+    exists: [await kvs.exists('text'), await kvs.exists('missing')],
+    missing: await settle(() => kvs.get('missing')),
+    badJson: await settle(() => kvs.get('text', { format: 'json' })),
+    badFormat: await settle(() => kvs.get('text', { format: 'xml' })),
+    sameStoreById: cf.kvs(${JSON.stringify(LOCAL_KVS_ID)}) === kvs,
+    otherId: await settle(() => cf.kvs('8aa76c93-3198-462c-aaf6-example')),
+    meta: await kvs.meta(),
+    escape,
+  };
+  return { statusCode: 200, body: { encoding: 'text', data: JSON.stringify(r) } };
+}`;
+
+describe('KeyValueStore helpers (cf.kvs())', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-kvs-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const results = async (fn: ReturnType<typeof loadCloudFrontFunction>) =>
+    JSON.parse(
+      ((await fn.run(makeViewerRequestEvent(), LOC)) as { body: { data: string } }).body.data,
+    );
+
+  it('serves get in each format, exists and meta; a missing key rejects', async () => {
+    const file = path.join(tmp, 'kvs.json');
+    fs.writeFileSync(
+      file,
+      formatKvsFile([
+        { key: 'text', value: 'Grüße' },
+        { key: 'doc', value: '{"n":[1,2]}' },
+      ]),
+    );
+    const fn = loadCloudFrontFunction(KVS_PROBES, { kvs: LocalKeyValueStore.open(file) });
+    const r = await results(fn);
+    expect(r).toStrictEqual({
+      string: 'Grüße',
+      explicitString: 'Grüße',
+      json: { n: [1, 2] },
+      bytes: [...Buffer.from('Grüße')],
+      bytesType: '[object Uint8Array]',
+      exists: [true, false],
+      missing: { threw: 'Error: KeyValueStore key not found: missing' },
+      badJson: { threw: expect.stringMatching(/^SyntaxError: /) },
+      badFormat: { threw: 'TypeError: unknown format xml (string, json or bytes)' },
+      sameStoreById: true,
+      otherId: {
+        threw:
+          'Error: KeyValueStore 8aa76c93-3198-462c-aaf6-example is not associated with this function',
+      },
+      meta: {
+        creationDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        lastUpdatedDateTime: fs.statSync(file).mtime.toISOString(),
+        keyCount: 2,
+      },
+      // The store's errors belong to the function's realm: no way out through them.
+      escape: 'EvalError',
+    });
+  });
+
+  it('throws from cf.kvs() when no store is associated, as CloudFront does', async () => {
+    const fn = loadCloudFrontFunction(
+      `import cf from 'cloudfront';\nfunction handler(e) { try { cf.kvs(); return { statusCode: 200 }; } catch (err) { return { statusCode: 500, statusDescription: err.message }; } }`,
+    );
+    expect(await fn.run(makeViewerRequestEvent(), LOC)).toStrictEqual({
+      statusCode: 500,
+      statusDescription: 'no KeyValueStore is associated with this function',
+    });
   });
 });
