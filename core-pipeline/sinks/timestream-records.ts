@@ -49,7 +49,7 @@ export const EVENT_DIMENSIONS = [
 ] as const satisfies readonly (keyof EventRow)[];
 
 /** Bad-row columns written as dimensions; the id keeps two bad rows of one request apart. */
-export const BAD_ROW_DIMENSIONS = [
+const BAD_ROW_DIMENSIONS = [
   'source',
   'reason',
   'pop',

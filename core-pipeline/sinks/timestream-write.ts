@@ -56,7 +56,7 @@ function isRetryable(err: unknown): boolean {
  * for every record and the event id's hash in the time, that record is this event, stored by an
  * earlier delivery (first write wins).
  */
-export function isAlreadyStored(r: { existingVersion?: number }): boolean {
+function isAlreadyStored(r: { existingVersion?: number }): boolean {
   return r.existingVersion === RECORD_VERSION;
 }
 

@@ -295,8 +295,12 @@ function validation(message: string): ValidationException {
 }
 
 /** The service's answer when a table's write rate is over its limit. */
-export function throttling(): ThrottlingException {
-  return new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: meta(400) });
+function throttling(): ThrottlingException {
+  return new ThrottlingException({
+    message: 'Rate exceeded',
+    Message: 'Rate exceeded',
+    $metadata: meta(400),
+  });
 }
 
 /** A 500 from the service. */
