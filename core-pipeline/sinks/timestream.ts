@@ -4,7 +4,7 @@
  * multi-measure records (timestream-records.ts), bad rows to another.
  *
  * What the service would refuse never fails the batch; it becomes a bad row with its reason:
- * - an event older than the memory store's retention (`store_time_too_old`) or more than 15 min
+ * - an event older than the memory store's retention (`store_time_too_old`) or 15 min or more
  *   ahead of the clock (`store_time_in_future`), checked before writing;
  * - an event over the 2 KB record limit even after its free text (`attrs`, `error_message`) is cut
  *   (`store_record_too_large`; a cut record carries `truncated = true`, and the raw archive in S3
@@ -83,12 +83,13 @@ class TimestreamSink implements EventSink {
         );
         continue;
       }
-      if (row.time > newest) {
+      // The service's window is [now − retention, now + 15 min): the end itself is outside.
+      if (row.time >= newest) {
         refused.push(
           sinkBadRow(
             row,
             'store_time_in_future',
-            `time ${iso(row.time)} is more than 15 min after ${iso(now)}`,
+            `time ${iso(row.time)} is 15 min or more after ${iso(now)}`,
           ),
         );
         continue;
