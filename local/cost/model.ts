@@ -151,8 +151,8 @@ function liveAnalytics(events: number, recordBytes: number, regions: number): Co
 
 function grafana(): CostLine[] {
   return [
-    line('Managed Grafana editors', A.grafanaEditors, 'users', 'grafanaEditor'),
-    line('Managed Grafana viewers', A.grafanaViewers, 'users', 'grafanaViewer'),
+    line('Managed Grafana editors', A.grafanaEditors, 'seats', 'grafanaEditor'),
+    line('Managed Grafana viewers', A.grafanaViewers, 'seats', 'grafanaViewer'),
   ];
 }
 
