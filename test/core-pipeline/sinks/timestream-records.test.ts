@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
@@ -162,5 +163,49 @@ describe('fitRecord', () => {
   it('cutUtf8 never splits a code point', () => {
     expect(cutUtf8('a😀b', 4)).toBe('a');
     expect(cutUtf8('a😀b', 5)).toBe('a😀');
+  });
+});
+
+describe('fitRecord, for any free text', () => {
+  it('returns null or a record within the limit, cutting only the free text, on code points', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 700 }),
+        fc.string({ unit: 'grapheme', maxLength: 700 }),
+        fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 2100 }),
+        (attrs, message, content) => {
+          const fixed = [
+            { Name: 'content_id', Type: 'VARCHAR' as const, Value: content },
+            { Name: 'seq', Type: 'BIGINT' as const, Value: '1' },
+          ];
+          const free = [
+            { Name: 'attrs', Type: 'VARCHAR' as const, Value: attrs },
+            { Name: 'error_message', Type: 'VARCHAR' as const, Value: message },
+          ].filter((m) => m.Value !== '');
+          const r = { MeasureName: 'error', MeasureValues: [...fixed, ...free] };
+          const fitted = fitRecord(r, ['attrs', 'error_message'], 'truncated');
+          if (fitted === null) {
+            expect(recordBytes({ ...r, MeasureValues: fixed })).toBeGreaterThan(
+              2048 - 'truncated'.length - 1,
+            );
+            return;
+          }
+          expect(recordBytes(fitted)).toBeLessThanOrEqual(2048);
+          const got = Object.fromEntries(
+            (fitted.MeasureValues ?? []).map((m) => [m.Name, m.Value]),
+          );
+          expect(got.content_id).toBe(content);
+          expect(got.seq).toBe('1');
+          for (const m of free) {
+            const kept = got[m.Name ?? ''];
+            if (kept !== undefined) {
+              expect(m.Value.startsWith(kept)).toBe(true);
+              expect(kept.isWellFormed()).toBe(true);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
