@@ -56,6 +56,45 @@ export interface ConsumerConfig {
   maxBackoffMs: number;
 }
 
+/** How the Timestream sink retries throttling and server errors (full jitter, common/backoff.ts). */
+export interface TimestreamRetryConfig {
+  /** Ceiling of the first back-off, ms; doubles with each further try. */
+  backoffMs: number;
+  /** Largest back-off ceiling, ms. */
+  maxBackoffMs: number;
+  /** Tries of one request, the first included. */
+  maxAttempts: number;
+  /**
+   * Most time spent waiting between tries of one request, ms. Past it the batch fails with
+   * SinkWriteError and the event source mapping retries it later: better than holding a Lambda
+   * invocation open while the table is throttled.
+   */
+  budgetMs: number;
+}
+
+/** Timestream for LiveAnalytics sink settings. */
+export interface TimestreamConfig {
+  database: string;
+  eventsTable: string;
+  badRowsTable: string;
+  /**
+   * The tables' memory-store retention, hours. Records older than this are refused by the service,
+   * so the sink turns them into bad rows before it writes (the deployment's default: 1 h, as the
+   * AWS demo).
+   */
+  memoryRetentionHours: number;
+  retry: TimestreamRetryConfig;
+}
+
+/** Timestream defaults; database and table names come from the deployment. */
+const DEFAULT_TIMESTREAM_CONFIG: Omit<
+  TimestreamConfig,
+  'database' | 'eventsTable' | 'badRowsTable'
+> = {
+  memoryRetentionHours: 1,
+  retry: { backoffMs: 100, maxBackoffMs: 2000, maxAttempts: 8, budgetMs: 10_000 },
+};
+
 /** DuckDB defaults (see DuckDbConfig for why each value). */
 const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   memoryLimit: '96MB',
@@ -83,6 +122,19 @@ export function withDuckDbDefaults(partial: Partial<DuckDbConfig> = {}): DuckDbC
 /** Fills a partial consumer config with the defaults. */
 export function withConsumerDefaults(partial: Partial<ConsumerConfig> = {}): ConsumerConfig {
   return { ...DEFAULT_CONSUMER_CONFIG, ...stripUndefined(partial) };
+}
+
+/** Fills a partial Timestream config with the defaults (names are required). */
+export function withTimestreamDefaults(
+  partial: Pick<TimestreamConfig, 'database' | 'eventsTable' | 'badRowsTable'> &
+    Partial<Omit<TimestreamConfig, 'retry'>> & { retry?: Partial<TimestreamRetryConfig> },
+): TimestreamConfig {
+  const { retry, ...rest } = partial;
+  return {
+    ...DEFAULT_TIMESTREAM_CONFIG,
+    ...stripUndefined(rest),
+    retry: { ...DEFAULT_TIMESTREAM_CONFIG.retry, ...stripUndefined(retry ?? {}) },
+  } as TimestreamConfig;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

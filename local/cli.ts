@@ -30,6 +30,16 @@ Usage:
       --bad-pop     IATA code of a POP whose viewers get slow starts and stalls
       --invalid-ratio  share of batches carrying one invalid event (shows up in bad rows)
 
+  beacons cost [--viewers N] [--hours H] [--events-per-minute E] [--batch-size B] [--regions R]
+               [--store influxdb|timestream] [--json]
+      Monthly AWS cost and cost per million beacons of this architecture and of the original AWS
+      demo, line by line, from the dated price table in local/cost/prices.ts:
+      --viewers            viewers watching at once (default 10000)
+      --hours              hours per day they watch, 0.1..24; a month is 30 days (default 4)
+      --events-per-minute  events one viewer sends per minute (default 8)
+      --batch-size         events per beacon request (default: what the SDK's 10 s flush holds)
+      --regions            regional stacks (default 3)
+
   beacons help
       This text.
 
@@ -48,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
         return await dev(rest);
       case 'simulate':
         return await simulate(rest);
+      case 'cost':
+        return await (await import('./cost/command.js')).cost(rest);
       case 'help':
       case '--help':
       case '-h':
@@ -55,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       default:
         throw new UsageError(
-          `unknown command "${command}"; the commands are dev, simulate and help`,
+          `unknown command "${command}"; the commands are dev, simulate, cost and help`,
         );
     }
   } catch (err) {

@@ -42,7 +42,10 @@ describe('beacons CLI', () => {
   });
 
   it.each([
-    [['launch'], 'beacons: unknown command "launch"; the commands are dev, simulate and help'],
+    [
+      ['launch'],
+      'beacons: unknown command "launch"; the commands are dev, simulate, cost and help',
+    ],
     [['dev', '--port', 'abc'], 'beacons: --port must be a whole number, got "abc"'],
     [['dev', '--port', '70000'], 'beacons: --port must be between 0 and 65535, got 70000'],
     [['dev', '--verbose'], "beacons: beacons dev: Unknown option '--verbose'"],
@@ -63,10 +66,37 @@ describe('beacons CLI', () => {
       ['simulate', '--bad-pop', '12'],
       'beacons: --bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "12"',
     ],
+    [['cost', '--viewers', 'lots'], 'beacons: --viewers must be a whole number, got "lots"'],
   ])('explains a usage error: %j', (args, message) => {
     const r = run(args);
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(message);
+  });
+
+  it('prints the cost comparison as JSON', () => {
+    const r = run([
+      'cost',
+      '--viewers',
+      '1000',
+      '--hours',
+      '1',
+      '--events-per-minute',
+      '6',
+      '--batch-size',
+      '10',
+      '--regions',
+      '1',
+      '--json',
+    ]);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.estimates.map((e: { events: number }) => e.events)).toStrictEqual([
+      10_800_000, 10_800_000,
+    ]);
+    expect(out.pricesDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(out.estimates[1].usdPerMillionEvents).toBeGreaterThan(
+      out.estimates[0].usdPerMillionEvents,
+    );
   });
 
   it('says what to do when the bundle is missing', () => {

@@ -1,0 +1,135 @@
+/**
+ * The Timestream sink's own decisions, against the fake service: the windows it checks before
+ * writing, how it times bad rows, in-batch duplicates, its life cycle and its environment contract.
+ */
+import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
+import { StoreClosedError } from '../../../core-pipeline/errors.js';
+import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
+import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
+import {
+  createTimestreamSink,
+  timestreamOptionsFromEnv,
+} from '../../../core-pipeline/sinks/timestream.js';
+import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
+import { TimestreamFake } from '../../helpers/timestream-fake.js';
+
+const NOW = Date.UTC(2026, 5, 1, 12);
+let fake: TimestreamFake;
+let mock: ReturnType<TimestreamFake['install']>;
+let sink: EventSink;
+
+beforeEach(() => {
+  fake = new TimestreamFake('db').createTable('ev', 2).createTable('bad', 2);
+  fake.now = NOW;
+  mock = fake.install();
+  sink = createTimestreamSink({
+    database: 'db',
+    eventsTable: 'ev',
+    badRowsTable: 'bad',
+    memoryRetentionHours: 2,
+    client: new TimestreamWriteClient({ region: 'us-east-1' }),
+    now: () => NOW,
+    sleep: async () => undefined,
+  });
+});
+afterEach(async () => {
+  await sink.close();
+  mock.restore();
+});
+
+const rows = (...events: ReturnType<typeof event>[]) =>
+  decodeRecords(
+    [
+      {
+        kind: 'events',
+        data: jsonBytes(enrichedRecord({ received_at: NOW - 1000, events })),
+        stream: 's',
+        shardId: 'sh',
+        sequenceNumber: '1',
+        receivedAt: NOW,
+      },
+    ],
+    NOW,
+  ).events;
+
+describe('TimestreamSink', () => {
+  it('uses the configured retention: 1 h 59 min old is stored, 2 h 1 min old is a bad row', async () => {
+    const events = rows(
+      event('started', { id: 'ev_inside_0001', ts: NOW - 119 * 60_000 }),
+      event('paused', { id: 'ev_outside_001', seq: 1, ts: NOW - 121 * 60_000 }),
+    );
+    await sink.writeBatch({ events, badRows: [], checkpoints: [] });
+    expect(fake.records('ev').map((r) => r.measures.event_id.value)).toStrictEqual([
+      'ev_inside_0001',
+    ]);
+    const [bad] = fake.records('bad');
+    expect(bad.dimensions.reason).toBe('store_time_too_old');
+    expect(bad.measures.detail.value).toContain("before the memory store's retention (2 h");
+    // Timed at receipt (inside the window), not at the event's own time.
+    expect(bad.timeNs / 1_000_000n).toBe(BigInt(NOW - 1000));
+  });
+
+  it('times a bad row received before the window at its ingest time, so the store takes it', async () => {
+    const old = toStoredBadRow(badRow({ received_at: NOW - 3 * 3_600_000 }), NOW - 5);
+    await sink.writeBatch({ events: [], badRows: [old], checkpoints: [] });
+    const [stored] = fake.records('bad');
+    expect(stored.timeNs / 1_000_000n).toBe(BigInt(NOW - 5));
+    expect(stored.measures.received_at.value).toBe(String(NOW - 3 * 3_600_000));
+  });
+
+  it('cuts a bad row payload to the record limit and says so', async () => {
+    const big = toStoredBadRow(badRow({ received_at: NOW, payload: 'x'.repeat(60_000) }), NOW);
+    await sink.writeBatch({ events: [], badRows: [big, big], checkpoints: [] });
+    const stored = fake.records('bad');
+    expect(stored).toHaveLength(1);
+    expect(stored[0].measures.payload_truncated.value).toBe('true');
+    expect(stored[0].measures.payload.value.length).toBeLessThan(2048);
+  });
+
+  it('writes one event id once per batch (first wins)', async () => {
+    const [a] = rows(event('started', { id: 'ev_dup_000001', ts: NOW - 5000 }));
+    const b = { ...a, time: a.time + 7, seq: 9 };
+    await sink.writeBatch({ events: [a, b], badRows: [], checkpoints: [] });
+    expect(fake.records('ev').map((r) => r.measures.seq.value)).toStrictEqual(['0']);
+  });
+
+  it('keeps no checkpoints, closes once and refuses writes after close', async () => {
+    expect(await sink.loadCheckpoints()).toStrictEqual([]);
+    await sink.close();
+    await sink.close();
+    await expect(
+      sink.writeBatch({ events: [], badRows: [], checkpoints: [] }),
+    ).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
+
+describe('timestreamOptionsFromEnv', () => {
+  const env = {
+    TIMESTREAM_DATABASE: 'beacons',
+    TIMESTREAM_EVENTS_TABLE: 'events',
+    TIMESTREAM_BAD_ROWS_TABLE: 'bad_rows',
+  };
+
+  it('reads the consumer Lambda environment', () => {
+    expect(
+      timestreamOptionsFromEnv({ ...env, TIMESTREAM_MEMORY_RETENTION_HOURS: '6' }),
+    ).toStrictEqual({
+      database: 'beacons',
+      eventsTable: 'events',
+      badRowsTable: 'bad_rows',
+      memoryRetentionHours: 6,
+    });
+    expect(timestreamOptionsFromEnv(env).memoryRetentionHours).toBeUndefined();
+  });
+
+  it('names the variable that is missing or wrong', () => {
+    expect(() => timestreamOptionsFromEnv({ ...env, TIMESTREAM_EVENTS_TABLE: '' })).toThrow(
+      'TIMESTREAM_EVENTS_TABLE is not set',
+    );
+    expect(() =>
+      timestreamOptionsFromEnv({ ...env, TIMESTREAM_MEMORY_RETENTION_HOURS: 'x' }),
+    ).toThrow('TIMESTREAM_MEMORY_RETENTION_HOURS must be 1..8766, got "x"');
+  });
+});
