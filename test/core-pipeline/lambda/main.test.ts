@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -8,34 +6,17 @@ import { readConsumerEnv } from '../../../core-pipeline/lambda/env.js';
 import { createConsumerHandler, handler, sinkFromEnv } from '../../../core-pipeline/lambda/main.js';
 import { InfluxDbSink } from '../../../core-pipeline/sinks/influxdb.js';
 import type { EventSink, WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
+import { capturedPowertools, emfValues } from '../../helpers/powertools.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
 import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
-
-/** Powertools writes through its own console; capture its lines as parsed JSON. */
-function captured<T extends Logger | Metrics>(
-  tool: T,
-): { tool: T; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = (line: string) => lines.push(JSON.parse(line));
-  (tool as unknown as { console: Record<string, unknown> }).console = {
-    log: sink,
-    info: sink,
-    warn: sink,
-    error: sink,
-    debug: sink,
-    trace: sink,
-  };
-  return { tool, lines };
-}
 
 function setup(
   sink: EventSink,
   extra: { maxRowsPerWrite?: number; badRowStreams?: string[] } = {},
 ) {
-  const logs = captured(new Logger({ serviceName: 'beacon-consumer' }));
-  const emf = captured(new Metrics({ namespace: 'BeaconEdge', serviceName: 'beacon-consumer' }));
-  const h = createConsumerHandler({ sink, logger: logs.tool, metrics: emf.tool, ...extra });
-  return { h, logs: logs.lines, emf: emf.lines };
+  const { logger, metrics, logs, emf } = capturedPowertools();
+  const h = createConsumerHandler({ sink, logger, metrics, ...extra });
+  return { h, logs, emf };
 }
 
 function recordingSink(failOn: number[] = []): EventSink & { writes: WriteBatchInput[] } {
@@ -57,14 +38,6 @@ const twoEvents = () =>
     jsonBytes(enrichedRecord({ events: [event('started'), event('paused', { seq: 1 })] })),
   );
 
-/** The metric values of one EMF document, by name. */
-function metricValues(doc: Record<string, unknown>): Record<string, unknown> {
-  const aws = doc._aws as {
-    CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[];
-  };
-  return Object.fromEntries(aws.CloudWatchMetrics[0].Metrics.map((m) => [m.Name, doc[m.Name]]));
-}
-
 describe('createConsumerHandler', () => {
   it('answers a stored batch with no failures, one EMF document and one log line', async () => {
     const bad = kinesisStreamRecord(jsonBytes(badRow()), { stream: 'beacon-edge-bad-rows' });
@@ -77,7 +50,7 @@ describe('createConsumerHandler', () => {
         .Namespace,
     ).toBe('BeaconEdge');
     expect(emf[0].service).toBe('beacon-consumer');
-    const values = metricValues(emf[0]);
+    const values = emfValues(emf[0]);
     expect({ ...values, WriteLatency: typeof values.WriteLatency }).toStrictEqual({
       RecordsIn: 3,
       EventsWritten: 4,
@@ -99,8 +72,8 @@ describe('createConsumerHandler', () => {
         .slice(1)
         .map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
     });
-    expect(metricValues(emf[0]).WriteFailures).toBe(1);
-    expect(metricValues(emf[0]).EventsWritten).toBe(2);
+    expect(emfValues(emf[0]).WriteFailures).toBe(1);
+    expect(emfValues(emf[0]).EventsWritten).toBe(2);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({
       level: 'ERROR',
