@@ -17,9 +17,6 @@
 import type { InfluxWriteApi } from '../config.js';
 import { ConsumerConfigError } from '../errors.js';
 
-/** The store the consumer writes to. */
-export type StoreKind = 'influxdb' | 'timestream';
-
 /** InfluxDB settings from the environment. */
 export interface InfluxEnv {
   url: string;

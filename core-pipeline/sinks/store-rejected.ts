@@ -11,7 +11,7 @@ import { cutCodePoints } from '../../schemas/storable.js';
 import type { EventRow, StoredBadRow } from '../rows.js';
 
 /** Reason of a row the store refused. */
-export const STORE_REJECTED = 'store_rejected';
+const STORE_REJECTED = 'store_rejected';
 
 /** Longest store message kept in `detail`. */
 const MAX_DETAIL = 500;

@@ -2,10 +2,4 @@
  * The real influxd for the tests. The launcher lives in bench/ because the consumer benchmark
  * starts the same server and bench/ may not import test/.
  */
-export {
-  type Influxd,
-  type InfluxResult,
-  influxdAvailable,
-  INFLUXD_PATH,
-  startInfluxd,
-} from '../../bench/influxd.js';
+export * from '../../bench/influxd.js';
