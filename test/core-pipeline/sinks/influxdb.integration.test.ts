@@ -74,6 +74,8 @@ describe('InfluxDbSink on influxd', () => {
       database,
       'SELECT "type", pop, country, event_id, volume, muted, seq, session_id FROM beacon_events ORDER BY time',
     );
+    // Both share T0's millisecond; their sub-millisecond digits come from random ids, so sort.
+    events.sort((a, b) => Number(a.seq) - Number(b.seq));
     expect(events.map(({ time, ...rest }) => rest)).toStrictEqual([
       {
         type: 'started',
@@ -216,5 +218,23 @@ describe('InfluxDbSink on influxd', () => {
     expect(String(bad[0].detail)).toMatch(
       /^event refused by the store: HTTP 400 .*field type conflict/,
     );
+  });
+
+  it('an event time InfluxDB cannot hold (after 2262 in ns) becomes a store_rejected bad row', async () => {
+    const { sink, database } = await freshSink();
+    const rows = rowsOf([
+      enrichedRecord({ events: [event('started'), event('paused', { seq: 1 })] }),
+    ]);
+    // The store keeps times to year 9999 (schemas/storable.ts); int64 nanoseconds end in 2262.
+    rows.events[1].time = Date.UTC(2300, 0, 1);
+    expect(await sink.writeBatch({ ...rows, checkpoints: [] })).toStrictEqual({
+      rejectedEvents: 1,
+    });
+    expect(await select(database, 'SELECT event_id FROM beacon_events')).toMatchObject([
+      { event_id: rows.events[0].event_id },
+    ]);
+    expect(await select(database, 'SELECT reason, event_id FROM beacon_bad_rows')).toMatchObject([
+      { reason: 'store_rejected', event_id: rows.events[1].event_id },
+    ]);
   });
 });
