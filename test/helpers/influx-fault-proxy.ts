@@ -12,6 +12,8 @@ export type FaultMode = '500' | 'hang' | 'down';
 /** A running proxy. */
 export interface FaultProxy {
   url: string;
+  /** The Authorization header of every request received, in order ('' when absent). */
+  authorizations: string[];
   /** Forwards `n` more requests, then fails every request as `mode`. */
   failAfter(n: number, mode: FaultMode): void;
   /** Forwards everything again (listens again after `down`). */
@@ -24,7 +26,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let budget = Number.POSITIVE_INFINITY;
   let mode: FaultMode = '500';
   const hung = new Set<http.ServerResponse>();
+  const authorizations: string[] = [];
   const server = http.createServer(async (req, res) => {
+    authorizations.push(req.headers.authorization ?? '');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (budget <= 0) {
@@ -62,6 +66,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
   return {
     url: `http://127.0.0.1:${port}`,
+    authorizations,
     failAfter(n, m) {
       budget = n;
       mode = m;

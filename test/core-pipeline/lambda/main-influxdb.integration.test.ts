@@ -8,7 +8,9 @@
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumerHandler } from '../../../core-pipeline/lambda/main.js';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createConsumerHandler, handler } from '../../../core-pipeline/lambda/main.js';
 import { InfluxDbSink } from '../../../core-pipeline/sinks/influxdb.js';
 import {
   type SimulatedTraffic,
@@ -240,6 +242,46 @@ describe('store faults: nothing acknowledged that is not stored, then exactly on
     },
     60_000,
   );
+});
+
+describe('the deployed handler, configured by its environment', () => {
+  it('reads the token secret once, sends it as a Token, writes to the configured database', async () => {
+    const db = await freshDb();
+    const proxy = await startFaultProxy(influx.url);
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"token":"local-token"}' });
+    const env = {
+      BEACONS_STORE: 'influxdb',
+      BEACONS_BAD_ROW_STREAMS: BAD_ROW_STREAM,
+      INFLUXDB_URL: proxy.url,
+      INFLUXDB_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:tok',
+      INFLUXDB_DATABASE: db,
+      AWS_REGION: 'eu-central-1',
+      POWERTOOLS_SERVICE_NAME: 'beacon-consumer',
+      POWERTOOLS_METRICS_NAMESPACE: 'BeaconEdge',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const records = [0, 1, 2].map(() => kinesisStreamRecord(jsonBytes(enrichedRecord())));
+      expect(await handler(kinesisStreamEvent(records))).toStrictEqual({ batchItemFailures: [] });
+      expect(await handler(kinesisStreamEvent(records))).toStrictEqual({ batchItemFailures: [] });
+      expect(await scalar(db, 'SELECT count(event_id) FROM beacon_events')).toBe(3);
+      expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toStrictEqual([
+        { SecretId: env.INFLUXDB_TOKEN_SECRET_ARN },
+      ]);
+      expect(proxy.authorizations).toStrictEqual(['Token local-token', 'Token local-token']);
+    } finally {
+      await proxy.stop();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      sm.restore();
+    }
+  });
 });
 
 function eventIds(r: KinesisStreamRecord): string[] {
