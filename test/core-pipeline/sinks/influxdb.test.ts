@@ -83,7 +83,9 @@ describe('InfluxDbSink', () => {
       // 1 whole body + 2 × log2(16) halves, then the bad row.
       expect(bodies).toHaveLength(1 + 8 + 1);
       const last = bodies.at(-1) ?? '';
-      expect(last.startsWith('beacon_bad_rows,pop=FRA56-C1,reason=store_rejected,source=core ')).toBe(true);
+      expect(
+        last.startsWith('beacon_bad_rows,pop=FRA56-C1,reason=store_rejected,source=core '),
+      ).toBe(true);
       expect(last).toContain(`detail="event refused by the store: HTTP ${status}`);
       // Every other line was accepted in some body.
       const accepted = new Set(
