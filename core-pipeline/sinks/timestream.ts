@@ -44,7 +44,7 @@ const BAD_ROW_TIME_MARGIN_MS = 60_000;
 const EVENT_FREE_TEXT = ['attrs', 'error_message'] as const;
 const BAD_ROW_FREE_TEXT = ['payload', 'detail'] as const;
 
-class TimestreamSink implements EventSink {
+export class TimestreamSink implements EventSink {
   private closed = false;
   private inFlight: Promise<unknown> = Promise.resolve();
 
@@ -214,33 +214,4 @@ export function createTimestreamSink(options: TimestreamSinkOptions): EventSink 
       random: random ?? Math.random,
     },
   );
-}
-
-/**
- * Sink options from the consumer Lambda's environment: `TIMESTREAM_DATABASE`,
- * `TIMESTREAM_EVENTS_TABLE`, `TIMESTREAM_BAD_ROWS_TABLE` (required) and
- * `TIMESTREAM_MEMORY_RETENTION_HOURS` (optional, default 1).
- * @throws Error naming the first missing or malformed variable.
- */
-export function timestreamOptionsFromEnv(
-  env: Record<string, string | undefined>,
-): TimestreamSinkOptions {
-  const need = (name: string): string => {
-    const v = env[name];
-    if (!v) throw new Error(`${name} is not set`);
-    return v;
-  };
-  const hours = env.TIMESTREAM_MEMORY_RETENTION_HOURS;
-  const memoryRetentionHours = hours === undefined || hours === '' ? undefined : Number(hours);
-  if (
-    memoryRetentionHours !== undefined &&
-    !(memoryRetentionHours >= 1 && memoryRetentionHours <= 8766)
-  )
-    throw new Error(`TIMESTREAM_MEMORY_RETENTION_HOURS must be 1..8766, got "${hours}"`);
-  return {
-    database: need('TIMESTREAM_DATABASE'),
-    eventsTable: need('TIMESTREAM_EVENTS_TABLE'),
-    badRowsTable: need('TIMESTREAM_BAD_ROWS_TABLE'),
-    memoryRetentionHours,
-  };
 }

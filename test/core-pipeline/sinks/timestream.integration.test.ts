@@ -7,7 +7,7 @@
  */
 import { TimestreamWriteClient, WriteRecordsCommand } from '@aws-sdk/client-timestream-write';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleKinesisEvent } from '../../../core-pipeline/lambda/kinesis-handler.js';
+import { createConsumerHandler } from '../../../core-pipeline/lambda/main.js';
 import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import { createTimestreamSink } from '../../../core-pipeline/sinks/timestream.js';
 import { eventRecord } from '../../../core-pipeline/sinks/timestream-records.js';
@@ -15,6 +15,7 @@ import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
 import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
 import { TimestreamFake } from '../../helpers/timestream-fake.js';
+import { capturedPowertools } from '../../helpers/powertools.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const RECEIVED = NOW - 10 * 60_000;
@@ -107,13 +108,14 @@ function traffic() {
   ]);
 }
 
+// The deployed handler's core, with Powertools' output captured instead of printed.
 const handle = (ev: ReturnType<typeof traffic>) =>
-  handleKinesisEvent(ev, {
+  createConsumerHandler({
     sink,
     badRowStreams: ['beacon-edge-bad-rows'],
     now: () => clock,
-    log: () => undefined,
-  });
+    ...capturedPowertools(),
+  })(ev);
 
 const storedEventIds = () =>
   fake

@@ -8,10 +8,7 @@ import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { StoreClosedError } from '../../../core-pipeline/errors.js';
 import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
-import {
-  createTimestreamSink,
-  timestreamOptionsFromEnv,
-} from '../../../core-pipeline/sinks/timestream.js';
+import { createTimestreamSink } from '../../../core-pipeline/sinks/timestream.js';
 import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
 import { TimestreamFake } from '../../helpers/timestream-fake.js';
 
@@ -102,34 +99,5 @@ describe('TimestreamSink', () => {
     await expect(
       sink.writeBatch({ events: [], badRows: [], checkpoints: [] }),
     ).rejects.toBeInstanceOf(StoreClosedError);
-  });
-});
-
-describe('timestreamOptionsFromEnv', () => {
-  const env = {
-    TIMESTREAM_DATABASE: 'beacons',
-    TIMESTREAM_EVENTS_TABLE: 'events',
-    TIMESTREAM_BAD_ROWS_TABLE: 'bad_rows',
-  };
-
-  it('reads the consumer Lambda environment', () => {
-    expect(
-      timestreamOptionsFromEnv({ ...env, TIMESTREAM_MEMORY_RETENTION_HOURS: '6' }),
-    ).toStrictEqual({
-      database: 'beacons',
-      eventsTable: 'events',
-      badRowsTable: 'bad_rows',
-      memoryRetentionHours: 6,
-    });
-    expect(timestreamOptionsFromEnv(env).memoryRetentionHours).toBeUndefined();
-  });
-
-  it('names the variable that is missing or wrong', () => {
-    expect(() => timestreamOptionsFromEnv({ ...env, TIMESTREAM_EVENTS_TABLE: '' })).toThrow(
-      'TIMESTREAM_EVENTS_TABLE is not set',
-    );
-    expect(() =>
-      timestreamOptionsFromEnv({ ...env, TIMESTREAM_MEMORY_RETENTION_HOURS: 'x' }),
-    ).toThrow('TIMESTREAM_MEMORY_RETENTION_HOURS must be 1..8766, got "x"');
   });
 });
