@@ -228,7 +228,7 @@ export const SLICES = [
 /** One regional-diagnostics table per dimension: plays, failure %, startup p95, stalls. */
 export const REGIONAL_PANELS: readonly PanelDef[] = SLICES.map(({ dimension, label }) => ({
   id: `by-${dimension.replace('_', '-')}`,
-  title: `By ${label.toLowerCase()}`,
+  title: `By ${label}`,
   hint: 'plays, failure %, startup p95 and stalls per slice',
   description: `Per ${label}: plays, sessions with a fatal error (% of plays), startup p95 and stall_end events.`,
   unit: 'short',

@@ -41,7 +41,7 @@ function sliceQuery(slice: string): string {
   return [
     `SELECT coalesce(${slice}, '(unknown)') AS ${slice},`,
     `count(DISTINCT CASE WHEN ${typeIn(PLAY_EVENT_TYPES)} THEN session_id END) AS plays,`,
-    `100.0 * count(DISTINCT CASE WHEN type = 'error' AND fatal THEN session_id END) / nullif(count(DISTINCT CASE WHEN ${typeIn(PLAY_EVENT_TYPES)} THEN session_id END), 0) AS "failure %",`,
+    `1.0 * count(DISTINCT CASE WHEN type = 'error' AND fatal THEN session_id END) / nullif(count(DISTINCT CASE WHEN ${typeIn(PLAY_EVENT_TYPES)} THEN session_id END), 0) AS "failure %",`,
     `approx_percentile(CASE WHEN type = 'first_frame' THEN startup_ms END, 0.95) AS "startup p95",`,
     `count_if(type = 'stall_end') AS stalls`,
     `${FROM} WHERE $__timeFilter GROUP BY ${slice} ORDER BY plays DESC`,

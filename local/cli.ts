@@ -30,6 +30,15 @@ Usage:
       --bad-pop     IATA code of a POP whose viewers get slow starts and stalls
       --invalid-ratio  share of batches carrying one invalid event (shows up in bad rows)
 
+  beacons grafana push --url <Grafana URL> [--token T] [--store influxdb|timestream]
+                       [--influxdb-url region=url ...] [--influxdb-token T] [--bucket beacons]
+                       [--timestream-region r ...] [--timestream-database db] [--folder Beacons]
+      Loads the Grafana dashboards (generated from the shared panels) and one data source per
+      region's store into Grafana, e.g. Amazon Managed Grafana (docs/DEPLOY.md). Tokens default to
+      $BEACONS_GRAFANA_TOKEN and $BEACONS_INFLUXDB_TOKEN; they are never printed.
+  beacons grafana export --out <dir> [--store influxdb|timestream]
+      Writes the dashboards' JSON to <dir>.
+
   beacons help
       This text.
 
@@ -48,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await dev(rest);
       case 'simulate':
         return await simulate(rest);
+      case 'grafana':
+        return await (await import('./grafana-command.js')).grafanaCommand(rest);
       case 'help':
       case '--help':
       case '-h':
