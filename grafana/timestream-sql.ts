@@ -2,12 +2,12 @@
  * The Timestream for LiveAnalytics SQL behind every shared panel, with the Grafana Timestream
  * plugin's macros (`$__database`, `$__table`, `$__timeFilter`, `$__interval_ms`).
  *
- * The table layout assumed (the Timestream sink writes it): tables `events` and `bad_rows`, one
- * multi-measure record per row, `time` = the row's event time (bad rows: receive time); the
- * InfluxDB tag keys (`EVENT_TAGS`, `BAD_ROW_TAGS`) are the dimensions; every other column is a
- * measure attribute of the same name (`session_id` varchar, `startup_ms`, `stall_ms`,
- * `played_ms` double, `bitrate` bigint, `fatal` boolean). Unlike InfluxQL, SQL can group by any
- * column, so the slice tables are one query each.
+ * The table layout is the Timestream sink's (core-pipeline/sinks/timestream-records.ts): tables
+ * `events` and `bad_rows`, one multi-measure record per row, `time` = the row's event time (bad
+ * rows: receive time); the event type is the record's `measure_name`; the dimensions are
+ * `serving_region`, `pop`, `country`, `asn`, `device` and `session_id`; every other column is a
+ * measure of the same name (`startup_ms`, `stall_ms`, `played_ms` double, `bitrate` bigint,
+ * `fatal` boolean). Unlike InfluxQL, SQL can group by any column, so each slice table is one query.
  */
 import type { PanelDef } from '../dashboard/panels.js';
 import { PLAY_EVENT_TYPES } from '../dashboard/panels.js';
@@ -30,8 +30,9 @@ const BUCKET = 'from_milliseconds(floor(to_milliseconds(time) / $__interval_ms) 
 const FROM = 'FROM $__database.$__table';
 
 const list = (types: readonly string[]) => types.map((t) => `'${t}'`).join(', ');
+/** The event type is the record's measure name. */
 const typeIn = (types: readonly string[]) =>
-  types.length === 1 ? `type = '${types[0]}'` : `type IN (${list(types)})`;
+  types.length === 1 ? `measure_name = '${types[0]}'` : `measure_name IN (${list(types)})`;
 
 function perBucket(value: string, where: string): string {
   return `SELECT ${BUCKET} AS bucket, ${value} ${FROM} WHERE $__timeFilter${where} GROUP BY ${BUCKET} ORDER BY bucket`;
@@ -41,9 +42,9 @@ function sliceQuery(slice: string): string {
   return [
     `SELECT coalesce(${slice}, '(unknown)') AS ${slice},`,
     `count(DISTINCT CASE WHEN ${typeIn(PLAY_EVENT_TYPES)} THEN session_id END) AS plays,`,
-    `1.0 * count(DISTINCT CASE WHEN type = 'error' AND fatal THEN session_id END) / nullif(count(DISTINCT CASE WHEN ${typeIn(PLAY_EVENT_TYPES)} THEN session_id END), 0) AS "failure %",`,
-    `approx_percentile(CASE WHEN type = 'first_frame' THEN startup_ms END, 0.95) AS "startup p95",`,
-    `count_if(type = 'stall_end') AS stalls`,
+    `1.0 * count(DISTINCT CASE WHEN measure_name = 'error' AND fatal THEN session_id END) / nullif(count(DISTINCT CASE WHEN ${typeIn(PLAY_EVENT_TYPES)} THEN session_id END), 0) AS "failure %",`,
+    `approx_percentile(CASE WHEN measure_name = 'first_frame' THEN startup_ms END, 0.95) AS "startup p95",`,
+    `count_if(measure_name = 'stall_end') AS stalls`,
     `${FROM} WHERE $__timeFilter GROUP BY ${slice} ORDER BY plays DESC`,
   ].join(' ');
 }
@@ -67,7 +68,7 @@ export function timestreamSql(panel: PanelDef): string {
     case 'startup_distribution':
       return `SELECT time, startup_ms ${FROM} WHERE $__timeFilter${and} ORDER BY time`;
     case 'failed_sessions':
-      return `SELECT count(DISTINCT session_id) AS "failed sessions" ${FROM} WHERE $__timeFilter AND type = 'error' AND fatal`;
+      return `SELECT count(DISTINCT session_id) AS "failed sessions" ${FROM} WHERE $__timeFilter AND measure_name = 'error' AND fatal`;
     case 'stalls_per_minute':
       return perBucket('count(*) * 60000.0 / $__interval_ms AS "stalls/min"', and);
     case 'stall_time':

@@ -106,6 +106,8 @@ describe('queries', () => {
     for (const t of targets) {
       const sql = String(t.rawQuery);
       expect(sql).toContain('FROM $__database.$__table WHERE $__timeFilter');
+      // The Timestream sink stores the event type as the record's measure name, not a column.
+      expect(sql).not.toMatch(/\btype\b/);
       expect(t.database).toBe('"beacon-edge"');
       expect(['"events"', '"bad_rows"']).toContain(t.table);
       const expanded = expandTimestream(sql, {
