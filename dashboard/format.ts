@@ -28,7 +28,7 @@ export const fmtPct = (p: number | null | undefined, digits = 2): string =>
   p === null || p === undefined ? '–' : `${p.toFixed(digits)} %`;
 
 /** A bitrate in kb/s, or Mb/s from one megabit up. */
-export const fmtBps = (b: number | null | undefined): string =>
+const fmtBps = (b: number | null | undefined): string =>
   b === null || b === undefined
     ? '–'
     : b >= 1e6

@@ -148,7 +148,7 @@ function base(title: string, uid: string, opts: DashboardOptions): DashboardBuil
 }
 
 /** "Beacons overview": the demo's four panels, the QoE panels and the pipeline's health. */
-export function overviewDashboard(opts: DashboardOptions): Dashboard {
+function overviewDashboard(opts: DashboardOptions): Dashboard {
   const d = base('Beacons overview', DASHBOARD_UIDS.overview, opts);
   const demo = DEMO_PANELS.map((p) => panelBuilder(p, opts));
   const stats = QOE_PANELS.filter((p) => p.kind === 'stat').map((p) => panelBuilder(p, opts));
@@ -167,7 +167,7 @@ export function overviewDashboard(opts: DashboardOptions): Dashboard {
 }
 
 /** "Regional diagnostics": one table per slice dimension. */
-export function regionalDashboard(opts: DashboardOptions): Dashboard {
+function regionalDashboard(opts: DashboardOptions): Dashboard {
   const d = base('Regional diagnostics', DASHBOARD_UIDS.regional, opts);
   const tables = REGIONAL_PANELS.map((p) => panelBuilder(p, opts));
   layout(tables, 12, 9, 0);

@@ -7,7 +7,7 @@ import type { GrafanaStore } from './dashboards.js';
 import { DATASOURCE_TYPES } from './dashboards.js';
 
 /** Prefix of every data source name; the dashboards' variable lists only these. */
-export const DATASOURCE_PREFIX = 'beacon-edge';
+const DATASOURCE_PREFIX = 'beacon-edge';
 
 /** The bucket the InfluxDB sink writes (infra/config.ts `influxdb.bucket` default). */
 export const DEFAULT_INFLUXDB_BUCKET = 'beacons';

@@ -13,7 +13,7 @@ import type { PanelDef } from '../dashboard/panels.js';
 import { PLAY_EVENT_TYPES } from '../dashboard/panels.js';
 
 /** Table names of the Timestream sink. */
-export const TIMESTREAM_TABLES = { events: 'events', badRows: 'bad_rows' } as const;
+const TIMESTREAM_TABLES = { events: 'events', badRows: 'bad_rows' } as const;
 
 /** One query of a panel, as the Timestream data source stores it. */
 export interface TimestreamTarget {
@@ -50,7 +50,7 @@ function sliceQuery(slice: string): string {
 }
 
 /** The SQL of one panel, macros unexpanded. */
-export function timestreamSql(panel: PanelDef): string {
+function timestreamSql(panel: PanelDef): string {
   const and = ` AND ${typeIn(panel.eventTypes)}`;
   switch (panel.metric) {
     case 'count':

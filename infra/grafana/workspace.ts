@@ -52,7 +52,7 @@ export interface GrafanaWorkspaceProps {
 }
 
 /** Version the workspace is created with unless the props say otherwise. */
-export const DEFAULT_GRAFANA_VERSION = '10.4';
+const DEFAULT_GRAFANA_VERSION = '10.4';
 
 /** The sink's Timestream tables. */
 const SINK_TABLES = ['events', 'bad_rows'];

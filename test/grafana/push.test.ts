@@ -7,13 +7,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDashboards } from '../../grafana/dashboards.js';
-import { influxDataSource } from '../../grafana/datasources.js';
+import { DEFAULT_INFLUXDB_BUCKET, influxDataSource } from '../../grafana/datasources.js';
 import {
   GrafanaApiError,
   GrafanaAuthError,
   GrafanaUnreachableError,
 } from '../../grafana/errors.js';
 import { DEFAULT_FOLDER, pushToGrafana } from '../../grafana/push.js';
+import { DEFAULT_DEPLOY_CONFIG } from '../../infra/config.js';
 import { type FakeGrafana, startFakeGrafana } from '../helpers/fake-grafana.js';
 
 const TOKEN = 'glsa_test_service_account_token';
@@ -155,5 +156,11 @@ describe('pushToGrafana', () => {
     expect(err.message).toMatch(
       new RegExp(`^cannot reach Grafana at ${url} \\(.*ECONNREFUSED.*\\)`),
     );
+  });
+});
+
+describe('defaults', () => {
+  it('the InfluxDB data source reads the bucket the deployment creates', () => {
+    expect(DEFAULT_INFLUXDB_BUCKET).toBe(DEFAULT_DEPLOY_CONFIG.influxdb.bucket);
   });
 });

@@ -12,7 +12,7 @@ import type { EnrichedEvent, GeoContext } from '../../schemas/record.js';
 import { badRow, edgeContext, enrichedRecord, event, jsonBytes } from './records.js';
 
 /** A deterministic PRNG (mulberry32), so a failing run can be replayed. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
