@@ -14,10 +14,17 @@ import { type Influxd, type InfluxResult, startInfluxd } from '../helpers/influx
 import { T0 } from '../helpers/records.js';
 
 const DB = 'beacons';
-/** The dashboard's time range: 15 minutes, not aligned to the buckets. */
-const FROM = T0 + 3_500;
-const TO = FROM + 15 * 60_000;
-const INTERVAL = grafanaIntervalMs({ fromMs: FROM, toMs: TO }, MAX_DATA_POINTS);
+/** The simulated traffic's 15 minutes, not aligned to any bucket. */
+const TRAFFIC_FROM = T0 + 3_500;
+const TRAFFIC_TO = TRAFFIC_FROM + 15 * 60_000;
+/**
+ * The dashboard time ranges checked: the traffic's 15 minutes (earlier traffic outside it), and
+ * the hour up to its end (earlier traffic inside it), each with the interval Grafana would pick.
+ */
+const RANGES = [
+  { name: 'last 15 minutes', from: TRAFFIC_FROM, to: TRAFFIC_TO, interval: 10_000 },
+  { name: 'last hour', from: TRAFFIC_TO - 3_600_000, to: TRAFFIC_TO, interval: 30_000 },
+];
 
 /** The panels' targets as the dashboard JSON holds them. */
 interface StoredTarget {
@@ -44,21 +51,31 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
   let influx: Influxd;
   let traffic: Traffic;
   let inRange: EventRow[];
+  // The range under test: set by each test before it runs its queries.
+  let FROM = 0;
+  let TO = 0;
+  let INTERVAL = 0;
+  function useRange(range: (typeof RANGES)[number]): void {
+    FROM = range.from;
+    TO = range.to;
+    INTERVAL = grafanaIntervalMs({ fromMs: FROM, toMs: TO }, MAX_DATA_POINTS);
+    inRange = traffic.events.filter((r) => r.time >= FROM && r.time <= TO);
+  }
 
   beforeAll(async () => {
     influx = await startInfluxd();
     await influx.createDatabase(DB);
     const inside = simulateTraffic({
       seed: 9,
-      fromMs: FROM,
-      spanMs: TO - FROM,
+      fromMs: TRAFFIC_FROM,
+      spanMs: TRAFFIC_TO - TRAFFIC_FROM,
       sessions: 80,
       badRows: 40,
     });
-    // Earlier traffic, outside the range: $timeFilter must leave it out.
+    // Earlier traffic: outside the 15 minutes, inside the hour.
     const before = simulateTraffic({
       seed: 10,
-      fromMs: FROM - 40 * 60_000,
+      fromMs: TRAFFIC_FROM - 40 * 60_000,
       spanMs: 15 * 60_000,
       sessions: 20,
       badRows: 10,
@@ -68,7 +85,6 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
       badRows: [...inside.badRows, ...before.badRows],
     };
     await writeTraffic(influx.url, DB, traffic);
-    inRange = traffic.events.filter((r) => r.time >= FROM && r.time <= TO);
   }, 60_000);
   afterAll(() => influx?.stop());
 
@@ -215,30 +231,33 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
     expect(byTag(r, slice)).toStrictEqual(expected);
   }
 
-  it('uses the interval Grafana would pick for 15 minutes at 100 data points', () => {
-    expect(INTERVAL).toBe(10_000);
-  });
-
-  it('every query of every panel returns the numbers computed from the rows', async () => {
-    const dashboards = buildDashboards({ store: 'influxdb' }) as unknown as {
-      panels: (StoredPanel & { type: string })[];
-    }[];
-    const panels = dashboards.flatMap((d) => d.panels.filter((p) => p.type !== 'row'));
-    let checked = 0;
-    for (const panel of panels) {
-      for (const target of panel.targets) {
-        await check(panel, target).catch((err: Error) => {
-          err.message = `${panel.title} ${target.refId}: ${err.message}\n${target.query}`;
-          throw err;
-        });
-        checked += 1;
+  it.each(RANGES)(
+    '$name: every query of every panel returns the numbers computed from the rows',
+    async (range) => {
+      useRange(range);
+      expect(INTERVAL).toBe(range.interval);
+      const dashboards = buildDashboards({ store: 'influxdb' }) as unknown as {
+        panels: (StoredPanel & { type: string })[];
+      }[];
+      const panels = dashboards.flatMap((d) => d.panels.filter((p) => p.type !== 'row'));
+      let checked = 0;
+      for (const panel of panels) {
+        for (const target of panel.targets) {
+          await check(panel, target).catch((err: Error) => {
+            err.message = `${panel.title} ${target.refId}: ${err.message}\n${target.query}`;
+            throw err;
+          });
+          checked += 1;
+        }
       }
-    }
-    // 4 demo + 9 QoE + 2 pipeline panels with one query each, 5 slice tables with four.
-    expect(checked).toBe(4 + 9 + 2 + 5 * 4);
-  }, 60_000);
+      // 4 demo + 9 QoE + 2 pipeline panels with one query each, 5 slice tables with four.
+      expect(checked).toBe(4 + 9 + 2 + 5 * 4);
+    },
+    60_000,
+  );
 
   it('the traffic exercises what the panels measure', () => {
+    useRange(RANGES[0]);
     for (const t of [
       'started',
       'paused',
