@@ -111,7 +111,7 @@ export const QOE_PANELS = [
     title: 'Startup p50',
     hint: 'request → first frame',
     description:
-      'Median startup_ms of first_frame events (CTA-2066 initial startup time; sessions without a start are excluded). Nearest-rank percentile.',
+      'Median startup_ms of first_frame events (CTA-2066 initial startup time; sessions without a start are excluded).',
     unit: 'ms',
     kind: 'stat',
     metric: 'startup_p50',
@@ -121,7 +121,7 @@ export const QOE_PANELS = [
     id: 'startup-p95',
     title: 'Startup p95',
     hint: 'sessions without a start excluded',
-    description: '95th percentile of startup_ms over first_frame events (nearest rank).',
+    description: '95th percentile of startup_ms over first_frame events.',
     unit: 'ms',
     kind: 'stat',
     metric: 'startup_p95',

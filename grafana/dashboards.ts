@@ -154,15 +154,18 @@ function overviewDashboard(opts: DashboardOptions): Dashboard {
   const stats = QOE_PANELS.filter((p) => p.kind === 'stat').map((p) => panelBuilder(p, opts));
   const qoeCharts = QOE_PANELS.filter((p) => p.kind !== 'stat').map((p) => panelBuilder(p, opts));
   const pipeline = PIPELINE_PANELS.map((p) => panelBuilder(p, opts));
+  // Each row is followed by its panels, as Grafana saves a dashboard.
   let y = 0;
   d.withRow(new RowBuilder('Events (the AWS demo’s panels)').gridPos({ x: 0, y, w: 24, h: 1 }));
   y = layout(demo, 12, 8, y + 1);
+  for (const b of demo) d.withPanel(b);
   d.withRow(new RowBuilder('Quality of experience (CTA-2066)').gridPos({ x: 0, y, w: 24, h: 1 }));
   y = layout(stats, 4, 4, y + 1);
   y = layout(qoeCharts, 8, 8, y);
+  for (const b of [...stats, ...qoeCharts]) d.withPanel(b);
   d.withRow(new RowBuilder('Pipeline').gridPos({ x: 0, y, w: 24, h: 1 }));
   layout(pipeline, 12, 7, y + 1);
-  for (const b of [...demo, ...stats, ...qoeCharts, ...pipeline]) d.withPanel(b);
+  for (const b of pipeline) d.withPanel(b);
   return d.build();
 }
 
