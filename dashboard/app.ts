@@ -16,7 +16,7 @@ import { PANELS, drawSeries, resizeCharts } from './charts.js';
 import { byId, data, find } from './dom.js';
 import { fmtTime } from './format.js';
 import { drawBadRows, drawBreakdown } from './tables.js';
-import { drawQoe, drawTotals } from './tiles.js';
+import { drawQoe, drawTotals, labelPanels } from './tiles.js';
 
 const REFRESH_MS = 3000;
 
@@ -91,6 +91,7 @@ function choice(group: string, key: string, aria: string, choose: (value: string
   }
 }
 
+labelPanels();
 new ResizeObserver(resizeCharts).observe(find('.panels'));
 choice('.range', 'range', 'aria-pressed', (range) => {
   state.range = range;

@@ -7,13 +7,13 @@ import type UPlot from 'uplot';
 import type { TimeseriesAnswer } from './api.js';
 import { byId } from './dom.js';
 import { fmtInt, fmtTime } from './format.js';
+import { DEMO_PANELS, type DemoPanelType } from './panels.js';
 
 declare const uPlot: typeof UPlot;
 
-/** The event types charted, one panel each, in page order. */
-export const PANELS = ['started', 'paused', 'volume_changed', 'variant_loaded'] as const;
-/** One of PANELS. */
-type PanelType = (typeof PANELS)[number];
+/** The event types charted, one panel each, in page order (the shared demo panels). */
+export const PANELS: readonly DemoPanelType[] = DEMO_PANELS.map((p) => p.id);
+type PanelType = DemoPanelType;
 
 const HEIGHT = 230;
 const MIN_WIDTH = 280;

@@ -2,6 +2,7 @@
  * How the dashboard writes numbers, durations, rates and times, and when a value turns a tile or
  * cell amber or red. Missing values (null) show as an en dash.
  */
+import type { PanelUnit } from './panels.js';
 
 /** How bad a value looks: `undefined` is normal. */
 export type Level = 'warn' | 'bad' | undefined;
@@ -27,7 +28,7 @@ export const fmtPct = (p: number | null | undefined, digits = 2): string =>
   p === null || p === undefined ? '–' : `${p.toFixed(digits)} %`;
 
 /** A bitrate in kb/s, or Mb/s from one megabit up. */
-export const fmtBps = (b: number | null | undefined): string =>
+const fmtBps = (b: number | null | undefined): string =>
   b === null || b === undefined
     ? '–'
     : b >= 1e6
@@ -46,4 +47,18 @@ export const fmtDim = (dim: string, v: string): string =>
 export function level(value: number | null | undefined, warn: number, bad: number): Level {
   if (value === null || value === undefined) return undefined;
   return value > bad ? 'bad' : value > warn ? 'warn' : undefined;
+}
+
+/** A value in one of the shared panels' units (dashboard/panels.ts). */
+export function fmtUnit(unit: PanelUnit, v: number | null | undefined): string {
+  switch (unit) {
+    case 'ms':
+      return fmtMs(v);
+    case 'percent':
+      return fmtPct(v);
+    case 'bps':
+      return fmtBps(v);
+    default:
+      return fmtInt(v);
+  }
 }

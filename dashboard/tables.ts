@@ -6,13 +6,11 @@ import type { Dimension } from '../core-pipeline/queries/types.js';
 import type { BadRowsAnswer, BreakdownAnswer } from './api.js';
 import { byId } from './dom.js';
 import { fmtDim, fmtInt, fmtMs, fmtPct, fmtTime, level, type Level } from './format.js';
+import { SLICES } from './panels.js';
 
-const DIM_LABELS: Partial<Record<Dimension, string>> = {
-  pop: 'POP',
-  country: 'Country',
-  serving_region: 'Serving region',
-  asn: 'ASN',
-};
+const DIM_LABELS: Partial<Record<Dimension, string>> = Object.fromEntries(
+  SLICES.map((s) => [s.dimension, s.label]),
+);
 
 function cell(text: string, cls?: Level | 'empty' | 'left' | 'detail'): HTMLTableCellElement {
   const td = document.createElement('td');

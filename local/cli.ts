@@ -39,6 +39,14 @@ Usage:
       --events-per-minute  events one viewer sends per minute (default 8)
       --batch-size         events per beacon request (default: what the SDK's 10 s flush holds)
       --regions            regional stacks (default 3)
+  beacons grafana push --url <Grafana URL> [--token T] [--store influxdb|timestream]
+                       [--influxdb-url region=url ...] [--influxdb-token T] [--bucket beacons]
+                       [--timestream-region r ...] [--timestream-database db] [--folder Beacons]
+      Loads the Grafana dashboards (generated from the shared panels) and one data source per
+      region's store into Grafana, e.g. Amazon Managed Grafana (docs/DEPLOY.md). Tokens default to
+      $BEACONS_GRAFANA_TOKEN and $BEACONS_INFLUXDB_TOKEN; they are never printed.
+  beacons grafana export --out <dir> [--store influxdb|timestream]
+      Writes the dashboards' JSON to <dir>.
 
   beacons help
       This text.
@@ -60,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         return await simulate(rest);
       case 'cost':
         return await (await import('./cost/command.js')).cost(rest);
+      case 'grafana':
+        return await (await import('./grafana-command.js')).grafanaCommand(rest);
       case 'help':
       case '--help':
       case '-h':
@@ -67,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       default:
         throw new UsageError(
-          `unknown command "${command}"; the commands are dev, simulate, cost and help`,
+          `unknown command "${command}"; the commands are dev, simulate, cost, grafana and help`,
         );
     }
   } catch (err) {

@@ -48,7 +48,7 @@ const RULES: Record<string, Rule> = {
     packages: ['hls.js', 'esbuild'],
   },
   local: {
-    imports: ['schemas', 'common', 'edge', 'core-pipeline', 'demo', 'scripts'],
+    imports: ['schemas', 'common', 'edge', 'core-pipeline', 'demo', 'scripts', 'grafana'],
     node: true,
     packages: 'any',
   },
@@ -63,6 +63,13 @@ const RULES: Record<string, Rule> = {
     imports: ['schemas', 'common', 'edge', 'core-pipeline', 'scripts'],
     node: true,
     packages: 'any',
+  },
+  // The Grafana generator reads the shared panel definitions (dashboard/panels.ts, data only) and
+  // the InfluxDB sink's schema; `beacons grafana` (local/) runs it.
+  grafana: {
+    imports: ['schemas', 'common', 'core-pipeline', 'dashboard'],
+    node: true,
+    packages: ['@grafana/'],
   },
   // The fuzzer drives the edge and the core decoder in process; the tests import its generators.
   fuzz: {
