@@ -9,6 +9,11 @@
  *   taken from a hash of the row's id: a replayed event lands on the same point (idempotent, as
  *   the sink contract asks), and two different events of the same slice in the same millisecond
  *   collide only when those six digits also match (one chance in a million; docs/DEPLOY.md).
+ * - An event's point time must also survive a client's resend (an answer lost on the way back):
+ *   each attempt gets its own `skew_ms`, so `ts + skew_ms` moves with the attempt's latency. A
+ *   point is therefore timed by the client's own `ts` whenever the client's clock agrees with the
+ *   edge's within TRUSTED_CLIENT_SKEW_MS (the corrected time stays readable as ts + skew_ms, both
+ *   fields), and by the corrected time only for clocks further off.
  */
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type EventRow, type StoredBadRow } from '../rows.js';
 
@@ -50,6 +55,18 @@ export interface Point {
 }
 
 const INT_TYPES = new Set(['integer', 'bigint', 'timestamp_ms']);
+
+/**
+ * Largest |skew_ms| (edge receive time − client send time: clock offset plus latency) for which a
+ * point keeps the client's timestamp. Wide enough for slow networks and clocks a few seconds off,
+ * narrow enough that a dashboard's minute buckets stay right.
+ */
+export const TRUSTED_CLIENT_SKEW_MS = 30_000;
+
+/** The time an event's point (or record) is stored at, ms: see the header for why not always `time`. */
+export function eventTimeMs(row: Pick<EventRow, 'ts' | 'time' | 'skew_ms'>): number {
+  return Math.abs(row.skew_ms) <= TRUSTED_CLIENT_SKEW_MS ? row.ts : row.time;
+}
 
 /** Six digits from FNV-1a of `id`: the sub-millisecond part of a point's timestamp. */
 export function idNanos(id: string): string {
@@ -101,7 +118,7 @@ export function eventPoint(row: EventRow): Point {
     measurement: EVENTS_MEASUREMENT,
     tags: tagsOf(row, EVENT_TAGS),
     fields,
-    timeNs: pointTimeNs(row.time, row.event_id),
+    timeNs: pointTimeNs(eventTimeMs(row), row.event_id),
   };
 }
 

@@ -33,7 +33,7 @@ import {
   type EventRow,
   type StoredBadRow,
 } from '../rows.js';
-import { pointTimeNs } from './influxdb-schema.js';
+import { eventTimeMs, pointTimeNs } from './influxdb-schema.js';
 
 /** The version of every record this sink writes (see the module comment). */
 export const RECORD_VERSION = 1;
@@ -114,7 +114,7 @@ export function eventRecord(row: EventRow): _Record {
     MeasureName: row.type,
     MeasureValueType: 'MULTI',
     MeasureValues: measures,
-    Time: pointTimeNs(row.time, row.event_id),
+    Time: pointTimeNs(eventTimeMs(row), row.event_id),
     TimeUnit: 'NANOSECONDS',
     Version: RECORD_VERSION,
   };

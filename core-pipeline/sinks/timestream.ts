@@ -23,6 +23,7 @@ import { toStoredBadRow } from '../bad-rows.js';
 import { type TimestreamConfig, withTimestreamDefaults } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { EventRow, StoredBadRow } from '../rows.js';
+import { eventTimeMs } from './influxdb-schema.js';
 import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
 import { TIMESTREAM_LIMITS, fitRecord } from './timestream-limits.js';
 import { EVENT_DIMENSIONS, badRowRecord, eventRecord } from './timestream-records.js';
@@ -73,23 +74,24 @@ export class TimestreamSink implements EventSink {
       // One event id once per batch, first wins (as DuckDB's ON CONFLICT DO NOTHING).
       if (seen.has(row.event_id)) continue;
       seen.add(row.event_id);
-      if (row.time < oldest) {
+      const time = eventTimeMs(row);
+      if (time < oldest) {
         refused.push(
           sinkBadRow(
             row,
             'store_time_too_old',
-            `time ${iso(row.time)} is before the memory store's retention (${this.config.memoryRetentionHours} h, from ${iso(oldest)})`,
+            `time ${iso(time)} is before the memory store's retention (${this.config.memoryRetentionHours} h, from ${iso(oldest)})`,
           ),
         );
         continue;
       }
       // The service's window is [now − retention, now + 15 min): the end itself is outside.
-      if (row.time >= newest) {
+      if (time >= newest) {
         refused.push(
           sinkBadRow(
             row,
             'store_time_in_future',
-            `time ${iso(row.time)} is 15 min or more after ${iso(now)}`,
+            `time ${iso(time)} is 15 min or more after ${iso(now)}`,
           ),
         );
         continue;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRow } from '../../core-pipeline/rows.js';
+import { eventTimeMs } from '../../core-pipeline/sinks/influxdb-schema.js';
 import { PLAY_EVENT_TYPES } from '../../dashboard/panels.js';
 import { buildDashboards, MAX_DATA_POINTS } from '../../grafana/dashboards.js';
 import { expandInfluxQL, grafanaIntervalMs } from '../../grafana/macros.js';
@@ -59,7 +60,7 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
     FROM = range.from;
     TO = range.to;
     INTERVAL = grafanaIntervalMs({ fromMs: FROM, toMs: TO }, MAX_DATA_POINTS);
-    inRange = traffic.events.filter((r) => r.time >= FROM && r.time <= TO);
+    inRange = traffic.events.filter((r) => eventTimeMs(r) >= FROM && eventTimeMs(r) <= TO);
   }
 
   beforeAll(async () => {
@@ -101,7 +102,7 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
       agg(rows.filter((r) => r.t >= b && r.t < b + INTERVAL).map((r) => r.v)),
     ]);
   const eventsAt = (rows: EventRow[], v: (r: EventRow) => number = () => 1) =>
-    rows.map((r) => ({ t: r.time, v: v(r) }));
+    rows.map((r) => ({ t: eventTimeMs(r), v: v(r) }));
 
   async function run(q: string): Promise<InfluxResult> {
     const expanded = expandInfluxQL(q, { fromMs: FROM, toMs: TO, intervalMs: INTERVAL });

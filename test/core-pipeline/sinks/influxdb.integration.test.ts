@@ -226,7 +226,9 @@ describe('InfluxDbSink on influxd', () => {
       enrichedRecord({ events: [event('started'), event('paused', { seq: 1 })] }),
     ]);
     // The store keeps times to year 9999 (schemas/storable.ts); int64 nanoseconds end in 2262.
+    // (A point is timed by the client's ts when its clock agrees with the edge's: set both.)
     rows.events[1].time = Date.UTC(2300, 0, 1);
+    rows.events[1].ts = rows.events[1].time;
     expect(await sink.writeBatch({ ...rows, checkpoints: [] })).toStrictEqual({
       rejectedEvents: 1,
     });
