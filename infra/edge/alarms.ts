@@ -138,7 +138,7 @@ export class EdgeAlarms extends Construct {
       {
         id: 'Distribution5xxRate',
         description:
-          'More than 1% of requests to the ingest distribution answered 5xx for 10 minutes',
+          '1% or more of the requests to the ingest distribution answered 5xx for 10 minutes',
         namespace: cf,
         metricName: '5xxErrorRate',
         dimensions: distribution,
