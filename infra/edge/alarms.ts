@@ -53,8 +53,10 @@ function addAlarm(scope: Construct, spec: AlarmSpec, topic: sns.ITopic): cloudwa
 }
 
 /**
- * Errors and throttles of the Lambda@Edge replicas that ran in this stack's region. Each throttle
+ * Errors and throttles of the Lambda@Edge replicas that ran in this stack's region (for the
+ * regional stacks to call in theirs). Each throttle
  * and each error is a beacon batch answered with CloudFront's 5xx page and not stored at all.
+ * @public
  */
 export function edgeLambdaAlarms(
   scope: Construct,

@@ -25,10 +25,10 @@ import { type EdgeBundles, ORIGIN_REQUEST_HANDLER } from './bundles.js';
  * clients, the validators) happens on a viewer's request path with no provisioned concurrency
  * at the edge to hide it, so the function gets more than its few MB of working memory need.
  */
-export const EDGE_FUNCTION_MEMORY_MB = 512;
+const EDGE_FUNCTION_MEMORY_MB = 512;
 
 /** Lambda@Edge's longest timeout for origin-request triggers. */
-export const ORIGIN_TRIGGER_MAX_TIMEOUT_S = 30;
+const ORIGIN_TRIGGER_MAX_TIMEOUT_S = 30;
 
 /**
  * The timeout: the handler's write budget (it answers 503 when that is spent) plus two seconds

@@ -55,6 +55,9 @@ const VARIANT = {
   },
 };
 
+/** Importing the bundle (the AWS SDK inside) and re-synthesizing for cdk-nag take seconds each. */
+const SLOW = 120_000;
+
 let base: Synth;
 let variant: Synth;
 
@@ -175,25 +178,29 @@ describe('edge stack: the Lambda@Edge function', () => {
     expect(statements[1].Resource).toStrictEqual([logs, `${logs}:*`]);
   });
 
-  it("has the deployment's EdgeConfig compiled into the deployed bundle", async () => {
-    for (const s of [base, variant]) {
-      const { props } = only(s.template, 'AWS::Lambda::Function');
-      const key = (props.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
-      const assetDir = path.join(s.outdir, `asset.${key}`);
-      expect(fs.readdirSync(assetDir)).toStrictEqual(['index.mjs']);
-      const mod = (await import(pathToFileURL(path.join(assetDir, 'index.mjs')).href)) as {
-        bundledConfig: EdgeConfig;
-        handler: unknown;
-      };
-      expect(typeof mod.handler).toBe('function');
-      expect(mod.bundledConfig).toStrictEqual(edgeConfigFor(s.stacks.config));
-    }
-    const variantConfig = edgeConfigFor(variant.stacks.config);
-    expect(variantConfig.streams.map((x) => `${x.region}/${x.streamName}`)).toStrictEqual([
-      'eu-west-1/qoe-events',
-      'us-east-1/qoe-events',
-    ]);
-  }, 120_000);
+  it(
+    "has the deployment's EdgeConfig compiled into the deployed bundle",
+    async () => {
+      for (const s of [base, variant]) {
+        const { props } = only(s.template, 'AWS::Lambda::Function');
+        const key = (props.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+        const assetDir = path.join(s.outdir, `asset.${key}`);
+        expect(fs.readdirSync(assetDir)).toStrictEqual(['index.mjs']);
+        const mod = (await import(pathToFileURL(path.join(assetDir, 'index.mjs')).href)) as {
+          bundledConfig: EdgeConfig;
+          handler: unknown;
+        };
+        expect(typeof mod.handler).toBe('function');
+        expect(mod.bundledConfig).toStrictEqual(edgeConfigFor(s.stacks.config));
+      }
+      const variantConfig = edgeConfigFor(variant.stacks.config);
+      expect(variantConfig.streams.map((x) => `${x.region}/${x.streamName}`)).toStrictEqual([
+        'eu-west-1/qoe-events',
+        'us-east-1/qoe-events',
+      ]);
+    },
+    SLOW,
+  );
 });
 
 describe('edge stack: CloudFront', () => {
@@ -496,13 +503,15 @@ describe('edge stack: alarms', () => {
   });
 });
 
-// Importing the bundle (the AWS SDK inside) and re-synthesizing for cdk-nag take seconds each on
-// a loaded machine: these two get more than the default timeout.
 describe('edge stack: cdk-nag AwsSolutions', () => {
-  it('has no unacknowledged finding, in either deployment', () => {
-    expect(nagFindings(base.stacks.edge)).toStrictEqual([]);
-    expect(nagFindings(variant.stacks.edge)).toStrictEqual([]);
-  }, 120_000);
+  it(
+    'has no unacknowledged finding, in either deployment',
+    () => {
+      expect(nagFindings(base.stacks.edge)).toStrictEqual([]);
+      expect(nagFindings(variant.stacks.edge)).toStrictEqual([]);
+    },
+    SLOW,
+  );
 
   it('acknowledges only these rules, each with a reason in words', () => {
     const listed = (s: Synth) =>
