@@ -4,6 +4,8 @@
  * (or a JSON object under `beacon-edge`) overrides them. Nothing here is a secret.
  */
 
+import type { WireFormat } from '../edge/config.js';
+
 /** Which time-series store the regional stacks create and the consumer writes. */
 export type StoreKind = 'influxdb' | 'timestream';
 
@@ -11,7 +13,7 @@ export type StoreKind = 'influxdb' | 'timestream';
 export type CoreKind = 'lambda' | 'flink';
 
 /** What the edge writes to Kinesis: our record (one per request) or the Flink job's flat JSON. */
-export type WireFormat = 'beacon-record' | 'timestream-flink';
+export type { WireFormat };
 
 /** The whole deployment. */
 export interface DeployConfig {
