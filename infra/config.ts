@@ -46,8 +46,12 @@ export interface DeployConfig {
   };
   /** Timestream for LiveAnalytics retention (the AWS demo's defaults: 1 h memory, 1 day magnetic). */
   timestream: { memoryRetentionHours: number; magneticRetentionDays: number };
-  /** The Flink job's jar (built by the user from amazon-timestream-tools with Maven). */
-  flink: { jarBucketName: string; jarKey: string };
+  /**
+   * The Flink job (core `flink`): its jar, built by the user from amazon-timestream-tools with
+   * Maven, the Managed Service for Apache Flink runtime it was built for (`FLINK-1_20`, …) and
+   * the job's parallelism (KPUs grow with it).
+   */
+  flink: { jarBucketName: string; jarKey: string; runtime: string; parallelism: number };
   /** Days the raw archive and bad rows are kept in S3. */
   archiveRetentionDays: number;
 }
@@ -72,6 +76,6 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
     organization: 'beacon-edge',
   },
   timestream: { memoryRetentionHours: 1, magneticRetentionDays: 1 },
-  flink: { jarBucketName: '', jarKey: '' },
+  flink: { jarBucketName: '', jarKey: '', runtime: 'FLINK-1_20', parallelism: 1 },
   archiveRetentionDays: 90,
 };
