@@ -35,16 +35,13 @@ import { toWellFormed } from '../../schemas/storable.js';
 import type { EventType } from '../../schemas/events.js';
 
 /** The keys the job reads itself; every other key is a dimension. */
-export const FLINK_RESERVED_KEYS = [
+const FLINK_RESERVED_KEYS = [
   'Time',
   'TimeUnit',
   'MeasureName',
   'MeasureValue',
   'MeasureValueType',
 ] as const;
-
-/** Measure types the job's SDK accepts. */
-export const FLINK_MEASURE_TYPES = ['DOUBLE', 'BIGINT', 'VARCHAR', 'BOOLEAN'] as const;
 
 /** One event as the job reads it. */
 export interface FlinkEvent {
@@ -116,8 +113,23 @@ const EVENT_DIMENSIONS: readonly (readonly [string, string])[] = [
   ['reason', 'reason'],
 ];
 
-const encoder = new TextEncoder();
-const bytes = (s: string) => encoder.encode(s).byteLength;
+/**
+ * UTF-8 length of `s` without encoding it (this runs for every dimension of every event): an
+ * unpaired surrogate counts 3 bytes, as the U+FFFD an encoder writes for it.
+ */
+function bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: 4 bytes for 2 units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
 
 /** A value as a dimension: a non-empty string, or undefined to leave the key out. */
 function dim(v: unknown): string | undefined {
@@ -138,15 +150,31 @@ export function recordBytes(e: FlinkEvent): number {
   return n;
 }
 
-/** Dimensions every event of a record shares, in the order they are kept when space is short. */
+/** A dimension ready to add: name, value, and its cost in bytes as Timestream counts it. */
+type Dim = readonly [name: string, value: string, cost: number];
+
+/** The present dimensions of `pairs`, with their cost. */
+function dims(pairs: readonly (readonly [string, unknown])[]): Dim[] {
+  const out: Dim[] = [];
+  for (const [name, v] of pairs) {
+    const s = dim(v);
+    if (s !== undefined) out.push([name, s, bytes(name) + bytes(s)]);
+  }
+  return out;
+}
+
+/**
+ * Dimensions every event of a record shares, prepared once per record: `first` are always kept,
+ * `later` in this order while they fit.
+ */
 function sharedDimensions(record: EnrichedRecord, streamRegion: string) {
   const { geo = {}, edge } = record;
-  const first: [string, unknown][] = [
+  const first = dims([
     ['session_id', record.session_id],
     ['content_id', record.content_id],
     ['schema_version', record.schema_version],
-  ];
-  const later: [string, unknown][] = [
+  ]);
+  const later = dims([
     ['pop', edge.pop],
     ['edge_region', edge.edge_region],
     ['serving_region', edge.serving_region],
@@ -166,7 +194,7 @@ function sharedDimensions(record: EnrichedRecord, streamRegion: string) {
     ['lat', geo.lat],
     ['lon', geo.lon],
     ['request_id', edge.request_id],
-  ];
+  ]);
   return { first, later };
 }
 
@@ -202,24 +230,25 @@ function toFlinkEvent(
     MeasureValueType: measure.type,
   };
   let size = 8 + bytes(out.MeasureName) + 8;
-  const add = (name: string, v: unknown, required: boolean) => {
-    const s = dim(v);
-    if (s === undefined) return;
-    const cost = bytes(name) + bytes(s);
+  const add = ([name, v, cost]: Dim, required: boolean) => {
     if (size + cost > MAX_RECORD_BYTES) {
       if (required) throw new Error(`event ${event.id}: its essential dimensions exceed 2 KB`);
       return;
     }
-    out[name] = s;
+    out[name] = v;
     size += cost;
   };
-  add('event_id', event.id, true);
-  for (const [name, v] of shared.first) add(name, v, true);
-  add('seq', event.seq, true);
-  add('playhead', event.playhead, true);
-  for (const [name, v] of shared.later) add(name, v, false);
+  for (const d of dims([['event_id', event.id]])) add(d, true);
+  for (const d of shared.first) add(d, true);
+  for (const d of dims([
+    ['seq', event.seq],
+    ['playhead', event.playhead],
+  ]))
+    add(d, true);
+  for (const d of shared.later) add(d, false);
   for (const [field, name] of EVENT_DIMENSIONS) {
-    if (field !== measure.field) add(name, source[field], false);
+    const v = field === measure.field ? undefined : dim(source[field]);
+    if (v !== undefined) add([name, v, bytes(name) + bytes(v)], false);
   }
   const message = dim(event.type === 'error' ? event.message : undefined);
   if (message !== undefined) {

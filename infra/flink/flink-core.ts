@@ -41,7 +41,7 @@ export interface FlinkCoreProps {
 }
 
 /** Actions of the Flink Kinesis consumer (polling, no enhanced fan-out) on its stream. */
-export const KINESIS_READ_ACTIONS = [
+const KINESIS_READ_ACTIONS = [
   'kinesis:DescribeStream',
   'kinesis:GetRecords',
   'kinesis:GetShardIterator',

@@ -17,7 +17,7 @@ export interface FlinkTable {
 }
 
 /** How far the job may run behind the stream (restarts, a backlog) and still store everything. */
-export const FLINK_LAG_ALLOWANCE_MS = 60 * 60 * 1000;
+const FLINK_LAG_ALLOWANCE_MS = 60 * 60 * 1000;
 
 const HOUR = 60 * 60 * 1000;
 

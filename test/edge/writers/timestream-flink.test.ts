@@ -160,6 +160,13 @@ describe('the mapping', () => {
     const [f] = toFlinkEvents(record);
     expect(flinkViolations(f)).toStrictEqual([]);
     expect(recordBytes(f)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    // The mapper counts bytes without encoding; Buffer counts them by encoding.
+    const { Time, TimeUnit, MeasureName, MeasureValue, MeasureValueType, ...dims } = f;
+    const metered = Object.entries(dims).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
+      8 + Buffer.byteLength(MeasureName) + 8,
+    );
+    expect(recordBytes(f)).toBe(metered);
     expect(f).toMatchObject({
       event_id: batch.events[0].id,
       session_id: batch.session_id,
