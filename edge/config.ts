@@ -14,6 +14,13 @@ export interface StreamTarget {
   endpoint?: string;
 }
 
+/**
+ * What the edge writes to Kinesis: `beacon-record` is our record (one per request, read by the
+ * core pipeline); `timestream-flink` is one flat JSON object per event, the input of the AWS
+ * demo's Flink job (edge/writers/timestream-flink.ts).
+ */
+export type WireFormat = 'beacon-record' | 'timestream-flink';
+
 /** Where rejected events and bodies go. */
 export type BadRowTarget =
   | { kind: 'firehose'; region: string; deliveryStreamName: string; endpoint?: string }
@@ -33,6 +40,8 @@ export interface EdgeConfig {
   /** Regional streams; the nearest to the edge location is used, the others are fallbacks. */
   streams: StreamTarget[];
   badRows: BadRowTarget;
+  /** What each accepted request becomes on the stream (bad rows are the same in both). */
+  wireFormat: WireFormat;
   /** Total time the handler may spend writing (including retries) before answering 503. */
   writeBudgetMs: number;
   /** Static credentials for a local Kinesis emulator only (kinesalite accepts anything). Never set on AWS. */
@@ -56,5 +65,6 @@ export const DEFAULT_CONFIG: EdgeConfig = {
   maxEventAgeMs: 24 * 60 * 60 * 1000,
   streams: DEFAULT_REGIONS.map((region) => ({ region, streamName: DEFAULT_STREAM_NAME })),
   badRows: { kind: 'firehose', region: 'us-east-1', deliveryStreamName: 'beacon-edge-bad-rows' },
+  wireFormat: 'beacon-record',
   writeBudgetMs: 3000,
 };

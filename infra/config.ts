@@ -5,6 +5,8 @@
  * is a secret.
  */
 
+import type { WireFormat } from '../edge/config.js';
+
 /** Which time-series store the regional stacks create and the consumer writes. */
 export type StoreKind = 'influxdb' | 'timestream';
 
@@ -12,7 +14,7 @@ export type StoreKind = 'influxdb' | 'timestream';
 export type CoreKind = 'lambda' | 'flink';
 
 /** What the edge writes to Kinesis: our record (one per request) or the Flink job's flat JSON. */
-export type WireFormat = 'beacon-record' | 'timestream-flink';
+export type { WireFormat };
 
 /** CloudFront's price classes: which edge locations serve the distribution. */
 export type PriceClassName = 'PriceClass_All' | 'PriceClass_200' | 'PriceClass_100';
@@ -54,8 +56,12 @@ export interface DeployConfig {
   };
   /** Timestream for LiveAnalytics retention (the AWS demo's defaults: 1 h memory, 1 day magnetic). */
   timestream: { memoryRetentionHours: number; magneticRetentionDays: number };
-  /** The Flink job's jar (built by the user from amazon-timestream-tools with Maven). */
-  flink: { jarBucketName: string; jarKey: string };
+  /**
+   * The Flink job (core `flink`): its jar, built by the user from amazon-timestream-tools with
+   * Maven, the Managed Service for Apache Flink runtime it was built for (`FLINK-1_20`, …) and
+   * the job's parallelism (KPUs grow with it).
+   */
+  flink: { jarBucketName: string; jarKey: string; runtime: string; parallelism: number };
   /** Days the raw archive and bad rows are kept in S3. */
   archiveRetentionDays: number;
 }
@@ -81,6 +87,6 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
     organization: 'beacon-edge',
   },
   timestream: { memoryRetentionHours: 1, magneticRetentionDays: 1 },
-  flink: { jarBucketName: '', jarKey: '' },
+  flink: { jarBucketName: '', jarKey: '', runtime: 'FLINK-1_20', parallelism: 1 },
   archiveRetentionDays: 90,
 };

@@ -1,15 +1,19 @@
 /**
  * The record writer used at the edge: EnrichedRecords to the nearest regional Kinesis stream,
- * one record per accepted request, partition key = session id (a session stays ordered).
+ * partition key = session id (a session stays ordered). In the `beacon-record` wire format one
+ * Kinesis record holds an accepted request; in `timestream-flink` each event is a Kinesis record
+ * of its own (timestream-flink.ts), all of them put and retried together, so a request is
+ * acknowledged only when every one of its events is stored.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { EdgeConfig, StreamTarget } from '../config.js';
+import type { EdgeConfig, StreamTarget, WireFormat } from '../config.js';
 import { StreamUnavailableError } from '../errors.js';
 import type { RecordWriter } from '../ingest/types.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
 import { kinesisClients, type ClientCache } from './clients.js';
 import { putRecordsReliably, type KinesisEntry } from './kinesis-put.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { toFlinkEvents } from './timestream-flink.js';
 
 /** Options of KinesisRecordWriter. */
 export interface KinesisRecordWriterOptions {
@@ -19,6 +23,8 @@ export interface KinesisRecordWriterOptions {
   localCredentials?: EdgeConfig['localCredentials'];
   /** Backoff tuning; tests pass a fixed `random`. */
   retry?: Partial<Omit<RetryPolicy, 'budgetMs'>>;
+  /** What a record becomes on the stream (EdgeConfig.wireFormat); `beacon-record` when absent. */
+  wireFormat?: WireFormat;
 }
 
 const encoder = new TextEncoder();
@@ -34,8 +40,10 @@ const encoder = new TextEncoder();
 export class KinesisRecordWriter implements RecordWriter {
   private readonly clients: ClientCache<KinesisClient>;
   private readonly policy: RetryPolicy;
+  private readonly toEntries: (record: EnrichedRecord) => KinesisEntry[];
 
   constructor(opts: KinesisRecordWriterOptions) {
+    this.toEntries = opts.wireFormat === 'timestream-flink' ? flinkEntries : (r) => [toEntry(r)];
     this.clients = kinesisClients({
       requestTimeoutMs: opts.budgetMs,
       localCredentials: opts.localCredentials,
@@ -52,6 +60,7 @@ export class KinesisRecordWriter implements RecordWriter {
       budgetMs: config.writeBudgetMs,
       localCredentials: config.localCredentials,
       retry,
+      wireFormat: config.wireFormat,
     });
   }
 
@@ -70,12 +79,21 @@ export class KinesisRecordWriter implements RecordWriter {
         undefined,
       );
     }
-    const entries = records.map(toEntry);
+    // Entry i belongs to record owner[i]: a record is stored only when all its entries are.
+    const entries: KinesisEntry[] = [];
+    const owner: number[] = [];
+    records.forEach((record, i) => {
+      for (const entry of this.toEntries(record)) {
+        entries.push(entry);
+        owner.push(i);
+      }
+    });
     const outcome = await putRecordsReliably(this.clients, entries, route, this.policy);
     if (outcome.failed.length > 0) {
+      const failed = [...new Set(outcome.failed.map((i) => owner[i]))];
       throw new StreamUnavailableError(
-        `${outcome.failed.length} of ${records.length} records not stored after ${outcome.attempts} attempts (last error: ${outcome.lastErrorCode ?? 'none'})`,
-        outcome.failed,
+        `${failed.length} of ${records.length} records not stored (${outcome.failed.length} of ${entries.length} Kinesis records) after ${outcome.attempts} attempts (last error: ${outcome.lastErrorCode ?? 'none'})`,
+        failed,
         outcome.attempts,
         outcome.lastErrorCode,
         { cause: outcome.lastError },
@@ -112,4 +130,24 @@ function toEntry(record: EnrichedRecord): KinesisEntry {
       return bytes;
     },
   };
+}
+
+/**
+ * One entry per event in the Flink job's format. The events of a record are mapped once per
+ * target region (a fallback stream names its own region) and shared by the record's entries.
+ */
+function flinkEntries(record: EnrichedRecord): KinesisEntry[] {
+  const cache = new Map<string, Uint8Array[]>();
+  const encoded = (region: string) => {
+    let all = cache.get(region);
+    if (!all) {
+      all = toFlinkEvents(record, region).map((e) => encoder.encode(JSON.stringify(e)));
+      cache.set(region, all);
+    }
+    return all;
+  };
+  return record.events.map((_, i) => ({
+    partitionKey: record.session_id,
+    data: (target) => encoded(target.region)[i],
+  }));
 }
