@@ -2,12 +2,16 @@
  * The record writer used at the edge: EnrichedRecords to the nearest regional Kinesis stream,
  * one record per accepted request, partition key = session id (a session stays ordered).
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { EdgeConfig, StreamTarget } from '../config.js';
 import { StreamUnavailableError } from '../errors.js';
 import type { RecordWriter } from '../ingest/types.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
-import { kinesisClients, type ClientCache } from './clients.js';
+import {
+  kinesisClients,
+  type ClientCache,
+  type ClientOptions,
+  type KinesisClient,
+} from './clients.js';
 import { putRecordsReliably, type KinesisEntry } from './kinesis-put.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -19,6 +23,8 @@ export interface KinesisRecordWriterOptions {
   localCredentials?: EdgeConfig['localCredentials'];
   /** Backoff tuning; tests pass a fixed `random`. */
   retry?: Partial<Omit<RetryPolicy, 'budgetMs'>>;
+  /** Replaces the HTTP layer (tests). */
+  transport?: ClientOptions['transport'];
 }
 
 const encoder = new TextEncoder();
@@ -39,6 +45,7 @@ export class KinesisRecordWriter implements RecordWriter {
     this.clients = kinesisClients({
       requestTimeoutMs: opts.budgetMs,
       localCredentials: opts.localCredentials,
+      transport: opts.transport,
     });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
@@ -83,12 +90,12 @@ export class KinesisRecordWriter implements RecordWriter {
     }
   }
 
-  /** Number of SDK clients created so far (one per region used). */
+  /** Number of clients created so far (one per region used). */
   get clientCount(): number {
     return this.clients.size;
   }
 
-  /** Closes the SDK clients (tests and the local runner; Lambda never needs to). */
+  /** Closes the clients (tests and the local runner; Lambda never needs to). */
   destroy(): void {
     this.clients.destroy();
   }
