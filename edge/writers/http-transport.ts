@@ -37,8 +37,8 @@ export interface NodeTransportOptions {
   connectTimeoutMs: number;
 }
 
-const timeoutError = (message: string) =>
-  Object.assign(new Error(message), { name: 'TimeoutError' });
+const timeoutError = (message: string, code?: string) =>
+  Object.assign(new Error(message), { name: 'TimeoutError' }, code ? { code } : {});
 
 function abortError(signal: AbortSignal): Error {
   const err = new Error('Request aborted', { cause: signal.reason });
@@ -79,7 +79,7 @@ export function nodeTransport(opts: NodeTransportOptions): HttpTransport {
         const onAbort = () => fail(abortError(signal as AbortSignal));
         signal?.addEventListener('abort', onAbort, { once: true });
         const whole = setTimeout(
-          () => fail(timeoutError(`no response within ${opts.requestTimeoutMs} ms`)),
+          () => fail(timeoutError(`no response within ${opts.requestTimeoutMs} ms`, 'ETIMEDOUT')),
           opts.requestTimeoutMs,
         );
         const connect = setTimeout(
@@ -94,10 +94,13 @@ export function nodeTransport(opts: NodeTransportOptions): HttpTransport {
         request.on('response', (res) => {
           const parts: Buffer[] = [];
           res.on('data', (d: Buffer) => parts.push(d));
-          res.on('error', fail);
-          // A connection closed before the announced length is an error, not a short body.
+          // A connection closed before the announced length is an error, not a short body. The
+          // status had arrived, so the error says which, in the SDK's `$metadata`.
+          const midBody = (err: Error) =>
+            fail(Object.assign(err, { $metadata: { httpStatusCode: res.statusCode } }));
+          res.on('error', midBody);
           res.on('close', () => {
-            if (!res.complete) fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+            if (!res.complete) midBody(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
           });
           res.on('end', () => {
             if (settled) return;

@@ -200,6 +200,29 @@ describe('KinesisRecordWriter', () => {
     expect(putInputs()).toHaveLength(2);
   });
 
+  it('skips every stream at once when the container has no credentials, sending nothing', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
+    const bare = new KinesisRecordWriter({
+      budgetMs: 3000,
+      retry: HALF,
+      transport: kinesis.transport,
+    });
+    try {
+      const caught = bare.write([makeRecord()], [EU, US]).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await caught).toMatchObject({
+        name: 'StreamUnavailableError',
+        attempts: 2,
+        lastErrorCode: 'CredentialsProviderError',
+      });
+      expect(putInputs()).toHaveLength(0);
+    } finally {
+      bare.destroy();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('aborts a call that hangs past the budget', async () => {
     kinesis.setHandler(() => new Promise(() => undefined));
     const err = await settle(writer.write([makeRecord()], [EU]));
