@@ -9,7 +9,12 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsJsonClient, FIREHOSE, KINESIS } from '../../../edge/writers/aws-json-client.js';
+import {
+  AwsJsonClient,
+  awsEndpoint,
+  FIREHOSE,
+  KINESIS,
+} from '../../../edge/writers/aws-json-client.js';
 import { nodeTransport } from '../../../edge/writers/http-transport.js';
 import { putRecordBatch, putRecords } from '../../../edge/writers/operations.js';
 import { signRequest } from '../../../edge/writers/sigv4.js';
@@ -325,5 +330,59 @@ describe.each(SERVICES)('$name: the same wire as the SDK', (service) => {
     const ours = await rejection(service.ours(url));
     expect(view({ err: ours })).toStrictEqual(view({ err: sdk }));
     expect(view({ err: ours })).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('endpoints', () => {
+  /** Where the SDK would send a call in `region` (its request captured before any I/O). */
+  async function sdkEndpoint(
+    Client: typeof KinesisClient | typeof FirehoseClient,
+    region: string,
+  ): Promise<string> {
+    let url = '';
+    const requestHandler = {
+      handle: async (req: { protocol: string; hostname: string; path: string }) => {
+        url = `${req.protocol}//${req.hostname}${req.path === '/' ? '' : req.path}`;
+        throw new Error('captured');
+      },
+      destroy: () => undefined,
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    };
+    const client = new Client({ region, maxAttempts: 1, credentials: CREDENTIALS, requestHandler });
+    const command =
+      Client === KinesisClient
+        ? new PutRecordsCommand(KINESIS_INPUT)
+        : new PutRecordBatchCommand(FIREHOSE_INPUT);
+    // biome-ignore lint/suspicious/noExplicitAny: one call site for two client types
+    await (client as any).send(command).catch(() => undefined);
+    client.destroy();
+    return url;
+  }
+
+  it.each(['us-east-1', 'eu-central-1', 'ap-southeast-1', 'sa-east-1', 'me-central-1'])(
+    'are the SDK regional endpoints in %s',
+    async (region) => {
+      expect(awsEndpoint(KINESIS, region)).toBe(await sdkEndpoint(KinesisClient, region));
+      expect(awsEndpoint(FIREHOSE, region)).toBe(await sdkEndpoint(FirehoseClient, region));
+    },
+  );
+
+  it('are used when no local endpoint is configured', async () => {
+    let url = '';
+    const client = new AwsJsonClient({
+      service: KINESIS,
+      region: 'eu-central-1',
+      credentials: () => CREDENTIALS,
+      transport: {
+        send: async (req) => {
+          url = req.url.href;
+          return { status: 200, headers: {}, body: Buffer.from('{}') };
+        },
+        destroy: () => undefined,
+      },
+    });
+    await putRecords(client, KINESIS_INPUT);
+    expect(url).toBe('https://kinesis.eu-central-1.amazonaws.com/');
   });
 });
