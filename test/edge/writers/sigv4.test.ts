@@ -70,7 +70,7 @@ async function sdkSign(c: Case): Promise<Record<string, string>> {
     sha256: NodeSha256,
   });
   const [hostname, port] = c.request.host.split(':');
-  const signed = await signer.signRequest(
+  const signed = await signer.sign(
     {
       method: c.request.method,
       protocol: 'https:',
