@@ -3,7 +3,7 @@
  * as the JSON document, the output parsed back. It stands in for the SDK clients at the edge,
  * whose code and Node built-ins took most of the Lambda@Edge cold start; the error it throws for a
  * service error has the SDK's name (the error type), `$fault` and `$metadata`, so retry rules
- * written against the SDK read it alike (test/edge/writers/aws-json-client.test.ts holds it to
+ * written against the SDK read it alike (test/edge/writers/aws-json-client.integration.test.ts holds it to
  * the SDK's behaviour on the same wire).
  */
 import type { CredentialSource } from './credentials.js';
