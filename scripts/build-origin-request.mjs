@@ -1,6 +1,8 @@
-// Builds the origin-request Lambda@Edge bundle: one minified ESM file with the AWS SDK inside and
-// the EdgeConfig compiled in (Lambda@Edge has no environment variables). The local stack builds a
-// second bundle from the same source with a local config (kinesalite endpoints, bad rows on Kinesis).
+// Builds the origin-request Lambda@Edge bundle: one minified ESM file with the EdgeConfig compiled
+// in (Lambda@Edge has no environment variables). It holds no AWS SDK: the edge calls Kinesis and
+// Firehose with its own JSON client (edge/writers/aws-json-client.ts), which keeps the cold start
+// small; test/scripts/build-origin-request.test.ts checks that. The local stack builds a second
+// bundle from the same source with a local config (kinesalite endpoints, bad rows on Kinesis).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +55,8 @@ export async function buildOriginRequest({
     format: 'esm',
     minify: true,
     sourcemap: false,
-    // Prefer the SDK's ES module builds; a few dependencies are CommonJS only, and their
-    // require() of Node built-ins needs a real `require` inside an ES module.
+    // Prefer ES module builds of dependencies; one that is CommonJS only would need a real
+    // `require` for Node built-ins inside an ES module, which the banner provides.
     mainFields: ['module', 'main'],
     banner: {
       js: "import { createRequire as __beaconCreateRequire } from 'node:module'; const require = __beaconCreateRequire(import.meta.url);",

@@ -34,7 +34,7 @@ const consoleLogger: IngestLogger = {
 
 /**
  * Creates the handler. Writers are created on the first invocation and reused by every later one
- * in the same container, so SDK clients and their connections survive between beacons.
+ * in the same container, so AWS clients and their connections survive between beacons.
  *
  * @example
  * export const handler = createHandler(config);

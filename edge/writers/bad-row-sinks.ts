@@ -3,16 +3,22 @@
  * (a stream the local pipeline reads into a bad-rows table). Both retry only failed entries
  * within a budget and throw BadRowWriteError when they give up; the ingest core logs that.
  */
-import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { errorName } from '../../common/backoff.js';
 import type { BadRowTarget, EdgeConfig } from '../config.js';
 import { BadRowWriteError } from '../errors.js';
 import type { BadRowSink } from '../ingest/types.js';
 import type { BadRow } from '../../schemas/record.js';
-import { firehoseClients, kinesisClients, type ClientCache } from './clients.js';
+import {
+  firehoseClients,
+  kinesisClients,
+  type ClientCache,
+  type ClientOptions,
+  type FirehoseClient,
+  type KinesisClient,
+} from './clients.js';
 import { chunkBySize } from './chunk-by-size.js';
 import { putRecordsReliably } from './kinesis-put.js';
+import { putRecordBatch } from './operations.js';
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './retry.js';
 
 /** PutRecordBatch limits (Firehose quotas). */
@@ -35,6 +41,8 @@ export interface BadRowSinkOptions {
   budgetMs: number;
   localCredentials?: EdgeConfig['localCredentials'];
   retry?: Partial<Omit<RetryPolicy, 'budgetMs'>>;
+  /** Replaces the HTTP layer (tests). */
+  transport?: ClientOptions['transport'];
 }
 
 const encoder = new TextEncoder();
@@ -51,6 +59,7 @@ export class FirehoseBadRowSink implements BadRowSink {
     this.clients = firehoseClients({
       requestTimeoutMs: opts.budgetMs,
       localCredentials: opts.localCredentials,
+      transport: opts.transport,
     });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
@@ -79,11 +88,14 @@ export class FirehoseBadRowSink implements BadRowSink {
         chunk.length,
         [this.target],
         async (pending, target, signal) => {
-          const command = new PutRecordBatchCommand({
-            DeliveryStreamName: target.deliveryStreamName,
-            Records: pending.map((p) => ({ Data: data[chunk[p]] })),
-          });
-          const res = await this.clients.get(target).send(command, { abortSignal: signal });
+          const res = await putRecordBatch(
+            this.clients.get(target),
+            {
+              DeliveryStreamName: target.deliveryStreamName,
+              Records: pending.map((p) => ({ Data: data[chunk[p]] })),
+            },
+            signal,
+          );
           if (!res.FailedPutCount) return { failed: [] };
           const again: number[] = [];
           let code: string | undefined;
@@ -114,7 +126,7 @@ export class FirehoseBadRowSink implements BadRowSink {
     }
   }
 
-  /** Closes the SDK clients. */
+  /** Closes the clients' sockets. */
   destroy(): void {
     this.clients.destroy();
   }
@@ -132,6 +144,7 @@ export class KinesisBadRowSink implements BadRowSink {
     this.clients = kinesisClients({
       requestTimeoutMs: opts.budgetMs,
       localCredentials: opts.localCredentials,
+      transport: opts.transport,
     });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
@@ -155,7 +168,7 @@ export class KinesisBadRowSink implements BadRowSink {
     }
   }
 
-  /** Closes the SDK clients. */
+  /** Closes the clients' sockets. */
   destroy(): void {
     this.clients.destroy();
   }

@@ -1,11 +1,12 @@
 /**
- * AWS SDK clients, one per (service, region, endpoint), created on first use and kept for the
- * life of the Lambda container: creating a client per invocation would redo TLS and credential
- * lookups on every beacon.
+ * The edge's AWS clients, one per (service, region, endpoint), created on first use and kept for
+ * the life of the Lambda container: a client per invocation would redo the TLS handshake on
+ * every beacon. They are the small JSON clients of aws-json-client.ts, not the SDK's: the SDK's
+ * code and the Node built-ins it loads made up most of the Lambda@Edge cold start.
  */
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AwsJsonClient, FIREHOSE, KINESIS, type AwsJsonService } from './aws-json-client.js';
+import { edgeCredentials } from './credentials.js';
+import { nodeTransport, type HttpTransport } from './http-transport.js';
 
 /** Options every edge client shares. */
 export interface ClientOptions {
@@ -13,6 +14,8 @@ export interface ClientOptions {
   requestTimeoutMs: number;
   /** Static credentials for a local emulator only; on AWS the function's role is used. */
   localCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Replaces the HTTP layer (tests script the service's answers with it). */
+  transport?: () => HttpTransport;
 }
 
 /** Where a client points. */
@@ -53,34 +56,41 @@ export class ClientCache<C extends Destroyable> {
   }
 }
 
+/** A Kinesis Data Streams client (PutRecords). */
+export type KinesisClient = AwsJsonClient;
+/** A Firehose client (PutRecordBatch). */
+export type FirehoseClient = AwsJsonClient;
+
 /**
- * Base config of an edge client. `maxAttempts: 1` because our own loop retries (only failed
- * entries, within the budget); SDK retries on top would overrun it. HTTP/1.1 (NodeHttpHandler)
- * everywhere: kinesalite needs it, and it behaves the same on AWS. `cacheMiddleware`: the SDK
- * otherwise rebuilds and sorts the middleware stack on every `send`, a real share of a
- * PutRecords call's CPU; it caches only for sends without per-call options, so the hot path
- * sends without them (kinesis-put.ts).
+ * A cache of clients of one service. No retries inside a client: the writers' own loop retries
+ * only the failed entries, within the budget. A connection gets at most a second (or the whole
+ * budget if shorter) so a dead endpoint leaves time for the fallback stream.
  */
-function baseConfig(target: ClientTarget, opts: ClientOptions) {
-  return {
-    region: target.region,
-    maxAttempts: 1,
-    cacheMiddleware: true,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: Math.min(1000, opts.requestTimeoutMs),
-      requestTimeout: opts.requestTimeoutMs,
-    }),
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    ...(opts.localCredentials ? { credentials: { ...opts.localCredentials } } : {}),
-  };
+function clientsOf(service: AwsJsonService, opts: ClientOptions): ClientCache<AwsJsonClient> {
+  const credentials = edgeCredentials(opts.localCredentials);
+  return new ClientCache(
+    (target) =>
+      new AwsJsonClient({
+        service,
+        region: target.region,
+        endpoint: target.endpoint,
+        credentials,
+        transport:
+          opts.transport?.() ??
+          nodeTransport({
+            requestTimeoutMs: opts.requestTimeoutMs,
+            connectTimeoutMs: Math.min(1000, opts.requestTimeoutMs),
+          }),
+      }),
+  );
 }
 
 /** A cache of Kinesis clients. */
 export function kinesisClients(opts: ClientOptions): ClientCache<KinesisClient> {
-  return new ClientCache((target) => new KinesisClient(baseConfig(target, opts)));
+  return clientsOf(KINESIS, opts);
 }
 
 /** A cache of Firehose clients. */
 export function firehoseClients(opts: ClientOptions): ClientCache<FirehoseClient> {
-  return new ClientCache((target) => new FirehoseClient(baseConfig(target, opts)));
+  return clientsOf(FIREHOSE, opts);
 }

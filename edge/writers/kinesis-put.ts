@@ -3,10 +3,10 @@
  * chunks to the API limits, resends only failed entries (per-entry ErrorCode), falls back to the
  * next stream, and reports what could not be stored.
  */
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { RecordTooLargeError } from '../errors.js';
-import type { ClientCache, ClientTarget } from './clients.js';
+import type { ClientCache, ClientTarget, KinesisClient } from './clients.js';
 import { chunkBySize } from './chunk-by-size.js';
+import { putRecords } from './operations.js';
 import { sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
 
 /** PutRecords limits (Kinesis Data Streams quotas). */
@@ -45,11 +45,11 @@ const FATAL = new Set([
   'KMSNotFoundException',
   'KMSAccessDeniedException',
   'KMSInvalidStateException',
-  // No credentials in this container: waiting will not make them appear.
+  // No credentials in this container: waiting will not make them appear (credentials.ts).
   'CredentialsProviderError',
 ]);
 
-/** True when an SDK error means the target is unusable, not just busy. */
+/** True when a call's error means the target is unusable, not just busy. */
 function isFatalKinesisError(err: unknown): boolean {
   return !!err && typeof err === 'object' && 'name' in err && FATAL.has(String(err.name));
 }
@@ -85,12 +85,13 @@ export async function putRecordsReliably(
         ? await sendWithRetry(
             chunk.length,
             targets,
-            (pending, target) =>
+            (pending, target, signal) =>
               putOnce(
                 clients,
                 target,
                 pending.map((p) => entries[chunk[p]]),
                 pending,
+                signal,
               ),
             { ...policy, budgetMs: remaining },
             isFatalKinesisError,
@@ -110,15 +111,17 @@ async function putOnce(
   target: KinesisTarget,
   entries: KinesisEntry[],
   indexes: number[],
+  signal: AbortSignal,
 ) {
-  const command = new PutRecordsCommand({
-    StreamName: target.streamName,
-    Records: entries.map((e) => ({ PartitionKey: e.partitionKey, Data: e.data(target) })),
-  });
-  // No per-call options (no abort signal), so the client's cached middleware stack is used
-  // (clients.ts). An attempt past the deadline is abandoned by the retry loop's race, and its
-  // HTTP request ends at the client's requestTimeout (the write budget) at the latest.
-  const res = await clients.get(target).send(command);
+  // The signal ends the HTTP request when the retry loop's deadline passes.
+  const res = await putRecords(
+    clients.get(target),
+    {
+      StreamName: target.streamName,
+      Records: entries.map((e) => ({ PartitionKey: e.partitionKey, Data: e.data(target) })),
+    },
+    signal,
+  );
   if (!res.FailedRecordCount) return { failed: [] };
   const failed: number[] = [];
   let errorCode: string | undefined;

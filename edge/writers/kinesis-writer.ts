@@ -5,12 +5,16 @@
  * of its own (timestream-flink.ts), all of them put and retried together, so a request is
  * acknowledged only when every one of its events is stored.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { EdgeConfig, StreamTarget, WireFormat } from '../config.js';
 import { StreamUnavailableError } from '../errors.js';
 import type { RecordWriter } from '../ingest/types.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
-import { kinesisClients, type ClientCache } from './clients.js';
+import {
+  kinesisClients,
+  type ClientCache,
+  type ClientOptions,
+  type KinesisClient,
+} from './clients.js';
 import { putRecordsReliably, type KinesisEntry } from './kinesis-put.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { toFlinkEvents } from './timestream-flink.js';
@@ -25,6 +29,8 @@ export interface KinesisRecordWriterOptions {
   retry?: Partial<Omit<RetryPolicy, 'budgetMs'>>;
   /** What a record becomes on the stream (EdgeConfig.wireFormat); `beacon-record` when absent. */
   wireFormat?: WireFormat;
+  /** Replaces the HTTP layer (tests). */
+  transport?: ClientOptions['transport'];
 }
 
 const encoder = new TextEncoder();
@@ -47,6 +53,7 @@ export class KinesisRecordWriter implements RecordWriter {
     this.clients = kinesisClients({
       requestTimeoutMs: opts.budgetMs,
       localCredentials: opts.localCredentials,
+      transport: opts.transport,
     });
     this.policy = { ...DEFAULT_RETRY, ...opts.retry, budgetMs: opts.budgetMs };
   }
@@ -101,12 +108,12 @@ export class KinesisRecordWriter implements RecordWriter {
     }
   }
 
-  /** Number of SDK clients created so far (one per region used). */
+  /** Number of clients created so far (one per region used). */
   get clientCount(): number {
     return this.clients.size;
   }
 
-  /** Closes the SDK clients (tests and the local runner; Lambda never needs to). */
+  /** Closes the clients (tests and the local runner; Lambda never needs to). */
   destroy(): void {
     this.clients.destroy();
   }

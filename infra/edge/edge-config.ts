@@ -27,5 +27,6 @@ export function edgeConfigFor(config: DeployConfig): EdgeConfig {
     streams: config.regions.map((region) => ({ region, streamName: eventsStreamName(config) })),
     badRows: { kind: 'kinesis', region: config.homeRegion, streamName: badRowsStreamName(config) },
     writeBudgetMs: DEFAULT_CONFIG.writeBudgetMs,
+    wireFormat: config.wireFormat,
   };
 }

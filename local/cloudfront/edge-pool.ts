@@ -1,7 +1,7 @@
 /**
  * The local CloudFront on several cores: the main thread keeps HTTP (and the consumer, DuckDB and
  * the API), while a small pool of worker threads (edge-worker.ts) runs the built viewer-request
- * function and origin-request handler, each with its own SDK clients, as CloudFront runs many
+ * function and origin-request handler, each with its own AWS clients, as CloudFront runs many
  * function and Lambda@Edge instances at once. Same built code, same event shapes, same Kinesis
  * API as the in-thread emulator (emulator.ts); only where it runs differs.
  *

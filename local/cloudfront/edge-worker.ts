@@ -2,7 +2,7 @@
  * One edge worker thread of the local CloudFront: loads the built viewer-request function and
  * origin-request bundle, and runs {@link emulateRequest} for the requests the main thread hands
  * it. Several workers run side by side, as CloudFront runs many function and Lambda@Edge instances
- * at once; each has its own SDK clients and connections, like a Lambda container.
+ * at once; each has its own AWS clients and connections, like a Lambda container.
  *
  * Bundled at stack start (edge-build.ts) into the build folder, next to the edge artefacts.
  */

@@ -24,10 +24,12 @@ interface Rule {
 const RULES: Record<string, Rule> = {
   common: { imports: [], node: false, packages: [] },
   schemas: { imports: [], node: false, packages: [] },
+  // No AWS SDK at the edge: its code and the built-ins it loads were most of the Lambda@Edge cold
+  // start; the edge's own JSON client (edge/writers/aws-json-client.ts) calls Kinesis and Firehose.
   edge: {
     imports: ['schemas', 'common'],
     node: true,
-    packages: ['@aws-sdk/', '@smithy/', 'cloudfront', 'aws-lambda'],
+    packages: ['cloudfront', 'aws-lambda'],
   },
   'core-pipeline': {
     imports: ['schemas', 'common'],

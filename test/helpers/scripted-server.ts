@@ -6,13 +6,23 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One scripted answer; `destroy` drops the connection without any response. */
+/**
+ * One scripted answer; `destroy` drops the connection without any response, `hang` never
+ * answers (until the server closes), `truncate` announces the body's full length but drops the
+ * connection after sending only its first `truncate` bytes.
+ */
 export type ScriptedAnswer =
-  | { status: number; headers?: Record<string, string>; body?: string }
-  | { destroy: true };
+  | { status: number; headers?: Record<string, string>; body?: string; truncate?: number }
+  | { destroy: true }
+  | { hang: true };
 
 /** A request as the server saw it. */
 export interface SeenRequest {
+  method: string;
+  /** Path and query, as on the request line. */
+  url: string;
+  /** Header names in lower case (Node's parsing). */
+  headers: http.IncomingHttpHeaders;
   body: Buffer;
   /** performance.now() when the whole body had arrived. */
   arrivedAt: number;
@@ -42,12 +52,24 @@ export async function startScriptedServer(
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
-      const seen = { body: Buffer.concat(parts), arrivedAt: performance.now(), answeredAt: 0 };
+      const seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(parts),
+        arrivedAt: performance.now(),
+        answeredAt: 0,
+      };
       const a = answer(requests.length, seen.body);
       requests.push(seen);
       seen.answeredAt = performance.now();
       if ('destroy' in a) req.socket.destroy();
-      else res.writeHead(a.status, a.headers).end(a.body);
+      else if ('hang' in a) return;
+      else if (a.truncate !== undefined) {
+        const body = Buffer.from(a.body ?? '');
+        res.writeHead(a.status, { ...a.headers, 'content-length': String(body.length) });
+        res.write(body.subarray(0, a.truncate), () => req.socket.destroy());
+      } else res.writeHead(a.status, a.headers).end(a.body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

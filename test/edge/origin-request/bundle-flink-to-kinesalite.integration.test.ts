@@ -18,7 +18,6 @@ import {
 } from '../../../edge/config.js';
 import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
 import type { BadRow } from '../../../schemas/record.js';
-// @ts-expect-error: a .mjs build script without type declarations
 import { buildOriginRequest } from '../../../scripts/build-origin-request.mjs';
 import {
   edgeStamp,

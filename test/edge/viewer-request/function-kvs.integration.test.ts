@@ -14,7 +14,6 @@ import {
 } from '../../../local/cloudfront/function-sandbox.js';
 import { formatKvsFile, LocalKeyValueStore } from '../../../local/cloudfront/kvs.js';
 import { makeViewerRequestEvent } from '../../../local/cloudfront/viewer-event.js';
-// @ts-expect-error plain .mjs build script without type declarations
 import { buildViewerRequest } from '../../../scripts/build-viewer-request.mjs';
 
 const FRA = { name: 'FRA', region: 'eu-central-1' };

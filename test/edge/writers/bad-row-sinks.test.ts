@@ -1,37 +1,29 @@
 /**
- * The Firehose bad-row sink against aws-sdk-client-mock (Firehose has no local server):
- * newline-delimited JSON, partial failures, request limits and the time budget. The Kinesis
- * bad-row sink is tested against kinesalite in kinesalite.integration.test.ts.
+ * The Firehose bad-row sink against a scripted Firehose behind the clients' HTTP seam
+ * (helpers/fake-aws-json.ts; Firehose has no local server): newline-delimited JSON, partial
+ * failures, request limits and the time budget. The Kinesis bad-row sink is tested against
+ * kinesalite in kinesalite.integration.test.ts.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  FirehoseClient,
-  PutRecordBatchCommand,
-  ServiceUnavailableException,
-} from '@aws-sdk/client-firehose';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BadRowWriteError } from '../../../edge/errors.js';
 import { FirehoseBadRowSink } from '../../../edge/writers/bad-row-sinks.js';
 import type { BadRow } from '../../../schemas/record.js';
 import { NOW } from '../../helpers/cloudfront-events.js';
+import { fakeAwsJson, FakeServiceError, type FakeAwsJson } from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 
 /** Jitter fixed at half the ceiling, so waits are known: 25, 50, 100, ... ms. */
 const HALF = { random: () => 0.5 };
 
-const firehose = mockClient(FirehoseClient);
+let firehose: FakeAwsJson;
 
 beforeEach(() => {
-  firehose.reset();
+  firehose = fakeAwsJson();
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: NOW });
 });
 
 afterEach(() => {
   vi.useRealTimers();
-});
-
-afterAll(() => {
-  firehose.restore();
 });
 
 describe('FirehoseBadRowSink', () => {
@@ -52,16 +44,23 @@ describe('FirehoseBadRowSink', () => {
   const line = (r: BadRow) => new TextEncoder().encode(`${JSON.stringify(r)}\n`);
   let sink: FirehoseBadRowSink;
   beforeEach(() => {
-    sink = new FirehoseBadRowSink(target, { budgetMs: 3000, retry: HALF });
+    sink = new FirehoseBadRowSink(target, {
+      budgetMs: 3000,
+      retry: HALF,
+      // The fake ignores signatures, but the client signs every call.
+      localCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+      transport: firehose.transport,
+    });
   });
   afterEach(() => sink.destroy());
 
   it('sends newline-delimited JSON with PutRecordBatch', async () => {
-    firehose
-      .on(PutRecordBatchCommand)
-      .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'a' }, { RecordId: 'b' }] });
+    firehose.setHandler(() => ({
+      FailedPutCount: 0,
+      RequestResponses: [{ RecordId: 'a' }, { RecordId: 'b' }],
+    }));
     await settle(sink.write([row(1), row(2)]));
-    expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input)).toStrictEqual([
+    expect(firehose.inputs('PutRecordBatch')).toStrictEqual([
       {
         DeliveryStreamName: 'beacon-edge-bad-rows',
         Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }],
@@ -70,19 +69,20 @@ describe('FirehoseBadRowSink', () => {
   });
 
   it('checks FailedPutCount and resends only the failed entries', async () => {
-    firehose
-      .on(PutRecordBatchCommand)
-      .resolvesOnce({
-        FailedPutCount: 1,
-        RequestResponses: [
-          { RecordId: 'a' },
-          { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'busy' },
-          { RecordId: 'c' },
-        ],
-      })
-      .resolves({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'b' }] });
+    firehose.setHandler(() =>
+      firehose.calls.length === 1
+        ? {
+            FailedPutCount: 1,
+            RequestResponses: [
+              { RecordId: 'a' },
+              { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'busy' },
+              { RecordId: 'c' },
+            ],
+          }
+        : { FailedPutCount: 0, RequestResponses: [{ RecordId: 'b' }] },
+    );
     expect(await settle(sink.write([row(1), row(2), row(3)]))).toBeUndefined();
-    expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input)).toStrictEqual([
+    expect(firehose.inputs('PutRecordBatch')).toStrictEqual([
       {
         DeliveryStreamName: 'beacon-edge-bad-rows',
         Records: [{ Data: line(row(1)) }, { Data: line(row(2)) }, { Data: line(row(3)) }],
@@ -92,20 +92,20 @@ describe('FirehoseBadRowSink', () => {
   });
 
   it('splits at 500 records per PutRecordBatch', async () => {
-    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+    firehose.setHandler(({ input }) => ({
       FailedPutCount: 0,
-      RequestResponses: input.Records.map(() => ({ RecordId: 'x' })),
+      RequestResponses: (input.Records as unknown[]).map(() => ({ RecordId: 'x' })),
     }));
     await settle(sink.write(Array.from({ length: 1001 }, (_, i) => row(i))));
     expect(
-      firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.Records?.length),
+      firehose.inputs('PutRecordBatch').map((input) => (input.Records as unknown[]).length),
     ).toStrictEqual([500, 500, 1]);
   });
 
   it('throws BadRowWriteError when the budget is spent', async () => {
-    firehose
-      .on(PutRecordBatchCommand)
-      .rejects(new ServiceUnavailableException({ message: 'down', $metadata: {} }));
+    firehose.setHandler(() => {
+      throw new FakeServiceError('ServiceUnavailableException', 'down', 503);
+    });
     const err = await settle(sink.write([row(1), row(2)]));
     expect(err).toBeInstanceOf(BadRowWriteError);
     expect(err).toMatchObject({

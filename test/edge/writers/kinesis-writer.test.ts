@@ -1,23 +1,19 @@
 /**
  * The Kinesis record writer where kinesalite cannot help: partial failures, throttling, fallback,
- * the time budget and request limits. aws-sdk-client-mock stands in for the service here only;
- * the happy path against a real Kinesis API is in kinesalite.integration.test.ts.
+ * the time budget and request limits. A scripted Kinesis behind the clients' HTTP seam
+ * (helpers/fake-aws-json.ts) stands in for the service here only, answering with the JSON the
+ * real API sends; the happy path against a real Kinesis API is in kinesalite.integration.test.ts.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  KinesisClient,
-  ProvisionedThroughputExceededException,
-  PutRecordsCommand,
-  ResourceNotFoundException,
-  type PutRecordsCommandInput,
-} from '@aws-sdk/client-kinesis';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamTarget } from '../../../edge/config.js';
 import { RecordTooLargeError, StreamUnavailableError } from '../../../edge/errors.js';
 import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
+import { AwsServiceError } from '../../../edge/writers/aws-json-client.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
+import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import type { EnrichedRecord } from '../../../schemas/record.js';
 import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
+import { fakeAwsJson, FakeServiceError, type FakeAwsJson } from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 
 const EU: StreamTarget = { region: 'eu-central-1', streamName: 'events-eu' };
@@ -27,7 +23,10 @@ const AP: StreamTarget = { region: 'ap-southeast-1', streamName: 'events-ap' };
 /** Jitter fixed at half the ceiling, so waits are known: 25, 50, 100, ... ms. */
 const HALF = { random: () => 0.5 };
 
-const kinesis = mockClient(KinesisClient);
+/** The fake ignores signatures, but the client signs every call. */
+const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+
+let kinesis: FakeAwsJson;
 
 function makeRecord(events = 3): EnrichedRecord {
   const batch = makeBatch({ sent_at: NOW, count: events });
@@ -43,17 +42,32 @@ function makeRecord(events = 3): EnrichedRecord {
 
 const decode = (data: Uint8Array | undefined) =>
   JSON.parse(new TextDecoder().decode(data)) as EnrichedRecord;
-const putInputs = () =>
-  kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input as PutRecordsCommandInput);
+const putInputs = () => kinesis.inputs('PutRecords') as unknown as PutRecordsInput[];
 const throttled = () =>
-  new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
+  new FakeServiceError('ProvisionedThroughputExceededException', 'Rate exceeded');
+const notFound = () => new FakeServiceError('ResourceNotFoundException', 'no stream');
+/** Answers by stream name; every stream the test writes to is listed. */
+const byStream =
+  (answers: Record<string, () => unknown>) =>
+  ({ input }: { input: Record<string, unknown> }) =>
+    answers[String(input.StreamName)]();
+/** Answers the first call with `first`, every later one with `rest`. */
+const onceThen = (first: () => unknown, rest: () => unknown) => {
+  let n = 0;
+  return () => (n++ === 0 ? first() : rest());
+};
 
 let writer: KinesisRecordWriter;
 
 beforeEach(() => {
-  kinesis.reset();
+  kinesis = fakeAwsJson();
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: NOW });
-  writer = new KinesisRecordWriter({ budgetMs: 3000, retry: HALF });
+  writer = new KinesisRecordWriter({
+    budgetMs: 3000,
+    retry: HALF,
+    localCredentials: CREDENTIALS,
+    transport: kinesis.transport,
+  });
 });
 
 afterEach(() => {
@@ -61,15 +75,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-afterAll(() => {
-  kinesis.restore();
-});
-
 describe('KinesisRecordWriter', () => {
   it('sends one PutRecords: partition key = session id, data = the record as JSON', async () => {
-    kinesis
-      .on(PutRecordsCommand)
-      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 's' }] });
+    kinesis.setHandler(() => ({
+      FailedRecordCount: 0,
+      Records: [{ SequenceNumber: '1', ShardId: 's' }],
+    }));
     const record = makeRecord();
     expect(await settle(writer.write([record], [EU, US]))).toBeUndefined();
     const inputs = putInputs();
@@ -82,20 +93,22 @@ describe('KinesisRecordWriter', () => {
 
   it('resends only the failed entries of a partial failure, after a jittered backoff', async () => {
     const records = [makeRecord(), makeRecord(), makeRecord()];
-    kinesis
-      .on(PutRecordsCommand)
-      .resolvesOnce({
-        FailedRecordCount: 2,
-        Records: [
-          { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' },
-          { SequenceNumber: '2', ShardId: 's' },
-          { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' },
-        ],
-      })
-      .resolves({
-        FailedRecordCount: 0,
-        Records: [{ SequenceNumber: '3' }, { SequenceNumber: '4' }],
-      });
+    kinesis.setHandler(
+      onceThen(
+        () => ({
+          FailedRecordCount: 2,
+          Records: [
+            { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' },
+            { SequenceNumber: '2', ShardId: 's' },
+            { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' },
+          ],
+        }),
+        () => ({
+          FailedRecordCount: 0,
+          Records: [{ SequenceNumber: '3' }, { SequenceNumber: '4' }],
+        }),
+      ),
+    );
     const p = writer.write(records, [EU, US]);
     const done = p.then(() => 'done');
     await vi.advanceTimersByTimeAsync(24); // first backoff: 0.5 × 50 ms = 25 ms
@@ -112,10 +125,14 @@ describe('KinesisRecordWriter', () => {
   });
 
   it('falls back to the next-nearest stream when the nearest keeps failing, and says so in the record', async () => {
-    kinesis.on(PutRecordsCommand, { StreamName: 'events-eu' }).rejects(throttled());
-    kinesis
-      .on(PutRecordsCommand, { StreamName: 'events-us' })
-      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] });
+    kinesis.setHandler(
+      byStream({
+        'events-eu': () => {
+          throw throttled();
+        },
+        'events-us': () => ({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] }),
+      }),
+    );
     const record = makeRecord();
     expect(await settle(writer.write([record], [EU, US, AP]))).toBeUndefined();
     const inputs = putInputs();
@@ -135,12 +152,14 @@ describe('KinesisRecordWriter', () => {
   });
 
   it('skips a stream at once on an error retrying cannot fix (stream missing)', async () => {
-    kinesis
-      .on(PutRecordsCommand, { StreamName: 'events-eu' })
-      .rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: {} }));
-    kinesis
-      .on(PutRecordsCommand, { StreamName: 'events-us' })
-      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] });
+    kinesis.setHandler(
+      byStream({
+        'events-eu': () => {
+          throw notFound();
+        },
+        'events-us': () => ({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1' }] }),
+      }),
+    );
     const p = writer.write([makeRecord()], [EU, US]);
     await vi.advanceTimersByTimeAsync(0);
     await p; // no backoff was needed: resolved without advancing the clock
@@ -148,23 +167,32 @@ describe('KinesisRecordWriter', () => {
   });
 
   it('throws StreamUnavailableError when the budget is spent, never later than the budget', async () => {
-    kinesis.on(PutRecordsCommand).rejects(throttled());
+    kinesis.setHandler(() => {
+      throw throttled();
+    });
     const err = await settle(writer.write([makeRecord(), makeRecord()], [EU, US]));
     expect(err).toBeInstanceOf(StreamUnavailableError);
     const e = err as StreamUnavailableError;
     expect(e.name).toBe('StreamUnavailableError');
     expect(e.failedIndexes).toStrictEqual([0, 1]);
     expect(e.lastErrorCode).toBe('ProvisionedThroughputExceededException');
-    expect(e.cause).toBeInstanceOf(ProvisionedThroughputExceededException);
+    // The service's error as the client surfaces it: named by its type, like the SDK's exception.
+    expect(e.cause).toBeInstanceOf(AwsServiceError);
+    expect(e.cause).toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+      message: 'Rate exceeded',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(e.attempts).toBe(putInputs().length);
     expect(e.attempts).toBeGreaterThan(6); // both streams were tried, more than once
     expect(Date.now() - NOW).toBeLessThanOrEqual(3000);
   });
 
   it('throws at once when every stream is unusable', async () => {
-    kinesis
-      .on(PutRecordsCommand)
-      .rejects(new ResourceNotFoundException({ message: 'no stream', $metadata: {} }));
+    kinesis.setHandler(() => {
+      throw notFound();
+    });
     const p = writer.write([makeRecord()], [EU, US]);
     const caught = p.catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(0);
@@ -172,17 +200,40 @@ describe('KinesisRecordWriter', () => {
     expect(putInputs()).toHaveLength(2);
   });
 
+  it('skips every stream at once when the container has no credentials, sending nothing', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
+    const bare = new KinesisRecordWriter({
+      budgetMs: 3000,
+      retry: HALF,
+      transport: kinesis.transport,
+    });
+    try {
+      const caught = bare.write([makeRecord()], [EU, US]).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await caught).toMatchObject({
+        name: 'StreamUnavailableError',
+        attempts: 2,
+        lastErrorCode: 'CredentialsProviderError',
+      });
+      expect(putInputs()).toHaveLength(0);
+    } finally {
+      bare.destroy();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('aborts a call that hangs past the budget', async () => {
-    kinesis.on(PutRecordsCommand).callsFake(() => new Promise(() => undefined));
+    kinesis.setHandler(() => new Promise(() => undefined));
     const err = await settle(writer.write([makeRecord()], [EU]));
     expect(err).toBeInstanceOf(StreamUnavailableError);
     expect(Date.now() - NOW).toBe(3000);
   });
 
   it('splits many records into PutRecords of at most 500 records', async () => {
-    kinesis.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({
+    kinesis.setHandler(({ input }) => ({
       FailedRecordCount: 0,
-      Records: (input.Records ?? []).map((_, i) => ({ SequenceNumber: String(i) })),
+      Records: (input.Records as unknown[]).map((_, i) => ({ SequenceNumber: String(i) })),
     }));
     const one = makeRecord(1);
     const records = Array.from({ length: 1201 }, () => one);
@@ -191,9 +242,9 @@ describe('KinesisRecordWriter', () => {
   });
 
   it('splits by the 5 MiB request limit', async () => {
-    kinesis.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({
+    kinesis.setHandler(({ input }) => ({
       FailedRecordCount: 0,
-      Records: (input.Records ?? []).map(() => ({ SequenceNumber: '1' })),
+      Records: (input.Records as unknown[]).map(() => ({ SequenceNumber: '1' })),
     }));
     const big = makeRecord(1);
     big.content_id = 'x'.repeat(900 * 1024); // ~900 KiB per record: 5 fit in one request

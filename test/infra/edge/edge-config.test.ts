@@ -18,7 +18,18 @@ describe('edgeConfigFor', () => {
       ],
       badRows: { kind: 'kinesis', region: 'us-east-1', streamName: 'beacon-edge-bad-rows' },
       writeBudgetMs: DEFAULT_CONFIG.writeBudgetMs,
+      wireFormat: 'beacon-record',
     });
+  });
+
+  it("carries the wire format the core reads: the Flink job's flat objects with core flink", () => {
+    const flink = edgeConfigFor({
+      ...DEFAULT_DEPLOY_CONFIG,
+      core: 'flink',
+      store: 'timestream',
+      wireFormat: 'timestream-flink',
+    });
+    expect(flink.wireFormat).toBe('timestream-flink');
   });
 
   it('follows the app name, regions, home region, paths and origins of the deployment', () => {
