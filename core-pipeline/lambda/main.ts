@@ -18,7 +18,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { DEFAULT_LAMBDA_CONSUMER_CONFIG } from '../config.js';
-import { ConsumerConfigError } from '../errors.js';
 import { InfluxDbSink } from '../sinks/influxdb.js';
 import { secretToken } from '../sinks/secret-token.js';
 import { createTimestreamSink } from '../sinks/timestream.js';

@@ -33,7 +33,7 @@ export const EVENT_TAGS = [
 ] as const satisfies readonly (keyof EventRow)[];
 
 /** Bad-row columns written as tags. */
-export const BAD_ROW_TAGS = [
+const BAD_ROW_TAGS = [
   'pop',
   'reason',
   'source',

@@ -24,18 +24,18 @@ const KEY_NEEDS_ESCAPE = /[\\\u0000-\u001f\u007f, =]/;
 const STRING_NEEDS_ESCAPE = /["\\]/;
 
 /** Escapes a tag key, tag value or field key. */
-export function escapeKey(s: string): string {
+function escapeKey(s: string): string {
   if (!KEY_NEEDS_ESCAPE.test(s)) return s;
   return s.replace(TAG_UNSAFE, '\uFFFD').replace(KEY_SPECIAL, '\\$&');
 }
 
 /** Escapes a measurement name. */
-export function escapeMeasurement(s: string): string {
+function escapeMeasurement(s: string): string {
   return s.replace(TAG_UNSAFE, '\uFFFD').replace(MEASUREMENT_SPECIAL, '\\$&');
 }
 
 /** One field value in line-protocol form. */
-export function encodeFieldValue(f: FieldValue): string {
+function encodeFieldValue(f: FieldValue): string {
   switch (f.kind) {
     case 'int':
       return `${f.value}i`;
@@ -53,7 +53,7 @@ export function encodeFieldValue(f: FieldValue): string {
 }
 
 /** One point as one line (no trailing newline). A point needs at least one field. */
-export function encodePoint(p: Point): string {
+function encodePoint(p: Point): string {
   let line = escapeMeasurement(p.measurement);
   for (const [k, v] of p.tags) line += `,${escapeKey(k)}=${escapeKey(v)}`;
   line += ' ';
