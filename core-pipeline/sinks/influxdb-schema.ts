@@ -33,11 +33,7 @@ export const EVENT_TAGS = [
 ] as const satisfies readonly (keyof EventRow)[];
 
 /** Bad-row columns written as tags. */
-const BAD_ROW_TAGS = [
-  'pop',
-  'reason',
-  'source',
-] as const satisfies readonly (keyof StoredBadRow)[];
+const BAD_ROW_TAGS = ['pop', 'reason', 'source'] as const satisfies readonly (keyof StoredBadRow)[];
 
 /** One field value with the line-protocol type it is written as. */
 export type FieldValue =
