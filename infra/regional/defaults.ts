@@ -46,8 +46,8 @@ export const archiveDefaults = {
 } as const;
 
 export const consumerDefaults = {
-  /** The bundle targets node20 (esbuild); Lambda's Node 20 runtime is past its end of support, 22 runs the same code. */
-  runtime: Runtime.NODEJS_22_X,
+  /** The bundle targets node20 (esbuild) and runs on the newest Lambda runtime (Node 20's support has ended); the handler is async, as Node 24 requires. */
+  runtime: Runtime.NODEJS_24_X,
   /** Graviton: the same price per GB-second buys more compute; the bundle has no native code. */
   architecture: Architecture.ARM_64,
   /** Decoding and line-protocol encoding are CPU-bound; 512 MB buys a proportional share of a vCPU. */

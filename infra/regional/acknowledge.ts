@@ -1,0 +1,14 @@
+/**
+ * Acknowledging a cdk-nag (AwsSolutions) finding on a construct, with the reason a reviewer reads.
+ * cdk-nag 3 reports through CDK's validation plugins; their acknowledgements carry the plugin's name.
+ */
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Acknowledges AwsSolutions `rule` (e.g. `AwsSolutions-SQS3`, `AwsSolutions-IAM5[Resource::*]`) on
+ * `scope` and everything under it.
+ */
+export function acknowledgeNag(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `AwsSolutions::${rule}`, reason });
+}
