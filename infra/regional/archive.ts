@@ -86,8 +86,9 @@ export class StreamArchive extends Construct {
   constructor(scope: Construct, id: string, props: StreamArchiveProps) {
     super(scope, id);
     const { stream, bucket } = props;
+    const logGroupName = `/aws/kinesisfirehose/${props.deliveryStreamName}`;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/kinesisfirehose/${props.deliveryStreamName}`,
+      logGroupName,
       retention: consumerDefaults.logRetentionDays,
     });
     const logStream = this.logGroup.addStream('DestinationDelivery', {
@@ -126,7 +127,7 @@ export class StreamArchive extends Construct {
                 Stack.of(this).formatArn({
                   service: 'logs',
                   resource: 'log-group',
-                  resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
+                  resourceName: `${logGroupName}:log-stream:DestinationDelivery`,
                   arnFormat: ArnFormat.COLON_RESOURCE_NAME,
                 }),
               ],

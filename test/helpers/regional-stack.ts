@@ -31,8 +31,11 @@ export const REGIONAL_CASES: RegionalCase[] = [
   { store: 'influxdb', core: 'lambda', region: 'eu-central-1' },
 ];
 
-/** `influxdb/lambda/us-east-1`, for test names. */
-export const caseName = (c: RegionalCase) => `${c.store}/${c.core}/${c.region}`;
+/**
+ * Timeout of a hook or test that synthesizes: the first synthesis in a test file bundles the
+ * consumer with esbuild, which takes a minute on a loaded two-core machine.
+ */
+export const SYNTH_TIMEOUT_MS = 300_000;
 
 /** A synthesized regional stack. */
 export interface SynthesizedRegion {

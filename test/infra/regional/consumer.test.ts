@@ -4,6 +4,7 @@ import {
   arnOf,
   REGIONAL_CASES,
   type SynthesizedRegion,
+  SYNTH_TIMEOUT_MS,
   synthRegional,
 } from '../../helpers/regional-stack.js';
 
@@ -16,7 +17,7 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
   beforeAll(() => {
     s = synthRegional(c);
     consumer = s.stack.consumer as Consumer;
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('is a Node 24 ARM64 function with the bundle, its log group and the environment contract', () => {
     const p = s.props(consumer.function);

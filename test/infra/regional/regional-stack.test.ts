@@ -6,6 +6,7 @@ import {
   caseConfig,
   REGIONAL_CASES,
   type SynthesizedRegion,
+  SYNTH_TIMEOUT_MS,
   synthRegional,
 } from '../../helpers/regional-stack.js';
 
@@ -14,7 +15,7 @@ describe.each(REGIONAL_CASES)('RegionalStack ($store, $core, $region)', (c) => {
   let s: SynthesizedRegion;
   beforeAll(() => {
     s = synthRegional(c);
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('has the events stream, and the bad-rows stream in the home region only: on-demand, KMS, 24 h', () => {
     const streams = [
@@ -83,7 +84,7 @@ describe.each(REGIONAL_CASES)('RegionalStack ($store, $core, $region)', (c) => {
 });
 
 describe('RegionalStack props', () => {
-  it('derives every physical name from appName', () => {
+  it('derives every physical name from appName', { timeout: SYNTH_TIMEOUT_MS }, () => {
     const other = synthRegional(REGIONAL_CASES[0], { overrides: { appName: 'qoe' } });
     const consumer = other.stack.consumer;
     expect([
