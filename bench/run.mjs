@@ -26,6 +26,8 @@ const BENCHES = [
   'edge-throughput',
   'edge-bundles',
   'core-store',
+  'line-protocol',
+  'consumer-influxdb',
   'e2e-load',
   'overload',
   'sdk-cost',

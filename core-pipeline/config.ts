@@ -56,6 +56,102 @@ export interface ConsumerConfig {
   maxBackoffMs: number;
 }
 
+/** Which InfluxDB write API a sink speaks. */
+export type InfluxWriteApi = 'v1' | 'v2';
+
+/**
+ * InfluxDB sink settings. `url`, `database` and the token come from the deployment (the consumer
+ * Lambda's environment, lambda/env.ts); the numbers below have defaults.
+ */
+export interface InfluxDbConfig {
+  /** Base URL, e.g. `https://<id>.<region>.timestream-influxdb.amazonaws.com:8086`. */
+  url: string;
+  /**
+   * `v1`: `/write?db=` (InfluxDB 1.x, and InfluxDB 3's compatibility endpoint); `v2`:
+   * `/api/v2/write?org=&bucket=` (Timestream for InfluxDB v2 instances).
+   */
+  api: InfluxWriteApi;
+  /** Database (v1) or bucket (v2). */
+  database: string;
+  /** Organisation (v2 only). */
+  org: string;
+  /** Sent as `Authorization: Token <token>`; empty sends no header (a local influxd). */
+  token: string;
+  /** Lines per write request: InfluxDB's documentation recommends batches of about 5,000 lines. */
+  maxLinesPerWrite: number;
+  /**
+   * Bytes per write request. Events with long strings (error messages, attrs) make lines long, and
+   * servers cap a request body (InfluxDB 1.x 25 MB, proxies often less); a smaller body also costs
+   * less to resend after a 5xx.
+   */
+  maxBytesPerWrite: number;
+  /** One request's deadline; a hung server counts as a transient failure and is retried. */
+  requestTimeoutMs: number;
+  /**
+   * Time one write may spend retrying 429/5xx/network failures before the sink gives up with
+   * SinkWriteError. Must stay well under the Lambda timeout so the handler can still answer.
+   */
+  retryBudgetMs: number;
+  /** Full-jitter backoff between retries (common/backoff.ts). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /**
+   * Most extra requests spent isolating the lines a 400/413/422 refuses (bisection). One bad line
+   * in 5,000 costs about 26; past this cap the refusal is systematic (a wrong database, a field
+   * whose type changed everywhere) and the batch fails with SinkWriteError instead.
+   */
+  maxIsolationWrites: number;
+}
+
+/** Consumer Lambda settings. */
+export interface LambdaConsumerConfig {
+  /**
+   * Most rows (events + bad rows) per sink write. Equal to InfluxDB's recommended lines per
+   * request, so a group is usually one HTTP write, and a failed group costs Lambda's retry only
+   * the records from that group on.
+   */
+  maxRowsPerWrite: number;
+}
+
+/** Consumer Lambda defaults. */
+export const DEFAULT_LAMBDA_CONSUMER_CONFIG: LambdaConsumerConfig = { maxRowsPerWrite: 5000 };
+
+/** Secrets Manager token cache settings. */
+export interface SecretConfig {
+  /**
+   * How long a container keeps the token before reading the secret again: long enough that a
+   * warm container costs no API call per batch, short enough that a rotated token is picked up.
+   */
+  ttlMs: number;
+}
+
+const DEFAULT_INFLUXDB_CONFIG: Omit<InfluxDbConfig, 'url' | 'database'> = {
+  api: 'v1',
+  org: '',
+  token: '',
+  maxLinesPerWrite: 5000,
+  maxBytesPerWrite: 4 * 1024 * 1024,
+  requestTimeoutMs: 10_000,
+  retryBudgetMs: 30_000,
+  backoffBaseMs: 200,
+  backoffMaxMs: 5000,
+  maxIsolationWrites: 256,
+};
+
+const DEFAULT_SECRET_CONFIG: SecretConfig = { ttlMs: 5 * 60_000 };
+
+/** Fills a partial InfluxDB config with the defaults (`url` and `database` are required). */
+export function withInfluxDbDefaults(
+  partial: Partial<InfluxDbConfig> & Pick<InfluxDbConfig, 'url' | 'database'>,
+): InfluxDbConfig {
+  return { ...DEFAULT_INFLUXDB_CONFIG, ...stripUndefined(partial) } as InfluxDbConfig;
+}
+
+/** Fills a partial secret-cache config with the defaults. */
+export function withSecretDefaults(partial: Partial<SecretConfig> = {}): SecretConfig {
+  return { ...DEFAULT_SECRET_CONFIG, ...stripUndefined(partial) };
+}
+
 /** DuckDB defaults (see DuckDbConfig for why each value). */
 const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   memoryLimit: '96MB',

@@ -81,6 +81,20 @@ export class InvalidQueryError extends CorePipelineError {
   }
 }
 
+/**
+ * The consumer's configuration (the Lambda's environment) is missing or wrong. `variable` names
+ * the environment variable to fix.
+ */
+export class ConsumerConfigError extends CorePipelineError {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+    this.name = 'ConsumerConfigError';
+  }
+}
+
 /** The store was used after `close()`. */
 export class StoreClosedError extends CorePipelineError {
   constructor() {

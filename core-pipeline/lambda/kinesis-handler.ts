@@ -1,67 +1,103 @@
 /**
- * The AWS Lambda adapter: a Kinesis event source mapping delivers a batch of records from one
- * shard; this decodes them with the same code as the local consumer and writes one batch to the
- * sink. Lambda keeps the checkpoints (the event source mapping), so none are written here.
+ * The consumer Lambda's work on one Kinesis batch, without the Lambda plumbing (main.ts adds the
+ * Powertools logger, metrics and partial-batch response): decode the records with the same code
+ * as the local consumer and write their rows to the sink, a few large writes per batch.
  *
- * The sink is a parameter because the store on AWS (a Timestream/InfluxDB sink) does not exist
- * yet; the deployed entry point will be `createKinesisHandler({ sink: thatSink })`.
+ * Why writes per group of records and not per record: a time-series store takes thousands of
+ * lines per request, and a 1,000-record batch written record by record would make 1,000 HTTP
+ * writes. Records are taken in order into groups of at most `maxRowsPerWrite` rows and the groups
+ * are written one after the other. When a group's write fails, it and every later group are
+ * unwritten, so the batch outcome is "stored up to record i": Lambda, told the sequence number of
+ * record i, checkpoints before it and retries from it (with BisectBatchOnFunctionError it bisects
+ * there). Groups already stored are never sent again by that retry, and any that are (a retry
+ * of the whole batch) are harmless: the sinks are idempotent.
  *
- * Requires `FunctionResponseTypes: ['ReportBatchItemFailures']` on the mapping: an unreadable
- * record never fails (it becomes a bad row); a sink failure reports every record of the batch,
- * so Lambda retries the batch (harmless: event writes are idempotent on event_id).
+ * Lambda keeps the checkpoints (the event source mapping), so none are written here.
  */
-import type {
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from 'aws-lambda';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeRecords, type SourceRecord } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
 
-/** Options of the Lambda handler. */
-export interface KinesisHandlerOptions {
+/** Options of one batch's processing. */
+export interface KinesisBatchOptions {
   sink: EventSink;
-  /** Names of streams that carry BadRows rather than EnrichedRecords (none on AWS: bad rows go to Firehose). */
+  /** Names of streams that carry BadRows rather than EnrichedRecords. */
   badRowStreams?: readonly string[];
+  /** Most rows (events + bad rows) per sink write; a single record is never split. */
+  maxRowsPerWrite: number;
   now?: () => number;
-  /** Error lines (CloudWatch); console.error when absent. */
-  log?: (line: string) => void;
+}
+
+/** What happened to one batch. */
+export interface KinesisBatchOutcome {
+  recordsIn: number;
+  /** Events and bad rows stored (an event the store refused counts as a bad row). */
+  eventsWritten: number;
+  badRowsWritten: number;
+  /** Sink writes made (each one `writeBatch`). */
+  writes: number;
+  /** Each sink write's duration, ms, in order. */
+  writeMs: number[];
+  /** Index of the first record not stored, or null when all were. */
+  failedFrom: number | null;
+  /** The sink's error when `failedFrom` is set. */
+  error?: unknown;
 }
 
 /**
- * Handles one Kinesis batch. Never throws: a failure is reported as `batchItemFailures`.
- * @example
- *   export const handler = createKinesisHandler({ sink: timestreamSink });
+ * Decodes and writes one batch. Never throws: a failed write is reported as `failedFrom`. An
+ * unreadable record never fails the batch (it becomes a bad row).
  */
-export async function handleKinesisEvent(
-  event: KinesisStreamEvent,
-  opts: KinesisHandlerOptions,
-): Promise<KinesisStreamBatchResponse> {
-  const records = event?.Records ?? [];
-  if (records.length === 0) return { batchItemFailures: [] };
+export async function processKinesisBatch(
+  records: readonly KinesisStreamRecord[],
+  opts: KinesisBatchOptions,
+): Promise<KinesisBatchOutcome> {
   const now = opts.now ?? Date.now;
-  const rows = decodeRecords(
-    records.map((r) => toSourceRecord(r, opts.badRowStreams ?? [], now)),
-    now(),
-  );
-  try {
-    await opts.sink.writeBatch({ ...rows, checkpoints: [] });
-    return { batchItemFailures: [] };
-  } catch (err) {
-    (opts.log ?? console.error)(
-      `[kinesis-handler] write of ${records.length} records failed: ${(err as Error)?.message ?? String(err)}`,
+  const ingestedAt = now();
+  const out: KinesisBatchOutcome = {
+    recordsIn: records.length,
+    eventsWritten: 0,
+    badRowsWritten: 0,
+    writes: 0,
+    writeMs: [],
+    failedFrom: null,
+  };
+  let start = 0;
+  let group: ReturnType<typeof decodeRecords> = { events: [], badRows: [] };
+  const flush = async (end: number): Promise<boolean> => {
+    if (end === start) return true;
+    const t0 = performance.now();
+    try {
+      out.writes++;
+      const report = await opts.sink.writeBatch({ ...group, checkpoints: [] });
+      // Events the store refused for good were stored as bad rows instead (sink.ts).
+      const rejected = report?.rejectedEvents ?? 0;
+      out.eventsWritten += group.events.length - rejected;
+      out.badRowsWritten += group.badRows.length + rejected;
+      return true;
+    } catch (err) {
+      out.failedFrom = start;
+      out.error = err;
+      return false;
+    } finally {
+      out.writeMs.push(performance.now() - t0);
+      start = end;
+      group = { events: [], badRows: [] };
+    }
+  };
+  for (let i = 0; i < records.length; i++) {
+    const rows = decodeRecords(
+      [toSourceRecord(records[i], opts.badRowStreams ?? [], now)],
+      ingestedAt,
     );
-    return {
-      batchItemFailures: records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
-    };
+    const size = rows.events.length + rows.badRows.length;
+    const held = group.events.length + group.badRows.length;
+    if (held > 0 && held + size > opts.maxRowsPerWrite && !(await flush(i))) return out;
+    for (const e of rows.events) group.events.push(e);
+    for (const b of rows.badRows) group.badRows.push(b);
   }
-}
-
-/** A Lambda handler bound to a sink. */
-export function createKinesisHandler(
-  opts: KinesisHandlerOptions,
-): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
-  return (event) => handleKinesisEvent(event, opts);
+  await flush(records.length);
+  return out;
 }
 
 /** Stream name from `arn:aws:kinesis:<region>:<account>:stream/<name>`. */

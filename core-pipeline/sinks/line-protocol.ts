@@ -17,9 +17,15 @@ const TAG_UNSAFE = /[\\\u0000-\u001f\u007f]/g;
 const KEY_SPECIAL = /[, =]/g;
 const MEASUREMENT_SPECIAL = /[, ]/g;
 const STRING_SPECIAL = /["\\]/g;
+// One non-global test per string first: almost every key and value needs no escape, and a
+// `.test` that finds nothing costs far less than two global replaces that copy the string.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const KEY_NEEDS_ESCAPE = /[\\\u0000-\u001f\u007f, =]/;
+const STRING_NEEDS_ESCAPE = /["\\]/;
 
 /** Escapes a tag key, tag value or field key. */
 export function escapeKey(s: string): string {
+  if (!KEY_NEEDS_ESCAPE.test(s)) return s;
   return s.replace(TAG_UNSAFE, '\uFFFD').replace(KEY_SPECIAL, '\\$&');
 }
 
@@ -40,7 +46,9 @@ export function encodeFieldValue(f: FieldValue): string {
     case 'bool':
       return f.value ? 'true' : 'false';
     case 'string':
-      return `"${f.value.replace(STRING_SPECIAL, '\\$&')}"`;
+      return STRING_NEEDS_ESCAPE.test(f.value)
+        ? `"${f.value.replace(STRING_SPECIAL, '\\$&')}"`
+        : `"${f.value}"`;
   }
 }
 

@@ -20,6 +20,18 @@ export interface WriteBatchInput {
 }
 
 /**
+ * What a write did beyond storing everything as given (optional: a sink that stores every row as
+ * given returns nothing).
+ */
+export interface WriteReport {
+  /**
+   * Events the store refused for good (a field type it will not take, a time outside its
+   * retention) and that were stored as bad rows of reason `store_rejected` instead.
+   */
+  rejectedEvents: number;
+}
+
+/**
  * A store for event rows, bad rows and shard checkpoints.
  *
  * Contract every implementation keeps:
@@ -31,10 +43,14 @@ export interface WriteBatchInput {
  *   ignored and the first write wins. Bad rows are idempotent on `bad_row_id`.
  * - A checkpoint replaces the stored one for its (stream, shardId).
  * - Infrastructure failures reject with `SinkWriteError` (cause = the original error); nothing
- *   of the batch is stored then.
+ *   of the batch is stored then, or (a sink without transactions) what was stored is overwritten
+ *   with itself when the batch is written again.
+ * - A row the store refuses for good is never dropped silently: it is stored as a bad row of
+ *   reason `store_rejected` and counted in the `WriteReport`.
  */
 export interface EventSink {
-  writeBatch(input: WriteBatchInput): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: sinks that store every row as given return nothing.
+  writeBatch(input: WriteBatchInput): Promise<WriteReport | void>;
   /** Every stored checkpoint (the consumer resumes after each). */
   loadCheckpoints(): Promise<Checkpoint[]>;
   /** Waits for in-flight writes, then releases the store. Idempotent. */

@@ -32,7 +32,7 @@ const RULES: Record<string, Rule> = {
   'core-pipeline': {
     imports: ['schemas', 'common'],
     node: true,
-    packages: ['@aws-sdk/', '@smithy/', '@duckdb/', 'aws-lambda'],
+    packages: ['@aws-sdk/', '@smithy/', '@duckdb/', 'aws-lambda', '@aws-lambda-powertools/'],
   },
   player: { imports: ['schemas', 'common'], node: false, packages: [] },
   dashboard: {

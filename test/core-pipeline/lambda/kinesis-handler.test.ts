@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createKinesisHandler,
-  handleKinesisEvent,
+  processKinesisBatch,
   streamNameFromArn,
 } from '../../../core-pipeline/lambda/kinesis-handler.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { SinkWriteError } from '../../../core-pipeline/errors.js';
-import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
+import type { EventSink, WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
 import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
 
@@ -17,18 +16,31 @@ beforeAll(async () => {
 afterAll(() => store.close());
 
 const ids = async (sql: string) => (await store.query(sql)).map((r) => Object.values(r)[0]);
+const opts = (
+  sink: EventSink,
+  extra: { badRowStreams?: string[]; maxRowsPerWrite?: number } = {},
+) => ({
+  sink,
+  maxRowsPerWrite: 5000,
+  ...extra,
+});
 
-/** A sink whose store is down: every write fails as a real one would. */
-const downSink: EventSink = {
-  writeBatch: async () => {
-    throw new SinkWriteError('store unavailable');
-  },
-  loadCheckpoints: async () => [],
-  close: async () => undefined,
-};
+/** A sink that records each write and fails the writes whose number is in `failOn` (1-based). */
+function recordingSink(failOn: number[] = []): EventSink & { writes: WriteBatchInput[] } {
+  const writes: WriteBatchInput[] = [];
+  return {
+    writes,
+    writeBatch: async (input) => {
+      writes.push(input);
+      if (failOn.includes(writes.length)) throw new SinkWriteError('store unavailable');
+    },
+    loadCheckpoints: async () => [],
+    close: async () => undefined,
+  };
+}
 
-describe('handleKinesisEvent', () => {
-  it('stores the events of every record and reports no failures', async () => {
+describe('processKinesisBatch', () => {
+  it('stores the events of every record in one write', async () => {
     const a = enrichedRecord({
       session_id: 'sess_lambda_a1',
       events: [event('started'), event('paused', { seq: 1 })],
@@ -37,11 +49,19 @@ describe('handleKinesisEvent', () => {
       session_id: 'sess_lambda_b1',
       events: [event('volume_changed', { volume: 0.5, muted: false })],
     });
-    const handler = createKinesisHandler({ sink: store });
-    const result = await handler(
-      kinesisStreamEvent([kinesisStreamRecord(jsonBytes(a)), kinesisStreamRecord(jsonBytes(b))]),
+    const out = await processKinesisBatch(
+      kinesisStreamEvent([kinesisStreamRecord(jsonBytes(a)), kinesisStreamRecord(jsonBytes(b))])
+        .Records,
+      opts(store),
     );
-    expect(result).toStrictEqual({ batchItemFailures: [] });
+    expect({ ...out, writeMs: out.writeMs.length }).toStrictEqual({
+      recordsIn: 2,
+      eventsWritten: 3,
+      badRowsWritten: 0,
+      writes: 1,
+      writeMs: 1,
+      failedFrom: null,
+    });
     expect(
       await ids(
         "SELECT event_id FROM events WHERE session_id LIKE 'sess_lambda_%' ORDER BY seq, session_id",
@@ -55,9 +75,8 @@ describe('handleKinesisEvent', () => {
       shardId: 'shardId-000000000007',
       arrivalMs: T0 + 9000,
     });
-    expect(await handleKinesisEvent(kinesisStreamEvent([rec]), { sink: store })).toStrictEqual({
-      batchItemFailures: [],
-    });
+    const out = await processKinesisBatch([rec], opts(store));
+    expect([out.failedFrom, out.badRowsWritten]).toStrictEqual([null, 1]);
     const rows = await store.query(
       'SELECT reason, source, payload, payload_encoding, epoch_ms(received_at) AS received_at FROM bad_rows WHERE request_id = $1',
       [`kinesis:beacon-edge-events/shardId-000000000007/${rec.kinesis.sequenceNumber}`],
@@ -76,10 +95,7 @@ describe('handleKinesisEvent', () => {
   it('reads BadRows from the streams named as bad-row streams', async () => {
     const bad = badRow({ request_id: 'req_lambda_bad1' });
     const rec = kinesisStreamRecord(jsonBytes(bad), { stream: 'beacon-edge-bad-rows' });
-    await handleKinesisEvent(kinesisStreamEvent([rec]), {
-      sink: store,
-      badRowStreams: ['beacon-edge-bad-rows'],
-    });
+    await processKinesisBatch([rec], opts(store, { badRowStreams: ['beacon-edge-bad-rows'] }));
     expect(
       await ids("SELECT reason FROM bad_rows WHERE request_id = 'req_lambda_bad1'"),
     ).toStrictEqual([bad.reason]);
@@ -87,34 +103,58 @@ describe('handleKinesisEvent', () => {
 
   it('stores a re-delivered batch once', async () => {
     const r = enrichedRecord({ session_id: 'sess_lambda_re1' });
-    const batch = kinesisStreamEvent([kinesisStreamRecord(jsonBytes(r))]);
-    await handleKinesisEvent(batch, { sink: store });
-    await handleKinesisEvent(batch, { sink: store });
+    const batch = [kinesisStreamRecord(jsonBytes(r))];
+    await processKinesisBatch(batch, opts(store));
+    await processKinesisBatch(batch, opts(store));
     expect(
       await ids("SELECT count(*) FROM events WHERE session_id = 'sess_lambda_re1'"),
     ).toStrictEqual([1]);
   });
 
-  it('reports every record as failed when the sink cannot write, so Lambda retries the batch', async () => {
-    const records = [
-      kinesisStreamRecord(jsonBytes(enrichedRecord())),
-      kinesisStreamRecord(jsonBytes(enrichedRecord())),
-    ];
-    const lines: string[] = [];
-    const result = await handleKinesisEvent(kinesisStreamEvent(records), {
-      sink: downSink,
-      log: (l) => lines.push(l),
-    });
-    expect(result).toStrictEqual({
-      batchItemFailures: records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
-    });
-    expect(lines).toStrictEqual(['[kinesis-handler] write of 2 records failed: store unavailable']);
+  it('writes groups of whole records and stops at the first failed group', async () => {
+    // Three records of two events each, at most four rows per write: groups [0], [1], [2].
+    const records = [0, 1, 2].map(() =>
+      kinesisStreamRecord(
+        jsonBytes(enrichedRecord({ events: [event('started'), event('paused', { seq: 1 })] })),
+      ),
+    );
+    const sink = recordingSink([2]);
+    const out = await processKinesisBatch(records, opts(sink, { maxRowsPerWrite: 3 }));
+    expect(sink.writes.map((w) => w.events.length)).toStrictEqual([2, 2]);
+    expect([out.failedFrom, out.eventsWritten, out.writes]).toStrictEqual([1, 2, 2]);
+    expect(out.error).toBeInstanceOf(SinkWriteError);
   });
 
-  it('answers an empty event without writing', async () => {
-    expect(await handleKinesisEvent(kinesisStreamEvent([]), { sink: downSink })).toStrictEqual({
-      batchItemFailures: [],
+  it('never splits a record larger than a write', async () => {
+    const big = enrichedRecord({
+      events: [0, 1, 2, 3, 4].map((seq) =>
+        event('heartbeat', { seq, played_ms: seq * 1000, stall_ms: 0, stall_count: 0 }),
+      ),
     });
+    const sink = recordingSink();
+    const out = await processKinesisBatch(
+      [kinesisStreamRecord(jsonBytes(big)), kinesisStreamRecord(jsonBytes(enrichedRecord()))],
+      opts(sink, { maxRowsPerWrite: 2 }),
+    );
+    expect(sink.writes.map((w) => w.events.length)).toStrictEqual([5, 1]);
+    expect(out.failedFrom).toBe(null);
+  });
+
+  it('reports the first record when the first write fails', async () => {
+    const records = [kinesisStreamRecord(jsonBytes(enrichedRecord()))];
+    const out = await processKinesisBatch(records, opts(recordingSink([1])));
+    expect([out.failedFrom, out.eventsWritten]).toStrictEqual([0, 0]);
+  });
+
+  it('counts events the store refused as bad rows', async () => {
+    const sink: EventSink = {
+      writeBatch: async () => ({ rejectedEvents: 1 }),
+      loadCheckpoints: async () => [],
+      close: async () => undefined,
+    };
+    const r = enrichedRecord({ events: [event('started'), event('paused', { seq: 1 })] });
+    const out = await processKinesisBatch([kinesisStreamRecord(jsonBytes(r))], opts(sink));
+    expect([out.eventsWritten, out.badRowsWritten]).toStrictEqual([1, 1]);
   });
 });
 

@@ -1,0 +1,149 @@
+/**
+ * The InfluxDB store (Timestream for InfluxDB on AWS): events and bad rows as points
+ * (influxdb-schema.ts), written as line protocol over HTTP(S) (influxdb-writer.ts).
+ *
+ * How it keeps the sink contract without transactions:
+ * - Idempotence comes from the points themselves: a point's timestamp is its row's time plus six
+ *   digits hashed from the row's id, so writing a batch again overwrites the same points with the
+ *   same values (only `ingested_at` moves to the last write's time). A retried or replayed batch
+ *   therefore changes no count.
+ * - Bodies are cut at `maxLinesPerWrite` lines and `maxBytesPerWrite` bytes and sent one after the
+ *   other; any infrastructure failure rejects with SinkWriteError and the caller sends the whole
+ *   batch again (the chunks that did land are overwritten with themselves).
+ * - A body the store refuses for its content (400/413/422, e.g. InfluxDB 1.x's "partial write:
+ *   field type conflict") is bisected until the refused lines are isolated: the halves that are
+ *   accepted are stored, and each line refused on its own becomes a `store_rejected` bad row
+ *   (store-rejected.ts) written after the rest. So one poisoned line neither blocks the shard nor
+ *   takes its neighbours with it. Past `maxIsolationWrites` requests the refusal is systematic
+ *   and the batch fails with SinkWriteError instead.
+ * - Checkpoints are not stored: the Lambda event source mapping keeps them.
+ */
+import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
+import { SinkWriteError } from '../errors.js';
+import type { EventRow, StoredBadRow } from '../rows.js';
+import { badRowPoint, eventPoint } from './influxdb-schema.js';
+import { InfluxWriter, type WriterDeps } from './influxdb-writer.js';
+import { encodePoints } from './line-protocol.js';
+import type { Checkpoint, EventSink, WriteBatchInput, WriteReport } from './sink.js';
+import { type Refused, storeRejectedRow } from './store-rejected.js';
+
+/** One row as its line, with the row kept for a `store_rejected` bad row. */
+type Item =
+  | { kind: 'event'; row: EventRow; line: string }
+  | { kind: 'bad_row'; row: StoredBadRow; line: string };
+
+/** Options of the InfluxDB sink. */
+export interface InfluxDbSinkOptions {
+  config: Partial<InfluxDbConfig> & Pick<InfluxDbConfig, 'url' | 'database'>;
+  /** The token (secret-token.ts on AWS); defaults to `config.token`. */
+  token?: () => Promise<string>;
+  /** Clock for the `ingested_at` of `store_rejected` rows. */
+  now?: () => number;
+  /** Test seams for fetch, sleep and randomness. */
+  deps?: Partial<WriterDeps>;
+}
+
+/** Splits items into bodies of at most `maxLines` lines and `maxBytes` bytes (one line may exceed it alone). */
+export function chunkItems<T extends { line: string }>(
+  items: readonly T[],
+  maxLines: number,
+  maxBytes: number,
+): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(item.line) + 1;
+    if (current.length > 0 && (current.length >= maxLines || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** The InfluxDB sink. */
+export class InfluxDbSink implements EventSink {
+  readonly config: InfluxDbConfig;
+  private readonly writer: InfluxWriter;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(opts: InfluxDbSinkOptions) {
+    this.config = withInfluxDbDefaults(opts.config);
+    const token = opts.token ?? (async () => this.config.token);
+    this.writer = new InfluxWriter(this.config, token, opts.deps);
+    this.now = opts.now ?? Date.now;
+  }
+
+  async writeBatch({ events, badRows }: WriteBatchInput): Promise<WriteReport> {
+    if (this.closed) throw new SinkWriteError('the InfluxDB sink is closed');
+    const items: Item[] = [];
+    for (const row of events) items.push({ kind: 'event', row, line: lineOf(eventPoint(row)) });
+    for (const row of badRows) items.push({ kind: 'bad_row', row, line: lineOf(badRowPoint(row)) });
+    const refused = await this.writeItems(items);
+    if (refused.length === 0) return { rejectedEvents: 0 };
+
+    const ingestedAt = this.now();
+    const rejectedRows = refused.map((r) => {
+      const row = storeRejectedRow(r, ingestedAt);
+      return { kind: 'bad_row', row, line: lineOf(badRowPoint(row)) } as Item;
+    });
+    const again = await this.writeItems(rejectedRows);
+    if (again.length > 0) {
+      // The bad-row measurement's fields have fixed types, so this means the store is not the one
+      // this sink set up: fail the batch for an operator rather than lose the rows.
+      throw new SinkWriteError(
+        `InfluxDB refused the store_rejected bad rows too: HTTP ${again[0].status} ${again[0].message}`,
+      );
+    }
+    return { rejectedEvents: refused.filter((r) => r.kind === 'event').length };
+  }
+
+  /** Writes items chunk by chunk; returns the ones refused on their own. */
+  private async writeItems(items: Item[]): Promise<Refused[]> {
+    const refused: Refused[] = [];
+    let isolationWrites = 0;
+    const writeChunk = async (chunk: Item[], isolating: boolean): Promise<void> => {
+      if (isolating && ++isolationWrites > this.config.maxIsolationWrites) {
+        throw new SinkWriteError(
+          `InfluxDB refused more lines than ${this.config.maxIsolationWrites} isolation writes can single out: ${refused[0]?.message ?? ''}`,
+        );
+      }
+      const outcome = await this.writer.write(chunk.map((i) => i.line).join('\n'));
+      if (outcome.kind === 'stored') return;
+      if (chunk.length === 1) {
+        const [item] = chunk;
+        refused.push({ ...item, status: outcome.status, message: outcome.message } as Refused);
+        return;
+      }
+      const mid = Math.ceil(chunk.length / 2);
+      await writeChunk(chunk.slice(0, mid), true);
+      await writeChunk(chunk.slice(mid), true);
+    };
+    for (const chunk of chunkItems(
+      items,
+      this.config.maxLinesPerWrite,
+      this.config.maxBytesPerWrite,
+    )) {
+      await writeChunk(chunk, false);
+    }
+    return refused;
+  }
+
+  async loadCheckpoints(): Promise<Checkpoint[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function lineOf(point: ReturnType<typeof eventPoint>): string {
+  return encodePoints([point]);
+}
