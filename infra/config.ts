@@ -1,7 +1,8 @@
 /**
  * The deployment's configuration: every choice the CDK app makes, with its default, in one
- * place. `cdk.json` holds the defaults under the context key `beacon-edge`; `-c beacon-edge:<key>=…`
- * (or a JSON object under `beacon-edge`) overrides them. Nothing here is a secret.
+ * place. The defaults live here only; context overrides them (a JSON object under the key
+ * `beacon-edge`, or `-c beacon-edge:<key>=…`), checked by `infra/resolve-config.ts`. Nothing here
+ * is a secret.
  */
 
 /** Which time-series store the regional stacks create and the consumer writes. */
@@ -12,6 +13,9 @@ export type CoreKind = 'lambda' | 'flink';
 
 /** What the edge writes to Kinesis: our record (one per request) or the Flink job's flat JSON. */
 export type WireFormat = 'beacon-record' | 'timestream-flink';
+
+/** CloudFront's price classes: which edge locations serve the distribution. */
+export type PriceClassName = 'PriceClass_All' | 'PriceClass_200' | 'PriceClass_100';
 
 /** The whole deployment. */
 export interface DeployConfig {
@@ -29,6 +33,12 @@ export interface DeployConfig {
   ingestPaths: string[];
   /** CORS allow-list seeded into the KeyValueStore (`*` allows any origin). */
   allowedOrigins: string[];
+  /**
+   * The CloudFront distribution: its price class, and an optional own domain with its ACM
+   * certificate (in us-east-1; both or neither). Only with a certificate of its own can the
+   * distribution refuse TLS below 1.2: the default *.cloudfront.net certificate accepts TLSv1.
+   */
+  cdn: { priceClass: PriceClassName; domainName: string; certificateArn: string };
   /** AWS WAF web ACL with a rate-based rule in front of the distribution. */
   waf: { enabled: boolean; requestsPer5MinPerIp: number };
   /** Amazon Managed Grafana workspace in the home region. */
@@ -60,6 +70,7 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
   wireFormat: 'beacon-record',
   ingestPaths: ['/v1/events'],
   allowedOrigins: ['*'],
+  cdn: { priceClass: 'PriceClass_All', domainName: '', certificateArn: '' },
   waf: { enabled: true, requestsPer5MinPerIp: 2000 },
   grafana: { enabled: true },
   alarmEmail: '',

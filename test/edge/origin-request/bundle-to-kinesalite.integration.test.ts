@@ -17,7 +17,6 @@ import {
 } from '../../../edge/config.js';
 import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
 import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
-// @ts-expect-error: a .mjs build script without type declarations
 import { buildOriginRequest } from '../../../scripts/build-origin-request.mjs';
 import {
   edgeStamp,

@@ -14,7 +14,6 @@ import {
   makeViewerRequestEvent,
   type ViewerRequestInput,
 } from '../../../local/cloudfront/viewer-event.js';
-// @ts-expect-error plain .mjs build script without type declarations
 import { buildViewerRequest, MAX_FUNCTION_BYTES } from '../../../scripts/build-viewer-request.mjs';
 
 const FRA = { name: 'FRA', region: 'eu-central-1', serverIp: '192.0.2.10' };

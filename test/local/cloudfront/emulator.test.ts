@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs build script without type declarations
 import { buildViewerRequest } from '../../../scripts/build-viewer-request.mjs';
 import {
   createCloudFrontEmulator,
