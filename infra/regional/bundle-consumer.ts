@@ -12,7 +12,18 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The repository: the first folder above this module that holds `core-pipeline/`. Found by walking
+ * up because the CDK app runs this file bundled into `cdk.out/`, not from `infra/regional/`.
+ */
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'core-pipeline', 'lambda'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no core-pipeline/ above ${from}`);
+  }
+}
+
+const root = repositoryRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 /** The consumer's entry point (exports `handler`). */
 export const CONSUMER_ENTRY = path.join(root, 'core-pipeline', 'lambda', 'main.ts');

@@ -5,11 +5,12 @@
  */
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { badRowsStreamName, eventsStreamName } from '../names.js';
 
-/** Physical names derived from the app name (the edge writes to these streams by name). */
+/** Physical names derived from the app name (the edge writes to the streams by name: infra/names.ts). */
 export const names = {
-  eventsStream: (appName: string) => `${appName}-events`,
-  badRowsStream: (appName: string) => `${appName}-bad-rows`,
+  eventsStream: (appName: string) => eventsStreamName({ appName }),
+  badRowsStream: (appName: string) => badRowsStreamName({ appName }),
   consumerFunction: (appName: string) => `${appName}-consumer`,
   /** Powertools' `service` dimension on every EMF metric the consumer emits. */
   consumerService: (appName: string) => `${appName}-consumer`,

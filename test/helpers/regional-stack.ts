@@ -2,10 +2,9 @@
  * Synthesizes the regional stack for one configuration (the real consumer bundle included) and
  * reads resources out of its template by construct, for tests that assert whole property blocks.
  */
-import { App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import {
   type CoreKind,
@@ -56,13 +55,10 @@ export function caseConfig(c: RegionalCase, overrides: Partial<DeployConfig> = {
   return { ...DEFAULT_DEPLOY_CONFIG, store: c.store, core: c.core, ...overrides };
 }
 
-/**
- * Builds and synthesizes the stack of `c`.
- * @param nag also run cdk-nag's AwsSolutions pack (synthesis throws on an unacknowledged finding)
- */
+/** Builds and synthesizes the stack of `c`, with `overrides` on its configuration. */
 export function synthRegional(
   c: RegionalCase,
-  opts: { overrides?: Partial<DeployConfig>; nag?: boolean } = {},
+  opts: { overrides?: Partial<DeployConfig> } = {},
 ): SynthesizedRegion {
   const app = new App();
   const stack = new RegionalStack(app, `Regional-${c.region}`, {
@@ -71,10 +67,6 @@ export function synthRegional(
     // No account, as in `npm run synth` without credentials: the template stays account-agnostic.
     env: { region: c.region },
   });
-  if (opts.nag) {
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    app.synth();
-  }
   const template = Template.fromStack(stack);
   const json = template.toJSON() as { Resources: Record<string, Record<string, unknown>> };
   const id = (construct: IConstruct) => {
