@@ -29,7 +29,7 @@ const root = repositoryRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const CONSUMER_ENTRY = path.join(root, 'core-pipeline', 'lambda', 'main.ts');
 
 /** File name of the bundle inside the asset; the function's handler is `index.handler`. */
-export const CONSUMER_BUNDLE_FILE = 'index.mjs';
+const CONSUMER_BUNDLE_FILE = 'index.mjs';
 
 /** Packages that must never reach the Lambda bundle (left external so they can be detected, not bundled). */
 const FORBIDDEN_PACKAGES = ['@duckdb/*'];
