@@ -12,7 +12,7 @@ import { regionCoordinates } from '../edge/routing/regions.js';
 import { DEFAULT_DEPLOY_CONFIG, type DeployConfig } from './config.js';
 
 /** The context key of the configuration object, and the prefix of single-key overrides. */
-export const CONTEXT_KEY = 'beacon-edge';
+const CONTEXT_KEY = 'beacon-edge';
 
 /** A configuration that cannot be deployed; the message names the key and the problem. */
 export class DeployConfigError extends Error {

@@ -53,8 +53,10 @@ function addAlarm(scope: Construct, spec: AlarmSpec, topic: sns.ITopic): cloudwa
 }
 
 /**
- * Errors and throttles of the Lambda@Edge replicas that ran in this stack's region. Each throttle
+ * Errors and throttles of the Lambda@Edge replicas that ran in this stack's region (for the
+ * regional stacks to call in theirs). Each throttle
  * and each error is a beacon batch answered with CloudFront's 5xx page and not stored at all.
+ * @public
  */
 export function edgeLambdaAlarms(
   scope: Construct,
@@ -138,7 +140,7 @@ export class EdgeAlarms extends Construct {
       {
         id: 'Distribution5xxRate',
         description:
-          'More than 1% of requests to the ingest distribution answered 5xx for 10 minutes',
+          '1% or more of the requests to the ingest distribution answered 5xx for 10 minutes',
         namespace: cf,
         metricName: '5xxErrorRate',
         dimensions: distribution,

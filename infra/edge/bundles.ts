@@ -15,10 +15,10 @@ import type { DeployConfig } from '../config.js';
 import { edgeConfigFor } from './edge-config.js';
 
 /** Lambda@Edge's package limit for origin-request (and origin-response) triggers, zipped. */
-export const ORIGIN_TRIGGER_MAX_ZIP_BYTES = 50 * 1024 * 1024;
+const ORIGIN_TRIGGER_MAX_ZIP_BYTES = 50 * 1024 * 1024;
 
 /** The file name in the Lambda package, and the handler Lambda calls. */
-export const ORIGIN_REQUEST_FILE = 'index.mjs';
+const ORIGIN_REQUEST_FILE = 'index.mjs';
 export const ORIGIN_REQUEST_HANDLER = 'index.handler';
 
 /** What the edge stack deploys. */

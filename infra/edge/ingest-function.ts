@@ -7,7 +7,7 @@
  * A plain `lambda.Function`, not `cloudfront.experimental.EdgeFunction`: that helper exists to
  * put the function in us-east-1 from a stack elsewhere, and the edge stack is in us-east-1.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -25,10 +25,10 @@ import { type EdgeBundles, ORIGIN_REQUEST_HANDLER } from './bundles.js';
  * clients, the validators) happens on a viewer's request path with no provisioned concurrency
  * at the edge to hide it, so the function gets more than its few MB of working memory need.
  */
-export const EDGE_FUNCTION_MEMORY_MB = 512;
+const EDGE_FUNCTION_MEMORY_MB = 512;
 
 /** Lambda@Edge's longest timeout for origin-request triggers. */
-export const ORIGIN_TRIGGER_MAX_TIMEOUT_S = 30;
+const ORIGIN_TRIGGER_MAX_TIMEOUT_S = 30;
 
 /**
  * The timeout: the handler's write budget (it answers 503 when that is spent) plus two seconds
@@ -110,6 +110,34 @@ export class IngestFunction extends Construct {
       // Replicas of an old version may still be serving or deleting: never delete a version.
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
+    // cdk.json's useCdkManagedLogGroup flag gives every function a log group named
+    // /aws/lambda/<name>; a Lambda@Edge function never writes there (its replicas log to
+    // /aws/lambda/us-east-1.<name> in each region), so that group would only cost a resource.
+    this.function.node.tryRemoveChild('LogGroup');
     this.version = this.function.currentVersion;
+    this.acknowledgeNagRules(logGroup);
+  }
+
+  /** The AwsSolutions rules this function breaks on purpose, each with its reason. */
+  private acknowledgeNagRules(logGroupArn: string): void {
+    // cdk-nag names a finding by the resource as it renders it: tokens as <AWS::…>.
+    const stack = Stack.of(this);
+    const shown = (value: string, token: string) =>
+      Token.isUnresolved(value) ? `<AWS::${token}>` : value;
+    const arn = logGroupArn
+      .replace(stack.partition, shown(stack.partition, 'Partition'))
+      .replace(stack.account, shown(stack.account, 'AccountId'));
+    for (const resource of [arn, `${arn}:*`]) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          "Lambda@Edge replicas run and log in whichever region is nearest the viewer, so the log group ARN needs a region wildcard; the name is the function's own.",
+      });
+    }
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the newest runtime Lambda@Edge is known to support; moving to 24 waits for Lambda@Edge to list it.',
+    });
   }
 }

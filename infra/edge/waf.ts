@@ -13,13 +13,13 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from '../config.js';
 
 /** The body of a rate-limited answer, in the same shape as the edge's own errors. */
-export const RATE_LIMITED_BODY = JSON.stringify({
+const RATE_LIMITED_BODY = JSON.stringify({
   error: 'rate_limited',
   detail: 'too many requests from this address; retry later',
 });
 
 /** Seconds a rate-limited client is told to wait (WAF's rate window is five minutes). */
-export const RATE_LIMITED_RETRY_AFTER_S = 60;
+const RATE_LIMITED_RETRY_AFTER_S = 60;
 
 /**
  * Creates the web ACL (scope CLOUDFRONT, so the stack must be in us-east-1). Blocked requests get

@@ -64,7 +64,7 @@ describe('docs/ARCHITECTURE.md', () => {
         (e) =>
           e.isDirectory() &&
           !e.name.startsWith('.') &&
-          !['node_modules', 'dist', 'docs', 'bin', 'test-results'].includes(e.name),
+          !['node_modules', 'dist', 'cdk.out', 'docs', 'bin', 'test-results'].includes(e.name),
       )
       .map((e) => e.name);
     expect(folders.filter((f) => !doc.includes(`**${f}/**`))).toStrictEqual([]);
