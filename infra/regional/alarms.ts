@@ -12,6 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { edgeLambdaAlarms } from '../edge/alarms.js';
 import type { Consumer } from './consumer.js';
 import { alarmDefaults, METRICS_NAMESPACE } from './defaults.js';
 import type { TimestreamStore } from './timestream-store.js';
@@ -28,6 +29,11 @@ export interface RegionalAlarmsProps {
   consumer?: { consumer: Consumer; service: string };
   /** Present when the store is Timestream for LiveAnalytics. */
   timestream?: TimestreamStore;
+  /**
+   * Alarm on the Lambda@Edge replicas that ran in this region (their metrics land here, under
+   * `us-east-1.<function>`); false in the edge stack's own region, which has them already.
+   */
+  edgeReplicas: boolean;
 }
 
 /** The topic and the alarms. */
@@ -59,6 +65,8 @@ export class RegionalAlarms extends Construct {
     for (const archive of props.archives) this.archiveAlarm(archive);
     if (props.consumer) this.consumerAlarms(props.consumer.consumer, props.consumer.service);
     if (props.timestream) this.timestreamAlarms(props.timestream);
+    // Each error or throttle there is a batch of beacons answered 5xx and never stored.
+    if (props.edgeReplicas) this.alarms.push(...edgeLambdaAlarms(this, props, this.topic));
   }
 
   private archiveAlarm(archive: firehose.CfnDeliveryStream): void {

@@ -20,6 +20,9 @@ export const names = {
   influxInstance: (appName: string) => `${appName}-influxdb`,
 } as const;
 
+/** Where the edge stack lives (CloudFront, Lambda@Edge): it alarms on the edge replicas there itself. */
+export const EDGE_REGION = 'us-east-1';
+
 /** CloudWatch namespace of the consumer's EMF metrics (the consumer's environment contract). */
 export const METRICS_NAMESPACE = 'BeaconEdge';
 
@@ -102,8 +105,6 @@ export const alarmDefaults = {
 export const influxDefaults = {
   /** The Timestream for InfluxDB engine's port. */
   port: 8086,
-  /** Single-AZ is the cheapest; `WITH_MULTIAZ_STANDBY` doubles the instance cost for a standby. */
-  deploymentType: 'SINGLE_AZ',
   dbStorageType: 'InfluxIOIncludedT1',
   adminUsername: 'admin',
   /** Two AZs: the instance's subnet group and a multi-AZ standby need two. */

@@ -122,7 +122,7 @@ export class InfluxDbStore extends Construct {
       dbInstanceType: props.settings.instanceType,
       dbStorageType: influxDefaults.dbStorageType,
       allocatedStorage: props.settings.allocatedStorageGiB,
-      deploymentType: influxDefaults.deploymentType,
+      deploymentType: props.settings.multiAz ? 'WITH_MULTIAZ_STANDBY' : 'SINGLE_AZ',
       bucket: props.settings.bucket,
       organization: props.settings.organization,
       username: influxDefaults.adminUsername,

@@ -12,7 +12,13 @@ import type { DeployConfig } from '../config.js';
 import { RegionalAlarms } from './alarms.js';
 import { ArchiveBucket, StreamArchive } from './archive.js';
 import { Consumer } from './consumer.js';
-import { archiveDefaults, METRICS_NAMESPACE, names, streamDefaults } from './defaults.js';
+import {
+  archiveDefaults,
+  EDGE_REGION,
+  METRICS_NAMESPACE,
+  names,
+  streamDefaults,
+} from './defaults.js';
 import { InfluxDbStore } from './influxdb-store.js';
 import { TimestreamStore } from './timestream-store.js';
 
@@ -114,6 +120,7 @@ export class RegionalStack extends Stack {
       archives: this.archives.map((a) => a.deliveryStream),
       ...(this.consumer && { consumer: { consumer: this.consumer, service } }),
       ...(this.timestream && { timestream: this.timestream }),
+      edgeReplicas: props.region !== EDGE_REGION,
     });
     this.outputs();
   }

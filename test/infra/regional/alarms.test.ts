@@ -22,21 +22,25 @@ interface AlarmProps {
   Metrics?: unknown[];
 }
 
-const alarmsOf = (s: SynthesizedRegion) =>
-  new Map(
-    Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((r) => {
-      const p = r.Properties as AlarmProps;
-      return [p.AlarmName, p] as const;
-    }),
+/** The stack's own alarms by name; the edge replicas' alarms (named by CloudFormation) apart. */
+const alarmsOf = (s: SynthesizedRegion) => {
+  const all = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map(
+    (r) => r.Properties as AlarmProps,
   );
+  return {
+    named: new Map(all.filter((p) => p.AlarmName).map((p) => [p.AlarmName, p] as const)),
+    edge: all.filter((p) => !p.AlarmName),
+  };
+};
 
 describe.each(REGIONAL_CASES)('RegionalAlarms ($store, $core, $region)', (c) => {
   const home = c.region === 'us-east-1';
   let s: SynthesizedRegion;
   let alarms: Map<string, AlarmProps>;
+  let edge: AlarmProps[];
   beforeAll(() => {
     s = synthRegional(c);
-    alarms = alarmsOf(s);
+    ({ named: alarms, edge } = alarmsOf(s));
   }, SYNTH_TIMEOUT_MS);
 
   it('has the alarms this configuration needs, each notifying the topic on alarm and on recovery', () => {
@@ -59,12 +63,46 @@ describe.each(REGIONAL_CASES)('RegionalAlarms ($store, $core, $region)', (c) => 
     }
     expect([...alarms.keys()].sort()).toStrictEqual(names.sort());
     const topic = { Ref: s.id(s.stack.alarms.topic) };
-    for (const a of alarms.values()) {
+    for (const a of [...alarms.values(), ...edge]) {
       expect([a.AlarmActions, a.OKActions, a.ComparisonOperator, a.TreatMissingData]).toStrictEqual(
         [[topic], [topic], 'GreaterThanOrEqualToThreshold', 'notBreaching'],
       );
     }
   });
+
+  it(
+    home
+      ? 'leaves the Lambda@Edge replicas of us-east-1 to the edge stack'
+      : "watches the Lambda@Edge replicas that ran in this region (the edge stack's alarms)",
+    () => {
+      const fn = [{ Name: 'FunctionName', Value: 'us-east-1.beacon-edge-edge-ingest' }];
+      expect(edge.map(pick)).toStrictEqual(
+        home
+          ? []
+          : [
+              {
+                Namespace: 'AWS/Lambda',
+                MetricName: 'Errors',
+                Statistic: 'Sum',
+                Period: 300,
+                Dimensions: fn,
+                Threshold: 5,
+                EvaluationPeriods: 1,
+              },
+              {
+                Namespace: 'AWS/Lambda',
+                MetricName: 'Throttles',
+                Statistic: 'Sum',
+                Period: 300,
+                Dimensions: fn,
+                Threshold: 1,
+                EvaluationPeriods: 1,
+              },
+            ],
+      );
+      expect(s.stack.alarms.alarms).toHaveLength(alarms.size + edge.length);
+    },
+  );
 
   it('watches archive freshness at three times the Firehose buffer', () => {
     const a = alarms.get('beacon-edge-Freshness-beacon-edge-events-archive');

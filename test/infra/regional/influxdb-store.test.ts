@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InfluxDbStore } from '../../../infra/regional/influxdb-store.js';
 import {
+  caseConfig,
   REGIONAL_CASES,
   SYNTH_TIMEOUT_MS,
   type SynthesizedRegion,
@@ -56,6 +57,19 @@ describe.each(REGIONAL_CASES.filter((c) => c.store === 'influxdb'))(
         DeletionPolicy: 'Retain',
       });
     });
+
+    it.runIf(c.region === 'us-east-1' && c.core === 'lambda')(
+      'puts a standby in the second AZ when influxdb.multiAz is set',
+      { timeout: SYNTH_TIMEOUT_MS },
+      () => {
+        const multi = synthRegional(c, {
+          overrides: { influxdb: { ...caseConfig(c).influxdb, multiAz: true } },
+        });
+        const instance = (multi.stack.influxdb as InfluxDbStore).instance;
+        expect(multi.props(instance).DeploymentType).toBe('WITH_MULTIAZ_STANDBY');
+        expect(multi.props(instance).VpcSubnetIds).toHaveLength(2);
+      },
+    );
 
     it('has no route out: two isolated subnets, no internet or NAT gateway', () => {
       expect(store.vpc.isolatedSubnets).toHaveLength(2);
