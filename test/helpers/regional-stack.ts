@@ -2,7 +2,7 @@
  * Synthesizes the regional stack for one configuration (the real consumer bundle included) and
  * reads resources out of its template by construct, for tests that assert whole property blocks.
  */
-import { App, type CfnElement } from 'aws-cdk-lib';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
@@ -13,6 +13,7 @@ import {
   type StoreKind,
 } from '../../infra/config.js';
 import { RegionalStack } from '../../infra/regional/regional-stack.js';
+import { testApp } from './cdk-app.js';
 
 /** One configuration under test. */
 export interface RegionalCase {
@@ -60,7 +61,8 @@ export function synthRegional(
   c: RegionalCase,
   opts: { overrides?: Partial<DeployConfig> } = {},
 ): SynthesizedRegion {
-  const app = new App();
+  // cdk.json's feature flags, as `npm run synth` applies them.
+  const app = testApp();
   const stack = new RegionalStack(app, `Regional-${c.region}`, {
     config: caseConfig(c, opts.overrides),
     region: c.region,

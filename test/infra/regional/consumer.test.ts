@@ -118,8 +118,8 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
               Action: 'timestream:WriteRecords',
               Effect: 'Allow',
               Resource: [
-                arnOf(s, s.stack.timestream!.eventsTable),
                 arnOf(s, s.stack.timestream!.badRowsTable),
+                arnOf(s, s.stack.timestream!.eventsTable),
               ],
             },
             { Action: 'timestream:DescribeEndpoints', Effect: 'Allow', Resource: '*' },
@@ -129,11 +129,11 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
         ? [
             {
               Action: [
+                'ec2:AssignPrivateIpAddresses',
                 'ec2:CreateNetworkInterface',
+                'ec2:DeleteNetworkInterface',
                 'ec2:DescribeNetworkInterfaces',
                 'ec2:DescribeSubnets',
-                'ec2:DeleteNetworkInterface',
-                'ec2:AssignPrivateIpAddresses',
                 'ec2:UnassignPrivateIpAddresses',
               ],
               Effect: 'Allow',
@@ -141,7 +141,10 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
             },
           ]
         : [];
-    const streamArns = streams.map((st) => arnOf(s, st));
+    // cdk.json's minimizePolicies flag sorts actions and resources.
+    const streamArns = streams
+      .map((st) => arnOf(s, st))
+      .sort((x, y) => x['Fn::GetAtt'][0].localeCompare(y['Fn::GetAtt'][0]));
     expect(s.roleStatements(consumer.role)).toStrictEqual({
       inline: [
         {
