@@ -53,6 +53,8 @@ export interface DeployConfig {
     allocatedStorageGiB: number;
     bucket: string;
     organization: string;
+    /** A standby in a second AZ (`WITH_MULTIAZ_STANDBY`): automatic failover, twice the instance cost. */
+    multiAz: boolean;
   };
   /** Timestream for LiveAnalytics retention (the AWS demo's defaults: 1 h memory, 1 day magnetic). */
   timestream: { memoryRetentionHours: number; magneticRetentionDays: number };
@@ -85,6 +87,7 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
     allocatedStorageGiB: 20,
     bucket: 'beacons',
     organization: 'beacon-edge',
+    multiAz: false,
   },
   timestream: { memoryRetentionHours: 1, magneticRetentionDays: 1 },
   flink: { jarBucketName: '', jarKey: '', runtime: 'FLINK-1_20', parallelism: 1 },
