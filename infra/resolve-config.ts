@@ -173,6 +173,11 @@ function validate(c: DeployConfig): void {
       K('wireFormat'),
       `"${c.wireFormat}" needs core "flink"; the consumer Lambda reads "beacon-record"`,
     );
+  if (c.core === 'flink' && c.store !== 'timestream')
+    fail(
+      K('store'),
+      'core "flink" writes Timestream for LiveAnalytics (the AWS demo\'s job): set store "timestream"',
+    );
   if (c.core === 'flink' && (!c.flink.jarBucketName || !c.flink.jarKey))
     fail(
       K('flink'),

@@ -10,6 +10,10 @@ import type { App, Environment } from 'aws-cdk-lib';
 import type { DeployConfig } from './config.js';
 import { buildEdgeBundles } from './edge/bundles.js';
 import { EdgeStack } from './edge/edge-stack.js';
+import { FlinkCore } from './flink/flink-core.js';
+import { GrafanaWorkspace } from './grafana/workspace.js';
+import { names } from './regional/defaults.js';
+import { RegionalStack } from './regional/regional-stack.js';
 import { resolveDeployConfig } from './resolve-config.js';
 
 /** Options for {@link addStacks}. */
@@ -22,6 +26,8 @@ export interface AddStacksOptions {
 export interface DeploymentStacks {
   config: DeployConfig;
   edge: EdgeStack;
+  /** One per configured region, in configured order. */
+  regional: RegionalStack[];
 }
 
 /** Stack names: `<appName>-<part>` (`beacon-edge-edge`, `beacon-edge-regional-eu-central-1`). */
@@ -47,10 +53,64 @@ export async function addStacks(app: App, opts: AddStacksOptions = {}): Promise<
     bundles,
   });
 
-  // Regional stacks (one per region), the Flink application and the Grafana workspace go here:
-  //   for (const region of config.regions)
-  //     new RegionalStack(app, stackName(config, `regional-${region}`), { env: env(region), config });
-  //   if (config.core === 'flink') ...;  if (config.grafana.enabled) ... env(config.homeRegion)
+  const regional = config.regions.map((region) => {
+    const stack = new RegionalStack(app, stackName(config, `regional-${region}`), {
+      env: env(region),
+      description: `beacon-edge: stream, archive, consumer and store (${region})`,
+      config,
+      region,
+    });
+    if (config.core === 'flink' && stack.timestream) addFlink(stack, config);
+    return stack;
+  });
 
-  return { config, edge };
+  const home = regional.find((s) => s.isHome);
+  if (config.grafana.enabled && home) addGrafana(home, config);
+
+  return { config, edge, regional };
+}
+
+/** The AWS demo's Flink job reading the region's stream into its Timestream events table. */
+function addFlink(stack: RegionalStack, config: DeployConfig): FlinkCore {
+  return new FlinkCore(stack, 'Flink', {
+    appName: config.appName,
+    stream: stack.eventsStream,
+    table: {
+      databaseName: names.timestreamDatabase(config.appName),
+      tableName: names.timestreamEventsTable,
+      memoryRetentionHours: config.timestream.memoryRetentionHours,
+      magneticRetentionDays: config.timestream.magneticRetentionDays,
+      magneticStoreWrites: true,
+    },
+    job: config.flink,
+  });
+}
+
+/**
+ * The Grafana workspace in the home region. With InfluxDB it reaches the home region's instance
+ * through that VPC (the consumer's client security group is the one the instance admits); stores
+ * in other regions need peering or a Transit Gateway route (docs/DEPLOY.md).
+ */
+function addGrafana(home: RegionalStack, config: DeployConfig): GrafanaWorkspace {
+  return new GrafanaWorkspace(home, 'Grafana', {
+    appName: config.appName,
+    store: config.store,
+    alarmTopicArn: home.alarms.topic.topicArn,
+    ...(config.store === 'timestream'
+      ? {
+          timestream: config.regions.map((region) => ({
+            region,
+            database: names.timestreamDatabase(config.appName),
+          })),
+        }
+      : {}),
+    ...(home.influxdb
+      ? {
+          vpc: {
+            subnetIds: home.influxdb.vpc.isolatedSubnets.map((s) => s.subnetId),
+            securityGroupIds: [home.influxdb.clientSecurityGroup.securityGroupId],
+          },
+        }
+      : {}),
+  });
 }

@@ -204,6 +204,7 @@ export class FlinkCore extends Construct {
     const shown = (v: string, token: string) => (Token.isUnresolved(v) ? token : v);
     const region = shown(stack.region, '<AWS::Region>');
     const account = shown(stack.account, '<AWS::AccountId>');
+    const partition = shown(stack.partition, '<AWS::Partition>');
     Validations.of(this.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -211,7 +212,7 @@ export class FlinkCore extends Construct {
           'timestream:DescribeEndpoints has no resource-level permission; the Timestream SDK calls it to find the write endpoint',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
         reason:
           'Managed Service for Apache Flink lists log groups (logs:DescribeLogGroups, which takes no single group) to check its logging option',
       },

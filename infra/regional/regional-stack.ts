@@ -94,6 +94,7 @@ export class RegionalStack extends Stack {
       this.timestream = new TimestreamStore(this, 'Timestream', {
         databaseName: names.timestreamDatabase(config.appName),
         retention: config.timestream,
+        magneticStoreWrites: config.core === 'flink',
       });
     }
 

@@ -18,6 +18,12 @@ import { DATA_REMOVAL_POLICY, names } from './defaults.js';
 export interface TimestreamStoreProps {
   databaseName: string;
   retention: DeployConfig['timestream'];
+  /**
+   * Accept records older than the memory store's retention (into the magnetic store). Off for the
+   * consumer, which writes within seconds; on for the Flink job, which may run hours behind after a
+   * restart and drops what the table rejects.
+   */
+  magneticStoreWrites?: boolean;
 }
 
 /** The database and its two tables. */
@@ -47,7 +53,9 @@ export class TimestreamStore extends Construct {
           MemoryStoreRetentionPeriodInHours: String(props.retention.memoryRetentionHours),
           MagneticStoreRetentionPeriodInDays: String(props.retention.magneticRetentionDays),
         },
-        magneticStoreWriteProperties: { EnableMagneticStoreWrites: false },
+        magneticStoreWriteProperties: {
+          EnableMagneticStoreWrites: props.magneticStoreWrites ?? false,
+        },
       });
       t.addDependency(this.database);
       t.applyRemovalPolicy(DATA_REMOVAL_POLICY);

@@ -63,10 +63,14 @@ describe('resolveDeployConfig: defaults and overrides', () => {
   it('derives wireFormat timestream-flink from core flink unless it is set', () => {
     const flink = {
       'beacon-edge:core': 'flink',
+      'beacon-edge:store': 'timestream',
       'beacon-edge:flink.jarBucketName': 'jars',
       'beacon-edge:flink.jarKey': 'timestream-sink.jar',
     };
     expect(resolveDeployConfig(flink).wireFormat).toBe('timestream-flink');
+    expect(refusal({ ...flink, 'beacon-edge:store': 'influxdb' })).toBe(
+      'beacon-edge.store: core "flink" writes Timestream for LiveAnalytics (the AWS demo\'s job): set store "timestream"',
+    );
     expect(resolveDeployConfig({ 'beacon-edge': { core: 'lambda' } }).wireFormat).toBe(
       'beacon-record',
     );
@@ -141,7 +145,11 @@ describe('resolveDeployConfig: refusals name the key and the problem', () => {
     ],
     [
       'flink without its jar',
-      { 'beacon-edge:core': 'flink', 'beacon-edge:flink.jarKey': 'x.jar' },
+      {
+        'beacon-edge:core': 'flink',
+        'beacon-edge:store': 'timestream',
+        'beacon-edge:flink.jarKey': 'x.jar',
+      },
       'beacon-edge.flink: core "flink" needs jarBucketName and jarKey (the S3 location of the Flink job\'s jar)',
     ],
     [
