@@ -1,32 +1,31 @@
 /**
  * The Kinesis writer in the `timestream-flink` wire format: one Kinesis record per event, and the
  * promise kept across the fan-out (a request's record is stored only when every one of its events
- * is; failed entries alone are resent; a spent budget fails the write). aws-sdk-client-mock stands
- * in for the service, as in kinesis-writer.test.ts; the built bundle against kinesalite is in
+ * is; failed entries alone are resent; a spent budget fails the write). A scripted Kinesis behind
+ * the clients' HTTP seam (helpers/fake-aws-json.ts) stands in for the service, as in
+ * kinesis-writer.test.ts; the built bundle against kinesalite is in
  * test/edge/origin-request/bundle-flink-to-kinesalite.integration.test.ts.
  */
-import {
-  KinesisClient,
-  ProvisionedThroughputExceededException,
-  PutRecordsCommand,
-  type PutRecordsCommandInput,
-} from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamTarget } from '../../../edge/config.js';
 import { StreamUnavailableError } from '../../../edge/errors.js';
 import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
+import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import { type FlinkEvent, toFlinkEvents } from '../../../edge/writers/timestream-flink.js';
 import type { EnrichedRecord } from '../../../schemas/record.js';
 import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
+import { type FakeAwsJson, FakeServiceError, fakeAwsJson } from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 import { flinkViolations } from '../../helpers/flink-rules.js';
 
 const EU: StreamTarget = { region: 'eu-central-1', streamName: 'events-eu' };
 const US: StreamTarget = { region: 'us-east-1', streamName: 'events-us' };
 
-const kinesis = mockClient(KinesisClient);
+/** The fake ignores signatures, but the client signs every call. */
+const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+
+let kinesis: FakeAwsJson;
 
 function makeRecord(events = 3): EnrichedRecord {
   const batch = makeBatch({ sent_at: NOW, count: events });
@@ -42,22 +41,27 @@ function makeRecord(events = 3): EnrichedRecord {
 
 const decode = (data: Uint8Array | undefined) =>
   JSON.parse(new TextDecoder().decode(data)) as FlinkEvent;
-const putInputs = () =>
-  kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input as PutRecordsCommandInput);
-const allOk = (input: PutRecordsCommandInput) => ({
+const putInputs = () => kinesis.inputs('PutRecords') as unknown as PutRecordsInput[];
+/** The input of a PutRecords call as the fake service decoded it. */
+const putInput = ({ input }: { input: Record<string, unknown> }) =>
+  input as unknown as PutRecordsInput;
+/** Every record of the call stored. */
+const allOk = (call: { input: Record<string, unknown> }) => ({
   FailedRecordCount: 0,
-  Records: (input.Records ?? []).map((_, i) => ({ SequenceNumber: String(i), ShardId: 's' })),
+  Records: putInput(call).Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 's' })),
 });
 
 let writer: KinesisRecordWriter;
 
 beforeEach(() => {
-  kinesis.reset();
+  kinesis = fakeAwsJson();
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: NOW });
   writer = new KinesisRecordWriter({
     budgetMs: 3000,
     retry: { random: () => 0.5 },
     wireFormat: 'timestream-flink',
+    localCredentials: CREDENTIALS,
+    transport: kinesis.transport,
   });
 });
 
@@ -66,17 +70,14 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-afterAll(() => {
-  kinesis.restore();
-});
-
 describe('KinesisRecordWriter, timestream-flink', () => {
   it('puts one Kinesis record per event, partition key = session id, in event order', async () => {
-    kinesis.on(PutRecordsCommand).callsFake(allOk);
+    kinesis.setHandler(allOk);
     const record = makeRecord(3);
     expect(await settle(writer.write([record], [EU, US]))).toBeUndefined();
     const inputs = putInputs();
     expect(inputs).toHaveLength(1);
+    expect(inputs[0].StreamName).toBe('events-eu');
     const sent = inputs[0].Records ?? [];
     expect(sent.map((r) => r.PartitionKey)).toStrictEqual(Array(3).fill(record.session_id));
     expect(sent.map((r) => decode(r.Data))).toStrictEqual(
@@ -87,17 +88,22 @@ describe('KinesisRecordWriter, timestream-flink', () => {
 
   it('resends only the failed events of a partial failure, and resolves when all are stored', async () => {
     const record = makeRecord(3);
-    kinesis
-      .on(PutRecordsCommand)
-      .resolvesOnce({
-        FailedRecordCount: 1,
-        Records: [
-          { SequenceNumber: '1', ShardId: 's' },
-          { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' },
-          { SequenceNumber: '3', ShardId: 's' },
-        ],
-      })
-      .callsFake(allOk);
+    let n = 0;
+    kinesis.setHandler((call) =>
+      n++ === 0
+        ? {
+            FailedRecordCount: 1,
+            Records: [
+              { SequenceNumber: '1', ShardId: 's' },
+              {
+                ErrorCode: 'ProvisionedThroughputExceededException',
+                ErrorMessage: 'Rate exceeded',
+              },
+              { SequenceNumber: '3', ShardId: 's' },
+            ],
+          }
+        : allOk(call),
+    );
     expect(await settle(writer.write([record], [EU]))).toBeUndefined();
     const inputs = putInputs();
     expect(inputs).toHaveLength(2);
@@ -109,8 +115,8 @@ describe('KinesisRecordWriter, timestream-flink', () => {
   it('fails the write (the request is not acknowledged) when one event of it cannot be stored', async () => {
     const records = [makeRecord(2), makeRecord(2)];
     // The last event of the second record is refused every time.
-    kinesis.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => {
-      const rows = (input.Records ?? []).map((r) =>
+    kinesis.setHandler((call) => {
+      const rows = putInput(call).Records.map((r) =>
         decode(r.Data).event_id === records[1].events[1].id
           ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' }
           : { SequenceNumber: '1', ShardId: 's' },
@@ -124,12 +130,13 @@ describe('KinesisRecordWriter, timestream-flink', () => {
   });
 
   it('names the fallback stream in every event stored there', async () => {
-    kinesis
-      .on(PutRecordsCommand, { StreamName: 'events-eu' })
-      .rejects(
-        new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} }),
-      );
-    kinesis.on(PutRecordsCommand, { StreamName: 'events-us' }).callsFake(allOk);
+    kinesis.setHandler((call) => {
+      if (putInput(call).StreamName === 'events-eu') {
+        throw new FakeServiceError('ProvisionedThroughputExceededException', 'Rate exceeded');
+      }
+      if (putInput(call).StreamName === 'events-us') return allOk(call);
+      throw new FakeServiceError('ResourceNotFoundException', 'no such stream');
+    });
     const record = makeRecord(2);
     expect(await settle(writer.write([record], [EU, US]))).toBeUndefined();
     const us = putInputs().filter((i) => i.StreamName === 'events-us');
@@ -141,7 +148,7 @@ describe('KinesisRecordWriter, timestream-flink', () => {
   });
 
   it('splits a request of 200 events × 3 records into PutRecords of at most 500', async () => {
-    kinesis.on(PutRecordsCommand).callsFake(allOk);
+    kinesis.setHandler(allOk);
     const records = [makeRecord(200), makeRecord(200), makeRecord(200)];
     expect(await settle(writer.write(records, [EU]))).toBeUndefined();
     expect(putInputs().map((i) => i.Records?.length)).toStrictEqual([500, 100]);
