@@ -145,6 +145,14 @@ export interface InfluxDbConfig {
 /** Consumer Lambda settings. */
 export interface LambdaConsumerConfig {
   /**
+   * Kinesis records per invocation (the event source mapping's BatchSize, which the CDK app sets
+   * from here): a batch is one or a few store writes, and 500 records of a few KiB stay far below
+   * Lambda's 6 MB payload.
+   */
+  batchSize: number;
+  /** Memory of the function: decoding and line-protocol encoding are CPU-bound, and CPU follows memory. */
+  memoryMb: number;
+  /**
    * Most rows (events + bad rows) per sink write. Equal to InfluxDB's recommended lines per
    * request, so a group is usually one HTTP write, and a failed group costs Lambda's retry only
    * the records from that group on.
@@ -153,7 +161,11 @@ export interface LambdaConsumerConfig {
 }
 
 /** Consumer Lambda defaults. */
-export const DEFAULT_LAMBDA_CONSUMER_CONFIG: LambdaConsumerConfig = { maxRowsPerWrite: 5000 };
+export const DEFAULT_LAMBDA_CONSUMER_CONFIG: LambdaConsumerConfig = {
+  batchSize: 500,
+  memoryMb: 512,
+  maxRowsPerWrite: 5000,
+};
 
 /** Secrets Manager token cache settings. */
 export interface SecretConfig {

@@ -48,6 +48,14 @@ export interface EdgeConfig {
   localCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
+/**
+ * Memory of the deployed Lambda@Edge function (the CDK app sets it; `beacons cost` prices it).
+ * Lambda gives CPU in proportion to memory, and a cold start happens on a viewer's request path
+ * with no provisioned concurrency at the edge to hide it, so the function gets more than its few
+ * MB of working memory need.
+ */
+export const LAMBDA_EDGE_MEMORY_MB = 512;
+
 /** Name of the header the viewer-request function stamps: `pop=FRA56-C1;region=eu-central-1;t=<ms>`. */
 export const EDGE_HEADER = 'x-beacon-edge';
 

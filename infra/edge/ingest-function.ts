@@ -11,6 +11,7 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { LAMBDA_EDGE_MEMORY_MB } from '../../edge/config.js';
 import type { DeployConfig } from '../config.js';
 import {
   badRowsStreamName,
@@ -19,13 +20,6 @@ import {
   eventsStreamName,
 } from '../names.js';
 import { type EdgeBundles, ORIGIN_REQUEST_HANDLER } from './bundles.js';
-
-/**
- * Memory of the function. Lambda gives CPU in proportion to memory, and a cold start (SDK
- * clients, the validators) happens on a viewer's request path with no provisioned concurrency
- * at the edge to hide it, so the function gets more than its few MB of working memory need.
- */
-const EDGE_FUNCTION_MEMORY_MB = 512;
 
 /** Lambda@Edge's longest timeout for origin-request triggers. */
 const ORIGIN_TRIGGER_MAX_TIMEOUT_S = 30;
@@ -104,7 +98,7 @@ export class IngestFunction extends Construct {
       architecture: lambda.Architecture.X86_64,
       handler: ORIGIN_REQUEST_HANDLER,
       code: lambda.Code.fromAsset(bundles.originRequestDir),
-      memorySize: EDGE_FUNCTION_MEMORY_MB,
+      memorySize: LAMBDA_EDGE_MEMORY_MB,
       timeout: Duration.seconds(edgeFunctionTimeoutSeconds(bundles.edgeConfig.writeBudgetMs)),
       role: this.role,
       // Replicas of an old version may still be serving or deleting: never delete a version.

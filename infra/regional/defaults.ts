@@ -5,6 +5,7 @@
  */
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { DEFAULT_LAMBDA_CONSUMER_CONFIG } from '../../core-pipeline/config.js';
 import { badRowsStreamName, eventsStreamName } from '../names.js';
 
 /** Physical names derived from the app name (the edge writes to the streams by name: infra/names.ts). */
@@ -54,16 +55,19 @@ export const consumerDefaults = {
   runtime: Runtime.NODEJS_24_X,
   /** Graviton: the same price per GB-second buys more compute; the bundle has no native code. */
   architecture: Architecture.ARM_64,
-  /** Decoding and line-protocol encoding are CPU-bound; 512 MB buys a proportional share of a vCPU. */
-  memorySize: 512,
-  /** One batch is one store write plus a token read on a cold start. */
-  timeout: Duration.seconds(60),
+  memorySize: DEFAULT_LAMBDA_CONSUMER_CONFIG.memoryMb,
+  /**
+   * A batch is one or a few store writes, each of which may retry a failing store for the InfluxDB
+   * sink's retry budget before the handler reports the batch; a timeout cut shorter would end the
+   * invocation before it can answer. Nothing is lost either way (Lambda retries from the first
+   * unstored record, writes are idempotent), but a clean answer keeps bisecting and alarms honest.
+   */
+  timeout: Duration.seconds(120),
   logRetentionDays: 30,
 } as const;
 
 export const eventSourceDefaults = {
-  /** A batch of records is one store write; 500 records of a few KiB stay far below the 6 MB payload. */
-  batchSize: 500,
+  batchSize: DEFAULT_LAMBDA_CONSUMER_CONFIG.batchSize,
   /** Dashboards are near-real-time: wait at most 5 s to fill a batch. */
   maxBatchingWindow: Duration.seconds(5),
   /**

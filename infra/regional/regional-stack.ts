@@ -144,6 +144,8 @@ export class RegionalStack extends Stack {
       env.TIMESTREAM_DATABASE = this.timestream.databaseName;
       env.TIMESTREAM_EVENTS_TABLE = names.timestreamEventsTable;
       env.TIMESTREAM_BAD_ROWS_TABLE = names.timestreamBadRowsTable;
+      // The sink turns events older than the memory store's retention into bad rows before writing.
+      env.TIMESTREAM_MEMORY_RETENTION_HOURS = String(this.config.timestream.memoryRetentionHours);
     }
     return env;
   }

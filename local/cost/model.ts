@@ -5,6 +5,8 @@
  * Kinesis, Kinesis Data Analytics / Managed Flink, Timestream for LiveAnalytics). Pure arithmetic
  * over prices.ts and the stated assumptions below; no AWS calls.
  */
+import { DEFAULT_LAMBDA_CONSUMER_CONFIG } from '../../core-pipeline/config.js';
+import { LAMBDA_EDGE_MEMORY_MB } from '../../edge/config.js';
 import { type PriceId, price } from './prices.js';
 
 /** The traffic shape. */
@@ -38,11 +40,11 @@ export const ASSUMPTIONS = {
   /** Bytes of the edge's answer, headers included. */
   responseBytes: 300,
   /** Lambda@Edge: memory and billed time per request (parse, validate, PutRecords). */
-  edgeMemoryMb: 128,
+  edgeMemoryMb: LAMBDA_EDGE_MEMORY_MB,
   edgeMs: 25,
   /** Consumer Lambda: memory, Kinesis records per invocation, time per invocation and per event. */
-  consumerMemoryMb: 512,
-  consumerRecordsPerInvocation: 100,
+  consumerMemoryMb: DEFAULT_LAMBDA_CONSUMER_CONFIG.memoryMb,
+  consumerRecordsPerInvocation: DEFAULT_LAMBDA_CONSUMER_CONFIG.batchSize,
   consumerBaseMs: 40,
   consumerMsPerEvent: 0.1,
   /** S3 archive: gzip ratio and months kept (the deployment keeps 90 days). */

@@ -42,6 +42,7 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
       env.TIMESTREAM_DATABASE = 'beacon-edge';
       env.TIMESTREAM_EVENTS_TABLE = 'events';
       env.TIMESTREAM_BAD_ROWS_TABLE = 'bad_rows';
+      env.TIMESTREAM_MEMORY_RETENTION_HOURS = '1';
     }
     expect(p.Environment).toStrictEqual({ Variables: env });
     expect({ ...p, Code: undefined, Environment: undefined, VpcConfig: undefined }).toStrictEqual({
@@ -54,7 +55,7 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
       MemorySize: 512,
       Role: arnOf(s, consumer.role),
       Runtime: 'nodejs24.x',
-      Timeout: 60,
+      Timeout: 120,
       VpcConfig: undefined,
     });
     // No reserved concurrency and no X-Ray: see docs/notes-infra-regional.md.

@@ -28,7 +28,7 @@ describe.each(REGIONAL_CASES.filter((c) => c.store === 'timestream'))(
       });
     });
 
-    it('has the events and bad_rows tables with the configured retention and no magnetic writes', () => {
+    it('has the events and bad_rows tables with the configured retention; magnetic writes only for the Flink job', () => {
       for (const [table, name] of [
         [store.eventsTable, 'events'],
         [store.badRowsTable, 'bad_rows'],
@@ -42,7 +42,7 @@ describe.each(REGIONAL_CASES.filter((c) => c.store === 'timestream'))(
               MemoryStoreRetentionPeriodInHours: '6',
               MagneticStoreRetentionPeriodInDays: '30',
             },
-            MagneticStoreWriteProperties: { EnableMagneticStoreWrites: false },
+            MagneticStoreWriteProperties: { EnableMagneticStoreWrites: c.core === 'flink' },
           },
           DependsOn: [s.id(store.database)],
           UpdateReplacePolicy: 'Retain',

@@ -51,8 +51,8 @@ describe('this architecture, computed by hand', () => {
     ['CloudFront bodies to the edge function', 0.04536],
     ['CloudFront answers to viewers', 0.02754],
     ['Lambda@Edge requests', 0.648],
-    // 1.08M × 25 ms × 0.125 GB = 3,375 GB-s.
-    ['Lambda@Edge duration', 0.16878375],
+    // 1.08M × 25 ms × 0.5 GB (the deployed 512 MB) = 13,500 GB-s.
+    ['Lambda@Edge duration', 0.675135],
     // events stream + bad-rows stream, 720 h each.
     ['Kinesis on-demand streams', 57.6],
     // 2,500-byte records count as 3 KB: 3.31776 GB.
@@ -61,9 +61,10 @@ describe('this architecture, computed by hand', () => {
     ['Firehose to S3 (5 KB per record)', 0.1603584],
     ['S3 archive storage', 0.027945],
     ['S3 archive PUTs', 0.0432],
-    ['Consumer Lambda requests', 0.00216],
-    // (10,800 × 40 ms + 10.8M × 0.1 ms) × 0.5 GB = 756 GB-s.
-    ['Consumer Lambda duration', 756 * 0.0000166667],
+    // 1.08M records in batches of 500 (the event source mapping's) = 2,160 invocations.
+    ['Consumer Lambda requests', 0.000432],
+    // (2,160 × 40 ms + 10.8M × 0.1 ms) × 0.5 GB = 583.2 GB-s.
+    ['Consumer Lambda duration', 583.2 * 0.0000166667],
     ['Timestream for InfluxDB instances', 720 * PRICES.influxdbInstanceHour.usd],
     ['Timestream for InfluxDB storage', 20 * PRICES.influxdbStorage.usd],
     ['Managed Grafana editors', 9],
