@@ -18,6 +18,7 @@
  *   and the batch fails with SinkWriteError instead.
  * - Checkpoints are not stored: the Lambda event source mapping keeps them.
  */
+import { chunkBySize } from '../../common/chunk-by-size.js';
 import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
 import { SinkWriteError } from '../errors.js';
 import type { EventRow, StoredBadRow } from '../rows.js';
@@ -49,21 +50,9 @@ export function chunkItems<T extends { line: string }>(
   maxLines: number,
   maxBytes: number,
 ): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = Buffer.byteLength(item.line) + 1;
-    if (current.length > 0 && (current.length >= maxLines || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  // A line costs its bytes plus the newline that joins it to the next.
+  const sizes = items.map((item) => Buffer.byteLength(item.line) + 1);
+  return chunkBySize(sizes, maxLines, maxBytes).map((group) => group.map((i) => items[i]));
 }
 
 /** The InfluxDB sink. */

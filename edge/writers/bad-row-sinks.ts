@@ -16,7 +16,7 @@ import {
   type FirehoseClient,
   type KinesisClient,
 } from './clients.js';
-import { chunkBySize } from './chunk-by-size.js';
+import { chunkBySize } from '../../common/chunk-by-size.js';
 import { putRecordsReliably } from './kinesis-put.js';
 import { putRecordBatch } from './operations.js';
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './retry.js';

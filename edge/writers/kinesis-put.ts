@@ -5,7 +5,7 @@
  */
 import { RecordTooLargeError } from '../errors.js';
 import type { ClientCache, ClientTarget, KinesisClient } from './clients.js';
-import { chunkBySize } from './chunk-by-size.js';
+import { chunkBySize } from '../../common/chunk-by-size.js';
 import { putRecords } from './operations.js';
 import { sendWithRetry, type RetryOutcome, type RetryPolicy } from './retry.js';
 

@@ -1,6 +1,6 @@
 /** Splitting a batch to a service's per-request limits. */
 import { describe, expect, it } from 'vitest';
-import { chunkBySize } from '../../../edge/writers/chunk-by-size.js';
+import { chunkBySize } from '../../common/chunk-by-size.js';
 
 describe('chunkBySize', () => {
   it('chunks by count and by bytes, never leaving an entry out', () => {

@@ -1,11 +1,11 @@
 /**
- * Splitting a batch to a service's per-request limits (count and bytes), shared by the Kinesis
- * writer and the bad-row sinks.
+ * Splitting a batch to a store's or service's per-request limits (count and bytes), shared by the
+ * edge's Kinesis writer and bad-row sinks and the core's InfluxDB sink.
  */
 
 /**
  * Splits entry sizes into consecutive groups of at most `maxCount` entries and `maxBytes` bytes
- * (the per-request limits of PutRecords / PutRecordBatch). Returns index groups.
+ * (PutRecords / PutRecordBatch limits, lines per InfluxDB write). Returns index groups.
  */
 export function chunkBySize(
   sizes: readonly number[],
