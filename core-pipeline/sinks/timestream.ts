@@ -24,7 +24,7 @@ import { type TimestreamConfig, withTimestreamDefaults } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { EventRow, StoredBadRow } from '../rows.js';
 import { eventTimeMs } from './influxdb-schema.js';
-import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
+import type { Checkpoint, EventSink, WriteBatchInput, WriteReport } from './sink.js';
 import { TIMESTREAM_LIMITS, fitRecord } from './timestream-limits.js';
 import { EVENT_DIMENSIONS, badRowRecord, eventRecord } from './timestream-records.js';
 import { type WriteTarget, writeRecords } from './timestream-write.js';
@@ -56,14 +56,15 @@ export class TimestreamSink implements EventSink {
     private readonly seams: Pick<WriteTarget, 'sleep' | 'random'>,
   ) {}
 
-  writeBatch(input: WriteBatchInput): Promise<void> {
+  writeBatch(input: WriteBatchInput): Promise<WriteReport> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     const run = this.write(input);
     this.inFlight = run.catch(() => undefined);
     return run;
   }
 
-  private async write({ events, badRows }: WriteBatchInput): Promise<void> {
+  /** Stores the batch; reports how many events became bad rows here (too old, too new, too large, refused). */
+  private async write({ events, badRows }: WriteBatchInput): Promise<WriteReport> {
     const now = this.now();
     const oldest = now - this.config.memoryRetentionHours * 3_600_000;
     const newest = now + TIMESTREAM_LIMITS.maxFutureMs;
@@ -116,6 +117,7 @@ export class TimestreamSink implements EventSink {
     for (const r of rejected)
       refused.push(sinkBadRow(planned[r.index].row, 'store_rejected', r.reason));
     await this.writeBadRows([...badRows, ...refused], now);
+    return { rejectedEvents: refused.length };
   }
 
   private async writeBadRows(rows: StoredBadRow[], now: number): Promise<void> {

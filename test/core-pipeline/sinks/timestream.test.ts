@@ -57,7 +57,10 @@ describe('TimestreamSink', () => {
       event('started', { id: 'ev_inside_0001', ts: NOW - 119 * 60_000 }),
       event('paused', { id: 'ev_outside_001', seq: 1, ts: NOW - 121 * 60_000 }),
     );
-    await sink.writeBatch({ events, badRows: [], checkpoints: [] });
+    // The refused event is reported, so the consumer counts it as a bad row, not as written.
+    expect(await sink.writeBatch({ events, badRows: [], checkpoints: [] })).toStrictEqual({
+      rejectedEvents: 1,
+    });
     expect(fake.records('ev').map((r) => r.measures.event_id.value)).toStrictEqual([
       'ev_inside_0001',
     ]);
@@ -70,7 +73,10 @@ describe('TimestreamSink', () => {
 
   it('times a bad row received before the window at its ingest time, so the store takes it', async () => {
     const old = toStoredBadRow(badRow({ received_at: NOW - 3 * 3_600_000 }), NOW - 5);
-    await sink.writeBatch({ events: [], badRows: [old], checkpoints: [] });
+    // Incoming bad rows are not events the store refused.
+    expect(await sink.writeBatch({ events: [], badRows: [old], checkpoints: [] })).toStrictEqual({
+      rejectedEvents: 0,
+    });
     const [stored] = fake.records('bad');
     expect(stored.timeNs / 1_000_000n).toBe(BigInt(NOW - 5));
     expect(stored.measures.received_at.value).toBe(String(NOW - 3 * 3_600_000));
