@@ -144,6 +144,7 @@ describe('edge stack with options: cdk-nag AwsSolutions', () => {
         'AccessLogs AwsSolutions-S1',
         'Distribution AwsSolutions-CFR1',
         'Distribution AwsSolutions-CFR2',
+        'Distribution AwsSolutions-CFR3',
         'Ingest/Function AwsSolutions-L1',
         `Ingest/Role AwsSolutions-IAM5[Resource::${logs}:*]`,
         `Ingest/Role AwsSolutions-IAM5[Resource::${logs}]`,
