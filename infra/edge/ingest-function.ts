@@ -25,12 +25,13 @@ import { type EdgeBundles, ORIGIN_REQUEST_HANDLER } from './bundles.js';
 const ORIGIN_TRIGGER_MAX_TIMEOUT_S = 30;
 
 /**
- * The timeout: the handler's write budget (it answers 503 when that is spent) plus two seconds
- * for everything around the write, so the budget, not Lambda, ends a slow request and the
- * viewer gets the documented 503 instead of CloudFront's error page.
+ * The timeout: two write budgets (a request may spend one on its events and, when they or some of
+ * them are refused, one more on its bad rows; the handler answers 503 when a budget is spent) plus
+ * two seconds for everything around the writes, so the budgets, not Lambda, end a slow request and
+ * the viewer gets the documented answer instead of CloudFront's error page.
  */
 export function edgeFunctionTimeoutSeconds(writeBudgetMs: number): number {
-  const seconds = Math.ceil(writeBudgetMs / 1000) + 2;
+  const seconds = Math.ceil((2 * writeBudgetMs) / 1000) + 2;
   if (seconds > ORIGIN_TRIGGER_MAX_TIMEOUT_S) {
     throw new Error(
       `writeBudgetMs ${writeBudgetMs} needs a ${seconds} s timeout; origin-request triggers allow ${ORIGIN_TRIGGER_MAX_TIMEOUT_S} s`,

@@ -67,7 +67,7 @@ describe('edge stack: the Lambda@Edge function', () => {
       Handler: 'index.handler',
       MemorySize: 512,
       // The edge's write budget (3 s) plus 2 s; origin-request triggers allow 30 s.
-      Timeout: 5,
+      Timeout: 8,
     });
     for (const key of [
       'Layers',
