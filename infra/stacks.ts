@@ -96,6 +96,7 @@ function addGrafana(home: RegionalStack, config: DeployConfig): GrafanaWorkspace
     appName: config.appName,
     store: config.store,
     alarmTopicArn: home.alarms.topic.topicArn,
+    alarmTopicKeyArn: home.alarms.topic.masterKey?.keyArn,
     ...(config.store === 'timestream'
       ? {
           timestream: config.regions.map((region) => ({

@@ -47,6 +47,11 @@ export interface GrafanaWorkspaceProps {
   vpc?: WorkspaceVpc;
   /** SNS topic Grafana alerts may publish to. */
   alarmTopicArn?: string;
+  /**
+   * The KMS key the topic is encrypted with: a publisher needs to use it too
+   * (`kms:GenerateDataKey`, `kms:Decrypt`), or every notification fails with access denied.
+   */
+  alarmTopicKeyArn?: string;
   /** Grafana version of the workspace (the Timestream plugin needs 10.4 or later). */
   grafanaVersion?: string;
 }
@@ -167,6 +172,14 @@ export class GrafanaWorkspace extends Construct {
           sid: 'PublishAlerts',
           actions: ['sns:Publish'],
           resources: [props.alarmTopicArn],
+        }),
+      );
+    if (props.alarmTopicArn && props.alarmTopicKeyArn)
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'EncryptAlerts',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.alarmTopicKeyArn],
         }),
       );
     return role;

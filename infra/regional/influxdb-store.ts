@@ -18,11 +18,28 @@ import { DATA_REMOVAL_POLICY, influxDefaults } from './defaults.js';
 
 /** Props of {@link InfluxDbStore}. */
 export interface InfluxDbStoreProps {
+  /**
+   * The VPC's address range. Each region gets its own (`regionalVpcCidr`) so the VPCs can be
+   * peered or joined by a Transit Gateway, e.g. for Grafana in the home region to reach every
+   * region's instance; overlapping ranges never can.
+   */
+  cidr: string;
   /** The instance's name (`<appName>-influxdb`): also the prefix of its endpoint. */
   name: string;
   settings: DeployConfig['influxdb'];
   /** Bucket the engine's hourly logs go to (under `InfluxLogs/`). */
   logBucket: s3.Bucket;
+}
+
+/**
+ * A distinct /16 per configured region (10.<n>.0.0/16 by the region's place in the list, from
+ * 10.10): ranges that never overlap, so the regions' VPCs can be connected later.
+ * @example regionalVpcCidr(['us-east-1', 'eu-central-1'], 'eu-central-1') // '10.11.0.0/16'
+ */
+export function regionalVpcCidr(regions: readonly string[], region: string): string {
+  const index = regions.indexOf(region);
+  if (index < 0) throw new Error(`${region} is not one of the configured regions`);
+  return `10.${10 + index}.0.0/16`;
 }
 
 /** The InfluxDB instance, its network, and the secret the consumer reads its write token from. */
@@ -48,6 +65,7 @@ export class InfluxDbStore extends Construct {
     super(scope, id);
     this.settings = props.settings;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr),
       maxAzs: influxDefaults.maxAzs,
       natGateways: 0,
       subnetConfiguration: [

@@ -19,7 +19,7 @@ import {
   names,
   streamDefaults,
 } from './defaults.js';
-import { InfluxDbStore } from './influxdb-store.js';
+import { InfluxDbStore, regionalVpcCidr } from './influxdb-store.js';
 import { TimestreamStore } from './timestream-store.js';
 
 /** Props of {@link RegionalStack}. */
@@ -87,6 +87,7 @@ export class RegionalStack extends Stack {
     if (config.store === 'influxdb') {
       this.influxdb = new InfluxDbStore(this, 'InfluxDb', {
         name: names.influxInstance(config.appName),
+        cidr: regionalVpcCidr(config.regions, props.region),
         settings: config.influxdb,
         logBucket: this.archive.accessLogs,
       });

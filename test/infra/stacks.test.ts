@@ -48,6 +48,16 @@ describe('addStacks without credentials', () => {
     for (const stack of stacks.regional) expect(nagFindings(stack)).toStrictEqual([]);
   });
 
+  it('gives the InfluxDB VPC of each region its own address range, so the regions can be connected', () => {
+    const cidrs = stacks.regional.map((s) => {
+      const vpcs = Template.fromStack(s).findResources('AWS::EC2::VPC');
+      return Object.values(vpcs).map(
+        (v) => (v as { Properties: { CidrBlock: string } }).Properties.CidrBlock,
+      );
+    });
+    expect(cidrs).toStrictEqual([['10.10.0.0/16'], ['10.11.0.0/16'], ['10.12.0.0/16']]);
+  });
+
   it('puts the Grafana workspace in the home region only, reaching InfluxDB through its VPC', () => {
     const workspaces = stacks.regional.map(
       (s) => Object.keys(Template.fromStack(s).findResources('AWS::Grafana::Workspace')).length,

@@ -11,6 +11,7 @@ import { nagAcknowledgements, nagFindings, REASON_IN_WORDS } from '../../helpers
 
 const ACCOUNT = '111111111111';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:beacon-edge-alarms`;
+const TOPIC_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const VPC = {
   subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
   securityGroupIds: ['sg-0a1b2c3d4e5f60003'],
@@ -92,7 +93,9 @@ describe('GrafanaWorkspace', { timeout: 120_000 }, () => {
   });
 
   it('Timestream store: Select on the sink’s tables in each region, endpoint discovery, SNS publish', () => {
-    const t = Template.fromStack(stackWith({ ...TIMESTREAM, alarmTopicArn: TOPIC }));
+    const t = Template.fromStack(
+      stackWith({ ...TIMESTREAM, alarmTopicArn: TOPIC, alarmTopicKeyArn: TOPIC_KEY }),
+    );
     t.hasResourceProperties('AWS::Grafana::Workspace', { DataSources: ['TIMESTREAM'] });
     const table = (region: string, name: string) => ({
       'Fn::Join': [
@@ -125,6 +128,13 @@ describe('GrafanaWorkspace', { timeout: 120_000 }, () => {
         Resource: '*',
       },
       { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC },
+      // The topic is encrypted with a customer key: publishing needs that key too.
+      {
+        Sid: 'EncryptAlerts',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: TOPIC_KEY,
+      },
     ]);
   });
 
