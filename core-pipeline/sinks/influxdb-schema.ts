@@ -118,8 +118,13 @@ export function eventPoint(row: EventRow): Point {
   };
 }
 
-/** A bad row as its point, timed at its receive time. */
+/** A bad row as its point, timed at its receive time (so a replay lands on the same point). */
 export function badRowPoint(row: StoredBadRow): Point {
+  return badRowPointAt(row, row.received_at);
+}
+
+/** A bad row as its point at `timeMs`: for a receive time the store cannot keep (the InfluxDB sink). */
+export function badRowPointAt(row: StoredBadRow, timeMs: number): Point {
   const tagSet = new Set<string>(BAD_ROW_TAGS);
   const fields: [string, FieldValue][] = [];
   for (const col of BAD_ROW_COLUMNS) {
@@ -131,6 +136,6 @@ export function badRowPoint(row: StoredBadRow): Point {
     measurement: BAD_ROWS_MEASUREMENT,
     tags: tagsOf(row, BAD_ROW_TAGS),
     fields,
-    timeNs: pointTimeNs(row.received_at, row.bad_row_id),
+    timeNs: pointTimeNs(timeMs, row.bad_row_id),
   };
 }

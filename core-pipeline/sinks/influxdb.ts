@@ -22,7 +22,7 @@ import { chunkBySize } from '../../common/chunk-by-size.js';
 import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
 import { SinkWriteError } from '../errors.js';
 import type { EventRow, StoredBadRow } from '../rows.js';
-import { badRowPoint, eventPoint } from './influxdb-schema.js';
+import { badRowPoint, badRowPointAt, eventPoint } from './influxdb-schema.js';
 import { InfluxWriter, type WriterDeps } from './influxdb-writer.js';
 import { encodePoints } from './line-protocol.js';
 import type { Checkpoint, EventSink, WriteBatchInput, WriteReport } from './sink.js';
@@ -83,11 +83,23 @@ export class InfluxDbSink implements EventSink {
       return { kind: 'bad_row', row, line: lineOf(badRowPoint(row)) } as Item;
     });
     const again = await this.writeItems(rejectedRows);
-    if (again.length > 0) {
+    // A line refused for its time (older than the database's retention policy) gives a bad row of
+    // the same time, refused in turn: keep that one at the time it was found instead. Only this
+    // double refusal gives up landing on the same point when the batch is replayed.
+    const retimed = again.map(
+      (r) =>
+        ({
+          kind: 'bad_row',
+          row: r.row,
+          line: lineOf(badRowPointAt(r.row as StoredBadRow, ingestedAt)),
+        }) as Item,
+    );
+    const still = retimed.length > 0 ? await this.writeItems(retimed) : [];
+    if (still.length > 0) {
       // The bad-row measurement's fields have fixed types, so this means the store is not the one
       // this sink set up: fail the batch for an operator rather than lose the rows.
       throw new SinkWriteError(
-        `InfluxDB refused the store_rejected bad rows too: HTTP ${again[0].status} ${again[0].message}`,
+        `InfluxDB refused the store_rejected bad rows too: HTTP ${still[0].status} ${still[0].message}`,
       );
     }
     return { rejectedEvents: refused.filter((r) => r.kind === 'event').length };

@@ -220,6 +220,40 @@ describe('InfluxDbSink on influxd', () => {
     );
   });
 
+  it('an event older than the retention policy becomes a store_rejected bad row kept at the time it was found', async () => {
+    const now = Date.now();
+    const { sink, database } = await freshSink({ now: () => now });
+    // A one-hour retention policy as the default: InfluxDB drops older points with a partial write.
+    await influx.query(
+      `CREATE RETENTION POLICY "hour" ON "${database}" DURATION 1h REPLICATION 1 DEFAULT`,
+    );
+    const old = now - 3 * 3_600_000;
+    const rows = rowsOf(
+      [
+        enrichedRecord({
+          received_at: old,
+          events: [
+            event('started', { ts: now - 1000, time: now - 1000 }),
+            event('paused', { seq: 1, ts: old, time: old }),
+          ],
+        }),
+      ],
+      now,
+    );
+    expect(await sink.writeBatch({ ...rows, checkpoints: [] })).toStrictEqual({
+      rejectedEvents: 1,
+    });
+    expect(await select(database, 'SELECT event_id FROM beacon_events')).toMatchObject([
+      { event_id: rows.events[0].event_id },
+    ]);
+    // The bad row of the old event would be as old: it is kept at its ingest time instead.
+    expect(
+      await select(database, 'SELECT reason, event_id, received_at FROM beacon_bad_rows'),
+    ).toMatchObject([
+      { reason: 'store_rejected', event_id: rows.events[1].event_id, received_at: old },
+    ]);
+  });
+
   it('an event time InfluxDB cannot hold (after 2262 in ns) becomes a store_rejected bad row', async () => {
     const { sink, database } = await freshSink();
     const rows = rowsOf([
