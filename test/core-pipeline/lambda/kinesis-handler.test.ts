@@ -5,9 +5,10 @@ import {
 } from '../../../core-pipeline/lambda/kinesis-handler.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { SinkWriteError } from '../../../core-pipeline/errors.js';
-import type { EventSink, WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
+import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
 import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
+import { recordingSink } from '../../helpers/recording-sink.js';
 
 let store: DuckDbStore;
 beforeAll(async () => {
@@ -24,20 +25,6 @@ const opts = (
   maxRowsPerWrite: 5000,
   ...extra,
 });
-
-/** A sink that records each write and fails the writes whose number is in `failOn` (1-based). */
-function recordingSink(failOn: number[] = []): EventSink & { writes: WriteBatchInput[] } {
-  const writes: WriteBatchInput[] = [];
-  return {
-    writes,
-    writeBatch: async (input) => {
-      writes.push(input);
-      if (failOn.includes(writes.length)) throw new SinkWriteError('store unavailable');
-    },
-    loadCheckpoints: async () => [],
-    close: async () => undefined,
-  };
-}
 
 describe('processKinesisBatch', () => {
   it('stores the events of every record in one write', async () => {

@@ -1,15 +1,16 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ConsumerConfigError, SinkWriteError } from '../../../core-pipeline/errors.js';
+import { ConsumerConfigError } from '../../../core-pipeline/errors.js';
 import { readConsumerEnv } from '../../../core-pipeline/lambda/env.js';
 import { createConsumerHandler, handler, sinkFromEnv } from '../../../core-pipeline/lambda/main.js';
 import { InfluxDbSink } from '../../../core-pipeline/sinks/influxdb.js';
 import { TimestreamSink } from '../../../core-pipeline/sinks/timestream.js';
-import type { EventSink, WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
+import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
 import { capturedPowertools, emfValues } from '../../helpers/powertools.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
 import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
+import { recordingSink } from '../../helpers/recording-sink.js';
 
 function setup(
   sink: EventSink,
@@ -18,19 +19,6 @@ function setup(
   const { logger, metrics, logs, emf } = capturedPowertools();
   const h = createConsumerHandler({ sink, logger, metrics, ...extra });
   return { h, logs, emf };
-}
-
-function recordingSink(failOn: number[] = []): EventSink & { writes: WriteBatchInput[] } {
-  const writes: WriteBatchInput[] = [];
-  return {
-    writes,
-    writeBatch: async (input) => {
-      writes.push(input);
-      if (failOn.includes(writes.length)) throw new SinkWriteError('store unavailable');
-    },
-    loadCheckpoints: async () => [],
-    close: async () => undefined,
-  };
 }
 
 const context = { functionName: 'beacon-consumer', awsRequestId: 'req-1' } as Context;
