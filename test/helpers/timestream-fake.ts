@@ -19,12 +19,13 @@
  *   lower than or equal to the stored one is rejected with ExistingVersion; so are records outside
  *   the memory store's retention and records over the limits. RecordIndex counts from 0.
  * - The other records of a request are stored (re:Post "batch write if part of the write is too
- *   old"; amazon-timestream-tools PR 19: "Other records have already been wrote successfully").
+ *   old"; a pull request to amazon-timestream-tools: "Other records have already been wrote
+ *   successfully").
  * - Reason texts as the service words them: "The record timestamp is outside the time range
  *   [a, b) of the data ingestion window." (AWS sample output), "The record version 2 is lower than
- *   the existing version 200. …" (aws-sdk-pandas issue 2018), "A record already exists with the
- *   same time, dimensions, measure name, and record version. …" (prometheus-timestream-adapter
- *   issue 87, HTTP 419). The size formula is "Metering and pricing: writes"
+ *   the existing version 200. …" (a bug report to aws-sdk-pandas), "A record already exists with
+ *   the same time, dimensions, measure name, and record version. …" (a bug report to
+ *   prometheus-timestream-adapter, HTTP 419). The size formula is "Metering and pricing: writes"
  *   (metering-and-pricing.writes.html); the quota page does not say how 2 KB is counted.
  * - MeasureValue.Value and Dimension.Value: length 1..2048 (API_MeasureValue.html).
  */

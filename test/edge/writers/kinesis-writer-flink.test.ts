@@ -9,15 +9,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamTarget } from '../../../edge/config.js';
 import { StreamUnavailableError } from '../../../edge/errors.js';
-import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import { type FlinkEvent, toFlinkEvents } from '../../../edge/writers/timestream-flink.js';
-import type { EnrichedRecord } from '../../../schemas/record.js';
-import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
+import { NOW } from '../../helpers/cloudfront-events.js';
 import { type FakeAwsJson, FakeServiceError, fakeAwsJson } from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 import { flinkViolations } from '../../helpers/flink-rules.js';
+import { edgeBuiltRecord } from '../../helpers/enriched-record.js';
 
 const EU: StreamTarget = { region: 'eu-central-1', streamName: 'events-eu' };
 const US: StreamTarget = { region: 'us-east-1', streamName: 'events-us' };
@@ -27,17 +26,7 @@ const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 
 let kinesis: FakeAwsJson;
 
-function makeRecord(events = 3): EnrichedRecord {
-  const batch = makeBatch({ sent_at: NOW, count: events });
-  const accepted = batch.events.map((event, index) => ({ index, event }));
-  return buildRecord(batch, accepted, {
-    headers: defaultHeaders(),
-    requestId: 'req-1',
-    servingRegion: 'eu-central-1',
-    streamRegion: 'eu-central-1',
-    stamp: parseEdgeStamp(undefined, 'eu-central-1', NOW),
-  });
-}
+const makeRecord = edgeBuiltRecord;
 
 const decode = (data: Uint8Array | undefined) =>
   JSON.parse(new TextDecoder().decode(data)) as FlinkEvent;

@@ -7,14 +7,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamTarget } from '../../../edge/config.js';
 import { RecordTooLargeError, StreamUnavailableError } from '../../../edge/errors.js';
-import { buildRecord, parseEdgeStamp } from '../../../edge/ingest/enrich.js';
 import { AwsServiceError } from '../../../edge/writers/aws-json-client.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import type { EnrichedRecord } from '../../../schemas/record.js';
-import { defaultHeaders, makeBatch, NOW } from '../../helpers/cloudfront-events.js';
+import { NOW } from '../../helpers/cloudfront-events.js';
 import { fakeAwsJson, FakeServiceError, type FakeAwsJson } from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
+import { edgeBuiltRecord } from '../../helpers/enriched-record.js';
 
 const EU: StreamTarget = { region: 'eu-central-1', streamName: 'events-eu' };
 const US: StreamTarget = { region: 'us-east-1', streamName: 'events-us' };
@@ -28,17 +28,7 @@ const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 
 let kinesis: FakeAwsJson;
 
-function makeRecord(events = 3): EnrichedRecord {
-  const batch = makeBatch({ sent_at: NOW, count: events });
-  const accepted = batch.events.map((event, index) => ({ index, event }));
-  return buildRecord(batch, accepted, {
-    headers: defaultHeaders(),
-    requestId: 'req-1',
-    servingRegion: 'eu-central-1',
-    streamRegion: 'eu-central-1',
-    stamp: parseEdgeStamp(undefined, 'eu-central-1', NOW),
-  });
-}
+const makeRecord = edgeBuiltRecord;
 
 const decode = (data: Uint8Array | undefined) =>
   JSON.parse(new TextDecoder().decode(data)) as EnrichedRecord;
