@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { buildValidators } from './build-validators.mjs';
+import { LAMBDA_BUNDLE_OPTIONS } from './bundle-node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,20 +50,8 @@ export async function buildOriginRequest({
   await esbuild.build({
     entryPoints: [path.join(root, 'edge', 'origin-request', 'handler.ts')],
     outfile: target,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    sourcemap: false,
-    // Prefer ES module builds of dependencies; one that is CommonJS only would need a real
-    // `require` for Node built-ins inside an ES module, which the banner provides.
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __beaconCreateRequire } from 'node:module'; const require = __beaconCreateRequire(import.meta.url);",
-    },
+    ...LAMBDA_BUNDLE_OPTIONS,
     define: { __BEACON_EDGE_CONFIG__: JSON.stringify(edgeConfig) },
-    logLevel: 'warning',
   });
   return { outfile: target, bytes: fs.statSync(target).size };
 }

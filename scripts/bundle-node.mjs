@@ -20,3 +20,23 @@ export async function bundleNode(entry, outfile) {
   });
   return outfile;
 }
+
+/**
+ * esbuild options every Lambda bundle shares (the origin-request handler, the consumer): one
+ * minified ES module for Node 20 with its dependencies inside. ES module builds of dependencies are
+ * preferred; one that is CommonJS only needs a real `require` for Node built-ins inside an ES
+ * module, which the banner provides.
+ */
+export const LAMBDA_BUNDLE_OPTIONS = Object.freeze({
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  sourcemap: false,
+  mainFields: ['module', 'main'],
+  banner: {
+    js: "import { createRequire as __beaconCreateRequire } from 'node:module'; const require = __beaconCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

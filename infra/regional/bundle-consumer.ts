@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
+import { LAMBDA_BUNDLE_OPTIONS } from '../../scripts/bundle-node.mjs';
 
 /**
  * The repository: the first folder above this module that holds `core-pipeline/`. Found by walking
@@ -71,20 +72,9 @@ export function bundleConsumer(opts: BundleConsumerOptions): {
   const result = buildSync({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    sourcemap: false,
+    ...LAMBDA_BUNDLE_OPTIONS,
     metafile: true,
     external: FORBIDDEN_PACKAGES,
-    // Prefer the SDK's ES module builds; the CommonJS ones left need a real `require` in an ES module.
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __beaconCreateRequire } from 'node:module'; const require = __beaconCreateRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
   });
   const inputs = Object.keys(result.metafile.inputs);
   const imports = [
