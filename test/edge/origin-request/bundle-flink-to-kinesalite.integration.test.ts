@@ -5,20 +5,10 @@
  * bad rows in our format.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CONFIG,
-  DEFAULT_REGIONS,
-  EDGE_HEADER,
-  type EdgeConfig,
-} from '../../../edge/config.js';
-import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
+import { DEFAULT_REGIONS, EDGE_HEADER } from '../../../edge/config.js';
 import type { BadRow } from '../../../schemas/record.js';
-import { buildOriginRequest } from '../../../scripts/build-origin-request.mjs';
 import {
   edgeStamp,
   makeBatch,
@@ -26,63 +16,36 @@ import {
   makeEvent,
   makeOriginRequestEvent,
 } from '../../helpers/cloudfront-events.js';
+import {
+  invokeIn,
+  kinesaliteEdgeConfig,
+  loadBuiltOriginRequest,
+  type OriginRequestHandler,
+  readStreamJson,
+} from '../../helpers/built-origin-request.js';
 import { flinkViolations } from '../../helpers/flink-rules.js';
-import { readStream, startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
-
-type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
+import { startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
 
 let kinesalite: TestKinesis;
 let tmp: string;
-let handler: Handler;
+let handler: OriginRequestHandler;
 const streamOf = (region: string) => `beacon-edge-flink-${region}`;
 
-async function readJson(
-  streamName: string,
-): Promise<{ key: string; value: Record<string, unknown> }[]> {
-  return (await readStream(kinesalite.client, streamName)).map((r) => ({
-    key: r.key,
-    value: JSON.parse(r.data) as Record<string, unknown>,
-  }));
-}
-
-async function invoke(event: CloudFrontRequestEvent, region: string) {
-  const previous = process.env.AWS_REGION;
-  process.env.AWS_REGION = region;
-  try {
-    return await handler(event);
-  } finally {
-    if (previous === undefined) delete process.env.AWS_REGION;
-    else process.env.AWS_REGION = previous;
-  }
-}
+const readJson = (streamName: string) =>
+  readStreamJson<Record<string, unknown>>(kinesalite.client, streamName);
+/** Calls the handler as Lambda@Edge would in `region`. */
+const invoke = (event: CloudFrontRequestEvent, region: string) => invokeIn(handler, event, region);
 
 beforeAll(async () => {
   kinesalite = await startTestKinesis({
     streams: [...DEFAULT_REGIONS.map(streamOf), 'beacon-edge-flink-bad-rows'],
     shards: 1,
   });
-  const config: EdgeConfig = {
-    ...DEFAULT_CONFIG,
-    wireFormat: 'timestream-flink',
-    streams: DEFAULT_REGIONS.map((region) => ({
-      region,
-      streamName: streamOf(region),
-      endpoint: kinesalite.endpoint,
-    })),
-    badRows: {
-      kind: 'kinesis',
-      region: 'us-east-1',
-      streamName: 'beacon-edge-flink-bad-rows',
-      endpoint: kinesalite.endpoint,
-    },
-    localCredentials: { ...LOCAL_CREDENTIALS },
-  };
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-origin-flink-'));
-  const built = (await buildOriginRequest({
-    config,
-    outfile: path.join(tmp, 'origin-request.mjs'),
-  })) as { outfile: string };
-  handler = ((await import(pathToFileURL(built.outfile).href)) as { handler: Handler }).handler;
+  ({ handler, dir: tmp } = await loadBuiltOriginRequest(
+    kinesaliteEdgeConfig(kinesalite.endpoint, streamOf, 'beacon-edge-flink-bad-rows', {
+      wireFormat: 'timestream-flink',
+    }),
+  ));
 });
 
 afterAll(async () => {

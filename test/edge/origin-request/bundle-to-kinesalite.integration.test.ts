@@ -4,88 +4,46 @@
  * kinesalite, and the EnrichedRecord is read back with GetRecords.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import {
-  DEFAULT_CONFIG,
-  DEFAULT_REGIONS,
-  EDGE_HEADER,
-  type EdgeConfig,
-} from '../../../edge/config.js';
+import type { CloudFrontRequestEvent } from 'aws-lambda';
+import { DEFAULT_REGIONS, EDGE_HEADER } from '../../../edge/config.js';
 import type { BadRow, EnrichedRecord } from '../../../schemas/record.js';
-import { LOCAL_CREDENTIALS } from '../../../local/kinesis-local.js';
-import { buildOriginRequest } from '../../../scripts/build-origin-request.mjs';
 import {
   edgeStamp,
   makeBatch,
   makeEvent,
   makeOriginRequestEvent,
 } from '../../helpers/cloudfront-events.js';
-import { readStream, startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
+import { startTestKinesis, type TestKinesis } from '../../helpers/kinesis-streams.js';
 import { recordOfBatch } from '../../helpers/records.js';
-
-type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
+import {
+  invokeIn,
+  kinesaliteEdgeConfig,
+  loadBuiltOriginRequest,
+  type OriginRequestHandler,
+  readStreamJson as readJsonFrom,
+} from '../../helpers/built-origin-request.js';
 
 let kinesalite: TestKinesis;
 let tmp: string;
-let handler: Handler;
+let handler: OriginRequestHandler;
 let bundleBytes: number;
 const streamOf = (region: string) => `beacon-edge-events-${region}`;
 
 /** Every record in a stream, as parsed JSON. */
-async function readStreamJson<T>(streamName: string): Promise<{ key: string; value: T }[]> {
-  return (await readStream(kinesalite.client, streamName)).map((r) => ({
-    key: r.key,
-    value: JSON.parse(r.data) as T,
-  }));
-}
-
-/** Calls the handler as Lambda@Edge would in `region` (AWS_REGION set for the call). */
-async function invoke(
-  event: CloudFrontRequestEvent,
-  region: string,
-): Promise<CloudFrontResultResponse> {
-  const previous = process.env.AWS_REGION;
-  process.env.AWS_REGION = region;
-  try {
-    return await handler(event);
-  } finally {
-    if (previous === undefined) delete process.env.AWS_REGION;
-    else process.env.AWS_REGION = previous;
-  }
-}
+const readStreamJson = <T>(streamName: string) => readJsonFrom<T>(kinesalite.client, streamName);
+/** Calls the handler as Lambda@Edge would in `region`. */
+const invoke = (event: CloudFrontRequestEvent, region: string) => invokeIn(handler, event, region);
 
 beforeAll(async () => {
   kinesalite = await startTestKinesis({
     streams: [...DEFAULT_REGIONS.map(streamOf), 'beacon-edge-bad-rows'],
     shards: 1,
   });
-  const config: EdgeConfig = {
-    ...DEFAULT_CONFIG,
-    streams: DEFAULT_REGIONS.map((region) => ({
-      region,
-      streamName: streamOf(region),
-      endpoint: kinesalite.endpoint,
-    })),
-    badRows: {
-      kind: 'kinesis',
-      region: 'us-east-1',
-      streamName: 'beacon-edge-bad-rows',
-      endpoint: kinesalite.endpoint,
-    },
-    localCredentials: { ...LOCAL_CREDENTIALS },
-  };
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-origin-'));
-  const built = (await buildOriginRequest({
-    config,
-    outfile: path.join(tmp, 'origin-request.mjs'),
-  })) as { outfile: string; bytes: number };
-  bundleBytes = built.bytes;
-  const mod = (await import(pathToFileURL(built.outfile).href)) as { handler: Handler };
-  handler = mod.handler;
+  const built = await loadBuiltOriginRequest(
+    kinesaliteEdgeConfig(kinesalite.endpoint, streamOf, 'beacon-edge-bad-rows'),
+  );
+  ({ handler, bytes: bundleBytes, dir: tmp } = built);
 });
 
 afterAll(async () => {
