@@ -12,6 +12,7 @@ import type {
   EnrichedRecord,
   GeoContext,
 } from '../../schemas/record.js';
+import { decodeRecords } from '../../core-pipeline/record-decoder.js';
 import { makeId } from './batch-factory.js';
 
 /** 2026-01-01T00:00:00Z: a round base time so expectations are easy to compute by hand. */
@@ -159,6 +160,27 @@ export function badRow(overrides: Partial<BadRow> = {}): BadRow {
 /** UTF-8 bytes of a value's JSON, as Kinesis delivers record Data. */
 export function jsonBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
+}
+
+/**
+ * The rows the core decodes from `records` (one Kinesis record each, in order, on the events
+ * stream), stamped as ingested at `ingestedAt`: what a sink test writes.
+ */
+export function decodedRows(
+  records: readonly unknown[],
+  { receivedAt = T0, ingestedAt = T0 + 1000 }: { receivedAt?: number; ingestedAt?: number } = {},
+) {
+  return decodeRecords(
+    records.map((r, i) => ({
+      kind: 'events' as const,
+      data: jsonBytes(r),
+      stream: 'beacon-edge-events',
+      shardId: 'shardId-000000000000',
+      sequenceNumber: String(i),
+      receivedAt,
+    })),
+    ingestedAt,
+  );
 }
 
 /**

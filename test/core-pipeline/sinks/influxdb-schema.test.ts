@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import {
   eventPoint,
   eventTimeMs,
   TRUSTED_CLIENT_SKEW_MS,
 } from '../../../core-pipeline/sinks/influxdb-schema.js';
 import { eventRecord } from '../../../core-pipeline/sinks/timestream-records.js';
-import { enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
+import { decodedRows, enrichedRecord, event, T0 } from '../../helpers/records.js';
 
 /** The rows the core makes of one event sent in a request the edge received with `skewMs`. */
 function attempt(skewMs: number, pop = 'FRA56-C1') {
@@ -19,15 +18,7 @@ function attempt(skewMs: number, pop = 'FRA56-C1') {
       event('paused', { seq: 3, ts: T0 + 5000, id: 'e-resent-1', time: T0 + 5000 + skewMs }),
     ],
   });
-  const source = {
-    kind: 'events' as const,
-    data: jsonBytes(rec),
-    stream: 's',
-    shardId: 'shardId-0',
-    sequenceNumber: '1',
-    receivedAt: T0,
-  };
-  const { events } = decodeRecords([source], T0 + 60_000);
+  const { events } = decodedRows([rec], { ingestedAt: T0 + 60_000 });
   expect(events).toHaveLength(1);
   return events[0];
 }

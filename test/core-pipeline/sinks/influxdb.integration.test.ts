@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import { InfluxDbSink } from '../../../core-pipeline/sinks/influxdb.js';
-import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
+import {
+  decodedRows,
+  badRow,
+  enrichedRecord,
+  event,
+  jsonBytes,
+  T0,
+} from '../../helpers/records.js';
 import { type Influxd, startInfluxd } from '../../helpers/influxd.js';
 
 let influx: Influxd;
@@ -26,17 +33,7 @@ async function freshSink(extra: { maxLinesPerWrite?: number; now?: () => number 
 }
 
 function rowsOf(records: unknown[], ingestedAt = T0 + 60_000) {
-  return decodeRecords(
-    records.map((r, i) => ({
-      kind: 'events' as const,
-      data: jsonBytes(r),
-      stream: 'beacon-edge-events',
-      shardId: 'shardId-000000000000',
-      sequenceNumber: String(i),
-      receivedAt: T0,
-    })),
-    ingestedAt,
-  );
+  return decodedRows(records, { ingestedAt });
 }
 
 async function select(db: string, q: string): Promise<Record<string, unknown>[]> {

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SinkWriteError } from '../../../core-pipeline/errors.js';
-import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import { chunkItems, InfluxDbSink } from '../../../core-pipeline/sinks/influxdb.js';
-import { enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
+import { decodedRows, enrichedRecord, event } from '../../helpers/records.js';
 
 /** Event rows of one record with `n` events. */
 function rows(n: number) {
   const rec = enrichedRecord({
     events: Array.from({ length: n }, (_, seq) => event('paused', { seq })),
   });
-  const source = {
-    kind: 'events' as const,
-    data: jsonBytes(rec),
-    stream: 's',
-    shardId: 'shardId-0',
-    sequenceNumber: '1',
-    receivedAt: T0,
-  };
-  return decodeRecords([source], T0 + 1000);
+  return decodedRows([rec]);
 }
 
 /**

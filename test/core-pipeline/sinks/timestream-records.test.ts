@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { cutUtf8, fitRecord, recordBytes } from '../../../core-pipeline/sinks/timestream-limits.js';
 import {
@@ -11,22 +10,10 @@ import {
   recordTimeMs,
 } from '../../../core-pipeline/sinks/timestream-records.js';
 import { idNanos } from '../../../core-pipeline/sinks/influxdb-schema.js';
-import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
+import { decodedRows, badRow, enrichedRecord, event, T0 } from '../../helpers/records.js';
 
 function rowsOf(record: ReturnType<typeof enrichedRecord>) {
-  return decodeRecords(
-    [
-      {
-        kind: 'events',
-        data: jsonBytes(record),
-        stream: 's',
-        shardId: 'sh',
-        sequenceNumber: '1',
-        receivedAt: T0,
-      },
-    ],
-    T0 + 500,
-  ).events;
+  return decodedRows([record], { ingestedAt: T0 + 500 }).events;
 }
 
 describe('eventRecord', () => {

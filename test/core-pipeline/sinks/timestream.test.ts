@@ -6,10 +6,9 @@ import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { StoreClosedError } from '../../../core-pipeline/errors.js';
-import { decodeRecords } from '../../../core-pipeline/record-decoder.js';
 import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
 import { createTimestreamSink } from '../../../core-pipeline/sinks/timestream.js';
-import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
+import { decodedRows, badRow, enrichedRecord, event } from '../../helpers/records.js';
 import { TimestreamFake } from '../../helpers/timestream-fake.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
@@ -37,19 +36,10 @@ afterEach(async () => {
 });
 
 const rows = (...events: ReturnType<typeof event>[]) =>
-  decodeRecords(
-    [
-      {
-        kind: 'events',
-        data: jsonBytes(enrichedRecord({ received_at: NOW - 1000, events })),
-        stream: 's',
-        shardId: 'sh',
-        sequenceNumber: '1',
-        receivedAt: NOW,
-      },
-    ],
-    NOW,
-  ).events;
+  decodedRows([enrichedRecord({ received_at: NOW - 1000, events })], {
+    receivedAt: NOW,
+    ingestedAt: NOW,
+  }).events;
 
 describe('TimestreamSink', () => {
   it('uses the configured retention: 1 h 59 min old is stored, 2 h 1 min old is a bad row', async () => {
