@@ -57,6 +57,9 @@ function regionOf(req: HttpRequest): string {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
 }
 
+/** Credentials for clients talking to the fake: it ignores signatures, but the client signs every call. */
+export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+
 /**
  * A fake whose handler starts as "succeed with an empty output".
  * @example

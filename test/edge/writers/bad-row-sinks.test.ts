@@ -9,7 +9,12 @@ import { BadRowWriteError } from '../../../edge/errors.js';
 import { FirehoseBadRowSink } from '../../../edge/writers/bad-row-sinks.js';
 import type { BadRow } from '../../../schemas/record.js';
 import { NOW } from '../../helpers/cloudfront-events.js';
-import { fakeAwsJson, FakeServiceError, type FakeAwsJson } from '../../helpers/fake-aws-json.js';
+import {
+  FAKE_CREDENTIALS,
+  fakeAwsJson,
+  FakeServiceError,
+  type FakeAwsJson,
+} from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 
 /** Jitter fixed at half the ceiling, so waits are known: 25, 50, 100, ... ms. */
@@ -48,7 +53,7 @@ describe('FirehoseBadRowSink', () => {
       budgetMs: 3000,
       retry: HALF,
       // The fake ignores signatures, but the client signs every call.
-      localCredentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+      localCredentials: FAKE_CREDENTIALS,
       transport: firehose.transport,
     });
   });

@@ -13,7 +13,12 @@ import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import { type FlinkEvent, toFlinkEvents } from '../../../edge/writers/timestream-flink.js';
 import { NOW } from '../../helpers/cloudfront-events.js';
-import { type FakeAwsJson, FakeServiceError, fakeAwsJson } from '../../helpers/fake-aws-json.js';
+import {
+  FAKE_CREDENTIALS,
+  type FakeAwsJson,
+  FakeServiceError,
+  fakeAwsJson,
+} from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 import { flinkViolations } from '../../helpers/flink-rules.js';
 import { edgeBuiltRecord } from '../../helpers/enriched-record.js';
@@ -21,8 +26,7 @@ import { edgeBuiltRecord } from '../../helpers/enriched-record.js';
 const EU: StreamTarget = { region: 'eu-central-1', streamName: 'events-eu' };
 const US: StreamTarget = { region: 'us-east-1', streamName: 'events-us' };
 
-/** The fake ignores signatures, but the client signs every call. */
-const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+const CREDENTIALS = FAKE_CREDENTIALS;
 
 let kinesis: FakeAwsJson;
 

@@ -12,7 +12,12 @@ import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import type { EnrichedRecord } from '../../../schemas/record.js';
 import { NOW } from '../../helpers/cloudfront-events.js';
-import { fakeAwsJson, FakeServiceError, type FakeAwsJson } from '../../helpers/fake-aws-json.js';
+import {
+  FAKE_CREDENTIALS,
+  fakeAwsJson,
+  FakeServiceError,
+  type FakeAwsJson,
+} from '../../helpers/fake-aws-json.js';
 import { settle } from '../../helpers/fake-timers.js';
 import { edgeBuiltRecord } from '../../helpers/enriched-record.js';
 
@@ -23,8 +28,7 @@ const AP: StreamTarget = { region: 'ap-southeast-1', streamName: 'events-ap' };
 /** Jitter fixed at half the ceiling, so waits are known: 25, 50, 100, ... ms. */
 const HALF = { random: () => 0.5 };
 
-/** The fake ignores signatures, but the client signs every call. */
-const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+const CREDENTIALS = FAKE_CREDENTIALS;
 
 let kinesis: FakeAwsJson;
 
