@@ -5,6 +5,7 @@
  */
 import type { EventType } from '../../schemas/index.js';
 import type { StoredBadRow } from '../rows.js';
+import type { QoeAggregate, RollupDimension, RollupFilters } from '../rollups/aggregate.js';
 
 /** Dimensions a breakdown or QoE filter may use (an allow-list: they become column names). */
 export const DIMENSIONS = [
@@ -143,4 +144,132 @@ export interface EventQueries {
   recentBadRows(limit?: number): Promise<StoredBadRow[]>;
   /** Bad rows per reason with received_at ≥ since. */
   badRowCounts(since: Date): Promise<Record<string, number>>;
+}
+
+/** Input of `RollupQueries.aggregateBy`. */
+export interface AggregateByInput {
+  /** Window start, rounded down to its minute. */
+  from: Date;
+  /** Window end (exclusive), rounded up to a minute. */
+  to: Date;
+  /** Group by this dimension; null for the window's total only. */
+  dimension: RollupDimension | null;
+  filters?: RollupFilters;
+}
+
+/** The window's aggregate, and one per value of the dimension (every value, unsorted). */
+export interface AggregateByResult {
+  fromMs: number;
+  toMs: number;
+  total: QoeAggregate;
+  slices: { value: string; agg: QoeAggregate }[];
+}
+
+/** Input of `RollupQueries.aggregateSeries`. */
+export interface AggregateSeriesInput {
+  from: Date;
+  to: Date;
+  /** A multiple of 60 (rollups are per minute). */
+  bucketSeconds: number;
+  filters?: RollupFilters;
+}
+
+/** One aggregate per bucket, every bucket of [from, to) present (empty aggregates where nothing). */
+export interface AggregateSeriesResult {
+  bucketSeconds: number;
+  points: { t: number; agg: QoeAggregate }[];
+}
+
+/**
+ * The read side of the 1-minute rollups (core-pipeline/rollups/). Windows are whole minutes of
+ * event time. Every answer is a sum of stored rollup rows; no raw event is read.
+ */
+export interface RollupQueries {
+  aggregateBy(input: AggregateByInput): Promise<AggregateByResult>;
+  aggregateSeries(input: AggregateSeriesInput): Promise<AggregateSeriesResult>;
+}
+
+/** Where a session was served from and what played it (its lowest-seq event's values). */
+export interface SessionPlace {
+  pop: string;
+  serving_region: string;
+  edge_region: string;
+  country: string | null;
+  country_region: string | null;
+  asn: string | null;
+  device: string;
+  player_name: string | null;
+  player_version: string | null;
+  sdk_name: string;
+  sdk_version: string;
+  schema_version: string;
+}
+
+/** One session in a list: identity, place, times and its QoE numbers. */
+export interface SessionSummary {
+  sessionId: string;
+  viewerId: string | null;
+  contentId: string;
+  place: SessionPlace;
+  /** Event time (ms) of the session's first and last stored events. */
+  firstAt: number;
+  lastAt: number;
+  events: number;
+  /** How the session went, by the QoE definitions (docs/METRICS.md). */
+  outcome:
+    | 'playing'
+    | 'ended'
+    | 'start_failure'
+    | 'playback_failure'
+    | 'exit_before_start'
+    | 'starting';
+  startupMs: number | null;
+  playedMs: number | null;
+  stallMs: number | null;
+  stallCount: number | null;
+  /** stall / (played + stall), from the latest counters. */
+  rebufferRatio: number | null;
+  /** The latest heartbeat's time-weighted average bitrate. */
+  averageBitrateBps: number | null;
+}
+
+/** One event on a session's timeline. */
+export interface SessionTimelineEvent {
+  /** ms since playback began (the session's `requested` event, else its first event). */
+  t: number;
+  /** Event time, ms since epoch. */
+  time: number;
+  receivedAt: number;
+  type: string;
+  seq: number;
+  playhead: number;
+  eventId: string;
+  /** The event's measures that are set (startup_ms, stall_ms, bitrate, error_code, ...). */
+  fields: Record<string, string | number | boolean>;
+}
+
+/** `GET /api/v1/sessions/<id>`: the session, its timeline and its bad rows. */
+export interface SessionDetail extends SessionSummary {
+  /** Event time (ms) the timeline's t = 0 stands for. */
+  startedAt: number;
+  timeline: SessionTimelineEvent[];
+  badRows: StoredBadRow[];
+}
+
+/** Input of `SessionQueries.recentSessions`. */
+export interface RecentSessionsInput {
+  since: Date;
+  filters?: RollupFilters;
+  /** Only sessions with this outcome. */
+  outcome?: SessionSummary['outcome'];
+  /** 1..200, default 50. */
+  limit?: number;
+}
+
+/** The session explorer's reads (raw events of one session, or recent sessions of a slice). */
+export interface SessionQueries {
+  /** Null when no event of the session is stored. */
+  session(sessionId: string): Promise<SessionDetail | null>;
+  /** Most recently active first. */
+  recentSessions(input: RecentSessionsInput): Promise<SessionSummary[]>;
 }
