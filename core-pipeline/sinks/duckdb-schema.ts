@@ -11,6 +11,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
+import { rollupDdl } from '../rollups/tables.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
 export interface LoadTable {
@@ -68,10 +69,17 @@ function tableDdl(t: LoadTable): string[] {
   );
   return [
     `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(', ')}, PRIMARY KEY (${q(t.key)}))`,
-    // Staging is per connection (TEMP) and unconstrained: the appender fills it, then one
-    // INSERT ... SELECT moves it into the real table inside the transaction (duckdb.ts).
-    `CREATE OR REPLACE TEMP TABLE ${t.staging} (${t.columns.map((c) => `${q(c.name)} ${STAGING_TYPES[c.type][1]}`).join(', ')})`,
+    stagingDdl(t),
   ];
+}
+
+/**
+ * The staging table of a table. Staging is per connection (TEMP) and unconstrained: the appender
+ * fills it, then one INSERT ... SELECT moves it into the real table inside the transaction
+ * (duckdb.ts).
+ */
+export function stagingDdl(t: LoadTable): string {
+  return `CREATE OR REPLACE TEMP TABLE ${t.staging} (${t.columns.map((c) => `${q(c.name)} ${STAGING_TYPES[c.type][1]}`).join(', ')})`;
 }
 
 /** The SELECT list that turns staging columns into table columns. */
@@ -100,6 +108,7 @@ export function schemaDdl(): string[] {
     `CREATE TABLE IF NOT EXISTS checkpoints (
        stream VARCHAR NOT NULL, shard_id VARCHAR NOT NULL, sequence_number VARCHAR NOT NULL,
        updated_at TIMESTAMP NOT NULL, PRIMARY KEY (stream, shard_id))`,
+    ...rollupDdl(),
   ];
 }
 
