@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROLLUP_DIMENSIONS } from '../rollups/aggregate.js';
 import { RollupEngine } from '../rollups/engine.js';
 import type { EventRow } from '../rows.js';
-import { writeDeltas } from './duckdb-rollups.js';
+import { writeDeltas } from './duckdb-rollup-writer.js';
 import { q } from './duckdb-schema.js';
 
 /** Events read into memory at once (one partition of sessions, roughly). */

@@ -9,7 +9,7 @@ import { AGGREGATE_SUMS, ROLLUP_DIMENSIONS } from '../rollups/aggregate.js';
 import type { RollupEngine } from '../rollups/engine.js';
 import { ROLLUP_TABLE, SKETCH_TABLE, sumColumn, TYPE_COUNTS_TABLE } from '../rollups/tables.js';
 import { backfillRollups } from './duckdb-rollup-backfill.js';
-import { loadRecentSessions, rollupStagingDdl } from './duckdb-rollups.js';
+import { loadRecentSessions } from './duckdb-rollup-state.js';
 import { q, schemaDdl } from './duckdb-schema.js';
 
 /**
@@ -33,7 +33,7 @@ export async function openRollups(
   let backfilled = 0;
   if (backfill) await con.run('BEGIN TRANSACTION');
   try {
-    for (const sql of [...schemaDdl(), ...rollupStagingDdl()]) await con.run(sql);
+    for (const sql of schemaDdl()) await con.run(sql);
     if (backfill) {
       backfilled = await backfillRollups(con);
       await compactRollups(con, 'all', false);

@@ -69,17 +69,10 @@ function tableDdl(t: LoadTable): string[] {
   );
   return [
     `CREATE TABLE IF NOT EXISTS ${t.name} (${cols.join(', ')}, PRIMARY KEY (${q(t.key)}))`,
-    stagingDdl(t),
+    // Staging is per connection (TEMP) and unconstrained: the appender fills it, then one
+    // INSERT ... SELECT moves it into the real table inside the transaction (duckdb.ts).
+    `CREATE OR REPLACE TEMP TABLE ${t.staging} (${t.columns.map((c) => `${q(c.name)} ${STAGING_TYPES[c.type][1]}`).join(', ')})`,
   ];
-}
-
-/**
- * The staging table of a table. Staging is per connection (TEMP) and unconstrained: the appender
- * fills it, then one INSERT ... SELECT moves it into the real table inside the transaction
- * (duckdb.ts).
- */
-export function stagingDdl(t: LoadTable): string {
-  return `CREATE OR REPLACE TEMP TABLE ${t.staging} (${t.columns.map((c) => `${q(c.name)} ${STAGING_TYPES[c.type][1]}`).join(', ')})`;
 }
 
 /** The SELECT list that turns staging columns into table columns. */

@@ -28,7 +28,8 @@ export { type InsertMode, loadViaStaging } from './duckdb-load.js';
 import { ConnectionPool } from './duckdb-pool.js';
 import { type AppliedBatch, RollupEngine } from '../rollups/engine.js';
 import type { EventRow } from '../rows.js';
-import { loadSessions, writeDeltas } from './duckdb-rollups.js';
+import { loadSessions } from './duckdb-rollup-state.js';
+import { writeDeltas } from './duckdb-rollup-writer.js';
 import { compactRollups, openRollups } from './duckdb-rollup-upkeep.js';
 
 /** Rows as plain JS values (BIGINT/COUNT as number, TIMESTAMP as Date). */

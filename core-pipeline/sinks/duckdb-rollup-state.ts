@@ -1,104 +1,14 @@
 /**
- * The DuckDB side of the rollup engine: writing a batch's delta rows through the staging tables
- * (the store's bulk path), and computing sessions' engine state from the stored events with SQL
- * aggregates that follow the state's definition (core-pipeline/rollups/session-state.ts), for a
- * store that opens on existing events and for a session the engine no longer holds.
+ * Sessions' rollup-engine state computed from the stored events with SQL aggregates that follow
+ * the state's definition (core-pipeline/rollups/session-state.ts): for a store that opens on
+ * existing events, and for a session the engine no longer holds.
  */
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
-import { AGGREGATE_SUMS, ROLLUP_DIMENSIONS, type SliceKey } from '../rollups/aggregate.js';
-import type { AppliedBatch, RollupEngine, StoredSessionState } from '../rollups/engine.js';
+import { ROLLUP_DIMENSIONS, type SliceKey } from '../rollups/aggregate.js';
+import type { RollupEngine, StoredSessionState } from '../rollups/engine.js';
 import type { EventRow } from '../rows.js';
-import { ROLLUP_TABLE, SKETCH_TABLE, sumColumn, TYPE_COUNTS_TABLE } from '../rollups/tables.js';
 import { PLAY_TYPES } from '../rollups/session-state.js';
-import { q, stagingDdl, type LoadTable } from './duckdb-schema.js';
-import { loadViaStaging } from './duckdb-load.js';
-
-const dimColumns = ROLLUP_DIMENSIONS.map((d) => ({
-  name: d,
-  type: 'varchar' as const,
-  nullable: false,
-}));
-const minute = { name: 'minute', type: 'timestamp_ms' as const, nullable: false };
-
-/** rollup_1m as the bulk path loads it. */
-export const ROLLUP_LOAD: LoadTable = {
-  name: ROLLUP_TABLE,
-  staging: `${ROLLUP_TABLE}_staging`,
-  key: 'minute',
-  columns: [
-    minute,
-    ...dimColumns,
-    ...AGGREGATE_SUMS.map((f) => ({
-      name: sumColumn(f),
-      type: 'double' as const,
-      nullable: false,
-    })),
-  ],
-};
-/** rollup_startup_1m as the bulk path loads it. */
-export const SKETCH_LOAD: LoadTable = {
-  name: SKETCH_TABLE,
-  staging: `${SKETCH_TABLE}_staging`,
-  key: 'minute',
-  columns: [
-    minute,
-    ...dimColumns,
-    { name: 'bucket', type: 'integer', nullable: false },
-    { name: 'n', type: 'double', nullable: false },
-  ],
-};
-/** type_counts_1m as the bulk path loads it. */
-export const TYPE_COUNTS_LOAD: LoadTable = {
-  name: TYPE_COUNTS_TABLE,
-  staging: `${TYPE_COUNTS_TABLE}_staging`,
-  key: 'minute',
-  columns: [
-    minute,
-    { name: 'type', type: 'varchar', nullable: false },
-    { name: 'n', type: 'double', nullable: false },
-  ],
-};
-
-/** Staging tables of the rollup tables (per connection). */
-export function rollupStagingDdl(): string[] {
-  return [ROLLUP_LOAD, SKETCH_LOAD, TYPE_COUNTS_LOAD].map(stagingDdl);
-}
-
-/** The rows a batch appends to each rollup table, as the bulk path takes them. */
-export function deltaRows(applied: Pick<AppliedBatch, 'rollups' | 'typeCounts'>): {
-  rollups: Record<string, unknown>[];
-  sketch: Record<string, unknown>[];
-  types: Record<string, unknown>[];
-} {
-  const rollups: Record<string, unknown>[] = [];
-  const sketch: Record<string, unknown>[] = [];
-  for (const d of applied.rollups) {
-    const row: Record<string, unknown> = { minute: d.minuteMs, ...d.key };
-    for (const f of AGGREGATE_SUMS) row[SUM_COLUMNS[f]] = d.agg[f];
-    rollups.push(row);
-    for (const [bucket, n] of d.agg.startupSketch) {
-      if (n !== 0) sketch.push({ minute: d.minuteMs, ...d.key, bucket, n });
-    }
-  }
-  const types = applied.typeCounts.map((t) => ({ minute: t.minuteMs, type: t.type, n: t.n }));
-  return { rollups, sketch, types };
-}
-
-/** Appends a batch's delta rows to the rollup tables inside the caller's transaction. */
-export async function writeDeltas(
-  con: DuckDBConnection,
-  applied: Pick<AppliedBatch, 'rollups' | 'typeCounts'>,
-): Promise<void> {
-  const rows = deltaRows(applied);
-  await loadViaStaging(con, ROLLUP_LOAD, rows.rollups, 'insert');
-  await loadViaStaging(con, SKETCH_LOAD, rows.sketch, 'insert');
-  await loadViaStaging(con, TYPE_COUNTS_LOAD, rows.types, 'insert');
-}
-
-const SUM_COLUMNS = Object.fromEntries(AGGREGATE_SUMS.map((f) => [f, sumColumn(f)])) as Record<
-  (typeof AGGREGATE_SUMS)[number],
-  string
->;
+import { q } from './duckdb-schema.js';
 
 const ORDER = "{'s': seq, 'e': event_id}";
 const PLAY = `(${[...PLAY_TYPES].map((t) => `'${t}'`).join(', ')})`;
