@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Fault } from './faults.js';
-import { PLACES, servingRegionOf, type ViewerPlace } from './geography.js';
+import { PLACES, servingRegionOf, storedPop, type ViewerPlace } from './geography.js';
 import { EXTRA_COUNTRIES, type ExtraCountry, extraCountryForIata } from './places-extra.js';
 import { CATALOGUE, type CatalogueItem, PLAYERS, type PlayerKind } from './session.js';
 import { SIM_SDK } from './batch.js';
@@ -54,16 +54,17 @@ function addSlice(au: Audience, f: Fault): void {
   const places = au.places;
   switch (f.dimension) {
     case 'pop': {
-      if (places.some((p) => p.pops.some((x) => x.pop === f.value))) return;
-      const iata = f.value.slice(0, 3);
+      if (places.some((p) => p.pops.some((x) => storedPop(x.pop) === f.value))) return;
+      const iata = f.value;
+      const code = f.code ?? `${iata}50-C1`;
       const extra = extraCountryForIata(iata);
       if (extra && !places.some((p) => p.country === extra.country)) {
-        addCountry(places, extra, f.value);
+        addCountry(places, extra, code);
         return;
       }
       // A new facility of a known city, or a POP of a region already served: it takes half the
       // viewers of the largest places served from its region, enough of them for ~6 % of all.
-      const region = servingRegionOf(f.value);
+      const region = servingRegionOf(code);
       const near = places
         .filter((p) => p.pops.some((x) => servingRegionOf(x.pop) === region))
         .sort((x, y) => y.weight - x.weight);
@@ -75,7 +76,7 @@ function addSlice(au: Audience, f: Fault): void {
       let taken = 0;
       for (const p of near) {
         if (taken >= 0.06 * all) break;
-        p.pops.push({ pop: f.value, weight: total(p.pops) });
+        p.pops.push({ pop: code, weight: total(p.pops) });
         taken += p.weight / 2;
       }
       return;
@@ -135,15 +136,21 @@ function knownIatas(): string {
 
 /**
  * Adds a country's two cities, about 11 % of viewers. Its POPs are `pop` (or the first city's
- * nearest) and a sibling facility in the same city, so the serving region holds two POPs, and
+ * nearest) and a second POP of the same region, so the serving region holds two POPs, and
  * some of the first city's viewers go to the nearest POP already in the audience, so the
  * country is not the same slice as its serving region.
  */
 function addCountry(places: ViewerPlace[], x: ExtraCountry, pop?: string): void {
   const [c0, c1] = x.cities;
   const pop0 = pop ?? `${c0.iata}50-C1`;
-  const m = /^([A-Z]{3})(\d*)/.exec(pop0);
-  const pop1 = `${c0.iata}${Number(m?.[2] || 50) + 1}-C1`;
+  // The second POP: another code of the same region (the edge stores a POP by its code, so a
+  // region with one code would be the same slice as that POP); the city's own when it fits.
+  const iata0 = storedPop(pop0);
+  const region = servingRegionOf(pop0);
+  const others = [c1.iata, ...POP_REGIONS.keys()].filter(
+    (code) => code !== iata0 && POP_REGIONS.get(code) === region,
+  );
+  const pop1 = others.length > 0 ? `${others[0]}50-C1` : `${iata0}51-C1`;
   const nearest = [...places].sort(
     (p, q) => dist(p.lat, p.lon, c0.lat, c0.lon) - dist(q.lat, q.lon, c0.lat, c0.lon),
   )[0].pops[0].pop;

@@ -35,7 +35,7 @@ export interface BackfillOptions {
   seed: number;
   faults?: readonly Fault[];
   truth?: TruthRecorder;
-  /** Rows per writeBatch. Default 5,000. */
+  /** Rows per writeBatch (one transaction each). Default 20,000. */
   rowsPerWrite?: number;
   /** Called after each write. */
   onProgress?: (written: number) => void;
@@ -64,7 +64,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillSummary> 
   const startMs = now - opts.sinceMs;
   const faults = opts.faults ?? [];
   const audience = audienceFor(faults);
-  const rowsPerWrite = opts.rowsPerWrite ?? 5_000;
+  const rowsPerWrite = opts.rowsPerWrite ?? 20_000;
   let rows: EventRow[] = [];
   let written = 0;
   let queued = 0;

@@ -56,8 +56,10 @@ export interface Fault {
   /** The flag's text as given. */
   spec: string;
   dimension: FaultDimension;
-  /** The slice value as the store holds it (POP and country upper case). */
+  /** The slice value as the store holds it (a POP's IATA code, country upper case). */
   value: string;
+  /** For `pop=`: the POP code as given (`MAD50-C2`), which viewers added for the fault use. */
+  code?: string;
   effects: Partial<SessionEffects>;
 }
 
@@ -68,7 +70,10 @@ export const FAULT_METRICS =
 const SERVING_REGIONS = new Set(POP_REGIONS.values());
 const DEVICES = new Set(['desktop', 'mobile', 'tablet', 'smarttv']);
 const VALUE: Record<FaultDimension, { re: RegExp; hint: string }> = {
-  pop: { re: /^[A-Za-z]{3}\d{1,3}(-[A-Za-z]\d{1,2})?$/, hint: 'a POP code such as MAD50-C2' },
+  pop: {
+    re: /^[A-Za-z]{3}(\d{1,3}(-[A-Za-z]\d{1,2})?)?$/,
+    hint: 'a POP code such as MAD50-C2 or MAD',
+  },
   country: { re: /^[A-Za-z]{2}$/, hint: 'a two-letter country code such as BR' },
   asn: { re: /^\d{1,10}$/, hint: 'an AS number such as 3320' },
   region: { re: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, hint: 'an AWS region such as eu-central-1' },
@@ -95,7 +100,9 @@ export function parseFault(spec: string): Fault {
   const raw = selector.slice(eq + 1).trim();
   if (!FAULT_DIMENSIONS.includes(dim)) fail(`unknown slice "${selector.slice(0, eq)}"`);
   if (!VALUE[dim].re.test(raw)) fail(`${dim} must be ${VALUE[dim].hint}, got "${raw}"`);
-  const value = dim === 'pop' || dim === 'country' ? raw.toUpperCase() : raw;
+  // The edge stores a POP as its IATA code: MAD50-C2 and MAD51-C1 are both the slice pop=MAD.
+  const value =
+    dim === 'pop' ? raw.slice(0, 3).toUpperCase() : dim === 'country' ? raw.toUpperCase() : raw;
   if (dim === 'region' && !SERVING_REGIONS.has(value))
     fail(
       `no POP of the local edge serves from ${value}; regions: ${[...SERVING_REGIONS].join(', ')}`,
@@ -144,6 +151,10 @@ export function parseFault(spec: string): Fault {
       default:
         fail(`unknown metric "${metric}"`);
     }
+  }
+  if (dim === 'pop') {
+    const code = raw.toUpperCase();
+    return { spec, dimension: dim, value, code: code.length > 3 ? code : `${code}50-C1`, effects };
   }
   return { spec, dimension: dim, value, effects };
 }

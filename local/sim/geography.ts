@@ -5,8 +5,10 @@
  *
  * The table is built so that no two slices of different dimensions hold exactly the same
  * viewers: every place has at least two POPs and two ASNs, every serving region at least two
- * POPs, every country at least two subdivisions, and some viewers of each country are served
- * from another region. Otherwise a diagnosis could not tell which dimension is at fault.
+ * POPs (by IATA code, the `pop` the edge stores), every country at least two subdivisions, and
+ * some viewers of most countries are served from another region. Otherwise a diagnosis could not
+ * tell which dimension is at fault. The one exception is forced by the edge's table: a region
+ * with a single POP code (ap-northeast-2, ICN) is the same slice as that POP.
  */
 import { edgeLocationForPop } from '../cloudfront/pops.js';
 import type { Rng } from './random.js';
@@ -56,7 +58,7 @@ export const PLACES: readonly ViewerPlace[] = [
   { country: 'US', countryName: 'United States', region: 'VA', regionName: 'Virginia', city: 'Ashburn', timeZone: 'America/New_York', lat: 39.0437, lon: -77.4875, pops: [p('IAD89-C1', 8), p('JFK50-C2', 2)], asns: [a('7922', 5), a('701', 3)], weight: 7 },
   { country: 'US', countryName: 'United States', region: 'NY', regionName: 'New York', city: 'New York', timeZone: 'America/New_York', lat: 40.7128, lon: -74.006, pops: [p('JFK50-C2', 8), p('IAD89-C1', 2)], asns: [a('7922', 4), a('12271', 4), a('701', 2)], weight: 10 },
   { country: 'US', countryName: 'United States', region: 'TX', regionName: 'Texas', city: 'Dallas', timeZone: 'America/Chicago', lat: 32.7767, lon: -96.797, pops: [p('DFW56-C1', 8), p('ORD52-C1', 2)], asns: [a('7018', 5), a('20001', 3)], weight: 6 },
-  { country: 'US', countryName: 'United States', region: 'IL', regionName: 'Illinois', city: 'Chicago', timeZone: 'America/Chicago', lat: 41.8781, lon: -87.6298, pops: [p('ORD52-C1', 6), p('ORD51-C3', 4)], asns: [a('7922', 6), a('7018', 3)], weight: 6 },
+  { country: 'US', countryName: 'United States', region: 'IL', regionName: 'Illinois', city: 'Chicago', timeZone: 'America/Chicago', lat: 41.8781, lon: -87.6298, pops: [p('ORD52-C1', 6), p('DTW50-C1', 4)], asns: [a('7922', 6), a('7018', 3)], weight: 6 },
   { country: 'US', countryName: 'United States', region: 'CA', regionName: 'California', city: 'Los Angeles', timeZone: 'America/Los_Angeles', lat: 34.0522, lon: -118.2437, pops: [p('LAX50-C1', 8), p('SFO53-C1', 2)], asns: [a('7018', 4), a('20001', 4)], weight: 8 },
   { country: 'US', countryName: 'United States', region: 'WA', regionName: 'Washington', city: 'Seattle', timeZone: 'America/Los_Angeles', lat: 47.6062, lon: -122.3321, pops: [p('SEA19-C2', 7), p('DEN52-C1', 2), p('SFO53-C1', 1)], asns: [a('7922', 5), a('209', 2)], weight: 4 },
   { country: 'BR', countryName: 'Brazil', region: 'SP', regionName: 'Sao Paulo', city: 'Sao Paulo', timeZone: 'America/Sao_Paulo', lat: -23.5505, lon: -46.6333, pops: [p('GRU3-C1', 7), p('GIG51-C1', 2), p('MIA50-C1', 1)], asns: [a('28573', 5), a('18881', 4)], weight: 5 },
@@ -71,14 +73,14 @@ export const PLACES: readonly ViewerPlace[] = [
   { country: 'NL', countryName: 'Netherlands', region: 'ZH', regionName: 'South Holland', city: 'Rotterdam', timeZone: 'Europe/Amsterdam', lat: 51.9244, lon: 4.4777, pops: [p('AMS1-C1', 7), p('FRA56-C1', 3)], asns: [a('1136', 3), a('33915', 5)], weight: 2 },
   { country: 'IN', countryName: 'India', region: 'MH', regionName: 'Maharashtra', city: 'Mumbai', timeZone: 'Asia/Kolkata', lat: 19.076, lon: 72.8777, pops: [p('BOM78-P1', 7), p('DEL54-C1', 2), p('SIN2-C1', 1)], asns: [a('55836', 6), a('45609', 4)], weight: 4 },
   { country: 'IN', countryName: 'India', region: 'DL', regionName: 'Delhi', city: 'New Delhi', timeZone: 'Asia/Kolkata', lat: 28.6139, lon: 77.209, pops: [p('DEL54-C1', 8), p('BOM78-P1', 2)], asns: [a('55836', 5), a('9498', 4)], weight: 3 },
-  { country: 'SG', countryName: 'Singapore', region: '01', regionName: 'Central Singapore', city: 'Singapore', timeZone: 'Asia/Singapore', lat: 1.3521, lon: 103.8198, pops: [p('SIN2-C1', 6), p('SIN52-C2', 4)], asns: [a('9506', 5), a('4773', 3)], weight: 2 },
-  { country: 'SG', countryName: 'Singapore', region: '02', regionName: 'North East', city: 'Sengkang', timeZone: 'Asia/Singapore', lat: 1.3868, lon: 103.8914, pops: [p('SIN52-C2', 6), p('SIN2-C1', 4)], asns: [a('9506', 4), a('55430', 3)], weight: 2 },
+  { country: 'SG', countryName: 'Singapore', region: '01', regionName: 'Central Singapore', city: 'Singapore', timeZone: 'Asia/Singapore', lat: 1.3521, lon: 103.8198, pops: [p('SIN2-C1', 6), p('KUL50-C1', 4)], asns: [a('9506', 5), a('4773', 3)], weight: 2 },
+  { country: 'SG', countryName: 'Singapore', region: '02', regionName: 'North East', city: 'Sengkang', timeZone: 'Asia/Singapore', lat: 1.3868, lon: 103.8914, pops: [p('KUL50-C1', 6), p('SIN2-C1', 4)], asns: [a('9506', 4), a('55430', 3)], weight: 2 },
   { country: 'JP', countryName: 'Japan', region: '13', regionName: 'Tokyo', city: 'Tokyo', timeZone: 'Asia/Tokyo', lat: 35.6762, lon: 139.6503, pops: [p('NRT57-C1', 7), p('KIX56-C1', 2), p('ICN54-C1', 1)], asns: [a('2516', 5), a('4713', 5)], weight: 4 },
   { country: 'JP', countryName: 'Japan', region: '27', regionName: 'Osaka', city: 'Osaka', timeZone: 'Asia/Tokyo', lat: 34.6937, lon: 135.5023, pops: [p('KIX56-C1', 8), p('NRT57-C1', 2)], asns: [a('2516', 4), a('17676', 4)], weight: 2 },
   { country: 'KR', countryName: 'South Korea', region: '11', regionName: 'Seoul', city: 'Seoul', timeZone: 'Asia/Seoul', lat: 37.5665, lon: 126.978, pops: [p('ICN54-C1', 7), p('ICN57-C2', 3)], asns: [a('4766', 6), a('9318', 3)], weight: 2 },
   { country: 'KR', countryName: 'South Korea', region: '26', regionName: 'Busan', city: 'Busan', timeZone: 'Asia/Seoul', lat: 35.1796, lon: 129.0756, pops: [p('ICN57-C2', 6), p('ICN54-C1', 3), p('KIX56-C1', 1)], asns: [a('4766', 4), a('3786', 3)], weight: 1 },
   { country: 'AU', countryName: 'Australia', region: 'NSW', regionName: 'New South Wales', city: 'Sydney', timeZone: 'Australia/Sydney', lat: -33.8688, lon: 151.2093, pops: [p('SYD62-C2', 8), p('MEL50-C1', 2)], asns: [a('1221', 5), a('4804', 3)], weight: 3 },
-  { country: 'AU', countryName: 'Australia', region: 'VIC', regionName: 'Victoria', city: 'Melbourne', timeZone: 'Australia/Melbourne', lat: -37.8136, lon: 144.9631, pops: [p('MEL50-C1', 7), p('SYD62-C2', 2), p('SIN52-C2', 1)], asns: [a('1221', 4), a('7545', 4)], weight: 2 },
+  { country: 'AU', countryName: 'Australia', region: 'VIC', regionName: 'Victoria', city: 'Melbourne', timeZone: 'Australia/Melbourne', lat: -37.8136, lon: 144.9631, pops: [p('MEL50-C1', 7), p('SYD62-C2', 2), p('KUL50-C1', 1)], asns: [a('1221', 4), a('7545', 4)], weight: 2 },
 ];
 
 /** One simulated viewer's location, network, POP and device. */
@@ -99,6 +101,14 @@ export function drawViewer(rng: Rng, places: readonly ViewerPlace[] = PLACES): V
     asn: rng.weighted(place.asns).asn,
     device: rng.weighted(DEVICES).kind,
   };
+}
+
+/**
+ * The `pop` the edge stores for a POP code: the edge location's IATA code (`MAD50-C2` → `MAD`),
+ * which is what `cf.edgeLocation.name` gives a CloudFront Function.
+ */
+export function storedPop(pop: string): string {
+  return edgeLocationForPop(pop)?.name ?? pop.slice(0, 3).toUpperCase();
 }
 
 /** The AWS region the local edge serves a POP from (its regional edge cache): `serving_region`. */

@@ -15,6 +15,7 @@ import {
   drawViewer,
   servingRegionOf,
   storedDevice,
+  storedPop,
   viewerHeaders,
   type ViewerProfile,
 } from './geography.js';
@@ -77,7 +78,7 @@ export function createSeat(opts: SeatOptions): Seat {
       const p = viewer.profile;
       const slice: SliceKey = {
         serving_region: servingRegionOf(p.pop),
-        pop: p.pop,
+        pop: storedPop(p.pop),
         country: p.place.country,
         country_region: p.place.region,
         asn: p.asn,

@@ -77,7 +77,7 @@ describe('backfill', () => {
       );
       expect(stored, dim).toStrictEqual(expected);
     }
-    expect(truthAggregate(truth, 'pop', 'MAD50-C2').sessions).toBeGreaterThan(10);
+    expect(truthAggregate(truth, 'pop', 'MAD').sessions).toBeGreaterThan(10);
   });
 
   it('puts each event in the minute the truth does', async () => {

@@ -3,7 +3,7 @@ import { UsageError } from '../../../local/errors.js';
 import { effectsFor, NO_EFFECTS, parseFault } from '../../../local/sim/faults.js';
 
 const SLICE = {
-  pop: 'MAD50-C2',
+  pop: 'MAD',
   country: 'ES',
   asn: '3320',
   region: 'eu-west-1',
@@ -14,8 +14,8 @@ const SLICE = {
 
 describe('parseFault', () => {
   it.each([
-    ['pop=MAD50-C2:stall-rate=5x', 'pop', 'MAD50-C2', { stallRate: 5 }],
-    ['pop=mad50-c2:stall-time=2.5x', 'pop', 'MAD50-C2', { stallTime: 2.5 }],
+    ['pop=MAD50-C2:stall-rate=5x', 'pop', 'MAD', { stallRate: 5 }],
+    ['pop=mad50-c2:stall-time=2.5x', 'pop', 'MAD', { stallTime: 2.5 }],
     ['asn=3320:failure=10%', 'asn', '3320', { startFailure: 0.1 }],
     ['country=br:startup=+2s', 'country', 'BR', { startupAddMs: 2000 }],
     ['country=BR:startup=+500ms', 'country', 'BR', { startupAddMs: 500 }],
@@ -25,14 +25,15 @@ describe('parseFault', () => {
     ['content=sintel:exit=20%', 'content', 'sintel', { exit: 0.2 }],
     ['player=dash.js:seek=+800ms', 'player', 'dash.js', { seekAddMs: 800 }],
     ['player=dash.js:seek=2x', 'player', 'dash.js', { seekFactor: 2 }],
-    [
-      'pop=FRA56-C1:stall-rate=3x:startup=+1s',
-      'pop',
-      'FRA56-C1',
-      { stallRate: 3, startupAddMs: 1000 },
-    ],
+    ['pop=FRA:stall-rate=3x:startup=+1s', 'pop', 'FRA', { stallRate: 3, startupAddMs: 1000 }],
   ])('reads %s', (spec, dimension, value, effects) => {
-    expect(parseFault(spec)).toStrictEqual({ spec, dimension, value, effects });
+    const { code: _, ...fault } = parseFault(spec);
+    expect(fault).toStrictEqual({ spec, dimension, value, effects });
+  });
+
+  it('keeps the POP code given, for the viewers a fault adds, and names the slice by IATA code', () => {
+    expect(parseFault('pop=mad50-c2:exit=5%')).toMatchObject({ value: 'MAD', code: 'MAD50-C2' });
+    expect(parseFault('pop=MAD:exit=5%')).toMatchObject({ value: 'MAD', code: 'MAD50-C1' });
   });
 
   it.each([
@@ -40,7 +41,8 @@ describe('parseFault', () => {
     ['pop', /expected <slice>=<value>/],
     ['pop=MAD50-C2', /at least one :<metric>=<amount>/],
     ['city=Paris:failure=1%', /unknown slice "city"/],
-    ['pop=MAD:stall-rate=5x', /pop must be a POP code/],
+    ['pop=MA:stall-rate=5x', /pop must be a POP code/],
+    ['pop=MAD50-:stall-rate=5x', /pop must be a POP code/],
     ['pop=MAD50-C2:stall-rate=5', /stall-rate must be a factor/],
     ['pop=MAD50-C2:stall-rate=0x', /stall-rate must be a factor/],
     ['pop=MAD50-C2:stall-rate=-2x', /stall-rate must be a factor/],
@@ -67,7 +69,7 @@ describe('parseFault', () => {
 
 describe('effectsFor', () => {
   it('leaves a session outside every faulty slice alone', () => {
-    expect(effectsFor([parseFault('pop=LHR61-C2:stall-rate=5x')], SLICE)).toStrictEqual(NO_EFFECTS);
+    expect(effectsFor([parseFault('pop=LHR:stall-rate=5x')], SLICE)).toStrictEqual(NO_EFFECTS);
   });
 
   it('combines the faults whose slice holds the session', () => {

@@ -92,7 +92,7 @@ describe('ground truth', () => {
     [
       'pop=MAD50-C2:stall-rate=5x',
       'pop',
-      'MAD50-C2',
+      'MAD',
       5,
       (a: QoeAggregate) => qoeMetrics(a).rebufferFrequencyPerMin,
     ],
