@@ -11,7 +11,7 @@ import { LocalStackError, UsageError } from './errors.js';
 const HELP = `beacons — video-player beacons collected at the edge, on your machine
 
 Usage:
-  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--api-token T] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}]
+  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--api-token T] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}] [--no-simulate]
       Starts the local stack: kinesalite (one stream per region), the CloudFront emulator running
       the built edge functions, the core-pipeline consumer, DuckDB, the dashboard and its API.
       Data stays in --data-dir; a restart resumes where it stopped. Ctrl-C stops it cleanly.
@@ -20,6 +20,7 @@ Usage:
                       or open a page once with ?token=); default $${API_TOKEN_ENV}, which keeps it
                       out of the process list. Beacons and the demo page never need it.
       --edge-workers  threads running the edge code (0: on the main thread)
+      --no-simulate   do not play the small simulated audience (${SIMULATE_DEFAULTS.devViewers} viewers) it plays by default
 
   beacons simulate [--target ${SIMULATE_DEFAULTS.url}] [--viewers ${SIMULATE_DEFAULTS.viewers}] [--duration ${SIMULATE_DEFAULTS.durationSeconds}s] [--seed S]
                    [--fault <slice>=<value>:<metric>=<amount> ...] [--truth FILE] [--invalid-ratio 0.01]
@@ -109,6 +110,7 @@ async function dev(args: string[]): Promise<number> {
     host: { type: 'string' },
     'api-token': { type: 'string' },
     'edge-workers': { type: 'string' },
+    'no-simulate': { type: 'boolean' },
   });
   // An empty variable counts as unset, as `BEACONS_API_TOKEN= beacons dev` means to clear it.
   const host = flags.host ?? DEV_DEFAULTS.host;
@@ -152,6 +154,16 @@ async function dev(args: string[]): Promise<number> {
       edgeWorkers,
       log: (line) => console.log(line),
     });
+    // The default audience: started only here, so startDev() and its tests stay without one.
+    const audience =
+      flags['no-simulate'] || signalled
+        ? undefined
+        : (await import('./sim/dev-audience.js')).startDevAudience({
+            host,
+            port: stack.port,
+            viewers: SIMULATE_DEFAULTS.devViewers,
+            log: (line) => console.log(line),
+          });
     if (!signalled) {
       console.log(
         [
@@ -162,6 +174,13 @@ async function dev(args: string[]): Promise<number> {
           `  Dashboard  ${stack.url}/dashboard`,
           `  API        ${stack.url}/api/v1/counts?since=${new Date(Date.now() - 3_600_000).toISOString()}`,
           `  Simulate   npx beacons simulate --target ${stack.url} --fault pop=MAD50-C2:stall-rate=5x`,
+          ...(audience
+            ? [
+                '',
+                `  A simulated audience of ${SIMULATE_DEFAULTS.devViewers} viewers is playing, so the dashboard is live;`,
+                '  start with --no-simulate (npm start -- --no-simulate) for an empty stack.',
+              ]
+            : []),
           ...(apiToken
             ? [
                 '',
@@ -180,6 +199,7 @@ async function dev(args: string[]): Promise<number> {
       });
     }
     console.log(`\n  ${signalled}: stopping (HTTP server, consumer, DuckDB, kinesalite)...`);
+    await audience?.stop();
     await stack.stop();
     console.log('  stopped cleanly.');
     return 0;

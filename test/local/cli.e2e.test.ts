@@ -133,6 +133,9 @@ describe('beacons CLI', () => {
     const url = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(dev.output())?.[1];
     expect(url).toBeDefined();
     expect(dev.output()).not.toContain('NodeVersionSupportWarning');
+    // The default audience plays while the stack runs, and says how to turn it off.
+    expect(dev.output()).toContain('A simulated audience of 30 viewers is playing');
+    expect(dev.output()).toContain('--no-simulate');
     // The V8 flag dev sets (DEV_DEFAULTS.heapGrowingPercent) exists in this Node: V8 says otherwise on stderr.
     expect(dev.output()).not.toMatch(/unrecognized flag/);
 
