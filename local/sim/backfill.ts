@@ -116,10 +116,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillSummary> 
 }
 
 /** The first `count` events of a session, grouped as the SDK flushes them, with the send time. */
-export function sdkBatches(
-  s: PlannedSession,
-  count: number,
-): { events: BeaconEvent[]; sentAt: number }[] {
+function sdkBatches(s: PlannedSession, count: number): { events: BeaconEvent[]; sentAt: number }[] {
   const out: { events: BeaconEvent[]; sentAt: number }[] = [];
   let events: BeaconEvent[] = [];
   let since = 0;

@@ -64,7 +64,7 @@ export interface Fault {
 }
 
 /** The metrics a fault can change, for the usage text. */
-export const FAULT_METRICS =
+const FAULT_METRICS =
   'stall-rate=Nx, stall-time=Nx, failure=P%, playback-failure=P%, exit=P%, startup=+Ns|+Nms|Nx, bitrate=Nx, seek=+Nms|+Ns|Nx';
 
 const SERVING_REGIONS = new Set(POP_REGIONS.values());

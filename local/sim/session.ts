@@ -105,7 +105,7 @@ const BASE = {
 };
 
 /** What the `bad` option means, in fault terms. */
-export const BAD_EFFECTS: Readonly<SessionEffects> = Object.freeze({
+const BAD_EFFECTS: Readonly<SessionEffects> = Object.freeze({
   ...NO_EFFECTS,
   stallRate: 12,
   stallTime: 4,

@@ -235,7 +235,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
  * Positions in the batch of the events a 2xx took: all on 204; on 200 all but those listed in
  * `rejected`; none when a 200's body cannot be read (nothing is claimed that was not confirmed).
  */
-export function acceptedPositions(result: PostResult, sent: number): number[] {
+function acceptedPositions(result: PostResult, sent: number): number[] {
   const all = Array.from({ length: sent }, (_, i) => i);
   if (result.status === 204) return all;
   if (result.status !== 200) return [];

@@ -58,7 +58,7 @@ function toJson(a: QoeAggregate): AggregateJson {
 }
 
 /** The live aggregate of its JSON form. */
-export function aggregateFromJson(j: AggregateJson): QoeAggregate {
+function aggregateFromJson(j: AggregateJson): QoeAggregate {
   const a = emptyAggregate();
   for (const k of AGGREGATE_SUMS) a[k] = j[k] ?? 0;
   for (const [b, n] of j.startupSketch) a.startupSketch.set(b, n);

@@ -14,7 +14,10 @@ import { audienceFor } from '../../../local/sim/audience.js';
 import { parseFault } from '../../../local/sim/faults.js';
 import { eventsDue, type PlannedSession, planSessions } from '../../../local/sim/plan.js';
 import { sessionAggregates, TruthRecorder } from '../../../local/sim/truth.js';
-import { truthAggregate, truthJson } from '../../../local/sim/truth-file.js';
+import { readTruth, truthAggregate, truthJson, writeTruth } from '../../../local/sim/truth-file.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 const START = Date.UTC(2026, 2, 14, 12, 0, 17);
 
@@ -59,6 +62,29 @@ describe('ground truth', () => {
     const c = JSON.stringify(run(6, ['pop=MAD50-C2:stall-rate=5x'], 200, 3).truth);
     expect(a).toBe(b);
     expect(a).not.toBe(c);
+  });
+
+  it('round-trips through the file, with the run, the faults and exact startup percentiles', async () => {
+    const { truth } = run(5, ['pop=MAD50-C2:stall-rate=5x'], 200, 3);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'truth-'));
+    try {
+      const file = path.join(dir, 'truth.json');
+      await writeTruth(file, truth);
+      const back = await readTruth(file);
+      expect(back).toStrictEqual(JSON.parse(JSON.stringify(truth)));
+      expect(back.faults).toMatchObject([
+        { dimension: 'pop', value: 'MAD', effects: { stallRate: 5 } },
+      ]);
+      expect(truthAggregate(back, 'pop', 'MAD')).toStrictEqual(truthAggregate(truth, 'pop', 'MAD'));
+      const p50 = back.overall.startup.p50 as number;
+      expect(
+        Math.abs((back.overall.metrics.startupP50Ms as number) - p50) / p50,
+      ).toBeLessThanOrEqual(0.01);
+      await fs.writeFile(file, '{"format":"other"}');
+      await expect(readTruth(file)).rejects.toThrow(/not a simulate truth file/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('adds up: every slice dimension sums to the whole, minute by minute', () => {
