@@ -38,7 +38,7 @@ import type {
 } from './types.js';
 
 /** Most events a timeline returns (a runaway session must not make a huge answer). */
-export const MAX_TIMELINE_EVENTS = 5000;
+const MAX_TIMELINE_EVENTS = 5000;
 /** Most bad rows listed with a session. */
 const MAX_SESSION_BAD_ROWS = 200;
 /** Candidate windows of `recentSessions`, newest first, before falling back to `since`. */
@@ -73,7 +73,7 @@ export function createDuckDbSessionQueries(
 }
 
 /** A session id as the schema allows it, else InvalidQueryError. */
-export function sessionId(v: unknown): string {
+function sessionId(v: unknown): string {
   if (typeof v !== 'string' || !LIMITS.idPattern.test(v))
     throw new InvalidQueryError('session_id', `must match ${LIMITS.idPattern}`);
   return v;
