@@ -117,6 +117,25 @@ export const TIMELINE_SELECT = [
   ...FIELD_COLUMNS.map((c) => `"${c}"`),
 ].join(', ');
 
+/** Every column SUMMARY_SELECT and TIMELINE_SELECT read: one scan of a session can feed both. */
+export const SESSION_COLUMNS = [
+  ...new Set([
+    'session_id',
+    'viewer_id',
+    'content_id',
+    ...PLACE_COLUMNS,
+    'event_id',
+    'type',
+    'seq',
+    'playhead',
+    'time',
+    'received_at',
+    ...FIELD_COLUMNS,
+  ]),
+]
+  .map((c) => `"${c}"`)
+  .join(', ');
+
 /** A timeline row → SessionTimelineEvent, `t` relative to `startedAt`. */
 export function toTimelineEvent(
   r: Record<string, unknown>,

@@ -4,9 +4,8 @@
  *
  * The events table has no index on session_id (one would slow every insert), so both reads are
  * shaped for DuckDB's scans:
- * - `session`: a first query filters only the session_id column (cheap to scan) and aggregates
- *   the summary; the timeline then reads the wide rows bounded to the session's event-time range,
- *   so row-group min/max statistics skip everything outside it.
+ * - `session`: one scan filtered on session_id (the filter is pushed into the scan, so only the
+ *   vectors holding the session's rows are read in full) feeds both the summary and the timeline.
  * - `recentSessions`: candidates come from a short window of the newest events (1 minute, then
  *   5, 15, 60 minutes, 6 hours, then `since`), which min/max statistics on `time` keep small.
  *   Sessions active in a window are exactly the most recently active ones, so the first window
@@ -24,6 +23,7 @@ import type { StoredBadRow } from '../rows.js';
 import type { DuckDbStore, QueryRow } from '../sinks/duckdb.js';
 import {
   OUTCOME_SQL,
+  SESSION_COLUMNS,
   SUMMARY_SELECT,
   TIMELINE_SELECT,
   toSummary,
@@ -81,11 +81,16 @@ function sessionId(v: unknown): string {
 
 async function session(store: DuckDbStore, id: string): Promise<SessionDetail | null> {
   const sid = sessionId(id);
-  const [summaries, badRows] = await Promise.all([
+  const [rows, badRows] = await Promise.all([
+    // One scan: the session's rows are read once (MATERIALIZED) for both the summary and the
+    // timeline; each row of the answer carries the summary as a struct.
     store.query(
-      `SELECT *, ${OUTCOME_SQL} AS outcome
-       FROM (SELECT ${SUMMARY_SELECT} FROM events WHERE session_id = $1 GROUP BY session_id)`,
-      [sid],
+      `WITH ev AS MATERIALIZED (SELECT ${SESSION_COLUMNS} FROM events WHERE session_id = $1),
+       sm AS (SELECT *, ${OUTCOME_SQL} AS outcome
+              FROM (SELECT ${SUMMARY_SELECT} FROM ev GROUP BY session_id))
+       SELECT sm AS summary, tl.*
+       FROM sm, (SELECT ${TIMELINE_SELECT} FROM ev ORDER BY seq, time, event_id LIMIT $2) tl`,
+      [sid, BigInt(MAX_TIMELINE_EVENTS)],
     ),
     store.query(
       `SELECT * REPLACE (epoch_ms(received_at) AS received_at, epoch_ms(ingested_at) AS ingested_at)
@@ -93,19 +98,13 @@ async function session(store: DuckDbStore, id: string): Promise<SessionDetail | 
       [sid, BigInt(MAX_SESSION_BAD_ROWS)],
     ),
   ]);
-  const r = summaries[0];
-  if (!r) return null;
-  const startedAt = Number(r.started_at);
-  const timeline = await store.query(
-    `SELECT ${TIMELINE_SELECT} FROM events
-     WHERE session_id = $1 AND time BETWEEN make_timestamp_ms($2::BIGINT) AND make_timestamp_ms($3::BIGINT)
-     ORDER BY seq, time, event_id LIMIT $4`,
-    [sid, BigInt(Number(r.first_at)), BigInt(Number(r.last_at)), BigInt(MAX_TIMELINE_EVENTS)],
-  );
+  const summary = rows[0]?.summary as QueryRow | undefined;
+  if (!summary) return null;
+  const startedAt = Number(summary.started_at);
   return {
-    ...toSummary(r),
+    ...toSummary(summary),
     startedAt,
-    timeline: timeline.map((e) => toTimelineEvent(e, startedAt)),
+    timeline: rows.map((e) => toTimelineEvent(e, startedAt)),
     badRows: badRows.map(toBadRow),
   };
 }
