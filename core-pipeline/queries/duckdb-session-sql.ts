@@ -7,7 +7,7 @@ import { EVENT_COLUMNS } from '../rows.js';
 import type { SessionPlace, SessionSummary, SessionTimelineEvent } from './types.js';
 
 /** Columns of a session's place, taken from its lowest-seq event. */
-export const PLACE_COLUMNS = [
+const PLACE_COLUMNS = [
   'pop',
   'serving_region',
   'edge_region',
@@ -26,7 +26,7 @@ export const PLACE_COLUMNS = [
 const NOT_FIELDS = new Set(['seq', 'ts', 'playhead', 'received_at', 'ingested_at', 'skew_ms']);
 
 /** The measure columns a timeline event reports in `fields` when they are set. */
-export const FIELD_COLUMNS = EVENT_COLUMNS.filter(
+const FIELD_COLUMNS = EVENT_COLUMNS.filter(
   (c) => c.role === 'measure' && !NOT_FIELDS.has(c.name),
 ).map((c) => c.name);
 
