@@ -36,7 +36,10 @@ const COUNTERS = "type IN ('heartbeat', 'session_end')";
  * Per-session aggregates over rows of `events` grouped by session_id (the caller adds FROM,
  * WHERE and GROUP BY). `outcome` follows the QoE definitions: start failure (first fatal error
  * before any first frame), playback failure (fatal error after it), exit before start (ended with
- * neither), else ended, playing (has a first frame) or starting.
+ * neither), else ended, playing (has a first frame) or starting. A counter event with played
+ * time counts as evidence of a first frame (and of a play): the list summarises only a session's
+ * recent events, where a long session's first_frame is out of range; for a whole session it only
+ * matters when its first_frame was lost.
  */
 export const SUMMARY_SELECT = `
   session_id,
@@ -47,8 +50,11 @@ export const SUMMARY_SELECT = `
   epoch_ms(max(time)) AS last_at,
   epoch_ms(coalesce(arg_min(time, seq) FILTER (WHERE type = 'requested'), min(time))) AS started_at,
   count(*) AS events,
-  bool_or(type IN ('requested', 'started', 'first_frame')) AS played,
-  min(seq) FILTER (WHERE type = 'first_frame') AS ff_seq,
+  bool_or(type IN ('requested', 'started', 'first_frame') OR (${COUNTERS} AND played_ms > 0)) AS played,
+  least(
+    min(seq) FILTER (WHERE type = 'first_frame'),
+    min(seq) FILTER (WHERE ${COUNTERS} AND played_ms > 0)
+  ) AS ff_seq,
   min(seq) FILTER (WHERE type = 'error' AND fatal) AS fatal_seq,
   bool_or(type = 'session_end') AS ended,
   arg_min(startup_ms, seq) FILTER (WHERE type = 'first_frame') AS startup_ms,

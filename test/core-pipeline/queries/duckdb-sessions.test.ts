@@ -93,6 +93,18 @@ const RECORDS = [
     ]),
     T0 + 71_000,
   ),
+  // L: a long session (started 40 min before T0), still playing at +90 s.
+  record(
+    'sessL_long_1',
+    FRA,
+    seqd([
+      event('requested', { ts: T0 - 2_400_000 }),
+      event('first_frame', { ts: T0 - 2_399_000, startup_ms: 1000 }),
+      hb(T0 - 2_000_000, 399_000, 0, 0, 1_000_000),
+    ]),
+    T0 - 1_999_000,
+  ),
+  record('sessL_long_1', FRA, seqd([hb(T0 + 90_000, 2_489_000, 0, 0, 1_000_000)], 3), T0 + 91_000),
   // E: an hour before T0, outside every window asked below.
   record(
     'sessE_old_01',
@@ -216,16 +228,19 @@ describe('recentSessions', () => {
 
   it('lists sessions active since `since`, most recently active first', async () => {
     expect(ids(await q.recentSessions({ since: new Date(T0) }))).toStrictEqual([
+      'sessL_long_1',
       'sessD_play_1',
       'sessC_exit_1',
       A,
       'sessB_fail_1',
     ]);
-    // D's last event (+70 s) is in the first one-minute window: one query answers limit 1.
-    expect(ids(await q.recentSessions({ since: new Date(T0), limit: 1 }))).toStrictEqual([
+    // L's and D's last events (+90 s, +70 s) are in the first one-minute window.
+    expect(ids(await q.recentSessions({ since: new Date(T0), limit: 2 }))).toStrictEqual([
+      'sessL_long_1',
       'sessD_play_1',
     ]);
     expect(ids(await q.recentSessions({ since: new Date(T0 + 50_000) }))).toStrictEqual([
+      'sessL_long_1',
       'sessD_play_1',
       'sessC_exit_1',
     ]);
@@ -248,11 +263,36 @@ describe('recentSessions', () => {
     expect(await q.recentSessions({ since, filters: { pop: 'NOPE1-C1' } })).toStrictEqual([]);
     expect(
       ids(await q.recentSessions({ since, filters: { asn: '3320', device: 'desktop' } })),
-    ).toHaveLength(4);
+    ).toHaveLength(5);
+  });
+
+  it('summarises a long session from its recent events in the list, all of them in session()', async () => {
+    const [listed] = await q.recentSessions({ since: new Date(T0 - 3_000_000), limit: 1 });
+    const whole = await q.session('sessL_long_1');
+    // The list reads 10 minutes before its one-minute window: only the last heartbeat.
+    expect(listed).toMatchObject({
+      sessionId: 'sessL_long_1',
+      events: 1,
+      firstAt: T0 + 90_000,
+      outcome: 'playing',
+      startupMs: null,
+      playedMs: 2_489_000,
+    });
+    expect(whole).toMatchObject({
+      events: 4,
+      firstAt: T0 - 2_400_000,
+      outcome: 'playing',
+      startupMs: 1000,
+      playedMs: 2_489_000,
+    });
   });
 
   it('gives each listed session the same summary as session()', async () => {
-    const [listed] = await q.recentSessions({ since: new Date(T0), filters: { pop: 'FRA56-C1' } });
+    const [listed] = await q.recentSessions({
+      since: new Date(T0),
+      filters: { pop: 'FRA56-C1' },
+      outcome: 'ended',
+    });
     const { timeline, badRows, startedAt, ...summary } = (await q.session(A)) ?? {};
     expect(listed).toStrictEqual(summary);
   });
