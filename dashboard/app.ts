@@ -14,6 +14,7 @@ import {
 } from './api.js';
 import { PANELS, drawSeries, resizeCharts } from './charts.js';
 import { byId, data, find } from './dom.js';
+import { explorerRequested, startExplorer } from './explorer.js';
 import { fmtTime } from './format.js';
 import { drawBadRows, drawBreakdown } from './tables.js';
 import { drawQoe, drawTotals, labelPanels } from './tiles.js';
@@ -91,22 +92,28 @@ function choice(group: string, key: string, aria: string, choose: (value: string
   }
 }
 
-labelPanels();
-new ResizeObserver(resizeCharts).observe(find('.panels'));
-choice('.range', 'range', 'aria-pressed', (range) => {
-  state.range = range;
-});
-choice('.tabs', 'dimension', 'aria-selected', (dimension) => {
-  state.dimension = dimension;
-});
-const pause = byId('pause');
-pause.addEventListener('click', () => {
-  state.paused = !state.paused;
-  pause.setAttribute('aria-pressed', String(state.paused));
-  pause.textContent = state.paused ? 'Resume' : 'Pause';
+function startDashboard(): void {
+  labelPanels();
+  new ResizeObserver(resizeCharts).observe(find('.panels'));
+  choice('.range', 'range', 'aria-pressed', (range) => {
+    state.range = range;
+  });
+  choice('.tabs', 'dimension', 'aria-selected', (dimension) => {
+    state.dimension = dimension;
+  });
+  const pause = byId('pause');
+  pause.addEventListener('click', () => {
+    state.paused = !state.paused;
+    pause.setAttribute('aria-pressed', String(state.paused));
+    pause.textContent = state.paused ? 'Resume' : 'Pause';
+    schedule();
+    if (!state.paused) refresh();
+  });
+  refresh();
   schedule();
-  if (!state.paused) refresh();
-});
+}
 
-refresh();
-schedule();
+// `?session=<id>` or `?sessions=<slice>` open the session explorer (explorer.ts) instead.
+const explorer = explorerRequested();
+if (explorer) startExplorer(explorer);
+else startDashboard();

@@ -18,6 +18,7 @@ import type { HlsConfig } from 'hls.js';
 import type * as BeaconEdge from '../player/iife.js';
 import { type BeaconLog, type BeaconRecord, createBeaconLog } from './page/beacon-log.js';
 import { byId } from '../dashboard/dom.js';
+import { sessionLink } from '../dashboard/session-links.js';
 import { fmtBps, fmtMs } from './page/format.js';
 
 type Tracker = BeaconEdge.Tracker;
@@ -168,6 +169,12 @@ function wireEndpointField(tracker: Tracker, log: BeaconLog): void {
   input.addEventListener('change', applyEndpoint);
 }
 
+/** The current session's id, and the link to its page in the dashboard (same origin). */
+function showSession(tracker: Tracker): void {
+  byId('session-id').textContent = tracker.sessionId;
+  byId('session-link', HTMLAnchorElement).href = sessionLink(tracker.sessionId);
+}
+
 /** Live QoE read-out of the current session. */
 function showQoe(tracker: Tracker): void {
   setInterval(() => {
@@ -176,7 +183,7 @@ function showQoe(tracker: Tracker): void {
     byId('q-stalls').textContent = String(c.stall_count);
     byId('q-stall-ms').textContent = fmtMs(c.stall_ms);
     byId('q-bitrate').textContent = fmtBps(c.bitrate);
-    byId('session-id').textContent = tracker.sessionId;
+    showSession(tracker);
   }, 500);
 }
 
@@ -206,7 +213,7 @@ function main(): void {
 
   const tracker = startPlayer(sdk, options);
   if (!tracker) return;
-  byId('session-id').textContent = tracker.sessionId;
+  showSession(tracker);
   byId('viewer-id').textContent = tracker.viewerId || '(omitted)';
   byId('src').textContent = src;
   wireControls(tracker, log);

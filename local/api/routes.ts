@@ -10,6 +10,7 @@ import {
   DIMENSIONS,
   type DimensionFilters,
   type EventQueries,
+  type SessionQueries,
 } from '../../core-pipeline/queries/types.js';
 import { DEMO_EVENT_TYPES } from '../../schemas/index.js';
 import {
@@ -21,6 +22,7 @@ import {
   type ApiParamError,
   type Parsed,
 } from './params.js';
+import { SESSION_ENDPOINTS, sessionRoute } from './sessions.js';
 
 /** An API answer: status and a JSON-serialisable body. */
 export interface ApiResponse {
@@ -32,6 +34,8 @@ export interface ApiResponse {
 /** What the API reads besides the store. */
 export interface ApiContext {
   queries: EventQueries;
+  /** The session explorer's reads (`/sessions`); absent when the store has none. */
+  sessions?: SessionQueries;
   /** Live status for /health (consumer lag, store path, ...). */
   health: () => Record<string, unknown>;
   now?: () => number;
@@ -142,6 +146,7 @@ const INDEX = {
       'QoE per slice, worst first',
     'GET /api/v1/bad-rows?range=…[&limit=n]': 'bad rows per reason and the latest ones',
     'GET /api/v1/health': 'consumer and store status',
+    ...SESSION_ENDPOINTS,
   },
 };
 
@@ -156,7 +161,7 @@ export async function handleApi(
   ctx: ApiContext,
 ): Promise<ApiResponse> {
   const name = path.replace(/^\/+|\/+$/g, '');
-  const route = Object.hasOwn(ROUTES, name) ? ROUTES[name] : undefined;
+  const route = Object.hasOwn(ROUTES, name) ? ROUTES[name] : sessionRoute(name);
   if (name !== '' && !route)
     return json(
       { error: 'not_found', detail: `no API endpoint /api/v1/${name}; see /api/v1` },
