@@ -11,6 +11,7 @@ import {
   type QoeAggregate,
   type RollupDimension,
   sketchBucket,
+  type SliceKey,
 } from '../../core-pipeline/rollups/aggregate.js';
 import type { DiagnoseInput } from '../../core-pipeline/diagnose/diagnose.js';
 import { createRng, type Rng } from '../../local/sim/random.js';
@@ -38,6 +39,13 @@ const DEVICES = ['desktop', 'mobile', 'tv', 'tablet'];
 const DIMS = ['pop', 'country', 'asn', 'device'] as const satisfies readonly RollupDimension[];
 
 type Place = Record<(typeof DIMS)[number], string>;
+
+/** One session as a rollup row: its minute index (0..9), its slice and its aggregate. */
+export interface AudienceRow {
+  minute: number;
+  key: Partial<SliceKey>;
+  agg: QoeAggregate;
+}
 
 function session(rng: Rng, place: Place, faults: AudienceFault[]): QoeAggregate {
   const f = (kind: AudienceFault['kind']) =>
@@ -100,10 +108,11 @@ export function syntheticAudience(
   seed: number,
   sessions: number,
   faults: AudienceFault[] = [],
-): DiagnoseInput {
+): DiagnoseInput & { rows: AudienceRow[] } {
   const rng = createRng(seed);
   const total = emptyAggregate();
   const slices = new Map<string, Map<string, QoeAggregate>>(DIMS.map((d) => [d, new Map()]));
+  const rows: AudienceRow[] = [];
   for (let i = 0; i < sessions; i++) {
     const p = rng.weighted(POPS);
     const place: Place = {
@@ -113,6 +122,7 @@ export function syntheticAudience(
       device: rng.pick(DEVICES),
     };
     const a = session(rng, place, faults);
+    rows.push({ minute: rng.int(0, 9), key: { ...place }, agg: a });
     mergeInto(total, a);
     for (const d of DIMS) {
       const m = slices.get(d) as Map<string, QoeAggregate>;
@@ -121,6 +131,7 @@ export function syntheticAudience(
     }
   }
   return {
+    rows,
     total,
     dimensions: DIMS.map((dimension) => ({
       dimension,
