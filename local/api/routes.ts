@@ -10,8 +10,10 @@ import {
   DIMENSIONS,
   type DimensionFilters,
   type EventQueries,
+  type RollupQueries,
 } from '../../core-pipeline/queries/types.js';
 import { DEMO_EVENT_TYPES } from '../../schemas/index.js';
+import { diagnoseRoute } from './diagnose.js';
 import {
   parseChoice,
   parseInteger,
@@ -32,6 +34,8 @@ export interface ApiResponse {
 /** What the API reads besides the store. */
 export interface ApiContext {
   queries: EventQueries;
+  /** The 1-minute rollups (diagnose); absent in a stack that keeps none. */
+  rollups?: RollupQueries;
   /** Live status for /health (consumer lag, store path, ...). */
   health: () => Record<string, unknown>;
   now?: () => number;
@@ -123,6 +127,8 @@ const ROUTES: Record<string, Route> = {
     return json({ since: w.from.toISOString(), counts, recent });
   },
 
+  diagnose: diagnoseRoute,
+
   async health(_q, ctx) {
     return json({ status: 'ok', ...ctx.health() });
   },
@@ -141,6 +147,8 @@ const INDEX = {
     [`GET /api/v1/breakdown?dimension=${DIMENSIONS.join('|')}&range=…[&limit=n]`]:
       'QoE per slice, worst first',
     'GET /api/v1/bad-rows?range=…[&limit=n]': 'bad rows per reason and the latest ones',
+    'GET /api/v1/diagnose?since=15m|range=…[&limit=n]':
+      'slices significantly worse than the rest, per metric, and the top one per minute',
     'GET /api/v1/health': 'consumer and store status',
   },
 };
