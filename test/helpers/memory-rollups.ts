@@ -26,8 +26,18 @@ const MINUTE = 60_000;
 const matches = (key: Partial<SliceKey>, filters: RollupFilters = {}) =>
   Object.entries(filters).every(([d, v]) => (key[d as keyof SliceKey] ?? '') === v);
 
-/** A RollupQueries over `rows`; `calls` records every query for assertions. */
-export function memoryRollups(rows: MemoryRollupRow[]): RollupQueries & { calls: unknown[] } {
+/** Per-type minute counts are not held here; a route that needs them fails loudly. */
+const noTypeCounts = () => Promise.reject(new Error('memory rollups hold no per-type counts'));
+
+/**
+ * A RollupQueries over `rows`; `calls` records every query for assertions. The per-type count
+ * reads the dashboard's other panels use reject.
+ */
+export function memoryRollups(rows: MemoryRollupRow[]): RollupQueries & {
+  calls: unknown[];
+  typeSeries: () => Promise<never>;
+  typeTotals: () => Promise<never>;
+} {
   const calls: unknown[] = [];
   const span = (from: Date, to: Date) => ({
     fromMs: Math.floor(from.getTime() / MINUTE) * MINUTE,
@@ -35,6 +45,8 @@ export function memoryRollups(rows: MemoryRollupRow[]): RollupQueries & { calls:
   });
   return {
     calls,
+    typeSeries: noTypeCounts,
+    typeTotals: noTypeCounts,
     async aggregateBy(input: AggregateByInput) {
       calls.push({ aggregateBy: input });
       const { fromMs, toMs } = span(input.from, input.to);
