@@ -20,7 +20,7 @@ const SLICE_COLOR = '#f85149';
 const REST_COLOR = '#8b98a9';
 
 /** A metric value in its unit. */
-export function fmtMetric(unit: Finding['unit'], v: number | null): string {
+function fmtMetric(unit: Finding['unit'], v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '–';
   if (unit === 'ratio') return `${(v * 100).toFixed(v < 0.1 ? 2 : 1)} %`;
   if (unit === 'ms') return fmtMs(v);
@@ -45,12 +45,12 @@ const fmtP = (log10P: number) => {
  * The session-explorer list of a slice's recent sessions (the page and API the session
  * explorer serves). One place to change if its parameters do.
  */
-export function sliceSessionsUrl(f: Pick<Finding, 'dimension' | 'value'>, range: string): string {
+function sliceSessionsUrl(f: Pick<Finding, 'dimension' | 'value'>, range: string): string {
   return `/api/v1/sessions?${new URLSearchParams({ range, [f.dimension]: f.value, limit: '5' })}`;
 }
 
 /** The page of one session. */
-export const sessionUrl = (id: string) => `/dashboard?${new URLSearchParams({ session: id })}`;
+const sessionUrl = (id: string) => `/dashboard?${new URLSearchParams({ session: id })}`;
 
 let last: { range: string; at: number } | undefined;
 let chart: UPlot | undefined;
@@ -162,7 +162,7 @@ function drawChart(top: NonNullable<DiagnoseAnswer['top']>): void {
 }
 
 /** Draws an answer: the findings table, the summary line and the top finding's chart. */
-export function drawDiagnose(a: DiagnoseAnswer, range: string): void {
+function drawDiagnose(a: DiagnoseAnswer, range: string): void {
   const tbody = byId('diagnose-rows', HTMLTableSectionElement);
   byId('diagnose-summary').textContent =
     `${a.testsRun} tests over ${fmtInt(a.audience.plays)} plays; reported when ≥ ${Math.round(a.minRelativeEffect * 100)} % worse at a false discovery rate of ${a.alpha * 100} %`;

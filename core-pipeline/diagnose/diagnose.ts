@@ -35,7 +35,7 @@ export interface DiagnoseOptions {
 }
 
 /** Default thresholds of {@link diagnose}. */
-export const DIAGNOSE_DEFAULTS = { alpha: 0.001, minRelativeEffect: 0.2 } as const;
+const DIAGNOSE_DEFAULTS = { alpha: 0.001, minRelativeEffect: 0.2 } as const;
 
 /** One slice that is significantly worse than the rest on one metric. */
 export interface Finding {

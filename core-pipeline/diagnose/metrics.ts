@@ -33,16 +33,16 @@ export type DiagnoseMetric = (typeof DIAGNOSE_METRICS)[number];
 export type SampleUnit = 'plays' | 'startups' | 'watch_minutes' | 'seeks';
 
 /** Smallest samples (on each side) a metric is tested on; below them a slice is not ranked. */
-export const MIN_SAMPLES: Record<SampleUnit, number> = {
+const MIN_SAMPLES: Record<SampleUnit, number> = {
   plays: 30,
   startups: 30,
   watch_minutes: 10,
   seeks: 20,
 };
 /** Fewest events (failures, exits, stalls) a slice needs before its rate can be called worse. */
-export const MIN_SLICE_EVENTS = 3;
+const MIN_SLICE_EVENTS = 3;
 /** Fewest sessions' worth of counter deltas (deltas / deltas per session) a ratio is tested on. */
-export const MIN_RATIO_SESSIONS = 20;
+const MIN_RATIO_SESSIONS = 20;
 
 /** How non-independent observations are corrected for (see `designEffects`). */
 export interface TestContext {
@@ -286,7 +286,7 @@ export function metricValue(
  * m̄·(1 + CV²) of deltas per session, taken with CV = 1 (session lengths spread like an
  * exponential) since the rollups do not hold per-session sizes.
  */
-export const CLUSTER_SIZE_FACTOR = 2;
+const CLUSTER_SIZE_FACTOR = 2;
 
 /**
  * Design effects from the window's total. Counter deltas of one session are correlated (a session

@@ -15,10 +15,10 @@ import type { RollupDimension } from '../rollups/aggregate.js';
 import type { Finding } from './diagnose.js';
 
 /** Relative tolerance for "nearly the same sessions". */
-export const SAME_SESSIONS_TOLERANCE = 0.05;
+const SAME_SESSIONS_TOLERANCE = 0.05;
 
 /** Dimensions from the finest grain (the likeliest cause) to the coarsest. */
-export const SPECIFICITY: readonly RollupDimension[] = [
+const SPECIFICITY: readonly RollupDimension[] = [
   'pop',
   'asn',
   'content_id',
