@@ -49,7 +49,16 @@ function table(findings: Finding[]): string[] {
     `${count(f.sample.slice)} / ${count(f.sample.baseline)} ${f.sample.unit.replace('_', ' ')}`,
     formatP(f.log10P),
   ]);
-  const head = ['#', 'metric', 'slice', 'its value', 'rest', 'worse', 'samples (slice / rest)', 'p'];
+  const head = [
+    '#',
+    'metric',
+    'slice',
+    'its value',
+    'rest',
+    'worse',
+    'samples (slice / rest)',
+    'p',
+  ];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) =>
     r
