@@ -23,7 +23,7 @@ export interface TypeCountDelta {
 /** Accumulates a batch's deltas. */
 export class DeltaBuffer {
   private readonly rollups = new Map<string, RollupDelta>();
-  private readonly types = new Map<string, TypeCountDelta>();
+  private readonly types = new Map<number, Map<string, TypeCountDelta>>();
   /** The last aggregate handed out, to skip the Map lookup for runs of one session's events. */
   private lastId = '';
   private lastMinute = Number.NaN;
@@ -46,11 +46,15 @@ export class DeltaBuffer {
     return d.agg;
   }
 
-  /** Counts one event of `type` at `minuteMs`. */
+  /** Counts one event of `type` at `minuteMs` (nested maps: no key string per event). */
   countType(minuteMs: number, type: string): void {
-    const id = `${minuteMs}\u0002${type}`;
-    const t = this.types.get(id);
-    if (t === undefined) this.types.set(id, { minuteMs, type, n: 1 });
+    let byType = this.types.get(minuteMs);
+    if (byType === undefined) {
+      byType = new Map();
+      this.types.set(minuteMs, byType);
+    }
+    const t = byType.get(type);
+    if (t === undefined) byType.set(type, { minuteMs, type, n: 1 });
     else t.n += 1;
   }
 
@@ -63,7 +67,9 @@ export class DeltaBuffer {
 
   /** The type counts. */
   typeCounts(): TypeCountDelta[] {
-    return [...this.types.values()];
+    const out: TypeCountDelta[] = [];
+    for (const byType of this.types.values()) for (const t of byType.values()) out.push(t);
+    return out;
   }
 }
 

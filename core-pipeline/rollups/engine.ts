@@ -26,7 +26,7 @@ import {
   foldEvent,
   KeyInterner,
   minuteOf,
-  sameContribution,
+  sameSessionLevel,
   type SessionContribution,
   type SessionState,
 } from './session-state.js';
@@ -96,7 +96,26 @@ export class RollupEngine {
     const snapshots = new Map<string, SessionState | null>();
     this.open = snapshots;
     const buf = new DeltaBuffer();
-    for (const group of bySession(events)) this.applySession(group, snapshots, buf);
+    // A live batch holds each session's events in seq order (usually one or two per session):
+    // then they are applied as they come, with no per-session grouping; otherwise each session's
+    // events are sorted first, so a batch always counts as its events applied in seq order.
+    if (inSessionOrder(events)) {
+      for (const e of events) this.applyEvent(this.touch(e, snapshots), e, buf);
+    } else {
+      for (const group of bySession(events)) {
+        if (!ascending(group)) group.sort(bySeq);
+        const s = this.touch(group[0], snapshots);
+        for (const e of group) this.applyEvent(s, e, buf);
+      }
+    }
+    for (const [id, snap] of snapshots) {
+      const s = this.sessions.get(id) as SessionState;
+      if (snap === null) addContribution(buf, contributionOf(s), 1);
+      else if (!sameSessionLevel(snap, s)) {
+        addContribution(buf, contributionOf(snap), -1);
+        addContribution(buf, contributionOf(s), 1);
+      }
+    }
     const settle = (restore: boolean): void => {
       if (this.open !== snapshots) return;
       this.open = null;
@@ -131,31 +150,18 @@ export class RollupEngine {
     return n;
   }
 
-  private applySession(
-    group: EventRow[],
-    snapshots: Map<string, SessionState | null>,
-    buf: DeltaBuffer,
-  ): void {
-    const id = group[0].session_id;
+  /** The session's state, snapshotting it (or noting it is new) on its first event in the batch. */
+  private touch(e: EventRow, snapshots: Map<string, SessionState | null>): SessionState {
+    const id = e.session_id;
     let s = this.sessions.get(id);
-    let old: SessionContribution | null = null;
     if (s === undefined) {
       snapshots.set(id, null);
-      s = emptyState(this.keys.of(group[0]));
+      s = emptyState(this.keys.of(e));
       this.sessions.set(id, s);
-    } else {
+    } else if (!snapshots.has(id)) {
       snapshots.set(id, { ...s });
-      old = contributionOf(s);
     }
-    if (!ascending(group)) group.sort(bySeq);
-    for (const e of group) this.applyEvent(s, e, buf);
-    const next = contributionOf(s);
-    if (old === null) {
-      addContribution(buf, next, 1);
-    } else if (!sameContribution(old, next)) {
-      addContribution(buf, old, -1);
-      addContribution(buf, next, 1);
-    }
+    return s;
   }
 
   /** The time-based sums of one event at its own minute and slice, then its fold into the state. */
@@ -256,6 +262,17 @@ function bySession(events: readonly EventRow[]): Iterable<EventRow[]> {
     last.push(e);
   }
   return groups.values();
+}
+
+/** True when every session's events appear in (seq, event_id) order. */
+function inSessionOrder(events: readonly EventRow[]): boolean {
+  const last = new Map<string, EventRow>();
+  for (const e of events) {
+    const p = last.get(e.session_id);
+    if (p !== undefined && !before(p.seq, p.event_id, e.seq, e.event_id)) return false;
+    last.set(e.session_id, e);
+  }
+  return true;
 }
 
 function ascending(group: readonly EventRow[]): boolean {

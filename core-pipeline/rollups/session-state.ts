@@ -144,18 +144,19 @@ export function contributionOf(s: SessionState): SessionContribution {
   };
 }
 
-/** True when two contributions add the same numbers at the same place. */
-export function sameContribution(a: SessionContribution, b: SessionContribution): boolean {
+/**
+ * True when two states of one session have the same session-level contribution (same anchor
+ * minute and slice, same outcome fields): compared field by field, with no allocation.
+ */
+export function sameSessionLevel(a: SessionState, b: SessionState): boolean {
   return (
-    a.minuteMs === b.minuteMs &&
+    minuteOf(a.minTime) === minuteOf(b.minTime) &&
     a.dims.id === b.dims.id &&
-    a.plays === b.plays &&
-    a.startFailures === b.startFailures &&
-    a.playbackFailures === b.playbackFailures &&
-    a.exitsBeforeStart === b.exitsBeforeStart &&
-    a.startups === b.startups &&
-    a.startupMsSum === b.startupMsSum &&
-    a.bucket === b.bucket
+    a.played === b.played &&
+    a.ffSeq === b.ffSeq &&
+    a.startupMs === b.startupMs &&
+    a.fatalSeq === b.fatalSeq &&
+    a.ended === b.ended
   );
 }
 

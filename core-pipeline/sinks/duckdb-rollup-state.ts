@@ -16,61 +16,62 @@ const COUNTER = "type IN ('heartbeat', 'session_end')";
 const BITRATE = "type = 'heartbeat' AND bitrate IS NOT NULL";
 
 /**
- * One row per session with its engine state (StoredSessionState, snake_case), over the events
- * that pass `where`. arg_min_null/arg_max_null keep a NULL value of the chosen row, as the engine
- * does; the (seq, event_id) struct is the engine's order.
+ * One row per session with its engine state, over the events that pass `where`. Each "chosen
+ * event" of the state (lowest-seq, first first_frame, latest counters, latest bitrate) is one
+ * arg_min/arg_max whose value is a struct of what the state keeps of it: four ordered aggregates
+ * rather than one per field, which is what makes the pass over the events cheap. The struct
+ * value is never NULL, so a NULL field of the chosen event is kept, as the engine keeps it; the
+ * (seq, event_id) order is the engine's.
  */
-export function stateSql(where: string): string {
-  const dims = ROLLUP_DIMENSIONS.map((d) => `'${d}': coalesce(${q(d)}, '')`).join(', ');
+function stateSql(where: string): string {
+  const dims = ROLLUP_DIMENSIONS.map((d) => `${q(d)}: coalesce(${q(d)}, '')`).join(', ');
   return `
   SELECT session_id,
     epoch_ms(min(time)) AS min_time, epoch_ms(max(time)) AS last_seen,
-    min(seq) AS dims_seq, arg_min(event_id, ${ORDER}) AS dims_id,
-    arg_min({${dims}}, ${ORDER}) AS dims,
     bool_or(type IN ${PLAY}) AS played,
-    min(seq) FILTER (WHERE type = 'first_frame') AS ff_seq,
-    arg_min(event_id, ${ORDER}) FILTER (WHERE type = 'first_frame') AS ff_id,
-    arg_min_null(startup_ms, ${ORDER}) FILTER (WHERE type = 'first_frame') AS startup_ms,
-    min(seq) FILTER (WHERE type = 'error' AND fatal) AS fatal_seq,
     bool_or(type = 'session_end') AS ended,
-    max(seq) FILTER (WHERE ${COUNTER}) AS counter_seq,
-    arg_max(event_id, ${ORDER}) FILTER (WHERE ${COUNTER}) AS counter_id,
-    arg_max(coalesce(played_ms, 0), ${ORDER}) FILTER (WHERE ${COUNTER}) AS played_ms,
-    arg_max(coalesce(stall_ms, 0), ${ORDER}) FILTER (WHERE ${COUNTER}) AS stall_ms,
-    arg_max(coalesce(stall_count, 0), ${ORDER}) FILTER (WHERE ${COUNTER}) AS stall_count,
-    max(seq) FILTER (WHERE ${BITRATE}) AS bitrate_seq,
-    arg_max(event_id, ${ORDER}) FILTER (WHERE ${BITRATE}) AS bitrate_id,
-    arg_max(bitrate * coalesce(played_ms, 0), ${ORDER}) FILTER (WHERE ${BITRATE}) AS bits,
-    arg_max(coalesce(played_ms, 0), ${ORDER}) FILTER (WHERE ${BITRATE}) AS bitrate_played_ms
+    min(seq) FILTER (WHERE type = 'error' AND fatal) AS fatal_seq,
+    arg_min({seq: seq, id: event_id, dims: {${dims}}}, ${ORDER}) AS first,
+    arg_min({seq: seq, id: event_id, startup: startup_ms}, ${ORDER})
+      FILTER (WHERE type = 'first_frame') AS ff,
+    arg_max({seq: seq, id: event_id, played: coalesce(played_ms, 0), stall: coalesce(stall_ms, 0),
+             count: coalesce(stall_count, 0)}, ${ORDER}) FILTER (WHERE ${COUNTER}) AS counter,
+    arg_max({seq: seq, id: event_id, bits: bitrate * coalesce(played_ms, 0), played: coalesce(played_ms, 0)},
+            ${ORDER}) FILTER (WHERE ${BITRATE}) AS br
   FROM events WHERE ${where} GROUP BY session_id`;
 }
 
+type Chosen = Record<string, unknown> | null;
+
 /** A stateSql row as the engine's StoredSessionState. */
-export function toStoredState(r: Record<string, unknown>): StoredSessionState {
-  const n = (v: unknown, none: number): number =>
+function toStoredState(r: Record<string, unknown>): StoredSessionState {
+  const num = (v: unknown, none: number): number =>
     v === null || v === undefined ? none : Number(v);
-  const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+  const first = r.first as Record<string, unknown>;
+  const ff = r.ff as Chosen;
+  const counter = r.counter as Chosen;
+  const br = r.br as Chosen;
   return {
     minTime: Number(r.min_time),
     lastSeen: Number(r.last_seen),
-    dimsSeq: Number(r.dims_seq),
-    dimsId: s(r.dims_id),
-    dims: r.dims as SliceKey,
+    dimsSeq: Number(first.seq),
+    dimsId: String(first.id),
+    dims: first.dims as SliceKey,
     played: r.played === true,
-    ffSeq: n(r.ff_seq, Infinity),
-    ffId: s(r.ff_id),
-    startupMs: r.startup_ms === null || r.startup_ms === undefined ? null : Number(r.startup_ms),
-    fatalSeq: n(r.fatal_seq, Infinity),
+    ffSeq: ff ? Number(ff.seq) : Infinity,
+    ffId: ff ? String(ff.id) : '',
+    startupMs: ff && ff.startup !== null ? Number(ff.startup) : null,
+    fatalSeq: num(r.fatal_seq, Infinity),
     ended: r.ended === true,
-    counterSeq: n(r.counter_seq, -1),
-    counterId: s(r.counter_id),
-    playedMs: n(r.played_ms, 0),
-    stallMs: n(r.stall_ms, 0),
-    stallCount: n(r.stall_count, 0),
-    bitrateSeq: n(r.bitrate_seq, -1),
-    bitrateId: s(r.bitrate_id),
-    bits: n(r.bits, 0),
-    bitratePlayedMs: n(r.bitrate_played_ms, 0),
+    counterSeq: counter ? Number(counter.seq) : -1,
+    counterId: counter ? String(counter.id) : '',
+    playedMs: counter ? Number(counter.played) : 0,
+    stallMs: counter ? Number(counter.stall) : 0,
+    stallCount: counter ? Number(counter.count) : 0,
+    bitrateSeq: br ? Number(br.seq) : -1,
+    bitrateId: br ? String(br.id) : '',
+    bits: br ? Number(br.bits) : 0,
+    bitratePlayedMs: br ? Number(br.played) : 0,
   };
 }
 
@@ -105,7 +106,10 @@ export async function loadRecentSessions(
   engine: RollupEngine,
   sinceMs: number,
 ): Promise<number> {
-  const sql = `${stateSql('true')} HAVING max(time) >= make_timestamp_ms($1::BIGINT)`;
+  // The recent sessions first (the time zonemaps skip old row groups), then every event of them.
+  const sql = stateSql(
+    'session_id IN (SELECT DISTINCT session_id FROM events WHERE time >= make_timestamp_ms($1::BIGINT))',
+  );
   return loadWith(con, engine, sql, [sinceMs]);
 }
 

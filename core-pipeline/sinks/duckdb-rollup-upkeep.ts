@@ -36,7 +36,6 @@ export async function openRollups(
     for (const sql of schemaDdl()) await con.run(sql);
     if (backfill) {
       backfilled = await backfillRollups(con);
-      await compactRollups(con, 'all', false);
       await con.run('COMMIT');
     }
   } catch (err) {
@@ -69,13 +68,12 @@ const MERGES: { table: string; select: string }[] = [
 
 /**
  * Rewrites the given minutes (ms, or 'all') of every rollup table as one row per key, with the
- * same sums, in a transaction of its own (`own`) or the caller's.
+ * same sums, in one transaction.
  * @returns rows removed.
  */
 export async function compactRollups(
   con: DuckDBConnection,
   minutes: readonly number[] | 'all',
-  own = true,
 ): Promise<number> {
   if (minutes !== 'all' && minutes.length === 0) return 0;
   if (minutes !== 'all' && !minutes.every(Number.isSafeInteger)) {
@@ -85,7 +83,7 @@ export async function compactRollups(
     minutes === 'all'
       ? 'true'
       : `minute IN (${minutes.map((m) => `make_timestamp_ms(${m})`).join(', ')})`;
-  if (own) await con.run('BEGIN TRANSACTION');
+  await con.run('BEGIN TRANSACTION');
   try {
     let removed = 0;
     for (const m of MERGES) {
@@ -98,10 +96,10 @@ export async function compactRollups(
       removed += before - (await count(con, 'rollup_compacted', 'true'));
     }
     await con.run('DROP TABLE rollup_compacted');
-    if (own) await con.run('COMMIT');
+    await con.run('COMMIT');
     return removed;
   } catch (err) {
-    if (own) await con.run('ROLLBACK').catch(() => undefined);
+    await con.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
 }

@@ -29,7 +29,7 @@ const SKETCH_TYPES: DuckDBType[] = [TIMESTAMP, ...DIM_TYPES, INTEGER, DOUBLE];
 const TYPE_COUNT_TYPES: DuckDBType[] = [TIMESTAMP, VARCHAR, DOUBLE];
 
 /** A batch's delta rows as columns, in each table's column order. */
-export function deltaColumns(applied: Pick<AppliedBatch, 'rollups' | 'typeCounts'>): {
+function deltaColumns(applied: Pick<AppliedBatch, 'rollups' | 'typeCounts'>): {
   rollups: DuckDBValue[][];
   sketch: DuckDBValue[][];
   types: DuckDBValue[][];

@@ -16,6 +16,11 @@
  * the key rejects it is the transaction rolled back and the batch written again with
  * `ON CONFLICT DO NOTHING`. After such a hit the next SKIP_DUPLICATES_AFTER_HIT batches use
  * ON CONFLICT at once, so a burst of retried requests costs one extra attempt, not one per batch.
+ *
+ * Rollups: the same transaction feeds the batch's really new events (all of them on the fast path;
+ * those `INSERT ... RETURNING` names on the other) to the rollup engine and appends its delta rows;
+ * a failed transaction rolls the engine back too, so rollups are exactly as idempotent as events.
+ * Upkeep (compaction of closed minutes, eviction of idle sessions) runs in the write queue.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';

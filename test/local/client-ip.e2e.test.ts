@@ -220,10 +220,16 @@ describe('client IP addresses', () => {
         if (bytes.includes(MARKER)) markerIn.push('bad_rows.payload (decoded)');
       }
       expect(found).toStrictEqual([]);
-      // The search reaches the stored rows: the marker is in the events' content ids, in the text
-      // payloads of refused bodies and in the decoded base64 one.
+      // The search reaches the stored rows: the marker is in the events' content ids (and the
+      // rollups keyed by them), in the text payloads of refused bodies and in the decoded base64 one.
       expect(new Set(markerIn)).toStrictEqual(
-        new Set(['events.content_id', 'bad_rows.payload', 'bad_rows.payload (decoded)']),
+        new Set([
+          'events.content_id',
+          'rollup_1m.content_id',
+          'rollup_startup_1m.content_id',
+          'bad_rows.payload',
+          'bad_rows.payload (decoded)',
+        ]),
       );
       const count = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRows()[0][0]);
       stored = {

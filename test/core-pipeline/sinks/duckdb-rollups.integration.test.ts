@@ -14,7 +14,14 @@ import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import type { WriteBatchInput } from '../../../core-pipeline/sinks/sink.js';
 import type { DuckDbConfig } from '../../../core-pipeline/config.js';
 import { badRow, T0 } from '../../helpers/records.js';
-import { reference, sessionsArb, SESSION_FIELDS, total } from '../../helpers/rollup-events.js';
+import {
+  perKey,
+  reference,
+  SESSION_FIELDS,
+  sessionsArb,
+  total,
+} from '../../helpers/rollup-events.js';
+import { RollupEngine } from '../../../core-pipeline/rollups/engine.js';
 import { tempDir } from '../../helpers/temp-store.js';
 
 const dir = tempDir('rollups-');
@@ -45,10 +52,15 @@ async function storedTotals(store: DuckDbStore): Promise<Record<string, number>>
   return Object.fromEntries(AGGREGATE_SUMS.map((f) => [f, Number(r[f])]));
 }
 
+/** Every stored event as an EventRow. */
+async function storedEvents(store: DuckDbStore): Promise<EventRow[]> {
+  const rows = await store.query('SELECT * EXCLUDE (time), epoch_ms(time) AS time FROM events');
+  return rows.map((r) => ({ ...r, time: Number(r.time) }) as unknown as EventRow);
+}
+
 /** The reference computed from the events table itself. */
 async function referenceFromStore(store: DuckDbStore): Promise<QoeAggregate> {
-  const rows = await store.query('SELECT * EXCLUDE (time), epoch_ms(time) AS time FROM events');
-  const events = rows.map((r) => ({ ...r, time: Number(r.time) }) as unknown as EventRow);
+  const events = await storedEvents(store);
   return total(
     [...reference(events).values()].map((agg) => ({ minuteMs: 0, key: {} as never, agg })),
   );
@@ -177,6 +189,27 @@ describe('DuckDbStore rollups', () => {
     const reopened = await DuckDbStore.open(file, CONFIG);
     try {
       await expectMatchesEvents(reopened);
+      // Row for row what the engine gives for all the events at once, second moments included.
+      const engine = new RollupEngine();
+      const want = perKey(engine.apply(await storedEvents(reopened)).rollups);
+      const got = await reopened.query(
+        `SELECT epoch_ms(minute) AS minute, ${ROLLUP_DIMENSIONS.join(', ')}, ${AGGREGATE_SUMS.map((f) => `"${sumColumn(f)}" AS "${f}"`).join(', ')} FROM rollup_1m`,
+      );
+      expect(got.length).toBe(want.size);
+      for (const r of got) {
+        const agg = want.get(`${r.minute}|${ROLLUP_DIMENSIONS.map((d) => r[d]).join('|')}`);
+        for (const f of AGGREGATE_SUMS) expect({ f, v: r[f] }).toStrictEqual({ f, v: agg?.[f] });
+      }
+      const sketch = await reopened.query(
+        'SELECT bucket, sum(n)::INTEGER AS n FROM rollup_startup_1m GROUP BY bucket ORDER BY bucket',
+      );
+      const buckets = new Map<number, number>();
+      for (const a of want.values()) {
+        for (const [b, n] of a.startupSketch) buckets.set(b, (buckets.get(b) ?? 0) + n);
+      }
+      expect(sketch).toStrictEqual(
+        [...buckets].sort((x, y) => x[0] - y[0]).map(([bucket, n]) => ({ bucket, n })),
+      );
       const more = audience(5, 3);
       await reopened.writeBatch(batch(more));
       await expectMatchesEvents(reopened);
