@@ -13,6 +13,7 @@ import {
   type TotalsAnswer,
 } from './api.js';
 import { PANELS, drawSeries, resizeCharts } from './charts.js';
+import { refreshDiagnostics, resizeDiagnostics } from './diagnostics.js';
 import { byId, data, find } from './dom.js';
 import { explorerRequested, startExplorer } from './explorer.js';
 import { fmtTime } from './format.js';
@@ -46,6 +47,7 @@ async function refresh(): Promise<void> {
   if (state.inFlight) return;
   state.inFlight = true;
   const r = `range=${state.range}`;
+  void refreshDiagnostics(state.range);
   try {
     const [ts, totals, qoe, breakdown, bad, health] = await Promise.all([
       getJson<TimeseriesAnswer>(`/api/v1/timeseries?types=${PANELS.join(',')}&${r}`),
@@ -95,6 +97,7 @@ function choice(group: string, key: string, aria: string, choose: (value: string
 function startDashboard(): void {
   labelPanels();
   new ResizeObserver(resizeCharts).observe(find('.panels'));
+  new ResizeObserver(resizeDiagnostics).observe(byId('diagnose'));
   choice('.range', 'range', 'aria-pressed', (range) => {
     state.range = range;
   });

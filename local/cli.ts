@@ -1,6 +1,7 @@
 /**
  * The `beacons` command: `dev` runs the local stack until Ctrl-C, `simulate` plays viewers against
- * it, `help` explains both. Bundled into dist/cli.mjs; bin/beacons.mjs calls {@link main}.
+ * it, `diagnose` asks it what is worse than the rest, `help` explains them. Bundled into
+ * dist/cli.mjs; bin/beacons.mjs calls {@link main}.
  */
 import v8 from 'node:v8';
 import { intFlag, parseFlags } from './cli-args.js';
@@ -43,6 +44,13 @@ Usage:
       straight through the core pipeline into the store of --data-dir. "beacons dev" must be
       stopped (DuckDB allows one process per database file).
 
+  beacons diagnose [--since 15m] [--json] [--target http://127.0.0.1:${DEV_DEFAULTS.port}] [--token T] [--limit 20]
+      Asks a running stack which slices (POP, serving region, country, ASN, device, player, SDK,
+      content, ...) have a significantly worse experience than the rest, per metric: the slice's
+      and the rest's values, samples and significance, most significant first, and the top one
+      per minute. --since is a duration (90s, 15m, 2h; at most 24h); --json prints the findings
+      array; --token defaults to $${API_TOKEN_ENV}.
+
   beacons cost [--viewers N] [--hours H] [--events-per-minute E] [--batch-size B] [--regions R]
                [--store influxdb|timestream] [--json]
       Monthly AWS cost and cost per million beacons of this architecture and of the original AWS
@@ -83,6 +91,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./cost/command.js')).cost(rest);
       case 'grafana':
         return await (await import('./grafana-command.js')).grafanaCommand(rest);
+      case 'diagnose':
+        return await (await import('./diagnose-command.js')).diagnoseCommand(rest);
       case 'help':
       case '--help':
       case '-h':
@@ -90,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       default:
         throw new UsageError(
-          `unknown command "${command}"; the commands are dev, simulate, cost, grafana and help`,
+          `unknown command "${command}"; the commands are dev, simulate, diagnose, cost, grafana and help`,
         );
     }
   } catch (err) {

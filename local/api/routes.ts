@@ -10,9 +10,11 @@ import {
   DIMENSIONS,
   type DimensionFilters,
   type EventQueries,
+  type RollupQueries,
   type SessionQueries,
 } from '../../core-pipeline/queries/types.js';
 import { DEMO_EVENT_TYPES } from '../../schemas/index.js';
+import { diagnoseRoute } from './diagnose.js';
 import {
   parseChoice,
   parseInteger,
@@ -36,6 +38,8 @@ export interface ApiContext {
   queries: EventQueries;
   /** The session explorer's reads (`/sessions`); absent when the store has none. */
   sessions?: SessionQueries;
+  /** The 1-minute rollups (diagnose); absent in a stack that keeps none. */
+  rollups?: RollupQueries;
   /** Live status for /health (consumer lag, store path, ...). */
   health: () => Record<string, unknown>;
   now?: () => number;
@@ -127,6 +131,8 @@ const ROUTES: Record<string, Route> = {
     return json({ since: w.from.toISOString(), counts, recent });
   },
 
+  diagnose: diagnoseRoute,
+
   async health(_q, ctx) {
     return json({ status: 'ok', ...ctx.health() });
   },
@@ -145,6 +151,8 @@ const INDEX = {
     [`GET /api/v1/breakdown?dimension=${DIMENSIONS.join('|')}&range=…[&limit=n]`]:
       'QoE per slice, worst first',
     'GET /api/v1/bad-rows?range=…[&limit=n]': 'bad rows per reason and the latest ones',
+    'GET /api/v1/diagnose?since=15m|range=…[&limit=n]':
+      'slices significantly worse than the rest, per metric, and the top one per minute',
     'GET /api/v1/health': 'consumer and store status',
     ...SESSION_ENDPOINTS,
   },
