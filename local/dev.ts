@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
 import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js';
+import { createDuckDbRollupQueries } from '../core-pipeline/queries/duckdb-rollups.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
 import { kvsSeed } from '../edge/kvs.js';
@@ -223,6 +224,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       edge: admission.handler,
       api: createApiHandler({
         queries: createDuckDbQueries(store),
+        rollups: createDuckDbRollupQueries(store),
         health: () => {
           const now = Date.now();
           const stats = consumer.stats();

@@ -10,6 +10,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { rollupDdl } from '../rollups/tables.js';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
@@ -100,6 +101,7 @@ export function schemaDdl(): string[] {
     `CREATE TABLE IF NOT EXISTS checkpoints (
        stream VARCHAR NOT NULL, shard_id VARCHAR NOT NULL, sequence_number VARCHAR NOT NULL,
        updated_at TIMESTAMP NOT NULL, PRIMARY KEY (stream, shard_id))`,
+    ...rollupDdl(),
   ];
 }
 
