@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchStoreWrites, compareInsertMethods } from './core-pipeline/duckdb-insert.js';
+import { benchRollupCost, fileMb } from './core-pipeline/rollups.js';
 import { report, type BenchRow } from './report.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-core-store-'));
@@ -32,6 +33,30 @@ try {
       unit: 'events/s',
     });
   }
+  // The rollups' cost: the same audience with the engine off, then on (each on a fresh file).
+  const off = await benchRollupCost(path.join(dir, 'rollups-off.duckdb'), false, 300_000, 2000);
+  const on = await benchRollupCost(path.join(dir, 'rollups-on.duckdb'), true, 300_000, 2000);
+  const [offMb, onMb] = ['rollups-off', 'rollups-on'].map((f) =>
+    fileMb(path.join(dir, `${f}.duckdb`)),
+  );
+  rows.push(
+    {
+      metric: 'ingest CPU per 1,000 events, rollups off / on',
+      value: `${off.cpuSecondsPer1000} / ${on.cpuSecondsPer1000}`,
+      unit: 's',
+    },
+    {
+      metric: 'store writes, rollups off / on (300,000 events)',
+      value: `${off.eventsPerSecond} / ${on.eventsPerSecond}`,
+      unit: 'events/s',
+    },
+    {
+      metric: 'database file: events only / with rollups',
+      value: `${offMb} / ${onMb}`,
+      unit: 'MB',
+    },
+    { metric: 'rollup rows after compaction', value: on.rollupRows, unit: 'rows' },
+  );
   report('core-store', rows);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,20 @@ export interface DuckDbConfig {
   allocatorFlushThreshold: string;
   /** Connections for reads (dashboard queries run concurrently with writes on their own connection). */
   readConnections: number;
+  /**
+   * Whether writes maintain the 1-minute rollups. Off only to measure what they cost: a store
+   * written without them has rollups that miss those events.
+   */
+  rollups: boolean;
+  /**
+   * Sessions idle longer than this (by their latest event time) leave the rollup engine's memory;
+   * a later event of one reloads its state from the stored events.
+   */
+  rollupHorizonMs: number;
+  /** How often rollup upkeep runs (compaction, eviction); 0 turns the timer off. */
+  rollupMaintenanceMs: number;
+  /** A minute's delta rows are compacted once the minute ended this long ago (late batches settle). */
+  rollupCompactAfterMs: number;
 }
 
 /** Kinesis consumer settings. */
@@ -210,6 +224,10 @@ const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   checkpointThreshold: '32MB',
   allocatorFlushThreshold: '8MB',
   readConnections: 2,
+  rollups: true,
+  rollupHorizonMs: 6 * 3_600_000,
+  rollupMaintenanceMs: 60_000,
+  rollupCompactAfterMs: 120_000,
 };
 
 /** Consumer defaults. */

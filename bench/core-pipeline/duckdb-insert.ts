@@ -26,7 +26,7 @@ export interface WriteFigures {
 }
 
 /** Synthetic rows shaped like a heartbeat-heavy session stream (~20 events per record). */
-function syntheticRows(count: number, startId = 0, now = Date.now()): EventRow[] {
+export function syntheticRows(count: number, startId = 0, now = Date.now()): EventRow[] {
   const rows: EventRow[] = [];
   for (let i = startId; i < startId + count; i++) {
     const session = Math.floor(i / 20);

@@ -12,6 +12,7 @@ import {
 } from '@duckdb/node-api';
 import { rollupDdl } from '../rollups/tables.js';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
+import { rollupDdl } from '../rollups/tables.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
 export interface LoadTable {

@@ -17,29 +17,20 @@
  * `ON CONFLICT DO NOTHING`. After such a hit the next SKIP_DUPLICATES_AFTER_HIT batches use
  * ON CONFLICT at once, so a burst of retried requests costs one extra attempt, not one per batch.
  */
-import {
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
-import {
-  BAD_ROWS_TABLE,
-  chunkTypes,
-  EVENTS_TABLE,
-  fromStaging,
-  q,
-  schemaDdl,
-  toDuckValue,
-  type LoadTable,
-} from './duckdb-schema.js';
-import { ConnectionPool } from './duckdb-pool.js';
+import { BAD_ROWS_TABLE, EVENTS_TABLE } from './duckdb-schema.js';
+import { type InsertMode, loadViaStaging } from './duckdb-load.js';
 
-/** DuckDB's vector size: the largest DataChunk the appender takes at once. */
-const CHUNK_ROWS = 2048;
+export { type InsertMode, loadViaStaging } from './duckdb-load.js';
+import { ConnectionPool } from './duckdb-pool.js';
+import { type AppliedBatch, RollupEngine } from '../rollups/engine.js';
+import type { EventRow } from '../rows.js';
+import { loadSessions } from './duckdb-rollup-state.js';
+import { writeDeltas } from './duckdb-rollup-writer.js';
+import { compactRollups, openRollups } from './duckdb-rollup-upkeep.js';
 
 /** Rows as plain JS values (BIGINT/COUNT as number, TIMESTAMP as Date). */
 export type QueryRow = Record<string, unknown>;
@@ -56,13 +47,27 @@ export class DuckDbStore implements EventSink {
   /** Batches still to write with ON CONFLICT straight away, after a duplicate was seen. */
   private skipDuplicatesFor = 0;
 
+  /** Minutes that received rollup deltas since their last compaction. */
+  private readonly dirtyMinutes = new Set<number>();
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly readers: ConnectionPool,
     /** Where the database lives (`:memory:` for tests). */
     readonly path: string,
-  ) {}
+    /** The rollup engine; null when rollups are off (measurements only). */
+    private readonly rollups: RollupEngine | null,
+    private readonly config: DuckDbConfig,
+  ) {
+    if (rollups && config.rollupMaintenanceMs > 0) {
+      this.maintenanceTimer = setInterval(() => {
+        this.maintainRollups().catch(() => undefined);
+      }, config.rollupMaintenanceMs);
+      this.maintenanceTimer.unref();
+    }
+  }
 
   /**
    * Opens (creating if needed) a database file and its tables.
@@ -79,9 +84,10 @@ export class DuckDbStore implements EventSink {
     });
     try {
       const writer = await instance.connect();
-      for (const sql of schemaDdl()) await writer.run(sql);
+      const engine = c.rollups ? new RollupEngine() : null;
+      await openRollups(writer, engine, c, Date.now());
       const readers = await ConnectionPool.create(instance, c.readConnections);
-      return new DuckDbStore(instance, writer, readers, path);
+      return new DuckDbStore(instance, writer, readers, path, engine, c);
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -119,14 +125,33 @@ export class DuckDbStore implements EventSink {
     mode: InsertMode,
   ): Promise<FailedTransaction | undefined> {
     const con = this.writer;
+    const engine = this.rollups;
+    let applied: AppliedBatch | undefined;
     try {
       await con.run('BEGIN TRANSACTION');
-      await loadViaStaging(
+      // Sessions the engine does not hold but the store may: their state comes from their stored
+      // events, read before this batch's events are inserted.
+      if (engine) await loadSessions(con, engine, engine.unknownSessions(input.events));
+      const inserted = await loadViaStaging(
         con,
         EVENTS_TABLE,
         input.events as unknown as Record<string, unknown>[],
         mode,
+        engine && mode === 'skip-duplicates' ? EVENTS_TABLE.key : undefined,
       );
+      if (engine) {
+        let fresh = input.events;
+        if (inserted) {
+          const split = splitInserted(input.events, inserted);
+          fresh = split.fresh;
+          // A resent event proves its session has stored events, even at seq 0: load the state
+          // of such a session from the stored events other than this batch's new ones.
+          const resent = engine.unknownSessions(split.resent, true);
+          await loadSessions(con, engine, resent, fresh);
+        }
+        applied = engine.apply(fresh);
+        await this.appendDeltas(applied);
+      }
       await loadViaStaging(
         con,
         BAD_ROWS_TABLE,
@@ -141,8 +166,10 @@ export class DuckDbStore implements EventSink {
         );
       }
       await con.run('COMMIT');
+      applied?.commit();
       return undefined;
     } catch (error) {
+      applied?.rollback();
       try {
         await con.run('ROLLBACK');
         return { error, rolledBack: true };
@@ -153,6 +180,38 @@ export class DuckDbStore implements EventSink {
         return { error, rolledBack: false, rollbackError };
       }
     }
+  }
+
+  /** Sessions the rollup engine holds in memory (diagnostics). */
+  get rollupSessions(): number {
+    return this.rollups?.size ?? 0;
+  }
+
+  /** Appends a batch's rollup deltas inside the open transaction. */
+  private async appendDeltas(applied: AppliedBatch): Promise<void> {
+    await writeDeltas(this.writer, applied);
+    for (const d of applied.rollups) this.dirtyMinutes.add(d.minuteMs);
+    for (const t of applied.typeCounts) this.dirtyMinutes.add(t.minuteMs);
+  }
+
+  /**
+   * Rollup upkeep, in the write queue: merges the delta rows of minutes older than
+   * `rollupCompactAfterMs` into one row per key, and forgets idle sessions past the horizon.
+   * Runs on a timer; callable directly (tests).
+   * @returns rows removed by the compaction.
+   */
+  maintainRollups(nowMs = Date.now()): Promise<number> {
+    const engine = this.rollups;
+    if (!engine) return Promise.resolve(0);
+    return this.enqueue(async () => {
+      engine.evictIdle(nowMs, this.config.rollupHorizonMs);
+      const cutoff = nowMs - this.config.rollupCompactAfterMs;
+      const minutes = [...this.dirtyMinutes].filter((m) => m + 60_000 <= cutoff);
+      if (minutes.length === 0) return 0;
+      const removed = await compactRollups(this.writer, minutes);
+      for (const m of minutes) this.dirtyMinutes.delete(m);
+      return removed;
+    });
   }
 
   /** Every stored checkpoint. */
@@ -183,6 +242,7 @@ export class DuckDbStore implements EventSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.maintenanceTimer);
     await this.writeQueue.catch(() => undefined);
     await this.readers.close();
     this.writer.closeSync();
@@ -197,40 +257,16 @@ export class DuckDbStore implements EventSink {
   }
 }
 
-/** `insert`: plain INSERT, a duplicate key fails the transaction; `skip-duplicates`: ON CONFLICT DO NOTHING. */
-export type InsertMode = 'insert' | 'skip-duplicates';
-
-/**
- * Appends rows to a table's staging table as DataChunks, then moves them into the table with one
- * INSERT ... SELECT (`mode` says what a known key does), inside the caller's transaction. The
- * store's write path; exported for the insert-method benchmark (bench/core-pipeline/).
- */
-export async function loadViaStaging(
-  con: DuckDBConnection,
-  table: LoadTable,
-  rows: Record<string, unknown>[],
-  mode: InsertMode,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const types = chunkTypes(table);
-  const appender = await con.createAppender(table.staging);
-  try {
-    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-      const part = rows.slice(start, start + CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create(types, part.length);
-      chunk.setColumns(table.columns.map((c) => part.map((r) => toDuckValue(r[c.name]))));
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-  const cols = table.columns.map((c) => q(c.name)).join(', ');
-  const onConflict = mode === 'skip-duplicates' ? ' ON CONFLICT DO NOTHING' : '';
-  await con.run(
-    `INSERT INTO ${table.name} (${cols}) SELECT ${fromStaging(table)} FROM ${table.staging}${onConflict}`,
-  );
-  await con.run(`DELETE FROM ${table.staging}`);
+/** The events whose ids the INSERT ... RETURNING named (the ones really new), and the others. */
+function splitInserted(
+  events: readonly EventRow[],
+  ids: readonly unknown[],
+): { fresh: EventRow[]; resent: EventRow[] } {
+  const inserted = new Set(ids as string[]);
+  const fresh: EventRow[] = [];
+  const resent: EventRow[] = [];
+  for (const e of events) (inserted.delete(e.event_id) ? fresh : resent).push(e);
+  return { fresh, resent };
 }
 
 /** Batches written with ON CONFLICT straight away after a duplicate key was seen. */
