@@ -10,7 +10,6 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { rollupDdl } from '../rollups/tables.js';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
 import { rollupDdl } from '../rollups/tables.js';
 

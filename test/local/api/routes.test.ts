@@ -136,6 +136,32 @@ describe('API routes over a real DuckDB store', () => {
     expect(new Set(Object.values(body.series).map((s) => s.length)).size).toBe(1);
   });
 
+  it('GET /totals, /qoe and /breakdown describe the window from the rollups the store filled', async () => {
+    const totals = (await get('/totals', 'range=15m')).body as {
+      events: number;
+      sessions: number;
+      badRows: number;
+      byType: Record<string, number>;
+    };
+    expect(totals).toMatchObject({ events: 10, sessions: 2, badRows: 1 });
+    expect(totals.byType.started).toBe(2);
+    const qoe = (await get('/qoe', 'range=15m')).body as { plays: number; filters: object };
+    expect(qoe.plays).toBe(2);
+    expect((await get('/qoe', 'range=15m&pop=SIN')).body).toMatchObject({
+      plays: 1,
+      filters: { pop: 'SIN' },
+    });
+    const b = (await get('/breakdown', 'dimension=pop&range=1h')).body as {
+      dimension: string;
+      rows: { value: string; sessions: number }[];
+    };
+    expect(b.dimension).toBe('pop');
+    expect(b.rows.map((x) => [x.value, x.sessions]).sort()).toStrictEqual([
+      ['FRA', 1],
+      ['SIN', 1],
+    ]);
+  });
+
   it('GET /bad-rows lists counts by reason and the latest rows', async () => {
     const r = (await get('/bad-rows', 'range=15m')).body as {
       counts: Record<string, number>;
