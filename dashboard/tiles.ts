@@ -54,7 +54,7 @@ const LOCAL_TILES: readonly {
   {
     id: 'rebuffer',
     title: 'Rebuffer ratio',
-    hint: 'Σ stall ÷ Σ watch (played + stalled)',
+    hint: 'Σ stall ÷ Σ (played + stalled)',
     value: (q) => {
       const pct = q.stalls.rebufferRatio === null ? null : 100 * q.stalls.rebufferRatio;
       return [fmtPct(pct), level(pct, 0.5, 2)];

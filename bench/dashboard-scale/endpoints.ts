@@ -93,22 +93,39 @@ export function beforeEndpoints(
   ];
 }
 
+/** Latencies of the calls that answered, and the calls that failed (with the first error). */
+export interface Samples {
+  ms: number[];
+  errors: number;
+  firstError: string | null;
+}
+
 /**
  * Latencies (ms) of `samples` calls one after another, stopping early once `budgetMs` is spent
- * (but never before `minSamples`), after an unmeasured warm-up call when `warmUp`.
+ * (but never before `minSamples`), after an unmeasured warm-up call when `warmUp`. A call that
+ * fails (e.g. the store out of memory) is counted, not timed.
  */
 export async function sample(
   e: Endpoint,
   opts: { samples: number; minSamples: number; budgetMs: number; warmUp: boolean },
-): Promise<number[]> {
-  if (opts.warmUp) await e.call();
-  const out: number[] = [];
+): Promise<Samples> {
+  const out: Samples = { ms: [], errors: 0, firstError: null };
+  const attempt = async (): Promise<boolean> => {
+    try {
+      await e.call();
+      return true;
+    } catch (err) {
+      out.errors += 1;
+      out.firstError ??= err instanceof Error ? err.message.split('\n')[0] : String(err);
+      return false;
+    }
+  };
+  if (opts.warmUp) await attempt();
   const start = performance.now();
-  while (out.length < opts.samples) {
+  for (let i = 0; i < opts.samples; i++) {
     const t = performance.now();
-    await e.call();
-    out.push(performance.now() - t);
-    if (out.length >= opts.minSamples && performance.now() - start > opts.budgetMs) break;
+    if (await attempt()) out.ms.push(performance.now() - t);
+    if (i + 1 >= opts.minSamples && performance.now() - start > opts.budgetMs) break;
   }
   return out;
 }

@@ -10,6 +10,8 @@ import { Audience } from './audience.js';
 
 /** The consumer's poll interval: one write per poll. */
 const WRITE_EVERY_MS = 200;
+/** Rollup upkeep (compaction) interval, as the store's own timer would run it. */
+const UPKEEP_EVERY_MS = 60_000;
 /** Sessions start this long before the clock so the audience is in steady state at once. */
 const WARM_UP_MS = 30 * 60_000;
 
@@ -37,9 +39,15 @@ export function startIngest(
   let failedWrites = 0;
   let firstError: string | null = null;
   let running = true;
+  let upkeepAt = performance.now() + UPKEEP_EVERY_MS;
   const loop = (async () => {
     while (running) {
       const tick = performance.now();
+      // The store's upkeep timer is off (it reads the wall clock): run it on the virtual clock.
+      if (tick >= upkeepAt) {
+        upkeepAt = tick + UPKEEP_EVERY_MS;
+        await store.maintainRollups(opts.now());
+      }
       const rows = audience.advance(opts.now());
       try {
         await store.writeBatch({ ...rows, checkpoints: [] });
