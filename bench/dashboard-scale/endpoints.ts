@@ -17,7 +17,7 @@ export interface Endpoint {
 export const RANGES = { '1h': { ms: 3_600_000, bucket: 30 }, '15m': { ms: 900_000, bucket: 10 } };
 export type RangeName = keyof typeof RANGES;
 /** The regional-diagnostics tabs of the page. */
-export const TABS = ['pop', 'country', 'serving_region', 'asn'] as const;
+const TABS = ['pop', 'country', 'serving_region', 'asn'] as const;
 
 /** Calls the API handler and serialises the answer, as the HTTP adapter would; non-200 throws. */
 async function api(ctx: ApiContext, path: string, query: string): Promise<unknown> {

@@ -9,7 +9,8 @@
  * a rerun skips the build. Time is virtual: "now" is the build's end plus the time since this run
  * started, so a cached file still holds the last hour. Options (environment, or argv when run by
  * hand): BENCH_EVENTS / --events N, BENCH_SAMPLES (after, default 20), BENCH_BEFORE=0 to skip the
- * raw queries, BENCH_REBUILD=1, BENCH_BUILD_ONLY=1 to build (or find) the file and stop.
+ * raw queries, BENCH_REBUILD=1, BENCH_BUILD_ONLY=1 to build (or find) the file and stop,
+ * BENCH_MEMORY_LIMIT to measure with another DuckDB memory limit than the local stack's.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -123,9 +124,11 @@ if (process.env.BENCH_BUILD_ONLY === '1') {
 // Measure on a copy: the live writes must not change the cached file.
 const work = path.join(dir, `run-${process.pid}.duckdb`);
 fs.copyFileSync(file, work);
+// BENCH_MEMORY_LIMIT (e.g. 512MB) separates query cost from memory pressure at the default limit.
 const store = await DuckDbStore.open(work, {
   threads: DEV_DEFAULTS.duckdbThreads,
   rollupMaintenanceMs: 0,
+  ...(process.env.BENCH_MEMORY_LIMIT ? { memoryLimit: process.env.BENCH_MEMORY_LIMIT } : {}),
 });
 const runStart = Date.now();
 const now = () => meta.endMs + (Date.now() - runStart);
@@ -140,6 +143,10 @@ const ctx = {
 };
 
 const rows: BenchRow[] = [
+  {
+    metric: 'DuckDB memory limit while measuring',
+    value: process.env.BENCH_MEMORY_LIMIT ?? 'the local stack default',
+  },
   { metric: 'events in the store (last hour)', value: Number(size.events) },
   { metric: 'rollup_1m rows', value: Number(size.rollup_rows) },
   { metric: 'rollup_startup_1m rows', value: Number(size.sketch_rows) },
@@ -224,6 +231,7 @@ try {
     });
 } finally {
   await store.close();
-  for (const f of [work, `${work}.wal`]) fs.rmSync(f, { force: true });
+  for (const f of [work, `${work}.wal`, `${work}.tmp`])
+    fs.rmSync(f, { force: true, recursive: true });
 }
 report(NAME, rows);
