@@ -3,7 +3,7 @@
  * it, `help` explains both. Bundled into dist/cli.mjs; bin/beacons.mjs calls {@link main}.
  */
 import v8 from 'node:v8';
-import { intFlag, numberFlag, parseFlags } from './cli-args.js';
+import { intFlag, parseFlags } from './cli-args.js';
 import { API_TOKEN_ENV, checkBinding } from './api-auth.js';
 import { DEV_DEFAULTS, SIMULATE_DEFAULTS } from './config.js';
 import { LocalStackError, UsageError } from './errors.js';
@@ -11,7 +11,7 @@ import { LocalStackError, UsageError } from './errors.js';
 const HELP = `beacons — video-player beacons collected at the edge, on your machine
 
 Usage:
-  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--api-token T] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}]
+  beacons dev [--port ${DEV_DEFAULTS.port}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--host ${DEV_DEFAULTS.host}] [--api-token T] [--edge-workers ${DEV_DEFAULTS.edgeWorkers}] [--no-simulate]
       Starts the local stack: kinesalite (one stream per region), the CloudFront emulator running
       the built edge functions, the core-pipeline consumer, DuckDB, the dashboard and its API.
       Data stays in --data-dir; a restart resumes where it stopped. Ctrl-C stops it cleanly.
@@ -20,15 +20,28 @@ Usage:
                       or open a page once with ?token=); default $${API_TOKEN_ENV}, which keeps it
                       out of the process list. Beacons and the demo page never need it.
       --edge-workers  threads running the edge code (0: on the main thread)
+      --no-simulate   do not play the small simulated audience (${SIMULATE_DEFAULTS.devViewers} viewers) it plays by default
 
-  beacons simulate [--url ${SIMULATE_DEFAULTS.url}] [--viewers ${SIMULATE_DEFAULTS.viewers}] [--duration ${SIMULATE_DEFAULTS.durationSeconds}] [--rate ${SIMULATE_DEFAULTS.eventsPerSecond}]
-                   [--bad-pop SIN] [--invalid-ratio 0.01] [--seed N]
-      Plays viewers around the world against a running "beacons dev" (loopback only):
+  beacons simulate [--target ${SIMULATE_DEFAULTS.url}] [--viewers ${SIMULATE_DEFAULTS.viewers}] [--duration ${SIMULATE_DEFAULTS.durationSeconds}s] [--seed S]
+                   [--fault <slice>=<value>:<metric>=<amount> ...] [--truth FILE] [--invalid-ratio 0.01]
+      Plays an audience against a running "beacons dev" (loopback only): viewers around the world
+      (countries, POPs, ASNs, devices, players, titles), each playing sessions back to back, every
+      event sent when it happens, batched and resent as the SDK does.
+      --target      the stack's URL (--url is another name for it)
       --viewers     viewers watching at once (1..${SIMULATE_DEFAULTS.maxViewers})
-      --duration    seconds to run (1..${SIMULATE_DEFAULTS.maxDurationSeconds})
-      --rate        events per second, all viewers together (1..${SIMULATE_DEFAULTS.maxEventsPerSecond})
-      --bad-pop     IATA code of a POP whose viewers get slow starts and stalls
+      --duration    how long: seconds, or 90s, 2m (at most ${SIMULATE_DEFAULTS.maxDurationSeconds / 60}m)
+      --seed        a number: the same seed plays the same sessions and faults
+      --fault       degrades one slice, repeatable, e.g. pop=MAD50-C2:stall-rate=5x,
+                    asn=3320:failure=10%, country=BR:startup=+2s, region=eu-central-1:bitrate=0.5x.
+                    Slices: pop, country, asn, region, device, content, player. Metrics:
+                    stall-rate=Nx, stall-time=Nx, failure=P% (start), playback-failure=P%, exit=P%,
+                    startup=+Ns|Nx, bitrate=Nx, seek=+Nms|Nx. A slice the audience lacks is added.
+      --truth       writes the ground truth (what the edge acknowledged: per metric, slice, minute)
       --invalid-ratio  share of batches carrying one invalid event (shows up in bad rows)
+  beacons simulate --backfill N [--since ${SIMULATE_DEFAULTS.backfillSince}] [--data-dir ${DEV_DEFAULTS.dataDir}] [--seed S] [--fault ...] [--truth FILE]
+      Writes N historical events of simulated sessions over the last --since (e.g. 30m, 1h, 24h)
+      straight through the core pipeline into the store of --data-dir. "beacons dev" must be
+      stopped (DuckDB allows one process per database file).
 
   beacons cost [--viewers N] [--hours H] [--events-per-minute E] [--batch-size B] [--regions R]
                [--store influxdb|timestream] [--json]
@@ -65,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'dev':
         return await dev(rest);
       case 'simulate':
-        return await simulate(rest);
+        return await (await import('./sim/command.js')).simulate(rest);
       case 'cost':
         return await (await import('./cost/command.js')).cost(rest);
       case 'grafana':
@@ -97,6 +110,7 @@ async function dev(args: string[]): Promise<number> {
     host: { type: 'string' },
     'api-token': { type: 'string' },
     'edge-workers': { type: 'string' },
+    'no-simulate': { type: 'boolean' },
   });
   // An empty variable counts as unset, as `BEACONS_API_TOKEN= beacons dev` means to clear it.
   const host = flags.host ?? DEV_DEFAULTS.host;
@@ -140,6 +154,16 @@ async function dev(args: string[]): Promise<number> {
       edgeWorkers,
       log: (line) => console.log(line),
     });
+    // The default audience: started only here, so startDev() and its tests stay without one.
+    const audience =
+      flags['no-simulate'] || signalled
+        ? undefined
+        : (await import('./sim/dev-audience.js')).startDevAudience({
+            host,
+            port: stack.port,
+            viewers: SIMULATE_DEFAULTS.devViewers,
+            log: (line) => console.log(line),
+          });
     if (!signalled) {
       console.log(
         [
@@ -149,7 +173,14 @@ async function dev(args: string[]): Promise<number> {
           `  Ingest     POST ${stack.url}/v1/events`,
           `  Dashboard  ${stack.url}/dashboard`,
           `  API        ${stack.url}/api/v1/counts?since=${new Date(Date.now() - 3_600_000).toISOString()}`,
-          `  Simulate   npx beacons simulate --url ${stack.url}`,
+          `  Simulate   npx beacons simulate --target ${stack.url} --fault pop=MAD50-C2:stall-rate=5x`,
+          ...(audience
+            ? [
+                '',
+                `  A simulated audience of ${SIMULATE_DEFAULTS.devViewers} viewers is playing, so the dashboard is live;`,
+                '  start with --no-simulate (npm start -- --no-simulate) for an empty stack.',
+              ]
+            : []),
           ...(apiToken
             ? [
                 '',
@@ -168,79 +199,13 @@ async function dev(args: string[]): Promise<number> {
       });
     }
     console.log(`\n  ${signalled}: stopping (HTTP server, consumer, DuckDB, kinesalite)...`);
+    await audience?.stop();
     await stack.stop();
     console.log('  stopped cleanly.');
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
-}
-
-async function simulate(args: string[]): Promise<number> {
-  const flags = parseFlags('simulate', args, {
-    url: { type: 'string' },
-    viewers: { type: 'string' },
-    duration: { type: 'string' },
-    rate: { type: 'string' },
-    'bad-pop': { type: 'string' },
-    'invalid-ratio': { type: 'string' },
-    seed: { type: 'string' },
-  });
-  const d = SIMULATE_DEFAULTS;
-  const badPop = flags['bad-pop']?.trim().toUpperCase();
-  if (badPop !== undefined && !/^[A-Z]{3}/.test(badPop))
-    throw new UsageError(
-      `--bad-pop must be an IATA POP code such as SIN or FRA56-C1, got "${flags['bad-pop']}"`,
-    );
-  const opts = {
-    url: flags.url ?? d.url,
-    viewers: intFlag('viewers', flags.viewers, d.viewers, 1, d.maxViewers),
-    durationSeconds: numberFlag(
-      'duration',
-      flags.duration,
-      d.durationSeconds,
-      1,
-      d.maxDurationSeconds,
-    ),
-    eventsPerSecond: numberFlag('rate', flags.rate, d.eventsPerSecond, 1, d.maxEventsPerSecond),
-    badPop: badPop?.slice(0, 3),
-    invalidRatio: numberFlag('invalid-ratio', flags['invalid-ratio'], 0, 0, 1),
-    seed: flags.seed === undefined ? undefined : intFlag('seed', flags.seed, 0, 0, 2 ** 32 - 1),
-  };
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  console.log(
-    `simulating ${opts.viewers} viewers at ${opts.eventsPerSecond} events/s for ${opts.durationSeconds} s against ${opts.url}` +
-      (opts.badPop ? ` (POP ${opts.badPop} degraded)` : ''),
-  );
-  const { runSimulation } = await import('./sim/simulation.js');
-  try {
-    const s = await runSimulation({
-      ...opts,
-      signal: abort.signal,
-      onProgress: (p) =>
-        console.log(
-          `  ${(p.elapsedMs / 1000).toFixed(0).padStart(4)} s  ${p.events} events sent, ${p.eventsAccepted} accepted, ${p.sessions} sessions`,
-        ),
-    });
-    const statuses = Object.entries(s.statuses)
-      .map(([k, n]) => `${k === '0' ? 'no response' : k}: ${n}`)
-      .join(', ');
-    console.log(
-      `done: ${s.requests} requests, ${s.events} events, ${s.eventsAccepted} accepted, ${s.sessions} sessions (${statuses || 'none'})`,
-    );
-    console.log(
-      `  resent ${s.retries} times; gave up on ${s.batchesFailed} batches (${s.eventsFailed} events) after retries; ${s.batchesRefused} batches (${s.eventsRefused} events) refused`,
-    );
-    if (s.statuses['0'])
-      console.log(
-        `  no response for ${s.statuses['0']} attempts: is "beacons dev" running at ${opts.url}?`,
-      );
-    return s.requests > 0 && s.eventsAccepted === 0 ? 1 : 0;
-  } finally {
-    process.off('SIGINT', onSignal);
   }
 }
 

@@ -116,11 +116,15 @@ export const SIMULATE_DEFAULTS = {
   url: 'http://127.0.0.1:8787',
   viewers: 50,
   durationSeconds: 60,
-  eventsPerSecond: 200,
   /** Upper bounds: the simulator is a local tool, never a load generator against others. */
   maxViewers: 10_000,
   maxDurationSeconds: 3_600,
-  maxEventsPerSecond: 100_000,
+  /** Viewers `beacons dev` plays by default, so a new dashboard is live at once. */
+  devViewers: 30,
+  /** `--backfill`: the window before now its events are spread over, and the most events. */
+  backfillSince: '1h',
+  maxBackfillEvents: 100_000_000,
+  maxBackfillSinceMs: 31 * 24 * 3_600_000,
 } as const;
 
 /** Names of all streams the local stack creates. */

@@ -103,7 +103,7 @@ export async function simulateTraffic(opts: TrafficOptions): Promise<SimulatedTr
             ...headers,
             'content-type': 'text/plain;charset=UTF-8',
             origin: 'https://player.example',
-            [EDGE_HEADER]: `pop=${viewer.place.pop};region=${regionOf(viewer.place.country)};t=${receivedAt}`,
+            [EDGE_HEADER]: `pop=${viewer.pop};region=${regionOf(viewer.place.country)};t=${receivedAt}`,
           },
           body: new TextEncoder().encode(body),
           bodyTruncated: false,

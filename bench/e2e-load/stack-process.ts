@@ -68,7 +68,17 @@ export async function startStack(
     : [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, cli, 'dev', '--port', String(port), '--data-dir', dataDir, ...extra],
+    [
+      ...nodeArgs,
+      cli,
+      'dev',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--no-simulate',
+      ...extra,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

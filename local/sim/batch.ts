@@ -5,7 +5,7 @@ import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../.
 import type { SessionScript } from './session.js';
 
 /** SDK name the simulator reports, so its traffic is easy to tell apart in the store. */
-const SIM_SDK = { name: 'beacon-edge-simulator', version: '1.0.0' } as const;
+export const SIM_SDK = { name: 'beacon-edge-simulator', version: '1.0.0' } as const;
 
 /** A batch envelope around `events` of one session, sent at `sentAt` (client clock). */
 export function makeBatch(
@@ -16,7 +16,7 @@ export function makeBatch(
   return {
     schema_version: CURRENT_SCHEMA_VERSION,
     sdk_name: SIM_SDK.name,
-    sdk_version: SIM_SDK.version,
+    sdk_version: script.sdkVersion ?? SIM_SDK.version,
     player_name: script.playerName,
     player_version: script.playerVersion,
     session_id: script.sessionId,

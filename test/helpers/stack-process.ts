@@ -35,7 +35,7 @@ export async function startStackProcess(dataDir: string, name: string): Promise<
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [shim, 'dev', '--port', String(port), '--data-dir', dataDir],
+    [shim, 'dev', '--port', String(port), '--data-dir', dataDir, '--no-simulate'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
   );
   let out = '';

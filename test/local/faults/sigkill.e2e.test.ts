@@ -24,7 +24,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-sigkill-'));
 /** Starts `beacons dev` and resolves once it serves. */
 function startDev(port: number): Promise<CliChild> {
   return startCliUntil(
-    ['dev', '--port', String(port), '--data-dir', dataDir],
+    ['dev', '--port', String(port), '--data-dir', dataDir, '--no-simulate'],
     /Press Ctrl-C to stop/,
   );
 }

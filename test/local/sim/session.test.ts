@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validators } from '../../../schemas/generated/index.js';
 import { makeBatch } from '../../../local/sim/batch.js';
 import { createRng } from '../../../local/sim/random.js';
+import { NO_EFFECTS } from '../../../local/sim/faults.js';
 import { scriptSession, stampEvent } from '../../../local/sim/session.js';
 
 const v = validators['1-0-0'];
@@ -71,5 +72,64 @@ describe('scripted sessions', () => {
     const bad = stats(true);
     expect(bad.median).toBeGreaterThan(2 * good.median);
     expect(bad.stalls).toBeGreaterThan(3 * good.stalls);
+  });
+
+  it('show the first frame exactly startup_ms after the request', () => {
+    const rng = createRng(13);
+    for (let i = 0; i < 200; i++) {
+      const events = scriptSession(rng).events;
+      const ff = events.find((e) => e.type === 'first_frame');
+      if (!ff) continue;
+      expect(ff.at - events[0].at).toBe(ff.fields?.startup_ms);
+      const started = events.find((e) => e.type === 'started');
+      expect(started?.at).toBeLessThanOrEqual(ff.at);
+    }
+  });
+
+  it('report in each heartbeat the time-weighted average bitrate so far', () => {
+    const rng = createRng(17);
+    for (let i = 0; i < 100; i++) {
+      const events = scriptSession(rng, { heartbeatMs: 10_000 }).events;
+      // The rendition in force during each interval is the last variant_loaded before its heartbeat.
+      let bitrate = 0;
+      let bits = 0;
+      let played = 0;
+      for (const e of events) {
+        if (e.type === 'variant_loaded') bitrate = e.fields?.bitrate as number;
+        if (e.type !== 'heartbeat') continue;
+        const now = e.fields?.played_ms as number;
+        bits += bitrate * (now - played);
+        played = now;
+        expect(e.fields?.bitrate).toBe(Math.round(bits / played));
+      }
+    }
+  });
+
+  it('scale bitrates, startups and seeks by the effects asked for', () => {
+    const stats = (effects?: Parameters<typeof scriptSession>[1]) => {
+      const rng = createRng(31);
+      let startup = 0;
+      let seek = 0;
+      let seeks = 0;
+      const rates: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        for (const e of scriptSession(rng, effects).events) {
+          if (e.type === 'first_frame') startup += e.fields?.startup_ms as number;
+          if (e.type === 'seeked') {
+            seek += e.fields?.seek_ms as number;
+            seeks += 1;
+          }
+          if (e.type === 'variant_loaded') rates.push(e.fields?.bitrate as number);
+        }
+      }
+      return { startup, seek: seek / seeks, top: Math.max(...rates) };
+    };
+    const base = stats();
+    const slow = stats({
+      effects: { ...NO_EFFECTS, bitrateFactor: 0.5, seekAddMs: 1000, startupFactor: 2 },
+    });
+    expect(slow.top).toBe(base.top / 2);
+    expect(slow.seek - base.seek).toBeGreaterThan(900);
+    expect(slow.startup / base.startup).toBeGreaterThan(1.6);
   });
 });

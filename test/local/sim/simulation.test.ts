@@ -10,7 +10,6 @@ import { type ScriptedServer, startScriptedServer } from '../../helpers/scripted
 const RUN: Omit<SimulationOptions, 'url'> = {
   viewers: 3,
   durationSeconds: 1,
-  eventsPerSecond: 40,
   seed: 11,
   resend: {
     backoff: { baseMs: 20, maxMs: 50 },
@@ -81,5 +80,47 @@ describe('runSimulation', () => {
     });
     expect(s.statuses).toStrictEqual({ 400: s.requests });
     expect(server.requests).toHaveLength(s.requests);
+  });
+
+  it('sends each event when its scripted time comes, and counts in the truth exactly what was acknowledged', async () => {
+    // Every third batch: its first event refused in a 200, as the edge answers an invalid event.
+    server = await startScriptedServer((n) =>
+      n % 3 === 0
+        ? {
+            status: 200,
+            body: JSON.stringify({
+              accepted: 0,
+              rejected: [{ index: 0, reason: 'invalid_event', detail: 'x' }],
+            }),
+          }
+        : { status: 204 },
+    );
+    const s = await runSimulation({
+      ...RUN,
+      viewers: 20,
+      durationSeconds: 3,
+      truth: true,
+      url: server.url,
+    });
+    const batches = server.requests.map(
+      (r) =>
+        JSON.parse(r.body.toString()) as {
+          sent_at: number;
+          events: { id: string; ts: number; seq: number }[];
+        },
+    );
+    const sent = batches.flatMap((b) => b.events);
+    expect(sent.length).toBe(s.events);
+    expect(s.eventsAccepted).toBe(s.events - batches.filter((_, i) => i % 3 === 0).length);
+    expect(s.truth?.eventsAcknowledged).toBe(s.eventsAccepted);
+    for (const b of batches) {
+      for (const e of b.events) {
+        // Stamped with its scripted time: never after the send, never before the run.
+        expect(e.ts).toBeLessThanOrEqual(b.sent_at);
+        expect(e.ts).toBeGreaterThanOrEqual(s.startedAt);
+      }
+      // Batched as the SDK does: within a few seconds of the oldest event.
+      expect(b.sent_at - b.events[0].ts).toBeLessThan(5_000);
+    }
   });
 });
