@@ -7,9 +7,13 @@
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
 import type { EventRow, StoredBadRow } from '../../core-pipeline/rows.js';
 import { recordToRows } from '../../core-pipeline/transform.js';
-import { edgeLocationForPop } from '../../local/cloudfront/pops.js';
 import { makeBatch } from '../../local/sim/batch.js';
-import { drawViewer, type ViewerProfile } from '../../local/sim/geography.js';
+import {
+  drawViewer,
+  servingRegionOf,
+  storedPop,
+  type ViewerProfile,
+} from '../../local/sim/geography.js';
 import type { Rng } from '../../local/sim/random.js';
 import { scriptSession, stampEvent, type SessionScript } from '../../local/sim/session.js';
 import { RECORD_VERSION, type EnrichedRecord } from '../../schemas/record.js';
@@ -49,7 +53,7 @@ function recordOf(p: Playing, from: number, to: number, receivedAt: number): Enr
     events.push(stampEvent(p.script, i, p.startMs + p.script.events[i].at));
   const batch = makeBatch(p.script, events, receivedAt);
   const place = p.viewer.place;
-  const region = edgeLocationForPop(place.pop)?.region ?? 'us-east-1';
+  const region = servingRegionOf(p.viewer.pop);
   const device = p.viewer.device;
   return {
     ...batch,
@@ -66,7 +70,7 @@ function recordOf(p: Playing, from: number, to: number, receivedAt: number): Enr
       lon: Math.round(place.lon * 10) / 10,
     },
     edge: {
-      pop: place.pop,
+      pop: storedPop(p.viewer.pop),
       edge_region: region,
       serving_region: region,
       stream_region: region,
