@@ -31,6 +31,7 @@ const BENCHES = [
   'e2e-load',
   'overload',
   'sdk-cost',
+  'dashboard-scale',
 ];
 
 function machine() {

@@ -4,39 +4,50 @@
  * plus what local/api/routes.ts adds around them.
  */
 import type {
-  BreakdownRow,
-  Dimension,
-  DimensionFilters,
-  QoeSummary,
-  TimeseriesResult,
-  Totals,
-} from '../core-pipeline/queries/types.js';
+  BreakdownOverall,
+  RollupBreakdownRow,
+  RollupQoeSummary,
+} from '../core-pipeline/queries/rollup-answers.js';
+import type { ReceivedSummary, TimeseriesResult } from '../core-pipeline/queries/types.js';
+import type { RollupDimension, RollupFilters } from '../core-pipeline/rollups/aggregate.js';
 import type { StoredBadRow } from '../core-pipeline/rows.js';
 import type { EventType } from '../schemas/index.js';
 
-/** `GET /api/v1/timeseries`. */
+/** `GET /api/v1/timeseries`: from the rollups when the buckets are whole minutes. */
 export interface TimeseriesAnswer extends TimeseriesResult {
   from: string;
   to: string;
+  source: 'rollups' | 'events';
 }
 
-/** `GET /api/v1/totals`: the window totals and the events per type. */
-export interface TotalsAnswer extends Totals {
+/**
+ * `GET /api/v1/totals`: events (per type too), sessions, plays and contents in the whole-minute
+ * window [since, to) from the rollups; bad rows and receive times from the raw rows since then.
+ */
+export interface TotalsAnswer extends ReceivedSummary {
   since: string;
+  to: string;
+  events: number;
+  sessions: number;
+  plays: number;
+  contents: number;
   byType: Record<EventType, number>;
 }
 
-/** `GET /api/v1/qoe`. */
-export interface QoeAnswer extends QoeSummary {
+/** `GET /api/v1/qoe`: the QoE of the whole-minute window [since, to). */
+export interface QoeAnswer extends RollupQoeSummary {
   since: string;
-  filters: DimensionFilters;
+  to: string;
+  filters: RollupFilters;
 }
 
 /** `GET /api/v1/breakdown`. */
 export interface BreakdownAnswer {
-  dimension: Dimension;
+  dimension: RollupDimension;
   since: string;
-  rows: BreakdownRow[];
+  to: string;
+  overall: BreakdownOverall;
+  rows: RollupBreakdownRow[];
 }
 
 /** `GET /api/v1/bad-rows`: bad rows per reason in the window, and the newest ones. */

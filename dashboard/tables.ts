@@ -2,13 +2,12 @@
  * The two tables: regional diagnostics (QoE per slice of one dimension, worst first) and the bad
  * rows (counts per reason as chips, then the newest rows).
  */
-import type { Dimension } from '../core-pipeline/queries/types.js';
 import type { BadRowsAnswer, BreakdownAnswer } from './api.js';
 import { byId } from './dom.js';
 import { fmtDim, fmtInt, fmtMs, fmtPct, fmtTime, level, type Level } from './format.js';
 import { SLICES } from './panels.js';
 
-const DIM_LABELS: Partial<Record<Dimension, string>> = Object.fromEntries(
+const DIM_LABELS: Partial<Record<string, string>> = Object.fromEntries(
   SLICES.map((s) => [s.dimension, s.label]),
 );
 
@@ -39,9 +38,9 @@ export function drawBreakdown(b: BreakdownAnswer): void {
   for (const h of [
     DIM_LABELS[b.dimension] || b.dimension,
     'Sessions',
-    'Impacted',
+    'Failed plays',
     'Startup p95',
-    'Stalled',
+    'Rebuffer',
     'Start failures',
     'Exits before start',
   ]) {
@@ -56,14 +55,22 @@ export function drawBreakdown(b: BreakdownAnswer): void {
     return;
   }
   const maxSessions = Math.max(...b.rows.map((r) => r.sessions), 1);
-  // The API ranks the slices (most impacted sessions beyond the window's overall rate first) and
-  // gives each row's excess; impacted − excess is what the overall rate predicts for that row,
-  // so the overall rate of the whole window (not just these rows) follows from any row.
-  const ref = b.rows.find((r) => r.sessions > 0);
-  const overallPct = ref ? (100 * (ref.impactedSessions - ref.excessImpacted)) / ref.sessions : 0;
+  // Coloured relative to the whole window (b.overall): what matters is a slice doing clearly
+  // worse than the rest, not a rate that is high everywhere.
+  const overallFailedPct = 100 * (b.overall.failedShare ?? 0);
+  const overallRebufferPct = 100 * (b.overall.rebufferRatio ?? 0);
+  const relative = (pct: number | null, overall: number, gap: number): Level =>
+    pct === null
+      ? undefined
+      : pct >= 1.5 * overall && pct - overall >= gap
+        ? 'bad'
+        : pct > overall && pct >= 1.2 * overall
+          ? 'warn'
+          : undefined;
   const rows = b.rows.map((r, i) => {
     const tr = document.createElement('tr');
-    if (i === 0 && r.excessImpacted >= 1) tr.className = 'worst';
+    // The API ranks by excess impact (failed plays and stall time beyond the window's rates).
+    if (i === 0 && r.excessImpact >= 1) tr.className = 'worst';
     tr.appendChild(cell(fmtDim(b.dimension, r.value)));
     const sessions = cell(fmtInt(r.sessions));
     const bar = document.createElement('span');
@@ -71,18 +78,16 @@ export function drawBreakdown(b: BreakdownAnswer): void {
     bar.style.width = `${Math.round((40 * r.sessions) / maxSessions)}px`;
     sessions.appendChild(bar);
     tr.appendChild(sessions);
-    // Coloured relative to the whole audience: long sessions stall now and then everywhere;
-    // what matters is a slice doing clearly worse than the rest.
-    const impactedPct = r.sessions ? (100 * r.impactedSessions) / r.sessions : 0;
-    const impacted: Level =
-      impactedPct >= 1.5 * overallPct && impactedPct - overallPct >= 10
-        ? 'bad'
-        : impactedPct >= 1.2 * overallPct
-          ? 'warn'
-          : undefined;
-    tr.appendChild(cell(`${fmtInt(r.impactedSessions)} (${impactedPct.toFixed(0)} %)`, impacted));
+    const failedPct = r.plays ? (100 * r.failedPlays) / r.plays : null;
+    tr.appendChild(
+      cell(
+        `${fmtInt(r.failedPlays)} (${failedPct === null ? '–' : failedPct.toFixed(0)} %)`,
+        relative(failedPct, overallFailedPct, 5),
+      ),
+    );
     tr.appendChild(cell(fmtMs(r.startupP95Ms), level(r.startupP95Ms, 2000, 4000)));
-    tr.appendChild(cell(fmtPct(r.stalledPct), level(r.stalledPct, 0.5, 2)));
+    const rebufferPct = r.rebufferRatio === null ? null : 100 * r.rebufferRatio;
+    tr.appendChild(cell(fmtPct(rebufferPct), relative(rebufferPct, overallRebufferPct, 1)));
     tr.appendChild(cell(fmtInt(r.startFailures), r.startFailures > 0 ? 'warn' : undefined));
     tr.appendChild(cell(fmtInt(r.exitsBeforeStart)));
     return tr;

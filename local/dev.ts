@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
 import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js';
 import { createDuckDbSessionQueries } from '../core-pipeline/queries/duckdb-sessions.js';
+import { createDuckDbRollupQueries } from '../core-pipeline/queries/duckdb-rollups.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
 import { kvsSeed } from '../edge/kvs.js';
@@ -225,6 +226,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
       api: createApiHandler({
         queries: createDuckDbQueries(store),
         sessions: createDuckDbSessionQueries(store),
+        rollups: createDuckDbRollupQueries(store),
         health: () => {
           const now = Date.now();
           const stats = consumer.stats();

@@ -25,6 +25,7 @@ import type {
   DimensionFilters,
   EventQueries,
   QoeSummary,
+  ReceivedSummary,
   TimeseriesInput,
   TimeseriesResult,
   Totals,
@@ -44,6 +45,7 @@ export function createDuckDbQueries(store: DuckDbStore): EventQueries {
     breakdown: (input) => breakdown(store, input),
     recentBadRows: (limit) => recentBadRows(store, limit),
     badRowCounts: (since) => badRowCounts(store, since),
+    receivedSince: (since) => receivedSince(store, since),
   };
 }
 
@@ -210,6 +212,25 @@ async function breakdown(store: DuckDbStore, input: BreakdownInput): Promise<Bre
     impactedSessions: num(r.impacted),
     excessImpacted: Math.round(num(r.excess) * 100) / 100,
   }));
+}
+
+/**
+ * First and last event receive time and the bad-row count since `since`: the raw facts the
+ * rollup-based totals keep (min/max of one column; no distinct counts).
+ */
+async function receivedSince(store: DuckDbStore, since: Date): Promise<ReceivedSummary> {
+  const sinceMs = BigInt(guard.timeMs(since, 'since'));
+  const [r] = await store.query(
+    `SELECT epoch_ms(min(received_at)) AS first_at, epoch_ms(max(received_at)) AS last_at,
+       (SELECT count(*) FROM bad_rows WHERE received_at >= make_timestamp_ms($1::BIGINT)) AS bad_rows
+     FROM events WHERE received_at >= make_timestamp_ms($1::BIGINT)`,
+    [sinceMs],
+  );
+  return {
+    badRows: num(r.bad_rows),
+    firstReceivedAt: numOrNull(r.first_at),
+    lastReceivedAt: numOrNull(r.last_at),
+  };
 }
 
 /** The latest bad rows, newest `received_at` first (limit 1..1000, default 50). */

@@ -4,6 +4,7 @@
  */
 import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
 import { InvalidQueryError } from '../errors.js';
+import { ROLLUP_DIMENSIONS, type RollupDimension } from '../rollups/aggregate.js';
 import { DIMENSIONS, type Dimension, type DimensionFilters } from './types.js';
 
 /** Most buckets one timeseries may return (keeps a typo like bucketSeconds=1 over a month cheap). */
@@ -82,4 +83,46 @@ export function bucketRange(
   if ((endMs - startMs) / bucketMs > MAX_BUCKETS)
     throw new InvalidQueryError('bucketSeconds', `range needs more than ${MAX_BUCKETS} buckets`);
   return { startMs, endMs, bucketMs };
+}
+
+/** One minute in ms: the grain of the rollups. */
+export const MINUTE_MS = 60_000;
+/** Longest rollup window (a month and a day: the API allows 31 days, rounded out to minutes). */
+const MAX_ROLLUP_SPAN_MS = 32 * 86_400_000;
+
+/** A rollup dimension, or null when `allowNull` and the value is null. */
+export function rollupDimension(v: unknown, allowNull: boolean): RollupDimension | null {
+  if (v === null && allowNull) return null;
+  if (!ROLLUP_DIMENSIONS.includes(v as RollupDimension))
+    throw new InvalidQueryError('dimension', `must be one of ${ROLLUP_DIMENSIONS.join(', ')}`);
+  return v as RollupDimension;
+}
+
+/**
+ * Rollup filters as [dimension, value] pairs. Every key must be a rollup dimension; a value is a
+ * string of at most MAX_FILTER_LENGTH characters ('' selects rows where the value was missing).
+ */
+export function rollupFilters(v: unknown): [RollupDimension, string][] {
+  if (v === undefined || v === null) return [];
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new InvalidQueryError('filters', 'must be an object of dimension → value');
+  const out: [RollupDimension, string][] = [];
+  for (const [k, value] of Object.entries(v)) {
+    if (value === undefined) continue;
+    const d = rollupDimension(k, false) as RollupDimension;
+    if (typeof value !== 'string' || value.length > MAX_FILTER_LENGTH)
+      throw new InvalidQueryError(d, `must be a string of at most ${MAX_FILTER_LENGTH} characters`);
+    out.push([d, value]);
+  }
+  return out;
+}
+
+/** A rollup window: `from` rounded down and `to` rounded up to whole minutes. */
+export function minuteWindow(from: unknown, to: unknown): { fromMs: number; toMs: number } {
+  const fromMs = Math.floor(timeMs(from, 'from') / MINUTE_MS) * MINUTE_MS;
+  const toMs = Math.ceil(timeMs(to, 'to') / MINUTE_MS) * MINUTE_MS;
+  if (toMs <= fromMs) throw new InvalidQueryError('to', 'must be after from');
+  if (toMs - fromMs > MAX_ROLLUP_SPAN_MS)
+    throw new InvalidQueryError('from', 'the window may span at most 32 days');
+  return { fromMs, toMs };
 }

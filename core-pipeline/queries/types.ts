@@ -144,6 +144,8 @@ export interface EventQueries {
   recentBadRows(limit?: number): Promise<StoredBadRow[]>;
   /** Bad rows per reason with received_at ≥ since. */
   badRowCounts(since: Date): Promise<Record<string, number>>;
+  /** Bad rows, and the first and last event receive times, with received_at ≥ since. */
+  receivedSince(since: Date): Promise<ReceivedSummary>;
 }
 
 /** Input of `RollupQueries.aggregateBy`. */
@@ -187,6 +189,25 @@ export interface AggregateSeriesResult {
 export interface RollupQueries {
   aggregateBy(input: AggregateByInput): Promise<AggregateByResult>;
   aggregateSeries(input: AggregateSeriesInput): Promise<AggregateSeriesResult>;
+}
+
+/**
+ * Event counts from the rollups' per-minute type counts (`type_counts_1m`): event time, whole
+ * minutes. Invalid input rejects with InvalidQueryError.
+ */
+export interface TypeCountQueries {
+  /** As `EventQueries.timeseries`, for buckets of whole minutes (bucketSeconds a multiple of 60). */
+  typeSeries(input: TimeseriesInput): Promise<TimeseriesResult>;
+  /** Every EVENT_TYPES key: events with event time in [from, to) rounded out to whole minutes. */
+  typeTotals(input: { from: Date; to: Date }): Promise<Record<EventType, number>>;
+}
+
+/** What `EventQueries.receivedSince` reports: cheap facts of the raw rows received in a window. */
+export interface ReceivedSummary {
+  badRows: number;
+  /** ms since epoch, or null when no event was received in the window. */
+  firstReceivedAt: number | null;
+  lastReceivedAt: number | null;
 }
 
 /** Where a session was served from and what played it (its lowest-seq event's values). */

@@ -68,11 +68,14 @@ function normaliseOffset(offset: string | undefined): string {
   return `${offset[0]}${digits.slice(0, 2)}:${digits.slice(2, 4)}`;
 }
 
-/** Time ranges the dashboard offers, in seconds, with the bucket size each is drawn at. */
+/**
+ * Time ranges the dashboard offers, in seconds, with the bucket size each is drawn at. From an
+ * hour up the buckets are whole minutes, so the charts read the per-minute rollups.
+ */
 const RANGES: Readonly<Record<string, { seconds: number; bucketSeconds: number }>> = {
   '5m': { seconds: 300, bucketSeconds: 5 },
   '15m': { seconds: 900, bucketSeconds: 10 },
-  '1h': { seconds: 3_600, bucketSeconds: 30 },
+  '1h': { seconds: 3_600, bucketSeconds: 60 },
   '6h': { seconds: 21_600, bucketSeconds: 180 },
   '24h': { seconds: 86_400, bucketSeconds: 600 },
 };

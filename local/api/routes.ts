@@ -6,24 +6,22 @@
  * `GET /api/v1/counts?since=<ISO 8601>` is a fixed contract that outside checks use.
  */
 import { InvalidQueryError, StoreClosedError } from '../../core-pipeline/errors.js';
-import {
-  DIMENSIONS,
-  type DimensionFilters,
-  type EventQueries,
-  type RollupQueries,
-  type SessionQueries,
+import type {
+  EventQueries,
+  RollupQueries,
+  SessionQueries,
+  TypeCountQueries,
 } from '../../core-pipeline/queries/types.js';
-import { DEMO_EVENT_TYPES } from '../../schemas/index.js';
+import { ROLLUP_DIMENSIONS } from '../../core-pipeline/rollups/aggregate.js';
 import { diagnoseRoute } from './diagnose.js';
 import {
-  parseChoice,
   parseInteger,
   parseIsoTime,
-  parseTypes,
   parseWindow,
   type ApiParamError,
   type Parsed,
 } from './params.js';
+import { ROLLUP_ROUTES } from './rollup-routes.js';
 import { SESSION_ENDPOINTS, sessionRoute } from './sessions.js';
 
 /** An API answer: status and a JSON-serialisable body. */
@@ -35,11 +33,12 @@ export interface ApiResponse {
 
 /** What the API reads besides the store. */
 export interface ApiContext {
+  /** Raw events and bad rows: counts, short-bucket timeseries, bad rows, receive times. */
   queries: EventQueries;
+  /** The 1-minute rollups: totals, QoE, breakdown, whole-minute timeseries, diagnose. */
+  rollups: RollupQueries & TypeCountQueries;
   /** The session explorer's reads (`/sessions`); absent when the store has none. */
   sessions?: SessionQueries;
-  /** The 1-minute rollups (diagnose); absent in a stack that keeps none. */
-  rollups?: RollupQueries;
   /** Live status for /health (consumer lag, store path, ...). */
   health: () => Record<string, unknown>;
   now?: () => number;
@@ -69,56 +68,7 @@ const ROUTES: Record<string, Route> = {
     return json(await ctx.queries.countsSince(since.value as Date));
   },
 
-  async timeseries(q, ctx, now) {
-    const p = all(parseTypes(q.get('types'), DEMO_EVENT_TYPES), parseWindow(q, now));
-    if (!p.ok) return p.response;
-    const [types, w] = p.values;
-    const r = await ctx.queries.timeseries({
-      types,
-      from: w.from,
-      to: w.to,
-      bucketSeconds: w.bucketSeconds,
-    });
-    return json({ from: w.from.toISOString(), to: w.to.toISOString(), ...r });
-  },
-
-  async totals(q, ctx, now) {
-    const w = parseWindow(q, now);
-    if (!w.ok) return paramError(w.error);
-    const since = w.value.from;
-    const [totals, byType] = await Promise.all([
-      ctx.queries.totals({ since }),
-      ctx.queries.countsSince(since),
-    ]);
-    return json({ since: since.toISOString(), ...totals, byType });
-  },
-
-  async qoe(q, ctx, now) {
-    const w = parseWindow(q, now);
-    if (!w.ok) return paramError(w.error);
-    const filters: DimensionFilters = {};
-    for (const d of DIMENSIONS) {
-      const v = q.get(d);
-      if (v !== null) filters[d] = v;
-    }
-    return json({
-      since: w.value.from.toISOString(),
-      filters,
-      ...(await ctx.queries.qoe({ since: w.value.from, ...filters })),
-    });
-  },
-
-  async breakdown(q, ctx, now) {
-    const p = all(
-      parseChoice('dimension', q.get('dimension'), DIMENSIONS),
-      parseWindow(q, now),
-      parseInteger('limit', q.get('limit'), 20, 1, 100),
-    );
-    if (!p.ok) return p.response;
-    const [dimension, w, limit] = p.values;
-    const rows = await ctx.queries.breakdown({ dimension, since: w.from, limit });
-    return json({ dimension, since: w.from.toISOString(), rows });
-  },
+  ...ROLLUP_ROUTES,
 
   async 'bad-rows'(q, ctx, now) {
     const p = all(parseWindow(q, now), parseInteger('limit', q.get('limit'), 50, 1, 1000));
@@ -140,16 +90,19 @@ const ROUTES: Record<string, Route> = {
 
 /** Endpoint list served at /api/v1. */
 const INDEX = {
+  windows:
+    'range=15m|1h|6h|24h ends now; totals, qoe, breakdown and whole-minute timeseries read the 1-minute rollups, so their window is the whole minutes of event time it touches (since/to in the answer)',
   endpoints: {
     'GET /api/v1/counts?since=<ISO 8601>':
-      'stored events per type received since then (fixed contract)',
+      'stored events per type received since then (fixed contract; exact, raw events)',
     'GET /api/v1/timeseries?types=a,b&range=15m|1h|6h|24h (or from=&to=) [&bucket=s]':
-      'events per type per time bucket',
+      'events per type per bucket of event time (rollups when the bucket is whole minutes)',
     'GET /api/v1/totals?range=…':
-      'events, sessions, viewers, bad rows and events per type in the window',
-    'GET /api/v1/qoe?range=…[&pop=…&country=…]': 'CTA-2066 quality of experience',
-    [`GET /api/v1/breakdown?dimension=${DIMENSIONS.join('|')}&range=…[&limit=n]`]:
-      'QoE per slice, worst first',
+      'events, sessions, plays, contents, bad rows and events per type in the window',
+    [`GET /api/v1/qoe?range=…[&${ROLLUP_DIMENSIONS.join('=…&')}=…]`]:
+      'CTA-2066 quality of experience (every measure in metrics; formulas in docs/METRICS.md)',
+    [`GET /api/v1/breakdown?dimension=${ROLLUP_DIMENSIONS.join('|')}&range=…[&limit=n]`]:
+      'QoE per slice, most excess failed plays and stall time first',
     'GET /api/v1/bad-rows?range=…[&limit=n]': 'bad rows per reason and the latest ones',
     'GET /api/v1/diagnose?since=15m|range=…[&limit=n]':
       'slices significantly worse than the rest, per metric, and the top one per minute',

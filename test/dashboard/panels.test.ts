@@ -51,7 +51,8 @@ describe('dashboard/panels.ts', () => {
       expect(text(article![1])).toBe(`${p.title} ${p.id}`);
       expect(text(article![2])).toBe(p.hint);
     }
-    for (const id of ['plays', 'startup-p50', 'startup-p95', 'stalled', 'failures', 'bitrate']) {
+    // The page's rebuffer tile is the watch-time ratio (tiles.ts), not the shared 'stalled' panel.
+    for (const id of ['plays', 'startup-p50', 'startup-p95', 'failures', 'bitrate']) {
       const p = QOE_PANELS.find((q) => q.id === id)!;
       const tile = new RegExp(
         `<div class="label">([^<]*)</div><div class="value" id="q-${id}">.*?<div class="hint"[^>]*>([^<]*)</div>`,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbQueries } from '../../../core-pipeline/queries/duckdb-queries.js';
+import { createDuckDbRollupQueries } from '../../../core-pipeline/queries/duckdb-rollups.js';
 import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { recordToRows } from '../../../core-pipeline/transform.js';
@@ -68,6 +69,7 @@ describe('API routes over a real DuckDB store', () => {
     await store.writeBatch({ events: rows, badRows: [badRow], checkpoints: [] });
     ctx = {
       queries: createDuckDbQueries(store),
+      rollups: createDuckDbRollupQueries(store),
       health: () => ({ consumer: { lagMs: 0 } }),
       now: () => now,
     };
@@ -112,10 +114,15 @@ describe('API routes over a real DuckDB store', () => {
     expect(await get('/counts', query)).toStrictEqual({ status: 400, body });
   });
 
-  it('GET /timeseries gives aligned buckets for the demo types', async () => {
+  it('GET /timeseries gives aligned buckets for the demo types (raw events below a minute)', async () => {
     const r = await get('/timeseries', 'range=15m');
-    const body = r.body as { bucketSeconds: number; series: Record<string, [number, number][]> };
+    const body = r.body as {
+      bucketSeconds: number;
+      source: string;
+      series: Record<string, [number, number][]>;
+    };
     expect(r.status).toBe(200);
+    expect(body.source).toBe('events');
     expect(Object.keys(body.series)).toStrictEqual([
       'started',
       'paused',
@@ -129,14 +136,14 @@ describe('API routes over a real DuckDB store', () => {
     expect(new Set(Object.values(body.series).map((s) => s.length)).size).toBe(1);
   });
 
-  it('GET /totals, /qoe and /breakdown describe the window', async () => {
+  it('GET /totals, /qoe and /breakdown describe the window from the rollups the store filled', async () => {
     const totals = (await get('/totals', 'range=15m')).body as {
       events: number;
       sessions: number;
+      badRows: number;
       byType: Record<string, number>;
     };
-    expect(totals.events).toBe(10);
-    expect(totals.sessions).toBe(2);
+    expect(totals).toMatchObject({ events: 10, sessions: 2, badRows: 1 });
     expect(totals.byType.started).toBe(2);
     const qoe = (await get('/qoe', 'range=15m')).body as { plays: number; filters: object };
     expect(qoe.plays).toBe(2);
@@ -149,7 +156,10 @@ describe('API routes over a real DuckDB store', () => {
       rows: { value: string; sessions: number }[];
     };
     expect(b.dimension).toBe('pop');
-    expect(b.rows.map((x) => x.value).sort()).toStrictEqual(['FRA', 'SIN']);
+    expect(b.rows.map((x) => [x.value, x.sessions]).sort()).toStrictEqual([
+      ['FRA', 1],
+      ['SIN', 1],
+    ]);
   });
 
   it('GET /bad-rows lists counts by reason and the latest rows', async () => {
@@ -167,7 +177,7 @@ describe('API routes over a real DuckDB store', () => {
       body: {
         error: 'invalid_parameter',
         detail:
-          'dimension: must be one of pop, country, asn, serving_region, edge_region, device, content_id, player_name',
+          'dimension: must be one of serving_region, pop, country, country_region, asn, device, player_name, sdk_version, schema_version, content_id',
       },
     });
     expect(await get('/breakdown')).toMatchObject({

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbQueries } from '../../../core-pipeline/queries/duckdb-queries.js';
+import { createDuckDbRollupQueries } from '../../../core-pipeline/queries/duckdb-rollups.js';
 import { createDuckDbSessionQueries } from '../../../core-pipeline/queries/duckdb-sessions.js';
 import type { SessionDetail, SessionSummary } from '../../../core-pipeline/queries/types.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
@@ -46,6 +47,7 @@ describe('GET /api/v1/sessions', () => {
     );
     ctx = {
       queries: createDuckDbQueries(store),
+      rollups: createDuckDbRollupQueries(store),
       sessions: createDuckDbSessionQueries(store, () => now),
       health: () => ({}),
       now: () => now,
