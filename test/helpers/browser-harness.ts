@@ -88,15 +88,22 @@ interface TestStack {
   stop(): Promise<void>;
 }
 
-/** Options of the stack a {@link describeInChromium} block starts (e.g. an API token). */
-type StackOptions = Pick<DevOptions, 'apiToken'>;
+/**
+ * Options of the stack a {@link describeInChromium} block starts: an API token, and `prepare`,
+ * which fills the fresh data directory (e.g. a backfilled store) before the stack opens it.
+ */
+type StackOptions = Pick<DevOptions, 'apiToken'> & {
+  prepare?: (dataDir: string) => Promise<void>;
+};
 
 /** Starts `beacons dev` in-process on a free port and a fresh data directory. */
 async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const { prepare, ...devOptions } = options;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-browser-'));
+  await prepare?.(dataDir);
   // The default consumer poll: a faster one costs CPU that the stacks and browsers of the other
   // test files share.
-  const dev = await startDev({ port: 0, dataDir, ...options });
+  const dev = await startDev({ port: 0, dataDir, ...devOptions });
   return {
     url: dev.url,
     dev,
