@@ -47,12 +47,21 @@ export async function afterEndpoints(ctx: ApiContext, range: RangeName): Promise
     })),
     { name: 'bad-rows', call: () => api(ctx, '/bad-rows', `${r}&limit=25`) },
   ];
-  // Another part of the work adds /diagnose; measure it when this build has it.
-  for (const query of [r, `since=${range}`]) {
-    const probe = await handleApi('GET', '/diagnose', new URLSearchParams(query), ctx);
-    if (probe.status === 200) {
-      list.push({ name: 'diagnose', call: () => api(ctx, '/diagnose', query) });
-      break;
+  list.push({ name: 'diagnose', call: () => api(ctx, '/diagnose', r) });
+  // The session explorer: the recent-sessions list, one slice's list and one session's page.
+  if (ctx.sessions) {
+    list.push({ name: 'sessions', call: () => api(ctx, '/sessions', `${r}&limit=50`) });
+    const probe = await handleApi('GET', '/sessions', new URLSearchParams(`${r}&limit=1`), ctx);
+    const first = (probe.body as { sessions?: { sessionId: string; place: { pop: string } }[] })
+      .sessions?.[0];
+    if (first) {
+      list.push(
+        {
+          name: 'sessions of a pop',
+          call: () => api(ctx, '/sessions', `${r}&pop=${first.place.pop}&limit=50`),
+        },
+        { name: 'session', call: () => api(ctx, `/sessions/${first.sessionId}`, '') },
+      );
     }
   }
   return list;
