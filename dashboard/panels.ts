@@ -12,7 +12,7 @@ export type PanelKind = 'timeseries' | 'stat' | 'table' | 'histogram';
 
 /**
  * What a panel computes. Definitions (and where Grafana's differ from the local page's) are in
- * docs/notes-grafana.md and on each panel's `description`.
+ * docs/DEPLOY.md (Grafana) and on each panel's `description`.
  */
 export type PanelMetric =
   | 'count'

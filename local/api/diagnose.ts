@@ -53,14 +53,6 @@ export async function diagnoseRoute(
   if (!w.ok) return { status: 400, body: w.error };
   const limit = parseInteger('limit', q.get('limit'), 20, 1, 100);
   if (!limit.ok) return { status: 400, body: limit.error };
-  if (!ctx.rollups)
-    return {
-      status: 503,
-      body: {
-        error: 'rollups_unavailable',
-        detail: 'this stack keeps no rollups to diagnose from',
-      },
-    };
   return {
     status: 200,
     body: await diagnoseWindow(ctx.rollups, { ...w.value, limit: limit.value }),

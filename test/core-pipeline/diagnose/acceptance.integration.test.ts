@@ -19,7 +19,8 @@ const EVENTS = Number(process.env.DIAGNOSE_ACCEPTANCE_EVENTS ?? 100_000);
 const SEEDS = [1, 2, 3];
 
 const FAULTS = [
-  ['pop=MAD50-C2:stall-rate=5x', 'pop', 'MAD50-C2', /^rebuffer_/],
+  // The edge stores a POP as its IATA code (what a CloudFront Function sees), so MAD50-C2 is pop=MAD.
+  ['pop=MAD50-C2:stall-rate=5x', 'pop', 'MAD', /^rebuffer_/],
   ['asn=3320:failure=10%', 'asn', '3320', /^(video_start|playback)_failure_rate$/],
   ['country=BR:startup=+2s', 'country', 'BR', /^startup_time$/],
   ['region=eu-central-1:bitrate=0.5x', 'serving_region', 'eu-central-1', /^average_bitrate$/],

@@ -58,7 +58,7 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
       Timeout: 120,
       VpcConfig: undefined,
     });
-    // No reserved concurrency and no X-Ray: see docs/notes-infra-regional.md.
+    // No reserved concurrency and no X-Ray: see docs/DEPLOY.md.
     expect(p.ReservedConcurrentExecutions).toBeUndefined();
     expect(p.TracingConfig).toBeUndefined();
     expect(s.props(consumer.logGroup)).toStrictEqual({

@@ -13,18 +13,16 @@ const noEventQueries = new Proxy({} as EventQueries, {
   get: (_t, name) => () => Promise.reject(new Error(`diagnose read raw events (${String(name)})`)),
 });
 
-function context(withRollups = true): ApiContext & { calls: unknown[] } {
+function context(): ApiContext & { calls: unknown[] } {
   const audience = syntheticAudience(6, 6_000, [
     { dimension: 'pop', value: 'GRU50-C1', kind: 'start_failure', factor: 6 },
   ]);
   const rollups = memoryRollups(
     audience.rows.map((r) => ({ ...r, minute: T0 + r.minute * 60_000 })),
   );
-  // A context without rollups (a store that keeps none) is built by a cast: the route must still
-  // answer it with a reason rather than crash.
   return {
     queries: noEventQueries,
-    ...(withRollups ? { rollups } : {}),
+    rollups,
     health: () => ({}),
     now: () => NOW,
     calls: rollups.calls,
@@ -90,17 +88,6 @@ describe('GET /api/v1/diagnose', () => {
   ])('refuses %s with 400 and the reason', async (query, detail) => {
     const r = await get(context(), query);
     expect(r).toStrictEqual({ status: 400, body: { error: 'invalid_parameter', detail } });
-  });
-
-  it('answers 503 when the stack keeps no rollups', async () => {
-    const r = await get(context(false), 'since=15m');
-    expect(r).toStrictEqual({
-      status: 503,
-      body: {
-        error: 'rollups_unavailable',
-        detail: 'this stack keeps no rollups to diagnose from',
-      },
-    });
   });
 
   it('is listed in the API index', async () => {
