@@ -38,6 +38,12 @@ export interface DuckDbConfig {
    * a later event of one reloads its state from the stored events.
    */
   rollupHorizonMs: number;
+  /**
+   * Most sessions the rollup engine holds (its memory bound, a few hundred bytes each): past it,
+   * upkeep forgets the longest-held first, and a store opens with the most recently active ones.
+   * A forgotten session's next events reload its state from the store.
+   */
+  rollupMaxSessions: number;
   /** How often rollup upkeep runs (compaction, eviction); 0 turns the timer off. */
   rollupMaintenanceMs: number;
   /** A minute's delta rows are compacted once the minute ended this long ago (late batches settle). */
@@ -226,6 +232,7 @@ const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   readConnections: 2,
   rollups: true,
   rollupHorizonMs: 6 * 3_600_000,
+  rollupMaxSessions: 1_000_000,
   rollupMaintenanceMs: 60_000,
   rollupCompactAfterMs: 120_000,
 };

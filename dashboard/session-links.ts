@@ -58,7 +58,8 @@ export function explorerRequest(search: string): ExplorerRequest | null {
   const list = q.get('sessions');
   if (list === null) return null;
   const filters: Partial<Record<RollupDimension, string>> = {};
-  for (const part of list.split(',')) {
+  // A comma separates filters only before a `name:`, so a value may hold commas ("a, b").
+  for (const part of list.split(/,(?=[a-z_]+:)/)) {
     const at = part.indexOf(':');
     if (at < 0) continue;
     const dim = part.slice(0, at) as RollupDimension;

@@ -33,6 +33,9 @@ export interface DiagnoseAnswer {
   top: { finding: Finding; series: SeriesPoint[] } | null;
 }
 
+/** Most points of the top finding's series (one per minute up to a day). */
+const SERIES_POINTS = 1_440;
+
 /**
  * Ranks the slices significantly worse than the rest over [from, to) and explains the top one.
  * @example await diagnoseWindow(rollups, { from: new Date(Date.now() - 15 * 60_000), to: new Date() })
@@ -59,7 +62,10 @@ export async function diagnoseWindow(
   let top: DiagnoseAnswer['top'] = null;
   if (findings.length > 0) {
     const finding = findings[0];
-    const range = { from: new Date(first.fromMs), to: new Date(first.toMs), bucketSeconds: 60 };
+    // Minutes, or coarser for a long window: the chart needs at most SERIES_POINTS points.
+    const minutes = Math.ceil((first.toMs - first.fromMs) / 60_000);
+    const bucketSeconds = 60 * Math.max(1, Math.ceil(minutes / SERIES_POINTS));
+    const range = { from: new Date(first.fromMs), to: new Date(first.toMs), bucketSeconds };
     const slice = await rollups.aggregateSeries({
       ...range,
       filters: { [finding.dimension]: finding.value },

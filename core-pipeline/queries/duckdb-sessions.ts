@@ -202,7 +202,7 @@ function rollupFilters(input: object): [RollupDimension, string][] {
     if (v === undefined) continue;
     if (!ROLLUP_DIMENSIONS.includes(k as RollupDimension))
       throw new InvalidQueryError(k, `is not a filter; use ${ROLLUP_DIMENSIONS.join(', ')}`);
-    if (typeof v !== 'string' || v.length > 256)
+    if (typeof v !== 'string' || v.length > guard.MAX_FILTER_LENGTH)
       throw new InvalidQueryError(k, 'must be a string of at most 256 characters');
     out.push([k as RollupDimension, v]);
   }

@@ -9,8 +9,11 @@ import { DIMENSIONS, type Dimension, type DimensionFilters } from './types.js';
 
 /** Most buckets one timeseries may return (keeps a typo like bucketSeconds=1 over a month cheap). */
 const MAX_BUCKETS = 10000;
-/** Longest dimension filter value. */
-const MAX_FILTER_LENGTH = 256;
+/**
+ * Longest dimension filter value, in UTF-16 units: the schema allows 256 code points, and one
+ * outside the Basic Multilingual Plane (an emoji) is two units.
+ */
+export const MAX_FILTER_LENGTH = 512;
 
 /** A valid Date → ms since epoch. */
 export function timeMs(v: unknown, field: string): number {

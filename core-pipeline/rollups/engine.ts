@@ -95,6 +95,22 @@ export class RollupEngine {
     if (this.open !== null) throw new Error('RollupEngine: the previous batch is still open');
     const snapshots = new Map<string, SessionState | null>();
     this.open = snapshots;
+    try {
+      return this.applyOpen(events, snapshots);
+    } catch (err) {
+      // Nothing of a batch that failed half-way may stay: restore its sessions and close it, so
+      // the store's retry (or the next batch) starts from the committed state.
+      this.restore(snapshots);
+      this.open = null;
+      throw err;
+    }
+  }
+
+  /** The body of `apply`, with the batch's snapshots open. */
+  private applyOpen(
+    events: readonly EventRow[],
+    snapshots: Map<string, SessionState | null>,
+  ): AppliedBatch {
     const buf = new DeltaBuffer();
     // A live batch holds each session's events in seq order (usually one or two per session):
     // then they are applied as they come, with no per-session grouping; otherwise each session's
@@ -119,11 +135,7 @@ export class RollupEngine {
     const settle = (restore: boolean): void => {
       if (this.open !== snapshots) return;
       this.open = null;
-      if (!restore) return;
-      for (const [id, snap] of snapshots) {
-        if (snap === null) this.sessions.delete(id);
-        else this.sessions.set(id, snap);
-      }
+      if (restore) this.restore(snapshots);
     };
     return {
       rollups: buf.rollupDeltas(),
@@ -131,6 +143,28 @@ export class RollupEngine {
       commit: () => settle(false),
       rollback: () => settle(true),
     };
+  }
+
+  /** Puts every session a batch touched back as it was before the batch. */
+  private restore(snapshots: Map<string, SessionState | null>): void {
+    for (const [id, snap] of snapshots) {
+      if (snap === null) this.sessions.delete(id);
+      else this.sessions.set(id, snap);
+    }
+  }
+
+  /**
+   * Forgets the longest-held sessions (the Map keeps insertion order) until at most `max` remain.
+   * @returns how many were forgotten.
+   */
+  evictBeyond(max: number): number {
+    let n = 0;
+    for (const id of this.sessions.keys()) {
+      if (this.sessions.size <= max) break;
+      this.sessions.delete(id);
+      n += 1;
+    }
+    return n;
   }
 
   /**

@@ -105,12 +105,15 @@ export async function loadRecentSessions(
   con: DuckDBConnection,
   engine: RollupEngine,
   sinceMs: number,
+  maxSessions: number,
 ): Promise<number> {
-  // The recent sessions first (the time zonemaps skip old row groups), then every event of them.
+  // The recent sessions first (the time zonemaps skip old row groups), at most `maxSessions` of
+  // them, the most recently active; then every event of them.
   const sql = stateSql(
-    'session_id IN (SELECT DISTINCT session_id FROM events WHERE time >= make_timestamp_ms($1::BIGINT))',
+    `session_id IN (SELECT session_id FROM events WHERE time >= make_timestamp_ms($1::BIGINT)
+       GROUP BY session_id ORDER BY max(time) DESC LIMIT $2)`,
   );
-  return loadWith(con, engine, sql, [sinceMs]);
+  return loadWith(con, engine, sql, [BigInt(sinceMs), BigInt(maxSessions)]);
 }
 
 async function loadWith(

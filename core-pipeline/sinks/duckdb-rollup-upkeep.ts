@@ -22,7 +22,7 @@ import { q, schemaDdl } from './duckdb-schema.js';
 export async function openRollups(
   con: DuckDBConnection,
   engine: RollupEngine | null,
-  config: Pick<DuckDbConfig, 'rollupHorizonMs'>,
+  config: Pick<DuckDbConfig, 'rollupHorizonMs' | 'rollupMaxSessions'>,
   nowMs: number,
 ): Promise<number> {
   const existing = await con.runAndReadAll(
@@ -42,7 +42,8 @@ export async function openRollups(
     if (backfill) await con.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
-  if (engine) await loadRecentSessions(con, engine, nowMs - config.rollupHorizonMs);
+  if (engine)
+    await loadRecentSessions(con, engine, nowMs - config.rollupHorizonMs, config.rollupMaxSessions);
   return backfilled;
 }
 

@@ -201,7 +201,8 @@ export class DuckDbStore implements EventSink {
 
   /**
    * Rollup upkeep, in the write queue: merges the delta rows of minutes older than
-   * `rollupCompactAfterMs` into one row per key, and forgets idle sessions past the horizon.
+   * `rollupCompactAfterMs` into one row per key, and forgets idle sessions past the horizon and
+   * the longest-held ones past `rollupMaxSessions`.
    * Runs on a timer; callable directly (tests).
    * @returns rows removed by the compaction.
    */
@@ -210,6 +211,7 @@ export class DuckDbStore implements EventSink {
     if (!engine) return Promise.resolve(0);
     return this.enqueue(async () => {
       engine.evictIdle(nowMs, this.config.rollupHorizonMs);
+      engine.evictBeyond(this.config.rollupMaxSessions);
       const cutoff = nowMs - this.config.rollupCompactAfterMs;
       const minutes = [...this.dirtyMinutes].filter((m) => m + 60_000 <= cutoff);
       if (minutes.length === 0) return 0;

@@ -4,6 +4,7 @@
  * (recent sessions of a slice, most recently active first). Wired into ./routes.ts by
  * `sessionRoute`; answers use the same `{ error, detail }` bodies as every other endpoint.
  */
+import { MAX_FILTER_LENGTH } from '../../core-pipeline/queries/guards.js';
 import { SESSION_OUTCOMES } from '../../core-pipeline/queries/duckdb-sessions.js';
 import type { RollupFilters } from '../../core-pipeline/rollups/aggregate.js';
 import { ROLLUP_DIMENSIONS } from '../../core-pipeline/rollups/aggregate.js';
@@ -73,7 +74,7 @@ async function listSessions(q: URLSearchParams, ctx: ApiContext, now: number) {
   for (const d of ROLLUP_DIMENSIONS) {
     const v = q.get(d);
     if (v === null) continue;
-    if (v.length > 256) return bad(`${d}: at most 256 characters`);
+    if (v.length > MAX_FILTER_LENGTH) return bad(`${d}: at most 256 characters`);
     filters[d] = v;
   }
   if (!ctx.sessions) return unavailable;

@@ -52,4 +52,14 @@ describe('session explorer links', () => {
     });
     expect(explorerRequest('?sessions=all')).toMatchObject({ view: 'sessions', filters: {} });
   });
+
+  it('reads back a value that holds commas', () => {
+    const link = sessionsLink('content_id', 'Big Buck Bunny, ep. 2');
+    expect(explorerRequest(new URL(link, 'http://x').search)).toMatchObject({
+      filters: { content_id: 'Big Buck Bunny, ep. 2' },
+    });
+    expect(explorerRequest('?sessions=content_id:a,b,device:tv')).toMatchObject({
+      filters: { content_id: 'a,b', device: 'tv' },
+    });
+  });
 });

@@ -55,6 +55,20 @@ describe('diagnoseWindow', () => {
     expect(rollups.calls).toHaveLength(ROLLUP_DIMENSIONS.length + 2);
   });
 
+  it('draws the top finding of a long window in coarser buckets, at most 1,440 of them', async () => {
+    const audience = syntheticAudience(4, 8_000, [
+      { dimension: 'asn', value: 'FR-3', kind: 'stall', factor: 6 },
+    ]);
+    const days = 8;
+    const answer = await diagnoseWindow(memoryRollups(at(audience.rows)), {
+      from: new Date(T0),
+      to: new Date(T0 + days * 86_400_000),
+    });
+    const t = answer.top?.series.map((p) => p.t) ?? [];
+    expect(t.length).toBeLessThanOrEqual(1_440);
+    expect(t[1] - t[0]).toBe(days * 60_000);
+  });
+
   it('answers no findings and no top over an empty window', async () => {
     const answer = await diagnoseWindow(memoryRollups([]), {
       from: new Date(T0),

@@ -404,7 +404,7 @@ describe('input guards', () => {
     ],
     ['limit', () => q.recentBadRows(0)],
     ['limit', () => q.breakdown({ dimension: 'pop', since: new Date(T0), limit: 1.5 })],
-    ['country', () => q.qoe({ since: new Date(T0), country: 'x'.repeat(300) })],
+    ['country', () => q.qoe({ since: new Date(T0), country: 'x'.repeat(513) })],
   ])('rejects a bad %s with InvalidQueryError', async (field, call) => {
     const err = await call().then(
       () => null,

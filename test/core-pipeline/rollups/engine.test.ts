@@ -155,6 +155,46 @@ describe('RollupEngine batches', () => {
     expect(again.rollups).toStrictEqual(failed.rollups);
   });
 
+  it('restores every touched session when a batch throws half-way, and takes the next batch', () => {
+    const engine = new RollupEngine();
+    run(engine, [ev('requested', 0)]);
+    const before = structuredClone(engine.state('sess_rollup_0001'));
+    // A row whose counter cannot be read: the engine throws after touching two sessions.
+    const poison = row('heartbeat', { session_id: 'other', seq: 1 });
+    Object.defineProperty(poison, 'played_ms', {
+      get() {
+        throw new Error('unreadable counter');
+      },
+    });
+    const batch = [
+      ev('first_frame', 1, { startup_ms: 700 }),
+      row('started', { session_id: 'new' }),
+      poison,
+    ];
+    expect(() => engine.apply(batch)).toThrow(/unreadable counter/);
+    expect(engine.state('sess_rollup_0001')).toStrictEqual(before);
+    expect([engine.state('new'), engine.state('other')]).toStrictEqual([undefined, undefined]);
+    const next = engine.apply([ev('first_frame', 1, { startup_ms: 700 })]);
+    next.commit();
+    expect(total(next.rollups).startups).toBe(1);
+  });
+
+  it('forgets the longest-held sessions beyond a count', () => {
+    const engine = new RollupEngine();
+    run(
+      engine,
+      ['a', 'b', 'c', 'd'].map((id) => row('started', { session_id: id })),
+    );
+    expect(engine.evictBeyond(2)).toBe(2);
+    expect(['a', 'b', 'c', 'd'].map((id) => engine.state(id) !== undefined)).toStrictEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(engine.evictBeyond(5)).toBe(0);
+  });
+
   it('refuses a second batch while one is open', () => {
     const engine = new RollupEngine();
     engine.apply([ev('requested', 0)]);

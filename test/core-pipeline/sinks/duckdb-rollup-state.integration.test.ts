@@ -64,8 +64,17 @@ describe('rollup state from stored events', () => {
       const ids = new Set(events.map((e) => e.session_id));
 
       const rebuilt = new RollupEngine();
-      expect(await loadRecentSessions(con, rebuilt, 0)).toBe(ids.size);
+      expect(await loadRecentSessions(con, rebuilt, 0, 1_000_000)).toBe(ids.size);
       expect(states(rebuilt, ids)).toStrictEqual(states(applied, ids));
+      // A bound on the count loads the most recently active sessions only.
+      const latest = [...ids].sort(
+        (x, y) =>
+          Math.max(...events.filter((e) => e.session_id === y).map((e) => e.time)) -
+          Math.max(...events.filter((e) => e.session_id === x).map((e) => e.time)),
+      )[0];
+      const bounded = new RollupEngine();
+      expect(await loadRecentSessions(con, bounded, 0, 1)).toBe(1);
+      expect(bounded.state(latest)).toStrictEqual(applied.state(latest));
 
       const looked = new RollupEngine();
       const [first, ...rest] = [...ids];

