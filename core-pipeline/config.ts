@@ -12,6 +12,15 @@ export interface DuckDbConfig {
    * (docs/BENCHMARKS.md, core-store).
    */
   memoryLimit: string;
+  /**
+   * Memory added to `memoryLimit` per stored event, in bytes (0: the limit stays fixed). The
+   * event_id key's index lives in memory and grows with the table, so a limit that fits a
+   * short run's store refuses writes and reads of a store holding millions of events; the store
+   * raises its limit as it grows (at open and with each rollup upkeep), up to `memoryLimitMaxMb`.
+   */
+  memoryPerEventBytes: number;
+  /** Ceiling of the grown memory limit, in MiB. */
+  memoryLimitMaxMb: number;
   /** DuckDB worker threads (the machine has 2 cores). */
   threads: number;
   /**
@@ -226,6 +235,8 @@ export function withSecretDefaults(partial: Partial<SecretConfig> = {}): SecretC
 /** DuckDB defaults (see DuckDbConfig for why each value). */
 const DEFAULT_DUCKDB_CONFIG: DuckDbConfig = {
   memoryLimit: '96MB',
+  memoryPerEventBytes: 64,
+  memoryLimitMaxMb: 4096,
   threads: 2,
   checkpointThreshold: '32MB',
   allocatorFlushThreshold: '8MB',

@@ -78,6 +78,7 @@ async function build(): Promise<BuildMeta> {
   const store = await DuckDbStore.open(file, {
     threads: 2,
     memoryLimit: '2GB',
+    memoryPerEventBytes: 0,
     rollupMaintenanceMs: 0,
   });
   let events = 0;
@@ -130,7 +131,9 @@ const openStarted = performance.now();
 const store = await DuckDbStore.open(work, {
   threads: DEV_DEFAULTS.duckdbThreads,
   rollupMaintenanceMs: 0,
-  ...(process.env.BENCH_MEMORY_LIMIT ? { memoryLimit: process.env.BENCH_MEMORY_LIMIT } : {}),
+  ...(process.env.BENCH_MEMORY_LIMIT
+    ? { memoryLimit: process.env.BENCH_MEMORY_LIMIT, memoryPerEventBytes: 0 }
+    : {}),
 });
 // Opening rebuilds the rollup engine's session state from the stored events (the 6 h horizon).
 const openSeconds = (performance.now() - openStarted) / 1000;

@@ -91,6 +91,7 @@ export class DuckDbStore implements EventSink {
       const writer = await instance.connect();
       const engine = c.rollups ? new RollupEngine() : null;
       await openRollups(writer, engine, c, Date.now());
+      await fitMemoryLimit(writer, c);
       const readers = await ConnectionPool.create(instance, c.readConnections);
       return new DuckDbStore(instance, writer, readers, path, engine, c);
     } catch (err) {
@@ -210,6 +211,7 @@ export class DuckDbStore implements EventSink {
     const engine = this.rollups;
     if (!engine) return Promise.resolve(0);
     return this.enqueue(async () => {
+      await fitMemoryLimit(this.writer, this.config);
       engine.evictIdle(nowMs, this.config.rollupHorizonMs);
       engine.evictBeyond(this.config.rollupMaxSessions);
       const cutoff = nowMs - this.config.rollupCompactAfterMs;
@@ -328,4 +330,24 @@ function bigintsToNumbers(row: Record<string, unknown>): QueryRow {
     if (typeof v === 'bigint') row[k] = Number(v);
   }
   return row;
+}
+
+/**
+ * The memory limit for a store of `events` events: `memoryLimit` (in MB or GB) plus
+ * `memoryPerEventBytes` per event, at most `memoryLimitMaxMb`; null when the limit stays fixed
+ * (no per-event memory, or a limit in another unit).
+ */
+export function memoryLimitMb(events: number, c: DuckDbConfig): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(MB|MiB|GB|GiB)\s*$/i.exec(c.memoryLimit);
+  if (!m || c.memoryPerEventBytes <= 0) return null;
+  const baseMb = Number(m[1]) * (/^g/i.test(m[2]) ? 1024 : 1);
+  const grown = baseMb + Math.ceil((events * c.memoryPerEventBytes) / 2 ** 20);
+  return Math.max(baseMb, Math.min(c.memoryLimitMaxMb, grown));
+}
+
+/** Sets DuckDB's memory limit for the store's current size (see DuckDbConfig.memoryPerEventBytes). */
+async function fitMemoryLimit(con: DuckDBConnection, c: DuckDbConfig): Promise<void> {
+  const reader = await con.runAndReadAll('SELECT count(*) AS n FROM events');
+  const mb = memoryLimitMb(Number(reader.getRowObjectsJS()[0]?.n ?? 0), c);
+  if (mb !== null) await con.run(`SET memory_limit = '${mb}MiB'`);
 }
