@@ -3,8 +3,8 @@
  * (./diagnose.ts) and the top finding's explanation (./series.ts). Store-agnostic: it reads
  * through `RollupQueries` only, so any store with rollups answers it.
  */
-import type { RollupQueries } from '../queries/types.js';
-import { ROLLUP_DIMENSIONS } from '../rollups/aggregate.js';
+import type { AggregateByResult, RollupQueries } from '../queries/types.js';
+import { ROLLUP_DIMENSIONS, type RollupDimension } from '../rollups/aggregate.js';
 import { diagnose, type DiagnoseOptions, type Finding } from './diagnose.js';
 import { findingSeries, type SeriesPoint } from './series.js';
 
@@ -45,10 +45,16 @@ export async function diagnoseWindow(
   input: DiagnoseWindowInput,
 ): Promise<DiagnoseAnswer> {
   const { from, to } = input;
-  const byDimension = [];
-  // One after the other: the store answers one query at a time anyway.
-  for (const dimension of ROLLUP_DIMENSIONS)
-    byDimension.push({ dimension, r: await rollups.aggregateBy({ from, to, dimension }) });
+  const byDimension: { dimension: RollupDimension; r: AggregateByResult }[] = [];
+  if (rollups.aggregateByEach) {
+    // One read of the window for every dimension, where the store offers it.
+    const each = await rollups.aggregateByEach({ from, to, dimensions: ROLLUP_DIMENSIONS });
+    ROLLUP_DIMENSIONS.forEach((dimension, i) => byDimension.push({ dimension, r: each[i] }));
+  } else {
+    // One after the other: the store answers one query at a time anyway.
+    for (const dimension of ROLLUP_DIMENSIONS)
+      byDimension.push({ dimension, r: await rollups.aggregateBy({ from, to, dimension }) });
+  }
   const first = byDimension[0].r;
   const total = first.total;
   const report = diagnose(

@@ -40,6 +40,7 @@ const ms = (t: number): bigint => BigInt(t);
 export function createDuckDbRollupQueries(store: DuckDbStore): RollupQueries & TypeCountQueries {
   return {
     aggregateBy: (input) => aggregateBy(store, input),
+    aggregateByEach: (input) => aggregateByEach(store, input),
     aggregateSeries: (input) => aggregateSeries(store, input),
     typeSeries: (input) => typeSeries(store, input),
     typeTotals: (input) => typeTotals(store, input),
@@ -115,6 +116,54 @@ async function aggregateBy(
   for (const agg of byValue.values()) mergeInto(total, agg);
   const slices = dim ? [...byValue].map(([v, agg]) => ({ value: String(v), agg })) : [];
   return { fromMs, toMs, total, slices };
+}
+
+/**
+ * `aggregateBy` for each of `dimensions` over one window, from two queries: the window's rows are
+ * first summed per slice over its minutes (far fewer rows than minutes × slices), then grouped
+ * once per dimension. Each answer equals `aggregateBy` for that dimension.
+ */
+async function aggregateByEach(
+  store: DuckDbStore,
+  input: { from: Date; to: Date; dimensions: readonly RollupDimension[] },
+): Promise<AggregateByResult[]> {
+  const { fromMs, toMs } = guard.minuteWindow(input?.from, input?.to);
+  const dims = (input.dimensions ?? []).map(
+    (d) => guard.rollupDimension(d, false) as RollupDimension,
+  );
+  if (dims.length === 0) return [];
+  const params: DuckDBValue[] = [ms(fromMs), ms(toMs)];
+  const where = whereSql([], 3);
+  const cols = dims.map((d) => `"${d}"`).join(', ');
+  const sumCols = AGGREGATE_SUMS.map((f) => `sum("${sumColumn(f)}") AS "${sumColumn(f)}"`);
+  const per = (d: RollupDimension, i: number, select: string, extra = '') =>
+    `SELECT ${i} AS d, "${d}" AS value${extra}, ${select} FROM w GROUP BY ALL`;
+  const [sums, sketch] = await Promise.all([
+    store.query(
+      `WITH w AS MATERIALIZED (SELECT ${cols}, ${sumCols.join(', ')} FROM ${ROLLUP_TABLE} WHERE ${where} GROUP BY ALL)
+       ${dims.map((d, i) => per(d, i, SUMS_SQL)).join(' UNION ALL ')}`,
+      params,
+    ),
+    store.query(
+      `WITH w AS MATERIALIZED (SELECT ${cols}, bucket, sum(n) AS n FROM ${SKETCH_TABLE} WHERE ${where} GROUP BY ALL)
+       ${dims.map((d, i) => per(d, i, 'sum(n) AS n', ', bucket')).join(' UNION ALL ')}`,
+      params,
+    ),
+  ]);
+  return dims.map((_, i) => {
+    const byValue = new Map<string | number, QoeAggregate>(
+      sums.filter((r) => num(r.d) === i).map((r) => [String(r.value), sumsOf(r)]),
+    );
+    addSketch(
+      byValue,
+      sketch.filter((r) => num(r.d) === i),
+      (r) => String(r.value),
+    );
+    const total = emptyAggregate();
+    for (const agg of byValue.values()) mergeInto(total, agg);
+    const slices = [...byValue].map(([v, agg]) => ({ value: String(v), agg }));
+    return { fromMs, toMs, total, slices };
+  });
 }
 
 /** Validates a series range whose buckets are whole minutes; the data ends at `to` rounded up. */

@@ -188,6 +188,15 @@ export interface AggregateSeriesResult {
  */
 export interface RollupQueries {
   aggregateBy(input: AggregateByInput): Promise<AggregateByResult>;
+  /**
+   * `aggregateBy` for several dimensions over one window at once (same answers, one per
+   * dimension in order); optional: a store that reads each window once answers faster.
+   */
+  aggregateByEach?(input: {
+    from: Date;
+    to: Date;
+    dimensions: readonly RollupDimension[];
+  }): Promise<AggregateByResult[]>;
   aggregateSeries(input: AggregateSeriesInput): Promise<AggregateSeriesResult>;
 }
 

@@ -10,7 +10,16 @@ import { Audience } from '../../../bench/dashboard-scale/audience.js';
 import { createDuckDbQueries } from '../../../core-pipeline/queries/duckdb-queries.js';
 import { createDuckDbRollupQueries } from '../../../core-pipeline/queries/duckdb-rollups.js';
 import { qoeSummary, rankSlices } from '../../../core-pipeline/queries/rollup-answers.js';
-import type { EventQueries, QoeSummary } from '../../../core-pipeline/queries/types.js';
+import {
+  AGGREGATE_SUMS,
+  type QoeAggregate,
+  ROLLUP_DIMENSIONS,
+} from '../../../core-pipeline/rollups/aggregate.js';
+import type {
+  AggregateByResult,
+  EventQueries,
+  QoeSummary,
+} from '../../../core-pipeline/queries/types.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { createRng } from '../../../local/sim/random.js';
 import { DEMO_EVENT_TYPES, EVENT_TYPES } from '../../../schemas/index.js';
@@ -117,6 +126,29 @@ describe('rollup answers equal the raw-event reference over a window covering ev
       }
     },
   );
+
+  it('aggregateByEach answers every dimension as aggregateBy does, in one read', async () => {
+    const q = rollups();
+    const each = await q.aggregateByEach?.({ ...everything, dimensions: ROLLUP_DIMENSIONS });
+    expect(each).toHaveLength(ROLLUP_DIMENSIONS.length);
+    // Sums may differ in the last bit (another summation order); sketches must be equal.
+    const shape = (agg: QoeAggregate) => ({
+      sums: AGGREGATE_SUMS.map((f) => Number(agg[f].toPrecision(12))),
+      sketch: [...agg.startupSketch].sort((a, b) => a[0] - b[0]),
+    });
+    const view = (r: AggregateByResult) => ({
+      window: [r.fromMs, r.toMs],
+      total: shape(r.total),
+      slices: [...r.slices]
+        .sort((a, b) => a.value.localeCompare(b.value))
+        .map((x) => [x.value, shape(x.agg)]),
+    });
+    for (const [i, dimension] of ROLLUP_DIMENSIONS.entries()) {
+      const one = await q.aggregateBy({ ...everything, dimension });
+      expect(one.slices.length).toBeGreaterThan(0);
+      expect(view(each?.[i] ?? one)).toStrictEqual(view(one));
+    }
+  });
 
   it('type counts: totals per type and per-minute series equal the raw counts', async () => {
     const byType = await rollups().typeTotals(everything);
