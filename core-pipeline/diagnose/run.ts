@@ -49,7 +49,8 @@ export async function diagnoseWindow(
   if (rollups.aggregateByEach) {
     // One read of the window for every dimension, where the store offers it.
     const each = await rollups.aggregateByEach({ from, to, dimensions: ROLLUP_DIMENSIONS });
-    ROLLUP_DIMENSIONS.forEach((dimension, i) => byDimension.push({ dimension, r: each[i] }));
+    for (const [i, dimension] of ROLLUP_DIMENSIONS.entries())
+      byDimension.push({ dimension, r: each[i] });
   } else {
     // One after the other: the store answers one query at a time anyway.
     for (const dimension of ROLLUP_DIMENSIONS)
