@@ -38,6 +38,8 @@ const NAME = 'dashboard-scale';
 const BUILD_VERSION = 3;
 const HOUR = 3_600_000;
 const TARGET_P95_MS = 300;
+/** `beacons diagnose` answers within a second (it reads every dimension of the window). */
+const DIAGNOSE_TARGET_P95_MS = 1_000;
 const INGEST_EPS = 2_000;
 
 function option(flag: string, env: string, fallback: number): number {
@@ -168,6 +170,7 @@ const rows: BenchRow[] = [
   { metric: 'store file', value: Math.round(fs.statSync(file).size / 2 ** 20), unit: 'MiB' },
 ];
 const ms = (v: number) => Math.round(v * 10) / 10;
+const targetOf = (name: string) => (name === 'diagnose' ? DIAGNOSE_TARGET_P95_MS : TARGET_P95_MS);
 
 /**
  * Times every endpoint of both ranges while the ingest loop writes, then reports the latencies
@@ -199,7 +202,10 @@ async function phase(
             value: p95,
             unit: 'ms',
             ...(opts.target
-              ? { target: `≤ ${TARGET_P95_MS}`, pass: p95 <= TARGET_P95_MS && t.errors === 0 }
+              ? {
+                  target: `≤ ${targetOf(e.name)}`,
+                  pass: p95 <= targetOf(e.name) && t.errors === 0,
+                }
               : {}),
           },
         );
