@@ -90,8 +90,9 @@ export class DuckDbStore implements EventSink {
     try {
       const writer = await instance.connect();
       const engine = c.rollups ? new RollupEngine() : null;
-      await openRollups(writer, engine, c, Date.now());
+      // Before anything reads the events: a store of millions of events needs more than the base.
       await fitMemoryLimit(writer, c);
+      await openRollups(writer, engine, c, Date.now());
       const readers = await ConnectionPool.create(instance, c.readConnections);
       return new DuckDbStore(instance, writer, readers, path, engine, c);
     } catch (err) {
@@ -347,7 +348,10 @@ export function memoryLimitMb(events: number, c: DuckDbConfig): number | null {
 
 /** Sets DuckDB's memory limit for the store's current size (see DuckDbConfig.memoryPerEventBytes). */
 async function fitMemoryLimit(con: DuckDBConnection, c: DuckDbConfig): Promise<void> {
-  const reader = await con.runAndReadAll('SELECT count(*) AS n FROM events');
+  // The catalog's row count: no scan, and 0 for a store not created yet.
+  const reader = await con.runAndReadAll(
+    "SELECT coalesce(sum(estimated_size), 0) AS n FROM duckdb_tables() WHERE table_name = 'events' AND NOT temporary",
+  );
   const mb = memoryLimitMb(Number(reader.getRowObjectsJS()[0]?.n ?? 0), c);
   if (mb !== null) await con.run(`SET memory_limit = '${mb}MiB'`);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { withDuckDbDefaults } from '../../../core-pipeline/config.js';
 import { DuckDbStore, memoryLimitMb } from '../../../core-pipeline/sinks/duckdb.js';
 import { row } from '../../helpers/rollup-events.js';
+import { tempDir } from '../../helpers/temp-store.js';
 
 describe('memoryLimitMb', () => {
   const c = withDuckDbDefaults({ memoryLimit: '96MB', memoryPerEventBytes: 64 });
@@ -40,6 +41,29 @@ describe('DuckDbStore memory limit', () => {
       expect(after).toMatch(/^(264\.0 MiB|276\.\d MB)$/);
     } finally {
       await store.close();
+    }
+  });
+
+  it('opens a store that already holds events with the grown limit, before reading them', async () => {
+    const dir = tempDir();
+    const file = dir.file('beacons.duckdb');
+    const config = { memoryLimit: '64MB', memoryPerEventBytes: 2 ** 20, rollupMaintenanceMs: 0 };
+    try {
+      const first = await DuckDbStore.open(file, config);
+      const events = Array.from({ length: 200 }, (_, i) =>
+        row('started', { session_id: `mem_${i}`, event_id: `mem_${i}_0` }),
+      );
+      await first.writeBatch({ events, badRows: [], checkpoints: [] });
+      await first.close();
+      const again = await DuckDbStore.open(file, config);
+      try {
+        const [r] = await again.query("SELECT current_setting('memory_limit') AS m");
+        expect(String(r.m)).toMatch(/^(264\.0 MiB|276\.\d MB)$/);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      dir.remove();
     }
   });
 });
