@@ -108,14 +108,25 @@ async function aggregateBy(
       params,
     ),
   ]);
+  const { total, slices } = bySlice(sums, sketch);
+  return { fromMs, toMs, total, slices: dim ? slices : [] };
+}
+
+/**
+ * Aggregates per `value` from summed rollup rows and summed sketch rows, and their total (every
+ * rollup row has a value, so the total is the sum of the slices).
+ */
+function bySlice(
+  sums: readonly QueryRow[],
+  sketch: QueryRow[],
+): Pick<AggregateByResult, 'total' | 'slices'> {
   const byValue = new Map<string | number, QoeAggregate>(
     sums.map((r) => [String(r.value), sumsOf(r)]),
   );
   addSketch(byValue, sketch, (r) => String(r.value));
   const total = emptyAggregate();
   for (const agg of byValue.values()) mergeInto(total, agg);
-  const slices = dim ? [...byValue].map(([v, agg]) => ({ value: String(v), agg })) : [];
-  return { fromMs, toMs, total, slices };
+  return { total, slices: [...byValue].map(([v, agg]) => ({ value: String(v), agg })) };
 }
 
 /**
@@ -150,20 +161,14 @@ async function aggregateByEach(
       params,
     ),
   ]);
-  return dims.map((_, i) => {
-    const byValue = new Map<string | number, QoeAggregate>(
-      sums.filter((r) => num(r.d) === i).map((r) => [String(r.value), sumsOf(r)]),
-    );
-    addSketch(
-      byValue,
+  return dims.map((_, i) => ({
+    fromMs,
+    toMs,
+    ...bySlice(
+      sums.filter((r) => num(r.d) === i),
       sketch.filter((r) => num(r.d) === i),
-      (r) => String(r.value),
-    );
-    const total = emptyAggregate();
-    for (const agg of byValue.values()) mergeInto(total, agg);
-    const slices = [...byValue].map(([v, agg]) => ({ value: String(v), agg }));
-    return { fromMs, toMs, total, slices };
-  });
+    ),
+  }));
 }
 
 /** Validates a series range whose buckets are whole minutes; the data ends at `to` rounded up. */
