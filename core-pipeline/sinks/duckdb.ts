@@ -22,6 +22,9 @@
  * a failed transaction rolls the engine back too, so rollups are exactly as idempotent as events.
  * Upkeep (compaction of closed minutes, eviction of idle sessions) runs in the write queue.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
@@ -65,6 +68,8 @@ export class DuckDbStore implements EventSink {
     /** The rollup engine; null when rollups are off (measurements only). */
     private readonly rollups: RollupEngine | null,
     private readonly config: DuckDbConfig,
+    /** Removes the in-memory store's spill folder (nothing for a file store). */
+    private readonly removeSpill: () => void,
   ) {
     if (rollups && config.rollupMaintenanceMs > 0) {
       this.maintenanceTimer = setInterval(() => {
@@ -81,12 +86,21 @@ export class DuckDbStore implements EventSink {
    */
   static async open(path: string, config: Partial<DuckDbConfig> = {}): Promise<DuckDbStore> {
     const c = withDuckDbDefaults(config);
+    // An in-memory database spills to `.tmp/` in the working directory by default, which every
+    // process started there shares: two stores would read each other's spill files. Its own
+    // folder, removed at close; a file store spills beside its file (`<file>.tmp`).
+    const spill =
+      path === ':memory:' ? fs.mkdtempSync(nodePath.join(os.tmpdir(), 'beacons-duckdb-')) : null;
     const instance = await DuckDBInstance.create(path, {
+      ...(spill ? { temp_directory: spill } : {}),
       memory_limit: c.memoryLimit,
       threads: String(c.threads),
       checkpoint_threshold: c.checkpointThreshold,
       allocator_flush_threshold: c.allocatorFlushThreshold,
     });
+    const removeSpill = () => {
+      if (spill) fs.rmSync(spill, { recursive: true, force: true });
+    };
     try {
       const writer = await instance.connect();
       const engine = c.rollups ? new RollupEngine() : null;
@@ -94,9 +108,10 @@ export class DuckDbStore implements EventSink {
       await fitMemoryLimit(writer, c);
       await openRollups(writer, engine, c, Date.now());
       const readers = await ConnectionPool.create(instance, c.readConnections);
-      return new DuckDbStore(instance, writer, readers, path, engine, c);
+      return new DuckDbStore(instance, writer, readers, path, engine, c, removeSpill);
     } catch (err) {
       instance.closeSync();
+      removeSpill();
       throw err;
     }
   }
@@ -257,6 +272,7 @@ export class DuckDbStore implements EventSink {
     await this.readers.close();
     this.writer.closeSync();
     this.instance.closeSync();
+    this.removeSpill();
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
