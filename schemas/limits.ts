@@ -37,6 +37,8 @@ export const LIMITS = {
     content_id: 256,
     error_code: 64,
     error_message: 512,
+    /** BCP 47 language tags (1-1-0 `audio_language`, `subtitle_language`): RFC 5646's 35. */
+    language: 35,
   },
   /**
    * Numeric event fields: each from 0 to `max`, whole numbers where `integer`. `stall_ms` is the

@@ -63,6 +63,10 @@ export interface EnrichedRecord {
   sdk_version: string;
   player_name?: string;
   player_version?: string;
+  /** Schema 1-1-0 and later: the session's key system, audio and subtitle languages (BCP 47). */
+  drm_system?: string;
+  audio_language?: string;
+  subtitle_language?: string;
   geo: GeoContext;
   edge: EdgeContext;
   events: EnrichedEvent[];
@@ -87,9 +91,50 @@ export interface BadRow {
   session_id?: string;
   event_id?: string;
   schema_version?: string;
+  /** The body's `sdk_name` / `sdk_version` when it had readable ones, so bad rows count per SDK release. */
+  sdk_name?: string;
+  sdk_version?: string;
   pop?: string;
   /** The offending payload: the event as JSON, or the body (base64 if not valid UTF-8), cut at `LIMITS.badRowPayloadBytes`. */
   payload: string;
   payload_encoding: (typeof BAD_ROW_PAYLOAD_ENCODINGS)[number];
   payload_truncated?: boolean;
 }
+
+/** Why the rollout switch refused a request (edge/rollout.ts decides; answered 410 Gone). */
+export const ROLLOUT_REFUSAL_REASONS = [
+  'schema_retired',
+  'sdk_retired',
+  'session_not_sampled',
+] as const;
+export type RolloutRefusalReason = (typeof ROLLOUT_REFUSAL_REASONS)[number];
+
+/**
+ * A request the rollout switch refused: a decision, not bad data, so it is not a bad row and its
+ * events are not kept. One per refused request, written where bad rows go (the bad-rows stream)
+ * and stored apart from them (`rollout_refusals`), so refusals are counted per schema and SDK
+ * version. Idempotent on `request_id`.
+ */
+export interface RolloutRefusal {
+  kind: 'rollout_refusal';
+  /** Server receive time, ms since epoch. */
+  received_at: number;
+  request_id: string;
+  /** Always 410 today; kept so a later decision with another status needs no format change. */
+  status: number;
+  reason: RolloutRefusalReason;
+  /** What the client was told, e.g. `schema_version 1-0-0 is retired; send 2-0-0`. */
+  detail: string;
+  /** The rule that decided, as `beacons rollout list` prints it, e.g. `1-0-0:retired`. */
+  rule: string;
+  schema_version: string;
+  sdk_name: string;
+  sdk_version: string;
+  session_id: string;
+  /** Events in the refused batch (not kept). */
+  events: number;
+  pop?: string;
+}
+
+/** What the edge writes to the bad-rows stream: a bad row, or a rollout refusal (`kind`). */
+export type RefusalRecord = BadRow | RolloutRefusal;

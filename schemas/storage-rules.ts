@@ -65,6 +65,9 @@ export const ENVELOPE_FIELDS = {
   sdk_version: reqText(MAX.sdk_version),
   player_name: optText(MAX.player_name),
   player_version: optText(MAX.player_version),
+  drm_system: optText(NAME),
+  audio_language: optText(MAX.language),
+  subtitle_language: optText(MAX.language),
 } as const satisfies RulesFor<EnvelopeKey>;
 
 /** `record.geo`: CloudFront-Viewer-* header values. */

@@ -1,7 +1,7 @@
 /**
  * Builds schema 1-0-0 batches from scripted sessions, the way the browser SDK would send them.
  */
-import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
+import { type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
 import type { SessionScript } from './session.js';
 
 /** SDK name the simulator reports, so its traffic is easy to tell apart in the store. */
@@ -14,7 +14,7 @@ export function makeBatch(
   sentAt: number,
 ): BeaconBatch {
   return {
-    schema_version: CURRENT_SCHEMA_VERSION,
+    schema_version: '1-0-0',
     sdk_name: SIM_SDK.name,
     sdk_version: script.sdkVersion ?? SIM_SDK.version,
     player_name: script.playerName,

@@ -7,7 +7,6 @@
  * The live runner (simulation.ts) plays the schedule in real time; `planSessions` lays it out
  * in virtual time, for tests and for the backfill.
  */
-import { CURRENT_SCHEMA_VERSION } from '../../schemas/index.js';
 import type { SliceKey } from '../../core-pipeline/rollups/aggregate.js';
 import type { Audience } from './audience.js';
 import { effectsFor, type Fault } from './faults.js';
@@ -85,7 +84,7 @@ export function createSeat(opts: SeatOptions): Seat {
         device: storedDevice(p.device),
         player_name: player.name,
         sdk_version: sdkVersion,
-        schema_version: CURRENT_SCHEMA_VERSION,
+        schema_version: '1-0-0',
         content_id: content.id,
       };
       const effects = effectsFor(opts.faults, {

@@ -5,7 +5,7 @@
  * must cost one odd number, not a rejected batch.
  */
 import type { BeaconEvent, EventType } from '../../schemas/index.js';
-import { CURRENT_SCHEMA_VERSION, LIMITS } from '../../schemas/index.js';
+import { LIMITS } from '../../schemas/index.js';
 import type { Envelope } from '../transport/queue.js';
 import { SDK_NAME, SDK_VERSION } from '../version.js';
 import { randomId } from './ids.js';
@@ -87,7 +87,7 @@ export function createSession(id: string, meta: () => SessionMeta): Session {
       // a throwing contentId callback: fall back below
     }
     const e: Envelope = {
-      schema_version: CURRENT_SCHEMA_VERSION,
+      schema_version: '1-0-0',
       sdk_name: SDK_NAME,
       sdk_version: SDK_VERSION,
       session_id: id,

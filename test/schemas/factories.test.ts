@@ -2,7 +2,7 @@
 // other test in the repo relies on that to break exactly one thing on purpose.
 import { describe, expect, it } from 'vitest';
 import { validators } from '../../schemas/generated/index.js';
-import { CURRENT_SCHEMA_VERSION, EVENT_TYPES, LIMITS } from '../../schemas/index.js';
+import { EVENT_TYPES, LIMITS } from '../../schemas/index.js';
 import {
   LIFECYCLE,
   makeBatch,
@@ -11,7 +11,7 @@ import {
   makeId,
 } from '../helpers/batch-factory.js';
 
-const v = validators[CURRENT_SCHEMA_VERSION];
+const v = validators['1-0-0'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function expectValid(fn: typeof v.event, data: unknown): void {
