@@ -27,7 +27,7 @@ export interface RejectedEvent extends EventRejection {
   raw: unknown;
 }
 
-/** Outcome of validating a parsed body. */
+/** Outcome of validating a parsed body: envelope, then events. */
 export type BatchValidation =
   | { ok: false; rejection: BodyRejection }
   | { ok: true; batch: BeaconBatch; accepted: AcceptedEvent[]; rejected: RejectedEvent[] };
@@ -38,29 +38,10 @@ export type EnvelopeValidation =
   | { ok: true; batch: BeaconBatch; version: string };
 
 /**
- * Validates a parsed body against the schema version it names and the config's limits, then
- * against the storage rules (schemas/storage-rules.ts) that the schema cannot state.
- * Whole-body problems give `ok: false`; event problems are listed in `rejected`.
- *
- * @param checkEventStrings false when the body's JSON text has no surrogate escape
- *   (`jsonMayHoldLoneSurrogate`), so no event string can break a rule. Event numbers are not
- *   checked again: the schema's bounds lie inside every column kind (test/schemas checks it from
- *   the schema files), so an event the schema accepts is storable once its strings are.
- */
-export function validateBatch(
-  value: unknown,
-  config: EdgeConfig,
-  checkEventStrings = true,
-): BatchValidation {
-  const envelope = validateEnvelope(value, config);
-  if (!envelope.ok) return envelope;
-  const { batch, version } = envelope;
-  return { ok: true, batch, ...validateEvents(batch, version, config, checkEventStrings) };
-}
-
-/**
- * The first half of {@link validateBatch}: schema version, event count and envelope. The ingest
- * core decides the rollout between the halves, so a refused batch's events are never validated.
+ * Validates a parsed body's envelope against the schema version it names and the config's
+ * limits, then against the storage rules (schemas/storage-rules.ts) that the schema cannot state.
+ * The events are validated apart ({@link validateEvents}): the ingest core decides the rollout in
+ * between, so a refused batch's events are never validated.
  */
 export function validateEnvelope(value: unknown, config: EdgeConfig): EnvelopeValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -96,7 +77,15 @@ export function validateEnvelope(value: unknown, config: EdgeConfig): EnvelopeVa
   return { ok: true, batch: body as unknown as BeaconBatch, version };
 }
 
-/** The second half of {@link validateBatch}: every event on its own, against `version`. */
+/**
+ * Validates every event of an envelope-valid batch on its own, against `version`, so one bad
+ * event does not sink the batch; problems are listed in `rejected`.
+ *
+ * @param checkEventStrings false when the body's JSON text has no surrogate escape
+ *   (`jsonMayHoldLoneSurrogate`), so no event string can break a rule. Event numbers are not
+ *   checked again: the schema's bounds lie inside every column kind (test/schemas checks it from
+ *   the schema files), so an event the schema accepts is storable once its strings are.
+ */
 export function validateEvents(
   batch: BeaconBatch,
   version: string,
