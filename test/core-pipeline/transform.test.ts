@@ -10,7 +10,7 @@ import { EVENT_COLUMNS } from '../../core-pipeline/rows.js';
 import { LIMITS } from '../../schemas/limits.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
 import { catchError } from '../helpers/catch-error.js';
-import { enrichedRecord, event, T0 } from '../helpers/records.js';
+import { enrichedRecord, event, eventV2, T0 } from '../helpers/records.js';
 
 const INGESTED = T0 + 5000;
 
@@ -377,13 +377,13 @@ describe('recordToRows', () => {
     const record = enrichedRecord({
       schema_version: '2-0-0',
       events: [
-        event('heartbeat', {
+        eventV2('heartbeat', {
           played_ms: 10_000,
           stall_total_ms: 1200,
           stall_count: 1,
           avg_bitrate: 2_400_000,
         }),
-        event('session_end', { seq: 1, played_ms: 20_000, stall_total_ms: 1500, stall_count: 2 }),
+        eventV2('session_end', { seq: 1, played_ms: 20_000, stall_total_ms: 1500, stall_count: 2 }),
         event('stall_end', { seq: 2, stall_ms: 300 }),
       ],
     });
@@ -402,8 +402,8 @@ describe('recordToRows', () => {
     const record = enrichedRecord({
       schema_version: '2-0-0',
       events: [
-        event('heartbeat', { played_ms: 1, stall_total_ms: 'x' as never, stall_count: 0 }),
-        event('heartbeat', { seq: 1, played_ms: 1, stall_total_ms: 0, stall_count: 0 }),
+        eventV2('heartbeat', { played_ms: 1, stall_total_ms: 'x' as never, stall_count: 0 }),
+        eventV2('heartbeat', { seq: 1, played_ms: 1, stall_total_ms: 0, stall_count: 0 }),
       ],
     });
     const { events, invalidEvents } = recordToRows(record, INGESTED);
