@@ -5,8 +5,8 @@
  * Shared by the property tests (which also store the rows in DuckDB) and `npm run fuzz`.
  *
  * A request the rollout switch refuses (410) owes neither events nor bad rows but exactly one
- * RolloutRefusal counting all its events. Refusals are checked as the edge wrote them: they are
- * not bad rows, and are kept out of what the bad-row decoder reads here.
+ * RolloutRefusal counting all its events: it travels on the bad-rows stream, and the decoder
+ * must read it as a refusal, never as a bad row.
  */
 import {
   decodeRecords,
@@ -105,6 +105,7 @@ function sourcesOf(ex: Exchange): SourceRecord[] {
   return [
     ...ex.records.map((r) => source('events', r)),
     ...ex.edgeBadRows.map((b) => source('bad_rows', b)),
+    ...ex.refusals.map((r) => source('bad_rows', r)),
   ];
 }
 
@@ -234,19 +235,24 @@ export function compare(promise: Promised, events: EventFacts[], badRows: Stored
   return violations;
 }
 
+/** The fields of a refusal the checks compare. */
+type RefusalFacts = Pick<RolloutRefusal, 'events' | 'request_id' | 'status'> & { reason: string };
+
 /**
- * Compares the rollout refusals the edge wrote with what was promised: exactly one for a 410,
- * with its reason and every event of the body counted, and none for any other answer.
+ * Compares rollout refusals (as written, decoded or stored) with what was promised: exactly one
+ * for a 410, with its reason and every event of the body counted, and none for any other answer.
  */
 export function compareRefusals(
   promise: Promised,
   requestId: string,
-  refusals: RolloutRefusal[],
+  refusals: readonly RefusalFacts[],
 ): string[] {
   const want = promise.refusal
     ? [JSON.stringify([promise.refusal.reason, promise.refusal.events, requestId, 410])]
     : [];
-  const got = refusals.map((r) => JSON.stringify([r.reason, r.events, r.request_id, r.status]));
+  const got = refusals.map((r) =>
+    JSON.stringify([r.reason, Number(r.events), r.request_id, Number(r.status)]),
+  );
   return JSON.stringify(want) === JSON.stringify(got)
     ? []
     : [`owed rollout refusals ${describe(want)} but wrote ${describe(got)}`];
@@ -274,6 +280,7 @@ export async function checkRequest(
   } catch (err) {
     violations.push(`the core decoder threw: ${String(err)}`);
   }
+  violations.push(...compareRefusals(promise, ex.req.requestId, decoded.refusals));
   if (ex.records.length > 1) violations.push(`${ex.records.length} records for one request`);
   violations.push(...compareRefusals(promise, ex.req.requestId, ex.refusals));
   violations.push(

@@ -4,8 +4,7 @@
  * damage) go through the real ingest core, what it writes is read by the real core decoder and
  * stored by the real DuckDB sink. One store per file, many requests per property run, one
  * writeBatch per run. Each request carries generated rollout rules (fuzz/rollout.ts): its events
- * end up in the store, in bad rows, or counted in exactly the one rollout refusal the edge wrote
- * for a 410 (refusals are checked as written to the bad-rows stream, not in this store). A failure prints fast-check's seed and path (replay with FC_SEED and
+ * end up in the store, in bad rows, or counted in exactly one stored rollout refusal (a 410). A failure prints fast-check's seed and path (replay with FC_SEED and
  * FC_PATH, below) and the failing request (replay with `npm run fuzz -- --replay`).
  */
 import { fc, test } from '@fast-check/vitest';
@@ -81,6 +80,7 @@ async function sendAndStore(plans: Plan[]): Promise<Checked[]> {
   await store.writeBatch({
     events: checked.flatMap((c) => c.decoded.events),
     badRows: checked.flatMap((c) => c.decoded.badRows),
+    refusals: checked.flatMap((c) => c.decoded.refusals),
     checkpoints: [],
   });
   return checked;
@@ -116,6 +116,15 @@ async function storedBadRows(requestId: string) {
   return rows.map((r) => owedOfRow(r as never));
 }
 
+/** The stored rollout refusals of one request. */
+async function storedRefusals(requestId: string) {
+  const rows = await store.query(
+    'SELECT reason, events, request_id, status FROM rollout_refusals WHERE request_id = ?',
+    [requestId],
+  );
+  return rows as { reason: string; events: number; request_id: string; status: number }[];
+}
+
 /** Violations with the request that caused them, replayable with `npm run fuzz -- --replay`. */
 function explain(c: Checked, violations: string[]): string[] {
   return violations.length === 0 ? [] : [...violations, `replay: ${toRepro(c.ex.req)}`];
@@ -147,7 +156,11 @@ describe('ingest → core decoder → DuckDB, over generated requests (propertie
             events.map(({ request_id: _, ...e }) => e),
             badRows,
           ),
-          ...compareRefusals(c.promise, c.ex.req.requestId, c.ex.refusals),
+          ...compareRefusals(
+            c.promise,
+            c.ex.req.requestId,
+            await storedRefusals(c.ex.req.requestId),
+          ),
         ];
         expect(explain(c, violations)).toStrictEqual([]);
       }
@@ -163,11 +176,18 @@ describe('ingest → core decoder → DuckDB, over generated requests (propertie
         // promiseOf already flags an undocumented reason in the response; here the stored rows must match it.
         const badRows = await storedBadRows(c.ex.req.requestId);
         const events = await storedEvents([c.ex.req.requestId]);
-        const violations = compare(
-          c.promise,
-          events.map(({ request_id: _, ...e }) => e),
-          badRows,
-        );
+        const violations = [
+          ...compare(
+            c.promise,
+            events.map(({ request_id: _, ...e }) => e),
+            badRows,
+          ),
+          ...compareRefusals(
+            c.promise,
+            c.ex.req.requestId,
+            await storedRefusals(c.ex.req.requestId),
+          ),
+        ];
         expect(explain(c, [...c.violations, ...violations])).toStrictEqual([]);
       }
     },
@@ -185,6 +205,7 @@ describe('ingest → core decoder → DuckDB, over generated requests (propertie
         await store.writeBatch({
           events: c.decoded.events,
           badRows: c.decoded.badRows,
+          refusals: c.decoded.refusals,
           checkpoints: [],
         });
         tries.push(c);

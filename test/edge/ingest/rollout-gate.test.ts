@@ -7,7 +7,7 @@ import { ingest } from '../../../edge/ingest/ingest.js';
 import type { IngestLogger, IngestRequest, IngestResult } from '../../../edge/ingest/types.js';
 import { inSample, ROLLOUT_HEADERS } from '../../../edge/rollout.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../../edge/writers/memory.js';
-import type { BeaconBatch } from '../../../schemas/index.js';
+import type { BatchOverrides } from '../../helpers/batch-factory.js';
 import { makeBatch, makeIngestRequest, NOW } from '../../helpers/cloudfront-events.js';
 
 const CORS = {
@@ -48,7 +48,7 @@ async function run(req: IngestRequest, config: EdgeConfig = DEFAULT_CONFIG) {
   return { ...res, body: res.body === undefined ? undefined : JSON.parse(res.body) };
 }
 
-const batch = (over: Partial<BeaconBatch> = {}) =>
+const batch = (over: BatchOverrides = {}) =>
   makeBatch({ sent_at: NOW - 1000, types: ['started', 'heartbeat', 'paused'], ...over });
 
 describe('refused by the rollout switch', () => {
