@@ -4,13 +4,14 @@
  * with `recordOfBatch`, core tests build their input with `enrichedRecord`. Every factory takes
  * overrides, and ids are fresh so tests never collide.
  */
-import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent, BeaconEventV2, EventBase } from '../../schemas/index.js';
 import type {
   BadRow,
   EdgeContext,
   EnrichedEvent,
   EnrichedRecord,
   GeoContext,
+  RolloutRefusal,
 } from '../../schemas/record.js';
 import { decodeRecords } from '../../core-pipeline/record-decoder.js';
 import { makeId } from './batch-factory.js';
@@ -86,6 +87,30 @@ export function event<T extends BeaconEvent['type']>(
   } as EnrichedEvent;
 }
 
+/** The fields of a 2-0-0 event whose counters 2-0-0 renamed. */
+type V2Fields<T extends 'heartbeat' | 'session_end'> = Omit<
+  Extract<BeaconEventV2, { type: T }>,
+  'type' | 'id' | 'seq' | 'ts' | 'playhead'
+> &
+  Partial<Pick<EventBase, 'id' | 'seq' | 'ts' | 'playhead'>>;
+
+/** A heartbeat or session_end as a 2-0-0 client sends it (`stall_total_ms`, `avg_bitrate`). */
+export function eventV2<T extends 'heartbeat' | 'session_end'>(
+  type: T,
+  fields: V2Fields<T>,
+): EnrichedEvent {
+  const ts = fields.ts ?? T0;
+  return {
+    type,
+    id: fields.id ?? makeId('ev'),
+    seq: fields.seq ?? 0,
+    ts,
+    playhead: fields.playhead ?? 0,
+    ...fields,
+    time: ts,
+  } as EnrichedEvent;
+}
+
 /**
  * An EnrichedRecord with sensible defaults (received at T0, no skew, a Frankfurt desktop viewer,
  * one `started`). Overrides replace whole fields (`geo` and `edge` included); an override of
@@ -153,6 +178,26 @@ export function badRow(overrides: Partial<BadRow> = {}): BadRow {
     session_id: makeId('sess'),
     payload: '{"type":"started","seq":"x"}',
     payload_encoding: 'json',
+    ...overrides,
+  };
+}
+
+/** A RolloutRefusal as the edge writes it for a request of a retired schema version. */
+export function rolloutRefusal(overrides: Partial<RolloutRefusal> = {}): RolloutRefusal {
+  return {
+    kind: 'rollout_refusal',
+    received_at: T0,
+    request_id: makeId('req'),
+    status: 410,
+    reason: 'schema_retired',
+    detail: 'schema_version 1-0-0 is retired; send 2-0-0',
+    rule: '1-0-0:retired',
+    schema_version: '1-0-0',
+    sdk_name: 'beacon-edge-web',
+    sdk_version: '0.1.0',
+    session_id: makeId('sess'),
+    events: 3,
+    pop: 'FRA56-C1',
     ...overrides,
   };
 }
