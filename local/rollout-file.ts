@@ -1,0 +1,109 @@
+/**
+ * Where `beacons rollout` keeps the rules: the two KeyValueStore keys (edge/rollout.ts
+ * `ROLLOUT_KEYS`), read and changed through {@link RolloutStore}. Here the local store, the data
+ * directory's KeyValueStore file that the CloudFront emulator re-reads when it changes
+ * (cloudfront/kvs.ts), so a change applies to a running `beacons dev` within its check interval
+ * and to the next one started. The AWS store is rollout-kvs.ts.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_CONFIG } from '../edge/config.js';
+import { type KvsEntry, kvsSeed } from '../edge/kvs.js';
+import { ROLLOUT_KEYS, type RolloutScope } from '../edge/rollout.js';
+import { formatKvsFile, KVS_FILE_NAME, KvsFormatError, parseKvsFile } from './cloudfront/kvs.js';
+import { LocalStackError } from './errors.js';
+
+/** The two keys' values; undefined for a key the store does not have (no rules). */
+export type RolloutValues = Record<RolloutScope, string | undefined>;
+
+/**
+ * The new value of a key given its current one; undefined removes the key. Called again with the
+ * newer value when the store changed underneath (it may throw to refuse).
+ */
+export type ValueUpdate = (current: string | undefined) => string | undefined;
+
+/** A store of the rollout keys. */
+export interface RolloutStore {
+  /** For messages: "the KeyValueStore file …" or the ARN. */
+  readonly where: string;
+  read(): Promise<RolloutValues>;
+  /** Applies `update` to the key of `scope`; resolves to whether the value changed. */
+  update(scope: RolloutScope, update: ValueUpdate): Promise<boolean>;
+}
+
+/** The local store file of a data directory. */
+export function localKvsFile(dataDir: string): string {
+  return path.join(path.resolve(dataDir), KVS_FILE_NAME);
+}
+
+/** The data directory's KeyValueStore file as a {@link RolloutStore}. */
+export class FileRolloutStore implements RolloutStore {
+  readonly where: string;
+
+  constructor(private readonly file: string) {
+    this.where = `the KeyValueStore file ${file}`;
+  }
+
+  async read(): Promise<RolloutValues> {
+    const entries = this.entries() ?? [];
+    const get = (scope: RolloutScope) => entries.find((e) => e.key === ROLLOUT_KEYS[scope])?.value;
+    return { schema: get('schema'), sdk: get('sdk') };
+  }
+
+  async update(scope: RolloutScope, update: ValueUpdate): Promise<boolean> {
+    // A missing file is seeded as `beacons dev` seeds it (dev.ts), so the stack started later
+    // keeps its CORS allow-list: it seeds only when no file exists.
+    const entries = this.entries() ?? kvsSeed(DEFAULT_CONFIG);
+    const key = ROLLOUT_KEYS[scope];
+    const current = entries.find((e) => e.key === key)?.value;
+    const next = update(current);
+    if (next === current) return false;
+    const kept = entries.filter((e) => e.key !== key);
+    const written: KvsEntry[] = next === undefined ? kept : [...kept, { key, value: next }];
+    const text = formatKvsFile(written);
+    parseKvsFile(text); // what the emulator would refuse is never written
+    writeAtomically(this.file, text);
+    return true;
+  }
+
+  /** The file's entries; undefined when there is no file yet. */
+  private entries(): KvsEntry[] | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new LocalStackError(`cannot read ${this.file}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    try {
+      return parseKvsFile(text);
+    } catch (err) {
+      if (err instanceof KvsFormatError)
+        throw new LocalStackError(
+          `${this.file} is not a KeyValueStore file CloudFront would import (${err.message}); fix it or delete it (beacons dev seeds a new one)`,
+          { cause: err },
+        );
+      throw err;
+    }
+  }
+}
+
+/**
+ * Writes `text` to a temporary file in the same directory and renames it over `file`: a rename
+ * is atomic, so the emulator, which may read at any moment, sees the old or the new content,
+ * never half a file.
+ */
+export function writeAtomically(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, text, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
