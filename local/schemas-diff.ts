@@ -34,36 +34,21 @@ export interface DiffOptions {
   stamp?: { before: string; after: string };
 }
 
+import {
+  ANNOTATIONS,
+  boundChange,
+  enumChange,
+  equal,
+  LOWER_BOUNDS,
+  requiredNames,
+  show,
+  strip,
+  typeChange,
+  UPPER_BOUNDS,
+} from './schemas-diff-keywords.js';
+
 type Node = Record<string, unknown>;
 
-const ANNOTATIONS = new Set([
-  '$schema',
-  '$id',
-  '$comment',
-  'title',
-  'description',
-  'examples',
-  'default',
-  'deprecated',
-  'readOnly',
-  'writeOnly',
-]);
-const LOWER_BOUNDS = new Set([
-  'minimum',
-  'exclusiveMinimum',
-  'minLength',
-  'minItems',
-  'minProperties',
-  'minContains',
-]);
-const UPPER_BOUNDS = new Set([
-  'maximum',
-  'exclusiveMaximum',
-  'maxLength',
-  'maxItems',
-  'maxProperties',
-  'maxContains',
-]);
 /** Sub-schemas compared keyword by keyword. */
 const SUBSCHEMAS = new Set([
   'items',
@@ -217,37 +202,6 @@ function properties(a: Node, b: Node, at: string, out: SchemaChange[], opts: Dif
   }
 }
 
-function requiredNames(a: Node, b: Node, at: string, out: SchemaChange[]): void {
-  const ra = new Set(Array.isArray(a.required) ? (a.required as string[]) : []);
-  const rb = new Set(Array.isArray(b.required) ? (b.required as string[]) : []);
-  const known = isNode(a.properties) ? (a.properties as Node) : {};
-  for (const p of rb) {
-    if (ra.has(p)) continue;
-    if (p in known)
-      out.push({
-        path: `${at}/${p}`,
-        op: 'added',
-        impact: 'revision',
-        detail: `${p} is now required: instances without it are refused`,
-      });
-    else
-      out.push({
-        path: `${at}/${p}`,
-        op: 'added',
-        impact: 'model',
-        detail: `new required property ${p}: no instance valid before has it`,
-      });
-  }
-  for (const p of ra)
-    if (!rb.has(p))
-      out.push({
-        path: `${at}/${p}`,
-        op: 'removed',
-        impact: 'addition',
-        detail: `${p} is no longer required`,
-      });
-}
-
 function definitions(
   x: unknown,
   y: unknown,
@@ -327,66 +281,4 @@ function alternatives(
         detail: `${key} loses an entry`,
       });
   }
-}
-
-function typeChange(x: unknown, y: unknown, required: boolean): [Impact, string] {
-  if (y === undefined) return ['addition', `type ${show(x)} dropped`];
-  if (x === undefined) return ['revision', `type ${show(y)} added`];
-  const tx = ([] as unknown[]).concat(x) as string[];
-  const ty = ([] as unknown[]).concat(y) as string[];
-  const covered = (t: string) => ty.includes(t) || (t === 'integer' && ty.includes('number'));
-  if (tx.every(covered)) return ['addition', `type ${show(x)} → ${show(y)} (wider)`];
-  const overlap = tx.some(covered) || (ty.includes('integer') && tx.includes('number'));
-  return [
-    !overlap && required ? 'model' : 'revision',
-    `type ${show(x)} → ${show(y)} (${overlap ? 'narrower' : 'another type'})`,
-  ];
-}
-
-function enumChange(x: unknown, y: unknown, required: boolean): [Impact, string] {
-  if (y === undefined) return ['addition', 'enum dropped'];
-  if (x === undefined) return ['revision', `enum ${show(y)} added`];
-  const ex = x as unknown[];
-  const ey = y as unknown[];
-  const gone = ex.filter((v) => !ey.some((w) => equal(v, w)));
-  const gained = ey.filter((v) => !ex.some((w) => equal(v, w)));
-  if (gone.length === 0 && gained.length === 0) return ['annotation', 'enum reordered'];
-  if (gone.length === 0) return ['addition', `enum gains ${show(gained)}`];
-  const impact = required && gone.length === ex.length ? 'model' : 'revision';
-  return [impact, `enum loses ${show(gone)}${gained.length ? ` and gains ${show(gained)}` : ''}`];
-}
-
-function boundChange(key: string, x: unknown, y: unknown): [Impact, string] {
-  if (y === undefined) return ['addition', `${key} ${show(x)} dropped`];
-  if (x === undefined) return ['revision', `${key} ${show(y)} added`];
-  const lower = LOWER_BOUNDS.has(key);
-  const relaxed = lower ? (y as number) < (x as number) : (y as number) > (x as number);
-  return [
-    relaxed ? 'addition' : 'revision',
-    `${key} ${show(x)} → ${show(y)} (${relaxed ? 'relaxed' : 'narrowed'})`,
-  ];
-}
-
-/** A sub-schema without its annotations, to recognise a renamed property. */
-function strip(v: unknown): unknown {
-  if (!isNode(v)) return v;
-  return Object.fromEntries(
-    Object.entries(v)
-      .filter(([k]) => !ANNOTATIONS.has(k))
-      .map(([k, w]) => [k, strip(w)]),
-  );
-}
-
-function equal(x: unknown, y: unknown): boolean {
-  if (x === y) return true;
-  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-  if (Array.isArray(x) !== Array.isArray(y)) return false;
-  const kx = Object.keys(x);
-  const ky = Object.keys(y);
-  return kx.length === ky.length && kx.every((k) => equal((x as Node)[k], (y as Node)[k]));
-}
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? 'absent' : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
