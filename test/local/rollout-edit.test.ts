@@ -40,7 +40,13 @@ describe('buildRule', () => {
       '1-0-0',
       'deprecated',
       { sunset: '2027-03-01' },
-      { scope: 'schema', subject: '1-0-0', state: 'deprecated', since: TODAY, sunset: '2027-03-01' },
+      {
+        scope: 'schema',
+        subject: '1-0-0',
+        state: 'deprecated',
+        since: TODAY,
+        sunset: '2027-03-01',
+      },
     ],
     [
       '1-1-0',

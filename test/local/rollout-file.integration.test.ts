@@ -22,7 +22,9 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The keys the store serves to the viewer function now. */
 function served(store: LocalKeyValueStore): Record<string, string> {
-  return Object.fromEntries((JSON.parse(store.current().json) as { entries: [string, string][] }).entries);
+  return Object.fromEntries(
+    (JSON.parse(store.current().json) as { entries: [string, string][] }).entries,
+  );
 }
 
 describe('FileRolloutStore', () => {
@@ -48,9 +50,7 @@ describe('FileRolloutStore', () => {
     expect(await store.update('schema', (v) => withRule(v, retired))).toBe(false);
     expect(fs.statSync(file).ino).toBe(before.ino);
 
-    expect(
-      await store.update('schema', (v) => withoutRule('schema', v, '1-0-0').value),
-    ).toBe(true);
+    expect(await store.update('schema', (v) => withoutRule('schema', v, '1-0-0').value)).toBe(true);
     expect(served(kvs)).toStrictEqual({ [KVS_KEYS.allowedOrigins]: 'https://player.example' });
     expect(logs.filter((l) => l.includes('changed'))).toHaveLength(2);
     expect(logs.some((l) => l.includes('previous content'))).toBe(false);
@@ -79,7 +79,9 @@ describe('FileRolloutStore', () => {
     await expect(store.read()).rejects.toThrow(
       `${file} is not a KeyValueStore file CloudFront would import (data[0] needs a non-empty string key and a string value); fix it or delete it (beacons dev seeds a new one)`,
     );
-    await expect(store.update('schema', () => '1-0-0:retired')).rejects.toThrow('is not a KeyValueStore file');
+    await expect(store.update('schema', () => '1-0-0:retired')).rejects.toThrow(
+      'is not a KeyValueStore file',
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe('{"data": [{"key": "a"}]}');
   });
 

@@ -47,7 +47,9 @@ function calls() {
 describe('KvsRolloutStore', () => {
   it('reads both keys; a missing key is no rules', async () => {
     kvs.on(DescribeKeyValueStoreCommand).resolves(describeOut('E1'));
-    kvs.on(GetKeyCommand, { Key: 'rollout.schemas' }).resolves(key('rollout.schemas', '1-0-0:retired'));
+    kvs
+      .on(GetKeyCommand, { Key: 'rollout.schemas' })
+      .resolves(key('rollout.schemas', '1-0-0:retired'));
     kvs.on(GetKeyCommand, { Key: 'rollout.sdks' }).rejects(notFound());
     expect(await store().read()).toStrictEqual({ schema: '1-0-0:retired', sdk: undefined });
   });
@@ -69,7 +71,12 @@ describe('KvsRolloutStore', () => {
       ['GetKeyCommand', { KvsARN: ARN, Key: 'rollout.schemas' }],
       [
         'PutKeyCommand',
-        { KvsARN: ARN, Key: 'rollout.schemas', Value: '2-0-0:live,sample=0.1 1-0-0:retired', IfMatch: 'ETAG-1' },
+        {
+          KvsARN: ARN,
+          Key: 'rollout.schemas',
+          Value: '2-0-0:live,sample=0.1 1-0-0:retired',
+          IfMatch: 'ETAG-1',
+        },
       ],
     ]);
   });
@@ -113,11 +120,19 @@ describe('KvsRolloutStore', () => {
       .on(GetKeyCommand)
       .resolvesOnce(key('rollout.schemas', '-'))
       .resolvesOnce(key('rollout.schemas', '2-0-0:live,sample=0.2'));
-    kvs.on(PutKeyCommand).rejectsOnce(conflict()).resolves({ ETag: 'E3', ItemCount: 1, TotalSizeInBytes: 9 });
+    kvs
+      .on(PutKeyCommand)
+      .rejectsOnce(conflict())
+      .resolves({ ETag: 'E3', ItemCount: 1, TotalSizeInBytes: 9 });
     expect(await store().update('schema', (v) => withRule(v, retired))).toBe(true);
     expect(kvs.commandCalls(PutKeyCommand).map((c) => c.args[0].input)).toStrictEqual([
       { KvsARN: ARN, Key: 'rollout.schemas', Value: '1-0-0:retired', IfMatch: 'E1' },
-      { KvsARN: ARN, Key: 'rollout.schemas', Value: '2-0-0:live,sample=0.2 1-0-0:retired', IfMatch: 'E2' },
+      {
+        KvsARN: ARN,
+        Key: 'rollout.schemas',
+        Value: '2-0-0:live,sample=0.2 1-0-0:retired',
+        IfMatch: 'E2',
+      },
     ]);
   });
 
@@ -139,9 +154,11 @@ describe('KvsRolloutStore', () => {
     );
     expect(kvs.commandCalls(GetKeyCommand)).toHaveLength(1);
     kvs.reset();
-    kvs.on(DescribeKeyValueStoreCommand).rejects(
-      Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }),
-    );
+    kvs
+      .on(DescribeKeyValueStoreCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }),
+      );
     await expect(store().update('schema', (v) => withRule(v, retired))).rejects.toThrow(
       `the KeyValueStore ${ARN}: AccessDeniedException: User is not authorized`,
     );
@@ -159,7 +176,7 @@ describe('checkKvsArn', () => {
 });
 
 describe('the SigV4a signer', () => {
-  it('signs requests with SigV4a over every region, against the store\'s account endpoint', async () => {
+  it("signs requests with SigV4a over every region, against the store's account endpoint", async () => {
     kvs.restore();
     const seen: { hostname: string; headers: Record<string, string> }[] = [];
     const client = new CloudFrontKeyValueStoreClient({
@@ -175,7 +192,9 @@ describe('the SigV4a signer', () => {
     await expect(new KvsRolloutStore(client, ARN).read()).rejects.toThrow('stop here');
     client.destroy();
     expect(seen[0].hostname).toBe('123456789012.cloudfront-kvs.global.api.aws');
-    expect(seen[0].headers.authorization).toMatch(/^AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE\//);
+    expect(seen[0].headers.authorization).toMatch(
+      /^AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE\//,
+    );
     expect(seen[0].headers['x-amz-region-set']).toBe('*');
   });
 });
