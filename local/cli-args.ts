@@ -25,7 +25,10 @@ export function parseCommandLine<T extends Options>(command: string, args: strin
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof Error
+        ? err.message.replace(/\. To specify a positional argument.*$/s, '')
+        : String(err);
     throw new UsageError(`beacons ${command}: ${message}\nRun "beacons help" for the flags.`);
   }
 }

@@ -38,7 +38,7 @@ export function scopeOf(subject: string): RolloutScope {
 }
 
 /** Refuses a schema version the edge does not bundle: a rule for it would never apply. */
-export function checkBundled(version: string, what: string): void {
+function checkBundled(version: string, what: string): void {
   if (!(SCHEMA_VERSIONS as readonly string[]).includes(version))
     throw new UsageError(
       `${what} ${version} is not a schema version this edge bundles (${SCHEMA_VERSIONS.join(', ')}); a rule for it would never apply`,

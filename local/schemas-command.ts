@@ -14,6 +14,7 @@ import { describeRow, rolloutView } from './rollout-list.js';
 import { type CheckResult, checkSchemaFile } from './schemas-check.js';
 import { diffSchemas, type SchemaChange } from './schemas-diff.js';
 import {
+  MANIFEST_FILE,
   parseVersion,
   readManifest,
   SCHEMAS_DIR,
@@ -195,7 +196,7 @@ async function release(dir: string, version: string): Promise<number> {
   }
   writeManifest(dir, { ...manifest, released: { ...manifest.released, [version]: hash } });
   console.log(
-    `\nreleased ${version}: ${hash} recorded in ${path.join(dir, 'manifest.json')}; the file never changes again.`,
+    `\nreleased ${version}: ${hash} recorded in ${path.join(dir, MANIFEST_FILE)}; the file never changes again.`,
   );
   if (!(SCHEMA_VERSIONS as readonly string[]).includes(version))
     console.log(
