@@ -139,8 +139,9 @@ export function withRule(value: string | undefined, rule: RolloutRule): string {
 }
 
 /**
- * The key's new value without the subject's rule: undefined when no rule is left (the key is
- * removed; a missing key means no rules), or `unchanged` when there was no rule for it.
+ * The key's new value without the subject's rule: `-` when no rule is left, never a removed key,
+ * because the viewer function reads a missing key as "use the rules built into the edge" (so
+ * removing the key could bring back a built-in rule); `unchanged` when there was no rule for it.
  */
 export function withoutRule(
   scope: RolloutScope,
@@ -150,5 +151,5 @@ export function withoutRule(
   const rules = currentRules(scope, value);
   const next = rules.filter((r) => r.subject !== subject);
   if (next.length === rules.length) return { value, unchanged: true };
-  return { value: next.length === 0 ? undefined : formatRules(next), unchanged: false };
+  return { value: formatRules(next), unchanged: false };
 }

@@ -5,6 +5,7 @@
  */
 import {
   parseRules,
+  ROLLOUT_KEYS,
   type RolloutRule,
   type RolloutState,
   type RuleProblem,
@@ -32,6 +33,11 @@ export interface RolloutView {
   sdks: RolloutRow[];
   /** Entries the edge cannot read and skips. */
   problems: RuleProblem[];
+  /**
+   * Keys the store does not have: the viewer function then applies the rules built into the edge
+   * (none unless the deployment's configuration sets some), which the store cannot show.
+   */
+  missingKeys: string[];
 }
 
 function row(rule: RolloutRule): RolloutRow {
@@ -58,6 +64,9 @@ export function rolloutView(values: RolloutValues): RolloutView {
     schemas,
     sdks: sdk.rules.map(row),
     problems: [...schema.problems, ...sdk.problems],
+    missingKeys: (['schema', 'sdk'] as const)
+      .filter((scope) => values[scope] === undefined)
+      .map((scope) => ROLLOUT_KEYS[scope]),
   };
 }
 
@@ -86,5 +95,10 @@ export function formatRolloutView(view: RolloutView, where: string): string {
     lines.push('', 'Entries the edge cannot read (it skips them):');
     for (const p of view.problems) lines.push(`  ${p.text}: ${p.problem}`);
   }
+  for (const key of view.missingKeys)
+    lines.push(
+      '',
+      `${key} is not in the store: the edge applies the rules built into it, if any (none unless the deployment's configuration sets them)`,
+    );
   return lines.join('\n');
 }

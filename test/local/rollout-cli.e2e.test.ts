@@ -81,7 +81,7 @@ describe('beacons rollout (bundle)', () => {
 
     const clear = await run(['rollout', 'clear', '1-0-0', '--data-dir', dataDir]);
     expect(clear.stdout.split('\n')[0]).toBe('1-0-0: rule removed; it is live');
-    expect(entries()['rollout.schemas']).toBeUndefined();
+    expect(entries()['rollout.schemas']).toBe('-');
   });
 
   it('refuses with exit 2 and a message', async () => {

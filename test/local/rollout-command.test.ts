@@ -83,6 +83,7 @@ describe('beacons rollout', () => {
       ],
       sdks: [{ subject: 'beacon-edge-web@0.1.0', state: 'retired', upgrade: '0.3.0' }],
       problems: [],
+      missingKeys: [],
     });
 
     out = [];
@@ -97,6 +98,7 @@ describe('beacons rollout', () => {
     expect(stored()).toStrictEqual({
       'cors.allowed-origins': '*',
       'rollout.schemas': '1-0-0:deprecated,since=2026-11-01,sunset=2027-03-01',
+      'rollout.sdks': '-',
     });
   });
 
@@ -126,7 +128,8 @@ describe('beacons rollout', () => {
     expect(listing).toContain('  1-0-0     retired\n');
     expect(
       listing.endsWith(
-        '\n\nEntries the edge cannot read (it skips them):\n  9-9-9:paused: state must be one of live, deprecated, retired',
+        '\n\nEntries the edge cannot read (it skips them):\n  9-9-9:paused: state must be one of live, deprecated, retired' +
+          "\n\nrollout.sdks is not in the store: the edge applies the rules built into it, if any (none unless the deployment's configuration sets them)",
       ),
     ).toBe(true);
     out = [];

@@ -164,14 +164,14 @@ describe('withRule / withoutRule', () => {
     });
   });
 
-  it('removes a rule; the last one removes the key; a subject without a rule is unchanged', () => {
+  it('removes a rule; the last one leaves `-` (not a missing key, which means the built-in rules); a subject without a rule is unchanged', () => {
     const two = '1-0-0:deprecated,since=2026-11-30 2-0-0:live,sample=0.1';
     expect(withoutRule('schema', two, '1-0-0')).toStrictEqual({
       value: '2-0-0:live,sample=0.1',
       unchanged: false,
     });
     expect(withoutRule('schema', '2-0-0:live,sample=0.1', '2-0-0')).toStrictEqual({
-      value: undefined,
+      value: '-',
       unchanged: false,
     });
     expect(withoutRule('schema', two, '1-1-0')).toStrictEqual({ value: two, unchanged: true });

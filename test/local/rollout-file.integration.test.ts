@@ -51,7 +51,10 @@ describe('FileRolloutStore', () => {
     expect(fs.statSync(file).ino).toBe(before.ino);
 
     expect(await store.update('schema', (v) => withoutRule('schema', v, '1-0-0').value)).toBe(true);
-    expect(served(kvs)).toStrictEqual({ [KVS_KEYS.allowedOrigins]: 'https://player.example' });
+    expect(served(kvs)).toStrictEqual({
+      [KVS_KEYS.allowedOrigins]: 'https://player.example',
+      [ROLLOUT_KEYS.schema]: '-',
+    });
     expect(logs.filter((l) => l.includes('changed'))).toHaveLength(2);
     expect(logs.some((l) => l.includes('previous content'))).toBe(false);
     // No temporary file is left behind.

@@ -94,21 +94,32 @@ describe('KvsRolloutStore', () => {
     });
   });
 
-  it('clearing the last rule deletes the key (IfMatch); nothing to change sends no write', async () => {
+  it('clearing the last rule writes `-`; nothing to change sends no write', async () => {
     kvs.on(DescribeKeyValueStoreCommand).resolves(describeOut('E7'));
     kvs.on(GetKeyCommand).resolves(key('rollout.schemas', '1-0-0:retired'));
-    kvs.on(DeleteKeyCommand).resolves({ ETag: 'E8', ItemCount: 0, TotalSizeInBytes: 0 });
+    kvs.on(PutKeyCommand).resolves({ ETag: 'E8', ItemCount: 1, TotalSizeInBytes: 16 });
     const clear = (v: string | undefined) => withoutRule('schema', v, '1-0-0').value;
     expect(await store().update('schema', clear)).toBe(true);
-    expect(kvs.commandCalls(DeleteKeyCommand).map((c) => c.args[0].input)).toStrictEqual([
-      { KvsARN: ARN, Key: 'rollout.schemas', IfMatch: 'E7' },
+    expect(kvs.commandCalls(PutKeyCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { KvsARN: ARN, Key: 'rollout.schemas', Value: '-', IfMatch: 'E7' },
     ]);
     kvs.reset();
     kvs.on(DescribeKeyValueStoreCommand).resolves(describeOut('E8'));
-    kvs.on(GetKeyCommand).rejects(notFound());
+    kvs.on(GetKeyCommand).resolves(key('rollout.schemas', '-'));
     expect(await store().update('schema', clear)).toBe(false);
-    expect(kvs.commandCalls(DeleteKeyCommand)).toHaveLength(0);
     expect(kvs.commandCalls(PutKeyCommand)).toHaveLength(0);
+    expect(kvs.commandCalls(DeleteKeyCommand)).toHaveLength(0);
+  });
+
+  it('an update to undefined deletes the key with IfMatch', async () => {
+    kvs.on(DescribeKeyValueStoreCommand).resolves(describeOut('E9'));
+    kvs.on(GetKeyCommand).resolves(key('rollout.sdks', 'web@1.0:retired'));
+    kvs.on(DeleteKeyCommand).resolves({ ETag: 'E10', ItemCount: 0, TotalSizeInBytes: 0 });
+    expect(await store().update('sdk', () => undefined)).toBe(true);
+    expect(calls().at(-1)).toStrictEqual([
+      'DeleteKeyCommand',
+      { KvsARN: ARN, Key: 'rollout.sdks', IfMatch: 'E9' },
+    ]);
   });
 
   it('retries once on a conflict, applying the change to the newer value and ETag', async () => {
