@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../edge/config.js';
-import { KVS_KEYS } from '../../edge/kvs.js';
+import { KVS_KEYS, kvsSeed } from '../../edge/kvs.js';
 import { ROLLOUT_KEYS } from '../../edge/rollout.js';
 import { KVS_FILE_NAME, LocalKeyValueStore, seedKvsFile } from '../../local/cloudfront/kvs.js';
 import { buildRule, withoutRule, withRule } from '../../local/rollout-edit.js';
@@ -68,7 +68,7 @@ describe('FileRolloutStore', () => {
     const rule = buildRule('web@0.1.0', 'retired', { upgrade: '0.3.0' }, '2026-11-30');
     await store.update('sdk', (v) => withRule(v, rule));
     expect(served(LocalKeyValueStore.open(file))).toStrictEqual({
-      [KVS_KEYS.allowedOrigins]: DEFAULT_CONFIG.allowedOrigins.join(' '),
+      ...Object.fromEntries(kvsSeed(DEFAULT_CONFIG).map((e) => [e.key, e.value])),
       [ROLLOUT_KEYS.sdk]: 'web@0.1.0:retired,upgrade=0.3.0',
     });
     // beacons dev then finds the file and does not seed over it.
