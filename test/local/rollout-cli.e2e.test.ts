@@ -41,6 +41,17 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('beacons rollout (bundle)', () => {
+  it('is in the help text, with schemas', async () => {
+    const r = await run(['help']);
+    expect(r.stdout).toContain(
+      '  beacons rollout set <schema-version|sdk_name@sdk_version> <live|deprecated|retired>\n',
+    );
+    expect(r.stdout).toContain(
+      '  beacons rollout list [--json] [--data-dir .data | --kvs-arn ARN]\n',
+    );
+    expect(r.stdout).toContain('  beacons schemas check <file> [--against <version>]\n');
+  });
+
   it('set and list on a data directory, seen by a KeyValueStore reading the file', async () => {
     const set = await run([
       'rollout',
