@@ -41,7 +41,11 @@ export function localKvsFile(dataDir: string): string {
 export class FileRolloutStore implements RolloutStore {
   readonly where: string;
 
-  constructor(private readonly file: string) {
+  /** `lockWaitMs`: how long an update waits for another one to finish. */
+  constructor(
+    private readonly file: string,
+    private readonly lockWaitMs = 5_000,
+  ) {
     this.where = `the KeyValueStore file ${file}`;
   }
 
@@ -52,6 +56,10 @@ export class FileRolloutStore implements RolloutStore {
   }
 
   async update(scope: RolloutScope, update: ValueUpdate): Promise<boolean> {
+    return withLock(`${this.file}.lock`, this.lockWaitMs, () => this.updateLocked(scope, update));
+  }
+
+  private updateLocked(scope: RolloutScope, update: ValueUpdate): boolean {
     // A missing file is seeded as `beacons dev` seeds it (dev.ts), so the stack started later
     // keeps its CORS allow-list: it seeds only when no file exists.
     const entries = this.entries() ?? kvsSeed(DEFAULT_CONFIG);
@@ -88,6 +96,38 @@ export class FileRolloutStore implements RolloutStore {
         );
       throw err;
     }
+  }
+}
+
+/** How old a lock file must be to count as left behind by a process that died. */
+const STALE_LOCK_MS = 10_000;
+
+/**
+ * Runs `fn` holding `lock` (a file created exclusively), so two `beacons rollout` commands
+ * changing the file at once cannot lose one of the changes: each reads what the other wrote.
+ */
+function withLock<T>(lock: string, waitMs: number, fn: () => T): T {
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
+    else if (Date.now() >= deadline)
+      throw new LocalStackError(
+        `${lock} is held by another "beacons rollout" command; run again, or delete the file if none is running`,
+      );
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
 }
 

@@ -95,6 +95,21 @@ describe('beacons rollout (bundle)', () => {
     expect(entries()['rollout.schemas']).toBe('-');
   });
 
+  it('keeps every change of commands run at once (they take turns on the file)', async () => {
+    const dir = path.join(tmp, 'concurrent');
+    const versions = [0, 1, 2, 3, 4, 5].map((i) => `0.${i}.0`);
+    const results = await Promise.all(
+      versions.map((v) => run(['rollout', 'set', `web@${v}`, 'retired', '--data-dir', dir])),
+    );
+    expect(results.map((r) => r.status)).toStrictEqual(versions.map(() => 0));
+    const list = await run(['rollout', 'list', '--json', '--data-dir', dir]);
+    expect(
+      JSON.parse(list.stdout)
+        .sdks.map((r: { subject: string }) => r.subject)
+        .sort(),
+    ).toStrictEqual(versions.map((v) => `web@${v}`));
+  });
+
   it('refuses with exit 2 and a message', async () => {
     const r = await run([
       'rollout',

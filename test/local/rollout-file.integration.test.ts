@@ -98,6 +98,30 @@ describe('FileRolloutStore', () => {
   });
 });
 
+describe('FileRolloutStore lock', () => {
+  it('waits for a held lock and then refuses, leaving the file and the lock alone', async () => {
+    const file = localKvsFile(dir);
+    fs.writeFileSync(`${file}.lock`, '1\n');
+    const store = new FileRolloutStore(file, 100);
+    await expect(store.update('schema', () => '1-0-0:retired')).rejects.toThrow(
+      `${file}.lock is held by another "beacons rollout" command; run again, or delete the file if none is running`,
+    );
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(`${file}.lock`)).toBe(true);
+  });
+
+  it('takes over a lock left behind by a process that died, and releases it', async () => {
+    const file = localKvsFile(dir);
+    fs.writeFileSync(`${file}.lock`, '1\n');
+    const old = new Date(Date.now() - 11_000);
+    fs.utimesSync(`${file}.lock`, old, old);
+    const store = new FileRolloutStore(file, 100);
+    expect(await store.update('schema', () => '1-0-0:retired')).toBe(true);
+    expect((await store.read()).schema).toBe('1-0-0:retired');
+    expect(fs.readdirSync(dir)).toStrictEqual([KVS_FILE_NAME]);
+  });
+});
+
 describe('writeAtomically', () => {
   it('replaces the file by rename: a reader holding the old file keeps reading the old content', () => {
     const file = path.join(dir, 'f.json');
