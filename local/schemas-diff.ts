@@ -15,6 +15,19 @@
  * a version number, a wrong "additive" breaks clients. Pure: the CLI and the tests use it.
  */
 
+import {
+  ANNOTATIONS,
+  boundChange,
+  enumChange,
+  equal,
+  LOWER_BOUNDS,
+  requiredNames,
+  show,
+  strip,
+  typeChange,
+  UPPER_BOUNDS,
+} from './schemas-diff-keywords.js';
+
 /** How a change affects data valid before, from none to all of it. */
 export const IMPACTS = ['annotation', 'addition', 'revision', 'model'] as const;
 export type Impact = (typeof IMPACTS)[number];
@@ -33,19 +46,6 @@ export interface SchemaChange {
 export interface DiffOptions {
   stamp?: { before: string; after: string };
 }
-
-import {
-  ANNOTATIONS,
-  boundChange,
-  enumChange,
-  equal,
-  LOWER_BOUNDS,
-  requiredNames,
-  show,
-  strip,
-  typeChange,
-  UPPER_BOUNDS,
-} from './schemas-diff-keywords.js';
 
 type Node = Record<string, unknown>;
 
