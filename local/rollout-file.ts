@@ -67,10 +67,21 @@ export class FileRolloutStore implements RolloutStore {
     const current = entries.find((e) => e.key === key)?.value;
     const next = update(current);
     if (next === current) return false;
-    const kept = entries.filter((e) => e.key !== key);
-    const written: KvsEntry[] = next === undefined ? kept : [...kept, { key, value: next }];
+    // The key keeps its place in the file, for whoever reads or edits it by hand.
+    const written: KvsEntry[] =
+      next === undefined
+        ? entries.filter((e) => e.key !== key)
+        : current === undefined
+          ? [...entries, { key, value: next }]
+          : entries.map((e) => (e.key === key ? { key, value: next } : e));
     const text = formatKvsFile(written);
-    parseKvsFile(text); // what the emulator would refuse is never written
+    try {
+      parseKvsFile(text); // what the emulator would refuse is never written
+    } catch (err) {
+      throw new LocalStackError(`not written to ${this.file}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     writeAtomically(this.file, text);
     return true;
   }
