@@ -20,6 +20,19 @@ export function parseFlags<T extends Options>(command: string, args: string[], o
   }
 }
 
+/** Like {@link parseFlags}, with positional arguments (subcommands and their operands) allowed. */
+export function parseCommandLine<T extends Options>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    const message =
+      err instanceof Error
+        ? err.message.replace(/\. To specify a positional argument.*$/s, '')
+        : String(err);
+    throw new UsageError(`beacons ${command}: ${message}\nRun "beacons help" for the flags.`);
+  }
+}
+
 /**
  * Reads a numeric flag: `fallback` when the flag is absent, else its value, which must lie
  * within [min, max].

@@ -1,6 +1,7 @@
 /**
  * The `beacons` command: `dev` runs the local stack until Ctrl-C, `simulate` plays viewers against
- * it, `diagnose` asks it what is worse than the rest, `help` explains them. Bundled into
+ * it, `diagnose` asks it what is worse than the rest, `rollout` and `schemas` steer and check the
+ * schema versions, `help` explains them. Bundled into
  * dist/cli.mjs; bin/beacons.mjs calls {@link main}.
  */
 import v8 from 'node:v8';
@@ -69,6 +70,33 @@ Usage:
   beacons grafana export --out <dir> [--store influxdb|timestream]
       Writes the dashboards' JSON to <dir>.
 
+  beacons rollout set <schema-version|sdk_name@sdk_version> <live|deprecated|retired>
+                      [--sample 0.1] [--since YYYY-MM-DD] [--sunset YYYY-MM-DD] [--upgrade V]
+                      [--data-dir ${DEV_DEFAULTS.dataDir} | --kvs-arn ARN]
+  beacons rollout clear <subject> [--data-dir ${DEV_DEFAULTS.dataDir} | --kvs-arn ARN]
+  beacons rollout list [--json] [--data-dir ${DEV_DEFAULTS.dataDir} | --kvs-arn ARN]
+      The rollout switch: a state per schema version (1-0-0) or SDK release (name@version).
+      live (the default) is accepted; deprecated is accepted with Deprecation (--since, default
+      today) and Sunset (--sunset) headers; retired is refused with 410 naming --upgrade (a
+      schema version, or a version of the same SDK); --sample accepts that share of sessions, a
+      whole session in or out. clear removes the rule (back to live). The rules live in the data
+      directory's KeyValueStore file, which a running "beacons dev" re-reads, or with --kvs-arn in
+      the deployed CloudFront KeyValueStore (AWS credentials as for the AWS CLI).
+
+  beacons schemas list [--json] [--data-dir ${DEV_DEFAULTS.dataDir}]
+  beacons schemas check <file> [--against <version>]
+  beacons schemas diff <a> <b>
+  beacons schemas release <version>
+      The beacon schema's versions (SchemaVer MODEL-REVISION-ADDITION, schemas/beacon/):
+      list     each version, released or draft (schemas/beacon/manifest.json), its rollout state
+               and what it changed
+      check    compares a new schema file with the latest released version below it: ADDITION
+               (every instance valid before is still valid), REVISION or MODEL (breaking), and
+               fails when the file's version number does not say so; the previous version's
+               valid examples are validated against it too
+      diff     the structural difference of two versions or files: added, removed, changed
+      release  checks, then records the file's hash in the manifest: it never changes again
+
   beacons help
       This text.
 
@@ -93,6 +121,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./grafana-command.js')).grafanaCommand(rest);
       case 'diagnose':
         return await (await import('./diagnose-command.js')).diagnoseCommand(rest);
+      case 'rollout':
+        return await (await import('./rollout-command.js')).rolloutCommand(rest);
+      case 'schemas':
+        return await (await import('./schemas-command.js')).schemasCommand(rest);
       case 'help':
       case '--help':
       case '-h':
@@ -100,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       default:
         throw new UsageError(
-          `unknown command "${command}"; the commands are dev, simulate, diagnose, cost, grafana and help`,
+          `unknown command "${command}"; the commands are dev, simulate, diagnose, cost, grafana, rollout, schemas and help`,
         );
     }
   } catch (err) {

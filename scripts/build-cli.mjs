@@ -23,14 +23,10 @@ export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
   if (path.dirname(path.dirname(target)) !== root)
     throw new Error(`buildCli: ${outfile} must be one folder below the repository root`);
   if (!target.endsWith('.mjs')) throw new Error(`buildCli: ${outfile} must end in .mjs`);
-  // Chunk names carry content hashes: drop the previous build's so they do not pile up.
   const stem = path.basename(target, '.mjs');
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  for (const f of fs.readdirSync(path.dirname(target), { withFileTypes: true })) {
-    if (f.isFile() && f.name.startsWith(`${stem}-`) && /\.mjs(\.map)?$/.test(f.name))
-      fs.rmSync(path.join(path.dirname(target), f.name));
-  }
-  await esbuild.build({
+  const result = await esbuild.build({
+    metafile: true,
     entryPoints: { [path.basename(target, '.mjs')]: path.join(root, 'local', 'cli.ts') },
     // Split so `beacons help` and `beacons simulate` never load DuckDB or the AWS SDK: the CLI
     // imports `dev` lazily, and its code lands in a chunk of its own. Chunks sit next to the
@@ -47,6 +43,19 @@ export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  // Chunk names carry content hashes: drop the previous builds' so they do not pile up. Only
+  // after this build wrote its own, so a CLI started meanwhile by another test file (which
+  // builds the same bundle, to the same names) never finds its chunks gone.
+  const written = new Set(Object.keys(result.metafile.outputs).map((f) => path.basename(f)));
+  for (const f of fs.readdirSync(path.dirname(target), { withFileTypes: true })) {
+    if (
+      f.isFile() &&
+      f.name.startsWith(`${stem}-`) &&
+      /\.mjs(\.map)?$/.test(f.name) &&
+      !written.has(f.name)
+    )
+      fs.rmSync(path.join(path.dirname(target), f.name), { force: true });
+  }
   return { outfile: target, bytes: fs.statSync(target).size };
 }
 

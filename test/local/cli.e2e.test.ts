@@ -44,7 +44,7 @@ describe('beacons CLI', () => {
   it.each([
     [
       ['launch'],
-      'beacons: unknown command "launch"; the commands are dev, simulate, diagnose, cost, grafana and help',
+      'beacons: unknown command "launch"; the commands are dev, simulate, diagnose, cost, grafana, rollout, schemas and help',
     ],
     [['dev', '--port', 'abc'], 'beacons: --port must be a whole number, got "abc"'],
     [['dev', '--port', '70000'], 'beacons: --port must be between 0 and 65535, got 70000'],
