@@ -45,6 +45,8 @@ export function parseBadRow(data: Uint8Array | string): BadRow {
   const sessionId = read.repairedOptStr(o.session_id, 'session_id');
   const eventId = read.repairedOptStr(o.event_id, 'event_id');
   const schemaVersion = read.repairedOptStr(o.schema_version, 'schema_version');
+  const sdkName = read.repairedOptStr(o.sdk_name, 'sdk_name');
+  const sdkVersion = read.repairedOptStr(o.sdk_version, 'sdk_version');
   const pop = read.repairedOptStr(o.pop, 'pop');
   const truncated = read.optBool(o.payload_truncated, 'payload_truncated');
   if (detail !== null) bad.detail = detail;
@@ -52,6 +54,8 @@ export function parseBadRow(data: Uint8Array | string): BadRow {
   if (sessionId !== null) bad.session_id = sessionId;
   if (eventId !== null) bad.event_id = eventId;
   if (schemaVersion !== null) bad.schema_version = schemaVersion;
+  if (sdkName !== null) bad.sdk_name = sdkName;
+  if (sdkVersion !== null) bad.sdk_version = sdkVersion;
   if (pop !== null) bad.pop = pop;
   if (truncated !== null) bad.payload_truncated = truncated;
   return bad;
@@ -175,6 +179,8 @@ export function toStoredBadRow(bad: BadRow, ingestedAt: number): StoredBadRow {
     session_id: bad.session_id ?? null,
     event_id: bad.event_id ?? null,
     schema_version: bad.schema_version ?? null,
+    sdk_name: bad.sdk_name ?? null,
+    sdk_version: bad.sdk_version ?? null,
     pop: bad.pop ?? null,
     payload: bad.payload,
     payload_encoding: bad.payload_encoding,

@@ -9,7 +9,7 @@
  * role; the DuckDB DDL is generated from it, and a Timestream/InfluxDB sink can use `role` to
  * split dimensions from measures.
  */
-import type { BadRow } from '../schemas/record.js';
+import type { BadRow, RolloutRefusal } from '../schemas/record.js';
 
 /** Value type of a column, independent of any one database. */
 export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'timestamp_ms';
@@ -41,6 +41,11 @@ export interface EventRow {
   sdk_version: string;
   player_name: string | null;
   player_version: string | null;
+  /** Schema 1-1-0 and later: the session's key system (`none` for clear content). */
+  drm_system: string | null;
+  /** Schema 1-1-0 and later: BCP 47 tags of the audio track and the subtitles shown. */
+  audio_language: string | null;
+  subtitle_language: string | null;
   country: string | null;
   /** `CloudFront-Viewer-Country-Region` (ISO 3166-2 subdivision); named so it is not confused with AWS regions. */
   country_region: string | null;
@@ -81,6 +86,12 @@ export interface EventRow {
   /** session_end reason. */
   reason: string | null;
   autoplay: boolean | null;
+  /** variant_loaded/bitrate_changed (1-1-0 and later): frames per second of the rendition. */
+  frame_rate: number | null;
+  /** heartbeat (1-1-0 and later): the player's throughput estimate, kbps (CMCD mtp). */
+  throughput_kbps: number | null;
+  /** heartbeat (1-1-0 and later): forward buffer length, ms (CMCD bl). */
+  buffer_ms: number | null;
   /** The event's fields without a column of their own, as a JSON object; null when there are none. */
   attrs: string | null;
 }
@@ -125,6 +136,9 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
   c('sdk_version', 'varchar', 'dimension', false),
   c('player_name', 'varchar', 'dimension'),
   c('player_version', 'varchar', 'dimension'),
+  c('drm_system', 'varchar', 'dimension'),
+  c('audio_language', 'varchar', 'dimension'),
+  c('subtitle_language', 'varchar', 'dimension'),
   c('country', 'varchar', 'dimension'),
   c('country_region', 'varchar', 'dimension'),
   c('city', 'varchar', 'dimension'),
@@ -158,6 +172,9 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
   c('seek_to', 'double', 'measure'),
   c('reason', 'varchar', 'measure'),
   c('autoplay', 'boolean', 'measure'),
+  c('frame_rate', 'double', 'measure'),
+  c('throughput_kbps', 'bigint', 'measure'),
+  c('buffer_ms', 'double', 'measure'),
   c('attrs', 'varchar', 'attrs'),
 ];
 
@@ -179,6 +196,9 @@ export interface StoredBadRow {
   session_id: string | null;
   event_id: string | null;
   schema_version: string | null;
+  /** The refused body's SDK, when it had readable ones (edge bad rows of a parsed body). */
+  sdk_name: string | null;
+  sdk_version: string | null;
   pop: string | null;
   payload: string;
   payload_encoding: BadRow['payload_encoding'];
@@ -212,8 +232,50 @@ export const BAD_ROW_COLUMNS: readonly BadRowColumnSpec[] = [
   b('session_id', 'varchar'),
   b('event_id', 'varchar'),
   b('schema_version', 'varchar'),
+  b('sdk_name', 'varchar'),
+  b('sdk_version', 'varchar'),
   b('pop', 'varchar'),
   b('payload', 'varchar', false),
   b('payload_encoding', 'varchar', false),
   b('payload_truncated', 'boolean', false),
+];
+
+/**
+ * A rollout refusal as stored: the edge's `RolloutRefusal` without its `kind`, plus when the core
+ * stored it. One row per refused request (keyed on `request_id`, so a re-delivered refusal is
+ * stored once); its events are counted, not kept.
+ */
+export interface StoredRefusal extends Omit<RolloutRefusal, 'kind' | 'pop'> {
+  ingested_at: number;
+  pop: string | null;
+}
+
+/** A column of `StoredRefusal`. */
+export interface RefusalColumnSpec {
+  name: keyof StoredRefusal;
+  type: ColumnType;
+  nullable: boolean;
+}
+
+const r = (name: keyof StoredRefusal, type: ColumnType, nullable = false): RefusalColumnSpec => ({
+  name,
+  type,
+  nullable,
+});
+
+/** Every column of the rollout-refusals table, in table order. */
+export const REFUSAL_COLUMNS: readonly RefusalColumnSpec[] = [
+  r('request_id', 'varchar'),
+  r('received_at', 'timestamp_ms'),
+  r('ingested_at', 'timestamp_ms'),
+  r('status', 'integer'),
+  r('reason', 'varchar'),
+  r('detail', 'varchar'),
+  r('rule', 'varchar'),
+  r('schema_version', 'varchar'),
+  r('sdk_name', 'varchar'),
+  r('sdk_version', 'varchar'),
+  r('session_id', 'varchar'),
+  r('events', 'integer'),
+  r('pop', 'varchar', true),
 ];

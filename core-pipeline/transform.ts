@@ -75,6 +75,9 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
     sdk_version: ENV.sdk_version(r.sdk_version, 'sdk_version'),
     player_name: ENV.player_name(r.player_name, 'player_name'),
     player_version: ENV.player_version(r.player_version, 'player_version'),
+    drm_system: ENV.drm_system(r.drm_system, 'drm_system'),
+    audio_language: ENV.audio_language(r.audio_language, 'audio_language'),
+    subtitle_language: ENV.subtitle_language(r.subtitle_language, 'subtitle_language'),
     country: GEO.country(geo.country, 'geo.country'),
     country_region: GEO.region(geo.region, 'geo.region'),
     city: GEO.city(geo.city, 'geo.city'),
@@ -120,6 +123,9 @@ type SharedField =
   | 'sdk_version'
   | 'player_name'
   | 'player_version'
+  | 'drm_system'
+  | 'audio_language'
+  | 'subtitle_language'
   | 'country'
   | 'country_region'
   | 'city'
@@ -187,6 +193,9 @@ function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
     sdk_version: s.sdk_version,
     player_name: s.player_name,
     player_version: s.player_version,
+    drm_system: s.drm_system,
+    audio_language: s.audio_language,
+    subtitle_language: s.subtitle_language,
     country: s.country,
     country_region: s.country_region,
     city: s.city,
@@ -220,6 +229,9 @@ function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
     seek_to: E.to(e.to, 'to'),
     reason: E.reason(e.reason, 'reason'),
     autoplay: E.autoplay(e.autoplay, 'autoplay'),
+    frame_rate: null,
+    throughput_kbps: null,
+    buffer_ms: null,
     attrs: otherFields(e),
   };
 }

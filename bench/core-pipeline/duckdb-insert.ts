@@ -61,6 +61,9 @@ export function syntheticRows(count: number, startId = 0, now = Date.now()): Eve
       sdk_version: '0.1.0',
       player_name: 'hls.js',
       player_version: '1.7.4',
+      drm_system: null,
+      audio_language: null,
+      subtitle_language: null,
       country: 'DE',
       country_region: 'HE',
       city: 'Frankfurt am Main',
@@ -94,6 +97,9 @@ export function syntheticRows(count: number, startId = 0, now = Date.now()): Eve
       seek_to: null,
       reason: null,
       autoplay: null,
+      frame_rate: null,
+      throughput_kbps: null,
+      buffer_ms: null,
       attrs: null,
     });
   }

@@ -10,7 +10,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type ColumnType } from '../rows.js';
+import { BAD_ROW_COLUMNS, EVENT_COLUMNS, REFUSAL_COLUMNS, type ColumnType } from '../rows.js';
 import { rollupDdl } from '../rollups/tables.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
@@ -34,6 +34,14 @@ export const BAD_ROWS_TABLE: LoadTable = {
   staging: 'bad_rows_staging',
   key: 'bad_row_id',
   columns: BAD_ROW_COLUMNS,
+};
+
+/** The rollout-refusals table, keyed on request_id (one refusal per refused request). */
+export const REFUSALS_TABLE: LoadTable = {
+  name: 'rollout_refusals',
+  staging: 'rollout_refusals_staging',
+  key: 'request_id',
+  columns: REFUSAL_COLUMNS,
 };
 
 const SQL_TYPES: Record<ColumnType, string> = {
@@ -87,17 +95,54 @@ export function fromStaging(t: LoadTable): string {
 }
 
 /**
+ * Nullable columns added to a table after stores were created with it: a store made by an earlier
+ * build gets them (null in its old rows) when it opens. ADD COLUMN IF NOT EXISTS makes each a
+ * no-op on a current store; the columns' place in the table does not matter, as every insert
+ * names its columns.
+ */
+const ADDED_COLUMNS: readonly { table: LoadTable; names: readonly string[] }[] = [
+  {
+    table: EVENTS_TABLE,
+    names: [
+      'drm_system',
+      'audio_language',
+      'subtitle_language',
+      'frame_rate',
+      'throughput_kbps',
+      'buffer_ms',
+    ],
+  },
+  { table: BAD_ROWS_TABLE, names: ['sdk_name', 'sdk_version'] },
+];
+
+/**
  * Changes to tables a store created earlier (each idempotent). `attrs` was NOT NULL while it held
  * the whole event; it holds only the fields without a column now, null for a current event.
  */
-const MIGRATIONS = [`ALTER TABLE ${EVENTS_TABLE.name} ALTER COLUMN attrs DROP NOT NULL`];
+function migrations(): string[] {
+  const out = [`ALTER TABLE ${EVENTS_TABLE.name} ALTER COLUMN attrs DROP NOT NULL`];
+  for (const { table, names } of ADDED_COLUMNS) {
+    for (const name of names) {
+      const col = table.columns.find((c) => c.name === name);
+      if (!col?.nullable) throw new Error(`added column ${table.name}.${name} must be nullable`);
+      out.push(
+        `ALTER TABLE ${table.name} ADD COLUMN IF NOT EXISTS ${q(name)} ${SQL_TYPES[col.type]}`,
+      );
+    }
+  }
+  return out;
+}
 
-/** Every statement that creates the schema, and brings an older one up to date (idempotent). */
+/**
+ * Every statement that creates the schema, and brings an older one up to date (idempotent): a
+ * store from before the rollout switch gets the new columns and the `rollout_refusals` table.
+ */
 export function schemaDdl(): string[] {
   return [
     ...tableDdl(EVENTS_TABLE),
-    ...MIGRATIONS,
     ...tableDdl(BAD_ROWS_TABLE),
+    ...tableDdl(REFUSALS_TABLE),
+    ...migrations(),
     `CREATE TABLE IF NOT EXISTS checkpoints (
        stream VARCHAR NOT NULL, shard_id VARCHAR NOT NULL, sequence_number VARCHAR NOT NULL,
        updated_at TIMESTAMP NOT NULL, PRIMARY KEY (stream, shard_id))`,

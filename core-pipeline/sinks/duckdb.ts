@@ -29,7 +29,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import { withDuckDbDefaults, type DuckDbConfig } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { Checkpoint, EventSink, WriteBatchInput } from './sink.js';
-import { BAD_ROWS_TABLE, EVENTS_TABLE } from './duckdb-schema.js';
+import { BAD_ROWS_TABLE, EVENTS_TABLE, REFUSALS_TABLE } from './duckdb-schema.js';
 import { type InsertMode, loadViaStaging } from './duckdb-load.js';
 
 export { type InsertMode, loadViaStaging } from './duckdb-load.js';
@@ -117,7 +117,8 @@ export class DuckDbStore implements EventSink {
   }
 
   /**
-   * Stores one batch atomically: events, bad rows and checkpoints commit together or not at all.
+   * Stores one batch atomically: events, bad rows, rollout refusals and checkpoints commit together
+   * or not at all.
    * @throws SinkWriteError (cause = DuckDB's error) after rolling back.
    */
   writeBatch(input: WriteBatchInput): Promise<void> {
@@ -138,7 +139,7 @@ export class DuckDbStore implements EventSink {
   }
 
   /**
-   * One transaction: events, bad rows, checkpoints, COMMIT. Resolves undefined when committed;
+   * One transaction: events, bad rows, refusals, checkpoints, COMMIT. Resolves undefined when committed;
    * otherwise rolls back and resolves with the error (and whether the rollback worked: if it did
    * not, the connection may still be inside the transaction and nothing is retried on it).
    */
@@ -180,6 +181,14 @@ export class DuckDbStore implements EventSink {
         input.badRows as unknown as Record<string, unknown>[],
         mode,
       );
+      if (input.refusals?.length) {
+        await loadViaStaging(
+          con,
+          REFUSALS_TABLE,
+          input.refusals as unknown as Record<string, unknown>[],
+          mode,
+        );
+      }
       for (const cp of latestPerShard(input.checkpoints)) {
         await con.run(
           `INSERT INTO checkpoints VALUES ($1, $2, $3, now()::TIMESTAMP)

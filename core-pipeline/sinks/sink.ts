@@ -2,7 +2,7 @@
  * The one interface every store implements (DuckDB locally; Timestream and InfluxDB later).
  * Kept minimal on purpose: a sink stores rows and remembers how far each shard was read.
  */
-import type { EventRow, StoredBadRow } from '../rows.js';
+import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
 
 /** How far a shard has been read: the last sequence number whose rows are stored. */
 export interface Checkpoint {
@@ -15,6 +15,11 @@ export interface Checkpoint {
 export interface WriteBatchInput {
   events: EventRow[];
   badRows: StoredBadRow[];
+  /**
+   * Requests the rollout switch refused (not bad rows: a decision, stored apart). Idempotent on
+   * `request_id`, in the same transaction as the rest. Absent = none.
+   */
+  refusals?: StoredRefusal[];
   /** Empty when the runtime keeps its own checkpoints (Lambda event source mapping). */
   checkpoints: Checkpoint[];
 }
@@ -40,7 +45,8 @@ export interface WriteReport {
  *   that cannot do transactions must still make the retry harmless (idempotent writes, checkpoint
  *   written last).
  * - Event writes are idempotent on `event_id`: a duplicate, within a batch or across batches, is
- *   ignored and the first write wins. Bad rows are idempotent on `bad_row_id`.
+ *   ignored and the first write wins. Bad rows are idempotent on `bad_row_id`, rollout
+ *   refusals on `request_id`.
  * - A checkpoint replaces the stored one for its (stream, shardId).
  * - Infrastructure failures reject with `SinkWriteError` (cause = the original error); nothing
  *   of the batch is stored then, or (a sink without transactions) what was stored is overwritten

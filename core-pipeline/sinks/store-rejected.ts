@@ -52,6 +52,8 @@ export function storeRejectedRow(r: Refused, ingestedAt: number): StoredBadRow {
     session_id: r.row.session_id,
     event_id: r.row.event_id,
     schema_version: r.row.schema_version,
+    sdk_name: r.row.sdk_name,
+    sdk_version: r.row.sdk_version,
     pop: r.row.pop,
     payload: cut,
     payload_encoding: r.kind === 'event' ? (truncated ? 'text' : 'json') : r.row.payload_encoding,

@@ -11,6 +11,7 @@ import type {
   EnrichedEvent,
   EnrichedRecord,
   GeoContext,
+  RolloutRefusal,
 } from '../../schemas/record.js';
 import { decodeRecords } from '../../core-pipeline/record-decoder.js';
 import { makeId } from './batch-factory.js';
@@ -153,6 +154,26 @@ export function badRow(overrides: Partial<BadRow> = {}): BadRow {
     session_id: makeId('sess'),
     payload: '{"type":"started","seq":"x"}',
     payload_encoding: 'json',
+    ...overrides,
+  };
+}
+
+/** A RolloutRefusal as the edge writes it for a request of a retired schema version. */
+export function rolloutRefusal(overrides: Partial<RolloutRefusal> = {}): RolloutRefusal {
+  return {
+    kind: 'rollout_refusal',
+    received_at: T0,
+    request_id: makeId('req'),
+    status: 410,
+    reason: 'schema_retired',
+    detail: 'schema_version 1-0-0 is retired; send 2-0-0',
+    rule: '1-0-0:retired',
+    schema_version: '1-0-0',
+    sdk_name: 'beacon-edge-web',
+    sdk_version: '0.1.0',
+    session_id: makeId('sess'),
+    events: 3,
+    pop: 'FRA56-C1',
     ...overrides,
   };
 }

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
 import type { Checkpoint, WriteBatchInput } from '../../core-pipeline/sinks/sink.js';
+import { toStoredRefusal } from '../../core-pipeline/refusals.js';
 import { recordToRows } from '../../core-pipeline/transform.js';
-import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+import type { BadRow, EnrichedRecord, RolloutRefusal } from '../../schemas/record.js';
 
 /** A fresh folder under the OS temp dir; `remove()` deletes it. */
 export function tempDir(prefix = 'core-pipeline-'): {
@@ -23,15 +24,22 @@ export function tempDir(prefix = 'core-pipeline-'): {
   };
 }
 
-/** The batch a consumer would write for these records and bad rows. */
+/** The batch a consumer would write for these records, bad rows and rollout refusals. */
 export function batchOf(
   records: EnrichedRecord[],
-  opts: { badRows?: BadRow[]; checkpoints?: Checkpoint[]; ingestedAt?: number } = {},
+  opts: {
+    badRows?: BadRow[];
+    refusals?: RolloutRefusal[];
+    checkpoints?: Checkpoint[];
+    ingestedAt?: number;
+  } = {},
 ): WriteBatchInput {
   const ingestedAt = opts.ingestedAt ?? Date.now();
-  return {
+  const batch: WriteBatchInput = {
     events: records.flatMap((r) => recordToRows(r, ingestedAt).events),
     badRows: (opts.badRows ?? []).map((b) => toStoredBadRow(b, ingestedAt)),
     checkpoints: opts.checkpoints ?? [],
   };
+  if (opts.refusals) batch.refusals = opts.refusals.map((r) => toStoredRefusal(r, ingestedAt));
+  return batch;
 }
