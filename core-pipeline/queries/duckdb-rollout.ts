@@ -16,6 +16,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { InvalidQueryError } from '../errors.js';
 import { ROLLUP_TABLE, SKETCH_TABLE } from '../rollups/tables.js';
 import type { DuckDbStore, QueryRow } from '../sinks/duckdb.js';
+import { BAD_ROWS_TABLE, REFUSALS_TABLE } from '../sinks/duckdb-schema.js';
 import * as guard from './guards.js';
 import {
   emptyCounts,
@@ -28,9 +29,6 @@ import {
   type RolloutInput,
   type RolloutQueries,
 } from './rollout-answers.js';
-
-/** Table of the rollout switch's refusals (one row per refused request). */
-const REFUSALS_TABLE = 'rollout_refusals';
 
 /** The version column of each table per grouping (fixed names, never input). */
 const VERSION_COLUMN: Record<RolloutGrouping, string> = {
@@ -82,12 +80,12 @@ async function rollout(store: DuckDbStore, input: RolloutInput): Promise<Rollout
     ),
     store.query(
       `SELECT ${bucketOf('received_at')} AS t, coalesce(${v}, '') AS v, count(*) AS n
-       FROM bad_rows WHERE ${inWindow('received_at')} GROUP BY ALL`,
+       FROM ${BAD_ROWS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
       params,
     ),
     store.query(
       `SELECT ${bucketOf('received_at')} AS t, ${v} AS v, reason, count(*) AS n, sum(events) AS e
-       FROM ${REFUSALS_TABLE} WHERE ${inWindow('received_at')} GROUP BY ALL`,
+       FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
       params,
     ),
     by === 'sdk' ? sdkNames(store, params) : Promise.resolve(new Map<string, string[]>()),
@@ -154,9 +152,9 @@ function dropEmpty(
 async function sdkNames(store: DuckDbStore, params: DuckDBValue[]): Promise<Map<string, string[]>> {
   const rows = await store.query(
     `SELECT DISTINCT sdk_version AS v, sdk_name AS name FROM events WHERE ${inWindow('time')}
-     UNION SELECT DISTINCT sdk_version, sdk_name FROM bad_rows
+     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${BAD_ROWS_TABLE.name}
        WHERE ${inWindow('received_at')} AND sdk_name IS NOT NULL AND sdk_version IS NOT NULL
-     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${REFUSALS_TABLE} WHERE ${inWindow('received_at')}
+     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')}
      ORDER BY 1, 2`,
     params.slice(0, 2),
   );
