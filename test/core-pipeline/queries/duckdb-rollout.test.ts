@@ -59,7 +59,7 @@ function badRow(id: string, at: number, v: Partial<StoredBadRow>): StoredBadRow 
     sdk_version: null,
     pop: 'FRA56-C1',
     payload: '{}',
-    payload_encoding: 'utf8',
+    payload_encoding: 'text',
     payload_truncated: false,
     ...v,
   };
@@ -113,7 +113,7 @@ beforeAll(async () => {
   await store.writeBatch({
     events,
     badRows: [
-      badRow('bad1', T + MIN, { schema_version: '1-0-0', ...V1 }),
+      badRow('bad1', T + MIN, { ...V1 }),
       badRow('bad2', T + MIN + 5, { ...V1 }),
       badRow('bad3', T + 2 * MIN, {}), // an unreadable body: no version known
       badRow('bad_late', T + 30 * MIN, { ...V2 }),
