@@ -81,7 +81,7 @@ function drawChart(panel: (typeof CHARTS)[number], a: RolloutApiAnswer): void {
           x: { time: true },
           y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
         },
-        axes: [AXIS, { ...AXIS, size: 56, values: (_u, ticks) => ticks.map((t) => fmt(panel, t)) }],
+        axes: [AXIS, { ...AXIS, size: 68, values: (_u, ticks) => ticks.map((t) => fmt(panel, t)) }],
         series: [
           {
             label: 'time',
