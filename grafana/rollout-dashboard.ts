@@ -34,7 +34,7 @@ export const VERSION_TAGS: Record<(typeof ROLLOUT_VERSIONS)[number]['by'], reado
 
 /** Grafana's display name of a series from its labels (the version tags, and the reason). */
 function displayName(tags: readonly string[], panel: RolloutPanelDef): string {
-  const name = tags.map((t) => '${__field.labels.' + t + '}').join('@');
+  const name = tags.map((t) => `\${__field.labels.${t}}`).join('@');
   return panel.metric === 'refusals' ? `${name} \${__field.labels.reason}` : name;
 }
 

@@ -81,7 +81,7 @@ describe('Rollout InfluxQL', () => {
       type: 'influxdb',
       uid: DATASOURCE_VARIABLE,
     });
-    expect(panel?.fieldConfig?.defaults.displayName).toBe('${__field.labels.schema_version}');
+    expect(panel?.fieldConfig?.defaults.displayName).toBe(`\${__field.labels.schema_version}`);
   });
 
   it('groups by the version tag and refuses a column that is not a tag', () => {
