@@ -27,7 +27,7 @@ import { rolloutInfluxTargets } from './rollout-influxql.js';
 import { rolloutTimestreamTargets } from './rollout-timestream.js';
 
 /** The stored columns (InfluxDB tags) that name a version, per grouping. */
-export const VERSION_TAGS: Record<(typeof ROLLOUT_VERSIONS)[number]['by'], readonly string[]> = {
+const VERSION_TAGS: Record<(typeof ROLLOUT_VERSIONS)[number]['by'], readonly string[]> = {
   schema: ['schema_version'],
   sdk: ['sdk_version'],
 };

@@ -18,7 +18,7 @@ import { PLAY_EVENT_TYPES } from '../dashboard/panels.js';
 import type { RolloutMetric } from '../dashboard/rollout-panels.js';
 
 /** Measurement of rollout refusals: one point per refused request. */
-export const REFUSALS_MEASUREMENT = 'beacon_rollout_refusals';
+const REFUSALS_MEASUREMENT = 'beacon_rollout_refusals';
 
 /** A query or an expression of a rollout panel, as the dashboard JSON stores it. */
 export type RolloutInfluxTarget =
@@ -58,7 +58,7 @@ const PLAYS = typeIs(PLAY_EVENT_TYPES);
 const FATAL = `"type" = 'error' AND "fatal" = true`;
 
 /** Grafana's series name for a version: `$tag_schema_version` or `$tag_sdk_name@$tag_sdk_version`. */
-export function versionAlias(tags: readonly string[]): string {
+function versionAlias(tags: readonly string[]): string {
   return tags.map((t) => `$tag_${t}`).join('@');
 }
 

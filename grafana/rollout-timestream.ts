@@ -41,7 +41,7 @@ function ratio(num: string, den: string, denPlusNum: boolean, name: string): str
 }
 
 /** The SQL of one rollout panel (macros unexpanded): one row per bucket and version. */
-export function rolloutTimestreamSql(metric: RolloutMetric, columns: readonly string[]): string {
+function rolloutTimestreamSql(metric: RolloutMetric, columns: readonly string[]): string {
   const v = versionOf(columns);
   const events = table('events');
   const count = (name: string) => `count(*) AS ${name}`;

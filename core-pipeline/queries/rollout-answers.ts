@@ -117,7 +117,7 @@ export function emptyCounts(): RolloutCounts {
 }
 
 /** Adds `b` into `a` and returns `a`. */
-export function addCounts(a: RolloutCounts, b: RolloutCounts): RolloutCounts {
+function addCounts(a: RolloutCounts, b: RolloutCounts): RolloutCounts {
   a.events += b.events;
   a.sessions += b.sessions;
   a.plays += b.plays;
@@ -144,7 +144,7 @@ export function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 const per = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 
 /** The measures of `c`, its share taken of `allEvents`. */
-export function measures(c: RolloutCounts, allEvents: number): RolloutMeasures {
+function measures(c: RolloutCounts, allEvents: number): RolloutMeasures {
   return {
     events: c.events,
     sessions: c.sessions,
@@ -162,7 +162,7 @@ export function measures(c: RolloutCounts, allEvents: number): RolloutMeasures {
 }
 
 /** How a version is shown: `(unknown)` for '', `name@version` for SDK releases with known names. */
-export function versionLabel(
+function versionLabel(
   by: RolloutGrouping,
   version: string,
   sdkNames: string[] = [],
