@@ -25,7 +25,7 @@ export type RolloutApiAnswer = Omit<RolloutAnswer, 'fromMs' | 'toMs'> & {
 
 const HEIGHT = 180;
 const MIN_WIDTH = 240;
-/** One colour per version, in the order of the answer (most events first). */
+/** Version colours, handed out in version order (see colorOf). */
 const COLORS = ['#4cc2ff', '#ffb454', '#c49bff', '#3fd0a4', '#f85149', '#e6edf3', '#8b98a9'];
 const AXIS = {
   stroke: '#8b98a9',
@@ -46,6 +46,17 @@ const VALUE: Record<RolloutMetric, (p: RolloutPoint) => number | null> = {
   refusals: (p) => p.refusedRequests,
   totals: () => null,
 };
+
+/**
+ * A version's colour, from its place among the answer's versions sorted by name: the table and
+ * charts are ordered by events, and a new version overtaking an old one must not swap colours.
+ */
+function colorOf(a: RolloutApiAnswer, version: string): string {
+  const names = a.versions
+    .map((v) => v.version)
+    .sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+  return COLORS[names.indexOf(version) % COLORS.length];
+}
 
 const state: { by: string; charts: Map<string, { plot: UPlot; key: string }> } = {
   by: 'schema',
@@ -87,9 +98,9 @@ function drawChart(panel: (typeof CHARTS)[number], a: RolloutApiAnswer): void {
             label: 'time',
             value: (_u, v: number | null) => (v === null ? '–' : fmtTime(v * 1000)),
           },
-          ...a.series.map((s, i) => ({
+          ...a.series.map((s) => ({
             label: s.label,
-            stroke: COLORS[i % COLORS.length],
+            stroke: colorOf(a, s.version),
             width: 2,
             spanGaps: false,
             value,
@@ -138,11 +149,11 @@ function drawTable(a: RolloutApiAnswer): void {
     return;
   }
   tbody.replaceChildren(
-    ...a.versions.map((v, i) => {
+    ...a.versions.map((v) => {
       const tr = document.createElement('tr');
       tr.dataset.version = v.version;
       const name = cell(v.label, 'left');
-      name.style.borderLeft = `3px solid ${COLORS[i % COLORS.length]}`;
+      name.style.borderLeft = `3px solid ${colorOf(a, v.version)}`;
       tr.append(
         name,
         cell(fmtInt(v.events)),
