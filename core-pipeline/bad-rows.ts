@@ -26,7 +26,15 @@ const ENCODINGS = BAD_ROW_PAYLOAD_ENCODINGS;
  * @throws UnreadableRecordError when the bytes are not a BadRow.
  */
 export function parseBadRow(data: Uint8Array | string): BadRow {
-  const o = read.object(read.json(data), '');
+  return parseBadRowObject(read.object(read.json(data), ''));
+}
+
+/**
+ * {@link parseBadRow} of an already parsed object (the bad-rows stream's decoder parses once,
+ * then reads a bad row or a rollout refusal by its `kind`).
+ * @throws UnreadableRecordError when the object is not a BadRow.
+ */
+export function parseBadRowObject(o: Record<string, unknown>): BadRow {
   const encoding = o.payload_encoding;
   if (!ENCODINGS.includes(encoding as (typeof ENCODINGS)[number])) {
     throw new UnreadableRecordError('payload_encoding', `must be one of ${ENCODINGS.join(', ')}`);

@@ -3,13 +3,19 @@
  * Total: whatever the bytes are, the result is rows and/or bad rows, never an exception — a
  * record that cannot be read must not crash the consumer or block its shard.
  */
-import type { BadRow } from '../schemas/record.js';
-import { coreBadRow, parseBadRow, toStoredBadRow, type RecordOrigin } from './bad-rows.js';
-import type { EventRow, StoredBadRow } from './rows.js';
+import type { BadRow, RolloutRefusal } from '../schemas/record.js';
+import { coreBadRow, parseBadRowObject, toStoredBadRow, type RecordOrigin } from './bad-rows.js';
+import { UnreadableRecordError } from './errors.js';
+import { parseRefusal, REFUSAL_KIND, toStoredRefusal } from './refusals.js';
+import type { EventRow, StoredBadRow, StoredRefusal } from './rows.js';
 import { parseRecordData, recordToRows } from './transform.js';
+import * as read from './values.js';
 import { isTimeMs, isWellFormed } from '../schemas/storable.js';
 
-/** What a stream carries: EnrichedRecords (event streams) or BadRows (the bad-row stream). */
+/**
+ * What a stream carries: EnrichedRecords (event streams), or BadRows and RolloutRefusals (the
+ * bad-row stream; a refusal has `kind: 'rollout_refusal'`).
+ */
 export type StreamKind = 'events' | 'bad_rows';
 
 /** One record as read from Kinesis, whichever API delivered it. */
@@ -22,18 +28,23 @@ export interface SourceRecord extends RecordOrigin {
 export interface DecodedRows {
   events: EventRow[];
   badRows: StoredBadRow[];
+  /** Requests the rollout switch refused (from the bad-row stream; not bad rows). */
+  refusals: StoredRefusal[];
 }
 
 /**
  * Decodes a batch of records. Events keep record order; an unreadable record or event becomes a
- * bad row with reason `unreadable_record` / `invalid_record_event` (see errors.ts).
+ * bad row with reason `unreadable_record` / `invalid_record_event` (see errors.ts), and so does
+ * a bad-row-stream record that is neither a readable bad row nor a readable rollout refusal.
  * @param ingestedAt stamped on every row (ms).
  */
 export function decodeRecords(records: readonly SourceRecord[], ingestedAt: number): DecodedRows {
-  const out: DecodedRows = { events: [], badRows: [] };
+  const out: DecodedRows = { events: [], badRows: [], refusals: [] };
   for (const rec of records) {
     if (rec.kind === 'bad_rows') {
-      out.badRows.push(toStoredBadRow(decodeBadRowRecord(rec), ingestedAt));
+      const decoded = decodeBadRowRecord(rec);
+      if ('kind' in decoded) out.refusals.push(toStoredRefusal(decoded, ingestedAt));
+      else out.badRows.push(toStoredBadRow(decoded, ingestedAt));
       continue;
     }
     const { events, badRows } = decodeEventRecord(rec, ingestedAt);
@@ -84,10 +95,17 @@ function decodeEventRecord(
   }
 }
 
-/** One bad-row-stream record → the BadRow it carries, or a bad row about the record itself. */
-function decodeBadRowRecord(rec: SourceRecord): BadRow {
+/**
+ * One bad-row-stream record → the BadRow or RolloutRefusal it carries, or a bad row about the
+ * record itself. A `kind` this build does not know (a newer edge's) is unreadable: kept as a bad
+ * row with the record, never dropped.
+ */
+function decodeBadRowRecord(rec: SourceRecord): BadRow | RolloutRefusal {
   try {
-    return parseBadRow(rec.data);
+    const o = read.object(read.json(rec.data), '');
+    if (o.kind === undefined) return parseBadRowObject(o);
+    if (o.kind === REFUSAL_KIND) return parseRefusal(o);
+    throw new UnreadableRecordError('kind', `unknown bad-rows stream record kind`);
   } catch (err) {
     return coreBadRow(
       withReason(err instanceof Error ? err : new Error(String(err))),

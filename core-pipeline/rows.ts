@@ -245,8 +245,10 @@ export const BAD_ROW_COLUMNS: readonly BadRowColumnSpec[] = [
  * stored it. One row per refused request (keyed on `request_id`, so a re-delivered refusal is
  * stored once); its events are counted, not kept.
  */
-export interface StoredRefusal extends Omit<RolloutRefusal, 'kind' | 'pop'> {
+export interface StoredRefusal extends Omit<RolloutRefusal, 'kind' | 'pop' | 'reason'> {
   ingested_at: number;
+  /** One of `ROLLOUT_REFUSAL_REASONS`, or a reason a newer edge added (kept as written). */
+  reason: string;
   pop: string | null;
 }
 

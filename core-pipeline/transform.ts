@@ -14,7 +14,10 @@ import {
   EVENT_FIELDS,
   GEO_FIELDS,
   RECORD_FIELDS,
+  ruleProblem,
 } from '../schemas/storage-rules.js';
+import { renamedFields, upcastEvent } from '../schemas/upcast.js';
+import { SCHEMA_VERSIONS } from '../schemas/versions.js';
 import {
   InvalidRecordEventError,
   UnreadableRecordError,
@@ -43,7 +46,9 @@ export interface RecordRows {
 }
 
 /**
- * Flattens one EnrichedRecord into one row per event.
+ * Flattens one EnrichedRecord into one row per event. Every event is first put in the one stored
+ * shape for the record's `schema_version` (`upcastEvent`: 2-0-0's renamed counters go back into
+ * their 1-x columns), and 1-1-0's fields have columns of their own.
  *
  * @param record what the edge wrote (already JSON-parsed; may be anything).
  * @param ingestedAt ms since epoch, stamped on every row.
@@ -97,12 +102,14 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
 
   const events: EventRow[] = [];
   const invalidEvents: InvalidRecordEventError[] = [];
+  const version = shared.schema_version;
   r.events.forEach((ev: unknown, index: number) => {
     try {
-      events.push(eventToRow(ev, shared, skew_ms));
+      events.push(eventToRow(ev, shared, skew_ms, version));
     } catch (err) {
       if (!(err instanceof UnreadableRecordError)) throw err;
-      invalidEvents.push(new InvalidRecordEventError(index, err.field, err.detail));
+      const field = wireName(version, ev, err.field);
+      invalidEvents.push(new InvalidRecordEventError(index, field, err.detail));
     }
   });
   return { events, invalidEvents };
@@ -141,23 +148,56 @@ type SharedField =
   | 'device'
   | 'os';
 
-/**
- * Event fields that have a column of their own (the rest go to `attrs`): the keys of EVENT_FIELDS.
- * Every field of schema 1-0-0 is there, so a current event has `attrs` null; a later schema's new
- * fields are kept in it.
- */
-const COLUMN_FIELDS: ReadonlySet<string> = new Set(Object.keys(EVENT_FIELDS));
+/** Field names some version renamed (2-0-0's `stall_total_ms`, `avg_bitrate`): they have no column. */
+const WIRE_ONLY: ReadonlySet<string> = new Set(
+  SCHEMA_VERSIONS.flatMap((v) => Object.values(renamedFields(v)).flatMap((m) => Object.keys(m))),
+);
 
-/** The event's fields without a column, as JSON; null when there are none. */
+/**
+ * Event fields that have a column of their own (the rest go to `attrs`): the keys of EVENT_FIELDS
+ * but the renamed wire names, which an upcast event no longer has. Every field of every schema
+ * version is there, so a current event has `attrs` null; a later schema's new fields are kept in
+ * it until they get a column.
+ */
+const COLUMN_FIELDS: ReadonlySet<string> = new Set(
+  Object.keys(EVENT_FIELDS).filter((f) => !WIRE_ONLY.has(f)),
+);
+
+/**
+ * The event's fields without a column, as JSON; null when there are none. A field with a storage
+ * rule but no column (a renamed name in a record of a version without that rename, which the
+ * edge's schema refuses) is still held to its rule, as the edge holds every event to the rules.
+ */
 function otherFields(e: Record<string, unknown>): string | null {
   // Without a prototype: an own "__proto__" key (JSON.parse makes one) stays a plain field.
   let extra: Record<string, unknown> | undefined;
   for (const key of Object.keys(e)) {
     if (COLUMN_FIELDS.has(key)) continue;
+    if (WIRE_ONLY.has(key)) {
+      const problem = ruleProblem(e[key], EVENT_FIELDS[key as keyof typeof EVENT_FIELDS]);
+      if (problem !== undefined) throw new UnreadableRecordError(key, problem);
+    }
     extra ??= Object.create(null) as Record<string, unknown>;
     extra[key] = e[key];
   }
   return extra ? JSON.stringify(extra) : null;
+}
+
+/**
+ * The name the client sent for a field an error names: a stored name the event's version renamed
+ * is reported under its wire name (the client sent `stall_total_ms`, not `stall_ms`). Runs only
+ * for a refused event.
+ */
+function wireName(version: string, event: unknown, field: string): string {
+  const type = (event as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string') return field;
+  const renames = renamedFields(version);
+  const byType = Object.hasOwn(renames, type) ? renames[type] : undefined;
+  if (!byType) return field;
+  for (const wire of Object.keys(byType)) {
+    if (byType[wire] === field && Object.hasOwn(event as object, wire)) return wire;
+  }
+  return field;
 }
 
 /**
@@ -167,8 +207,9 @@ function otherFields(e: Record<string, unknown>): string | null {
  * slowly with a spread in it (a spread first even turns the row into a dictionary), and it runs
  * for every stored event (docs/BENCHMARKS.md, e2e-load notes).
  */
-function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
-  const e = read.object(value, '');
+function eventToRow(value: unknown, shared: Shared, skewMs: number, version: string): EventRow {
+  // The same object for every 1-x event; a copy with the 1-x names for a renamed one.
+  const e = upcastEvent(version, read.object(value, ''));
   const ts = E.ts(e.ts, 'ts');
   // The edge leaves `time` out (it is ts + the record's skew_ms); a producer that sets it wins
   // (null is absent, as for every optional field).
@@ -229,9 +270,9 @@ function eventToRow(value: unknown, shared: Shared, skewMs: number): EventRow {
     seek_to: E.to(e.to, 'to'),
     reason: E.reason(e.reason, 'reason'),
     autoplay: E.autoplay(e.autoplay, 'autoplay'),
-    frame_rate: null,
-    throughput_kbps: null,
-    buffer_ms: null,
+    frame_rate: E.frame_rate(e.frame_rate, 'frame_rate'),
+    throughput_kbps: E.throughput_kbps(e.throughput_kbps, 'throughput_kbps'),
+    buffer_ms: E.buffer_ms(e.buffer_ms, 'buffer_ms'),
     attrs: otherFields(e),
   };
 }

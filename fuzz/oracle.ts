@@ -231,7 +231,7 @@ export async function checkRequest(
 ): Promise<Checked> {
   const ex = await exchange(req, config);
   const { promise, violations } = promiseOf(ex);
-  let decoded: DecodedRows = { events: [], badRows: [] };
+  let decoded: DecodedRows = { events: [], badRows: [], refusals: [] };
   try {
     decoded = decodeRecords(sourcesOf(ex), ingestedAt);
   } catch (err) {

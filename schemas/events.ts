@@ -54,14 +54,34 @@ export interface EventBase {
   playhead: number;
 }
 
-/** Cumulative counters carried by heartbeats and session_end (CTA-2066 definitions). */
+/** Cumulative counters carried by heartbeats and session_end (CTA-2066 definitions), as 1-x names them. */
 export interface CumulativeCounters {
   played_ms: number;
   stall_ms: number;
   stall_count: number;
 }
 
-export type BeaconEvent =
+/** The rendition fields of variant_loaded and bitrate_changed. */
+interface Rendition {
+  bitrate: number;
+  width?: number;
+  height?: number;
+  level?: number;
+  /** 1-1-0 and later: frames per second of the rendition. */
+  frame_rate?: number;
+}
+
+/** Heartbeat fields besides the counters. */
+interface HeartbeatExtras {
+  dropped_frames?: number;
+  /** 1-1-0 and later: the player's throughput estimate, kbps (CMCD mtp). */
+  throughput_kbps?: number;
+  /** 1-1-0 and later: forward buffer length, ms (CMCD bl). */
+  buffer_ms?: number;
+}
+
+/** The events whose fields no version changed. */
+type StableEvent =
   | (EventBase & { type: 'requested'; autoplay?: boolean })
   | (EventBase & {
       type: 'started' | 'paused' | 'resumed' | 'stall_start' | 'muted' | 'unmuted' | 'ended';
@@ -70,34 +90,54 @@ export type BeaconEvent =
   | (EventBase & { type: 'seeking'; to?: number })
   | (EventBase & { type: 'seeked'; seek_ms?: number })
   | (EventBase & { type: 'stall_end'; stall_ms: number })
-  | (EventBase & {
-      type: 'variant_loaded';
-      bitrate: number;
-      width?: number;
-      height?: number;
-      level?: number;
-    })
-  | (EventBase & {
-      type: 'bitrate_changed';
-      bitrate: number;
-      prev_bitrate?: number;
-      width?: number;
-      height?: number;
-      level?: number;
-    })
+  | (EventBase & Rendition & { type: 'variant_loaded' })
+  | (EventBase & Rendition & { type: 'bitrate_changed'; prev_bitrate?: number })
   | (EventBase & { type: 'volume_changed'; volume: number; muted: boolean })
-  | (EventBase & { type: 'error'; code: string; message?: string; fatal: boolean })
-  | (EventBase &
-      CumulativeCounters & { type: 'heartbeat'; bitrate?: number; dropped_frames?: number })
-  | (EventBase &
-      CumulativeCounters & {
-        type: 'session_end';
-        reason?: SessionEndReason;
-      });
+  | (EventBase & { type: 'error'; code: string; message?: string; fatal: boolean });
 
-/** A batch as the player sends it (one playback session). */
-export interface BeaconBatch {
-  schema_version: SchemaVersion;
+/**
+ * An event of schema 1-x (1-0-0, or 1-1-0 with its optional additions), which is also the one
+ * stored shape: `upcastEvent` turns an event of any version into it. (A 1-0-0 event leaves the
+ * 1-1-0 fields out; the schema file, not this type, is what refuses them.)
+ */
+export type BeaconEvent =
+  | StableEvent
+  | (EventBase & CumulativeCounters & HeartbeatExtras & { type: 'heartbeat'; bitrate?: number })
+  | (EventBase & CumulativeCounters & { type: 'session_end'; reason?: SessionEndReason });
+
+/** Cumulative counters as 2-0-0 names them: `stall_total_ms` is 1-x's cumulative `stall_ms`. */
+export interface CumulativeCountersV2 {
+  played_ms: number;
+  stall_total_ms: number;
+  stall_count: number;
+}
+
+/**
+ * An event of schema 2-0-0 as the client sends it: 1-1-0's, with heartbeat/session_end
+ * `stall_ms` named `stall_total_ms` and heartbeat `bitrate` named `avg_bitrate`
+ * (schemas/upcast.ts maps them back).
+ */
+export type BeaconEventV2 =
+  | StableEvent
+  | (EventBase &
+      CumulativeCountersV2 &
+      HeartbeatExtras & { type: 'heartbeat'; avg_bitrate?: number })
+  | (EventBase & CumulativeCountersV2 & { type: 'session_end'; reason?: SessionEndReason });
+
+/** The event a client of `V` sends. */
+export type WireEventOf<V extends SchemaVersion> = V extends '1-0-0' | '1-1-0'
+  ? BeaconEvent
+  : BeaconEventV2;
+
+/** An event of any version as sent (and as an edge record carries it, before the core upcasts it). */
+export type WireEvent = BeaconEvent | BeaconEventV2;
+
+/**
+ * A batch as the player sends it (one playback session), of version `V` (any version by
+ * default: its events are then of either shape).
+ */
+export interface BeaconBatch<V extends SchemaVersion = SchemaVersion> {
+  schema_version: V;
   sdk_name: string;
   sdk_version: string;
   player_name?: string;
@@ -105,10 +145,26 @@ export interface BeaconBatch {
   session_id: string;
   viewer_id?: string;
   content_id: string;
+  /** 1-1-0 and later: the session's key system (`none` for clear content). */
+  drm_system?: DrmSystem;
+  /** 1-1-0 and later: BCP 47 tags of the audio track playing and the subtitles shown. */
+  audio_language?: string;
+  subtitle_language?: string;
   /** Client clock when sent, ms since epoch (used to correct clock skew). */
   sent_at: number;
-  events: BeaconEvent[];
+  events: WireEventOf<V>[];
 }
+
+/** `drm_system` values (1-1-0 and later). */
+export const DRM_SYSTEMS = [
+  'none',
+  'widevine',
+  'playready',
+  'fairplay',
+  'clearkey',
+  'other',
+] as const;
+export type DrmSystem = (typeof DRM_SYSTEMS)[number];
 
 /**
  * The event of one type, e.g. `EventOf<'heartbeat'>` has the cumulative counters. (`Extract`

@@ -10,13 +10,19 @@ export {
   DEMO_EVENT_TYPES,
   EVENT_TYPES,
   SESSION_END_REASONS,
+  DRM_SYSTEMS,
   type BeaconBatch,
   type BeaconEvent,
+  type BeaconEventV2,
   type CumulativeCounters,
+  type CumulativeCountersV2,
+  type DrmSystem,
   type EventBase,
   type EventOf,
   type EventType,
   type SessionEndReason,
+  type WireEvent,
+  type WireEventOf,
 } from './events.js';
 export { LIMITS } from './limits.js';
 export {
@@ -27,4 +33,6 @@ export {
   type EnrichedEvent,
   type EnrichedRecord,
   type GeoContext,
+  type RefusalRecord,
+  type RolloutRefusal,
 } from './record.js';

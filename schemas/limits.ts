@@ -41,8 +41,11 @@ export const LIMITS = {
     language: 35,
   },
   /**
-   * Numeric event fields: each from 0 to `max`, whole numbers where `integer`. `stall_ms` is the
-   * cumulative counter of heartbeat and session_end; one stall_end is bounded by `oneStallMaxMs`.
+   * Numeric event fields of every schema version under their stored (1-x) names: each from 0 to
+   * `max` (`frame_rate` above 0), whole numbers where `integer`. `stall_ms` is the cumulative
+   * counter of heartbeat and session_end; one stall_end is bounded by `oneStallMaxMs`. 2-0-0's
+   * renamed fields (`stall_total_ms`, `avg_bitrate`) have their stored name's bounds: the SDK
+   * clamps under the stored names and renames when it encodes (and this object is in its bundle).
    */
   eventNumbers: {
     playhead: { max: 10_000_000, integer: false },
@@ -59,6 +62,10 @@ export const LIMITS = {
     level: { max: 1_000, integer: true },
     volume: { max: 1, integer: false },
     dropped_frames: { max: 100_000_000, integer: true },
+    /** 1-1-0 and later. */
+    frame_rate: { max: 1_000, integer: false },
+    throughput_kbps: { max: 100_000_000, integer: true },
+    buffer_ms: { max: 3_600_000, integer: false },
   },
   /** Longest single stall a stall_end may report (one day). */
   oneStallMaxMs: 86_400_000,

@@ -4,7 +4,7 @@
  * core pipeline flattens it into rows. Bump RECORD_VERSION on any incompatible change and keep
  * the core able to read every version still in a stream (24 h retention by default).
  */
-import type { BeaconEvent } from './events.js';
+import type { WireEvent } from './events.js';
 
 export const RECORD_VERSION = 1;
 
@@ -39,11 +39,12 @@ export interface EdgeContext {
 }
 
 /**
- * An accepted event as the record carries it: what the client sent, as the schema allowed it.
+ * An accepted event as the record carries it: what the client sent, as the schema of the record's
+ * `schema_version` allowed it (2-0-0 names included: the core upcasts, schemas/upcast.ts).
  * Its time on the server clock is `ts + skew_ms` of the record; readers compute it (the core
  * pipeline's `time` column) rather than the edge repeating it in every event of every record.
  */
-export type EnrichedEvent = BeaconEvent & {
+export type EnrichedEvent = WireEvent & {
   /** Server-clock time, if a producer sets it (the edge does not); otherwise ts + skew_ms. */
   time?: number;
 };

@@ -93,8 +93,11 @@ export const EDGE_FIELDS = {
 } as const satisfies RulesFor<keyof EdgeContext>;
 
 /**
- * Every event field that has a column of its own (the core stores other fields as JSON in
+ * Every event field of every schema version (the core stores fields without a rule as JSON in
  * `attrs`, where any value is storable). `time` is not sent by clients; a producer may set it.
+ * 2-0-0's `stall_total_ms` and `avg_bitrate` have rules of their own (the edge checks events as
+ * sent) with the kinds of the columns the core stores them in (`stall_ms`, `bitrate`:
+ * schemas/upcast.ts).
  */
 export const EVENT_FIELDS = {
   id: reqText(LIMITS.maxIdLength),
@@ -122,6 +125,11 @@ export const EVENT_FIELDS = {
   to: opt('double'),
   reason: optText(NAME),
   autoplay: opt('boolean'),
+  frame_rate: opt('double'),
+  throughput_kbps: opt('bigint'),
+  buffer_ms: opt('double'),
+  stall_total_ms: opt('double'),
+  avg_bitrate: opt('bigint'),
 } as const satisfies RulesFor<AnyKey<EnrichedEvent>>;
 
 /**

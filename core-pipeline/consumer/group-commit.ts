@@ -126,6 +126,7 @@ function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
   return {
     events: inputs.flatMap((i) => i.events),
     badRows: inputs.flatMap((i) => i.badRows),
+    refusals: inputs.flatMap((i) => i.refusals ?? []),
     checkpoints: inputs.flatMap((i) => i.checkpoints),
   };
 }

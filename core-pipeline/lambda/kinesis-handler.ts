@@ -23,7 +23,7 @@ export interface KinesisBatchOptions {
   sink: EventSink;
   /** Names of streams that carry BadRows rather than EnrichedRecords. */
   badRowStreams?: readonly string[];
-  /** Most rows (events + bad rows) per sink write; a single record is never split. */
+  /** Most rows (events + bad rows + refusals) per sink write; a single record is never split. */
   maxRowsPerWrite: number;
   now?: () => number;
 }
@@ -34,6 +34,8 @@ export interface KinesisBatchOutcome {
   /** Events and bad rows stored (an event the store refused counts as a bad row). */
   eventsWritten: number;
   badRowsWritten: number;
+  /** Rollout refusals stored (from the bad-rows stream; not bad rows). */
+  refusalsWritten: number;
   /** Sink writes made (each one `writeBatch`). */
   writes: number;
   /** Each sink write's duration, ms, in order. */
@@ -58,12 +60,13 @@ export async function processKinesisBatch(
     recordsIn: records.length,
     eventsWritten: 0,
     badRowsWritten: 0,
+    refusalsWritten: 0,
     writes: 0,
     writeMs: [],
     failedFrom: null,
   };
   let start = 0;
-  let group: ReturnType<typeof decodeRecords> = { events: [], badRows: [] };
+  let group: ReturnType<typeof decodeRecords> = { events: [], badRows: [], refusals: [] };
   const flush = async (end: number): Promise<boolean> => {
     if (end === start) return true;
     const t0 = performance.now();
@@ -74,6 +77,7 @@ export async function processKinesisBatch(
       const rejected = report?.rejectedEvents ?? 0;
       out.eventsWritten += group.events.length - rejected;
       out.badRowsWritten += group.badRows.length + rejected;
+      out.refusalsWritten += group.refusals.length;
       return true;
     } catch (err) {
       out.failedFrom = start;
@@ -82,7 +86,7 @@ export async function processKinesisBatch(
     } finally {
       out.writeMs.push(performance.now() - t0);
       start = end;
-      group = { events: [], badRows: [] };
+      group = { events: [], badRows: [], refusals: [] };
     }
   };
   for (let i = 0; i < records.length; i++) {
@@ -90,11 +94,12 @@ export async function processKinesisBatch(
       [toSourceRecord(records[i], opts.badRowStreams ?? [], now)],
       ingestedAt,
     );
-    const size = rows.events.length + rows.badRows.length;
-    const held = group.events.length + group.badRows.length;
+    const size = rows.events.length + rows.badRows.length + rows.refusals.length;
+    const held = group.events.length + group.badRows.length + group.refusals.length;
     if (held > 0 && held + size > opts.maxRowsPerWrite && !(await flush(i))) return out;
     for (const e of rows.events) group.events.push(e);
     for (const b of rows.badRows) group.badRows.push(b);
+    for (const r of rows.refusals) group.refusals.push(r);
   }
   await flush(records.length);
   return out;

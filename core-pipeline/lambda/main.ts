@@ -61,6 +61,7 @@ export function createConsumerHandler(deps: ConsumerHandlerDeps): ConsumerHandle
     metrics.addMetric('RecordsIn', MetricUnit.Count, outcome.recordsIn);
     metrics.addMetric('EventsWritten', MetricUnit.Count, outcome.eventsWritten);
     metrics.addMetric('BadRows', MetricUnit.Count, outcome.badRowsWritten);
+    metrics.addMetric('RolloutRefusals', MetricUnit.Count, outcome.refusalsWritten);
     for (const ms of outcome.writeMs)
       metrics.addMetric('WriteLatency', MetricUnit.Milliseconds, ms);
     metrics.addMetric('WriteFailures', MetricUnit.Count, outcome.failedFrom === null ? 0 : 1);
@@ -72,6 +73,7 @@ export function createConsumerHandler(deps: ConsumerHandlerDeps): ConsumerHandle
         records: outcome.recordsIn,
         events: outcome.eventsWritten,
         badRows: outcome.badRowsWritten,
+        refusals: outcome.refusalsWritten,
         writes: outcome.writes,
       });
       return { batchItemFailures: [] };

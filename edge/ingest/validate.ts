@@ -8,6 +8,7 @@ import {
   LIMITS,
   type BeaconBatch,
   type BeaconEvent,
+  type WireEvent,
 } from '../../schemas/index.js';
 import { schemaVersions, validators, type ValidationError } from '../../schemas/generated/index.js';
 import { isWellFormed } from '../../schemas/storable.js';
@@ -19,7 +20,7 @@ import type { BodyRejection, EventRejection } from './types.js';
 /** An event that passed every check, with its index in the batch. */
 export interface AcceptedEvent {
   index: number;
-  event: BeaconEvent;
+  event: WireEvent;
 }
 
 /** A rejected event with the raw value the client sent (kept in bad rows). */

@@ -10,7 +10,7 @@ import { EVENT_COLUMNS } from '../../core-pipeline/rows.js';
 import { LIMITS } from '../../schemas/limits.js';
 import type { EnrichedRecord } from '../../schemas/record.js';
 import { catchError } from '../helpers/catch-error.js';
-import { enrichedRecord, event, T0 } from '../helpers/records.js';
+import { enrichedRecord, event, eventV2, T0 } from '../helpers/records.js';
 
 const INGESTED = T0 + 5000;
 
@@ -327,5 +327,98 @@ describe('recordToRows', () => {
     const [row] = recordToRows(enrichedRecord({ events: [ev as never] }), INGESTED).events;
     expect(row.type).toBe('ad_break');
     expect(JSON.parse(row.attrs ?? 'null')).toStrictEqual({ ad_id: 'x1' });
+  });
+
+  it('puts 1-1-0 envelope fields on every row and its event fields in their columns', () => {
+    const record = enrichedRecord({
+      schema_version: '1-1-0',
+      drm_system: 'fairplay',
+      audio_language: 'pt-BR',
+      subtitle_language: 'en',
+      events: [
+        event('variant_loaded', { bitrate: 2_500_000, frame_rate: 29.97 }),
+        event('heartbeat', {
+          seq: 1,
+          played_ms: 10_000,
+          stall_ms: 0,
+          stall_count: 0,
+          throughput_kbps: 8500,
+          buffer_ms: 12_000.5,
+        }),
+      ],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(invalidEvents).toStrictEqual([]);
+    const pick = ({
+      drm_system,
+      audio_language,
+      subtitle_language,
+      frame_rate,
+      throughput_kbps,
+      buffer_ms,
+      attrs,
+    }: (typeof events)[number]) => ({
+      drm_system,
+      audio_language,
+      subtitle_language,
+      frame_rate,
+      throughput_kbps,
+      buffer_ms,
+      attrs,
+    });
+    const shared = { drm_system: 'fairplay', audio_language: 'pt-BR', subtitle_language: 'en' };
+    expect(events.map(pick)).toStrictEqual([
+      { ...shared, frame_rate: 29.97, throughput_kbps: null, buffer_ms: null, attrs: null },
+      { ...shared, frame_rate: null, throughput_kbps: 8500, buffer_ms: 12_000.5, attrs: null },
+    ]);
+  });
+
+  it("stores 2-0-0's renamed counters in the 1-x columns, attrs null", () => {
+    const record = enrichedRecord({
+      schema_version: '2-0-0',
+      events: [
+        eventV2('heartbeat', {
+          played_ms: 10_000,
+          stall_total_ms: 1200,
+          stall_count: 1,
+          avg_bitrate: 2_400_000,
+        }),
+        eventV2('session_end', { seq: 1, played_ms: 20_000, stall_total_ms: 1500, stall_count: 2 }),
+        event('stall_end', { seq: 2, stall_ms: 300 }),
+      ],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(invalidEvents).toStrictEqual([]);
+    expect(events.map((r) => [r.type, r.stall_ms, r.bitrate, r.attrs])).toStrictEqual([
+      ['heartbeat', 1200, 2_400_000, null],
+      ['session_end', 1500, null, null],
+      ['stall_end', 300, null, null],
+    ]);
+    // The record is not changed: its events keep the names the client sent.
+    expect(Object.keys(record.events[0])).toContain('stall_total_ms');
+  });
+
+  it('names the field the client sent when a renamed value cannot be stored', () => {
+    const record = enrichedRecord({
+      schema_version: '2-0-0',
+      events: [
+        eventV2('heartbeat', { played_ms: 1, stall_total_ms: 'x' as never, stall_count: 0 }),
+        eventV2('heartbeat', { seq: 1, played_ms: 1, stall_total_ms: 0, stall_count: 0 }),
+      ],
+    });
+    const { events, invalidEvents } = recordToRows(record, INGESTED);
+    expect(events).toHaveLength(1);
+    expect(invalidEvents.map((e) => [e.index, e.field])).toStrictEqual([[0, 'stall_total_ms']]);
+  });
+
+  it('holds a renamed name in a version that does not rename it to its rule, and keeps it in attrs', () => {
+    const good = { ...event('paused'), avg_bitrate: 5 };
+    const bad = { ...event('paused', { seq: 1 }), avg_bitrate: 1.5 };
+    const { events, invalidEvents } = recordToRows(
+      enrichedRecord({ schema_version: '1-0-0', events: [good, bad] as never }),
+      INGESTED,
+    );
+    expect(events.map((r) => [r.bitrate, r.attrs])).toStrictEqual([[null, '{"avg_bitrate":5}']]);
+    expect(invalidEvents.map((e) => [e.index, e.field])).toStrictEqual([[1, 'avg_bitrate']]);
   });
 });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../../schemas/index.js';
 import type { EventOf } from '../../schemas/events.js';
 import { EXAMPLE_FIELDS, exampleEnvelope } from '../../schemas/examples.js';
-import type { BeaconBatch, EventType } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent, EventType } from '../../schemas/index.js';
 
 export type { EventOf } from '../../schemas/events.js';
 
@@ -52,8 +52,15 @@ export const LIFECYCLE: readonly EventType[] = [
   'session_end',
 ];
 
+/**
+ * A batch whose events have the 1-x names (the factories make 1-0-0 events; a test that passes
+ * 2-0-0 events in `events` says so with its own type).
+ */
+export type Batch1x = BeaconBatch & { events: BeaconEvent[] };
+
 /** Options of {@link makeBatch}: any envelope field, plus how to generate the events. */
-export type BatchOverrides = Partial<BeaconBatch> & {
+export type BatchOverrides = Partial<Omit<BeaconBatch, 'events'>> & {
+  events?: BeaconEvent[];
   /** Event types in order (cycled when `count` is larger). Default {@link LIFECYCLE}; ignored with `events`. */
   types?: readonly EventType[];
   /** Number of events. Default `types.length`. */
@@ -68,7 +75,7 @@ export type BatchOverrides = Partial<BeaconBatch> & {
  * @example makeBatch({ types: ['started', 'paused'] })
  * @example makeBatch({ count: 200, types: ['heartbeat'] }) // the largest batch the schema allows
  */
-export function makeBatch(overrides: BatchOverrides = {}): BeaconBatch {
+export function makeBatch(overrides: BatchOverrides = {}): Batch1x {
   const {
     types = LIFECYCLE,
     count = types.length,
@@ -90,6 +97,6 @@ export function makeBatch(overrides: BatchOverrides = {}): BeaconBatch {
 }
 
 /** One valid event of every type, in schema order, as one batch (seq 0..17). */
-export function makeBatchOfEveryType(overrides: BatchOverrides = {}): BeaconBatch {
+export function makeBatchOfEveryType(overrides: BatchOverrides = {}): Batch1x {
   return makeBatch({ types: EVENT_TYPES, ...overrides });
 }

@@ -4,7 +4,7 @@
  * with `recordOfBatch`, core tests build their input with `enrichedRecord`. Every factory takes
  * overrides, and ids are fresh so tests never collide.
  */
-import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent, BeaconEventV2, EventBase } from '../../schemas/index.js';
 import type {
   BadRow,
   EdgeContext,
@@ -84,6 +84,30 @@ export function event<T extends BeaconEvent['type']>(
     playhead: fields.playhead ?? 0,
     ...fields,
     time: fields.time ?? ts,
+  } as EnrichedEvent;
+}
+
+/** The fields of a 2-0-0 event whose counters 2-0-0 renamed. */
+type V2Fields<T extends 'heartbeat' | 'session_end'> = Omit<
+  Extract<BeaconEventV2, { type: T }>,
+  'type' | 'id' | 'seq' | 'ts' | 'playhead'
+> &
+  Partial<Pick<EventBase, 'id' | 'seq' | 'ts' | 'playhead'>>;
+
+/** A heartbeat or session_end as a 2-0-0 client sends it (`stall_total_ms`, `avg_bitrate`). */
+export function eventV2<T extends 'heartbeat' | 'session_end'>(
+  type: T,
+  fields: V2Fields<T>,
+): EnrichedEvent {
+  const ts = fields.ts ?? T0;
+  return {
+    type,
+    id: fields.id ?? makeId('ev'),
+    seq: fields.seq ?? 0,
+    ts,
+    playhead: fields.playhead ?? 0,
+    ...fields,
+    time: ts,
   } as EnrichedEvent;
 }
 

@@ -34,13 +34,38 @@ const CARRIER: Readonly<Record<string, EventType>> = {
 
 /** Fields whose longest value the schema accepts only in ASCII (a pattern), or not at all (names). */
 const ASCII_ONLY = new Set(['id', 'session_id', 'viewer_id']);
-const NAMES = new Set(['type', 'reason', 'schema_version']);
+const NAMES = new Set(['type', 'reason', 'schema_version', 'drm_system']);
+/** BCP 47 tags: the longest the schema's pattern accepts is subtags of up to 8 letters. */
+const LANGUAGE_TAGS = new Set(['audio_language', 'subtitle_language']);
+
+/** The first schema version with an envelope field (1-0-0 when not listed): the batch declares it. */
+const SINCE: Readonly<Record<string, string>> = {
+  drm_system: '1-1-0',
+  audio_language: '1-1-0',
+  subtitle_language: '1-1-0',
+};
 
 /** The longest values of a field the edge acknowledges (none for names: only known ones pass). */
 function edgeLongest(field: string, max: number): readonly string[] {
   if (NAMES.has(field)) return [];
+  if (LANGUAGE_TAGS.has(field)) return [longestLanguageTag(max)];
   const [ascii, astral] = longestTexts(max);
   return ASCII_ONLY.has(field) ? [ascii] : [ascii, astral];
+}
+
+/** A well-formed BCP 47 tag of exactly `max` characters: `aaaaaaaa-aaaaaaaa-…`. */
+function longestLanguageTag(max: number): string {
+  let tag = 'a'.repeat(8);
+  while (tag.length + 9 <= max) tag += `-${'a'.repeat(8)}`;
+  if (tag.length < max) tag += `-${'a'.repeat(max - tag.length - 1)}`;
+  expect(tag).toHaveLength(max);
+  return tag;
+}
+
+/** Puts an envelope field into the batch, declaring the version that has it. */
+function setEnvelope(b: Record<string, unknown>, field: string, value: string): void {
+  if (Object.hasOwn(SINCE, field)) b.schema_version = SINCE[field];
+  b[field] = value;
 }
 
 const textRules = (rules: Readonly<Record<string, FieldRule>>) =>
@@ -103,9 +128,7 @@ describe('lengths: one code point over a rule is refused by the edge and by the 
   );
 
   it.each(envelopeCases)('envelope field %s (max %d), %#', async (field, max, value) => {
-    const edge = await ingestOutcome((b) => {
-      b[field] = value;
-    });
+    const edge = await ingestOutcome((b) => setEnvelope(b, field, value));
     expect(edge.status).toBe(400);
     expect(edge.body.error).toBe(
       field === 'schema_version' ? 'unknown_schema_version' : 'invalid_envelope',
@@ -128,9 +151,7 @@ describe('lengths: one code point over a rule is refused by the edge and by the 
   )(
     'envelope field %s at its maximum (%d) is acknowledged and read whole, %#',
     async (field, _max, value) => {
-      const edge = await ingestOutcome((b) => {
-        b[field] = value;
-      });
+      const edge = await ingestOutcome((b) => setEnvelope(b, field, value));
       expect(edge.status).toBe(204);
       const record = onlyRecord(edge.records);
       expect(record[field]).toBe(value);

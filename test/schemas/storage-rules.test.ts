@@ -24,6 +24,7 @@ interface PropertySchema {
   const?: unknown;
   enum?: unknown[];
   minimum?: number;
+  exclusiveMinimum?: number;
   maximum?: number;
   maxLength?: number;
   pattern?: string;
@@ -47,7 +48,8 @@ function fitsKind(p: PropertySchema, kind: StorageKind): boolean {
       (p.type === undefined && strings && (p.enum !== undefined || p.const !== undefined))
     );
   if (kind === 'boolean') return p.type === 'boolean';
-  const { minimum: min, maximum: max } = p;
+  const min = p.minimum ?? p.exclusiveMinimum;
+  const max = p.maximum;
   if (min === undefined || max === undefined || !Number.isFinite(min) || !Number.isFinite(max))
     return false;
   const whole = p.type === 'integer';
@@ -181,10 +183,31 @@ describe.each(SCHEMA_VERSIONS)('schema %s', (version) => {
   });
 
   it('every envelope property the record keeps has a storage rule', () => {
-    const kept = Object.keys($defs.envelope.properties ?? {}).filter(
-      (p) => p !== 'sent_at' && p !== 'events',
+    expect(keptEnvelope(version).filter((p) => !Object.hasOwn(ENVELOPE_FIELDS, p))).toStrictEqual(
+      [],
     );
-    expect(kept.sort()).toStrictEqual(Object.keys(ENVELOPE_FIELDS).sort());
+  });
+});
+
+/** The envelope properties of a version that the record keeps (`sent_at` becomes skew_ms). */
+function keptEnvelope(version: string): string[] {
+  return Object.keys(schemaOf(version).$defs.envelope.properties ?? {}).filter(
+    (p) => p !== 'sent_at' && p !== 'events',
+  );
+}
+
+describe('the rules of every version together', () => {
+  it('are exactly the envelope properties of the versions, and the event properties of the versions', () => {
+    const envelope = new Set(SCHEMA_VERSIONS.flatMap(keptEnvelope));
+    expect([...envelope].sort()).toStrictEqual(Object.keys(ENVELOPE_FIELDS).sort());
+    const event = new Set(['time']);
+    for (const version of SCHEMA_VERSIONS) {
+      for (const [name, def] of Object.entries(schemaOf(version).$defs)) {
+        if (name === 'envelope' || name === 'event') continue;
+        for (const key of Object.keys(def.properties ?? {})) event.add(key);
+      }
+    }
+    expect([...event].sort()).toStrictEqual(Object.keys(EVENT_FIELDS).sort());
   });
 });
 
@@ -227,6 +250,9 @@ describe('ruleProblem', () => {
       sdk_version: M.sdk_version,
       player_name: M.player_name,
       player_version: M.player_version,
+      drm_system: N,
+      audio_language: M.language,
+      subtitle_language: M.language,
       ...Object.fromEntries(
         ['country', 'region', 'city', 'time_zone', 'asn'].map((f) => [`geo.${f}`, H]),
       ),

@@ -27,6 +27,9 @@ interface InvalidVector {
   data: unknown;
 }
 
+/** The first version: the full set of bad-input classes is tested on it. */
+const FIRST = SCHEMA_VERSIONS[0];
+
 const EDGE_REASONS = [
   'invalid_event',
   'invalid_envelope',
@@ -83,7 +86,18 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
     expect(ok).toBe(true);
   });
 
-  it('has a valid single-event example of every event type', () => {
+  it('has a valid example of every event type, alone or in a batch', () => {
+    const types = new Set(
+      valid.flatMap(([f, d]) =>
+        (f.startsWith('event-') ? [d] : (d as { events: unknown[] }).events).map(
+          (e) => (e as { type: string }).type,
+        ),
+      ),
+    );
+    expect([...types].sort()).toStrictEqual([...EVENT_TYPES].sort());
+  });
+
+  it.runIf(version === FIRST)('has a valid single-event example of every event type', () => {
     const types = new Set(
       valid.filter(([f]) => f.startsWith('event-')).map(([, d]) => (d as { type: string }).type),
     );
@@ -124,7 +138,7 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
     },
   );
 
-  it('covers the bad-input classes the product promises to reject', () => {
+  it.runIf(version === FIRST)('covers the bad-input classes the product promises to reject', () => {
     const keywords = new Set(invalid.map(([, vec]) => vec.expect.keyword));
     for (const k of [
       'required',
@@ -144,4 +158,39 @@ describe.each(SCHEMA_VERSIONS.map((v) => [v]))('schema %s test vectors', (versio
     expect(protoKeys).toContain('__proto__');
     expect(protoKeys).toContain('constructor');
   });
+
+  // A later version is tested on what it changed: every field it adds or renames has an invalid
+  // example naming it, and every name it retires has one showing it refused.
+  it.runIf(version !== FIRST)(
+    'has an invalid example for every field it adds and every field name it retires',
+    () => {
+      const previous = SCHEMA_VERSIONS[SCHEMA_VERSIONS.indexOf(version) - 1];
+      const now = fieldsOf(version);
+      const before = fieldsOf(previous);
+      const named = new Set(
+        invalid.flatMap(([, vec]) => [
+          vec.expect.instancePath.split('/').pop() ?? '',
+          ...Object.values(vec.expect.params ?? {}).map(String),
+        ]),
+      );
+      const added = [...now].filter((f) => !before.has(f)).map((f) => f.split('.')[1]);
+      const retired = [...before].filter((f) => !now.has(f)).map((f) => f.split('.')[1]);
+      expect(added.length + retired.length).toBeGreaterThan(0);
+      expect([...new Set([...added, ...retired])].filter((f) => !named.has(f))).toStrictEqual([]);
+    },
+  );
 });
+
+/** `<definition>.<property>` of every property of a schema version. */
+function fieldsOf(version: string): Set<string> {
+  const schema = JSON.parse(fs.readFileSync(path.join(schemaDir, `${version}.json`), 'utf8')) as {
+    $defs: Record<string, { properties?: Record<string, unknown> }>;
+  };
+  const out = new Set<string>();
+  for (const [def, node] of Object.entries(schema.$defs)) {
+    for (const key of Object.keys(node.properties ?? {})) {
+      if (!(def === 'envelope' && key === 'schema_version')) out.add(`${def}.${key}`);
+    }
+  }
+  return out;
+}

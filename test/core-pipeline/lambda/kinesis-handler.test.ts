@@ -6,7 +6,14 @@ import {
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { SinkWriteError } from '../../../core-pipeline/errors.js';
 import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
-import { badRow, enrichedRecord, event, jsonBytes, T0 } from '../../helpers/records.js';
+import {
+  badRow,
+  enrichedRecord,
+  event,
+  jsonBytes,
+  rolloutRefusal,
+  T0,
+} from '../../helpers/records.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
 import { recordingSink } from '../../helpers/recording-sink.js';
 
@@ -45,6 +52,7 @@ describe('processKinesisBatch', () => {
       recordsIn: 2,
       eventsWritten: 3,
       badRowsWritten: 0,
+      refusalsWritten: 0,
       writes: 1,
       writeMs: 1,
       failedFrom: null,
@@ -86,6 +94,29 @@ describe('processKinesisBatch', () => {
     expect(
       await ids("SELECT reason FROM bad_rows WHERE request_id = 'req_lambda_bad1'"),
     ).toStrictEqual([bad.reason]);
+  });
+
+  it('stores rollout refusals from the bad-row stream apart from bad rows, once when re-delivered', async () => {
+    const refusal = rolloutRefusal({ request_id: 'req_lambda_refused1' });
+    const stream = { stream: 'beacon-edge-bad-rows' };
+    const batch = [
+      kinesisStreamRecord(jsonBytes(refusal), stream),
+      kinesisStreamRecord(jsonBytes(refusal), stream),
+    ];
+    const o = opts(store, { badRowStreams: ['beacon-edge-bad-rows'] });
+    const first = await processKinesisBatch(batch, o);
+    await processKinesisBatch(batch, o);
+    expect([first.refusalsWritten, first.badRowsWritten, first.failedFrom]).toStrictEqual([
+      2,
+      0,
+      null,
+    ]);
+    expect(
+      await ids("SELECT reason FROM rollout_refusals WHERE request_id = 'req_lambda_refused1'"),
+    ).toStrictEqual(['schema_retired']);
+    expect(
+      await ids("SELECT count(*) FROM bad_rows WHERE request_id = 'req_lambda_refused1'"),
+    ).toStrictEqual([0]);
   });
 
   it('stores a re-delivered batch once', async () => {

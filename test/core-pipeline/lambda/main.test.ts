@@ -9,7 +9,7 @@ import { TimestreamSink } from '../../../core-pipeline/sinks/timestream.js';
 import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
 import { capturedPowertools, emfValues } from '../../helpers/powertools.js';
 import { kinesisStreamEvent, kinesisStreamRecord } from '../../helpers/lambda-kinesis-events.js';
-import { badRow, enrichedRecord, event, jsonBytes } from '../../helpers/records.js';
+import { badRow, enrichedRecord, event, jsonBytes, rolloutRefusal } from '../../helpers/records.js';
 import { recordingSink } from '../../helpers/recording-sink.js';
 
 function setup(
@@ -30,8 +30,11 @@ const twoEvents = () =>
 describe('createConsumerHandler', () => {
   it('answers a stored batch with no failures, one EMF document and one log line', async () => {
     const bad = kinesisStreamRecord(jsonBytes(badRow()), { stream: 'beacon-edge-bad-rows' });
+    const refused = kinesisStreamRecord(jsonBytes(rolloutRefusal()), {
+      stream: 'beacon-edge-bad-rows',
+    });
     const { h, logs, emf } = setup(recordingSink(), { badRowStreams: ['beacon-edge-bad-rows'] });
-    const res = await h(kinesisStreamEvent([twoEvents(), twoEvents(), bad]), context);
+    const res = await h(kinesisStreamEvent([twoEvents(), twoEvents(), bad, refused]), context);
     expect(res).toStrictEqual({ batchItemFailures: [] });
     expect(emf).toHaveLength(1);
     expect(
@@ -41,9 +44,10 @@ describe('createConsumerHandler', () => {
     expect(emf[0].service).toBe('beacon-consumer');
     const values = emfValues(emf[0]);
     expect({ ...values, WriteLatency: typeof values.WriteLatency }).toStrictEqual({
-      RecordsIn: 3,
+      RecordsIn: 4,
       EventsWritten: 4,
       BadRows: 1,
+      RolloutRefusals: 1,
       WriteLatency: 'number',
       WriteFailures: 0,
     });
