@@ -10,15 +10,15 @@
  * says so.
  */
 import {
+  BAD_ROW_TAGS,
   BAD_ROWS_MEASUREMENT,
   EVENT_TAGS,
   EVENTS_MEASUREMENT,
+  REFUSAL_TAGS,
+  REFUSALS_MEASUREMENT,
 } from '../core-pipeline/sinks/influxdb-schema.js';
 import { PLAY_EVENT_TYPES } from '../dashboard/panels.js';
 import type { RolloutMetric } from '../dashboard/rollout-panels.js';
-
-/** Measurement of rollout refusals: one point per refused request. */
-const REFUSALS_MEASUREMENT = 'beacon_rollout_refusals';
 
 /** A query or an expression of a rollout panel, as the dashboard JSON stores it. */
 export type RolloutInfluxTarget =
@@ -42,11 +42,22 @@ const EVENTS = `"${EVENTS_MEASUREMENT}"`;
 const BAD_ROWS = `"${BAD_ROWS_MEASUREMENT}"`;
 const REFUSALS = `"${REFUSALS_MEASUREMENT}"`;
 
-/** The version tags as quoted identifiers; each must be a tag of the events (InfluxQL groups by tags only). */
+/** Each measurement the panels read, with its tags. */
+const TAGS_OF: [string, readonly string[]][] = [
+  [EVENTS_MEASUREMENT, EVENT_TAGS],
+  [BAD_ROWS_MEASUREMENT, BAD_ROW_TAGS],
+  [REFUSALS_MEASUREMENT, REFUSAL_TAGS],
+];
+
+/**
+ * The version tags as quoted identifiers; each must be a tag of every measurement read (InfluxQL
+ * groups by tags only, and a field in GROUP BY is silently ignored).
+ */
 function versionTags(tags: readonly string[]): string {
   for (const t of tags)
-    if (!(EVENT_TAGS as readonly string[]).includes(t))
-      throw new Error(`"${t}" is not a tag of ${EVENTS_MEASUREMENT}; InfluxQL cannot group by it`);
+    for (const [measurement, keys] of TAGS_OF)
+      if (!keys.includes(t))
+        throw new Error(`"${t}" is not a tag of ${measurement}; InfluxQL cannot group by it`);
   return tags.map((t) => `"${t}"`).join(', ');
 }
 
