@@ -16,6 +16,7 @@ import { PANELS, drawSeries, resizeCharts } from './charts.js';
 import { refreshDiagnostics, resizeDiagnostics } from './diagnostics.js';
 import { byId, data, find } from './dom.js';
 import { explorerRequested, startExplorer } from './explorer.js';
+import { refreshRollout, resizeRollout, startRollout } from './rollout.js';
 import { fmtTime } from './format.js';
 import { drawBadRows, drawBreakdown } from './tables.js';
 import { drawQoe, drawTotals, labelPanels } from './tiles.js';
@@ -48,6 +49,7 @@ async function refresh(): Promise<void> {
   state.inFlight = true;
   const r = `range=${state.range}`;
   void refreshDiagnostics(state.range);
+  void refreshRollout(state.range);
   try {
     const [ts, totals, qoe, breakdown, bad, health] = await Promise.all([
       getJson<TimeseriesAnswer>(`/api/v1/timeseries?types=${PANELS.join(',')}&${r}`),
@@ -98,6 +100,8 @@ function startDashboard(): void {
   labelPanels();
   new ResizeObserver(resizeCharts).observe(find('.panels'));
   new ResizeObserver(resizeDiagnostics).observe(byId('diagnose'));
+  new ResizeObserver(resizeRollout).observe(byId('rollout'));
+  startRollout(refresh);
   choice('.range', 'range', 'aria-pressed', (range) => {
     state.range = range;
   });

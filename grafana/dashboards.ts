@@ -25,6 +25,7 @@ import {
   type PanelDef,
 } from '../dashboard/panels.js';
 import { influxTargets } from './influxql.js';
+import { rolloutDashboard } from './rollout-dashboard.js';
 import { timestreamTargets } from './timestream-sql.js';
 
 /** The store a dashboard reads. */
@@ -40,6 +41,7 @@ export const DATASOURCE_TYPES: Record<GrafanaStore, string> = {
 export const DASHBOARD_UIDS = {
   overview: 'beacons-overview',
   regional: 'beacons-regional',
+  rollout: 'beacons-rollout',
 } as const;
 
 /** A panel's data source: whichever the dashboard's `datasource` variable selects (Grafana syntax). */
@@ -55,8 +57,8 @@ export interface DashboardOptions {
   timestreamDatabase?: string;
 }
 
-/** A query object as the data source stores it, for the SDK's panel builders. */
-class RawTarget implements cog.Builder<cog.Dataquery> {
+/** A query object as the data source stores it, for the SDK's panel builders (and rollout-dashboard.ts). */
+export class RawTarget implements cog.Builder<cog.Dataquery> {
   constructor(private readonly query: Record<string, unknown>) {}
   build(): cog.Dataquery {
     return { ...this.query, _implementsDataqueryVariant() {} };
@@ -132,7 +134,8 @@ function layout(builders: AnyPanelBuilder[], width: number, height: number, y0: 
   return y0 + Math.ceil(builders.length / perRow) * height;
 }
 
-function base(title: string, uid: string, opts: DashboardOptions): DashboardBuilder {
+/** A dashboard with the shared settings: uid, tags, refresh, time range and the data source variable. */
+export function base(title: string, uid: string, opts: DashboardOptions): DashboardBuilder {
   return new DashboardBuilder(title)
     .uid(uid)
     .tags(['beacon-edge', opts.store])
@@ -178,7 +181,7 @@ function regionalDashboard(opts: DashboardOptions): Dashboard {
   return d.build();
 }
 
-/** Both dashboards for a store, as JSON-ready objects. */
+/** Every dashboard for a store (overview, regional, rollout), as JSON-ready objects. */
 export function buildDashboards(opts: DashboardOptions): Dashboard[] {
-  return [overviewDashboard(opts), regionalDashboard(opts)];
+  return [overviewDashboard(opts), regionalDashboard(opts), rolloutDashboard(opts)];
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startKinesisConsumer } from '../core-pipeline/consumer/index.js';
 import { createDuckDbQueries } from '../core-pipeline/queries/duckdb-queries.js';
 import { createDuckDbSessionQueries } from '../core-pipeline/queries/duckdb-sessions.js';
+import { createDuckDbRolloutQueries } from '../core-pipeline/queries/duckdb-rollout.js';
 import { createDuckDbRollupQueries } from '../core-pipeline/queries/duckdb-rollups.js';
 import { DuckDbStore } from '../core-pipeline/sinks/duckdb.js';
 import { serveDemo } from '../demo/serve.js';
@@ -227,6 +228,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
         queries: createDuckDbQueries(store),
         sessions: createDuckDbSessionQueries(store),
         rollups: createDuckDbRollupQueries(store),
+        rollout: createDuckDbRolloutQueries(store),
         health: () => {
           const now = Date.now();
           const stats = consumer.stats();

@@ -48,6 +48,9 @@ export async function afterEndpoints(ctx: ApiContext, range: RangeName): Promise
     { name: 'bad-rows', call: () => api(ctx, '/bad-rows', `${r}&limit=25`) },
   ];
   list.push({ name: 'diagnose', call: () => api(ctx, '/diagnose', r) });
+  if (ctx.rollout)
+    for (const by of ['schema', 'sdk'])
+      list.push({ name: `rollout ${by}`, call: () => api(ctx, '/rollout', `${r}&by=${by}`) });
   // The session explorer: the recent-sessions list, one slice's list and one session's page.
   if (ctx.sessions) {
     list.push({ name: 'sessions', call: () => api(ctx, '/sessions', `${r}&limit=50`) });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { createDuckDbQueries } from '../../core-pipeline/queries/duckdb-queries.js';
 import { createDuckDbRollupQueries } from '../../core-pipeline/queries/duckdb-rollups.js';
 import { createDuckDbSessionQueries } from '../../core-pipeline/queries/duckdb-sessions.js';
+import { createDuckDbRolloutQueries } from '../../core-pipeline/queries/duckdb-rollout.js';
 import { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
 import { DEV_DEFAULTS } from '../../local/config.js';
 import { createRng } from '../../local/sim/random.js';
@@ -148,6 +149,7 @@ const ctx = {
   queries: createDuckDbQueries(store),
   rollups: createDuckDbRollupQueries(store),
   sessions: createDuckDbSessionQueries(store),
+  rollout: createDuckDbRolloutQueries(store),
   health: () => ({}),
   now,
 };

@@ -15,25 +15,54 @@
  *   edge's within TRUSTED_CLIENT_SKEW_MS (the corrected time stays readable as ts + skew_ms, both
  *   fields), and by the corrected time only for clocks further off.
  */
-import { BAD_ROW_COLUMNS, EVENT_COLUMNS, type EventRow, type StoredBadRow } from '../rows.js';
+import {
+  BAD_ROW_COLUMNS,
+  EVENT_COLUMNS,
+  REFUSAL_COLUMNS,
+  type EventRow,
+  type StoredBadRow,
+  type StoredRefusal,
+} from '../rows.js';
 
 /** Measurement of accepted events: one point per event. */
 export const EVENTS_MEASUREMENT = 'beacon_events';
 /** Measurement of bad rows: one point per bad row. */
 export const BAD_ROWS_MEASUREMENT = 'beacon_bad_rows';
+/** Measurement of rollout refusals: one point per refused request. */
+export const REFUSALS_MEASUREMENT = 'beacon_rollout_refusals';
 
-/** Event columns written as tags, in line-protocol order (sorted, as InfluxDB prefers). */
+/**
+ * Event columns written as tags, in line-protocol order (sorted, as InfluxDB prefers). The schema
+ * and SDK versions are tags so the rollout panels can group by them (a handful of values each).
+ */
 export const EVENT_TAGS = [
   'asn',
   'country',
   'device',
   'pop',
+  'schema_version',
+  'sdk_version',
   'serving_region',
   'type',
 ] as const satisfies readonly (keyof EventRow)[];
 
-/** Bad-row columns written as tags. */
-const BAD_ROW_TAGS = ['pop', 'reason', 'source'] as const satisfies readonly (keyof StoredBadRow)[];
+/** Bad-row columns written as tags (the versions, when the refused body had readable ones). */
+export const BAD_ROW_TAGS = [
+  'pop',
+  'reason',
+  'schema_version',
+  'sdk_version',
+  'source',
+] as const satisfies readonly (keyof StoredBadRow)[];
+
+/** Rollout-refusal columns written as tags: the decision and the versions it was about. */
+export const REFUSAL_TAGS = [
+  'pop',
+  'reason',
+  'schema_version',
+  'sdk_name',
+  'sdk_version',
+] as const satisfies readonly (keyof StoredRefusal)[];
 
 /** One field value with the line-protocol type it is written as. */
 export type FieldValue =
@@ -137,5 +166,25 @@ export function badRowPointAt(row: StoredBadRow, timeMs: number): Point {
     tags: tagsOf(row, BAD_ROW_TAGS),
     fields,
     timeNs: pointTimeNs(timeMs, row.bad_row_id),
+  };
+}
+
+/**
+ * A rollout refusal as its point, timed at its receive time with six digits of its request id: a
+ * re-delivered refusal lands on the same point (idempotent on the request, as the other stores).
+ */
+export function refusalPoint(row: StoredRefusal): Point {
+  const tagSet = new Set<string>(REFUSAL_TAGS);
+  const fields: [string, FieldValue][] = [];
+  for (const col of REFUSAL_COLUMNS) {
+    if (tagSet.has(col.name)) continue;
+    const f = fieldOf(col.type, row[col.name]);
+    if (f) fields.push([col.name, f]);
+  }
+  return {
+    measurement: REFUSALS_MEASUREMENT,
+    tags: tagsOf(row, REFUSAL_TAGS),
+    fields,
+    timeNs: pointTimeNs(row.received_at, row.request_id),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The InfluxDB store (Timestream for InfluxDB on AWS): events and bad rows as points
+ * The InfluxDB store (Timestream for InfluxDB on AWS): events, bad rows and rollout refusals as points
  * (influxdb-schema.ts), written as line protocol over HTTP(S) (influxdb-writer.ts).
  *
  * How it keeps the sink contract without transactions:
@@ -21,8 +21,8 @@
 import { chunkBySize } from '../../common/chunk-by-size.js';
 import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
 import { SinkWriteError } from '../errors.js';
-import type { EventRow, StoredBadRow } from '../rows.js';
-import { badRowPoint, badRowPointAt, eventPoint } from './influxdb-schema.js';
+import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
+import { badRowPoint, badRowPointAt, eventPoint, refusalPoint } from './influxdb-schema.js';
 import { InfluxWriter, type WriterDeps } from './influxdb-writer.js';
 import { encodePoints } from './line-protocol.js';
 import type { Checkpoint, EventSink, WriteBatchInput, WriteReport } from './sink.js';
@@ -31,7 +31,8 @@ import { type Refused, storeRejectedRow } from './store-rejected.js';
 /** One row as its line, with the row kept for a `store_rejected` bad row. */
 type Item =
   | { kind: 'event'; row: EventRow; line: string }
-  | { kind: 'bad_row'; row: StoredBadRow; line: string };
+  | { kind: 'bad_row'; row: StoredBadRow; line: string }
+  | { kind: 'refusal'; row: StoredRefusal; line: string };
 
 /** Options of the InfluxDB sink. */
 export interface InfluxDbSinkOptions {
@@ -69,11 +70,13 @@ export class InfluxDbSink implements EventSink {
     this.now = opts.now ?? Date.now;
   }
 
-  async writeBatch({ events, badRows }: WriteBatchInput): Promise<WriteReport> {
+  async writeBatch({ events, badRows, refusals = [] }: WriteBatchInput): Promise<WriteReport> {
     if (this.closed) throw new SinkWriteError('the InfluxDB sink is closed');
     const items: Item[] = [];
     for (const row of events) items.push({ kind: 'event', row, line: lineOf(eventPoint(row)) });
     for (const row of badRows) items.push({ kind: 'bad_row', row, line: lineOf(badRowPoint(row)) });
+    for (const row of refusals)
+      items.push({ kind: 'refusal', row, line: lineOf(refusalPoint(row)) });
     const refused = await this.writeItems(items);
     if (refused.length === 0) return { rejectedEvents: 0 };
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { LIMITS } from '../../schemas/limits.js';
 import { cutCodePoints } from '../../schemas/storable.js';
-import type { EventRow, StoredBadRow } from '../rows.js';
+import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
 
 /** Reason of a row the store refused. */
 const STORE_REJECTED = 'store_rejected';
@@ -19,7 +19,8 @@ const MAX_DETAIL = 500;
 /** A row the store refused, and what it answered. */
 export type Refused =
   | { kind: 'event'; row: EventRow; status: number; message: string }
-  | { kind: 'bad_row'; row: StoredBadRow; status: number; message: string };
+  | { kind: 'bad_row'; row: StoredBadRow; status: number; message: string }
+  | { kind: 'refusal'; row: StoredRefusal; status: number; message: string };
 
 /**
  * The `store_rejected` bad row for a refused row. Its id is derived from the refused row's id, so
@@ -27,12 +28,19 @@ export type Refused =
  * the core makes (the client was told its event was accepted); the store's status is in `detail`.
  */
 export function storeRejectedRow(r: Refused, ingestedAt: number): StoredBadRow {
+  const what = { event: 'event', bad_row: 'bad row', refusal: 'rollout refusal' }[r.kind];
   const detail = cutCodePoints(
-    `${r.kind === 'event' ? 'event' : 'bad row'} refused by the store: HTTP ${r.status} ${r.message}`.trim(),
+    `${what} refused by the store: HTTP ${r.status} ${r.message}`.trim(),
     MAX_DETAIL,
   );
-  const id = r.kind === 'event' ? r.row.event_id : r.row.bad_row_id;
-  const payload = r.kind === 'event' ? JSON.stringify(r.row) : r.row.payload;
+  const id =
+    r.kind === 'event'
+      ? r.row.event_id
+      : r.kind === 'bad_row'
+        ? r.row.bad_row_id
+        : r.row.request_id;
+  // An event or a refusal is kept whole as JSON; a bad row keeps its own payload.
+  const payload = r.kind === 'bad_row' ? r.row.payload : JSON.stringify(r.row);
   const cut = cutCodePoints(payload, LIMITS.badRowPayloadBytes);
   const truncated =
     cut.length < payload.length || (r.kind === 'bad_row' && r.row.payload_truncated);
@@ -50,13 +58,13 @@ export function storeRejectedRow(r: Refused, ingestedAt: number): StoredBadRow {
     detail,
     index: r.kind === 'bad_row' ? r.row.index : null,
     session_id: r.row.session_id,
-    event_id: r.row.event_id,
+    event_id: r.kind === 'refusal' ? null : r.row.event_id,
     schema_version: r.row.schema_version,
     sdk_name: r.row.sdk_name,
     sdk_version: r.row.sdk_version,
     pop: r.row.pop,
     payload: cut,
-    payload_encoding: r.kind === 'event' ? (truncated ? 'text' : 'json') : r.row.payload_encoding,
+    payload_encoding: r.kind === 'bad_row' ? r.row.payload_encoding : truncated ? 'text' : 'json',
     payload_truncated: truncated,
   };
 }

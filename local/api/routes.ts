@@ -12,6 +12,7 @@ import type {
   SessionQueries,
   TypeCountQueries,
 } from '../../core-pipeline/queries/types.js';
+import type { RolloutQueries } from '../../core-pipeline/queries/rollout-answers.js';
 import { ROLLUP_DIMENSIONS } from '../../core-pipeline/rollups/aggregate.js';
 import { diagnoseRoute } from './diagnose.js';
 import {
@@ -22,6 +23,7 @@ import {
   type Parsed,
 } from './params.js';
 import { ROLLUP_ROUTES } from './rollup-routes.js';
+import { ROLLOUT_ENDPOINT, rolloutRoute } from './rollout.js';
 import { SESSION_ENDPOINTS, sessionRoute } from './sessions.js';
 
 /** An API answer: status and a JSON-serialisable body. */
@@ -39,6 +41,8 @@ export interface ApiContext {
   rollups: RollupQueries & TypeCountQueries;
   /** The session explorer's reads (`/sessions`); absent when the store has none. */
   sessions?: SessionQueries;
+  /** The rollout panel's read (`/rollout`); absent when the store has none. */
+  rollout?: RolloutQueries;
   /** Live status for /health (consumer lag, store path, ...). */
   health: () => Record<string, unknown>;
   now?: () => number;
@@ -83,6 +87,8 @@ const ROUTES: Record<string, Route> = {
 
   diagnose: diagnoseRoute,
 
+  rollout: rolloutRoute,
+
   async health(_q, ctx) {
     return json({ status: 'ok', ...ctx.health() });
   },
@@ -108,6 +114,7 @@ const INDEX = {
       'slices significantly worse than the rest, per metric, and the top one per minute',
     'GET /api/v1/health': 'consumer and store status',
     ...SESSION_ENDPOINTS,
+    ...ROLLOUT_ENDPOINT,
   },
 };
 

@@ -92,7 +92,7 @@ describeInChromium('dashboard page in Chromium', (env) => {
     for (const type of PANELS) await text(page, `#t-${type}`, String(expected[type] ?? 0));
     await text(page, '#t-sessions', '3');
     await text(page, '#q-plays', '3');
-    await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);
+    await expect.poll(() => page.locator('.panels .chart canvas').count()).toBe(4);
     expect(await page.locator('#status').getAttribute('class')).toBe('status ok');
     expect(await page.locator('#status .text').textContent()).toMatch(/^live · updated /);
     // Regional diagnostics by POP (the airport code of the POP header): one row per POP.

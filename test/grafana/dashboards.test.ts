@@ -87,8 +87,11 @@ describe.each([
 });
 
 describe('queries', () => {
+  // The Rollout dashboard (the third) is checked in rollout-dashboard.test.ts.
   it('InfluxQL reads the sink’s measurements, raw, with Grafana’s macros', () => {
-    const targets = json('influxdb').flatMap((d) => d.panels.flatMap((p) => p.targets ?? []));
+    const targets = json('influxdb')
+      .slice(0, 2)
+      .flatMap((d) => d.panels.flatMap((p) => p.targets ?? []));
     for (const t of targets) {
       expect(t).toMatchObject({ rawQuery: true });
       expect(String(t.query)).toMatch(
@@ -99,7 +102,9 @@ describe('queries', () => {
   });
 
   it('Timestream SQL uses the plugin’s macros and expands to plain SQL', () => {
-    const targets = json('timestream').flatMap((d) => d.panels.flatMap((p) => p.targets ?? []));
+    const targets = json('timestream')
+      .slice(0, 2)
+      .flatMap((d) => d.panels.flatMap((p) => p.targets ?? []));
     expect(targets.length).toBe(
       DEMO_PANELS.length + QOE_PANELS.length + PIPELINE_PANELS.length + REGIONAL_PANELS.length,
     );

@@ -59,6 +59,7 @@ describe('pushToGrafana', () => {
       'POST /api/datasources',
       'POST /api/dashboards/db',
       'POST /api/dashboards/db',
+      'POST /api/dashboards/db',
     ]);
     for (const r of grafana.requests) expect(r.authorization).toBe(`Bearer ${TOKEN}`);
     expect(grafana.requests[1].body).toStrictEqual({ uid: 'beacon-edge', title: 'Beacons' });
@@ -92,6 +93,7 @@ describe('pushToGrafana', () => {
       dashboards: [
         { uid: 'beacons-overview', url: '/d/beacons-overview/x', version: 1 },
         { uid: 'beacons-regional', url: '/d/beacons-regional/x', version: 1 },
+        { uid: 'beacons-rollout', url: '/d/beacons-rollout/x', version: 1 },
       ],
     });
   });
@@ -108,12 +110,13 @@ describe('pushToGrafana', () => {
       'PUT /api/datasources/uid/beacon-edge-influxdb-us-east-1',
       'POST /api/dashboards/db',
       'POST /api/dashboards/db',
+      'POST /api/dashboards/db',
     ]);
     expect(result.folder).toBe('exists');
     expect(result.datasources.map((d) => d.action)).toStrictEqual(['updated', 'updated']);
-    expect(result.dashboards.map((d) => d.version)).toStrictEqual([2, 2]);
+    expect(result.dashboards.map((d) => d.version)).toStrictEqual([2, 2, 2]);
     expect([grafana.folders.size, grafana.datasources.size, grafana.dashboards.size]).toStrictEqual(
-      [1, 2, 2],
+      [1, 2, 3],
     );
   });
 

@@ -53,8 +53,12 @@ describe('beacons grafana', () => {
     ).toStrictEqual({
       httpHeaderValue1: `Token ${INFLUX_TOKEN}`,
     });
-    expect([...grafana.dashboards.keys()]).toStrictEqual(['beacons-overview', 'beacons-regional']);
-    expect(out.at(-1)).toBe('pushed 2 dashboards and 2 data sources');
+    expect([...grafana.dashboards.keys()]).toStrictEqual([
+      'beacons-overview',
+      'beacons-regional',
+      'beacons-rollout',
+    ]);
+    expect(out.at(-1)).toBe('pushed 3 dashboards and 2 data sources');
     expect(out.join('\n')).not.toMatch(new RegExp(`${TOKEN}|${INFLUX_TOKEN}`));
   });
 
@@ -138,7 +142,11 @@ describe('beacons grafana', () => {
     try {
       expect(await main(['grafana', 'export', '--out', dir])).toBe(0);
       const files = fs.readdirSync(dir).sort();
-      expect(files).toStrictEqual(['beacons-overview.json', 'beacons-regional.json']);
+      expect(files).toStrictEqual([
+        'beacons-overview.json',
+        'beacons-regional.json',
+        'beacons-rollout.json',
+      ]);
       const [overview] = buildDashboards({ store: 'influxdb' });
       expect(JSON.parse(fs.readFileSync(path.join(dir, files[0]), 'utf8'))).toStrictEqual(
         JSON.parse(JSON.stringify(overview)),

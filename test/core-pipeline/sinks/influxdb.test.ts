@@ -75,7 +75,9 @@ describe('InfluxDbSink', () => {
       expect(bodies).toHaveLength(1 + 8 + 1);
       const last = bodies.at(-1) ?? '';
       expect(
-        last.startsWith('beacon_bad_rows,pop=FRA56-C1,reason=store_rejected,source=core '),
+        last.startsWith(
+          'beacon_bad_rows,pop=FRA56-C1,reason=store_rejected,schema_version=1-0-0,sdk_version=0.1.0,source=core ',
+        ),
       ).toBe(true);
       expect(last).toContain(`detail="event refused by the store: HTTP ${status}`);
       // Every other line was accepted in some body.

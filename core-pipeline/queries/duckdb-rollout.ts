@@ -1,0 +1,167 @@
+/**
+ * The rollout panel's read on the DuckDB store: per schema version or per SDK release, the
+ * rollups' events, sessions, plays, failures and startup sketch (schema_version and sdk_version
+ * are rollup dimensions, so no raw event is summed), the bad rows by their own version columns
+ * and the rollout refusals by theirs, per bucket; rollout-answers.ts turns them into the answer.
+ *
+ * The rollups key SDK releases by `sdk_version` only (sdk_name is not a rollup dimension), so a
+ * release is grouped by its version and labelled with the SDK names seen for it in the window
+ * (one DISTINCT over the events' two dictionary-encoded columns, plus the bad rows' and
+ * refusals'); two SDKs that share a version number share a row, labelled with both names.
+ *
+ * Events are bucketed by event time (whole minutes, as every rollup read); bad rows and refusals
+ * by receive time (the edge refused them before any event time was trusted).
+ */
+import type { DuckDBValue } from '@duckdb/node-api';
+import { InvalidQueryError } from '../errors.js';
+import { ROLLUP_TABLE, SKETCH_TABLE } from '../rollups/tables.js';
+import type { DuckDbStore, QueryRow } from '../sinks/duckdb.js';
+import { BAD_ROWS_TABLE, REFUSALS_TABLE } from '../sinks/duckdb-schema.js';
+import * as guard from './guards.js';
+import {
+  emptyCounts,
+  entry,
+  ROLLOUT_GROUPINGS,
+  rolloutAnswer,
+  type RolloutAnswer,
+  type RolloutCounts,
+  type RolloutGrouping,
+  type RolloutInput,
+  type RolloutQueries,
+} from './rollout-answers.js';
+
+/** The version column of each table per grouping (fixed names, never input). */
+const VERSION_COLUMN: Record<RolloutGrouping, string> = {
+  schema: 'schema_version',
+  sdk: 'sdk_version',
+};
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** The DuckDB implementation of the rollout read. */
+export function createDuckDbRolloutQueries(store: DuckDbStore): RolloutQueries {
+  return { rollout: (input) => rollout(store, input) };
+}
+
+function grouping(v: unknown): RolloutGrouping {
+  if (!(ROLLOUT_GROUPINGS as readonly unknown[]).includes(v))
+    throw new InvalidQueryError('by', `must be one of ${ROLLOUT_GROUPINGS.join(', ')}`);
+  return v as RolloutGrouping;
+}
+
+/** `[$1, $2)` on a timestamp column. */
+const inWindow = (col: string) =>
+  `${col} >= make_timestamp_ms($1::BIGINT) AND ${col} < make_timestamp_ms($2::BIGINT)`;
+/** The start of the bucket (ms, $3 wide) a timestamp column falls in. */
+const bucketOf = (col: string) => `(epoch_ms(${col}) // $3) * $3`;
+
+async function rollout(store: DuckDbStore, input: RolloutInput): Promise<RolloutAnswer> {
+  const by = grouping(input?.by);
+  const r = guard.bucketRange(input.from, input.to, input.bucketSeconds);
+  if (r.bucketMs % guard.MINUTE_MS !== 0)
+    throw new InvalidQueryError(
+      'bucketSeconds',
+      'must be a multiple of 60 (rollups are per minute)',
+    );
+  const endMs = Math.ceil(r.endMs / guard.MINUTE_MS) * guard.MINUTE_MS;
+  const params: DuckDBValue[] = [BigInt(r.startMs), BigInt(endMs), BigInt(r.bucketMs)];
+  const v = `"${VERSION_COLUMN[by]}"`;
+  const [sums, sketch, bad, refused, names] = await Promise.all([
+    store.query(
+      `SELECT ${bucketOf('minute')} AS t, ${v} AS v, sum(events) AS events, sum(sessions) AS sessions,
+         sum(plays) AS plays, sum(start_failures) + sum(playback_failures) AS failures
+       FROM ${ROLLUP_TABLE} WHERE ${inWindow('minute')} GROUP BY ALL`,
+      params,
+    ),
+    store.query(
+      `SELECT ${bucketOf('minute')} AS t, ${v} AS v, bucket, sum(n) AS n
+       FROM ${SKETCH_TABLE} WHERE ${inWindow('minute')} GROUP BY ALL`,
+      params,
+    ),
+    store.query(
+      `SELECT ${bucketOf('received_at')} AS t, coalesce(${v}, '') AS v, count(*) AS n
+       FROM ${BAD_ROWS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
+      params,
+    ),
+    store.query(
+      `SELECT ${bucketOf('received_at')} AS t, ${v} AS v, reason, count(*) AS n, sum(events) AS e
+       FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
+      params,
+    ),
+    by === 'sdk' ? sdkNames(store, params) : Promise.resolve(new Map<string, string[]>()),
+  ]);
+  const counts = new Map<string, Map<number, RolloutCounts>>();
+  const at = (row: QueryRow): RolloutCounts => {
+    const version = String(row.v ?? '');
+    const byT = entry(counts, version, () => new Map<number, RolloutCounts>());
+    return entry(byT, num(row.t), emptyCounts);
+  };
+  for (const row of sums) {
+    const c = at(row);
+    c.events += num(row.events);
+    c.sessions += num(row.sessions);
+    c.plays += num(row.plays);
+    c.failures += num(row.failures);
+  }
+  for (const row of sketch) {
+    const n = num(row.n);
+    if (n !== 0) at(row).startupSketch.set(num(row.bucket), n);
+  }
+  for (const row of bad) at(row).badRows += num(row.n);
+  for (const row of refused) {
+    const c = at(row);
+    const reason = String(row.reason);
+    c.refusals[reason] = (c.refusals[reason] ?? 0) + num(row.n);
+    c.refusedEvents += num(row.e);
+  }
+  const buckets: number[] = [];
+  for (let t = r.startMs; t < r.endMs; t += r.bucketMs) buckets.push(t);
+  return rolloutAnswer({
+    by,
+    fromMs: r.startMs,
+    toMs: endMs,
+    bucketMs: r.bucketMs,
+    buckets,
+    counts: dropEmpty(counts),
+    sdkNames: names,
+  });
+}
+
+/**
+ * Versions whose rollup rows all cancel out (a retracted delta, a compacted zero) are not versions
+ * seen in the window.
+ */
+function dropEmpty(
+  counts: Map<string, Map<number, RolloutCounts>>,
+): Map<string, Map<number, RolloutCounts>> {
+  for (const [version, byT] of counts) {
+    const seen = [...byT.values()].some(
+      (c) =>
+        c.events !== 0 ||
+        c.sessions !== 0 ||
+        c.badRows !== 0 ||
+        c.startupSketch.size > 0 ||
+        Object.keys(c.refusals).length > 0,
+    );
+    if (!seen) counts.delete(version);
+  }
+  return counts;
+}
+
+/** SDK names seen per sdk_version in the window (events, bad rows, refusals), sorted. */
+async function sdkNames(store: DuckDbStore, params: DuckDBValue[]): Promise<Map<string, string[]>> {
+  const rows = await store.query(
+    `SELECT DISTINCT sdk_version AS v, sdk_name AS name FROM events WHERE ${inWindow('time')}
+     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${BAD_ROWS_TABLE.name}
+       WHERE ${inWindow('received_at')} AND sdk_name IS NOT NULL AND sdk_version IS NOT NULL
+     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')}
+     ORDER BY 1, 2`,
+    params.slice(0, 2),
+  );
+  const out = new Map<string, string[]>();
+  for (const row of rows) {
+    const v = String(row.v);
+    out.set(v, [...(out.get(v) ?? []), String(row.name)]);
+  }
+  return out;
+}
