@@ -9,7 +9,10 @@ const KEY_SYSTEMS: [RegExp, string][] = [
   [/widevine|edef8ba9-79d6-4ace-a3c8-27dcd51d21ed/i, 'widevine'],
   [/playready|9a04f079-9840-4286-ab92-e65be0885f95/i, 'playready'],
   [/com\.apple\.(fps|streamingkeydelivery)/i, 'fairplay'],
-  [/clearkey|e2719d58-a985-b3c9-781a-b030af78d30e|1077efec-c0b2-4d02-ace3-3c1e52e2fb4b/i, 'clearkey'],
+  [
+    /clearkey|e2719d58-a985-b3c9-781a-b030af78d30e|1077efec-c0b2-4d02-ace3-3c1e52e2fb4b/i,
+    'clearkey',
+  ],
 ];
 
 /**

@@ -40,7 +40,8 @@ export function parseDeprecation(
  * logged.
  */
 export function logDeprecationOnce(n: DeprecationNotice, log: Logger): boolean {
-  const since = n.deprecatedAt === undefined ? n.deprecation : new Date(n.deprecatedAt).toUTCString();
+  const since =
+    n.deprecatedAt === undefined ? n.deprecation : new Date(n.deprecatedAt).toUTCString();
   const text = `schema ${n.schemaVersion} or ${n.sdk} is deprecated since ${since}, sunset ${n.sunset ?? 'not set'}`;
   if (logged.has(text)) return false;
   logged.add(text);

@@ -191,7 +191,10 @@ export function createTransport(d: TransportDeps): Transport {
           const error = r.reason ?? 'gone';
           const scope = RETIRED.includes(error) ? 'tracker' : 'session';
           if (scope === 'tracker') retired = true;
-          log.warn(`410 ${error}: ${scope === "tracker" ? "tracker" : `session ${sid}`} stopped`, r.detail);
+          log.warn(
+            `410 ${error}: ${scope === 'tracker' ? 'tracker' : `session ${sid}`} stopped`,
+            r.detail,
+          );
           d.stopped({ sessionId: sid, status, error, detail: r.detail, upgrade: r.upgrade, scope });
         } else {
           queue.remove(new Set(out.ids));
