@@ -98,7 +98,8 @@ export function createSession(
     if (env && m === shown) return env;
     shown = m;
     base ??= baseEnvelope();
-    env = { ...base, ...m };
+    // Cast: the media fields were checked against the schema's values (core/media-info.ts).
+    env = { ...base, ...m } as Envelope;
     return env;
   };
   const baseEnvelope = (): Envelope => {
