@@ -32,6 +32,11 @@ export type BatchValidation =
   | { ok: false; rejection: BodyRejection }
   | { ok: true; batch: BeaconBatch; accepted: AcceptedEvent[]; rejected: RejectedEvent[] };
 
+/** Outcome of validating a body's envelope: the batch and the version it is validated with. */
+export type EnvelopeValidation =
+  | { ok: false; rejection: BodyRejection }
+  | { ok: true; batch: BeaconBatch; version: string };
+
 /**
  * Validates a parsed body against the schema version it names and the config's limits, then
  * against the storage rules (schemas/storage-rules.ts) that the schema cannot state.
@@ -47,6 +52,17 @@ export function validateBatch(
   config: EdgeConfig,
   checkEventStrings = true,
 ): BatchValidation {
+  const envelope = validateEnvelope(value, config);
+  if (!envelope.ok) return envelope;
+  const { batch, version } = envelope;
+  return { ok: true, batch, ...validateEvents(batch, version, config, checkEventStrings) };
+}
+
+/**
+ * The first half of {@link validateBatch}: schema version, event count and envelope. The ingest
+ * core decides the rollout between the halves, so a refused batch's events are never validated.
+ */
+export function validateEnvelope(value: unknown, config: EdgeConfig): EnvelopeValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(400, 'invalid_envelope', `/ must be a JSON object, got ${describe(value)}`);
   }
@@ -77,8 +93,17 @@ export function validateBatch(
   if (unstorable) {
     return fail(400, 'invalid_envelope', `/${unstorable.field} ${unstorable.problem}`);
   }
+  return { ok: true, batch: body as unknown as BeaconBatch, version };
+}
 
-  const batch = body as unknown as BeaconBatch;
+/** The second half of {@link validateBatch}: every event on its own, against `version`. */
+export function validateEvents(
+  batch: BeaconBatch,
+  version: string,
+  config: EdgeConfig,
+  checkEventStrings = true,
+): { accepted: AcceptedEvent[]; rejected: RejectedEvent[] } {
+  const v = validators[version];
   const accepted: AcceptedEvent[] = [];
   const rejected: RejectedEvent[] = [];
   const seen = new Set<string>();
@@ -128,7 +153,7 @@ export function validateBatch(
     seen.add(event.id);
     accepted.push({ index, event });
   }
-  return { ok: true, batch, accepted, rejected };
+  return { accepted, rejected };
 }
 
 /** `instancePath message`, plus the offending property name where ajv gives one. */
@@ -159,6 +184,10 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : typeof value;
 }
 
-function fail(status: number, reason: BodyRejection['reason'], detail: string): BatchValidation {
+function fail(
+  status: number,
+  reason: BodyRejection['reason'],
+  detail: string,
+): { ok: false; rejection: BodyRejection } {
   return { ok: false, rejection: { status, reason, detail } };
 }

@@ -110,7 +110,11 @@ describe('edge stack with options: CloudFront', () => {
       'ingestPaths:["/v1/events","/i"],allowedOrigins:["https://video.example"]',
     );
     expect(kvsSeedFile(s)).toStrictEqual({
-      data: [{ key: 'cors.allowed-origins', value: 'https://video.example' }],
+      data: [
+        { key: 'cors.allowed-origins', value: 'https://video.example' },
+        { key: 'rollout.schemas', value: '-' },
+        { key: 'rollout.sdks', value: '-' },
+      ],
     });
   });
 
