@@ -10,6 +10,8 @@
 //   flushMs=<ms>     periodic flush (SDK default 10000)
 //   maxBuffer=<s>    hls.js forward buffer target and cap, seconds (small values make stalls
 //                    deterministic in tests: the player holds only that much media ahead)
+//   schema=<version> schema version the SDK declares and writes (1-0-0, 1-1-0, 2-0-0; default the
+//                    SDK's current one); the page's control changes it and reloads
 //   autoplay=1       start playing when the manifest is parsed
 //   src=<m3u8 url>   another HLS stream
 // `window.demo` exposes { hls, tracker, video, events, batches, counts } for the console and tests.
@@ -20,6 +22,7 @@ import { type BeaconLog, type BeaconRecord, createBeaconLog } from './page/beaco
 import { byId } from '../dashboard/dom.js';
 import { sessionLink } from '../dashboard/session-links.js';
 import { fmtBps, fmtMs } from './page/format.js';
+import { createSchemaStatus, pickVersion } from './page/schema-status.js';
 
 type Tracker = BeaconEdge.Tracker;
 
@@ -89,7 +92,8 @@ function startPlayer(sdk: typeof BeaconEdge, options: BeaconEdge.TrackerOptions)
       });
     hls.loadSource(src);
     hls.attachMedia(video);
-    byId('versions').textContent = `hls.js ${HlsClass.version} · SDK ${sdk.SDK_VERSION}`;
+    byId('versions').textContent =
+      `hls.js ${HlsClass.version} · SDK ${sdk.SDK_VERSION} · schema ${options.schemaVersion}`;
     return demo.tracker;
   }
   if (video.canPlayType('application/vnd.apple.mpegurl')) {
@@ -97,7 +101,8 @@ function startPlayer(sdk: typeof BeaconEdge, options: BeaconEdge.TrackerOptions)
     demo.tracker = sdk.html5(video, options);
     video.autoplay = params.get('autoplay') === '1';
     video.src = src;
-    byId('versions').textContent = `native HLS · SDK ${sdk.SDK_VERSION}`;
+    byId('versions').textContent =
+      `native HLS · SDK ${sdk.SDK_VERSION} · schema ${options.schemaVersion}`;
     return demo.tracker;
   }
   banner('This browser supports neither Media Source Extensions nor native HLS.');
@@ -200,13 +205,17 @@ function main(): void {
       `?session=${session} is not a valid session id (8–64 of A–Z a–z 0–9 _ -): a random id is used instead.`,
     );
   }
+  const { version, problem } = pickVersion(params.get('schema'), sdk);
+  if (problem) banner(problem);
   const log = createBeaconLog(demo, new URL(endpoint, location.href).href);
   const options: BeaconEdge.TrackerOptions = {
     contentId: 'demo-testsrc2',
     endpoint,
     sessionId: session,
+    schemaVersion: version,
     onEvent: log.onEvent,
     onBatchSent: log.onBatchSent,
+    ...createSchemaStatus(sdk, version),
   };
   if (flushMs) options.flushMs = flushMs;
   byId('flush-period').textContent = `${(flushMs || sdk.DEFAULTS.flushMs) / 1000} s`;

@@ -13,7 +13,15 @@ export { createTracker, type Tracker, type SessionEndReason } from './core/track
 export { DEFAULTS } from './config/defaults.js';
 export { resolveConfig } from './config/resolve.js';
 export type { TrackerOptions } from './config/options.js';
-export type { BatchResult, RejectedEvent } from './transport/results.js';
+export type {
+  BatchResult,
+  DeprecationNotice,
+  RejectedEvent,
+  StopReason,
+} from './transport/results.js';
+export type { MediaInfo } from './core/adapter.js';
+/** The schema versions this SDK can send (`schemaVersion` option) and its default. */
+export { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, type SchemaVersion } from '../schemas/index.js';
 export type {
   StorageLike,
   PageLike,

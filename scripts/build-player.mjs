@@ -17,8 +17,13 @@ const playerDir = path.join(root, 'player');
 /** Browsers from 2020 on (optional chaining, nullish coalescing, BigInt-free). */
 const TARGET = ['es2020'];
 
-/** Size budget of the core, bytes of gzip over the minified bundle. */
-export const CORE_BUDGET_GZIP = 8 * 1024;
+/**
+ * Size budget of the core, bytes of gzip over the minified bundle. Raised from 8 KiB (which the
+ * core had filled to within 18 bytes) when the SDK learned to write three schema versions, to
+ * collect schema 1-1-0's fields and to act on the edge's rollout answers (Deprecation and Sunset,
+ * 410 reasons).
+ */
+export const CORE_BUDGET_GZIP = 9.5 * 1024;
 
 /** Entry points: output name → source. */
 const ENTRIES = {

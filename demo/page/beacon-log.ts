@@ -70,6 +70,15 @@ function append({ body, wrap }: LogTable, tr: HTMLTableRowElement): void {
   if (follow) wrap.scrollTop = wrap.scrollHeight;
 }
 
+/** What the Batch column says of a new event: queued, or why it will not be sent. */
+function pending(tracker: Tracker | null, sessionId: string): string {
+  if (tracker && !tracker.sampled) return 'not sampled';
+  const stop = tracker?.stopped;
+  if (stop && (stop.scope === 'tracker' || stop.sessionId === sessionId))
+    return `not sent: ${stop.error}`;
+  return 'queued';
+}
+
 /**
  * Creates the list over the page's two tables, recording into `record`.
  * @example const log = createBeaconLog(demo, location.origin + '/v1/events');
@@ -117,7 +126,7 @@ export function createBeaconLog(record: BeaconRecord, endpointUrl: string): Beac
     cell(tr, String(ev.seq), 'num');
     cell(tr, ev.type, 'type');
     cell(tr, details(ev), 'detail');
-    cell(tr, record.tracker && !record.tracker.sampled ? 'not sampled' : 'queued', 'batch pending');
+    cell(tr, pending(record.tracker, sessionId), 'batch pending');
     append(events, tr);
     rowsById.set(ev.id, tr);
     if (ev.type === 'first_frame') byId('q-startup').textContent = fmtMs(ev.startup_ms);

@@ -10,7 +10,11 @@
  *   is not yet a stall) only when the element cannot play on (readyState < HAVE_FUTURE_DATA);
  * - FRAGMENT_LOADING_COMPLETED (video media segments) → segment timing;
  * - ERROR (`{ error: { code, message } }`) → a fatal error: dash.js reports on this event what it
- *   could not recover from. Override with `isFatal`.
+ *   could not recover from. Override with `isFatal`;
+ * - schema 1-1-0's fields: the representation's `frameRate`, the audio and text track languages
+ *   (TRACK_CHANGE_RENDERED), the key system (KEY_SYSTEM_SELECTED), and on heartbeats
+ *   `getAverageThroughput('video')` (kbps, once a video segment was measured) and the element's
+ *   forward buffer.
  */
 import type { MediaPlayerEvents, Representation } from 'dashjs';
 import type { TrackerOptions } from '../config/options.js';
@@ -18,6 +22,7 @@ import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js'
 import { listenerBag } from '../core/adapter.js';
 import { createTracker, type Tracker } from '../core/tracker.js';
 import { mediaReadouts, wireMediaElement, type MediaElementLike } from './html5.js';
+import { drmSystem } from './key-system.js';
 
 type Name<K extends keyof MediaPlayerEvents> = MediaPlayerEvents[K];
 
@@ -29,6 +34,8 @@ export const DASH_EVENTS: {
   FRAGMENT_LOADING_COMPLETED: Name<'FRAGMENT_LOADING_COMPLETED'>;
   ERROR: Name<'ERROR'>;
   STREAM_INITIALIZED: Name<'STREAM_INITIALIZED'>;
+  TRACK_CHANGE_RENDERED: Name<'TRACK_CHANGE_RENDERED'>;
+  KEY_SYSTEM_SELECTED: Name<'KEY_SYSTEM_SELECTED'>;
 } = {
   QUALITY_CHANGE_RENDERED: 'qualityChangeRendered',
   PLAYBACK_WAITING: 'playbackWaiting',
@@ -36,6 +43,8 @@ export const DASH_EVENTS: {
   FRAGMENT_LOADING_COMPLETED: 'fragmentLoadingCompleted',
   ERROR: 'error',
   STREAM_INITIALIZED: 'streamInitialized',
+  TRACK_CHANGE_RENDERED: 'trackChangeRendered',
+  KEY_SYSTEM_SELECTED: 'public_keySystemSelected',
 };
 
 /** A dash.js event listener: it gets that event's payload object. */
@@ -47,6 +56,8 @@ export interface DashLike {
   off(type: string, listener: DashListener, scope?: object): void;
   getVideoElement?(): MediaElementLike;
   getVersion?(): string;
+  /** Throughput estimate of a media type, kbps. */
+  getAverageThroughput?(type: 'video'): number;
 }
 
 /** Options of the dash.js adapter. */
@@ -58,6 +69,7 @@ export interface DashAdapterOptions {
 }
 
 type RepresentationLike = Pick<Representation, 'bandwidth' | 'width' | 'height' | 'id'> & {
+  frameRate?: number;
   absoluteIndex?: number;
   index?: number;
 };
@@ -69,6 +81,7 @@ function rendition(r: RepresentationLike): Rendition {
     width: r.width || undefined,
     height: r.height || undefined,
     level: typeof level === 'number' && level >= 0 ? level : undefined,
+    frameRate: r.frameRate || undefined,
   };
 }
 
@@ -81,6 +94,8 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
     const bag = listenerBag();
     let media: MediaElementLike | null = null;
     let unwire: (() => void) | null = null;
+    /** A video segment was measured: from then on the throughput estimate is a measurement. */
+    let measured = false;
     const findMedia = () => {
       if (media) return;
       let el: MediaElementLike | null | undefined = options.video;
@@ -137,6 +152,7 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
       }) => {
         const q = e.request;
         if (q?.mediaType !== 'video' || q.type !== 'MediaSegment') return;
+        measured = true;
         const loadMs =
           q.startDate && q.requestEndDate ? q.requestEndDate.getTime() - q.startDate.getTime() : 0;
         input.segmentLoaded({
@@ -164,6 +180,19 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
         );
       },
     );
+    on(
+      DASH_EVENTS.TRACK_CHANGE_RENDERED,
+      (e: { mediaType?: string; newMediaInfo?: { lang?: string | null } | null }) => {
+        const lang = e.newMediaInfo?.lang || null;
+        if (e.mediaType === 'audio') input.media({ audioLanguage: lang });
+        else if (e.mediaType === 'text') input.media({ subtitleLanguage: lang });
+      },
+    );
+    on(
+      DASH_EVENTS.KEY_SYSTEM_SELECTED,
+      (e: { data?: { keySystem?: { systemString?: string } } | null }) =>
+        input.media({ drmSystem: drmSystem(e.data?.keySystem?.systemString) ?? null }),
+    );
     findMedia();
 
     let version: string | undefined;
@@ -179,6 +208,10 @@ export function dashjsAdapter(player: DashLike, options: DashAdapterOptions = {}
         unwire = media = null;
       },
       ...mediaReadouts(() => media),
+      throughputKbps: () => {
+        const kbps = measured ? player.getAverageThroughput?.('video') : undefined;
+        return typeof kbps === 'number' && kbps > 0 ? kbps : undefined;
+      },
       playerName: 'dash.js',
       playerVersion: version,
     };

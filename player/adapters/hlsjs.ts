@@ -11,22 +11,31 @@
  * - ERROR → error with hls.js's `fatal` flag, except the non-fatal BUFFER_STALLED_ERROR, which is
  *   how hls.js reports a stall: it feeds the stall detector (backdated to `stalled.start`);
  * - MANIFEST_LOADING with a different URL → new session (new_source). The element's own URL is
- *   not used for that: hls.js gives it a new MediaSource URL when it recovers from a media error.
+ *   not used for that: hls.js gives it a new MediaSource URL when it recovers from a media error;
+ * - schema 1-1-0's fields: `frameRate` of the level (FRAME-RATE; 0, absent, when the manifest is
+ *   silent), the audio and subtitle track languages (MANIFEST_PARSED, AUDIO_TRACK_SWITCHED,
+ *   SUBTITLE_TRACK_SWITCH), the key format of a loaded key (KEY_LOADED), and on heartbeats
+ *   `bandwidthEstimate` (only once a fragment was measured: before that it is the configured
+ *   default, not a measurement) and the element's forward buffer.
  */
 import type {
+  AudioTrackSwitchedData,
   ErrorData,
   Events,
   FragLoadedData,
+  KeyLoadedData,
   LevelLoadedData,
   LevelSwitchedData,
   ManifestLoadingData,
   MediaAttachedData,
+  SubtitleTrackSwitchData,
 } from 'hls.js';
 import type { TrackerOptions } from '../config/options.js';
 import type { AdapterFactory, PlayerInput, Rendition } from '../core/adapter.js';
 import { listenerBag } from '../core/adapter.js';
 import { createTracker, type Tracker } from '../core/tracker.js';
 import { mediaReadouts, wireMediaElement, type MediaElementLike } from './html5.js';
+import { drmSystem } from './key-system.js';
 
 /** hls.js event names used, checked against hls.js's own `Events` enum at compile time. */
 export const HLS_EVENTS = {
@@ -37,6 +46,10 @@ export const HLS_EVENTS = {
   LEVEL_SWITCHED: 'hlsLevelSwitched',
   FRAG_LOADED: 'hlsFragLoaded',
   ERROR: 'hlsError',
+  MANIFEST_PARSED: 'hlsManifestParsed',
+  AUDIO_TRACK_SWITCHED: 'hlsAudioTrackSwitched',
+  SUBTITLE_TRACK_SWITCH: 'hlsSubtitleTrackSwitch',
+  KEY_LOADED: 'hlsKeyLoaded',
 } as const satisfies {
   [K in
     | 'MEDIA_ATTACHED'
@@ -45,7 +58,11 @@ export const HLS_EVENTS = {
     | 'LEVEL_LOADED'
     | 'LEVEL_SWITCHED'
     | 'FRAG_LOADED'
-    | 'ERROR']: `${(typeof Events)[K]}`;
+    | 'ERROR'
+    | 'MANIFEST_PARSED'
+    | 'AUDIO_TRACK_SWITCHED'
+    | 'SUBTITLE_TRACK_SWITCH'
+    | 'KEY_LOADED']: `${(typeof Events)[K]}`;
 };
 
 /** hls.js's `ErrorDetails.BUFFER_STALLED_ERROR`. */
@@ -58,19 +75,34 @@ type HlsListener = (event: string, data: unknown) => void;
 export interface HlsLike {
   on(event: string, listener: HlsListener): void;
   off(event: string, listener: HlsListener): void;
-  readonly levels?: ReadonlyArray<{ bitrate: number; width?: number; height?: number }> | null;
+  readonly levels?: ReadonlyArray<HlsLevel> | null;
   readonly media?: MediaElementLike | null;
+  /** hls.js's throughput estimate, bits/s. */
+  readonly bandwidthEstimate?: number;
+  readonly audioTracks?: ReadonlyArray<{ lang?: string }>;
+  readonly audioTrack?: number;
+  readonly subtitleTracks?: ReadonlyArray<{ lang?: string }>;
+  readonly subtitleTrack?: number;
 }
 
-function rendition(
-  hls: HlsLike,
-  level: number,
-  fallback?: { bitrate: number; width?: number; height?: number },
-): Rendition | null {
+/** A level as the adapter reads it. */
+type HlsLevel = { bitrate: number; width?: number; height?: number; frameRate?: number };
+
+function rendition(hls: HlsLike, level: number, fallback?: HlsLevel): Rendition | null {
   const l = hls.levels?.[level] ?? fallback;
   if (!l || !(l.bitrate >= 0)) return null;
-  return { bitrate: l.bitrate, width: l.width || undefined, height: l.height || undefined, level };
+  return {
+    bitrate: l.bitrate,
+    width: l.width || undefined,
+    height: l.height || undefined,
+    level,
+    frameRate: l.frameRate || undefined,
+  };
 }
+
+/** The language of track `i` of `tracks`; null when none is selected. */
+const trackLang = (tracks: HlsLike['audioTracks'], i: number | undefined) =>
+  (typeof i === 'number' && i >= 0 && tracks?.[i]?.lang) || null;
 
 /**
  * Adapter for an hls.js instance (attach before or after `hls.attachMedia`).
@@ -82,6 +114,8 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
     let media: MediaElementLike | null = null;
     let unwire: (() => void) | null = null;
     let url: string | null = null;
+    /** A main fragment was measured: from then on bandwidthEstimate is hls.js's measurement. */
+    let measured = false;
     const wire = (el: MediaElementLike | null | undefined) => {
       unwire?.();
       unwire = null;
@@ -121,6 +155,7 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
     on<FragLoadedData>(HLS_EVENTS.FRAG_LOADED, (d) => {
       const f = d.frag;
       if (f?.type !== 'main') return;
+      measured = true;
       const s = f.stats;
       input.segmentLoaded({
         bytes: s.loaded,
@@ -140,7 +175,23 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
         !!d.fatal,
       );
     });
+    const tracks = () =>
+      input.media({
+        audioLanguage: trackLang(hls.audioTracks, hls.audioTrack),
+        subtitleLanguage: trackLang(hls.subtitleTracks, hls.subtitleTrack),
+      });
+    on<unknown>(HLS_EVENTS.MANIFEST_PARSED, tracks);
+    on<AudioTrackSwitchedData>(HLS_EVENTS.AUDIO_TRACK_SWITCHED, (d) =>
+      input.media({ audioLanguage: d.lang || null }),
+    );
+    on<SubtitleTrackSwitchData>(HLS_EVENTS.SUBTITLE_TRACK_SWITCH, (d) =>
+      input.media({ subtitleLanguage: trackLang(hls.subtitleTracks, d.id) }),
+    );
+    on<KeyLoadedData>(HLS_EVENTS.KEY_LOADED, (d) =>
+      input.media({ drmSystem: drmSystem(d.keyInfo?.decryptdata?.keyFormat) ?? null }),
+    );
     wire(hls.media);
+    tracks();
 
     const version = (hls.constructor as { version?: unknown } | undefined)?.version;
     return {
@@ -149,6 +200,10 @@ export function hlsjsAdapter(hls: HlsLike): AdapterFactory {
         wire(null);
       },
       ...mediaReadouts(() => media),
+      throughputKbps: () => {
+        const bps = hls.bandwidthEstimate;
+        return measured && typeof bps === 'number' && bps > 0 ? bps / 1000 : undefined;
+      },
       playerName: 'hls.js',
       playerVersion: typeof version === 'string' ? version : undefined,
     };

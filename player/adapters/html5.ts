@@ -26,6 +26,8 @@ export interface MediaElementLike extends EventTargetLike {
   currentSrc: string;
   readyState?: number;
   error?: { code: number; message?: string } | null;
+  /** Buffered time ranges, seconds (TimeRanges). */
+  buffered?: { readonly length: number; start(i: number): number; end(i: number): number };
   getVideoPlaybackQuality?(): { droppedVideoFrames: number };
 }
 
@@ -110,10 +112,21 @@ export function wireMediaElement(
   return bag.removeAll;
 }
 
-/** Reads the element's playhead and dropped frames for the tracker. */
+/** Media buffered ahead of the playhead, ms: the end of the range holding it, less the playhead. */
+export function bufferAheadMs(e: MediaElementLike | null | undefined): number | undefined {
+  const b = e?.buffered;
+  if (!b) return undefined;
+  const t = e.currentTime;
+  for (let i = 0; i < b.length; i++)
+    if (b.start(i) <= t && t <= b.end(i)) return (b.end(i) - t) * 1000;
+  return 0;
+}
+
+/** Reads the element's playhead, dropped frames and forward buffer for the tracker. */
 export function mediaReadouts(el: () => MediaElementLike | null | undefined) {
   return {
     playhead: () => el()?.currentTime ?? 0,
+    bufferMs: () => bufferAheadMs(el()),
     droppedFrames: () => {
       const e = el();
       return e && typeof e.getVideoPlaybackQuality === 'function'

@@ -3,6 +3,7 @@
  * shape stored data (heartbeat period, stall threshold) must not change once data exists, or
  * dashboards would compare unlike numbers.
  */
+import { CURRENT_SCHEMA_VERSION, type SchemaVersion } from '../../schemas/index.js';
 import type { LogLevel } from '../log.js';
 
 /** The options that have defaults, fully specified. */
@@ -22,6 +23,7 @@ export interface Defaults {
   storageKey: string;
   leaseMs: number;
   logLevel: LogLevel;
+  schemaVersion: SchemaVersion;
 }
 
 /** Defaults of every option that has one. */
@@ -41,4 +43,5 @@ export const DEFAULTS: Readonly<Defaults> = {
   storageKey: 'beacon-edge',
   leaseMs: 300_000,
   logLevel: 'warn',
+  schemaVersion: CURRENT_SCHEMA_VERSION,
 };

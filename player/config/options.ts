@@ -3,10 +3,10 @@
  * session), how and when to send, and the injected browser interfaces. Their defaults are in
  * `defaults.ts`; `resolve.ts` applies and checks them.
  */
-import type { BeaconEvent } from '../../schemas/index.js';
+import type { BeaconEvent, SchemaVersion } from '../../schemas/index.js';
 import type { Clock, Timers } from '../core/clock.js';
 import type { LogLevel, LogSink } from '../log.js';
-import type { BatchResult } from '../transport/results.js';
+import type { BatchResult, DeprecationNotice, StopReason } from '../transport/results.js';
 import type { FetchLike, PageLike, SendBeaconLike, StorageLike } from './ports.js';
 
 /** Options of `createTracker`. Only `contentId` is needed in a browser. */
@@ -15,6 +15,12 @@ export interface TrackerOptions {
   contentId: string | (() => string);
   /** Ingest URL or path (first-party, through the CDN). Default `/v1/events`. */
   endpoint?: string;
+  /**
+   * Schema version the batches declare and are written in: `1-0-0`, `1-1-0` or `2-0-0`. Default
+   * the current one (2-0-0). An older version is for a rollout that holds a release back; 1-0-0
+   * leaves out the fields 1-1-0 added.
+   */
+  schemaVersion?: SchemaVersion;
   /** Pseudonymous viewer id. Default: a random id kept in storage (never derived from personal data). */
   viewerId?: string;
   /** Send no `viewer_id` at all and store none (sampling then works per session). Default false. */
@@ -70,4 +76,15 @@ export interface TrackerOptions {
   onEvent?: (event: BeaconEvent, sessionId: string) => void;
   /** Called after every delivery attempt of a batch. */
   onBatchSent?: (result: BatchResult) => void;
+  /**
+   * Called once per tracker when the edge answers with `Deprecation` (and `Sunset`) headers: the
+   * version or SDK release this page sends is deprecated and will be retired. The SDK also logs it
+   * once per page (warn).
+   */
+  onDeprecation?: (notice: DeprecationNotice) => void;
+  /**
+   * Called when the edge answers 410 Gone: the session (or, for a retired schema version or SDK
+   * release, every later session of this tracker) sends nothing more. `tracker.stopped` keeps it.
+   */
+  onStopped?: (reason: StopReason) => void;
 }

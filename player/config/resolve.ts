@@ -2,6 +2,7 @@
  * Turns the options a host passed into the configuration the tracker runs with. Never throws: an
  * invalid value is replaced by its default and reported in `problems`, which the tracker logs.
  */
+import { SCHEMA_VERSIONS } from '../../schemas/index.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS, type Defaults } from './defaults.js';
 import type { TrackerOptions } from './options.js';
@@ -32,6 +33,8 @@ export function resolveConfig(options: TrackerOptions): {
       ok = Array.isArray(value) && value.every((n) => Number.isInteger(n));
     else if (ok && key === 'logLevel')
       ok = ['silent', 'error', 'warn', 'info', 'debug'].includes(value as string);
+    else if (ok && key === 'schemaVersion')
+      ok = (SCHEMA_VERSIONS as readonly unknown[]).includes(value);
     else if (ok && typeof def === 'string') ok = typeof value === 'string' && value.length > 0;
     if (!ok && value !== undefined)
       problems.push(new ConfigError(`invalid ${key}: ${String(value)}; using ${String(def)}`, key));

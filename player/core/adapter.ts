@@ -13,13 +13,29 @@ export interface Rendition {
   height?: number;
   /** Index in the player's rendition list. */
   level?: number;
+  /** Frames per second, where the manifest declares it (schema 1-1-0 `frame_rate`). */
+  frameRate?: number;
+}
+
+/**
+ * What the player says about the tracks playing and the content protection (schema 1-1-0's
+ * envelope fields). `undefined` leaves a value as it was; `null` clears it (no subtitles shown,
+ * language unknown).
+ */
+export interface MediaInfo {
+  /** BCP 47 tag of the audio track playing. */
+  audioLanguage?: string | null;
+  /** BCP 47 tag of the subtitle track shown. */
+  subtitleLanguage?: string | null;
+  /** The schema's name of the DRM system in use (`widevine`, ...; `drmSystem()` of the adapters maps key systems). */
+  drmSystem?: string | null;
 }
 
 /** Timing of one downloaded media segment (used for the bitrate estimate). */
 export interface SegmentTiming {
   /** Bytes downloaded. */
   bytes: number;
-  /** Download time, ms. Reported by the adapters; the core does not use it yet (no throughput field in schema 1-0-0). */
+  /** Download time, ms. Reported by the adapters; the core does not use it (throughput comes from the player's own estimate). */
   loadMs: number;
   /** Media duration of the segment, seconds (0 if unknown). */
   durationS: number;
@@ -48,6 +64,8 @@ export interface PlayerInput {
   renditionChanged(r: Rendition): void;
   segmentLoaded(t: SegmentTiming): void;
   error(code: string, message: string | undefined, fatal: boolean): void;
+  /** The tracks or protection changed (or became known). */
+  media(info: MediaInfo): void;
   /** The element got a new source: ends the session (new_source) and starts another. */
   newSource(): void;
   /** The tracker's logger, for adapter diagnostics. */
@@ -62,6 +80,10 @@ export interface AdapterHandle {
   playhead?(): number;
   /** Cumulative dropped video frames, where the browser exposes them. */
   droppedFrames?(): number | undefined;
+  /** The player's current throughput estimate, kbps; undefined until it measured one. */
+  throughputKbps?(): number | undefined;
+  /** Forward buffer: media buffered ahead of the playhead, ms. */
+  bufferMs?(): number | undefined;
   playerName?: string;
   playerVersion?: string;
 }

@@ -5,7 +5,7 @@
  */
 import type { EventType } from '../../schemas/index.js';
 import type { Logger } from '../log.js';
-import type { PlayerInput, Rendition, SegmentTiming } from './adapter.js';
+import type { MediaInfo, PlayerInput, Rendition, SegmentTiming } from './adapter.js';
 import type { EmitAt, Qoe } from './qoe.js';
 import type { Session } from './session.js';
 import type { SessionEndReason } from './tracker.js';
@@ -29,6 +29,8 @@ export interface InputState {
 /** What the input needs from the tracker. */
 interface InputDeps {
   state: InputState;
+  /** The player's tracks or protection changed. */
+  media(info: MediaInfo): void;
   emit(type: EventType, fields?: Record<string, unknown>, at?: EmitAt): void;
   playhead(): number;
   endSession(reason: SessionEndReason): void;
@@ -39,7 +41,15 @@ interface InputDeps {
 }
 
 function renditionFields(r: Rendition): Record<string, unknown> {
-  return { bitrate: r.bitrate, width: r.width, height: r.height, level: r.level };
+  const fps = r.frameRate;
+  return {
+    bitrate: r.bitrate,
+    width: r.width,
+    height: r.height,
+    level: r.level,
+    // The schema's range (above 0, at most 1000); players report 0 when the manifest is silent.
+    frame_rate: typeof fps === 'number' && fps > 0 && fps <= 1000 ? fps : undefined,
+  };
 }
 
 /** Builds the PlayerInput adapters call. */
@@ -115,6 +125,7 @@ export function createInput(d: InputDeps): PlayerInput {
         d.endSession('error');
       }
     }),
+    media: on('media', (info: MediaInfo) => d.media(info)),
     newSource: on('newSource', () => {
       if (state.session.count > 0) d.endSession('new_source');
     }),

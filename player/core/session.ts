@@ -4,9 +4,9 @@
  * schema's ranges, strings cut to its lengths, undefined fields left out. A player reporting NaN
  * must cost one odd number, not a rejected batch.
  */
-import type { BeaconEvent, EventType } from '../../schemas/index.js';
-import { LIMITS } from '../../schemas/index.js';
-import type { Envelope } from '../transport/queue.js';
+import type { BeaconEvent, EventType, SchemaVersion } from '../../schemas/index.js';
+import { CURRENT_SCHEMA_VERSION, LIMITS } from '../../schemas/index.js';
+import type { Envelope, MediaFields } from '../transport/queue.js';
 import { SDK_NAME, SDK_VERSION } from '../version.js';
 import { randomId } from './ids.js';
 
@@ -49,12 +49,17 @@ function cut(s: string, max: number): string {
   return out;
 }
 
+const NO_MEDIA: MediaFields = {};
+
 /** A session's identity and its event factory. */
 export interface Session {
   readonly id: string;
   /** Events created so far (next seq). */
   readonly count: number;
-  /** The envelope, fixed at the first event. */
+  /**
+   * The envelope: fixed at the first event, except the tracks and protection fields, which follow
+   * the player (a new object when they changed, so the queue keeps the latest for the next batch).
+   */
   envelope(): Envelope;
   /** Builds the next event of this session. */
   event(
@@ -71,14 +76,33 @@ interface SessionMeta {
   viewerId?: string;
   playerName?: string;
   playerVersion?: string;
+  /** The version the session's batches declare (`transport/encode.ts` writes them in it). Default: the current one. */
+  schemaVersion?: SchemaVersion;
 }
 
-/** Creates a session with the given id. */
-export function createSession(id: string, meta: () => SessionMeta): Session {
+/**
+ * Creates a session with the given id. `media` is read for every envelope: the same object as
+ * last time means nothing changed.
+ */
+export function createSession(
+  id: string,
+  meta: () => SessionMeta,
+  media: () => MediaFields = () => NO_MEDIA,
+): Session {
   let seq = 0;
+  let base: Envelope | null = null;
   let env: Envelope | null = null;
+  let shown: MediaFields | null = null;
   const envelope = (): Envelope => {
-    if (env) return env;
+    const m = media();
+    if (env && m === shown) return env;
+    shown = m;
+    base ??= baseEnvelope();
+    // Cast: the media fields were checked against the schema's values (core/media-info.ts).
+    env = { ...base, ...m } as Envelope;
+    return env;
+  };
+  const baseEnvelope = (): Envelope => {
     const m = meta();
     let content = '';
     try {
@@ -87,7 +111,7 @@ export function createSession(id: string, meta: () => SessionMeta): Session {
       // a throwing contentId callback: fall back below
     }
     const e: Envelope = {
-      schema_version: '1-0-0',
+      schema_version: m.schemaVersion ?? CURRENT_SCHEMA_VERSION,
       sdk_name: SDK_NAME,
       sdk_version: SDK_VERSION,
       session_id: id,
@@ -96,7 +120,6 @@ export function createSession(id: string, meta: () => SessionMeta): Session {
     if (m.playerName) e.player_name = cut(m.playerName, maxLength.player_name);
     if (m.playerVersion) e.player_version = cut(m.playerVersion, maxLength.player_version);
     if (m.viewerId) e.viewer_id = m.viewerId;
-    env = e;
     return e;
   };
   return {

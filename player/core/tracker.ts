@@ -3,12 +3,19 @@
  * lifecycle and the transport, and exposes the normalised player input that adapters drive.
  * Nothing here throws into the host page: inputs, callbacks and adapters run inside `guard`.
  */
-import type { BeaconEvent, EventType, SessionEndReason } from '../../schemas/index.js';
+import type {
+  BeaconEvent,
+  EventType,
+  SchemaVersion,
+  SessionEndReason,
+} from '../../schemas/index.js';
 import type { TrackerOptions } from '../config/options.js';
 import { resolveConfig } from '../config/resolve.js';
 import { CallbackError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { createQueue } from '../transport/queue.js';
+import { logDeprecationOnce } from '../transport/deprecation.js';
+import { createQueue, type MediaFields } from '../transport/queue.js';
+import type { DeprecationNotice, StopReason } from '../transport/results.js';
 import { createStore, loadViewerId } from '../transport/store.js';
 import { createTransport } from '../transport/transport.js';
 import type { AdapterFactory, AdapterHandle, PlayerInput } from './adapter.js';
@@ -18,6 +25,7 @@ import { isValidId, isValidViewerId, randomId } from './ids.js';
 import { createInput, type InputState } from './input.js';
 import { defaultPage, listenPage } from './page.js';
 import { createQoe, type EmitAt, type QoeCounters } from './qoe.js';
+import { applyMedia } from './media-info.js';
 import { isSampled } from './sampling.js';
 import { createSession } from './session.js';
 
@@ -45,6 +53,12 @@ export interface Tracker {
   readonly sampled: boolean;
   /** Cumulative QoE counters of the current session. */
   counters(): QoeCounters;
+  /** The schema version this tracker's sessions declare. */
+  readonly schemaVersion: SchemaVersion;
+  /** The edge's deprecation notice, once one came. */
+  readonly deprecation: DeprecationNotice | undefined;
+  /** Why the edge stopped the last stopped session (410), if it did. */
+  readonly stopped: StopReason | undefined;
   /** Detaches, ends the session, sends what is queued and removes every listener and timer. */
   destroy(): void;
 }
@@ -96,6 +110,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     leaseMs: config.leaseMs,
     log,
   });
+  let deprecation: DeprecationNotice | undefined;
+  let stopped: StopReason | undefined;
   const nav = globalThis.navigator as Navigator | undefined;
   const transport = createTransport({
     config,
@@ -115,6 +131,16 @@ export function createTracker(options: TrackerOptions): Tracker {
     random: config.random ?? Math.random,
     log,
     notify: (r) => guard('onBatchSent', () => config.onBatchSent?.(r)),
+    deprecated(n) {
+      logDeprecationOnce(n, log);
+      if (deprecation) return;
+      deprecation = n;
+      guard('onDeprecation', () => config.onDeprecation?.(n));
+    },
+    stopped(r) {
+      stopped = r;
+      guard('onStopped', () => config.onStopped?.(r));
+    },
   });
 
   let adapter: AdapterHandle | null = null;
@@ -124,14 +150,20 @@ export function createTracker(options: TrackerOptions): Tracker {
     viewerId,
     playerName: config.playerName ?? adapter?.playerName,
     playerVersion: config.playerVersion ?? adapter?.playerVersion,
+    schemaVersion: config.schemaVersion,
   });
+  /** The tracks and protection fields of the envelope (replaced, never changed, on a change). */
+  let media: MediaFields = {};
   // An adapter written in plain JavaScript may set these to a non-function: read that as absent.
-  const droppedFrames = (a: AdapterHandle | null) => {
-    const read = a?.droppedFrames;
-    return typeof read === 'function'
-      ? (guard('adapter.droppedFrames', () => read.call(a)) ?? null)
-      : null;
+  const readout = (
+    a: AdapterHandle | null,
+    name: 'droppedFrames' | 'throughputKbps' | 'bufferMs',
+  ): number | null => {
+    const read = a?.[name];
+    const v = typeof read === 'function' ? guard(`adapter.${name}`, () => read.call(a)) : null;
+    return typeof v === 'number' && v >= 0 ? v : null;
   };
+  const droppedFrames = (a: AdapterHandle | null) => readout(a, 'droppedFrames');
   const playhead = (): number => {
     const read = adapter?.playhead;
     const p =
@@ -167,6 +199,11 @@ export function createTracker(options: TrackerOptions): Tracker {
       // source may read the element's counter after it restarted).
       fields.dropped_frames = beatDropped = Math.max(dropped - state.droppedBase, beatDropped);
     }
+    // Schema 1-1-0's CMCD-like readings, each within the schema's range or left out.
+    const kbps = readout(adapter, 'throughputKbps');
+    if (kbps !== null && kbps <= 1e8) fields.throughput_kbps = Math.round(kbps);
+    const buffer = readout(adapter, 'bufferMs');
+    if (buffer !== null && buffer <= 3.6e6) fields.buffer_ms = Math.round(buffer);
     beatPlayed = c.played_ms;
     emit('heartbeat', fields);
   }
@@ -175,7 +212,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   );
 
   function newSession(id?: string): InputState['session'] {
-    const s = createSession(isValidId(id) ? id : randomId(), meta);
+    const s = createSession(isValidId(id) ? id : randomId(), meta, () => media);
     state.session = s;
     state.qoe = createQoe({ clock, timers, minStallMs: config.minStallMs, emit });
     state.sampled = isSampled(viewerId ?? s.id, config.sampleRate);
@@ -209,6 +246,9 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const input = createInput({
     state,
+    media: (info) => {
+      media = applyMedia(media, info);
+    },
     emit,
     playhead,
     endSession,
@@ -279,6 +319,13 @@ export function createTracker(options: TrackerOptions): Tracker {
       return state.sampled;
     },
     counters: () => state.qoe.counters(),
+    schemaVersion: config.schemaVersion,
+    get deprecation() {
+      return deprecation;
+    },
+    get stopped() {
+      return stopped;
+    },
     destroy: () =>
       guard('destroy', () => {
         detach();

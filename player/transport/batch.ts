@@ -1,10 +1,12 @@
 /**
  * Cuts the queue into request bodies: one session per batch (the envelope is per session), at most
  * `maxEvents` events, and a body strictly smaller than `maxBytes` (56 KiB by default: fetch
- * keepalive allows 64 KiB in flight and sendBeacon has a 64 KiB quota). Pure: the caller stamps
- * `sent_at` at send time by passing it in.
+ * keepalive allows 64 KiB in flight and sendBeacon has a 64 KiB quota), in the wire format of
+ * the schema version the session declared (`encode.ts`). Pure: the caller stamps `sent_at` at
+ * send time by passing it in.
  */
-import type { BeaconBatch } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
+import { encodeEnvelope, encodeEvent } from './encode.js';
 import { eventJson, type Envelope, type QueueEntry } from './queue.js';
 
 /** A request ready to send. */
@@ -54,13 +56,18 @@ export function nextBatch(
   let sid: string | null = null;
   let head = '';
   let size = 0;
+  let env: Envelope | undefined;
+  let version = '';
   const parts: string[] = [];
-  const picked: QueueEntry[] = [];
+  const picked: BeaconEvent[] = [];
+  const ids: string[] = [];
   for (const x of entries) {
     if (skip.has(x.e.id)) continue;
     if (sid === null) {
-      const env = envelope(x.s);
-      if (!env) continue;
+      const stored = envelope(x.s);
+      if (!stored) continue;
+      env = encodeEnvelope(stored);
+      version = env.schema_version;
       sid = x.s;
       // `"events":[]}` closes the envelope; events are spliced in before `]}`.
       head = JSON.stringify({ ...env, sent_at: sentAt, events: [] });
@@ -68,7 +75,8 @@ export function nextBatch(
     }
     if (x.s !== sid) continue;
     if (picked.length >= limits.maxEvents) break;
-    const json = eventJson(x.e);
+    const wire = encodeEvent(version, x.e);
+    const json = eventJson(wire);
     const add = utf8Length(json) + (picked.length ? 1 : 0);
     if (size + add >= limits.maxBytes) {
       if (!picked.length) {
@@ -79,16 +87,16 @@ export function nextBatch(
     }
     size += add;
     parts.push(json);
-    picked.push(x);
+    picked.push(wire);
+    ids.push(x.e.id);
   }
-  if (sid === null || !picked.length) return { out: null, oversized };
-  const env = envelope(sid) as Envelope;
+  if (!env || !picked.length) return { out: null, oversized };
   const body = `${head.slice(0, -2)}${parts.join(',')}]}`;
   return {
     out: {
-      batch: { ...env, sent_at: sentAt, events: picked.map((x) => x.e) },
+      batch: { ...env, sent_at: sentAt, events: picked },
       body,
-      ids: picked.map((x) => x.e.id),
+      ids,
     },
     oversized,
   };

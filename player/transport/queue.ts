@@ -5,8 +5,19 @@
  */
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
 
+/**
+ * The envelope fields schema 1-1-0 added, which follow the player's tracks and protection
+ * (`drm_system` is one of the schema's key systems: none, widevine, playready, fairplay, clearkey,
+ * other; the languages are BCP 47 tags).
+ */
+export interface MediaFields {
+  drm_system?: string;
+  audio_language?: string;
+  subtitle_language?: string;
+}
+
 /** A batch without its events and send time: one per session. */
-export type Envelope = Omit<BeaconBatch, 'events' | 'sent_at'>;
+export type Envelope = Omit<BeaconBatch, 'events' | 'sent_at'> & MediaFields;
 
 /** One queued event and the session it belongs to. */
 export interface QueueEntry {

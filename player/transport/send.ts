@@ -14,18 +14,27 @@ interface FetchOutcome {
   retryAfterMs?: number;
   /** Events the edge refused (200 partial acceptance, 400 no_valid_events). */
   rejected: RejectedEvent[];
-  /** Edge error reason (`{"error": ...}` bodies), when present. */
+  /** Edge error reason (`{"error": ...}` bodies), when present, with its detail and upgrade. */
   reason?: string;
+  detail?: string;
+  upgrade?: string;
+  /** `Deprecation` and `Sunset` headers, when the edge sent them. */
+  deprecation?: string;
+  sunset?: string;
   /** The network error, when status is null. */
   error?: unknown;
 }
 
-function parseBody(text: string): { rejected: RejectedEvent[]; reason?: string } {
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function parseBody(text: string): Pick<FetchOutcome, 'rejected' | 'reason' | 'detail' | 'upgrade'> {
   try {
-    const j = JSON.parse(text) as { rejected?: unknown; error?: unknown };
+    const j = JSON.parse(text) as Record<string, unknown>;
     return {
       rejected: Array.isArray(j.rejected) ? (j.rejected as RejectedEvent[]) : [],
-      reason: typeof j.error === 'string' ? j.error : undefined,
+      reason: str(j.error),
+      detail: str(j.detail),
+      upgrade: str(j.upgrade),
     };
   } catch {
     return { rejected: [] };
@@ -62,13 +71,20 @@ export async function sendFetch(
       // The status alone decides what happens next.
     }
   }
-  let retryAfter: string | null = null;
-  try {
-    retryAfter = res.headers.get('retry-after');
-  } catch {
-    // no headers
-  }
-  return { status, retryAfterMs: parseRetryAfter(retryAfter, nowMs), ...parseBody(text) };
+  const header = (name: string): string | undefined => {
+    try {
+      return res.headers.get(name) ?? undefined;
+    } catch {
+      return undefined; // no headers
+    }
+  };
+  return {
+    status,
+    retryAfterMs: parseRetryAfter(header('retry-after') ?? null, nowMs),
+    deprecation: header('deprecation'),
+    sunset: header('sunset'),
+    ...parseBody(text),
+  };
 }
 
 /** Hands one body to sendBeacon; true when the browser queued it. Never throws. */

@@ -21,7 +21,8 @@ import { nextBatch, type OutgoingBatch } from './batch.js';
 import type { Envelope, EventQueue } from './queue.js';
 import { decide, retryDelay } from './retry.js';
 import { sendFetch, sendWithBeacon } from './send.js';
-import type { BatchResult } from './results.js';
+import type { BatchResult, DeprecationNotice, StopReason } from './results.js';
+import { parseDeprecation } from './deprecation.js';
 import type { QueueStore } from './store.js';
 
 /** What the transport needs. */
@@ -47,11 +48,18 @@ interface TransportDeps {
   log: Logger;
   /** Already guarded by the caller. */
   notify(result: BatchResult): void;
+  /** The edge sent `Deprecation` (and `Sunset`) headers. */
+  deprecated(notice: DeprecationNotice): void;
+  /** A 410 stopped a session (or the tracker). */
+  stopped(reason: StopReason): void;
 }
+
+/** 410 reasons that every later session would get too: the tracker stops sending altogether. */
+const RETIRED = ['schema_retired', 'sdk_retired'];
 
 /** The transport's operations; none of them throws. */
 interface Transport {
-  /** Queues an event (ignored for a session silenced by 410). */
+  /** Queues an event (ignored for a session silenced by 410, or all after a retirement). */
   enqueue(env: Envelope, event: BeaconEvent): void;
   /** Sends everything now by fetch, unless a retry backoff is running. */
   flush(): void;
@@ -73,6 +81,8 @@ export function createTransport(d: TransportDeps): Transport {
   const { queue, log } = d;
   const limits = { maxBytes: d.config.maxBatchBytes, maxEvents: LIMITS.maxEventsPerBatch };
   const stopped = new Set<string>();
+  /** A 410 retired this page's schema version or SDK release: nothing more is queued. */
+  let retired = false;
   const inFlight = new Set<string>();
   let url = d.config.endpoint;
   let sending = false;
@@ -173,11 +183,19 @@ export function createTransport(d: TransportDeps): Transport {
           return;
         }
         attempt = 0;
+        if (r.deprecation) d.deprecated(parseDeprecation(out.batch, r.deprecation, r.sunset));
         if (decision === 'stop') {
           const sid = out.batch.session_id;
           stopped.add(sid);
           queue.removeSession(sid);
-          log.warn(`410: session ${sid} silenced`);
+          const error = r.reason ?? 'gone';
+          const scope = RETIRED.includes(error) ? 'tracker' : 'session';
+          if (scope === 'tracker') retired = true;
+          log.warn(
+            `410 ${error}: ${scope === 'tracker' ? 'tracker' : `session ${sid}`} stopped`,
+            r.detail,
+          );
+          d.stopped({ sessionId: sid, status, error, detail: r.detail, upgrade: r.upgrade, scope });
         } else {
           queue.remove(new Set(out.ids));
           if (decision === 'drop')
@@ -205,7 +223,7 @@ export function createTransport(d: TransportDeps): Transport {
 
   return {
     enqueue(env, event) {
-      if (stopped.has(env.session_id)) return;
+      if (retired || stopped.has(env.session_id)) return;
       const dropped = queue.push(env, event);
       if (dropped.length)
         log.info(

@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Request } from 'playwright-core';
 import { expect, it } from 'vitest';
-import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
+import { CURRENT_SCHEMA_VERSION, type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
+import { upcastEvent } from '../../schemas/upcast.js';
 import {
   counts,
   describeInChromium,
@@ -90,9 +91,18 @@ describeInChromium('dash.js adapter in Chromium on the demo media', (env) => {
     );
     await context.close();
 
-    // What was sent is what the SDK created, once each, in one session, named as dash.js.
-    const events = sent.flatMap((b) => b.events).sort((a, b) => a.seq - b.seq);
+    // What was sent is what the SDK created (written in the batch's schema version, which the
+    // pipeline's upcast reads back), once each, in one session, named as dash.js.
+    const events = sent
+      .flatMap((b) =>
+        b.events.map((e) => upcastEvent(b.schema_version, e as unknown as Record<string, unknown>)),
+      )
+      .map((e) => e as unknown as BeaconEvent)
+      .sort((a, b) => a.seq - b.seq);
     expect(events).toStrictEqual(created);
+    expect(new Set(sent.map((b) => b.schema_version))).toStrictEqual(
+      new Set([CURRENT_SCHEMA_VERSION]),
+    );
     expect(events.map((e) => e.seq)).toStrictEqual(events.map((_, i) => i));
     for (const b of sent) {
       expect(b).toMatchObject({

@@ -5,8 +5,16 @@
  */
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { validators } from '../../schemas/generated/index.js';
-import type { BeaconEvent, EventType } from '../../schemas/index.js';
+import {
+  SCHEMA_VERSIONS,
+  type BeaconBatch,
+  type BeaconEvent,
+  type EventType,
+  type SchemaVersion,
+} from '../../schemas/index.js';
 import type { BatchResult } from '../../player/transport/results.js';
+import { encodeEnvelope, encodeEvent } from '../../player/transport/encode.js';
+import type { Envelope } from '../../player/transport/queue.js';
 import { createSession, type Session } from '../../player/core/session.js';
 import { createTracker, type Tracker } from '../../player/core/tracker.js';
 import type { TrackerOptions } from '../../player/config/options.js';
@@ -114,11 +122,25 @@ export async function expectAllSentValid(): Promise<void> {
   }
 }
 
-/** Asserts a batch passes the generated 1-0-0 validator (showing ajv's error when not). */
+/**
+ * Asserts a batch passes the generated validator of the schema version it declares (one the SDK
+ * can send), showing ajv's error when not.
+ */
 export function expectValidBatch(batch: unknown): void {
-  const validate = validators['1-0-0'].batch;
+  const version = (batch as { schema_version?: unknown } | null)?.schema_version;
+  expect(SCHEMA_VERSIONS).toContain(version);
+  const validate = validators[version as SchemaVersion].batch;
   const ok = validate(batch);
   expect(ok ? null : validate.errors).toBeNull();
+}
+
+/** The batch of these events as the SDK sends it: encoded for the envelope's schema version. */
+export function wireBatch(env: Envelope, events: BeaconEvent[], sentAt = 1.7e12): BeaconBatch {
+  return {
+    ...encodeEnvelope(env),
+    sent_at: sentAt,
+    events: events.map((e) => encodeEvent(env.schema_version, e)),
+  };
 }
 
 /** Lets queued microtasks (fetch promises, send-loop steps) run. */

@@ -37,8 +37,8 @@ describe('player build', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the core within 8 KB min+gzip, with each adapter separate and small', () => {
-    expect(CORE_BUDGET_GZIP).toBe(8 * 1024);
+  it('keeps the core within 9.5 KB min+gzip, with each adapter separate and small', () => {
+    expect(CORE_BUDGET_GZIP).toBe(9.5 * 1024);
     expect(built.core.gzip).toBeLessThanOrEqual(CORE_BUDGET_GZIP);
     for (const k of ['html5', 'hlsjs', 'dashjs'] as const) {
       expect(built[k].gzip).toBeGreaterThan(0);

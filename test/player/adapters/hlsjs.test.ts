@@ -237,3 +237,69 @@ describe('hls.js adapter', () => {
     expect(video.count()).toBe(HTML5_EVENTS.length);
   });
 });
+
+/** Any event's fields, 1-1-0's included. */
+type Fields = Record<string, unknown>;
+
+describe('hls.js adapter: schema 1-1-0 fields', () => {
+  useFakeTimersAndCheckBatches();
+
+  /** FakeHls with what hls.js exposes about tracks, frame rates and its throughput estimate. */
+  class RichHls extends FakeHls {
+    bandwidthEstimate = 500_000; // hls.js's configured default before any measurement
+    audioTracks = [{ lang: 'en' }, { lang: 'es' }];
+    audioTrack = 0;
+    subtitleTracks = [{ lang: 'fr' }];
+    subtitleTrack = -1;
+    override levels = [
+      { bitrate: 400_000, width: 640, height: 360, frameRate: 0 },
+      { bitrate: 1_200_000, width: 1280, height: 720, frameRate: 29.97 },
+    ];
+  }
+  const frag = (bytes: number) => ({
+    frag: { type: 'main', duration: 2, stats: { loaded: bytes, loading: { start: 0, end: 200 } } },
+  });
+
+  it('sends frame rates, languages, the DRM system, a measured throughput and the forward buffer', async () => {
+    const t = makeTracker({ schemaVersion: '1-1-0' });
+    const hls = new RichHls();
+    const video = Object.assign(new FakeVideo(), {
+      buffered: { length: 1, start: () => 0, end: () => 9.5 },
+    });
+    t.tracker.attach(hlsjsAdapter(hls));
+    hls.attachMedia(video);
+    hls.loadSource('https://cdn.example/master.m3u8');
+    hls.trigger(HLS_EVENTS.MANIFEST_PARSED, {});
+    hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 0, levelInfo: hls.levels[0] });
+    hls.trigger(HLS_EVENTS.LEVEL_LOADED, { level: 1, levelInfo: hls.levels[1] });
+    hls.trigger(HLS_EVENTS.KEY_LOADED, {
+      keyInfo: { decryptdata: { keyFormat: 'com.apple.streamingkeydelivery' } },
+    });
+    playToFirstFrame(video);
+    video.currentTime = 2;
+    await wait(10_000); // first heartbeat: no fragment measured yet
+    hls.trigger(HLS_EVENTS.FRAG_LOADED, frag(300_000));
+    hls.bandwidthEstimate = 2_345_678;
+    hls.subtitleTrack = 0;
+    hls.trigger(HLS_EVENTS.SUBTITLE_TRACK_SWITCH, { id: 0 });
+    hls.trigger(HLS_EVENTS.AUDIO_TRACK_SWITCHED, { id: 1, lang: 'es' });
+    await wait(10_000);
+    t.tracker.flush();
+    await settle();
+    const variants = t.events.filter((e) => e.type === 'variant_loaded') as unknown as Fields[];
+    expect(variants.map((e) => e.frame_rate)).toStrictEqual([undefined, 29.97]);
+    const beats = t.events.filter((e) => e.type === 'heartbeat') as unknown as Fields[];
+    expect(beats.map((e) => [e.throughput_kbps, e.buffer_ms])).toStrictEqual([
+      [undefined, 7500],
+      [2346, 7500],
+    ]);
+    const envelopes = t.fetch.calls.map((c) => c.batch as unknown as Record<string, unknown>);
+    expect(envelopes[0]).toMatchObject({ audio_language: 'en', drm_system: 'fairplay' });
+    expect(envelopes[0]).not.toHaveProperty('subtitle_language');
+    expect(envelopes.at(-1)).toMatchObject({
+      audio_language: 'es',
+      subtitle_language: 'fr',
+      drm_system: 'fairplay',
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../../player/core/session.js';
 import type { Envelope } from '../../../player/transport/queue.js';
-import { expectValidBatch } from '../../helpers/player-tracker.js';
+import { expectValidBatch, wireBatch } from '../../helpers/player-tracker.js';
 
 describe('session events', () => {
   it('cuts strings on whole characters and replaces unpaired surrogates, so every string is well-formed', () => {
@@ -62,7 +62,7 @@ describe('session events', () => {
         0,
       ),
     ];
-    expectValidBatch({ ...env, sent_at: 1.7e12, events });
+    expectValidBatch(wireBatch(env, events));
     expect(events[0]).toMatchObject({
       played_ms: 0,
       stall_ms: 0,

@@ -6,6 +6,7 @@ import {
   type FakeAnswer,
 } from '../../helpers/player-fakes.js';
 import { expectAllSentValid, settle, trackerOnVideo } from '../../helpers/player-tracker.js';
+import { CURRENT_SCHEMA_VERSION } from '../../../schemas/index.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -39,7 +40,7 @@ describe('transport', () => {
       },
     );
     expect(batch).toMatchObject({
-      schema_version: '1-0-0',
+      schema_version: CURRENT_SCHEMA_VERSION,
       sdk_name: 'beacon-edge-js',
       player_name: 'html5',
       content_id: 'content-1',
