@@ -44,6 +44,12 @@ export interface EdgeConfig {
   wireFormat: WireFormat;
   /** Total time the handler may spend writing (including retries) before answering 503. */
   writeBudgetMs: number;
+  /**
+   * Rollout rules compiled in (edge/rollout.ts format, one value per scope): what applies when the
+   * KeyValueStore cannot be read (no store associated, key missing, read failed). Also the seed of
+   * the store's rollout keys. Absent: no rules, everything live.
+   */
+  rollout?: { schemas: string; sdks: string };
   /** Static credentials for a local Kinesis emulator only (kinesalite accepts anything). Never set on AWS. */
   localCredentials?: { accessKeyId: string; secretAccessKey: string };
 }

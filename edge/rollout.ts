@@ -126,12 +126,14 @@ export function parseRule(scope: RolloutScope, text: string): RolloutRule | stri
 
 /** Why `subject` cannot be a rule's subject in `scope`, or undefined. */
 export function checkSubject(scope: RolloutScope, subject: string): string | undefined {
-  if (!SUBJECT.test(subject)) return `subject '${subject.slice(0, 40)}' has characters a rule cannot carry`;
+  if (!SUBJECT.test(subject))
+    return `subject '${subject.slice(0, 40)}' has characters a rule cannot carry`;
   if (scope === 'schema' && !SCHEMA_SUBJECT.test(subject))
     return `a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0; got '${subject}'`;
   if (scope === 'sdk') {
     const at = subject.lastIndexOf('@');
-    if (at <= 0 || at === subject.length - 1) return `an SDK release is <name>@<version>, got '${subject}'`;
+    if (at <= 0 || at === subject.length - 1)
+      return `an SDK release is <name>@<version>, got '${subject}'`;
   }
   return undefined;
 }
@@ -228,7 +230,8 @@ export function decideRollout(
     }
   }
   const deprecations: DeprecationNotice[] = [];
-  for (const rule of [schemaRule, sdkRule]) if (rule?.state === 'deprecated') deprecations.push({ rule });
+  for (const rule of [schemaRule, sdkRule])
+    if (rule?.state === 'deprecated') deprecations.push({ rule });
   return { accept: true, deprecations };
 }
 

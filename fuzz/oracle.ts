@@ -3,6 +3,10 @@
  * bad-row sink), what would go to Kinesis is encoded as the Kinesis writers encode it and read back
  * with the real core decoder, and the outcome must match what the response told the client.
  * Shared by the property tests (which also store the rows in DuckDB) and `npm run fuzz`.
+ *
+ * A request the rollout switch refuses (410) owes neither events nor bad rows but exactly one
+ * RolloutRefusal counting all its events: it travels on the bad-rows stream, and the decoder
+ * must read it as a refusal, never as a bad row.
  */
 import {
   decodeRecords,
@@ -14,7 +18,12 @@ import { DEFAULT_CONFIG, type EdgeConfig } from '../edge/config.js';
 import { ingest } from '../edge/ingest/ingest.js';
 import type { IngestRequest, IngestResult } from '../edge/ingest/types.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../edge/writers/memory.js';
-import type { BadRow, EnrichedRecord } from '../schemas/record.js';
+import {
+  type BadRow,
+  type EnrichedRecord,
+  ROLLOUT_REFUSAL_REASONS,
+  type RolloutRefusal,
+} from '../schemas/record.js';
 import { isBodyReason, isEventReason } from './reasons.js';
 
 /** One request and everything it caused. */
@@ -24,6 +33,7 @@ export interface Exchange {
   thrown?: unknown;
   records: EnrichedRecord[];
   edgeBadRows: BadRow[];
+  refusals: RolloutRefusal[];
 }
 
 /** The fields of an event the checks compare between what was sent and what was stored. */
@@ -42,10 +52,12 @@ export interface OwedBadRow {
   index: number | null;
 }
 
-/** What the response promised: these events stored, these bad rows kept. */
+/** What the response promised: these events stored, these bad rows kept, or one refusal. */
 export interface Promised {
   accepted: EventFacts[];
   badRows: OwedBadRow[];
+  /** A 410 from the rollout switch: its reason and the number of events it refused. */
+  refusal?: { reason: string; events: number };
 }
 
 /** The result of checking one request without a store. */
@@ -67,7 +79,7 @@ async function exchange(
 ): Promise<Exchange> {
   const writer = new MemoryRecordWriter();
   const badRows = new MemoryBadRowSink();
-  const ex: Exchange = { req, records: [], edgeBadRows: [] };
+  const ex: Exchange = { req, records: [], edgeBadRows: [], refusals: [] };
   try {
     ex.res = await ingest(req, { config, writer, badRows });
   } catch (err) {
@@ -75,6 +87,7 @@ async function exchange(
   }
   ex.records = writer.records;
   ex.edgeBadRows = badRows.rows;
+  ex.refusals = badRows.refusals;
   return ex;
 }
 
@@ -92,6 +105,7 @@ function sourcesOf(ex: Exchange): SourceRecord[] {
   return [
     ...ex.records.map((r) => source('events', r)),
     ...ex.edgeBadRows.map((b) => source('bad_rows', b)),
+    ...ex.refusals.map((r) => source('bad_rows', r)),
   ];
 }
 
@@ -134,6 +148,12 @@ function promiseOf(ex: Exchange): { promise: Promised; violations: string[] } {
   }
   if (!isBodyReason(body?.error))
     violations.push(`undocumented body reason ${String(body?.error)}`);
+  if (res.status === 410) {
+    if (!(ROLLOUT_REFUSAL_REASONS as readonly unknown[]).includes(body?.error))
+      violations.push(`410 with ${String(body?.error)}, not a rollout reason`);
+    promise.refusal = { reason: String(body?.error), events: sentEvents(req, new Set()).length };
+    return { promise, violations };
+  }
   promise.badRows =
     body?.error === 'no_valid_events'
       ? rejected.map((r) => ({ reason: String(r.reason), status: res.status, index: r.index }))
@@ -215,6 +235,29 @@ export function compare(promise: Promised, events: EventFacts[], badRows: Stored
   return violations;
 }
 
+/** The fields of a refusal the checks compare. */
+type RefusalFacts = Pick<RolloutRefusal, 'events' | 'request_id' | 'status'> & { reason: string };
+
+/**
+ * Compares rollout refusals (as written, decoded or stored) with what was promised: exactly one
+ * for a 410, with its reason and every event of the body counted, and none for any other answer.
+ */
+export function compareRefusals(
+  promise: Promised,
+  requestId: string,
+  refusals: readonly RefusalFacts[],
+): string[] {
+  const want = promise.refusal
+    ? [JSON.stringify([promise.refusal.reason, promise.refusal.events, requestId, 410])]
+    : [];
+  const got = refusals.map((r) =>
+    JSON.stringify([r.reason, Number(r.events), r.request_id, Number(r.status)]),
+  );
+  return JSON.stringify(want) === JSON.stringify(got)
+    ? []
+    : [`owed rollout refusals ${describe(want)} but wrote ${describe(got)}`];
+}
+
 function describe(items: string[]): string {
   const shown = items.slice(0, 4).join(', ');
   return `[${shown}${items.length > 4 ? `, … ${items.length} in all` : ''}]`;
@@ -237,7 +280,9 @@ export async function checkRequest(
   } catch (err) {
     violations.push(`the core decoder threw: ${String(err)}`);
   }
+  violations.push(...compareRefusals(promise, ex.req.requestId, decoded.refusals));
   if (ex.records.length > 1) violations.push(`${ex.records.length} records for one request`);
+  violations.push(...compareRefusals(promise, ex.req.requestId, ex.refusals));
   violations.push(
     ...compare(promise, decoded.events.map(factsOfRow), decoded.badRows.map(owedOfRow)),
   );

@@ -21,6 +21,9 @@ const BODY_REASONS = [
   'invalid_envelope',
   'unknown_schema_version',
   'no_valid_events',
+  'schema_retired',
+  'sdk_retired',
+  'session_not_sampled',
   'stream_unavailable',
   'internal_error',
 ] as const satisfies readonly BodyReason[];

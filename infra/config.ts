@@ -36,6 +36,12 @@ export interface DeployConfig {
   /** CORS allow-list seeded into the KeyValueStore (`*` allows any origin). */
   allowedOrigins: string[];
   /**
+   * Rollout rules (edge/rollout.ts format, `-` for none) seeded into the KeyValueStore and
+   * compiled into the viewer function as its fallback. `beacons rollout set` changes the store
+   * afterwards; these are the state of a new deployment.
+   */
+  rollout: { schemas: string; sdks: string };
+  /**
    * The CloudFront distribution: its price class, and an optional own domain with its ACM
    * certificate (in us-east-1; both or neither). Only with a certificate of its own can the
    * distribution refuse TLS below 1.2: the default *.cloudfront.net certificate accepts TLSv1.
@@ -78,6 +84,7 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
   wireFormat: 'beacon-record',
   ingestPaths: ['/v1/events'],
   allowedOrigins: ['*'],
+  rollout: { schemas: '-', sdks: '-' },
   cdn: { priceClass: 'PriceClass_All', domainName: '', certificateArn: '' },
   waf: { enabled: true, requestsPer5MinPerIp: 2000 },
   grafana: { enabled: true },

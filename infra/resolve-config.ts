@@ -9,6 +9,7 @@
  * at synth with a sentence instead of half-way through CloudFormation.
  */
 import { regionCoordinates } from '../edge/routing/regions.js';
+import { checkedRollout } from '../edge/kvs.js';
 import { DEFAULT_DEPLOY_CONFIG, type DeployConfig } from './config.js';
 
 /** The context key of the configuration object, and the prefix of single-key overrides. */
@@ -193,6 +194,11 @@ function validate(c: DeployConfig): void {
   for (const o of c.allowedOrigins)
     if (o !== '*' && !ORIGIN.test(o))
       fail(K('allowedOrigins'), `${JSON.stringify(o)} must be * or scheme://host[:port]`);
+  try {
+    checkedRollout(c.rollout);
+  } catch (err) {
+    fail(K('rollout'), (err as Error).message.replace(/^edge config /, ''));
+  }
   oneOf(K('cdn.priceClass'), c.cdn.priceClass, [
     'PriceClass_All',
     'PriceClass_200',

@@ -37,7 +37,8 @@ async function loadEdgeDefaults() {
     stdin: {
       contents:
         "export { DEFAULT_CONFIG, EDGE_HEADER } from './edge/config.ts';\n" +
-        "export { KVS_KEYS } from './edge/kvs.ts';\n",
+        "export { KVS_KEYS, checkedRollout } from './edge/kvs.ts';\n" +
+        "export { ROLLOUT_HEADERS } from './edge/rollout.ts';\n",
       resolveDir: root,
       loader: 'ts',
     },
@@ -49,14 +50,22 @@ async function loadEdgeDefaults() {
   });
   const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
   const mod = await import(url);
-  return { config: mod.DEFAULT_CONFIG, edgeHeader: mod.EDGE_HEADER, kvsKeys: mod.KVS_KEYS };
+  return {
+    config: mod.DEFAULT_CONFIG,
+    edgeHeader: mod.EDGE_HEADER,
+    kvsKeys: mod.KVS_KEYS,
+    rolloutHeaders: mod.ROLLOUT_HEADERS,
+    checkedRollout: mod.checkedRollout,
+  };
 }
 
 /**
  * The part of an EdgeConfig the function needs, checked and normalised (origins lowercased,
- * without a trailing slash, as browsers send them). Throws on a configuration that cannot work.
+ * without a trailing slash, as browsers send them). Throws on a configuration that cannot work,
+ * rollout rules included (edge/kvs.ts checkedRollout).
  */
-function viewerConfig(config, edgeHeader, kvsKeys) {
+function viewerConfig(config, defaults) {
+  const { edgeHeader, kvsKeys, rolloutHeaders } = defaults;
   const { ingestPaths, allowedOrigins } = config;
   if (!Array.isArray(ingestPaths) || ingestPaths.length === 0) {
     throw new Error('viewer-request config: ingestPaths must be a non-empty array');
@@ -79,19 +88,25 @@ function viewerConfig(config, edgeHeader, kvsKeys) {
     }
     return origin;
   });
+  // Without rules in the configuration the headers are removed unless the store has the key.
+  const rules = config.rollout === undefined ? undefined : defaults.checkedRollout(config.rollout);
   // Only the keys the function reads: each one costs bytes of the 10 KB.
   return {
     ingestPaths: [...ingestPaths],
     allowedOrigins: origins,
     edgeHeader,
     kvsKeys: { allowedOrigins: kvsKeys.allowedOrigins },
+    rollout: [
+      { key: kvsKeys.rolloutSchemas, header: rolloutHeaders.schema, fallback: rules?.schemas },
+      { key: kvsKeys.rolloutSdks, header: rolloutHeaders.sdk, fallback: rules?.sdks },
+    ],
   };
 }
 
 /**
  * Builds the function.
  * @param {{ config?: Partial<import('../edge/config.ts').EdgeConfig>, outfile?: string }} [opts]
- *   `config` is merged over DEFAULT_CONFIG; only ingestPaths and allowedOrigins matter here
+ *   `config` is merged over DEFAULT_CONFIG; only ingestPaths, allowedOrigins and rollout matter here
  *   (the body limit is the origin-request handler's to enforce). A relative `outfile` is
  *   resolved against the repository root.
  * @returns {Promise<{ outfile: string, bytes: number }>} absolute path and size in bytes.
@@ -102,11 +117,7 @@ export async function buildViewerRequest({
   outfile = 'dist/edge/viewer-request.js',
 } = {}) {
   const defaults = await loadEdgeDefaults();
-  const injected = viewerConfig(
-    { ...defaults.config, ...config },
-    defaults.edgeHeader,
-    defaults.kvsKeys,
-  );
+  const injected = viewerConfig({ ...defaults.config, ...config }, defaults);
   const code = fs.readFileSync(source, 'utf8');
   if (!CLOUDFRONT_IMPORT.test(code))
     throw new Error(`${source}: expected the line: import cf from 'cloudfront';`);

@@ -15,6 +15,16 @@ export interface BadRowContext {
   pop: string;
   sessionId?: string;
   schemaVersion?: string;
+  sdkName?: string;
+  sdkVersion?: string;
+}
+
+/** What {@link traceFields} reads from a body. */
+export interface TraceFields {
+  sessionId?: string;
+  schemaVersion?: string;
+  sdkName?: string;
+  sdkVersion?: string;
 }
 
 const encoder = new TextEncoder();
@@ -69,34 +79,48 @@ export function eventBadRow(ctx: BadRowContext, status: number, rejection: Rejec
 }
 
 /**
- * Session id and schema version of a parsed body, when they look sane, so bad rows can be
- * traced to a session even when the envelope is invalid. Unpaired surrogates become U+FFFD: the
- * bad row must be storable whatever the client sent.
+ * Session id, schema version and SDK release of a parsed body, when they look sane, so bad rows
+ * can be traced to a session and counted per SDK release even when the envelope is invalid.
+ * Unpaired surrogates become U+FFFD: the bad row must be storable whatever the client sent.
  */
-export function traceFields(value: unknown): { sessionId?: string; schemaVersion?: string } {
+export function traceFields(value: unknown): TraceFields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const o = value as Record<string, unknown>;
-  const out: { sessionId?: string; schemaVersion?: string } = {};
-  const sid = Object.hasOwn(o, 'session_id') ? o.session_id : undefined;
-  if (typeof sid === 'string' && sid.length > 0 && sid.length <= 128)
-    out.sessionId = toWellFormed(sid);
-  const sv = Object.hasOwn(o, 'schema_version') ? o.schema_version : undefined;
-  if (typeof sv === 'string' && sv.length > 0 && sv.length <= 32)
-    out.schemaVersion = toWellFormed(sv);
+  const out: TraceFields = {};
+  const sessionId = text(o, 'session_id', 128);
+  if (sessionId !== undefined) out.sessionId = sessionId;
+  const schemaVersion = text(o, 'schema_version', 32);
+  if (schemaVersion !== undefined) out.schemaVersion = schemaVersion;
+  const sdkName = text(o, 'sdk_name', LIMITS.maxLength.sdk_name);
+  if (sdkName !== undefined) out.sdkName = sdkName;
+  const sdkVersion = text(o, 'sdk_version', LIMITS.maxLength.sdk_version);
+  if (sdkVersion !== undefined) out.sdkVersion = sdkVersion;
   return out;
 }
 
-function common(
-  ctx: BadRowContext,
-): Pick<BadRow, 'received_at' | 'request_id' | 'pop' | 'session_id' | 'schema_version'> {
-  const row: Pick<BadRow, 'received_at' | 'request_id' | 'pop' | 'session_id' | 'schema_version'> =
-    {
-      received_at: ctx.receivedAt,
-      request_id: ctx.requestId,
-      pop: ctx.pop,
-    };
+/** A non-empty string field of at most `max` UTF-16 units, repaired; else undefined. */
+function text(o: Record<string, unknown>, key: string, max: number): string | undefined {
+  const v = Object.hasOwn(o, key) ? o[key] : undefined;
+  return typeof v === 'string' && v.length > 0 && v.length <= max ? toWellFormed(v) : undefined;
+}
+
+type Common = Pick<
+  BadRow,
+  | 'received_at'
+  | 'request_id'
+  | 'pop'
+  | 'session_id'
+  | 'schema_version'
+  | 'sdk_name'
+  | 'sdk_version'
+>;
+
+function common(ctx: BadRowContext): Common {
+  const row: Common = { received_at: ctx.receivedAt, request_id: ctx.requestId, pop: ctx.pop };
   if (ctx.sessionId !== undefined) row.session_id = ctx.sessionId;
   if (ctx.schemaVersion !== undefined) row.schema_version = ctx.schemaVersion;
+  if (ctx.sdkName !== undefined) row.sdk_name = ctx.sdkName;
+  if (ctx.sdkVersion !== undefined) row.sdk_version = ctx.sdkVersion;
   return row;
 }
 

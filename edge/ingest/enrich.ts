@@ -124,6 +124,9 @@ export interface EnrichContext {
   stamp: EdgeStamp;
 }
 
+/** Optional envelope fields the record copies as they are. */
+const SESSION_FIELDS = ['drm_system', 'audio_language', 'subtitle_language'] as const;
+
 /**
  * Builds the one Kinesis record for a request. Events are the validated objects as they are (fresh
  * from JSON.parse, owned by this request, only known keys): the clock correction is the record's
@@ -162,6 +165,12 @@ export function buildRecord(
   if (batch.viewer_id !== undefined) record.viewer_id = batch.viewer_id;
   if (batch.player_name !== undefined) record.player_name = batch.player_name;
   if (batch.player_version !== undefined) record.player_version = batch.player_version;
+  // Schema 1-1-0 and later; read as the record types them, whatever version the batch type names.
+  const session = batch as Partial<Pick<EnrichedRecord, (typeof SESSION_FIELDS)[number]>>;
+  for (const field of SESSION_FIELDS) {
+    const v = session[field];
+    if (v !== undefined) record[field] = v;
+  }
   return record;
 }
 

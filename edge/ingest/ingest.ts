@@ -8,8 +8,12 @@
  * only once its bad rows are stored: when they cannot be, the client gets 503 too and sends the
  * batch again, rather than a final answer whose record is lost (valid events it may already have
  * written are stored once: event ids are idempotent in the store).
+ *
+ * The rollout switch (rollout-gate.ts) decides once the envelope is valid: a refused request is
+ * answered 410 once its one RolloutRefusal is stored (its events are neither validated nor kept);
+ * an accepted one under a deprecated rule carries Deprecation/Sunset on whatever it is answered.
  */
-import type { BadRow } from '../../schemas/record.js';
+import type { RefusalRecord } from '../../schemas/record.js';
 import { jsonMayHoldLoneSurrogate } from '../../schemas/storable.js';
 import { sharedProblem } from '../../schemas/storage-rules.js';
 import { EDGE_HEADER } from '../config.js';
@@ -19,9 +23,11 @@ import { checkBody, checkRoute, decodeUtf8 } from './request-gate.js';
 import { buildRecord, parseEdgeStamp, usableRequestId, type EdgeStamp } from './enrich.js';
 import { checkOrigin } from './origin.js';
 import { depthRejection, parseJson } from './parse.js';
-import { accepted, corsHeaders, failure, partial, preflight } from './respond.js';
+import { accepted, corsHeaders, failure, partial, preflight, withHeaders } from './respond.js';
+import { rolloutRefusal, rolloutVerdict } from './rollout-gate.js';
+import { deprecationHeaders } from '../rollout.js';
 import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
-import { validateBatch } from './validate.js';
+import { validateEnvelope, validateEvents, type BatchValidation } from './validate.js';
 
 /**
  * Handles one ingest request. Never throws: bad input gets its documented status and reason,
@@ -62,15 +68,33 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const trace = traceFields(parsed.value);
     ctx.sessionId = trace.sessionId;
     ctx.schemaVersion = trace.schemaVersion;
-    const result = validateBatch(parsed.value, deps.config, jsonMayHoldLoneSurrogate(text));
+    ctx.sdkName = trace.sdkName;
+    ctx.sdkVersion = trace.sdkVersion;
+    const envelope = validateEnvelope(parsed.value, deps.config);
+    if (!envelope.ok) return await reject(depthRejection(body) ?? envelope.rejection);
+
+    const { batch } = envelope;
+    const verdict = rolloutVerdict(req.headers, deps.config, batch, deps.log);
+    if (!verdict.accept) {
+      const kept = await keepBadRows(deps, [rolloutRefusal(ctx, verdict, batch)]);
+      if (!kept) return failure(cors, UNRECORDED);
+      const { reason, detail, upgrade } = verdict;
+      return failure(cors, { status: 410, reason, detail, ...(upgrade ? { upgrade } : {}) });
+    }
+    const notice = deprecationHeaders(verdict.deprecations, stamp.t);
+    const events = validateEvents(
+      batch,
+      envelope.version,
+      deps.config,
+      jsonMayHoldLoneSurrogate(text),
+    );
+    const { rejected } = events;
     // Only a body with a rejection can be too deep (see parse.ts); check before serializing any of it.
-    if (!result.ok || result.rejected.length > 0) {
+    if (rejected.length > 0) {
       const tooDeep = depthRejection(body);
       if (tooDeep) return await reject(tooDeep);
     }
-    if (!result.ok) return await reject(result.rejection);
-
-    const { batch, rejected } = result;
+    const result = { ok: true as const, batch, ...events };
     if (result.accepted.length === 0) {
       const status = 400;
       const kept = await keepBadRows(
@@ -79,7 +103,10 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
       );
       if (!kept) return failure(cors, UNRECORDED);
       const detail = `none of the ${batch.events.length} events is valid`;
-      return failure(cors, { status, reason: 'no_valid_events', detail }, rejected);
+      return withHeaders(
+        failure(cors, { status, reason: 'no_valid_events', detail }, rejected),
+        notice,
+      );
     }
     const written = await writeRecord(req, requestId, deps, result, stamp);
     if (!written) {
@@ -90,13 +117,13 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
       };
       return await reject(r);
     }
-    if (rejected.length === 0) return accepted(cors);
+    if (rejected.length === 0) return withHeaders(accepted(cors), notice);
     const kept = await keepBadRows(
       deps,
       rejected.map((r) => eventBadRow(ctx, 200, r)),
     );
     if (!kept) return failure(cors, UNRECORDED);
-    return partial(cors, result.accepted.length, rejected);
+    return withHeaders(partial(cors, result.accepted.length, rejected), notice);
   } catch (err) {
     // A bug, not bad input: answer 500 rather than let CloudFront turn a throw into a 502.
     deps.log?.error('ingest failed unexpectedly', {
@@ -122,7 +149,7 @@ async function writeRecord(
   req: IngestRequest,
   requestId: string,
   deps: IngestDeps,
-  result: Extract<ReturnType<typeof validateBatch>, { ok: true }>,
+  result: Extract<BatchValidation, { ok: true }>,
   stamp: EdgeStamp,
 ): Promise<boolean> {
   const route = nearestStreams(stamp.region, deps.config.streams);
@@ -155,8 +182,8 @@ const UNRECORDED: BodyRejection = {
   detail: 'the rejection could not be recorded; retry later',
 };
 
-/** Stores bad rows; false (logged) when they could not be stored. */
-async function keepBadRows(deps: IngestDeps, rows: BadRow[]): Promise<boolean> {
+/** Stores bad rows (or a rollout refusal); false (logged) when they could not be stored. */
+async function keepBadRows(deps: IngestDeps, rows: RefusalRecord[]): Promise<boolean> {
   if (rows.length === 0) return true;
   try {
     await deps.badRows.write(rows);

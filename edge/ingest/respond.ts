@@ -8,6 +8,9 @@ import type { OriginVerdict } from './enrich.js';
 import { allowOriginFor } from './origin.js';
 import type { BodyRejection, EventRejection, IngestResult } from './types.js';
 
+/** Response headers a player on another origin may read: the 503's and the rollout's. */
+const EXPOSED = 'retry-after, deprecation, sunset';
+
 /**
  * CORS headers for the request's Origin, by the viewer function's `verdict` when stamped (see
  * origin.ts). An origin not on the allow-list gets none (its POST is refused with 403
@@ -20,12 +23,12 @@ export function corsHeaders(
 ): Record<string, string> {
   const allow = allowOriginFor(origin, config, verdict);
   if (allow === '*') {
-    return { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' };
+    return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED };
   }
   if (!allow) return origin ? { vary: 'origin' } : {};
   return {
     'access-control-allow-origin': allow,
-    'access-control-expose-headers': 'retry-after',
+    'access-control-expose-headers': EXPOSED,
     vary: 'origin',
   };
 }
@@ -55,7 +58,10 @@ export function partial(
   return json(200, cors, { accepted: count, rejected: rejected.map(publicRejection) });
 }
 
-/** A whole-request error: `{"error": reason, "detail": text}` (+ `rejected` for no_valid_events). */
+/**
+ * A whole-request error: `{"error": reason, "detail": text}` (+ `rejected` for no_valid_events,
+ * `upgrade` for a rollout refusal that names one).
+ */
 export function failure(
   cors: Record<string, string>,
   r: BodyRejection,
@@ -63,9 +69,16 @@ export function failure(
 ): IngestResult {
   const body: Record<string, unknown> = { error: r.reason, detail: r.detail };
   if (rejected) body.rejected = rejected.map(publicRejection);
+  if (r.upgrade !== undefined) body.upgrade = r.upgrade;
   const result = json(r.status, cors, body);
   if (r.status === 405) result.headers.allow = 'POST, OPTIONS';
   if (r.status === 503) result.headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  return result;
+}
+
+/** `result` with `extra` headers added (the rollout's Deprecation and Sunset on an accepted request). */
+export function withHeaders(result: IngestResult, extra: Record<string, string>): IngestResult {
+  for (const [name, value] of Object.entries(extra)) result.headers[name] = value;
   return result;
 }
 

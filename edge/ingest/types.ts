@@ -4,7 +4,7 @@
  * IngestResult back in their own shape; storage is injected as a RecordWriter and a BadRowSink.
  */
 import type { EdgeConfig, StreamTarget } from '../config.js';
-import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+import type { EnrichedRecord, RefusalRecord, RolloutRefusalReason } from '../../schemas/record.js';
 
 /** One HTTP request as the core sees it. */
 export interface IngestRequest {
@@ -42,10 +42,13 @@ export interface RecordWriter {
   write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void>;
 }
 
-/** Stores rejected events and bodies. Implementations: Firehose, Kinesis (local), in-memory. */
+/**
+ * Stores rejected events and bodies, and rollout refusals (they travel on the same stream and
+ * are told apart by `kind`). Implementations: Firehose, Kinesis (local), in-memory.
+ */
 export interface BadRowSink {
   /** Resolves when every row is stored; rejects (BadRowWriteError) otherwise. */
-  write(rows: BadRow[]): Promise<void>;
+  write(rows: RefusalRecord[]): Promise<void>;
 }
 
 /** Minimal structured logger; Lambda@Edge logs go to CloudWatch in the serving region. */
@@ -78,6 +81,7 @@ export type BodyReason =
   | 'invalid_envelope'
   | 'unknown_schema_version'
   | 'no_valid_events'
+  | RolloutRefusalReason
   | 'stream_unavailable'
   | 'internal_error';
 
@@ -97,4 +101,6 @@ export interface BodyRejection {
   status: number;
   reason: BodyReason;
   detail: string;
+  /** Rollout refusals (410): the version to move to, when the rule names one. */
+  upgrade?: string;
 }

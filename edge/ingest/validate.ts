@@ -28,26 +28,23 @@ export interface RejectedEvent extends EventRejection {
   raw: unknown;
 }
 
-/** Outcome of validating a parsed body. */
+/** Outcome of validating a parsed body: envelope, then events. */
 export type BatchValidation =
   | { ok: false; rejection: BodyRejection }
   | { ok: true; batch: BeaconBatch; accepted: AcceptedEvent[]; rejected: RejectedEvent[] };
 
+/** Outcome of validating a body's envelope: the batch and the version it is validated with. */
+export type EnvelopeValidation =
+  | { ok: false; rejection: BodyRejection }
+  | { ok: true; batch: BeaconBatch; version: string };
+
 /**
- * Validates a parsed body against the schema version it names and the config's limits, then
- * against the storage rules (schemas/storage-rules.ts) that the schema cannot state.
- * Whole-body problems give `ok: false`; event problems are listed in `rejected`.
- *
- * @param checkEventStrings false when the body's JSON text has no surrogate escape
- *   (`jsonMayHoldLoneSurrogate`), so no event string can break a rule. Event numbers are not
- *   checked again: the schema's bounds lie inside every column kind (test/schemas checks it from
- *   the schema files), so an event the schema accepts is storable once its strings are.
+ * Validates a parsed body's envelope against the schema version it names and the config's
+ * limits, then against the storage rules (schemas/storage-rules.ts) that the schema cannot state.
+ * The events are validated apart ({@link validateEvents}): the ingest core decides the rollout in
+ * between, so a refused batch's events are never validated.
  */
-export function validateBatch(
-  value: unknown,
-  config: EdgeConfig,
-  checkEventStrings = true,
-): BatchValidation {
+export function validateEnvelope(value: unknown, config: EdgeConfig): EnvelopeValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(400, 'invalid_envelope', `/ must be a JSON object, got ${describe(value)}`);
   }
@@ -78,8 +75,25 @@ export function validateBatch(
   if (unstorable) {
     return fail(400, 'invalid_envelope', `/${unstorable.field} ${unstorable.problem}`);
   }
+  return { ok: true, batch: body as unknown as BeaconBatch, version };
+}
 
-  const batch = body as unknown as BeaconBatch;
+/**
+ * Validates every event of an envelope-valid batch on its own, against `version`, so one bad
+ * event does not sink the batch; problems are listed in `rejected`.
+ *
+ * @param checkEventStrings false when the body's JSON text has no surrogate escape
+ *   (`jsonMayHoldLoneSurrogate`), so no event string can break a rule. Event numbers are not
+ *   checked again: the schema's bounds lie inside every column kind (test/schemas checks it from
+ *   the schema files), so an event the schema accepts is storable once its strings are.
+ */
+export function validateEvents(
+  batch: BeaconBatch,
+  version: string,
+  config: EdgeConfig,
+  checkEventStrings = true,
+): { accepted: AcceptedEvent[]; rejected: RejectedEvent[] } {
+  const v = validators[version];
   const accepted: AcceptedEvent[] = [];
   const rejected: RejectedEvent[] = [];
   const seen = new Set<string>();
@@ -129,7 +143,7 @@ export function validateBatch(
     seen.add(event.id);
     accepted.push({ index, event });
   }
-  return { ok: true, batch, accepted, rejected };
+  return { accepted, rejected };
 }
 
 /** `instancePath message`, plus the offending property name where ajv gives one. */
@@ -160,6 +174,10 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : typeof value;
 }
 
-function fail(status: number, reason: BodyRejection['reason'], detail: string): BatchValidation {
+function fail(
+  status: number,
+  reason: BodyRejection['reason'],
+  detail: string,
+): { ok: false; rejection: BodyRejection } {
   return { ok: false, rejection: { status, reason, detail } };
 }

@@ -9,10 +9,12 @@
 // bounded cost either: an invalid POST costs one Lambda@Edge invocation like any valid-looking one
 // would, so a flood is bounded by an optional AWS WAF rate-based rule on the distribution, not here.
 //
-// What must change without a redeploy (today the CORS allow-list) is read from the CloudFront
-// KeyValueStore associated with the function (key names in edge/kvs.ts), on every request that
-// needs it; the value compiled in is the fallback when no store is associated, the key is missing
-// or the read fails. Lambda@Edge cannot read the store, so the verdict travels in the stamp.
+// What must change without a redeploy (the CORS allow-list, the rollout rules) is read from the
+// CloudFront KeyValueStore associated with the function (key names in edge/kvs.ts), on every
+// request that needs it; the value compiled in is the fallback when no store is associated, the
+// key is missing or the read fails. Lambda@Edge cannot read the store, so the CORS verdict travels
+// in the stamp and the rollout rules in two headers (edge/rollout.ts): the origin-request handler
+// decides with the body, which only it sees.
 //
 // Written in the subset of ES that cloudfront-js-2.0 documents (ES 5.1 + const/let, arrow
 // functions, template literals, async/await); scripts/build-viewer-request.mjs enforces it,
@@ -20,7 +22,7 @@
 // local/cloudfront/function-sandbox.ts.
 import cf from 'cloudfront';
 
-// { ingestPaths, allowedOrigins, edgeHeader, kvsKeys }: replaced at build time with a literal,
+// { ingestPaths, allowedOrigins, edgeHeader, kvsKeys, rollout }: replaced at build time with a literal,
 // because a CloudFront Function can read neither environment variables nor files.
 const CONFIG = __BEACON_VIEWER_CONFIG__;
 
@@ -69,6 +71,21 @@ async function allowedOrigins() {
     .split(/\s+/)
     .map((o) => o.replace(/\/$/, '').toLowerCase())
     .filter((o) => ORIGIN_ENTRY.test(o));
+}
+
+// Sets each rollout header to its key's value (else the rules compiled in), or removes it when
+// there is neither. Whatever a client sent under these names is overwritten or removed: the
+// origin-request handler trusts them. Characters a header cannot carry become spaces (the
+// handler then reports that rule as unreadable) so a bad store value cannot break the request.
+async function forwardRollout(request) {
+  for (let i = 0; i < CONFIG.rollout.length; i++) {
+    const r = CONFIG.rollout[i];
+    let value = await readKey(r.key);
+    if (typeof value !== 'string') value = r.fallback;
+    if (typeof value === 'string')
+      request.headers[r.header] = { value: value.replace(/[^ -~]/g, ' ') };
+    else delete request.headers[r.header];
+  }
 }
 
 // The Access-Control-Allow-Origin value for this origin, or '' when it is not allowed.
@@ -141,5 +158,6 @@ async function handler(event) {
   let stamp = `pop=${loc.name || 'unknown'};region=${loc.region || 'unknown'};t=${Date.now()}`;
   if (origin) stamp += `;o=${allowOrigin === '*' ? '*' : allowOrigin ? '1' : '0'}`;
   request.headers[CONFIG.edgeHeader] = { value: stamp };
+  await forwardRollout(request);
   return request;
 }

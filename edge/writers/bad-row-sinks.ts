@@ -2,12 +2,14 @@
  * Bad-row sinks: Firehose on AWS (delivered to S3 as newline-delimited JSON), Kinesis locally
  * (a stream the local pipeline reads into a bad-rows table). Both retry only failed entries
  * within a budget and throw BadRowWriteError when they give up; the ingest core logs that.
+ * Rollout refusals travel the same way, one JSON value each like a bad row (told apart by
+ * `kind`): they are stored apart from bad rows but need the same delivery.
  */
 import { errorName } from '../../common/backoff.js';
 import type { BadRowTarget, EdgeConfig } from '../config.js';
 import { BadRowWriteError } from '../errors.js';
 import type { BadRowSink } from '../ingest/types.js';
-import type { BadRow } from '../../schemas/record.js';
+import type { RefusalRecord } from '../../schemas/record.js';
 import {
   firehoseClients,
   kinesisClients,
@@ -65,7 +67,7 @@ export class FirehoseBadRowSink implements BadRowSink {
   }
 
   /** Stores rows in chunks of ≤ 500 records / 4 MiB; checks FailedPutCount and resends failed entries. */
-  async write(rows: BadRow[]): Promise<void> {
+  async write(rows: RefusalRecord[]): Promise<void> {
     if (rows.length === 0) return;
     const start = Date.now();
     // Newline-delimited so the S3 objects Firehose concatenates stay one JSON value per line.
@@ -150,7 +152,7 @@ export class KinesisBadRowSink implements BadRowSink {
   }
 
   /** Stores every row or throws BadRowWriteError. */
-  async write(rows: BadRow[]): Promise<void> {
+  async write(rows: RefusalRecord[]): Promise<void> {
     if (rows.length === 0) return;
     const entries = rows.map((r) => {
       const data = encoder.encode(JSON.stringify(r));

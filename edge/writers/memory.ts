@@ -5,7 +5,12 @@
 import type { StreamTarget } from '../config.js';
 import { BadRowWriteError, StreamUnavailableError } from '../errors.js';
 import type { BadRowSink, RecordWriter } from '../ingest/types.js';
-import type { BadRow, EnrichedRecord } from '../../schemas/record.js';
+import type {
+  BadRow,
+  EnrichedRecord,
+  RefusalRecord,
+  RolloutRefusal,
+} from '../../schemas/record.js';
 
 /** Keeps records (deep-copied through JSON, as Kinesis would) with the stream they went to. */
 export class MemoryRecordWriter implements RecordWriter {
@@ -37,16 +42,21 @@ export class MemoryRecordWriter implements RecordWriter {
   }
 }
 
-/** Keeps bad rows (deep-copied through JSON). */
+/** Keeps bad rows and rollout refusals apart, as the store does (deep-copied through JSON). */
 export class MemoryBadRowSink implements BadRowSink {
   readonly rows: BadRow[] = [];
+  readonly refusals: RolloutRefusal[] = [];
   /** When true, every write fails. */
   failing = false;
 
   /** Stores the rows, or throws BadRowWriteError when set to fail. */
-  async write(rows: BadRow[]): Promise<void> {
+  async write(rows: RefusalRecord[]): Promise<void> {
     if (this.failing)
       throw new BadRowWriteError('memory sink set to fail', rows.length, 'Simulated');
-    for (const r of rows) this.rows.push(JSON.parse(JSON.stringify(r)) as BadRow);
+    for (const r of rows) {
+      const copy = JSON.parse(JSON.stringify(r)) as RefusalRecord;
+      if ('kind' in copy && copy.kind === 'rollout_refusal') this.refusals.push(copy);
+      else this.rows.push(copy as BadRow);
+    }
   }
 }

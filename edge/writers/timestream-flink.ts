@@ -29,10 +29,16 @@
  *
  * Time is the event's time on the server clock, computed as the core pipeline computes its
  * `time` column: the event's own `time` if a producer set it, else `ts + skew_ms`.
+ *
+ * Every schema version is written in the one stored shape (schemas/upcast.ts): a 2-0-0
+ * `stall_total_ms` is the `stall_ms` dimension, `avg_bitrate` the `bitrate` one, so a query
+ * reads one name whatever version a player sends. Fields later versions add are dimensions
+ * named as the core's columns, kept while they fit like every optional dimension.
  */
 import type { EnrichedEvent, EnrichedRecord } from '../../schemas/record.js';
 import { toWellFormed } from '../../schemas/storable.js';
 import type { EventType } from '../../schemas/events.js';
+import { upcastEvent } from '../../schemas/upcast.js';
 
 /** The keys the job reads itself; every other key is a dimension. */
 const FLINK_RESERVED_KEYS = [
@@ -108,6 +114,9 @@ const EVENT_DIMENSIONS: readonly (readonly [string, string])[] = [
   ['volume', 'volume'],
   ['muted', 'muted'],
   ['dropped_frames', 'dropped_frames'],
+  ['frame_rate', 'frame_rate'],
+  ['throughput_kbps', 'throughput_kbps'],
+  ['buffer_ms', 'buffer_ms'],
   ['code', 'error_code'],
   ['fatal', 'fatal'],
   ['reason', 'reason'],
@@ -188,6 +197,9 @@ function sharedDimensions(record: EnrichedRecord, streamRegion: string) {
     ['sdk_version', record.sdk_version],
     ['player_name', record.player_name],
     ['player_version', record.player_version],
+    ['drm_system', record.drm_system],
+    ['audio_language', record.audio_language],
+    ['subtitle_language', record.subtitle_language],
     ['viewer_id', record.viewer_id],
     ['city', geo.city],
     ['time_zone', geo.time_zone],
@@ -210,7 +222,17 @@ export function toFlinkEvents(
   streamRegion: string = record.edge.stream_region,
 ): FlinkEvent[] {
   const shared = sharedDimensions(record, streamRegion);
-  return record.events.map((event) => toFlinkEvent(record.skew_ms, event, shared));
+  return record.events.map((event) =>
+    toFlinkEvent(record.skew_ms, upcast(record.schema_version, event), shared),
+  );
+}
+
+/** The event in the stored shape (schemas/upcast.ts works on plain objects). */
+function upcast(schemaVersion: string, event: EnrichedEvent): EnrichedEvent {
+  return upcastEvent(
+    schemaVersion,
+    event as unknown as Record<string, unknown>,
+  ) as unknown as EnrichedEvent;
 }
 
 function toFlinkEvent(

@@ -4,6 +4,7 @@
  * bad-rows stream) is decided here at synth time; the limits stay the edge's own defaults.
  */
 import { DEFAULT_CONFIG, type EdgeConfig } from '../../edge/config.js';
+import { NO_RULES } from '../../edge/rollout.js';
 import type { DeployConfig } from '../config.js';
 import { badRowsStreamName, eventsStreamName } from '../names.js';
 
@@ -18,7 +19,11 @@ import { badRowsStreamName, eventsStreamName } from '../names.js';
  * // → ['us-east-1', 'eu-central-1', 'ap-southeast-1']
  */
 export function edgeConfigFor(config: DeployConfig): EdgeConfig {
+  const { schemas, sdks } = config.rollout;
+  // Only with rules: without, the bundles stay as they were and the store starts empty of rules.
+  const rollout = schemas !== NO_RULES || sdks !== NO_RULES ? { rollout: { schemas, sdks } } : {};
   return {
+    ...rollout,
     ingestPaths: [...config.ingestPaths],
     allowedOrigins: [...config.allowedOrigins],
     maxBodyBytes: DEFAULT_CONFIG.maxBodyBytes,

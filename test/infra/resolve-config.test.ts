@@ -46,6 +46,16 @@ describe('resolveDeployConfig: defaults and overrides', () => {
     expect(c.allowedOrigins).toStrictEqual(['https://video.example']);
   });
 
+  it('takes rollout rules as text and refuses a rule the edge could not read', () => {
+    const c = resolveDeployConfig({
+      'beacon-edge:rollout.schemas': '1-0-0:deprecated,sunset=2027-03-01',
+    });
+    expect(c.rollout).toStrictEqual({ schemas: '1-0-0:deprecated,sunset=2027-03-01', sdks: '-' });
+    expect(refusal({ 'beacon-edge:rollout.sdks': 'web:retired' })).toBe(
+      "beacon-edge.rollout: rollout.sdks: 'web:retired': an SDK release is <name>@<version>, got 'web'",
+    );
+  });
+
   it('merges an object under beacon-edge (or its JSON text), then single keys over it', () => {
     const object = {
       appName: 'qoe',

@@ -3,7 +3,8 @@
  * (fuzz/requests.ts, walked out of the beacon JSON Schema, with hostile variations and byte
  * damage) go through the real ingest core, what it writes is read by the real core decoder and
  * stored by the real DuckDB sink. One store per file, many requests per property run, one
- * writeBatch per run. A failure prints fast-check's seed and path (replay with FC_SEED and
+ * writeBatch per run. Each request carries generated rollout rules (fuzz/rollout.ts): its events
+ * end up in the store, in bad rows, or counted in exactly one stored rollout refusal (a 410). A failure prints fast-check's seed and path (replay with FC_SEED and
  * FC_PATH, below) and the failing request (replay with `npm run fuzz -- --replay`).
  */
 import { fc, test } from '@fast-check/vitest';
@@ -13,11 +14,13 @@ import {
   type Checked,
   checkRequest,
   compare,
+  compareRefusals,
   type EventFacts,
   factsOfRow,
   owedOfRow,
 } from '../../../fuzz/oracle.js';
-import { buildRequest, requestPlans } from '../../../fuzz/requests.js';
+import { buildRequest, type RequestPlan, requestPlans } from '../../../fuzz/requests.js';
+import { type RolloutPlan, rolloutPlans, withRollout } from '../../../fuzz/rollout.js';
 import { beaconArbitraries } from '../../../fuzz/schema-arbitrary.js';
 import { toRepro } from '../../../fuzz/tally.js';
 import { tempDir } from '../../helpers/temp-store.js';
@@ -32,13 +35,20 @@ const PARAMS = { numRuns: RUNS, interruptAfterTimeLimit: 90_000, ...REPLAY };
 const TIMEOUT = 180_000;
 
 const schema = beaconArbitraries();
+/** A request plan and the rollout rules it meets at the edge. */
+type Plan = [RequestPlan, RolloutPlan];
 /** Requests with byte damage, wrong headers, methods and paths among them. */
-const anyRequests = fc.array(requestPlans(schema, { mutate: true }), {
+const anyRequests = fc.array(fc.tuple(requestPlans(schema, { mutate: true }), rolloutPlans()), {
   minLength: 1,
   maxLength: 8,
 });
 /** Requests as a (possibly buggy) player sends them: no byte damage, so most reach validation. */
-const playerRequest = requestPlans(schema, { mutate: false });
+const playerRequest = fc.tuple(requestPlans(schema, { mutate: false }), rolloutPlans());
+
+/** The request of a plan, with its rollout headers. */
+function requestOf([plan, rollout]: Plan, requestId: string, tag: string) {
+  return withRollout(buildRequest(plan, requestId, tag), rollout);
+}
 
 let dir: ReturnType<typeof tempDir>;
 let store: DuckDbStore;
@@ -61,15 +71,16 @@ function fresh(): { requestId: string; tag: string } {
 }
 
 /** Sends each plan once, stores everything decoded in one batch, returns the checked requests. */
-async function sendAndStore(plans: Parameters<typeof buildRequest>[0][]): Promise<Checked[]> {
+async function sendAndStore(plans: Plan[]): Promise<Checked[]> {
   const checked: Checked[] = [];
   for (const plan of plans) {
     const { requestId, tag } = fresh();
-    checked.push(await checkRequest(buildRequest(plan, requestId, tag)));
+    checked.push(await checkRequest(requestOf(plan, requestId, tag)));
   }
   await store.writeBatch({
     events: checked.flatMap((c) => c.decoded.events),
     badRows: checked.flatMap((c) => c.decoded.badRows),
+    refusals: checked.flatMap((c) => c.decoded.refusals),
     checkpoints: [],
   });
   return checked;
@@ -105,6 +116,15 @@ async function storedBadRows(requestId: string) {
   return rows.map((r) => owedOfRow(r as never));
 }
 
+/** The stored rollout refusals of one request. */
+async function storedRefusals(requestId: string) {
+  const rows = await store.query(
+    'SELECT reason, events, request_id, status FROM rollout_refusals WHERE request_id = ?',
+    [requestId],
+  );
+  return rows as { reason: string; events: number; request_id: string; status: number }[];
+}
+
 /** Violations with the request that caused them, replayable with `npm run fuzz -- --replay`. */
 function explain(c: Checked, violations: string[]): string[] {
   return violations.length === 0 ? [] : [...violations, `replay: ${toRepro(c.ex.req)}`];
@@ -130,11 +150,18 @@ describe('ingest → core decoder → DuckDB, over generated requests (propertie
       for (const c of checked) {
         const events = await storedEvents([c.ex.req.requestId]);
         const badRows = await storedBadRows(c.ex.req.requestId);
-        const violations = compare(
-          c.promise,
-          events.map(({ request_id: _, ...e }) => e),
-          badRows,
-        );
+        const violations = [
+          ...compare(
+            c.promise,
+            events.map(({ request_id: _, ...e }) => e),
+            badRows,
+          ),
+          ...compareRefusals(
+            c.promise,
+            c.ex.req.requestId,
+            await storedRefusals(c.ex.req.requestId),
+          ),
+        ];
         expect(explain(c, violations)).toStrictEqual([]);
       }
     },
@@ -149,11 +176,18 @@ describe('ingest → core decoder → DuckDB, over generated requests (propertie
         // promiseOf already flags an undocumented reason in the response; here the stored rows must match it.
         const badRows = await storedBadRows(c.ex.req.requestId);
         const events = await storedEvents([c.ex.req.requestId]);
-        const violations = compare(
-          c.promise,
-          events.map(({ request_id: _, ...e }) => e),
-          badRows,
-        );
+        const violations = [
+          ...compare(
+            c.promise,
+            events.map(({ request_id: _, ...e }) => e),
+            badRows,
+          ),
+          ...compareRefusals(
+            c.promise,
+            c.ex.req.requestId,
+            await storedRefusals(c.ex.req.requestId),
+          ),
+        ];
         expect(explain(c, [...c.violations, ...violations])).toStrictEqual([]);
       }
     },
@@ -167,10 +201,11 @@ describe('ingest → core decoder → DuckDB, over generated requests (propertie
       const tries: Checked[] = [];
       for (let i = 0; i < attempts; i++) {
         // A retry is a new request (new id) with the same bytes; each lands in its own store batch.
-        const c = await checkRequest(buildRequest(plan, fresh().requestId, tag));
+        const c = await checkRequest(requestOf(plan, fresh().requestId, tag));
         await store.writeBatch({
           events: c.decoded.events,
           badRows: c.decoded.badRows,
+          refusals: c.decoded.refusals,
           checkpoints: [],
         });
         tries.push(c);

@@ -8,7 +8,7 @@ import { ingest } from '../../../edge/ingest/ingest.js';
 import type { IngestLogger, IngestRequest, IngestResult } from '../../../edge/ingest/types.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../../edge/writers/memory.js';
 import { recordToRows } from '../../../core-pipeline/transform.js';
-import type { BeaconBatch, BeaconEvent } from '../../../schemas/index.js';
+import { SCHEMA_VERSIONS, type BeaconBatch, type BeaconEvent } from '../../../schemas/index.js';
 import {
   edgeStamp,
   makeBatch,
@@ -23,7 +23,10 @@ import { recordOfBatch } from '../../helpers/records.js';
 const SENT_AT = NOW - 1500;
 const SKEW = NOW - SENT_AT;
 
-const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' };
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'retry-after, deprecation, sunset',
+};
 const NO_STORE = { 'cache-control': 'no-store' };
 const JSON_HEADERS = { ...CORS, ...NO_STORE, 'content-type': 'application/json' };
 
@@ -87,6 +90,8 @@ async function expectOnlyIndex1Rejected(bad: unknown, reason: string, detail: st
       pop: 'FRA56-C1',
       session_id: batch.session_id,
       schema_version: '1-0-0',
+      sdk_name: batch.sdk_name,
+      sdk_version: batch.sdk_version,
       status: 200,
       reason,
       detail,
@@ -295,7 +300,7 @@ describe('accepted batches', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers).toStrictEqual({
       'access-control-allow-origin': 'https://player.example',
-      'access-control-expose-headers': 'retry-after',
+      'access-control-expose-headers': 'retry-after, deprecation, sunset',
       vary: 'origin',
       ...NO_STORE,
     });
@@ -352,7 +357,7 @@ describe('accepted batches', () => {
       status: 204,
       headers: {
         'access-control-allow-origin': 'https://new.example',
-        'access-control-expose-headers': 'retry-after',
+        'access-control-expose-headers': 'retry-after, deprecation, sunset',
         vary: 'origin',
         ...NO_STORE,
       },
@@ -462,7 +467,7 @@ describe('bad input: whole body', () => {
       post({ ...makeBatch({ sent_at: SENT_AT }), schema_version: '9-0-0' }),
       400,
       'unknown_schema_version',
-      "schema_version '9-0-0' is not supported; supported: 1-0-0",
+      `schema_version '9-0-0' is not supported; supported: ${SCHEMA_VERSIONS.join(', ')}`,
     );
     expect(row.schema_version).toBe('9-0-0');
   });
@@ -806,6 +811,8 @@ describe('storage failures', () => {
         pop: 'FRA56-C1',
         session_id: batch.session_id,
         schema_version: '1-0-0',
+        sdk_name: batch.sdk_name,
+        sdk_version: batch.sdk_version,
         status: 503,
         reason: 'stream_unavailable',
         detail: 'the event stream is unavailable; retry later',

@@ -72,7 +72,7 @@ describe('built origin-request bundle → kinesalite', () => {
       headers: {
         'access-control-allow-origin': [{ key: 'Access-Control-Allow-Origin', value: '*' }],
         'access-control-expose-headers': [
-          { key: 'Access-Control-Expose-Headers', value: 'retry-after' },
+          { key: 'Access-Control-Expose-Headers', value: 'retry-after, deprecation, sunset' },
         ],
         'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
       },

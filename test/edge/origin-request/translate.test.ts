@@ -129,6 +129,7 @@ describe('toCloudFrontResponse', () => {
   });
 
   it.each([
+    [410, 'Gone'],
     [413, 'Payload Too Large'],
     [415, 'Unsupported Media Type'],
     [503, 'Service Unavailable'],

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EDGE_HEADER } from '../../../edge/config.js';
 import { KVS_KEYS, type KvsEntry } from '../../../edge/kvs.js';
+import { ROLLOUT_HEADERS } from '../../../edge/rollout.js';
 import {
   loadCloudFrontFunction,
   type CloudFrontFunctionRuntime,
@@ -37,7 +38,12 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function writeStore(entries: KvsEntry[]): void {
   fs.writeFileSync(file, formatKvsFile(entries));
 }
-const allowList = (value: string): KvsEntry[] => [{ key: KVS_KEYS.allowedOrigins, value }];
+/** A store as seeded (kvsSeed): the allow-list, and no rollout rules. */
+const allowList = (value: string): KvsEntry[] => [
+  { key: KVS_KEYS.allowedOrigins, value },
+  { key: KVS_KEYS.rolloutSchemas, value: '-' },
+  { key: KVS_KEYS.rolloutSdks, value: '-' },
+];
 
 /** The function with the store file associated (or none), and the lines it logged. */
 function load(withStore: boolean): { fn: CloudFrontFunctionRuntime; logs: string[] } {
@@ -127,13 +133,106 @@ describe('viewer-request function with a KeyValueStore', () => {
     ]);
   });
 
-  it('stamps no verdict and reads nothing for a request without an Origin', async () => {
+  it('stamps no verdict and reads no allow-list for a request without an Origin', async () => {
+    // Only the rollout keys are read (every POST forwards them): no allow-list read is logged.
     const { fn, logs } = load(false);
     const out = (await fn.run(makeViewerRequestEvent({ method: 'POST' }), FRA)) as {
       headers: Record<string, { value: string }>;
     };
     expect(out.headers[EDGE_HEADER].value).toMatch(/^pop=FRA;region=eu-central-1;t=\d+$/);
-    // No store is associated: a read would have thrown and been logged.
+    expect(logs).toStrictEqual([expect.stringMatching(/^KeyValueStore key rollout\.schemas /)]);
+  });
+});
+
+describe('viewer-request function forwarding the rollout rules', () => {
+  const SCHEMAS = '1-0-0:deprecated,since=2026-11-30,sunset=2027-03-01 2-0-0:live,sample=0.1';
+  const SDKS = 'beacon-edge-web@0.1.0:retired,upgrade=0.3.0';
+  const rules = (schemas: string, sdks: string): KvsEntry[] => [
+    { key: KVS_KEYS.allowedOrigins, value: FROM_STORE },
+    { key: KVS_KEYS.rolloutSchemas, value: schemas },
+    { key: KVS_KEYS.rolloutSdks, value: sdks },
+  ];
+  /** The rollout headers the function passes on for a POST that forged both. */
+  async function forwarded(fn: CloudFrontFunctionRuntime, method = 'POST') {
+    const out = (await fn.run(
+      makeViewerRequestEvent({
+        method,
+        uri: '/v1/events',
+        headers: {
+          [ROLLOUT_HEADERS.schema]: ['1-0-0:live', '2-0-0:live'],
+          [ROLLOUT_HEADERS.sdk]: '-',
+        },
+      }),
+      FRA,
+    )) as { headers: Record<string, { value: string; multiValue?: unknown }> };
+    return { schema: out.headers[ROLLOUT_HEADERS.schema], sdk: out.headers[ROLLOUT_HEADERS.sdk] };
+  }
+
+  it("passes on the store's values, replacing what a client sent", async () => {
+    writeStore(rules(SCHEMAS, SDKS));
+    const { fn, logs } = load(true);
+    expect(await forwarded(fn)).toStrictEqual({ schema: { value: SCHEMAS }, sdk: { value: SDKS } });
     expect(logs).toStrictEqual([]);
+  });
+
+  it('applies an edited value on the next request, without a rebuild or reload', async () => {
+    writeStore(rules(SCHEMAS, SDKS));
+    const { fn } = load(true);
+    expect((await forwarded(fn)).schema).toStrictEqual({ value: SCHEMAS });
+    writeStore(rules('1-0-0:retired', '-'));
+    expect(await forwarded(fn)).toStrictEqual({
+      schema: { value: '1-0-0:retired' },
+      sdk: { value: '-' },
+    });
+  });
+
+  it('removes forged headers when neither the store nor the build has rules', async () => {
+    const { fn } = load(false);
+    expect(await forwarded(fn)).toStrictEqual({ schema: undefined, sdk: undefined });
+    writeStore([{ key: KVS_KEYS.allowedOrigins, value: FROM_STORE }]);
+    expect(await forwarded(load(true).fn)).toStrictEqual({ schema: undefined, sdk: undefined });
+  });
+
+  it('turns characters a header cannot carry into spaces', async () => {
+    writeStore(rules('1-0-0:retired\n2-0-0:live\u00e9', SDKS));
+    const { fn } = load(true);
+    expect((await forwarded(fn)).schema).toStrictEqual({ value: '1-0-0:retired 2-0-0:live ' });
+  });
+
+  it('falls back to the rules compiled in when the store cannot be read', async () => {
+    const { outfile } = await buildViewerRequest({
+      config: { allowedOrigins: [BUILT_IN], rollout: { schemas: '1-0-0:retired', sdks: '-' } },
+      outfile: path.join(tmp, 'viewer-request-rollout.js'),
+    });
+    const built = fs.readFileSync(outfile, 'utf8');
+    const noStore = loadCloudFrontFunction(built, { onLog: () => {} });
+    expect(await forwarded(noStore)).toStrictEqual({
+      schema: { value: '1-0-0:retired' },
+      sdk: { value: '-' },
+    });
+    writeStore(rules(SCHEMAS, SDKS));
+    const withStore = loadCloudFrontFunction(built, {
+      kvs: LocalKeyValueStore.open(file, { checkEveryMs: 0 }),
+      onLog: () => {},
+    });
+    expect(await forwarded(withStore)).toStrictEqual({
+      schema: { value: SCHEMAS },
+      sdk: { value: SDKS },
+    });
+  });
+
+  it('reads no rule for what it answers itself (a preflight)', async () => {
+    writeStore(rules(SCHEMAS, SDKS));
+    const { fn } = load(true);
+    const out = (await fn.run(
+      makeViewerRequestEvent({
+        method: 'OPTIONS',
+        uri: '/v1/events',
+        headers: { origin: FROM_STORE },
+      }),
+      FRA,
+    )) as { statusCode: number; headers: Record<string, unknown> };
+    expect(out.statusCode).toBe(204);
+    expect(out.headers[ROLLOUT_HEADERS.schema]).toBeUndefined();
   });
 });

@@ -325,10 +325,32 @@ describe('buildViewerRequest', () => {
     [{ ingestPaths: [] }, 'ingestPaths must be a non-empty array'],
     [{ ingestPaths: ['v1/events'] }, 'must start with / and have no query'],
     [{ allowedOrigins: ['video.example'] }, 'must be * or scheme://host[:port]'],
+    [
+      { rollout: { schemas: '1-0-0:gone', sdks: '-' } },
+      "rollout.schemas: '1-0-0:gone': state must be one of live, deprecated, retired",
+    ],
+    [
+      { rollout: { schemas: '-', sdks: 'beacon-edge-web:retired' } },
+      "rollout.sdks: 'beacon-edge-web:retired': an SDK release is <name>@<version>",
+    ],
   ])('rejects the config %j', async (config, message) => {
     await expect(buildViewerRequest({ config, outfile: path.join(tmp, 'bad.js') })).rejects.toThrow(
       message,
     );
+  });
+
+  it('fits with both compiled rollout values as long as the store allows one', async () => {
+    // A value and its key share the store's 1 KB per entry: about 60 rules of this length.
+    const rule = (i: number) => `beacon-edge-web@0.${i}.0:deprecated,since=2026-11-30`;
+    const sdks = Array.from({ length: 60 }, (_, i) => rule(i)).join(' ');
+    const schemas = Array.from({ length: 40 }, (_, i) => `${i}-0-0:retired,upgrade=9-0-0`).join(
+      ' ',
+    );
+    const { bytes } = await buildViewerRequest({
+      config: { rollout: { schemas, sdks } },
+      outfile: path.join(tmp, 'rollout.js'),
+    });
+    expect(bytes).toBeLessThan(MAX_FUNCTION_BYTES);
   });
 
   it('compiles the defaults of edge/config.ts into the default build', async () => {

@@ -43,7 +43,10 @@ function exampleBatches(): [string, BeaconBatch][] {
       .map((f): [string, BeaconBatch] => {
         const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
         if (Array.isArray(data.events)) return [`${version}/${f}`, data as BeaconBatch];
-        return [`${version}/${f}`, makeBatch({ sent_at: data.ts, events: [data] })];
+        return [
+          `${version}/${f}`,
+          makeBatch({ schema_version: version, sent_at: data.ts, events: [data] }),
+        ];
       });
   });
 }
@@ -213,5 +216,44 @@ describe('the rules themselves (they must be able to fail)', () => {
   ])('refuse %s', (_, value, phrase) => {
     const v = JSON.parse(JSON.stringify(value));
     expect(flinkViolations(v).join('; ')).toContain(phrase);
+  });
+});
+
+describe('later schema versions', () => {
+  it('writes a 2-0-0 heartbeat under the stored names and keeps the 1-1-0 fields as dimensions', async () => {
+    const event = {
+      type: 'heartbeat',
+      id: 'evt-hb-1',
+      seq: 0,
+      ts: NOW - 1000,
+      playhead: 12.5,
+      played_ms: 10000,
+      stall_count: 1,
+      throughput_kbps: 18500,
+      buffer_ms: 24000,
+      stall_total_ms: 1200,
+      avg_bitrate: 2500000,
+    } as never;
+    const batch = {
+      ...makeBatch({ schema_version: '2-0-0', sent_at: NOW, events: [event] }),
+      drm_system: 'widevine',
+      audio_language: 'pt-BR',
+    } as BeaconBatch;
+    const { record, status } = await ingested(batch);
+    expect(status).toBe(204);
+    const [f] = toFlinkEvents(record);
+    expect(f).toMatchObject({
+      MeasureName: 'heartbeat',
+      MeasureValue: '10000',
+      stall_ms: '1200',
+      bitrate: '2500000',
+      throughput_kbps: '18500',
+      buffer_ms: '24000',
+      drm_system: 'widevine',
+      audio_language: 'pt-BR',
+    });
+    expect(f.stall_total_ms).toBeUndefined();
+    expect(f.avg_bitrate).toBeUndefined();
+    expect(flinkViolations(f)).toStrictEqual([]);
   });
 });

@@ -22,6 +22,11 @@ describe('edgeConfigFor', () => {
     });
   });
 
+  it('carries the rollout rules only when there are some', () => {
+    const rollout = { schemas: '1-0-0:retired', sdks: '-' };
+    expect(edgeConfigFor({ ...DEFAULT_DEPLOY_CONFIG, rollout }).rollout).toStrictEqual(rollout);
+  });
+
   it("carries the wire format the core reads: the Flink job's flat objects with core flink", () => {
     const flink = edgeConfigFor({
       ...DEFAULT_DEPLOY_CONFIG,
@@ -53,6 +58,7 @@ describe('edgeConfigFor', () => {
     });
     expect(edge.ingestPaths).toStrictEqual(['/i', '/v2/e']);
     expect(edge.allowedOrigins).toStrictEqual(['https://video.example']);
+    expect(edge).not.toHaveProperty('rollout');
     // Copies: a later change to the deployment object cannot reach a built bundle's config.
     config.ingestPaths.push('/x');
     expect(edge.ingestPaths).toStrictEqual(['/i', '/v2/e']);

@@ -1,6 +1,7 @@
 // The edge stack with every option turned the other way from the defaults: another app name,
-// other regions and home region, two ingest paths, one allowed origin, no WAF, an own domain with
-// its certificate, a cheaper price class, an alarm email. Synthesized once for the whole file.
+// other regions and home region, two ingest paths, one allowed origin, rollout rules, no WAF, an
+// own domain with its certificate, a cheaper price class, an alarm email. Synthesized once for
+// the whole file.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edgeConfigFor } from '../../../infra/edge/edge-config.js';
 import { onlyResource } from '../../helpers/cdk-app.js';
@@ -21,6 +22,7 @@ const OPTIONS = {
     homeRegion: 'eu-west-1',
     ingestPaths: ['/v1/events', '/i'],
     allowedOrigins: ['https://video.example'],
+    rollout: { schemas: '1-0-0:deprecated,sunset=2027-03-01', sdks: '-' },
     waf: { enabled: false },
     alarmEmail: 'oncall@video.example',
     cdn: {
@@ -102,7 +104,7 @@ describe('edge stack with options: CloudFront', () => {
     s.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
-  it('builds the viewer function and seeds the KeyValueStore with these paths and origins', () => {
+  it('builds the viewer function and seeds the KeyValueStore with these paths, origins and rules', () => {
     expect(only('AWS::CloudFront::Function').props).toMatchObject({
       Name: 'qoe-viewer-request',
     });
@@ -110,8 +112,16 @@ describe('edge stack with options: CloudFront', () => {
       'ingestPaths:["/v1/events","/i"],allowedOrigins:["https://video.example"]',
     );
     expect(kvsSeedFile(s)).toStrictEqual({
-      data: [{ key: 'cors.allowed-origins', value: 'https://video.example' }],
+      data: [
+        { key: 'cors.allowed-origins', value: 'https://video.example' },
+        { key: 'rollout.schemas', value: '1-0-0:deprecated,sunset=2027-03-01' },
+        { key: 'rollout.sdks', value: '-' },
+      ],
     });
+    // The same rules are the function's fallback when the store cannot be read.
+    expect(only('AWS::CloudFront::Function').props.FunctionCode).toContain(
+      'fallback:"1-0-0:deprecated,sunset=2027-03-01"',
+    );
   });
 
   it('gives the ingest URL on the own domain', () => {

@@ -234,9 +234,13 @@ describe('edge stack: CloudFront', () => {
     expect(code).toContain('ingestPaths:["/v1/events"],allowedOrigins:["*"]');
   });
 
-  it('seeds the KeyValueStore with the CORS allow-list', () => {
+  it('seeds the KeyValueStore with the CORS allow-list and no rollout rules', () => {
     expect(kvsSeedFile(base)).toStrictEqual({
-      data: [{ key: 'cors.allowed-origins', value: '*' }],
+      data: [
+        { key: 'cors.allowed-origins', value: '*' },
+        { key: 'rollout.schemas', value: '-' },
+        { key: 'rollout.sdks', value: '-' },
+      ],
     });
   });
 

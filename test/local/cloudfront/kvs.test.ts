@@ -73,6 +73,8 @@ describe('seedKvsFile', () => {
     expect(await seedKvsFile(file, seed)).toBe(true);
     expect(parseKvsFile(fs.readFileSync(file, 'utf8'))).toStrictEqual([
       { key: KVS_KEYS.allowedOrigins, value: 'https://a.example https://b.example' },
+      { key: KVS_KEYS.rolloutSchemas, value: '-' },
+      { key: KVS_KEYS.rolloutSdks, value: '-' },
     ]);
     fs.writeFileSync(file, formatKvsFile([{ key: KVS_KEYS.allowedOrigins, value: '*' }]));
     expect(await seedKvsFile(file, seed)).toBe(false);
