@@ -106,6 +106,8 @@ export interface TimestreamConfig {
   database: string;
   eventsTable: string;
   badRowsTable: string;
+  /** Table of rollout refusals (one record per refused request). */
+  refusalsTable: string;
   /**
    * The tables' memory-store retention, hours. Records older than this are refused by the service,
    * so the sink turns them into bad rows before it writes (the deployment's default: 1 h, as the
@@ -120,6 +122,7 @@ const DEFAULT_TIMESTREAM_CONFIG: Omit<
   TimestreamConfig,
   'database' | 'eventsTable' | 'badRowsTable'
 > = {
+  refusalsTable: 'rollout_refusals',
   memoryRetentionHours: 1,
   retry: { backoffMs: 100, maxBackoffMs: 2000, maxAttempts: 8, budgetMs: 10_000 },
 };

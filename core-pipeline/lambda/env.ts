@@ -12,6 +12,7 @@
  * | `INFLUXDB_ORG`               | organisation; set, it selects the v2 API                     |
  * | `INFLUXDB_API`               | optional `v1`/`v2`, overrides the choice made from the org   |
  * | `TIMESTREAM_DATABASE`, `TIMESTREAM_EVENTS_TABLE`, `TIMESTREAM_BAD_ROWS_TABLE` | LiveAnalytics |
+ * | `TIMESTREAM_REFUSALS_TABLE`  | optional: the rollout refusals' table (default `rollout_refusals`) |
  * | `TIMESTREAM_MEMORY_RETENTION_HOURS` | optional: the tables' memory-store retention (older events become bad rows) |
  * | `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE` | read by Powertools itself       |
  */
@@ -32,6 +33,8 @@ export interface TimestreamEnv {
   database: string;
   eventsTable: string;
   badRowsTable: string;
+  /** `TIMESTREAM_REFUSALS_TABLE`; the sink's default (`rollout_refusals`) when absent. */
+  refusalsTable?: string;
   /** The tables' memory-store retention, hours (`TIMESTREAM_MEMORY_RETENTION_HOURS`); the sink's default when absent. */
   memoryRetentionHours?: number;
 }
@@ -114,6 +117,7 @@ export function readConsumerEnv(env: Env = process.env): ConsumerEnv {
         database: required(env, 'TIMESTREAM_DATABASE'),
         eventsTable: required(env, 'TIMESTREAM_EVENTS_TABLE'),
         badRowsTable: required(env, 'TIMESTREAM_BAD_ROWS_TABLE'),
+        ...(env.TIMESTREAM_REFUSALS_TABLE ? { refusalsTable: env.TIMESTREAM_REFUSALS_TABLE } : {}),
         ...retentionHours(env),
       },
     };

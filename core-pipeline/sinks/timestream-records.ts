@@ -1,6 +1,6 @@
 /**
  * How rows become Timestream for LiveAnalytics records: one multi-measure record per event (and
- * per bad row). Pure, so the sink, the tests and the docs share one definition.
+ * per bad row, and per rollout refusal). Pure, so the sink, the tests and the docs share one definition.
  *
  * - **Measure name = the event type** (`started`, `heartbeat`, …): the Grafana Timestream plugin's
  *   `$__measure` and `WHERE measure_name = 'started'` select one type, and the number of measure
@@ -30,8 +30,10 @@ import {
   BAD_ROW_COLUMNS,
   EVENT_COLUMNS,
   type ColumnType,
+  REFUSAL_COLUMNS,
   type EventRow,
   type StoredBadRow,
+  type StoredRefusal,
 } from '../rows.js';
 import { eventTimeMs, pointTimeNs } from './influxdb-schema.js';
 
@@ -60,12 +62,29 @@ const BAD_ROW_DIMENSIONS = [
 export const BAD_ROW_MEASURE = 'bad_row';
 
 /**
+ * Rollout-refusal columns written as dimensions: the decision and the versions it was about (what
+ * the rollout panels group by), and the request, which is the refusal's identity.
+ */
+const REFUSAL_DIMENSIONS = [
+  'reason',
+  'schema_version',
+  'sdk_name',
+  'sdk_version',
+  'pop',
+  'request_id',
+] as const satisfies readonly (keyof StoredRefusal)[];
+
+/** Measure name of rollout-refusal records (their own table). */
+export const REFUSAL_MEASURE = 'rollout_refusal';
+
+/**
  * Columns that are neither dimension nor measure: the time, and (events) the type, which is the
  * measure name. `ingested_at` stays a measure: it differs between deliveries, which is harmless
  * because an equal version never overwrites.
  */
 const EVENT_SKIPPED = new Set<string>(['time', 'type', ...EVENT_DIMENSIONS]);
 const BAD_ROW_SKIPPED = new Set<string>(BAD_ROW_DIMENSIONS);
+const REFUSAL_SKIPPED = new Set<string>(REFUSAL_DIMENSIONS);
 
 const MEASURE_TYPES: Record<ColumnType, MeasureValueType> = {
   varchar: 'VARCHAR',
@@ -137,6 +156,28 @@ export function badRowRecord(row: StoredBadRow, timeMs: number): _Record {
     MeasureValueType: 'MULTI',
     MeasureValues: measures,
     Time: pointTimeNs(timeMs, row.bad_row_id),
+    TimeUnit: 'NANOSECONDS',
+    Version: RECORD_VERSION,
+  };
+}
+
+/**
+ * A rollout refusal as its record, timed at `timeMs` (its receive time when the store takes it,
+ * as for bad rows) with six digits of its request id: a re-delivery is the same record.
+ */
+export function refusalRecord(row: StoredRefusal, timeMs: number): _Record {
+  const measures: MeasureValue[] = [];
+  for (const col of REFUSAL_COLUMNS) {
+    if (REFUSAL_SKIPPED.has(col.name)) continue;
+    const m = measureOf(col.name, col.type, row[col.name]);
+    if (m) measures.push(m);
+  }
+  return {
+    Dimensions: dimensionsOf(row, REFUSAL_DIMENSIONS),
+    MeasureName: REFUSAL_MEASURE,
+    MeasureValueType: 'MULTI',
+    MeasureValues: measures,
+    Time: pointTimeNs(timeMs, row.request_id),
     TimeUnit: 'NANOSECONDS',
     Version: RECORD_VERSION,
   };

@@ -1,7 +1,9 @@
 /**
  * The Timestream for LiveAnalytics sink, for accounts that still have LiveAnalytics (closed to new
  * customers since 2025-06-20; the original AWS demo's store). Events go to one table as
- * multi-measure records (timestream-records.ts), bad rows to another.
+ * multi-measure records (timestream-records.ts), bad rows to another, rollout refusals to a third
+ * (`refusalsTable`, default `rollout_refusals`: one record per refused request, dimensions reason,
+ * schema_version, sdk_name, sdk_version, pop and request_id).
  *
  * What the service would refuse never fails the batch; it becomes a bad row with its reason:
  * - an event older than the memory store's retention (`store_time_too_old`) or 15 min or more
@@ -22,11 +24,16 @@ import { TimestreamWriteClient, type _Record } from '@aws-sdk/client-timestream-
 import { toStoredBadRow } from '../bad-rows.js';
 import { type TimestreamConfig, withTimestreamDefaults } from '../config.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
-import type { EventRow, StoredBadRow } from '../rows.js';
+import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
 import { eventTimeMs } from './influxdb-schema.js';
 import type { Checkpoint, EventSink, WriteBatchInput, WriteReport } from './sink.js';
 import { TIMESTREAM_LIMITS, fitRecord } from './timestream-limits.js';
-import { EVENT_DIMENSIONS, badRowRecord, eventRecord } from './timestream-records.js';
+import {
+  EVENT_DIMENSIONS,
+  badRowRecord,
+  eventRecord,
+  refusalRecord,
+} from './timestream-records.js';
 import { type WriteTarget, writeRecords } from './timestream-write.js';
 
 /** Options of {@link createTimestreamSink}: the config (names required) and test seams. */
@@ -64,7 +71,7 @@ export class TimestreamSink implements EventSink {
   }
 
   /** Stores the batch; reports how many events became bad rows here (too old, too new, too large, refused). */
-  private async write({ events, badRows }: WriteBatchInput): Promise<WriteReport> {
+  private async write({ events, badRows, refusals = [] }: WriteBatchInput): Promise<WriteReport> {
     const now = this.now();
     const oldest = now - this.config.memoryRetentionHours * 3_600_000;
     const newest = now + TIMESTREAM_LIMITS.maxFutureMs;
@@ -117,21 +124,53 @@ export class TimestreamSink implements EventSink {
     for (const r of rejected)
       refused.push(sinkBadRow(planned[r.index].row, 'store_rejected', r.reason));
     await this.writeBadRows([...badRows, ...refused], now);
+    if (refusals.length > 0) await this.writeRefusals(refusals, now);
     return { rejectedEvents: refused.length };
+  }
+
+  /** Receive time when the store takes it, else ingest time (see writeBadRows). */
+  private storeTime(receivedAt: number, ingestedAt: number, now: number): number {
+    const oldest = now - this.config.memoryRetentionHours * 3_600_000 + BAD_ROW_TIME_MARGIN_MS;
+    const newest = now + TIMESTREAM_LIMITS.maxFutureMs - BAD_ROW_TIME_MARGIN_MS;
+    return receivedAt >= oldest && receivedAt <= newest ? receivedAt : ingestedAt;
+  }
+
+  /**
+   * Refusals, once per request id in the batch, timed as bad rows are. A refusal the service
+   * rejects fails the batch (a decision has nowhere else to go), as a bad row does.
+   */
+  private async writeRefusals(rows: StoredRefusal[], now: number): Promise<void> {
+    const byId = new Map<string, StoredRefusal>();
+    for (const r of rows) if (!byId.has(r.request_id)) byId.set(r.request_id, r);
+    const unique = [...byId.values()];
+    const records = unique.map((row) => {
+      const fitted = fitRecord(
+        refusalRecord(row, this.storeTime(row.received_at, row.ingested_at, now)),
+        ['detail', 'rule'],
+        'truncated',
+      );
+      if (!fitted)
+        throw new SinkWriteError(`refusal ${row.request_id} does not fit a Timestream record`);
+      return fitted;
+    });
+    const rejected = await writeRecords(records, this.target(this.config.refusalsTable));
+    if (rejected.length > 0) {
+      const first = rejected[0];
+      throw new SinkWriteError(
+        `Timestream rejected ${rejected.length} rollout refusals, e.g. ${unique[first.index].request_id}: ${first.reason}`,
+      );
+    }
   }
 
   private async writeBadRows(rows: StoredBadRow[], now: number): Promise<void> {
     const byId = new Map<string, StoredBadRow>();
     for (const r of rows) if (!byId.has(r.bad_row_id)) byId.set(r.bad_row_id, r);
     const unique = [...byId.values()];
-    const oldest = now - this.config.memoryRetentionHours * 3_600_000 + BAD_ROW_TIME_MARGIN_MS;
-    const newest = now + TIMESTREAM_LIMITS.maxFutureMs - BAD_ROW_TIME_MARGIN_MS;
     const records = unique.map((row) => {
       // Timed at receipt, so a redelivery lands on the same record; a bad row read after its
       // receive time left the window is timed at ingest instead (kept, at the cost of a second
       // copy if that old record is delivered yet again).
-      const t =
-        row.received_at >= oldest && row.received_at <= newest ? row.received_at : row.ingested_at;
+      const t = this.storeTime(row.received_at, row.ingested_at, now);
       const fitted = fitRecord(badRowRecord(row, t), BAD_ROW_FREE_TEXT, 'payload_truncated');
       if (!fitted)
         throw new SinkWriteError(`bad row ${row.bad_row_id} does not fit a Timestream record`);

@@ -128,7 +128,7 @@ export class RegionalAlarms extends Construct {
   }
 
   private timestreamAlarms(store: TimestreamStore): void {
-    for (const table of [store.eventsTable, store.badRowsTable]) {
+    for (const table of [store.eventsTable, store.badRowsTable, store.refusalsTable]) {
       const dims = {
         Operation: 'WriteRecords',
         DatabaseName: store.databaseName,

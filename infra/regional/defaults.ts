@@ -18,6 +18,7 @@ export const names = {
   timestreamDatabase: (appName: string) => `${appName}`,
   timestreamEventsTable: 'events',
   timestreamBadRowsTable: 'bad_rows',
+  timestreamRefusalsTable: 'rollout_refusals',
   influxInstance: (appName: string) => `${appName}-influxdb`,
 } as const;
 

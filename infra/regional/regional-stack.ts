@@ -145,6 +145,7 @@ export class RegionalStack extends Stack {
       env.TIMESTREAM_DATABASE = this.timestream.databaseName;
       env.TIMESTREAM_EVENTS_TABLE = names.timestreamEventsTable;
       env.TIMESTREAM_BAD_ROWS_TABLE = names.timestreamBadRowsTable;
+      env.TIMESTREAM_REFUSALS_TABLE = names.timestreamRefusalsTable;
       // The sink turns events older than the memory store's retention into bad rows before writing.
       env.TIMESTREAM_MEMORY_RETENTION_HOURS = String(this.config.timestream.memoryRetentionHours);
     }
@@ -165,7 +166,11 @@ export class RegionalStack extends Stack {
     return [
       new iam.PolicyStatement({
         actions: ['timestream:WriteRecords'],
-        resources: [store.eventsTable.attrArn, store.badRowsTable.attrArn],
+        resources: [
+          store.eventsTable.attrArn,
+          store.badRowsTable.attrArn,
+          store.refusalsTable.attrArn,
+        ],
       }),
       // The SDK discovers the write endpoint first; the action has no resource to scope it to.
       new iam.PolicyStatement({ actions: ['timestream:DescribeEndpoints'], resources: ['*'] }),

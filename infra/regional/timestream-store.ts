@@ -26,11 +26,12 @@ export interface TimestreamStoreProps {
   magneticStoreWrites?: boolean;
 }
 
-/** The database and its two tables. */
+/** The database and its three tables (events, bad rows, rollout refusals). */
 export class TimestreamStore extends Construct {
   readonly database: timestream.CfnDatabase;
   readonly eventsTable: timestream.CfnTable;
   readonly badRowsTable: timestream.CfnTable;
+  readonly refusalsTable: timestream.CfnTable;
   readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: TimestreamStoreProps) {
@@ -69,5 +70,6 @@ export class TimestreamStore extends Construct {
     });
     this.eventsTable = table('Events', names.timestreamEventsTable);
     this.badRowsTable = table('BadRows', names.timestreamBadRowsTable);
+    this.refusalsTable = table('RolloutRefusals', names.timestreamRefusalsTable);
   }
 }

@@ -57,7 +57,7 @@ describe.each(REGIONAL_CASES)('RegionalAlarms ($store, $core, $region)', (c) => 
       );
     }
     if (c.store === 'timestream') {
-      for (const t of ['events', 'bad_rows']) {
+      for (const t of ['events', 'bad_rows', 'rollout_refusals']) {
         names.push(`beacon-edge-SystemErrors-${t}`, `beacon-edge-UserErrors-${t}`);
       }
     }
@@ -190,7 +190,7 @@ describe.each(REGIONAL_CASES)('RegionalAlarms ($store, $core, $region)', (c) => 
   it.runIf(c.store === 'timestream')(
     "watches Timestream's system and user errors per table",
     () => {
-      for (const table of ['events', 'bad_rows']) {
+      for (const table of ['events', 'bad_rows', 'rollout_refusals']) {
         const dims = [
           { Name: 'DatabaseName', Value: 'beacon-edge' },
           { Name: 'Operation', Value: 'WriteRecords' },

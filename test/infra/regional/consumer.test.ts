@@ -42,6 +42,7 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
       env.TIMESTREAM_DATABASE = 'beacon-edge';
       env.TIMESTREAM_EVENTS_TABLE = 'events';
       env.TIMESTREAM_BAD_ROWS_TABLE = 'bad_rows';
+      env.TIMESTREAM_REFUSALS_TABLE = 'rollout_refusals';
       env.TIMESTREAM_MEMORY_RETENTION_HOURS = '1';
     }
     expect(p.Environment).toStrictEqual({ Variables: env });
@@ -121,6 +122,7 @@ describe.each(LAMBDA_CASES)('Consumer ($store, $region)', (c) => {
               Resource: [
                 arnOf(s, s.stack.timestream!.badRowsTable),
                 arnOf(s, s.stack.timestream!.eventsTable),
+                arnOf(s, s.stack.timestream!.refusalsTable),
               ],
             },
             { Action: 'timestream:DescribeEndpoints', Effect: 'Allow', Resource: '*' },

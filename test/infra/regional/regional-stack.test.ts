@@ -56,7 +56,7 @@ describe.each(REGIONAL_CASES)('RegionalStack ($store, $core, $region)', (c) => {
     // cdk.json's restrictDefaultSecurityGroup flag: a custom resource strips the VPC's default group.
     s.template.resourceCountIs('Custom::VpcRestrictDefaultSG', c.store === 'influxdb' ? 1 : 0);
     s.template.resourceCountIs('AWS::Timestream::Database', c.store === 'timestream' ? 1 : 0);
-    s.template.resourceCountIs('AWS::Timestream::Table', c.store === 'timestream' ? 2 : 0);
+    s.template.resourceCountIs('AWS::Timestream::Table', c.store === 'timestream' ? 3 : 0);
   });
 
   it(

@@ -28,10 +28,11 @@ describe.each(REGIONAL_CASES.filter((c) => c.store === 'timestream'))(
       });
     });
 
-    it('has the events and bad_rows tables with the configured retention; magnetic writes only for the Flink job', () => {
+    it('has the events, bad_rows and rollout_refusals tables with the configured retention; magnetic writes only for the Flink job', () => {
       for (const [table, name] of [
         [store.eventsTable, 'events'],
         [store.badRowsTable, 'bad_rows'],
+        [store.refusalsTable, 'rollout_refusals'],
       ] as const) {
         expect(s.resource(table)).toStrictEqual({
           Type: 'AWS::Timestream::Table',
