@@ -162,11 +162,7 @@ function measures(c: RolloutCounts, allEvents: number): RolloutMeasures {
 }
 
 /** How a version is shown: `(unknown)` for '', `name@version` for SDK releases with known names. */
-function versionLabel(
-  by: RolloutGrouping,
-  version: string,
-  sdkNames: string[] = [],
-): string {
+function versionLabel(by: RolloutGrouping, version: string, sdkNames: string[] = []): string {
   if (version === '') return '(unknown)';
   if (by === 'schema' || sdkNames.length === 0) return version;
   return sdkNames.map((name) => `${name}@${version}`).join(', ');

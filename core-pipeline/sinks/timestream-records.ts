@@ -75,7 +75,7 @@ const REFUSAL_DIMENSIONS = [
 ] as const satisfies readonly (keyof StoredRefusal)[];
 
 /** Measure name of rollout-refusal records (their own table). */
-export const REFUSAL_MEASURE = 'rollout_refusal';
+const REFUSAL_MEASURE = 'rollout_refusal';
 
 /**
  * Columns that are neither dimension nor measure: the time, and (events) the type, which is the

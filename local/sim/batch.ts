@@ -1,7 +1,7 @@
 /**
  * Builds schema 1-0-0 batches from scripted sessions, the way the browser SDK would send them.
  */
-import { type BeaconBatch, type BeaconEvent } from '../../schemas/index.js';
+import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
 import type { SessionScript } from './session.js';
 
 /** SDK name the simulator reports, so its traffic is easy to tell apart in the store. */
