@@ -96,6 +96,8 @@ describe('CORS allow-list from the KeyValueStore on the local stack', () => {
   it('seeds the store file from the local configuration on the first start', () => {
     expect(parseKvsFile(fs.readFileSync(kvsFile, 'utf8'))).toStrictEqual([
       { key: KVS_KEYS.allowedOrigins, value: '*' },
+      { key: KVS_KEYS.rolloutSchemas, value: '-' },
+      { key: KVS_KEYS.rolloutSdks, value: '-' },
     ]);
   });
 
