@@ -29,7 +29,7 @@ describeInChromium(
       await expect
         .poll(() => page.locator('#status').getAttribute('class'), { timeout: 15_000 })
         .toBe('status ok');
-      await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);
+      await expect.poll(() => page.locator('.panels .chart canvas').count()).toBe(4);
       expect(page.url()).not.toContain(TOKEN);
       expect(apiStatuses.length).toBeGreaterThan(0);
       expect(apiStatuses.every((s) => s === 200)).toBe(true);

@@ -121,7 +121,7 @@ describeInChromium('demo page in Chromium: player controls', (env) => {
         .toBe(String(stored![type as keyof typeof tiles]));
     }
     await expect.poll(() => page.locator('#q-plays').textContent(), { timeout: 10_000 }).toBe('1');
-    await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);
+    await expect.poll(() => page.locator('.panels .chart canvas').count()).toBe(4);
     await screenshot(page, 'dashboard.png');
     expect(pageErrors).toStrictEqual([]);
     await context.close();

@@ -59,15 +59,33 @@ const outcomes = (page: Page) =>
 /** Ids of the events the edge accepted (fetch 2xx) from this page. */
 const deliveredIds = (page: Page) =>
   page.evaluate(() =>
-    (window as DemoWindow).demo.batches.filter((b) => b.outcome === 'sent').flatMap((b) => b.ids),
+    (window as DemoWindow).demo.batches
+      // A beacon's answer is never seen: only a fetch the edge answered 2xx is known to be stored.
+      .filter((b) => b.outcome === 'sent' && b.via === 'fetch' && b.status >= 200 && b.status < 300)
+      .flatMap((b) => b.ids),
   );
 
 /** The stored session, once it has `events` events (the last answer otherwise). */
-async function storedSession(base: string, session: string, events: number) {
+async function storedSession(base: string, session: string, events: number, page?: Page) {
   const api = `${base}/api/v1/sessions/${session}`;
+  // On a mismatch, say what the page saw of each batch.
+  const seen = page
+    ? JSON.stringify(
+        await page.evaluate(() =>
+          (window as DemoWindow).demo.batches.map((b) => [
+            b.via,
+            b.status,
+            b.outcome,
+            b.rejected,
+            b.ids.length,
+          ]),
+        ),
+      )
+    : '';
   await expect
     .poll(async () => (await getJson<SessionDetail>(api).catch(() => null))?.events ?? 0, {
       timeout: WAIT_MS,
+      message: `stored events of ${session}; batches [via, status, outcome, rejected, events]: ${seen}`,
     })
     .toBe(events);
   return getJson<SessionDetail>(api);
@@ -101,7 +119,7 @@ describeInChromium('demo page in Chromium: two schema versions side by side', (e
       [old.page, OLD],
       [cur.page, NEW],
     ] as const) {
-      const stored = await storedSession(base, at.session, (await deliveredIds(p)).length);
+      const stored = await storedSession(base, at.session, (await deliveredIds(p)).length, p);
       expect(stored.place.schema_version).toBe(at.version);
     }
 
@@ -147,9 +165,14 @@ describeInChromium('demo page in Chromium: two schema versions side by side', (e
     ).toBeGreaterThanOrEqual(4);
     expect((await outcomes(cur.page)).every((o) => o === 'sent')).toBe(true);
 
-    const curStored = await storedSession(base, NEW.session, (await deliveredIds(cur.page)).length);
+    const curStored = await storedSession(
+      base,
+      NEW.session,
+      (await deliveredIds(cur.page)).length,
+      cur.page,
+    );
     expect(curStored.place.schema_version).toBe('2-0-0');
-    const oldAfter = await storedSession(base, OLD.session, oldStored);
+    const oldAfter = await storedSession(base, OLD.session, oldStored, old.page);
     expect(oldAfter.place.schema_version).toBe('1-0-0');
 
     await screenshot(old.page, 'demo-schema-1-0-0-retired.png');

@@ -86,7 +86,13 @@ describeInChromium('pages under their Content-Security-Policy in Chromium', (env
     const { page, problems, violations } = await watchedPage(context);
     const res = await page.goto(`${env.stack.url}/dashboard`);
     expect(res?.headers()['content-security-policy']).toBe(PAGE_CSP);
-    await expect.poll(() => page.locator('.chart canvas').count(), { timeout: 10_000 }).toBe(4);
+    // Every chart on the page, the QoE panels' and the rollout card's, draws under the policy.
+    await expect
+      .poll(() => page.locator('.panels .chart canvas').count(), { timeout: 10_000 })
+      .toBe(4);
+    await expect
+      .poll(() => page.locator('.rollout .chart canvas').count(), { timeout: 10_000 })
+      .toBe(4);
     await expect
       .poll(() => page.locator('#status').getAttribute('class'), { timeout: 10_000 })
       .toBe('status ok');
