@@ -30,6 +30,8 @@ export interface DemoState {
     via: BatchResult['via'];
     status: number;
     outcome: BatchResult['outcome'];
+    /** Events of the batch the edge refused (200 with a list, or 400). */
+    rejected: number;
     ids: string[];
   }[];
 }
