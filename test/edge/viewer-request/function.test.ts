@@ -340,7 +340,8 @@ describe('buildViewerRequest', () => {
   });
 
   it('fits with both compiled rollout values as long as the store allows one', async () => {
-    // A value and its key share the store's 1 KB per entry: about 60 rules of this length.
+    // The store allows about 1 KB per key and value; these values are larger (about 3 KB and
+    // 1.2 KB), so the function fits with anything the store can hold compiled in.
     const rule = (i: number) => `beacon-edge-web@0.${i}.0:deprecated,since=2026-11-30`;
     const sdks = Array.from({ length: 60 }, (_, i) => rule(i)).join(' ');
     const schemas = Array.from({ length: 40 }, (_, i) => `${i}-0-0:retired,upgrade=9-0-0`).join(
