@@ -15,6 +15,7 @@
  *   edge's within TRUSTED_CLIENT_SKEW_MS (the corrected time stays readable as ts + skew_ms, both
  *   fields), and by the corrected time only for clocks further off.
  */
+import { SCHEMA_VERSIONS } from '../../schemas/versions.js';
 import {
   BAD_ROW_COLUMNS,
   EVENT_COLUMNS,
@@ -120,12 +121,37 @@ function fieldOf(type: string, value: unknown): FieldValue | null {
   return null;
 }
 
-function tagsOf<R>(row: R, keys: readonly (keyof R)[]): [string, string][] {
+/**
+ * The version tags come from what the client sent, so each is kept only in a shape with few
+ * values (a bundled schema version, a plain MAJOR.MINOR.PATCH release, an SDK name of package-name
+ * characters) and is `other` otherwise: a client inventing a version per request must not mint a
+ * series per request. The value sent stays readable as the field `<tag>_sent`.
+ */
+const BOUNDED_TAGS: Readonly<Record<string, (v: string) => boolean>> = {
+  schema_version: (v) => (SCHEMA_VERSIONS as readonly string[]).includes(v),
+  sdk_version: (v) => /^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v),
+  sdk_name: (v) => /^@?[a-z0-9][a-z0-9._/-]{0,47}$/.test(v),
+};
+
+/** The tag value written for a version tag that is not in its bounded shape. */
+export const OTHER_TAG_VALUE = 'other';
+
+function tagsOf<R>(
+  row: R,
+  keys: readonly (keyof R)[],
+  fields: [string, FieldValue][],
+): [string, string][] {
   const tags: [string, string][] = [];
   for (const k of keys) {
     const v = row[k];
     // An empty tag value is not valid line protocol; an absent tag reads back as "".
-    if (v !== null && v !== undefined && String(v) !== '') tags.push([String(k), String(v)]);
+    if (v === null || v === undefined || String(v) === '') continue;
+    const value = String(v);
+    const bounded = Object.hasOwn(BOUNDED_TAGS, k) ? BOUNDED_TAGS[k as string] : undefined;
+    if (bounded && !bounded(value)) {
+      tags.push([String(k), OTHER_TAG_VALUE]);
+      fields.push([`${String(k)}_sent`, { kind: 'string', value }]);
+    } else tags.push([String(k), value]);
   }
   return tags;
 }
@@ -141,7 +167,7 @@ export function eventPoint(row: EventRow): Point {
   }
   return {
     measurement: EVENTS_MEASUREMENT,
-    tags: tagsOf(row, EVENT_TAGS),
+    tags: tagsOf(row, EVENT_TAGS, fields),
     fields,
     timeNs: pointTimeNs(eventTimeMs(row), row.event_id),
   };
@@ -163,7 +189,7 @@ export function badRowPointAt(row: StoredBadRow, timeMs: number): Point {
   }
   return {
     measurement: BAD_ROWS_MEASUREMENT,
-    tags: tagsOf(row, BAD_ROW_TAGS),
+    tags: tagsOf(row, BAD_ROW_TAGS, fields),
     fields,
     timeNs: pointTimeNs(timeMs, row.bad_row_id),
   };
@@ -183,7 +209,7 @@ export function refusalPoint(row: StoredRefusal): Point {
   }
   return {
     measurement: REFUSALS_MEASUREMENT,
-    tags: tagsOf(row, REFUSAL_TAGS),
+    tags: tagsOf(row, REFUSAL_TAGS, fields),
     fields,
     timeNs: pointTimeNs(row.received_at, row.request_id),
   };

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import {
+  badRowPoint,
   eventPoint,
   eventTimeMs,
+  OTHER_TAG_VALUE,
   TRUSTED_CLIENT_SKEW_MS,
 } from '../../../core-pipeline/sinks/influxdb-schema.js';
 import { eventRecord } from '../../../core-pipeline/sinks/timestream-records.js';
-import { decodedRows, enrichedRecord, event, T0 } from '../../helpers/records.js';
+import { badRow, decodedRows, enrichedRecord, event, T0 } from '../../helpers/records.js';
 
 /** The rows the core makes of one event sent in a request the edge received with `skewMs`. */
 function attempt(skewMs: number, pop = 'FRA56-C1') {
@@ -47,5 +50,46 @@ describe('point time of a resent event', () => {
     const fields = Object.fromEntries(eventPoint(attempt(700)).fields);
     expect(fields.ts).toStrictEqual({ kind: 'int', value: T0 + 5000 });
     expect(fields.skew_ms).toStrictEqual({ kind: 'int', value: 700 });
+  });
+});
+
+// The version tags come from the client: each must keep few values, whatever a client invents.
+describe('version tags of client-sent values', () => {
+  const pointOf = (sdkVersion: string, sdkName = 'beacon-edge-js') => {
+    const rec = enrichedRecord({
+      sdk_name: sdkName,
+      sdk_version: sdkVersion,
+      events: [event('paused', { seq: 1, ts: T0, id: `e-tag-${sdkVersion.length}` })],
+    });
+    const { events } = decodedRows([rec]);
+    return eventPoint(events[0]);
+  };
+  const tag = (p: ReturnType<typeof eventPoint>, k: string) => p.tags.find(([t]) => t === k)?.[1];
+  const field = (p: ReturnType<typeof eventPoint>, k: string) =>
+    p.fields.find(([f]) => f === k)?.[1];
+
+  it('keeps a plain MAJOR.MINOR.PATCH release and a bundled schema version as they are', () => {
+    const p = pointOf('0.3.0');
+    expect(tag(p, 'sdk_version')).toBe('0.3.0');
+    expect(tag(p, 'schema_version')).toBe('1-0-0');
+    expect(field(p, 'sdk_version_sent')).toBeUndefined();
+  });
+
+  it.each(['rnd-0-a7d6llqty3u', '1.2.3-beta.7', '1.2.3.4', '0.3.0 '])(
+    'writes %j as the tag "other" and keeps it as the field sdk_version_sent',
+    (sent) => {
+      const p = pointOf(sent);
+      expect(tag(p, 'sdk_version')).toBe(OTHER_TAG_VALUE);
+      expect(field(p, 'sdk_version_sent')).toStrictEqual({ kind: 'string', value: sent });
+    },
+  );
+
+  it('bounds an unknown schema version on a bad row the same way', () => {
+    const p = badRowPoint(toStoredBadRow(badRow({ schema_version: 'zz-6o35vm9xght' }), T0));
+    expect(tag(p, 'schema_version')).toBe(OTHER_TAG_VALUE);
+    expect(field(p, 'schema_version_sent')).toStrictEqual({
+      kind: 'string',
+      value: 'zz-6o35vm9xght',
+    });
   });
 });
