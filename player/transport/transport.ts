@@ -15,6 +15,7 @@ import { LIMITS } from '../../schemas/index.js';
 import type { FetchLike, SendBeaconLike } from '../config/ports.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { TransportError } from '../errors.js';
+import { SDK_NAME, SDK_VERSION } from '../version.js';
 import type { Logger } from '../log.js';
 import type { Clock, TimerHandle, Timers } from '../core/clock.js';
 import { nextBatch, type OutgoingBatch } from './batch.js';
@@ -37,6 +38,7 @@ interface TransportDeps {
     | 'retryMaxMs'
     | 'neverRetry'
     | 'requestTimeoutMs'
+    | 'schemaVersion'
   >;
   queue: EventQueue;
   store: QueueStore;
@@ -54,8 +56,6 @@ interface TransportDeps {
   stopped(reason: StopReason): void;
 }
 
-/** 410 reasons that every later session would get too: the tracker stops sending altogether. */
-const RETIRED = ['schema_retired', 'sdk_retired'];
 
 /** The transport's operations; none of them throws. */
 interface Transport {
@@ -183,13 +183,21 @@ export function createTransport(d: TransportDeps): Transport {
           return;
         }
         attempt = 0;
-        if (r.deprecation) d.deprecated(parseDeprecation(out.batch, r.deprecation, r.sunset));
+        // A batch adopted from an earlier page may be of another version: what the edge says about
+        // it is about that version, not this page's, so it neither reports nor stops this page.
+        const ownSchema = out.batch.schema_version === d.config.schemaVersion;
+        const ownSdk = out.batch.sdk_name === SDK_NAME && out.batch.sdk_version === SDK_VERSION;
+        if (r.deprecation && ownSchema && ownSdk)
+          d.deprecated(parseDeprecation(out.batch, r.deprecation, r.sunset));
         if (decision === 'stop') {
           const sid = out.batch.session_id;
           stopped.add(sid);
           queue.removeSession(sid);
           const error = r.reason ?? 'gone';
-          const scope = RETIRED.includes(error) ? 'tracker' : 'session';
+          // Every later session of this page would get a retirement of its own version too.
+          const mine =
+            (error === 'schema_retired' && ownSchema) || (error === 'sdk_retired' && ownSdk);
+          const scope = mine ? 'tracker' : 'session';
           if (scope === 'tracker') retired = true;
           log.warn(
             `410 ${error}: ${scope === 'tracker' ? 'tracker' : `session ${sid}`} stopped`,

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { DeprecationNotice, StopReason } from '../../player/transport/results.js';
 import { parseDeprecation } from '../../player/transport/deprecation.js';
 import type { LogSink } from '../../player/log.js';
-import { fakeFetch } from '../helpers/player-fakes.js';
+import { fakeBeacon, fakeFetch, fakePage, MemoryStorage } from '../helpers/player-fakes.js';
 import { settle, trackerOnVideo, useFakeTimersAndCheckBatches } from '../helpers/player-tracker.js';
 
 const wait = (ms: number) => vi.advanceTimersByTimeAsync(ms);
@@ -167,6 +167,55 @@ describe('rollout answers', () => {
     const later = t.fetch.calls.slice(1).map((c) => c.batch.session_id);
     expect(later.length).toBeGreaterThan(0);
     expect(new Set(later)).toStrictEqual(new Set([t.tracker.sessionId]));
+  });
+
+  it('a retired version of a batch left by an earlier page stops that session only, not this page', async () => {
+    // The earlier page sent 1-0-0 and went offline; its events stay stored for the next page.
+    const storage = new MemoryStorage();
+    const before = trackerOnVideo(
+      { schemaVersion: '1-0-0', retryBaseMs: 600_000, retryMaxMs: 600_000 },
+      { storage, fetch: fakeFetch([], 'network-error'), beacon: fakeBeacon(() => false) },
+    );
+    before.start();
+    await settle();
+    const oldSession = before.tracker.sessionId;
+    before.page.close();
+
+    // The upgraded page (2-0-0) adopts them; the edge has retired 1-0-0 meanwhile.
+    const retired = {
+      status: 410,
+      body: JSON.stringify({
+        error: 'schema_retired',
+        detail: 'schema_version 1-0-0 is retired; send 2-0-0',
+        upgrade: '2-0-0',
+      }),
+      headers: { deprecation: '@1795996800' },
+    };
+    const stops: StopReason[] = [];
+    const onDeprecation = vi.fn();
+    const fetch = fakeFetch([retired]);
+    const after = trackerOnVideo(
+      { onStopped: (r) => stops.push(r), onDeprecation },
+      { storage, fetch, page: fakePage() },
+    );
+    await settle();
+    expect(fetch.calls[0].batch).toMatchObject({ schema_version: '1-0-0', session_id: oldSession });
+    expect(stops).toMatchObject([
+      { sessionId: oldSession, error: 'schema_retired', scope: 'session' },
+    ]);
+    expect(onDeprecation).not.toHaveBeenCalled();
+    expect(after.tracker.stopped?.scope).toBe('session');
+
+    // This page's own sessions are sent and accepted as usual.
+    after.start();
+    await settle();
+    await wait(1_000);
+    after.tracker.flush();
+    await settle();
+    const own = fetch.calls.slice(1).map((c) => c.batch);
+    expect(own.length).toBeGreaterThan(0);
+    for (const b of own)
+      expect(b).toMatchObject({ schema_version: '2-0-0', session_id: after.tracker.sessionId });
   });
 
   it('still stops on a 410 whose body is not JSON, naming it gone', async () => {
