@@ -64,6 +64,10 @@ export async function addStacks(app: App, opts: AddStacksOptions = {}): Promise<
     return stack;
   });
 
+  // The edge goes last: what it writes (a new record kind, a new schema version) must find every
+  // regional consumer already able to read it, and its streams already there on a first deploy.
+  for (const stack of regional) edge.addDependency(stack);
+
   const home = regional.find((s) => s.isHome);
   if (config.grafana.enabled && home) addGrafana(home, config);
 

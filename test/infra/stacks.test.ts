@@ -38,6 +38,12 @@ describe('addStacks without credentials', () => {
     expect(stackName(stacks.config, 'edge')).toBe('beacon-edge-edge');
   });
 
+  it('deploys the edge after every regional stack, so its records always find a consumer that reads them', () => {
+    const after = stacks.edge.dependencies.map((s) => s.stackName).sort();
+    expect(after).toStrictEqual(stacks.regional.map((s) => s.stackName).sort());
+    for (const r of stacks.regional) expect(r.dependencies).toStrictEqual([]);
+  });
+
   it('writes the account as AWS::AccountId into the Lambda@Edge policy', () => {
     const policy = template.findResources('AWS::IAM::Policy');
     expect(JSON.stringify(policy)).toContain('{"Ref":"AWS::AccountId"}');
