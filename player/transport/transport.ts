@@ -56,7 +56,6 @@ interface TransportDeps {
   stopped(reason: StopReason): void;
 }
 
-
 /** The transport's operations; none of them throws. */
 interface Transport {
   /** Queues an event (ignored for a session silenced by 410, or all after a retirement). */
