@@ -9,21 +9,22 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses `args` against `options`; unknown flags and stray positionals are usage errors. */
 export function parseFlags<T extends Options>(command: string, args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    const message =
-      err instanceof Error
-        ? err.message.replace(/\. To specify a positional argument.*$/s, '')
-        : String(err);
-    throw new UsageError(`beacons ${command}: ${message}\nRun "beacons help" for the flags.`);
-  }
+  return parse(command, args, options, false).values;
 }
 
 /** Like {@link parseFlags}, with positional arguments (subcommands and their operands) allowed. */
 export function parseCommandLine<T extends Options>(command: string, args: string[], options: T) {
+  return parse(command, args, options, true);
+}
+
+function parse<T extends Options>(
+  command: string,
+  args: string[],
+  options: T,
+  allowPositionals: boolean,
+) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
+    return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
     const message =
       err instanceof Error
