@@ -169,17 +169,22 @@ function sentEvents(req: IngestRequest, except: Set<number>): EventFacts[] {
   } catch {
     return [];
   }
-  const events = Array.isArray(batch.events) ? (batch.events as Record<string, unknown>[]) : [];
-  return events
-    .map((e, index) => ({ e, index }))
-    .filter(({ index }) => !except.has(index))
-    .map(({ e }) => ({
-      event_id: e.id as string,
-      type: e.type as string,
-      seq: e.seq as number,
-      session_id: batch.session_id as string,
-      content_id: batch.content_id as string,
-    }));
+  const events = Array.isArray(batch.events)
+    ? (batch.events as (Record<string, unknown> | null)[])
+    : [];
+  return (
+    events
+      .map((e, index) => ({ e, index }))
+      .filter(({ index }) => !except.has(index))
+      // A refused batch (410) counts every item of its array, whatever it is, `null` included.
+      .map(({ e }) => ({
+        event_id: e?.id as string,
+        type: e?.type as string,
+        seq: e?.seq as number,
+        session_id: batch.session_id as string,
+        content_id: batch.content_id as string,
+      }))
+  );
 }
 
 /** The facts of a stored event row, for comparison with the sent event. */
