@@ -7,20 +7,13 @@ import {
   parseRules,
   ROLLOUT_KEYS,
   type RolloutRule,
-  type RolloutState,
   type RuleProblem,
 } from '../edge/rollout.js';
 import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS } from '../schemas/versions.js';
 import type { RolloutValues } from './rollout-file.js';
 
-/** One line of the listing. */
-export interface RolloutRow {
-  subject: string;
-  state: RolloutState;
-  sample?: number;
-  since?: string;
-  sunset?: string;
-  upgrade?: string;
+/** One line of the listing: a rule's fields (its scope is the list it is in), and more. */
+export interface RolloutRow extends Omit<RolloutRule, 'scope'> {
   /** Schema versions: whether the edge bundles it (a rule for another never applies). */
   bundled?: boolean;
   /** Schema versions: the one new clients send. */
