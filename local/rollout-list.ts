@@ -3,12 +3,7 @@
  * bundled schema version with its state (live when no rule names it), every SDK rule, and what
  * the edge would skip, as data (`--json`) and as text.
  */
-import {
-  parseRules,
-  ROLLOUT_KEYS,
-  type RolloutRule,
-  type RuleProblem,
-} from '../edge/rollout.js';
+import { parseRules, ROLLOUT_KEYS, type RolloutRule, type RuleProblem } from '../edge/rollout.js';
 import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS } from '../schemas/versions.js';
 import type { RolloutValues } from './rollout-file.js';
 
