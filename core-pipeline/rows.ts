@@ -11,6 +11,10 @@
  */
 import type { BadRow, RolloutRefusal } from '../schemas/record.js';
 
+/** How an event reached us: our SDK's beacon batch, or a player's own CMCD v2 event report. */
+export const EVENT_SOURCES = ['sdk', 'cmcd'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
 /** Value type of a column, independent of any one database. */
 export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'timestamp_ms';
 
@@ -41,6 +45,12 @@ export interface EventRow {
   sdk_version: string;
   player_name: string | null;
   player_version: string | null;
+  /**
+   * How the event arrived: `sdk` (a beacon batch of our schema) or `cmcd` (a CMCD v2 event-mode
+   * report a player sent on its own, mapped onto our events). Null only in rows stored before the
+   * column existed, which were all `sdk`.
+   */
+  source: EventSource | null;
   /** Schema 1-1-0 and later: the session's key system (`none` for clear content). */
   drm_system: string | null;
   /** Schema 1-1-0 and later: BCP 47 tags of the audio track and the subtitles shown. */
@@ -136,6 +146,7 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
   c('sdk_version', 'varchar', 'dimension', false),
   c('player_name', 'varchar', 'dimension'),
   c('player_version', 'varchar', 'dimension'),
+  c('source', 'varchar', 'dimension'),
   c('drm_system', 'varchar', 'dimension'),
   c('audio_language', 'varchar', 'dimension'),
   c('subtitle_language', 'varchar', 'dimension'),

@@ -80,6 +80,7 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
     sdk_version: ENV.sdk_version(r.sdk_version, 'sdk_version'),
     player_name: ENV.player_name(r.player_name, 'player_name'),
     player_version: ENV.player_version(r.player_version, 'player_version'),
+    source: 'sdk' as const,
     drm_system: ENV.drm_system(r.drm_system, 'drm_system'),
     audio_language: ENV.audio_language(r.audio_language, 'audio_language'),
     subtitle_language: ENV.subtitle_language(r.subtitle_language, 'subtitle_language'),
@@ -130,6 +131,7 @@ type SharedField =
   | 'sdk_version'
   | 'player_name'
   | 'player_version'
+  | 'source'
   | 'drm_system'
   | 'audio_language'
   | 'subtitle_language'
@@ -234,6 +236,7 @@ function eventToRow(value: unknown, shared: Shared, skewMs: number, version: str
     sdk_version: s.sdk_version,
     player_name: s.player_name,
     player_version: s.player_version,
+    source: s.source,
     drm_system: s.drm_system,
     audio_language: s.audio_language,
     subtitle_language: s.subtitle_language,

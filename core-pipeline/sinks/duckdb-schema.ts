@@ -110,6 +110,7 @@ const ADDED_COLUMNS: readonly { table: LoadTable; names: readonly string[] }[] =
       'frame_rate',
       'throughput_kbps',
       'buffer_ms',
+      'source',
     ],
   },
   { table: BAD_ROWS_TABLE, names: ['sdk_name', 'sdk_version'] },

@@ -37,6 +37,7 @@ export function row(type: string, fields: Partial<EventRow> = {}): EventRow {
     sdk_version: '1.0.0',
     player_name: 'html5',
     player_version: null,
+    source: 'sdk',
     drm_system: null,
     audio_language: null,
     subtitle_language: null,
