@@ -29,12 +29,20 @@ export const CMCD_PATH = '/v1/cmcd';
 export const CMCD_QUERY_PARAMS = { player: 'player', playerVersion: 'player_version' } as const;
 
 /**
- * One decoded CMCD value as JSON: tokens (`sta`, `e`, `ot`, `sf`, `st`) and strings as strings,
- * integers and decimals as numbers, booleans as booleans, inner lists (`br`, `bl`, `ec`, `nor`,
- * ...) as arrays of their bare items (item parameters are dropped).
+ * One decoded CMCD value as JSON, as `decodeCmcd` gives it: tokens (`sta`, `e`, `ot`, `sf`, `st`)
+ * and strings as strings, integers and decimals as numbers, booleans as booleans, inner lists
+ * (`br`, `bl`, `ec`, `nor`, ...) as arrays. An inner-list item with parameters keeps them:
+ * dash.js sends `br=(128;v 16;a)` (video 128 kbps, audio 16 kbps), which is
+ * `[{ value: 128, params: { v: true } }, { value: 16, params: { a: true } }]`; without the
+ * parameter the core could tell video from audio only by position, which the spec does not fix.
  */
 export type CmcdItem = string | number | boolean;
-export type CmcdValue = CmcdItem | CmcdItem[];
+/** An inner-list item with its parameters (object type `v`, `a`, ... or a byte range `r`). */
+export interface CmcdParamItem {
+  value: CmcdItem;
+  params: Record<string, CmcdItem>;
+}
+export type CmcdValue = CmcdItem | (CmcdItem | CmcdParamItem)[];
 
 /** One decoded report line: CMCD keys (and custom keys, which contain a hyphen) to values. */
 export type CmcdReport = Record<string, CmcdValue>;
