@@ -4,6 +4,7 @@
  * CloudFront Function gets the subset it needs the same way. Defaults live here and only here.
  */
 
+import { CMCD_PATH } from '../schemas/cmcd.js';
 import { LIMITS } from '../schemas/limits.js';
 
 /** A regional Kinesis stream the edge may write to. */
@@ -29,6 +30,11 @@ export type BadRowTarget =
 export interface EdgeConfig {
   /** Ingest paths (POST). Avoid "beacon"/"collect"/"ping": ad blockers block them. */
   ingestPaths: string[];
+  /**
+   * Path (POST) of CMCD event reports (`application/cmcd`), answered by the CMCD handler; the
+   * viewer-request function treats it like an ingest path (stamp, rollout headers, preflight).
+   */
+  cmcdPath: string;
   /** Origins allowed for CORS; `*` allows any. */
   allowedOrigins: string[];
   /** Largest accepted body in bytes. */
@@ -73,6 +79,7 @@ const DEFAULT_STREAM_NAME = 'beacon-edge-events';
 
 export const DEFAULT_CONFIG: EdgeConfig = {
   ingestPaths: ['/v1/events'],
+  cmcdPath: CMCD_PATH,
   allowedOrigins: ['*'],
   maxBodyBytes: LIMITS.maxBodyBytes,
   maxEvents: LIMITS.maxEventsPerBatch,
