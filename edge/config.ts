@@ -4,7 +4,7 @@
  * CloudFront Function gets the subset it needs the same way. Defaults live here and only here.
  */
 
-import { CMCD_PATH } from '../schemas/cmcd.js';
+import { CMCD_PATH, CMCD_QUERY_PARAMS } from '../schemas/cmcd.js';
 import { LIMITS } from '../schemas/limits.js';
 
 /** A regional Kinesis stream the edge may write to. */
@@ -67,6 +67,16 @@ export interface EdgeConfig {
  * MB of working memory need.
  */
 export const LAMBDA_EDGE_MEMORY_MB = 512;
+
+/**
+ * The only query parameters CloudFront forwards to the origin-request handler (the ingest
+ * behaviour's origin request policy; the local emulator drops the others too): the player's name
+ * and version in a CMCD event-target URL, since CMCD has no key for them.
+ */
+export const FORWARDED_QUERY_PARAMS: readonly string[] = [
+  CMCD_QUERY_PARAMS.player,
+  CMCD_QUERY_PARAMS.playerVersion,
+];
 
 /** Name of the header the viewer-request function stamps: `pop=FRA56-C1;region=eu-central-1;t=<ms>`. */
 export const EDGE_HEADER = 'x-beacon-edge';

@@ -3,8 +3,8 @@
  * bad-rows sink, so the Lambda@Edge handler, the local emulator and the tests all run this code.
  *
  * Rule: nothing is acknowledged (204/200) that was not stored. The good record is written first;
- * if that fails the client gets 503 and retries, and the whole body goes to bad rows so it is not
- * lost even if the client gives up. A refusal (4xx, or the rejected part of a 200) is answered
+ * if that fails the client gets 503 (429 when the stream throttled every attempt) and retries,
+ * and the whole body goes to bad rows so it is not lost even if the client gives up. A refusal (4xx, or the rejected part of a 200) is answered
  * only once its bad rows are stored: when they cannot be, the client gets 503 too and sends the
  * batch again, rather than a final answer whose record is lost (valid events it may already have
  * written are stored once: event ids are idempotent in the store).
@@ -17,6 +17,7 @@ import type { RefusalRecord } from '../../schemas/record.js';
 import { jsonMayHoldLoneSurrogate } from '../../schemas/storable.js';
 import { sharedProblem } from '../../schemas/storage-rules.js';
 import { EDGE_HEADER } from '../config.js';
+import { StreamThrottledError } from '../errors.js';
 import { nearestStreams } from '../routing/nearest.js';
 import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
 import { checkBody, checkRoute, decodeUtf8 } from './request-gate.js';
@@ -31,7 +32,7 @@ import { validateEnvelope, validateEvents, type BatchValidation } from './valida
 
 /**
  * Handles one ingest request. Never throws: bad input gets its documented status and reason,
- * a storage failure 503 stream_unavailable, and an unexpected bug 500 internal_error.
+ * a storage failure 503 stream_unavailable (429 throttled), and an unexpected bug 500 internal_error.
  *
  * @example
  * const res = await ingest(req, { config: DEFAULT_CONFIG, writer, badRows });
@@ -108,15 +109,8 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
         notice,
       );
     }
-    const written = await writeRecord(req, requestId, deps, result, stamp);
-    if (!written) {
-      const r: BodyRejection = {
-        status: 503,
-        reason: 'stream_unavailable',
-        detail: 'the event stream is unavailable; retry later',
-      };
-      return await reject(r);
-    }
+    const writeFailed = await writeRecord(req, requestId, deps, result, stamp);
+    if (writeFailed) return await reject(writeFailed);
     if (rejected.length === 0) return withHeaders(accepted(cors), notice);
     const kept = await keepBadRows(
       deps,
@@ -144,14 +138,17 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
   }
 }
 
-/** Writes the request's one record to the nearest stream (the writer falls back). */
+/**
+ * Writes the request's one record to the nearest stream (the writer falls back). Undefined when
+ * stored, else the answer to give (the whole body then goes to bad rows with it).
+ */
 async function writeRecord(
   req: IngestRequest,
   requestId: string,
   deps: IngestDeps,
   result: Extract<BatchValidation, { ok: true }>,
   stamp: EdgeStamp,
-): Promise<boolean> {
+): Promise<BodyRejection | undefined> {
   const route = nearestStreams(stamp.region, deps.config.streams);
   const record = buildRecord(result.batch, result.accepted, {
     headers: req.headers,
@@ -168,11 +165,32 @@ async function writeRecord(
   }
   try {
     await deps.writer.write([record], route);
-    return true;
+    return undefined;
   } catch (err) {
     deps.log?.error('record write failed', { requestId: req.requestId, error: describeError(err) });
-    return false;
+    return writeRejection(err);
   }
+}
+
+/**
+ * The answer to a failed record write, for every ingest path: 429 throttled when the stream was
+ * over its write rate on every attempt (it is up; the client should slow down), else 503
+ * stream_unavailable. Both carry Retry-After, and the caller keeps the whole body as a bad row
+ * with this status and reason, so nothing is lost if the client gives up.
+ */
+export function writeRejection(err: unknown): BodyRejection {
+  if (err instanceof StreamThrottledError) {
+    return {
+      status: 429,
+      reason: 'throttled',
+      detail: 'the event stream is over its write rate; retry after the Retry-After delay',
+    };
+  }
+  return {
+    status: 503,
+    reason: 'stream_unavailable',
+    detail: 'the event stream is unavailable; retry later',
+  };
 }
 
 /** The answer to a refusal whose bad rows could not be stored: come back later. */

@@ -83,6 +83,7 @@ export type BodyReason =
   | 'no_valid_events'
   | RolloutRefusalReason
   | 'stream_unavailable'
+  | 'throttled'
   | 'internal_error';
 
 /** Machine-readable reasons for rejecting one event of a batch. */

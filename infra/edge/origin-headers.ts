@@ -13,7 +13,7 @@
  */
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
-import { CMCD_QUERY_PARAMS } from '../../schemas/cmcd.js';
+import { FORWARDED_QUERY_PARAMS } from '../../edge/config.js';
 
 /** CloudFront's default quota of headers listed in one origin request policy. */
 export const MAX_POLICY_HEADERS = 10;
@@ -40,17 +40,6 @@ export const DROPPED_CLOUDFRONT_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Query parameters forwarded to the handler: the names of the player in a CMCD event-target URL
- * (CMCD has no key for them). An origin-request event carries only the query strings the
- * behaviour forwards, so without them the handler would never see them; anything else in a query
- * stays at the edge.
- */
-export const FORWARDED_QUERY_PARAMS = [
-  CMCD_QUERY_PARAMS.player,
-  CMCD_QUERY_PARAMS.playerVersion,
-] as const;
-
-/**
  * The origin request policy of the ingest behaviours: all viewer headers plus the chosen
  * CloudFront headers, the CMCD player query parameters, and no cookies (the handler never reads
  * them, and a first-party ingest domain would otherwise hand it the site's cookies).
@@ -65,6 +54,7 @@ export function ingestOriginRequestPolicy(
     comment: 'beacon ingest: viewer headers, the geo/device headers the record keeps, CMCD player',
     headerBehavior: cloudfront.OriginRequestHeaderBehavior.all(...FORWARDED_CLOUDFRONT_HEADERS),
     cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+    // An origin-request event carries only the query strings the behaviour forwards.
     queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.allowList(
       ...FORWARDED_QUERY_PARAMS,
     ),
