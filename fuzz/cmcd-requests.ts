@@ -1,0 +1,271 @@
+/**
+ * CMCD event-report requests for the fuzz run: bodies of report lines as players send them (made
+ * by cml-cmcd's own encoder from generated report data, so they are the shapes CmcdReporter
+ * posts), lines of structured-field garbage, the JSON array form with report objects and JSON
+ * garbage, content types, methods, paths and event-target queries, ordinary and hostile, and
+ * byte mutations on top (fuzz/mutate.ts). `buildCmcdRequest` turns a plan into an IngestRequest.
+ */
+import { CMCD_EVENT_MODE, CmcdEventType, CmcdPlayerState, encodeCmcd } from '@svta/cml-cmcd';
+import fc from 'fast-check';
+import { EDGE_HEADER } from '../edge/config.js';
+import type { IngestRequest } from '../edge/ingest/types.js';
+import { CMCD_PATH } from '../schemas/cmcd.js';
+import { EXAMPLE_VIEWER_HEADERS } from '../schemas/examples.js';
+import { LIMITS } from '../schemas/limits.js';
+import { applyMutations, type Mutation, mutations } from './mutate.js';
+import { anyChar, codePoints, wellFormedChar } from './strings.js';
+
+/** The server clock of every generated request (as fuzz/requests.ts): 2026-11-28T12:00:00Z. */
+const FUZZ_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+/** One line of a line-form body, before it is joined. */
+type Line = { kind: 'report'; text: string } | { kind: 'garbage'; text: string };
+
+/** What the body is before mutation. */
+export type CmcdBodyPlan =
+  | { kind: 'lines'; lines: Line[]; eol: '\n' | '\r\n'; trailing: boolean }
+  | { kind: 'json'; text: string }
+  | { kind: 'bytes'; bytes: Uint8Array };
+
+/** Everything about a CMCD request except its id. */
+export interface CmcdRequestPlan {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: CmcdBodyPlan;
+  mutations: Mutation[];
+}
+
+const EVENTS = Object.values(CmcdEventType);
+const STATES = Object.values(CmcdPlayerState);
+
+/** A few sessions per body, so one request often carries several (one record each). */
+const SID = fc.oneof(
+  {
+    arbitrary: fc.constantFrom('6e2fb550-c457-11e9-bb97-0800200c9a66', 'sess-a', 'sess-b'),
+    weight: 12,
+  },
+  { arbitrary: codePoints(wellFormedChar, 0, 80), weight: 1 },
+);
+
+/** Report time: near the server clock mostly, sometimes far off or absurd. */
+const TS = fc.oneof(
+  { arbitrary: fc.integer({ min: -7_200_000, max: 60_000 }).map((d) => FUZZ_NOW + d), weight: 12 },
+  { arbitrary: fc.constantFrom(0, -1, 2 ** 53, FUZZ_NOW / 1000, 4_102_444_800_000), weight: 1 },
+);
+
+const maybe = <T>(a: fc.Arbitrary<T>, weight = 3) =>
+  fc.oneof({ arbitrary: a, weight }, { arbitrary: fc.constant(undefined), weight: 1 });
+
+/** Report data as a player's reporter holds it: the keys hls.js and dash.js send, and custom ones. */
+const REPORT_DATA: fc.Arbitrary<Record<string, unknown>> = fc
+  .record({
+    e: fc.oneof(
+      { arbitrary: fc.constantFrom(...EVENTS), weight: 9 },
+      { arbitrary: fc.constant(undefined), weight: 1 },
+    ),
+    sta: maybe(fc.constantFrom(...STATES)),
+    sid: maybe(SID, 12),
+    cid: maybe(fc.constantFrom('big-buck-bunny', 'live-1', '')),
+    sn: maybe(fc.oneof(fc.nat(1000), fc.integer({ min: -5, max: 2 ** 31 }))),
+    ts: maybe(TS, 12),
+    v: fc.constantFrom(2, 2, 2, 1, undefined),
+    br: maybe(fc.array(fc.constantFrom(800, 1600, 3000), { minLength: 1, maxLength: 3 }), 1),
+    bl: maybe(fc.array(fc.nat(60_000), { minLength: 1, maxLength: 2 }), 1),
+    ec: maybe(fc.array(fc.constantFrom('MEDIA_ERR_DECODE', 'E1', ''), { maxLength: 2 }), 1),
+    rc: maybe(fc.constantFrom(200, 206, 404, 500), 1),
+    ttfb: maybe(fc.nat(5000), 1),
+    ttlb: maybe(fc.nat(20_000), 1),
+    url: maybe(fc.constantFrom('https://cdn.example/v/seg-1.m4s', 'not a url'), 1),
+    ot: maybe(fc.constantFrom('v', 'a', 'm', 'i'), 1),
+    custom: maybe(
+      fc.tuple(
+        fc.constantFrom('com.example-tier', 'x-foo', 'org.test-n'),
+        fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()),
+      ),
+      1,
+    ),
+  })
+  .map(({ custom, ...keys }) => {
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(keys)) if (v !== undefined) data[k] = v;
+    if (custom) data[custom[0]] = custom[1];
+    return data;
+  });
+
+/** A report line exactly as cml-cmcd encodes it for an event target; garbage if it cannot. */
+const REPORT_LINE: fc.Arbitrary<Line> = REPORT_DATA.map((data): Line => {
+  try {
+    return { kind: 'report', text: encodeCmcd(data as never, { reportingMode: CMCD_EVENT_MODE }) };
+  } catch (err) {
+    return { kind: 'garbage', text: `e=ps,sid="${String(err).slice(0, 20)}` };
+  }
+});
+
+/** Text in the structured-field alphabet (and beyond): what a broken encoder or a proxy makes. */
+const SF_GARBAGE: fc.Arbitrary<Line> = fc
+  .oneof(
+    fc
+      .array(fc.constantFrom(...'ab09=,;"()?*:-_.\\ \t@/%é😀'.split(''), '\u0000', '\ud800'), {
+        maxLength: 60,
+      })
+      .map((cs) => cs.join('')),
+    codePoints(anyChar, 0, 40),
+    fc.constantFrom(
+      'sid=',
+      'sid="unterminated',
+      'e=ps,e=ps,sid="s",ts=1',
+      'ts=1.5e3,sid="s"',
+      'br=(1 2,sid="s"',
+      'sid="s";p=1,ts=1',
+      '=',
+      ',',
+      'SID="s",TS=1',
+      `sid="${'s'.repeat(9000)}",ts=1`,
+    ),
+  )
+  .map((text): Line => ({ kind: 'garbage', text }));
+
+const LINES = fc.oneof(
+  { arbitrary: fc.array(REPORT_LINE, { minLength: 1, maxLength: 12 }), weight: 10 },
+  {
+    arbitrary: fc.array(fc.oneof({ arbitrary: REPORT_LINE, weight: 4 }, SF_GARBAGE), {
+      minLength: 1,
+      maxLength: 12,
+    }),
+    weight: 6,
+  },
+  // Past the events-per-batch limit, to reach the whole-body refusal.
+  {
+    arbitrary: fc.array(REPORT_LINE, {
+      minLength: LIMITS.maxEventsPerBatch - 2,
+      maxLength: LIMITS.maxEventsPerBatch + 3,
+    }),
+    weight: 1,
+  },
+);
+
+const LINE_BODY: fc.Arbitrary<CmcdBodyPlan> = fc.record({
+  kind: fc.constant('lines' as const),
+  lines: LINES,
+  eol: fc.constantFrom<'\n' | '\r\n'>('\n', '\n', '\r\n'),
+  trailing: fc.boolean(),
+});
+
+/** The JSON array form: decoded report objects as older builds send them, and JSON garbage. */
+const JSON_BODY: fc.Arbitrary<CmcdBodyPlan> = fc
+  .oneof(
+    { arbitrary: fc.array(REPORT_DATA, { minLength: 1, maxLength: 10 }), weight: 8 },
+    {
+      arbitrary: fc.array(
+        fc.oneof({ arbitrary: REPORT_DATA, weight: 3 }, fc.jsonValue({ maxDepth: 3 })),
+        {
+          maxLength: 10,
+        },
+      ),
+      weight: 3,
+    },
+    { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 },
+  )
+  .map((value): CmcdBodyPlan => ({ kind: 'json', text: JSON.stringify(value) ?? 'null' }));
+
+const OTHER_BODY: fc.Arbitrary<CmcdBodyPlan> = fc.oneof(
+  fc
+    .constantFrom('', '\n', '\r\n\r\n', ' ', '[]', '[[[[[[[[[[]]]]]]]]]]', '\ufeffsid="s",ts=1')
+    .map((t): CmcdBodyPlan => ({ kind: 'bytes', bytes: new TextEncoder().encode(t) })),
+  fc.uint8Array({ maxLength: 64 }).map((bytes): CmcdBodyPlan => ({ kind: 'bytes', bytes })),
+);
+
+const CONTENT_TYPES = fc.oneof(
+  { arbitrary: fc.constant('application/cmcd'), weight: 12 },
+  {
+    arbitrary: fc.constantFrom(
+      'text/plain;charset=UTF-8',
+      'application/cmcd; charset=utf-8',
+      'APPLICATION/CMCD',
+      'application/cmcd; charset=latin1',
+      'application/xml',
+      '',
+    ),
+    weight: 2,
+  },
+  { arbitrary: fc.constant(undefined), weight: 1 },
+);
+
+const QUERIES = fc.oneof(
+  {
+    arbitrary: fc.constantFrom(
+      'player=hls.js&player_version=1.7.4',
+      'player=dash.js&player_version=5.2.1',
+    ),
+    weight: 10,
+  },
+  {
+    arbitrary: fc.constantFrom(
+      '',
+      'player=hls.js',
+      'player=&player_version=',
+      'player=%ZZ&player_version=%F0%9F%98%80',
+      'player=a&player=b&player_version=1',
+      `player=${'x'.repeat(300)}&player_version=1`,
+      'player=hls.js&player_version=1.7.4&cmcd=sid%3D%22x%22',
+    ),
+    weight: 2,
+  },
+  { arbitrary: codePoints(wellFormedChar, 0, 40), weight: 1 },
+);
+
+/** CMCD requests as a player (or anything else) might send them to the event target. */
+export function cmcdRequestPlans(opts: { mutate: boolean }): fc.Arbitrary<CmcdRequestPlan> {
+  return fc.record({
+    method: fc.oneof(
+      { arbitrary: fc.constant('POST'), weight: 30 },
+      { arbitrary: fc.constantFrom('OPTIONS', 'GET', 'post'), weight: 1 },
+    ),
+    path: fc.oneof(
+      { arbitrary: fc.constant(CMCD_PATH), weight: 40 },
+      { arbitrary: fc.constantFrom(`${CMCD_PATH}/`, '/v1/CMCD'), weight: 1 },
+    ),
+    query: QUERIES,
+    headers: fc.tuple(CONTENT_TYPES, fc.boolean()).map(([type, json]) => {
+      const h: Record<string, string> = {
+        ...EXAMPLE_VIEWER_HEADERS,
+        origin: 'https://player.example',
+        [EDGE_HEADER]: `pop=FRA56-C1;region=eu-central-1;t=${FUZZ_NOW}`,
+      };
+      // A JSON-form body is sent as JSON by the players that use it.
+      const contentType = json ? 'application/json' : type;
+      if (contentType !== undefined) h['content-type'] = contentType;
+      return h;
+    }),
+    body: fc.oneof(
+      { arbitrary: LINE_BODY, weight: 14 },
+      { arbitrary: JSON_BODY, weight: 4 },
+      { arbitrary: OTHER_BODY, weight: 1 },
+    ),
+    mutations: opts.mutate ? mutations(LIMITS.maxBodyBytes) : fc.constant([]),
+  });
+}
+
+/** The IngestRequest of a plan (the query as CloudFront forwards it, without `?`). */
+export function buildCmcdRequest(plan: CmcdRequestPlan, requestId: string): IngestRequest {
+  return {
+    method: plan.method,
+    path: plan.path,
+    ...(plan.query ? { query: plan.query } : {}),
+    headers: { ...plan.headers },
+    body: applyMutations(bodyBytes(plan.body), plan.mutations),
+    bodyTruncated: false,
+    requestId,
+    servingRegion: 'eu-central-1',
+    now: FUZZ_NOW,
+  };
+}
+
+function bodyBytes(b: CmcdBodyPlan): Uint8Array {
+  if (b.kind === 'bytes') return b.bytes;
+  const text =
+    b.kind === 'json' ? b.text : b.lines.map((l) => l.text).join(b.eol) + (b.trailing ? b.eol : '');
+  return new TextEncoder().encode(text);
+}
