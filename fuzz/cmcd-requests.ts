@@ -18,8 +18,11 @@ import { anyChar, codePoints, wellFormedChar } from './strings.js';
 /** The server clock of every generated request (as fuzz/requests.ts): 2026-11-28T12:00:00Z. */
 const FUZZ_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 
-/** One line of a line-form body, before it is joined. */
-type Line = { kind: 'report'; text: string } | { kind: 'garbage'; text: string };
+/**
+ * One line of a line-form body, before it is joined: a v2 report as the reporter encodes it, a
+ * report of another shape (CMCD v1 values, no `ts`), or garbage.
+ */
+type Line = { kind: 'report' | 'other' | 'garbage'; text: string };
 
 /** What the body is before mutation. */
 export type CmcdBodyPlan =
@@ -69,7 +72,8 @@ const REPORT_DATA: fc.Arbitrary<Record<string, unknown>> = fc
     sid: maybe(SID, 12),
     cid: maybe(fc.constantFrom('big-buck-bunny', 'live-1', '')),
     sn: maybe(fc.oneof(fc.nat(1000), fc.integer({ min: -5, max: 2 ** 31 }))),
-    ts: maybe(TS, 12),
+    // Always set: the encoder would stamp a missing ts with the current time (not reproducible).
+    ts: TS,
     v: fc.constantFrom(2, 2, 2, 1, undefined),
     br: maybe(fc.array(fc.constantFrom(800, 1600, 3000), { minLength: 1, maxLength: 3 }), 1),
     bl: maybe(fc.array(fc.nat(60_000), { minLength: 1, maxLength: 2 }), 1),
@@ -94,14 +98,22 @@ const REPORT_DATA: fc.Arbitrary<Record<string, unknown>> = fc
     return data;
   });
 
-/** A report line exactly as cml-cmcd encodes it for an event target; garbage if it cannot. */
-const REPORT_LINE: fc.Arbitrary<Line> = REPORT_DATA.map((data): Line => {
-  try {
-    return { kind: 'report', text: encodeCmcd(data as never, { reportingMode: CMCD_EVENT_MODE }) };
-  } catch (err) {
-    return { kind: 'garbage', text: `e=ps,sid="${String(err).slice(0, 20)}` };
-  }
-});
+/**
+ * A report line exactly as cml-cmcd encodes it for an event target (as CmcdReporter posts it),
+ * sometimes without its `ts`; garbage if the encoder refuses the data.
+ */
+const REPORT_LINE: fc.Arbitrary<Line> = fc
+  .tuple(REPORT_DATA, fc.nat(19))
+  .map(([data, roll]): Line => {
+    let text: string;
+    try {
+      text = encodeCmcd(data as never, { reportingMode: CMCD_EVENT_MODE });
+    } catch (err) {
+      return { kind: 'garbage', text: `e=ps,sid="${String(err).slice(0, 20)}` };
+    }
+    if (roll === 0) return { kind: 'other', text: text.replace(/(^|,)ts=[^,]*/, '') };
+    return { kind: data.v === 1 ? 'other' : 'report', text };
+  });
 
 /** Text in the structured-field alphabet (and beyond): what a broken encoder or a proxy makes. */
 const SF_GARBAGE: fc.Arbitrary<Line> = fc
