@@ -9,6 +9,9 @@
  * batch again, rather than a final answer whose record is lost (valid events it may already have
  * written are stored once: event ids are idempotent in the store).
  *
+ * CMCD event reports (`config.cmcdPath`) go to edge/cmcd/ingest-cmcd.ts, which shares the refusal,
+ * bad-row, write and CORS steps below and follows the same rules.
+ *
  * The rollout switch (rollout-gate.ts) decides once the envelope is valid: a refused request is
  * answered 410 once its one RolloutRefusal is stored (its events are neither validated nor kept);
  * an accepted one under a deprecated rule carries Deprecation/Sunset on whatever it is answered.
@@ -27,7 +30,15 @@ import { depthRejection, parseJson } from './parse.js';
 import { accepted, corsHeaders, failure, partial, preflight, withHeaders } from './respond.js';
 import { rolloutRefusal, rolloutVerdict } from './rollout-gate.js';
 import { deprecationHeaders } from '../rollout.js';
-import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
+import type {
+  BodyRejection,
+  IngestDeps,
+  IngestRequest,
+  IngestResult,
+  StreamRecord,
+} from './types.js';
+import type { StreamTarget } from '../config.js';
+import { ingestCmcd } from '../cmcd/ingest-cmcd.js';
 import { validateEnvelope, validateEvents, type BatchValidation } from './validate.js';
 
 /**
@@ -52,6 +63,24 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const route = checkRoute(req, deps.config);
     if (route.kind === 'reject') return await reject(route.rejection);
     if (route.kind === 'preflight') return preflight(cors);
+    if (req.path === deps.config.cmcdPath) {
+      // Why the last write failed, so the answer says throttled or unavailable (writeRejection).
+      let writeFailure: BodyRejection | undefined;
+      return await ingestCmcd(req, deps, {
+        cors,
+        stamp,
+        requestId,
+        ctx,
+        reject,
+        keepBadRows: (rows) => keepBadRows(deps, rows),
+        putRecords: async (records, to) => {
+          writeFailure = await putRecords(req, deps, records, to);
+          return writeFailure === undefined;
+        },
+        writeFailed: () => reject(writeFailure ?? writeRejection(undefined)),
+        unrecorded: UNRECORDED,
+      });
+    }
     const bodyProblem =
       checkOrigin(req.headers.origin, deps.config, stamp.origin) ?? checkBody(req, deps.config);
     if (bodyProblem) return await reject(bodyProblem);
@@ -163,8 +192,21 @@ async function writeRecord(
   if (unstorable) {
     throw new Error(`record would be unreadable: ${unstorable.field} ${unstorable.problem}`);
   }
+  return putRecords(req, deps, [record], route);
+}
+
+/**
+ * Writes records (the writer falls back along `route`). Undefined when all were stored, else
+ * (logged) the answer to give; the caller keeps the whole body as a bad row with it.
+ */
+async function putRecords(
+  req: IngestRequest,
+  deps: IngestDeps,
+  records: StreamRecord[],
+  route: StreamTarget[],
+): Promise<BodyRejection | undefined> {
   try {
-    await deps.writer.write([record], route);
+    await deps.writer.write(records, route);
     return undefined;
   } catch (err) {
     deps.log?.error('record write failed', { requestId: req.requestId, error: describeError(err) });
