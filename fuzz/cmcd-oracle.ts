@@ -62,8 +62,11 @@ export async function checkCmcdRequest(
   req: IngestRequest,
   config: EdgeConfig,
   handler: Handler = ingest,
+  opts: { throttling?: boolean } = {},
 ): Promise<CmcdChecked> {
   const writer = new MemoryRecordWriter();
+  // A stream over its write rate: every request that would store anything is refused whole.
+  writer.throttling = opts.throttling === true;
   const sink = new MemoryBadRowSink();
   const out: CmcdChecked = { records: [], badRows: [], refusals: [], violations: [] };
   try {
@@ -71,7 +74,7 @@ export async function checkCmcdRequest(
   } catch (err) {
     out.violations.push(`ingest threw: ${String(err)}`);
   }
-  out.records = writer.records as unknown as CmcdRecord[];
+  out.records = writer.cmcdRecords;
   out.badRows = sink.rows;
   out.refusals = sink.refusals;
   const lines = countLines(req);

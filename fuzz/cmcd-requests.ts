@@ -52,32 +52,50 @@ const SID = fc.oneof(
   { arbitrary: codePoints(wellFormedChar, 0, 80), weight: 1 },
 );
 
-/** Report time: near the server clock mostly, sometimes far off or absurd. */
+/**
+ * Report time: within seconds of the server clock mostly (the lines of one batch are close
+ * together, as a player's are), sometimes hours off, sometimes absurd.
+ */
 const TS = fc.oneof(
-  { arbitrary: fc.integer({ min: -7_200_000, max: 60_000 }).map((d) => FUZZ_NOW + d), weight: 12 },
+  { arbitrary: fc.integer({ min: -20_000, max: 2_000 }).map((d) => FUZZ_NOW + d), weight: 40 },
+  { arbitrary: fc.integer({ min: -7_200_000, max: 60_000 }).map((d) => FUZZ_NOW + d), weight: 4 },
   { arbitrary: fc.constantFrom(0, -1, 2 ** 53, FUZZ_NOW / 1000, 4_102_444_800_000), weight: 1 },
 );
 
 const maybe = <T>(a: fc.Arbitrary<T>, weight = 3) =>
   fc.oneof({ arbitrary: a, weight }, { arbitrary: fc.constant(undefined), weight: 1 });
 
+/** The keys CTA-5004-B requires with some event types (cml-cmcd's validator checks them). */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+  ps: { sta: 'p' },
+  pr: { pr: 1.5 },
+  ce: { cen: 'chapter' },
+  b: { bg: true },
+  e: { ec: ['MEDIA_ERR_DECODE'] },
+  c: { cid: 'next-title' },
+  rr: { url: 'https://cdn.example/v/seg-2.m4s', rc: 200, ttfb: 40, ttlb: 120 },
+  bc: { br: [1600] },
+};
+
 /** Report data as a player's reporter holds it: the keys hls.js and dash.js send, and custom ones. */
 const REPORT_DATA: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     e: fc.oneof(
-      { arbitrary: fc.constantFrom(...EVENTS), weight: 9 },
+      { arbitrary: fc.constantFrom(...EVENTS), weight: 30 },
       { arbitrary: fc.constant(undefined), weight: 1 },
     ),
+    // Most reports carry what their event type requires (as a player's do); some do not.
+    complete: fc.nat(9).map((n) => n > 0),
     sta: maybe(fc.constantFrom(...STATES)),
-    sid: maybe(SID, 12),
+    sid: maybe(SID, 40),
     cid: maybe(fc.constantFrom('big-buck-bunny', 'live-1', '')),
     sn: maybe(fc.oneof(fc.nat(1000), fc.integer({ min: -5, max: 2 ** 31 }))),
     // Always set: the encoder would stamp a missing ts with the current time (not reproducible).
     ts: TS,
-    v: fc.constantFrom(2, 2, 2, 1, undefined),
+    v: fc.constantFrom(2, 2, 2, 2, 2, 2, 2, 2, 1, undefined),
     br: maybe(fc.array(fc.constantFrom(800, 1600, 3000), { minLength: 1, maxLength: 3 }), 1),
     bl: maybe(fc.array(fc.nat(60_000), { minLength: 1, maxLength: 2 }), 1),
-    ec: maybe(fc.array(fc.constantFrom('MEDIA_ERR_DECODE', 'E1', ''), { maxLength: 2 }), 1),
+    ec: maybe(fc.array(fc.constantFrom('MEDIA_ERR_DECODE', 'E1', 'E1', ''), { maxLength: 2 }), 1),
     rc: maybe(fc.constantFrom(200, 206, 404, 500), 1),
     ttfb: maybe(fc.nat(5000), 1),
     ttlb: maybe(fc.nat(20_000), 1),
@@ -86,15 +104,21 @@ const REPORT_DATA: fc.Arbitrary<Record<string, unknown>> = fc
     custom: maybe(
       fc.tuple(
         fc.constantFrom('com.example-tier', 'x-foo', 'org.test-n'),
-        fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()),
+        fc.oneof(
+          { arbitrary: fc.string({ maxLength: 20 }), weight: 4 },
+          fc.integer(),
+          fc.boolean(),
+        ),
       ),
       1,
     ),
   })
-  .map(({ custom, ...keys }) => {
+  .map(({ custom, complete, ...keys }) => {
     const data: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(keys)) if (v !== undefined) data[k] = v;
     if (custom) data[custom[0]] = custom[1];
+    if (complete)
+      for (const [k, v] of Object.entries(REQUIRED[String(data.e)] ?? {})) data[k] ??= v;
     return data;
   });
 
@@ -230,34 +254,38 @@ const QUERIES = fc.oneof(
 
 /** CMCD requests as a player (or anything else) might send them to the event target. */
 export function cmcdRequestPlans(opts: { mutate: boolean }): fc.Arbitrary<CmcdRequestPlan> {
-  return fc.record({
-    method: fc.oneof(
-      { arbitrary: fc.constant('POST'), weight: 30 },
-      { arbitrary: fc.constantFrom('OPTIONS', 'GET', 'post'), weight: 1 },
-    ),
-    path: fc.oneof(
-      { arbitrary: fc.constant(CMCD_PATH), weight: 40 },
-      { arbitrary: fc.constantFrom(`${CMCD_PATH}/`, '/v1/CMCD'), weight: 1 },
-    ),
-    query: QUERIES,
-    headers: fc.tuple(CONTENT_TYPES, fc.boolean()).map(([type, json]) => {
-      const h: Record<string, string> = {
+  return fc
+    .record({
+      method: fc.oneof(
+        { arbitrary: fc.constant('POST'), weight: 30 },
+        { arbitrary: fc.constantFrom('OPTIONS', 'GET', 'post'), weight: 1 },
+      ),
+      path: fc.oneof(
+        { arbitrary: fc.constant(CMCD_PATH), weight: 40 },
+        { arbitrary: fc.constantFrom(`${CMCD_PATH}/`, '/v1/CMCD'), weight: 1 },
+      ),
+      query: QUERIES,
+      headers: fc.constant({}),
+      contentType: CONTENT_TYPES,
+      // A JSON-form body is sent as JSON by the players that use it, mostly.
+      jsonType: fc.nat(7).map((n) => n > 0),
+      body: fc.oneof(
+        { arbitrary: LINE_BODY, weight: 14 },
+        { arbitrary: JSON_BODY, weight: 4 },
+        { arbitrary: OTHER_BODY, weight: 1 },
+      ),
+      mutations: opts.mutate ? mutations(LIMITS.maxBodyBytes) : fc.constant<Mutation[]>([]),
+    })
+    .map(({ contentType, jsonType, ...plan }) => {
+      const type = plan.body.kind === 'json' && jsonType ? 'application/json' : contentType;
+      const headers: Record<string, string> = {
         ...EXAMPLE_VIEWER_HEADERS,
         origin: 'https://player.example',
         [EDGE_HEADER]: `pop=FRA56-C1;region=eu-central-1;t=${FUZZ_NOW}`,
       };
-      // A JSON-form body is sent as JSON by the players that use it.
-      const contentType = json ? 'application/json' : type;
-      if (contentType !== undefined) h['content-type'] = contentType;
-      return h;
-    }),
-    body: fc.oneof(
-      { arbitrary: LINE_BODY, weight: 14 },
-      { arbitrary: JSON_BODY, weight: 4 },
-      { arbitrary: OTHER_BODY, weight: 1 },
-    ),
-    mutations: opts.mutate ? mutations(LIMITS.maxBodyBytes) : fc.constant([]),
-  });
+      if (type !== undefined) headers['content-type'] = type;
+      return { ...plan, headers };
+    });
 }
 
 /** The IngestRequest of a plan (the query as CloudFront forwards it, without `?`). */

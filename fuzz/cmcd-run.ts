@@ -38,6 +38,8 @@ export async function runCmcdFuzz(opts: {
   count: number;
   seed: number;
   config?: EdgeConfig;
+  /** Every record write throttled (the 429 path). */
+  throttling?: boolean;
 }): Promise<CmcdSummary> {
   const config = opts.config ?? DEFAULT_CONFIG;
   const plans = cmcdRequestPlans({ mutate: false });
@@ -63,7 +65,9 @@ export async function runCmcdFuzz(opts: {
       const base = bases[Math.floor(i / VARIANTS)];
       const plan = i % VARIANTS === 0 ? base : { ...base, mutations: muts[i] };
       const req = buildCmcdRequest(plan, `fuzz-cmcd-${opts.seed}-${index}`);
-      const checked = await checkCmcdRequest(req, config);
+      const checked = await checkCmcdRequest(req, config, undefined, {
+        throttling: opts.throttling,
+      });
       count(s, checked);
       if (checked.violations.length === 0) continue;
       s.failureCount++;
