@@ -8,6 +8,7 @@
 import { CMCD_EVENT_MODE, CmcdEventType, CmcdPlayerState, encodeCmcd } from '@svta/cml-cmcd';
 import fc from 'fast-check';
 import { EDGE_HEADER } from '../edge/config.js';
+import { ROLLOUT_HEADERS } from '../edge/rollout.js';
 import type { IngestRequest } from '../edge/ingest/types.js';
 import { CMCD_PATH } from '../schemas/cmcd.js';
 import { EXAMPLE_VIEWER_HEADERS } from '../schemas/examples.js';
@@ -252,6 +253,34 @@ const QUERIES = fc.oneof(
   { arbitrary: codePoints(wellFormedChar, 0, 40), weight: 1 },
 );
 
+/**
+ * Rollout rules as the viewer-request function passes them on: none mostly; otherwise rules on the
+ * CMCD schema, the CMCD version and the player release, some refusing every session, some a
+ * sample of them (so one request can hold accepted and refused sessions), and one unreadable.
+ */
+const ROLLOUT = fc.oneof(
+  { arbitrary: fc.constant(undefined), weight: 6 },
+  {
+    arbitrary: fc.record({
+      schema: fc.constantFrom(
+        '-',
+        'cmcd-1-0-0:retired',
+        'cmcd-1-0-0:live,sample=0.5',
+        'cmcd-1-0-0:deprecated,sunset=2027-03-01',
+        'cmcd-1-0-0:maybe',
+      ),
+      sdk: fc.constantFrom(
+        '-',
+        'cmcd@2:retired',
+        'cmcd@2:live,sample=0.5',
+        'hls.js@1.7.4:retired',
+        'dash.js@5.2.1:deprecated,sunset=2027-03-01',
+      ),
+    }),
+    weight: 2,
+  },
+);
+
 /** CMCD requests as a player (or anything else) might send them to the event target. */
 export function cmcdRequestPlans(opts: { mutate: boolean }): fc.Arbitrary<CmcdRequestPlan> {
   return fc
@@ -267,6 +296,7 @@ export function cmcdRequestPlans(opts: { mutate: boolean }): fc.Arbitrary<CmcdRe
       query: QUERIES,
       headers: fc.constant({}),
       contentType: CONTENT_TYPES,
+      rollout: ROLLOUT,
       // A JSON-form body is sent as JSON by the players that use it, mostly.
       jsonType: fc.nat(7).map((n) => n > 0),
       body: fc.oneof(
@@ -276,7 +306,7 @@ export function cmcdRequestPlans(opts: { mutate: boolean }): fc.Arbitrary<CmcdRe
       ),
       mutations: opts.mutate ? mutations(LIMITS.maxBodyBytes) : fc.constant<Mutation[]>([]),
     })
-    .map(({ contentType, jsonType, ...plan }) => {
+    .map(({ contentType, jsonType, rollout, ...plan }) => {
       const type = plan.body.kind === 'json' && jsonType ? 'application/json' : contentType;
       const headers: Record<string, string> = {
         ...EXAMPLE_VIEWER_HEADERS,
@@ -284,6 +314,10 @@ export function cmcdRequestPlans(opts: { mutate: boolean }): fc.Arbitrary<CmcdRe
         [EDGE_HEADER]: `pop=FRA56-C1;region=eu-central-1;t=${FUZZ_NOW}`,
       };
       if (type !== undefined) headers['content-type'] = type;
+      if (rollout) {
+        headers[ROLLOUT_HEADERS.schema] = rollout.schema;
+        headers[ROLLOUT_HEADERS.sdk] = rollout.sdk;
+      }
       return { ...plan, headers };
     });
 }

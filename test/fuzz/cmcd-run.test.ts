@@ -1,7 +1,7 @@
 /**
  * A small CMCD fuzz run (the full run is part of `npm run fuzz`), so the CMCD generators cannot
- * rot: it must reach acknowledged, partial and refused requests and every kind of line refusal it
- * aims at, with every line accounted for once; and with the stream throttled, every request that
+ * rot: it must reach acknowledged, partial, refused and rollout-refused requests and every kind
+ * of line refusal it aims at, with every line accounted for once; and with the stream throttled, every request that
  * would store is answered 429 with its whole body kept.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,9 @@ describe('CMCD fuzz, smoke run', () => {
     for (const reason of ['invalid_cmcd', 'invalid_report', 'missing_session'])
       expect(Object.keys(s.lineReasons)).toContain(reason);
     expect(s.linesStored).toBeGreaterThan(0);
+    // Sessions refused by the rollout switch: their lines are counted in refusals, not rows.
+    expect(s.linesRefused).toBeGreaterThan(0);
+    expect(reached.some((o) => o.startsWith('410 '))).toBe(true);
   }, 120_000);
 
   it('answers 429 throttled, storing nothing and keeping each body once, when the stream throttles', async () => {
