@@ -4,7 +4,7 @@
  * CloudFront Function gets the subset it needs the same way. Defaults live here and only here.
  */
 
-import { CMCD_PATH } from '../schemas/cmcd.js';
+import { CMCD_PATH, CMCD_QUERY_PARAMS } from '../schemas/cmcd.js';
 import { LIMITS } from '../schemas/limits.js';
 
 /** A regional Kinesis stream the edge may write to. */
@@ -30,6 +30,11 @@ export type BadRowTarget =
 export interface EdgeConfig {
   /** Ingest paths (POST). Avoid "beacon"/"collect"/"ping": ad blockers block them. */
   ingestPaths: string[];
+  /**
+   * Path (POST) of CMCD event reports (`application/cmcd`), answered by the CMCD handler; the
+   * viewer-request function treats it like an ingest path (stamp, rollout headers, preflight).
+   */
+  cmcdPath: string;
   /** Origins allowed for CORS; `*` allows any. */
   allowedOrigins: string[];
   /** Largest accepted body in bytes. */
@@ -63,6 +68,16 @@ export interface EdgeConfig {
  */
 export const LAMBDA_EDGE_MEMORY_MB = 512;
 
+/**
+ * The only query parameters CloudFront forwards to the origin-request handler (the ingest
+ * behaviour's origin request policy; the local emulator drops the others too): the player's name
+ * and version in a CMCD event-target URL, since CMCD has no key for them.
+ */
+export const FORWARDED_QUERY_PARAMS: readonly string[] = [
+  CMCD_QUERY_PARAMS.player,
+  CMCD_QUERY_PARAMS.playerVersion,
+];
+
 /** Name of the header the viewer-request function stamps: `pop=FRA56-C1;region=eu-central-1;t=<ms>`. */
 export const EDGE_HEADER = 'x-beacon-edge';
 
@@ -73,7 +88,8 @@ export const DEFAULT_REGIONS = ['us-east-1', 'eu-central-1', 'ap-southeast-1'] a
 const DEFAULT_STREAM_NAME = 'beacon-edge-events';
 
 export const DEFAULT_CONFIG: EdgeConfig = {
-  ingestPaths: ['/v1/events', CMCD_PATH],
+  ingestPaths: ['/v1/events'],
+  cmcdPath: CMCD_PATH,
   allowedOrigins: ['*'],
   maxBodyBytes: LIMITS.maxBodyBytes,
   maxEvents: LIMITS.maxEventsPerBatch,

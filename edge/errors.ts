@@ -33,6 +33,24 @@ export class StreamUnavailableError extends EdgeError {
   }
 }
 
+/**
+ * A StreamUnavailableError in which every failed attempt was refused for throttling (the shards'
+ * write limits, or a throttled API call): the stream is up but over its rate. The ingest core
+ * answers 429 throttled with Retry-After; the client retries later, as after a 503.
+ */
+export class StreamThrottledError extends StreamUnavailableError {
+  constructor(
+    message: string,
+    failedIndexes: number[],
+    attempts: number,
+    lastErrorCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, failedIndexes, attempts, lastErrorCode, options);
+    this.name = 'StreamThrottledError';
+  }
+}
+
 /** The bad-rows sink could not store rows within its budget. Logged, never shown to clients. */
 export class BadRowWriteError extends EdgeError {
   constructor(

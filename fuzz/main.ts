@@ -2,13 +2,17 @@
  * `npm run fuzz [-- --count N --seed S]`: generated and mutated requests through the ingest core in
  * process, every written record and bad row decoded by the core decoder, each checked against the
  * response (fuzz/oracle.ts). Prints inputs/s and the outcomes per status and reason; exits 1 on any
- * broken promise, printing the request so `--replay` runs it again.
- * `npm run fuzz -- --replay <base64>` checks one printed request.
+ * broken promise, printing the request so `--replay` runs it again. A quarter as many CMCD
+ * requests again go to the CMCD path (fuzz/cmcd-run.ts), with their own oracle.
+ * `npm run fuzz -- --replay <base64>` (`--replay-cmcd` for a CMCD one) checks one printed request.
  */
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG } from '../edge/config.js';
 import type { IngestRequest } from '../edge/ingest/types.js';
 import { LIMITS } from '../schemas/limits.js';
+import { checkCmcdRequest } from './cmcd-oracle.js';
+import { type CmcdSummary, cmcdReport, runCmcdFuzz } from './cmcd-run.js';
 import { mutations } from './mutate.js';
 import { checkRequest } from './oracle.js';
 import { buildRequest, requestPlans } from './requests.js';
@@ -38,6 +42,8 @@ export interface FuzzSummary extends Tally {
   inputsPerSecond: number;
   failures: FuzzFailure[];
   failureCount: number;
+  /** The CMCD path's inputs (a quarter of `count`, rounded up). */
+  cmcd: CmcdSummary;
 }
 
 /** Inputs per chunk; each chunk draws its bases and mutations with its own derived seed. */
@@ -77,12 +83,14 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     }
     if ((done / CHUNK) % 50 === 49) opts.log?.(`${done + n} inputs, ${failureCount} failing`);
   }
+  const cmcd = await runCmcdFuzz({ count: Math.ceil(opts.count / 4), seed: opts.seed });
   const seconds = (performance.now() - start) / 1000;
   return {
     ...t.result(),
+    cmcd,
     seed: opts.seed,
     seconds,
-    inputsPerSecond: opts.count / seconds,
+    inputsPerSecond: (opts.count + cmcd.inputs) / seconds,
     failures,
     failureCount,
   };
@@ -98,6 +106,7 @@ export function report(s: FuzzSummary): string[] {
     'refused events (reason: events):',
     ...sorted(s.eventReasons).map(([k, n]) => `  ${k}: ${n}`),
   ];
+  lines.push(...cmcdReport(s.cmcd));
   if (s.failureCount === 0) lines.push('promise kept for every input');
   else {
     lines.push(`PROMISE BROKEN for ${s.failureCount} inputs; first ones:`);
@@ -119,6 +128,12 @@ async function main(argv: string[]): Promise<number> {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  const replayCmcd = arg('replay-cmcd');
+  if (replayCmcd !== undefined) {
+    const checked = await checkCmcdRequest(fromRepro(replayCmcd), DEFAULT_CONFIG);
+    console.log(JSON.stringify({ response: checked.res, violations: checked.violations }, null, 2));
+    return checked.violations.length === 0 ? 0 : 1;
+  }
   const replay = arg('replay');
   if (replay !== undefined) {
     const req: IngestRequest = fromRepro(replay);
@@ -134,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
     throw new Error('usage: npm run fuzz -- [--count N] [--seed S] | --replay <base64>');
   const summary = await runFuzz({ count, seed, log: (l) => console.log(l) });
   for (const line of report(summary)) console.log(line);
-  return summary.failureCount === 0 ? 0 : 1;
+  return summary.failureCount + summary.cmcd.failureCount === 0 ? 0 : 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -25,6 +25,7 @@ const BODY_REASONS = [
   'sdk_retired',
   'session_not_sampled',
   'stream_unavailable',
+  'throttled',
   'internal_error',
 ] as const satisfies readonly BodyReason[];
 

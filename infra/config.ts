@@ -6,6 +6,7 @@
  */
 
 import type { WireFormat } from '../edge/config.js';
+import { CMCD_PATH } from '../schemas/cmcd.js';
 
 /** Which time-series store the regional stacks create and the consumer writes. */
 export type StoreKind = 'influxdb' | 'timestream';
@@ -33,6 +34,8 @@ export interface DeployConfig {
   wireFormat: WireFormat;
   /** Ingest paths (POST) routed to the edge functions. */
   ingestPaths: string[];
+  /** Path (POST) of CMCD event reports, routed through the same behaviour as the ingest paths. */
+  cmcdPath: string;
   /** CORS allow-list seeded into the KeyValueStore (`*` allows any origin). */
   allowedOrigins: string[];
   /**
@@ -83,6 +86,7 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
   core: 'lambda',
   wireFormat: 'beacon-record',
   ingestPaths: ['/v1/events'],
+  cmcdPath: CMCD_PATH,
   allowedOrigins: ['*'],
   rollout: { schemas: '-', sdks: '-' },
   cdn: { priceClass: 'PriceClass_All', domainName: '', certificateArn: '' },

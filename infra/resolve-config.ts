@@ -191,6 +191,14 @@ function validate(c: DeployConfig): void {
         K('ingestPaths'),
         `${JSON.stringify(p)} must start with / and hold only letters, digits and - . _ ~ /`,
       );
+  if (!PATH.test(c.cmcdPath))
+    fail(
+      K('cmcdPath'),
+      `${JSON.stringify(c.cmcdPath)} must start with / and hold only letters, digits and - . _ ~ /`,
+    );
+  // One behaviour per path: the same path cannot take JSON batches and CMCD reports.
+  if (c.ingestPaths.includes(c.cmcdPath))
+    fail(K('cmcdPath'), `${JSON.stringify(c.cmcdPath)} is also one of the ingest paths`);
   for (const o of c.allowedOrigins)
     if (o !== '*' && !ORIGIN.test(o))
       fail(K('allowedOrigins'), `${JSON.stringify(o)} must be * or scheme://host[:port]`);

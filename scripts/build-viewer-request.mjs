@@ -66,11 +66,11 @@ async function loadEdgeDefaults() {
  */
 function viewerConfig(config, defaults) {
   const { edgeHeader, kvsKeys, rolloutHeaders } = defaults;
-  const { ingestPaths, allowedOrigins } = config;
+  const { ingestPaths, allowedOrigins, cmcdPath } = config;
   if (!Array.isArray(ingestPaths) || ingestPaths.length === 0) {
     throw new Error('viewer-request config: ingestPaths must be a non-empty array');
   }
-  for (const p of ingestPaths) {
+  for (const p of [...ingestPaths, cmcdPath]) {
     if (typeof p !== 'string' || !/^\/[^?#\s]*$/.test(p)) {
       throw new Error(
         `viewer-request config: ingest path ${JSON.stringify(p)} must start with / and have no query`,
@@ -92,7 +92,8 @@ function viewerConfig(config, defaults) {
   const rules = config.rollout === undefined ? undefined : defaults.checkedRollout(config.rollout);
   // Only the keys the function reads: each one costs bytes of the 10 KB.
   return {
-    ingestPaths: [...ingestPaths],
+    // The CMCD path is gated exactly like the JSON ones; the origin-request handler tells them apart.
+    ingestPaths: [...new Set([...ingestPaths, cmcdPath])],
     allowedOrigins: origins,
     edgeHeader,
     kvsKeys: { allowedOrigins: kvsKeys.allowedOrigins },
@@ -106,7 +107,7 @@ function viewerConfig(config, defaults) {
 /**
  * Builds the function.
  * @param {{ config?: Partial<import('../edge/config.ts').EdgeConfig>, outfile?: string }} [opts]
- *   `config` is merged over DEFAULT_CONFIG; only ingestPaths, allowedOrigins and rollout matter here
+ *   `config` is merged over DEFAULT_CONFIG; only ingestPaths, cmcdPath, allowedOrigins and rollout matter here
  *   (the body limit is the origin-request handler's to enforce). A relative `outfile` is
  *   resolved against the repository root.
  * @returns {Promise<{ outfile: string, bytes: number }>} absolute path and size in bytes.

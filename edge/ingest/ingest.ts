@@ -3,13 +3,13 @@
  * bad-rows sink, so the Lambda@Edge handler, the local emulator and the tests all run this code.
  *
  * Rule: nothing is acknowledged (204/200) that was not stored. The good record is written first;
- * if that fails the client gets 503 and retries, and the whole body goes to bad rows so it is not
- * lost even if the client gives up. A refusal (4xx, or the rejected part of a 200) is answered
+ * if that fails the client gets 503 (429 when the stream throttled every attempt) and retries,
+ * and the whole body goes to bad rows so it is not lost even if the client gives up. A refusal (4xx, or the rejected part of a 200) is answered
  * only once its bad rows are stored: when they cannot be, the client gets 503 too and sends the
  * batch again, rather than a final answer whose record is lost (valid events it may already have
  * written are stored once: event ids are idempotent in the store).
  *
- * CMCD event reports (`CMCD_PATH`) go to edge/cmcd/ingest-cmcd.ts, which shares the refusal,
+ * CMCD event reports (`config.cmcdPath`) go to edge/cmcd/ingest-cmcd.ts, which shares the refusal,
  * bad-row, write and CORS steps below and follows the same rules.
  *
  * The rollout switch (rollout-gate.ts) decides once the envelope is valid: a refused request is
@@ -20,6 +20,7 @@ import type { RefusalRecord } from '../../schemas/record.js';
 import { jsonMayHoldLoneSurrogate } from '../../schemas/storable.js';
 import { sharedProblem } from '../../schemas/storage-rules.js';
 import { EDGE_HEADER } from '../config.js';
+import { StreamThrottledError } from '../errors.js';
 import { nearestStreams } from '../routing/nearest.js';
 import { bodyBadRow, eventBadRow, traceFields, type BadRowContext } from './bad-rows.js';
 import { checkBody, checkRoute, decodeUtf8 } from './request-gate.js';
@@ -36,14 +37,13 @@ import type {
   IngestResult,
   StreamRecord,
 } from './types.js';
-import { CMCD_PATH } from '../../schemas/cmcd.js';
 import type { StreamTarget } from '../config.js';
 import { ingestCmcd } from '../cmcd/ingest-cmcd.js';
 import { validateEnvelope, validateEvents, type BatchValidation } from './validate.js';
 
 /**
  * Handles one ingest request. Never throws: bad input gets its documented status and reason,
- * a storage failure 503 stream_unavailable, and an unexpected bug 500 internal_error.
+ * a storage failure 503 stream_unavailable (429 throttled), and an unexpected bug 500 internal_error.
  *
  * @example
  * const res = await ingest(req, { config: DEFAULT_CONFIG, writer, badRows });
@@ -63,7 +63,9 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const route = checkRoute(req, deps.config);
     if (route.kind === 'reject') return await reject(route.rejection);
     if (route.kind === 'preflight') return preflight(cors);
-    if (req.path === CMCD_PATH)
+    if (req.path === deps.config.cmcdPath) {
+      // Why the last write failed, so the answer says throttled or unavailable (writeRejection).
+      let writeFailure: BodyRejection | undefined;
       return await ingestCmcd(req, deps, {
         cors,
         stamp,
@@ -71,10 +73,14 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
         ctx,
         reject,
         keepBadRows: (rows) => keepBadRows(deps, rows),
-        putRecords: (records, to) => putRecords(req, deps, records, to),
-        writeFailed: () => writeFailed(reject),
+        putRecords: async (records, to) => {
+          writeFailure = await putRecords(req, deps, records, to);
+          return writeFailure === undefined;
+        },
+        writeFailed: () => reject(writeFailure ?? writeRejection(undefined)),
         unrecorded: UNRECORDED,
       });
+    }
     const bodyProblem =
       checkOrigin(req.headers.origin, deps.config, stamp.origin) ?? checkBody(req, deps.config);
     if (bodyProblem) return await reject(bodyProblem);
@@ -132,8 +138,8 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
         notice,
       );
     }
-    const written = await writeRecord(req, requestId, deps, result, stamp);
-    if (!written) return await writeFailed(reject);
+    const writeFailed = await writeRecord(req, requestId, deps, result, stamp);
+    if (writeFailed) return await reject(writeFailed);
     if (rejected.length === 0) return withHeaders(accepted(cors), notice);
     const kept = await keepBadRows(
       deps,
@@ -161,14 +167,17 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
   }
 }
 
-/** Writes the request's one record to the nearest stream (the writer falls back). */
+/**
+ * Writes the request's one record to the nearest stream (the writer falls back). Undefined when
+ * stored, else the answer to give (the whole body then goes to bad rows with it).
+ */
 async function writeRecord(
   req: IngestRequest,
   requestId: string,
   deps: IngestDeps,
   result: Extract<BatchValidation, { ok: true }>,
   stamp: EdgeStamp,
-): Promise<boolean> {
+): Promise<BodyRejection | undefined> {
   const route = nearestStreams(stamp.region, deps.config.streams);
   const record = buildRecord(result.batch, result.accepted, {
     headers: req.headers,
@@ -186,32 +195,44 @@ async function writeRecord(
   return putRecords(req, deps, [record], route);
 }
 
-/** Writes records (the writer falls back along `route`); false (logged) when they were not all stored. */
+/**
+ * Writes records (the writer falls back along `route`). Undefined when all were stored, else
+ * (logged) the answer to give; the caller keeps the whole body as a bad row with it.
+ */
 async function putRecords(
   req: IngestRequest,
   deps: IngestDeps,
   records: StreamRecord[],
   route: StreamTarget[],
-): Promise<boolean> {
+): Promise<BodyRejection | undefined> {
   try {
     await deps.writer.write(records, route);
-    return true;
+    return undefined;
   } catch (err) {
     deps.log?.error('record write failed', { requestId: req.requestId, error: describeError(err) });
-    return false;
+    return writeRejection(err);
   }
 }
 
 /**
- * The answer when the records could not be written: 503, and the whole body to bad rows so it is
- * not lost even if the client gives up. Both paths answer a failed write with this.
+ * The answer to a failed record write, for every ingest path: 429 throttled when the stream was
+ * over its write rate on every attempt (it is up; the client should slow down), else 503
+ * stream_unavailable. Both carry Retry-After, and the caller keeps the whole body as a bad row
+ * with this status and reason, so nothing is lost if the client gives up.
  */
-function writeFailed(reject: (r: BodyRejection) => Promise<IngestResult>): Promise<IngestResult> {
-  return reject({
+export function writeRejection(err: unknown): BodyRejection {
+  if (err instanceof StreamThrottledError) {
+    return {
+      status: 429,
+      reason: 'throttled',
+      detail: 'the event stream is over its write rate; retry after the Retry-After delay',
+    };
+  }
+  return {
     status: 503,
     reason: 'stream_unavailable',
     detail: 'the event stream is unavailable; retry later',
-  });
+  };
 }
 
 /** The answer to a refusal whose bad rows could not be stored: come back later. */

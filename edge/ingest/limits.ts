@@ -14,7 +14,7 @@ export const MAX_JSON_DEPTH = 8;
 /** An event may be at most this far after the batch's sent_at (client clocks tick forward). */
 export const MAX_EVENT_AHEAD_MS = 60_000;
 
-/** Retry-After (seconds) sent with 503 stream_unavailable. */
+/** Retry-After (seconds) sent with 503 stream_unavailable and 429 throttled. */
 export const RETRY_AFTER_SECONDS = 2;
 
 /**

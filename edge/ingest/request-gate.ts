@@ -29,9 +29,12 @@ export type RouteDecision =
   | { kind: 'preflight' }
   | { kind: 'post' };
 
-/** Path, then method: an unknown path is 404 whatever the method. OPTIONS is a CORS preflight. */
+/**
+ * Path, then method: an unknown path is 404 whatever the method. OPTIONS is a CORS preflight.
+ * The CMCD path is routed like an ingest path (its preflight and wrong methods answered the same).
+ */
 export function checkRoute(req: IngestRequest, config: EdgeConfig): RouteDecision {
-  if (!config.ingestPaths.includes(req.path)) {
+  if (!config.ingestPaths.includes(req.path) && req.path !== config.cmcdPath) {
     return reject(404, 'not_found', `no ingest endpoint at ${truncate(req.path, 200)}`);
   }
   const method = req.method.toUpperCase();

@@ -1,6 +1,6 @@
 /**
  * Response builders: the documented statuses and JSON bodies, with CORS headers for allowed
- * origins so a player on another origin can read them (and Retry-After on a 503).
+ * origins so a player on another origin can read them (and Retry-After on a 503 or 429).
  */
 import type { EdgeConfig } from '../config.js';
 import { RETRY_AFTER_SECONDS } from './limits.js';
@@ -8,7 +8,7 @@ import type { OriginVerdict } from './enrich.js';
 import { allowOriginFor } from './origin.js';
 import type { BodyRejection, EventRejection, IngestResult } from './types.js';
 
-/** Response headers a player on another origin may read: the 503's and the rollout's. */
+/** Response headers a player on another origin may read: the 503's and 429's, and the rollout's. */
 const EXPOSED = 'retry-after, deprecation, sunset';
 
 /**
@@ -72,7 +72,8 @@ export function failure(
   if (r.upgrade !== undefined) body.upgrade = r.upgrade;
   const result = json(r.status, cors, body);
   if (r.status === 405) result.headers.allow = 'POST, OPTIONS';
-  if (r.status === 503) result.headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (r.status === 503 || r.status === 429)
+    result.headers['retry-after'] = String(RETRY_AFTER_SECONDS);
   return result;
 }
 

@@ -92,6 +92,7 @@ export type BodyReason =
   | 'no_valid_events'
   | RolloutRefusalReason
   | 'stream_unavailable'
+  | 'throttled'
   | 'internal_error';
 
 /**

@@ -70,6 +70,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'Payload Too Large',
   410: 'Gone',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

@@ -2,7 +2,9 @@
 //
 // It answers only what is not a beacon request at all (a wrong path, a method other than POST,
 // CORS preflights) and stamps the edge location, receive time and CORS verdict on every POST to
-// an ingest path for the next handler. It refuses no POST, even one whose headers already show it
+// an ingest path for the next handler. The CMCD path is one of them here (the build adds it to
+// `ingestPaths`): a player's `application/cmcd` report is not a CORS-simple request, so its
+// preflight must allow Content-Type, and the handler tells the two kinds of path apart. It refuses no POST, even one whose headers already show it
 // will fail (origin not allowed, content type, declared size): every refused body must be kept as
 // a bad row with its reason, and a CloudFront Function has no network to write one. The
 // origin-request Lambda@Edge handler checks all of that and keeps the body. Refusing early never
@@ -27,7 +29,8 @@ import cf from 'cloudfront';
 const CONFIG = __BEACON_VIEWER_CONFIG__;
 
 const ALLOWED_METHODS = 'POST, OPTIONS';
-// Browsers cap this (Chrome at 2 h); a long value still saves a preflight per page view.
+// Browsers cap this (Chromium at 2 h, Firefox at 24 h) rather than refuse it: each keeps the answer
+// as long as it allows, so a player reporting every few seconds preflights once per cap, not per report.
 const PREFLIGHT_MAX_AGE = '86400';
 // An allow-list entry as browsers send an Origin; anything else in the store is ignored.
 const ORIGIN_ENTRY = /^(\*|https?:\/\/[^/\s]+)$/;

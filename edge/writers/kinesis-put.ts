@@ -49,6 +49,25 @@ const FATAL = new Set([
   'CredentialsProviderError',
 ]);
 
+/**
+ * Codes of a refusal for rate, not for failure: a shard's write limit (per entry or for the
+ * call), a throttled API call, or a throttled KMS key of an encrypted stream.
+ */
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'LimitExceededException',
+  'KMSThrottlingException',
+]);
+
+/**
+ * True when a write that failed was refused for throttling on every failed attempt: the stream
+ * is over its rate, not down. An attempt that timed out or failed otherwise makes it false.
+ */
+export function onlyThrottled(outcome: RetryOutcome): boolean {
+  return outcome.errorCodes.length > 0 && outcome.errorCodes.every((c) => THROTTLING.has(c));
+}
+
 /** True when a call's error means the target is unusable, not just busy. */
 function isFatalKinesisError(err: unknown): boolean {
   return !!err && typeof err === 'object' && 'name' in err && FATAL.has(String(err.name));
@@ -77,7 +96,7 @@ export async function putRecordsReliably(
     KINESIS_LIMITS.recordsPerRequest,
     KINESIS_LIMITS.bytesPerRequest - FALLBACK_HEADROOM_BYTES,
   );
-  const total: RetryOutcome = { failed: [], attempts: 0 };
+  const total: RetryOutcome = { failed: [], attempts: 0, errorCodes: [] };
   for (const chunk of chunks) {
     const remaining = policy.budgetMs - (Date.now() - start);
     const outcome =
@@ -96,11 +115,12 @@ export async function putRecordsReliably(
             { ...policy, budgetMs: remaining },
             isFatalKinesisError,
           )
-        : { failed: chunk.map((_, i) => i), attempts: 0 };
+        : { failed: chunk.map((_, i) => i), attempts: 0, errorCodes: [] };
     total.attempts += outcome.attempts;
     total.failed.push(...outcome.failed.map((i) => chunk[i]));
     if (outcome.lastErrorCode !== undefined) total.lastErrorCode = outcome.lastErrorCode;
     if (outcome.lastError !== undefined) total.lastError = outcome.lastError;
+    total.errorCodes = [...new Set([...total.errorCodes, ...outcome.errorCodes])];
   }
   return total;
 }
@@ -124,15 +144,17 @@ async function putOnce(
   );
   if (!res.FailedRecordCount) return { failed: [] };
   const failed: number[] = [];
+  const errorCodes = new Set<string>();
   let errorCode: string | undefined;
   (res.Records ?? []).forEach((r, i) => {
     if (r.ErrorCode) {
       failed.push(indexes[i]);
       errorCode = r.ErrorCode;
+      errorCodes.add(r.ErrorCode);
     }
   });
   // A count without per-entry codes should not happen; treat every entry as failed to be safe.
   return failed.length > 0
-    ? { failed, errorCode }
+    ? { failed, errorCode, errorCodes: [...errorCodes] }
     : { failed: indexes.slice(), errorCode: 'FailedRecordCount' };
 }

@@ -6,7 +6,7 @@
  * acknowledged only when every one of its events is stored.
  */
 import type { EdgeConfig, StreamTarget, WireFormat } from '../config.js';
-import { StreamUnavailableError } from '../errors.js';
+import { StreamThrottledError, StreamUnavailableError } from '../errors.js';
 import type { RecordWriter } from '../ingest/types.js';
 import type { StreamRecord } from '../ingest/types.js';
 import { isCmcdRecord } from '../cmcd/records.js';
@@ -16,7 +16,7 @@ import {
   type ClientOptions,
   type KinesisClient,
 } from './clients.js';
-import { putRecordsReliably, type KinesisEntry } from './kinesis-put.js';
+import { onlyThrottled, putRecordsReliably, type KinesisEntry } from './kinesis-put.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { toFlinkEvents } from './timestream-flink.js';
 import { cmcdFlinkEvents } from './timestream-flink-cmcd.js';
@@ -76,7 +76,8 @@ export class KinesisRecordWriter implements RecordWriter {
   /**
    * Stores every record on the first stream of `route` that takes it. Throws
    * StreamUnavailableError (with the indexes not stored) when the budget is spent or every
-   * stream refused. A record stored on a fallback stream says so in `edge.stream_region`.
+   * stream refused, StreamThrottledError (a subclass) when every failed attempt was throttled.
+   * A record stored on a fallback stream says so in `edge.stream_region`.
    */
   async write(records: StreamRecord[], route: StreamTarget[]): Promise<void> {
     if (records.length === 0) return;
@@ -100,7 +101,8 @@ export class KinesisRecordWriter implements RecordWriter {
     const outcome = await putRecordsReliably(this.clients, entries, route, this.policy);
     if (outcome.failed.length > 0) {
       const failed = [...new Set(outcome.failed.map((i) => owner[i]))];
-      throw new StreamUnavailableError(
+      const Failure = onlyThrottled(outcome) ? StreamThrottledError : StreamUnavailableError;
+      throw new Failure(
         `${failed.length} of ${records.length} records not stored (${outcome.failed.length} of ${entries.length} Kinesis records) after ${outcome.attempts} attempts (last error: ${outcome.lastErrorCode ?? 'none'})`,
         failed,
         outcome.attempts,

@@ -3,7 +3,7 @@
  * given. Used by unit tests (as recording fakes) and by the benchmark (no network in the loop).
  */
 import type { StreamTarget } from '../config.js';
-import { BadRowWriteError, StreamUnavailableError } from '../errors.js';
+import { BadRowWriteError, StreamThrottledError, StreamUnavailableError } from '../errors.js';
 import type { BadRowSink, RecordWriter, StreamRecord } from '../ingest/types.js';
 import type { CmcdRecord } from '../../schemas/cmcd.js';
 import { isCmcdRecord } from '../cmcd/records.js';
@@ -20,9 +20,19 @@ export class MemoryRecordWriter implements RecordWriter {
   readonly stored: { record: StreamRecord; stream: StreamTarget }[] = [];
   /** When true, every write fails as an unavailable stream would. */
   failing = false;
+  /** When true, every write fails as a stream over its write rate would (checked after `failing`). */
+  throttling = false;
 
   /** Stores on the first stream of the route. */
   async write(records: StreamRecord[], route: StreamTarget[]): Promise<void> {
+    if (this.throttling && !this.failing) {
+      throw new StreamThrottledError(
+        'memory writer set to throttle',
+        records.map((_, i) => i),
+        1,
+        'ProvisionedThroughputExceededException',
+      );
+    }
     if (this.failing || route.length === 0) {
       throw new StreamUnavailableError(
         'memory writer set to fail',

@@ -32,6 +32,8 @@ export interface AttemptOutcome {
   /** Entry indexes (as passed in) that failed; empty when all were stored. */
   failed: number[];
   errorCode?: string;
+  /** Every distinct error code of the failed entries, when they differ (else `errorCode`). */
+  errorCodes?: string[];
 }
 
 /** What the whole retry loop achieved. */
@@ -41,6 +43,12 @@ export interface RetryOutcome {
   attempts: number;
   lastErrorCode?: string;
   lastError?: unknown;
+  /**
+   * Every distinct error code seen on a failed attempt (a rejected call's error name, or the
+   * codes of its failed entries): lets a writer tell "throttled every time" from an outage. An
+   * attempt cut off at the end of the budget adds its TimeoutError only when it was the first.
+   */
+  errorCodes: string[];
 }
 
 /** Sends the given entries to a target; rejects when the whole call failed. */
@@ -67,7 +75,8 @@ export async function sendWithRetry<T>(
 ): Promise<RetryOutcome> {
   const deadline = start + policy.budgetMs;
   let pending = Array.from({ length: count }, (_, i) => i);
-  const out: RetryOutcome = { failed: pending, attempts: 0 };
+  const out: RetryOutcome = { failed: pending, attempts: 0, errorCodes: [] };
+  const codes = new Set<string>();
   const dead = new Set<number>();
   const visited = new Set<number>();
   let target = 0;
@@ -81,12 +90,13 @@ export async function sendWithRetry<T>(
     // The signal cancels the HTTP request; the race makes the deadline hold even for a sender
     // that ignores it.
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const cutOff = Object.assign(new Error(`no answer within ${remaining} ms`), {
+      name: 'TimeoutError',
+    });
     const deadlineHit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(
-          Object.assign(new Error(`no answer within ${remaining} ms`), { name: 'TimeoutError' }),
-        );
+        reject(cutOff);
       }, remaining);
     });
     out.attempts++;
@@ -99,14 +109,20 @@ export async function sendWithRetry<T>(
       ]);
       pending = result.failed;
       if (result.errorCode !== undefined) out.lastErrorCode = result.errorCode;
+      if (pending.length > 0)
+        for (const c of result.errorCodes ?? [result.errorCode ?? 'Unknown']) codes.add(c);
     } catch (err) {
       out.lastError = err;
       out.lastErrorCode = errorName(err);
+      // An attempt cut off at the budget's end got no answer: it says nothing of why the
+      // others failed, unless it is all there is.
+      if (err !== cutOff || out.attempts === 1) codes.add(out.lastErrorCode);
       fatal = isFatal(err);
     } finally {
       clearTimeout(timer);
     }
     out.failed = pending;
+    out.errorCodes = [...codes];
     if (pending.length === 0) break;
     if (fatal) dead.add(target);
     if (dead.size === targets.length) break;

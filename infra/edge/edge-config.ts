@@ -25,6 +25,7 @@ export function edgeConfigFor(config: DeployConfig): EdgeConfig {
   return {
     ...rollout,
     ingestPaths: [...config.ingestPaths],
+    cmcdPath: config.cmcdPath,
     allowedOrigins: [...config.allowedOrigins],
     maxBodyBytes: DEFAULT_CONFIG.maxBodyBytes,
     maxEvents: DEFAULT_CONFIG.maxEvents,

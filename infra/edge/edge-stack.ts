@@ -137,7 +137,10 @@ export class EdgeStack extends Stack {
         compress: false,
         functionAssociations: [viewerRequest],
       },
-      additionalBehaviors: Object.fromEntries(config.ingestPaths.map((p) => [p, ingestBehavior])),
+      // CMCD reports take the same behaviour: same gate, store, handler and policies.
+      additionalBehaviors: Object.fromEntries(
+        [...config.ingestPaths, config.cmcdPath].map((p) => [p, ingestBehavior]),
+      ),
       priceClass: config.cdn.priceClass as cloudfront.PriceClass,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
@@ -167,6 +170,11 @@ export class EdgeStack extends Stack {
     new CfnOutput(this, 'IngestUrl', {
       description: 'Where players POST beacons (the first ingest path)',
       value: `https://${host}${config.ingestPaths[0]}`,
+    });
+    new CfnOutput(this, 'CmcdUrl', {
+      description:
+        'The CMCD event target players report to (add ?player=<name>&player_version=<version>)',
+      value: `https://${host}${config.cmcdPath}`,
     });
     new CfnOutput(this, 'KeyValueStoreArn', {
       description:

@@ -13,6 +13,7 @@
  */
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
+import { FORWARDED_QUERY_PARAMS } from '../../edge/config.js';
 
 /** CloudFront's default quota of headers listed in one origin request policy. */
 export const MAX_POLICY_HEADERS = 10;
@@ -40,8 +41,8 @@ export const DROPPED_CLOUDFRONT_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * The origin request policy of the ingest behaviours: all viewer headers plus the chosen
- * CloudFront headers; no cookies (the handler never reads them, and a first-party ingest domain
- * would otherwise hand it the site's cookies) and no query strings.
+ * CloudFront headers, the CMCD player query parameters, and no cookies (the handler never reads
+ * them, and a first-party ingest domain would otherwise hand it the site's cookies).
  */
 export function ingestOriginRequestPolicy(
   scope: Construct,
@@ -50,9 +51,12 @@ export function ingestOriginRequestPolicy(
 ): cloudfront.OriginRequestPolicy {
   return new cloudfront.OriginRequestPolicy(scope, id, {
     originRequestPolicyName: name,
-    comment: 'beacon ingest: viewer headers and the geo/device headers the record keeps',
+    comment: 'beacon ingest: viewer headers, the geo/device headers the record keeps, CMCD player',
     headerBehavior: cloudfront.OriginRequestHeaderBehavior.all(...FORWARDED_CLOUDFRONT_HEADERS),
     cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
-    queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+    // An origin-request event carries only the query strings the behaviour forwards.
+    queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.allowList(
+      ...FORWARDED_QUERY_PARAMS,
+    ),
   });
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
+import { FORWARDED_QUERY_PARAMS } from '../../edge/config.js';
 import type { RawHeader } from './viewer.js';
 
 /** Lambda@Edge origin-request events carry at most this much body (the rest is cut, `inputTruncated`). */
@@ -56,10 +57,12 @@ export function canonicalHeaderKey(name: string): string {
 /**
  * Rebuilds the query string (without `?`) from a CloudFront Functions querystring map. Names and
  * values are kept as sent (CloudFront Functions do not decode them), so they are joined, not encoded.
+ * With `only`, parameters of other names are left out, as an origin request policy's allow-list does.
  */
-export function querystringToString(qs: FunctionValueMap): string {
+export function querystringToString(qs: FunctionValueMap, only?: readonly string[]): string {
   const parts: string[] = [];
   for (const [name, entry] of Object.entries(qs)) {
+    if (only && !only.includes(name)) continue;
     const values = entry.multiValue?.length ? entry.multiValue.map((v) => v.value) : [entry.value];
     for (const v of values) parts.push(v === '' ? name : `${name}=${v}`);
   }
@@ -126,7 +129,8 @@ export function makeOriginRequestEvent(input: OriginRequestInput): CloudFrontReq
             clientIp: input.clientIp,
             headers,
             method: input.request.method,
-            querystring: querystringToString(input.request.querystring),
+            // The ingest behaviour's origin request policy forwards these parameters only.
+            querystring: querystringToString(input.request.querystring, FORWARDED_QUERY_PARAMS),
             uri: input.request.uri,
             body: {
               action: 'read-only',

@@ -47,7 +47,7 @@ export interface DeliveryReport {
   undelivered: BeaconBatch[];
   /** Answers by status (0: network failure). */
   statuses: Record<number, number>;
-  /** 503 answers without a Retry-After header (the edge must always send one). */
+  /** 503 and 429 answers without a Retry-After header (the edge must always send one). */
   unavailableWithoutRetryAfter: number;
   attempts: number;
 }
@@ -75,7 +75,7 @@ export async function deliver(opts: DeliveryOptions): Promise<DeliveryReport> {
       const answer = await post(opts.url, body, opts.headers, opts.requestTimeoutMs ?? 15_000);
       report.statuses[answer.status] = (report.statuses[answer.status] ?? 0) + 1;
       opts.onAnswer?.(answer.status, batch, answer.requestId);
-      if (answer.status === 503 && answer.retryAfter === null)
+      if ((answer.status === 503 || answer.status === 429) && answer.retryAfter === null)
         report.unavailableWithoutRetryAfter += 1;
       const decision = decide(answer.status === 0 ? null : answer.status, neverRetry);
       if (decision !== 'retry') {

@@ -173,6 +173,16 @@ describe('resolveDeployConfig: refusals name the key and the problem', () => {
       'beacon-edge.ingestPaths: "/v1/*" must start with / and hold only letters, digits and - . _ ~ /',
     ],
     [
+      'CMCD path',
+      { 'beacon-edge:cmcdPath': '/v1/cmcd?player=x' },
+      'beacon-edge.cmcdPath: "/v1/cmcd?player=x" must start with / and hold only letters, digits and - . _ ~ /',
+    ],
+    [
+      'CMCD path that is an ingest path',
+      { 'beacon-edge:cmcdPath': '/v1/events' },
+      'beacon-edge.cmcdPath: "/v1/events" is also one of the ingest paths',
+    ],
+    [
       'origin',
       { 'beacon-edge:allowedOrigins': 'video.example' },
       'beacon-edge.allowedOrigins: "video.example" must be * or scheme://host[:port]',

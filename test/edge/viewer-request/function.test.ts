@@ -357,7 +357,9 @@ describe('buildViewerRequest', () => {
   it('compiles the defaults of edge/config.ts into the default build', async () => {
     const { outfile } = await buildViewerRequest({ outfile: path.join(tmp, 'default.js') });
     const code = fs.readFileSync(outfile, 'utf8');
-    expect(code).toContain(JSON.stringify(DEFAULT_CONFIG.ingestPaths));
+    expect(code).toContain(
+      JSON.stringify([...DEFAULT_CONFIG.ingestPaths, DEFAULT_CONFIG.cmcdPath]),
+    );
     // The body limit is enforced where a refused body can be kept: the origin-request handler.
     expect(code).not.toContain('maxBodyBytes');
     expect(code).toContain(JSON.stringify(EDGE_HEADER));

@@ -6,7 +6,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamTarget } from '../../../edge/config.js';
-import { RecordTooLargeError, StreamUnavailableError } from '../../../edge/errors.js';
+import {
+  RecordTooLargeError,
+  StreamThrottledError,
+  StreamUnavailableError,
+} from '../../../edge/errors.js';
 import { AwsServiceError } from '../../../edge/writers/aws-json-client.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import type { PutRecordsInput } from '../../../edge/writers/operations.js';
@@ -160,14 +164,15 @@ describe('KinesisRecordWriter', () => {
     expect(putInputs().map((i) => i.StreamName)).toStrictEqual(['events-eu', 'events-us']);
   });
 
-  it('throws StreamUnavailableError when the budget is spent, never later than the budget', async () => {
+  it('throws StreamThrottledError (a StreamUnavailableError) when the budget is spent throttled, never later than the budget', async () => {
     kinesis.setHandler(() => {
       throw throttled();
     });
     const err = await settle(writer.write([makeRecord(), makeRecord()], [EU, US]));
     expect(err).toBeInstanceOf(StreamUnavailableError);
+    expect(err).toBeInstanceOf(StreamThrottledError);
     const e = err as StreamUnavailableError;
-    expect(e.name).toBe('StreamUnavailableError');
+    expect(e.name).toBe('StreamThrottledError');
     expect(e.failedIndexes).toStrictEqual([0, 1]);
     expect(e.lastErrorCode).toBe('ProvisionedThroughputExceededException');
     // The service's error as the client surfaces it: named by its type, like the SDK's exception.
@@ -181,6 +186,96 @@ describe('KinesisRecordWriter', () => {
     expect(e.attempts).toBe(putInputs().length);
     expect(e.attempts).toBeGreaterThan(6); // both streams were tried, more than once
     expect(Date.now() - NOW).toBeLessThanOrEqual(3000);
+  });
+
+  it('throws StreamThrottledError when every entry of every attempt was refused for throughput', async () => {
+    kinesis.setHandler(({ input }: { input: Record<string, unknown> }) => ({
+      FailedRecordCount: (input.Records as unknown[]).length,
+      Records: (input.Records as unknown[]).map(() => ({
+        ErrorCode: 'ProvisionedThroughputExceededException',
+        ErrorMessage: 'Rate exceeded for shard',
+      })),
+    }));
+    const err = await settle(writer.write([makeRecord()], [EU, US]));
+    expect(err).toBeInstanceOf(StreamThrottledError);
+    expect((err as StreamThrottledError).attempts).toBeGreaterThan(3);
+  });
+
+  it.each<[string, Record<string, () => unknown>]>([
+    [
+      'throttled on one stream, missing on the other',
+      {
+        'events-eu': () => {
+          throw throttled();
+        },
+        'events-us': () => {
+          throw notFound();
+        },
+      },
+    ],
+    [
+      'throttled entries beside an internal failure',
+      {
+        'events-eu': () => ({
+          FailedRecordCount: 2,
+          Records: [
+            { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' },
+            { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' },
+          ],
+        }),
+        'events-us': () => {
+          throw throttled();
+        },
+      },
+    ],
+    [
+      'a throttled call, then a server error',
+      {
+        'events-eu': onceThen(
+          () => {
+            throw throttled();
+          },
+          () => {
+            throw new FakeServiceError('InternalFailure', 'oops', 500);
+          },
+        ),
+        'events-us': () => {
+          throw throttled();
+        },
+      },
+    ],
+  ])(
+    'throws a plain StreamUnavailableError when not every failure was throttling: %s',
+    async (_n, answers) => {
+      kinesis.setHandler(byStream(answers));
+      const err = await settle(writer.write([makeRecord(), makeRecord()], [EU, US]));
+      expect(err).toBeInstanceOf(StreamUnavailableError);
+      expect(err).not.toBeInstanceOf(StreamThrottledError);
+      expect((err as Error).name).toBe('StreamUnavailableError');
+    },
+  );
+
+  it('stays throttled when the last attempt is cut off at the end of the budget unanswered', async () => {
+    // Throttled quickly, then a call that never answers: the deadline cuts it off.
+    kinesis.setHandler(
+      onceThen(
+        () => {
+          throw throttled();
+        },
+        () => new Promise(() => undefined),
+      ),
+    );
+    const err = await settle(writer.write([makeRecord()], [EU]));
+    expect(err).toBeInstanceOf(StreamThrottledError);
+    expect((err as StreamThrottledError).lastErrorCode).toBe('TimeoutError');
+    expect(putInputs()).toHaveLength(2);
+  });
+
+  it('is not throttled when the stream never answers at all', async () => {
+    kinesis.setHandler(() => new Promise(() => undefined));
+    const err = await settle(writer.write([makeRecord()], [EU]));
+    expect(err).toBeInstanceOf(StreamUnavailableError);
+    expect(err).not.toBeInstanceOf(StreamThrottledError);
   });
 
   it('throws at once when every stream is unusable', async () => {

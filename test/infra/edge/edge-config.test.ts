@@ -7,6 +7,7 @@ describe('edgeConfigFor', () => {
   it('maps the default deployment: events in every region, bad rows on Kinesis at home', () => {
     expect(edgeConfigFor(DEFAULT_DEPLOY_CONFIG)).toStrictEqual({
       ingestPaths: ['/v1/events'],
+      cmcdPath: '/v1/cmcd',
       allowedOrigins: ['*'],
       maxBodyBytes: DEFAULT_CONFIG.maxBodyBytes,
       maxEvents: DEFAULT_CONFIG.maxEvents,
@@ -44,6 +45,7 @@ describe('edgeConfigFor', () => {
       regions: ['eu-west-1', 'ap-northeast-1'],
       homeRegion: 'ap-northeast-1',
       ingestPaths: ['/i', '/v2/e'],
+      cmcdPath: '/c',
       allowedOrigins: ['https://video.example'],
     };
     const edge = edgeConfigFor(config);
@@ -57,6 +59,7 @@ describe('edgeConfigFor', () => {
       streamName: 'qoe-bad-rows',
     });
     expect(edge.ingestPaths).toStrictEqual(['/i', '/v2/e']);
+    expect(edge.cmcdPath).toBe('/c');
     expect(edge.allowedOrigins).toStrictEqual(['https://video.example']);
     expect(edge).not.toHaveProperty('rollout');
     // Copies: a later change to the deployment object cannot reach a built bundle's config.

@@ -1,5 +1,5 @@
 // The edge stack with every option turned the other way from the defaults: another app name,
-// other regions and home region, two ingest paths, one allowed origin, rollout rules, no WAF, an
+// other regions and home region, two ingest paths, another CMCD path, one allowed origin, rollout rules, no WAF, an
 // own domain with its certificate, a cheaper price class, an alarm email. Synthesized once for
 // the whole file.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ const OPTIONS = {
     regions: ['eu-west-1', 'us-east-1'],
     homeRegion: 'eu-west-1',
     ingestPaths: ['/v1/events', '/i'],
+    cmcdPath: '/c',
     allowedOrigins: ['https://video.example'],
     rollout: { schemas: '1-0-0:deprecated,sunset=2027-03-01', sdks: '-' },
     waf: { enabled: false },
@@ -73,6 +74,7 @@ describe('edge stack with options: the Lambda@Edge function', () => {
         streamName: 'qoe-bad-rows',
       });
       expect(bundle.config.ingestPaths).toStrictEqual(['/v1/events', '/i']);
+      expect(bundle.config.cmcdPath).toBe('/c');
       expect(bundle.config.allowedOrigins).toStrictEqual(['https://video.example']);
     },
     SLOW,
@@ -86,7 +88,7 @@ describe('edge stack with options: CloudFront', () => {
       unknown
     >;
     const behaviours = dist.CacheBehaviors as Record<string, unknown>[];
-    expect(behaviours.map((b) => b.PathPattern)).toStrictEqual(['/v1/events', '/i']);
+    expect(behaviours.map((b) => b.PathPattern)).toStrictEqual(['/v1/events', '/i', '/c']);
     for (const b of behaviours) {
       expect(b).toMatchObject({
         AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
@@ -109,7 +111,7 @@ describe('edge stack with options: CloudFront', () => {
       Name: 'qoe-viewer-request',
     });
     expect(only('AWS::CloudFront::Function').props.FunctionCode).toContain(
-      'ingestPaths:["/v1/events","/i"],allowedOrigins:["https://video.example"]',
+      'ingestPaths:["/v1/events","/i","/c"],allowedOrigins:["https://video.example"]',
     );
     expect(kvsSeedFile(s)).toStrictEqual({
       data: [
@@ -124,9 +126,10 @@ describe('edge stack with options: CloudFront', () => {
     );
   });
 
-  it('gives the ingest URL on the own domain', () => {
+  it('gives the ingest and CMCD URLs on the own domain', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.IngestUrl.Value).toBe('https://beacons.video.example/v1/events');
+    expect(outputs.CmcdUrl.Value).toBe('https://beacons.video.example/c');
   });
 
   it('subscribes the alarm email to the alarm topic', () => {

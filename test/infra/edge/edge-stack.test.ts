@@ -142,7 +142,7 @@ describe('edge stack: the Lambda@Edge function', () => {
 describe('edge stack: CloudFront', () => {
   const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 
-  it('sends the ingest path through the viewer function and the Lambda@Edge version, uncached', () => {
+  it('sends the ingest and CMCD paths through the viewer function and the Lambda@Edge version (with the body), uncached', () => {
     const { props } = only('AWS::CloudFront::Distribution');
     const dist = props.DistributionConfig as Record<string, unknown>;
     const viewer = [
@@ -152,25 +152,25 @@ describe('edge stack: CloudFront', () => {
       },
     ];
     const originId = (dist.Origins as { Id: string }[])[0].Id;
-    expect(dist.CacheBehaviors).toStrictEqual([
-      {
-        PathPattern: '/v1/events',
-        TargetOriginId: originId,
-        AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
-        CachePolicyId: CACHING_DISABLED,
-        OriginRequestPolicyId: { Ref: id('AWS::CloudFront::OriginRequestPolicy') },
-        ViewerProtocolPolicy: 'https-only',
-        Compress: false,
-        FunctionAssociations: viewer,
-        LambdaFunctionAssociations: [
-          {
-            EventType: 'origin-request',
-            IncludeBody: true,
-            LambdaFunctionARN: { Ref: id('AWS::Lambda::Version') },
-          },
-        ],
-      },
-    ]);
+    const behaviour = (path: string) => ({
+      PathPattern: path,
+      TargetOriginId: originId,
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      CachePolicyId: CACHING_DISABLED,
+      OriginRequestPolicyId: { Ref: id('AWS::CloudFront::OriginRequestPolicy') },
+      ViewerProtocolPolicy: 'https-only',
+      Compress: false,
+      FunctionAssociations: viewer,
+      LambdaFunctionAssociations: [
+        {
+          EventType: 'origin-request',
+          IncludeBody: true,
+          LambdaFunctionARN: { Ref: id('AWS::Lambda::Version') },
+        },
+      ],
+    });
+    // One behaviour each, identical but for the path: same function, store, handler and policies.
+    expect(dist.CacheBehaviors).toStrictEqual([behaviour('/v1/events'), behaviour('/v1/cmcd')]);
     expect(dist.DefaultCacheBehavior).toStrictEqual({
       TargetOriginId: originId,
       CachePolicyId: CACHING_DISABLED,
@@ -231,7 +231,7 @@ describe('edge stack: CloudFront', () => {
     });
     const code = props.FunctionCode as string;
     expect(code.startsWith('import cf from"cloudfront";')).toBe(true);
-    expect(code).toContain('ingestPaths:["/v1/events"],allowedOrigins:["*"]');
+    expect(code).toContain('ingestPaths:["/v1/events","/v1/cmcd"],allowedOrigins:["*"]');
   });
 
   it('seeds the KeyValueStore with the CORS allow-list and no rollout rules', () => {
@@ -244,7 +244,7 @@ describe('edge stack: CloudFront', () => {
     });
   });
 
-  it('forwards all viewer headers and the ten chosen CloudFront headers, no cookies or query', () => {
+  it('forwards all viewer headers, the ten chosen CloudFront headers and the CMCD player query, no cookies', () => {
     const { props } = only('AWS::CloudFront::OriginRequestPolicy');
     expect(props.OriginRequestPolicyConfig).toStrictEqual({
       Name: 'beacon-edge-ingest',
@@ -254,12 +254,16 @@ describe('edge stack: CloudFront', () => {
         Headers: [...FORWARDED_CLOUDFRONT_HEADERS],
       },
       CookiesConfig: { CookieBehavior: 'none' },
-      QueryStringsConfig: { QueryStringBehavior: 'none' },
+      // The handler reads the player's name and version from the CMCD event-target URL.
+      QueryStringsConfig: {
+        QueryStringBehavior: 'whitelist',
+        QueryStrings: ['player', 'player_version'],
+      },
     });
     expect(FORWARDED_CLOUDFRONT_HEADERS.length).toBeLessThanOrEqual(10);
   });
 
-  it('outputs the domain, the ingest URL and the KeyValueStore ARN', () => {
+  it('outputs the domain, the ingest and CMCD URLs and the KeyValueStore ARN', () => {
     const outputs = base.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const dist = id('AWS::CloudFront::Distribution');
     expect(outputs.DistributionDomainName.Value).toStrictEqual({
@@ -267,6 +271,9 @@ describe('edge stack: CloudFront', () => {
     });
     expect(outputs.IngestUrl.Value).toStrictEqual({
       'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [dist, 'DomainName'] }, '/v1/events']],
+    });
+    expect(outputs.CmcdUrl.Value).toStrictEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [dist, 'DomainName'] }, '/v1/cmcd']],
     });
     expect(outputs.KeyValueStoreArn.Value).toStrictEqual({
       'Fn::GetAtt': [id('AWS::CloudFront::KeyValueStore'), 'Arn'],

@@ -186,6 +186,53 @@ describe('CloudFront emulator', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('hands Lambda@Edge a CMCD report with the player query of its event-target URL', async () => {
+    seen = [];
+    respond = () => ({ status: '204', headers: {} });
+    const lines =
+      'cid="c",e=ps,sid="s",sn=0,sta=p,ts=1764495000000,v=2\ne=t,sid="s",sn=1,ts=1764495010000,v=2';
+    const res = await post(
+      lines,
+      { 'content-type': 'application/cmcd', origin: 'https://player.example' },
+      'POST',
+      '/v1/cmcd?player=hls.js&player_version=1.7.4&utm=x',
+    );
+    expect(res.status).toBe(204);
+    expect(seen).toHaveLength(1);
+    const request = seen[0].event.Records[0].cf.request;
+    expect(request.uri).toBe('/v1/cmcd');
+    // Only the parameters the ingest behaviour's origin request policy forwards.
+    expect(request.querystring).toBe('player=hls.js&player_version=1.7.4');
+    expect(request.headers['content-type']).toStrictEqual([
+      { key: 'content-type', value: 'application/cmcd' },
+    ]);
+    expect(Buffer.from(request.body?.data ?? '', 'base64').toString()).toBe(lines);
+    expect(request.headers['x-beacon-edge'][0].value).toMatch(/;o=\*$/);
+  });
+
+  it('answers the preflight of a CMCD report from another origin at the function', async () => {
+    seen = [];
+    const res = await post(
+      '',
+      {
+        origin: 'http://player.localhost:9000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+      'OPTIONS',
+      '/v1/cmcd?player=dash.js&player_version=5.2.1',
+    );
+    expect(res.status).toBe(204);
+    expect(res.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '86400',
+      'x-cache': 'FunctionGeneratedResponse from cloudfront',
+    });
+    expect(seen).toHaveLength(0);
+  });
+
   it('hands Lambda@Edge every POST to an ingest path, even one it will refuse, so it keeps a bad row', async () => {
     seen = [];
     respond = () => ({ status: '204', headers: {} });

@@ -31,6 +31,41 @@ describe('origin-request event', () => {
     ).toBe('a=1&a=2&b&c=x%20y');
   });
 
+  it('keeps only the allow-listed parameters when given a list, as an origin request policy does', () => {
+    const qs = {
+      player: { value: 'hls.js' },
+      cmcd: { value: 'sid%3D%22x%22' },
+      player_version: { value: '1.7.4' },
+    };
+    expect(querystringToString(qs, ['player', 'player_version'])).toBe(
+      'player=hls.js&player_version=1.7.4',
+    );
+    expect(querystringToString(qs, [])).toBe('');
+  });
+
+  it('forwards the CMCD player parameters of the event-target URL to the handler, nothing else', () => {
+    const event = makeOriginRequestEvent({
+      request: {
+        method: 'POST',
+        uri: '/v1/cmcd',
+        querystring: {
+          player: { value: 'dash.js' },
+          player_version: { value: '5.2.1' },
+          utm_source: { value: 'x' },
+        },
+        headers: { 'content-type': { value: 'application/cmcd' } },
+      },
+      headerKeys: new Map(),
+      cloudFrontHeaders: [],
+      clientIp: '127.0.0.1',
+      body: Buffer.from('sid="s",ts=1,e=ps,sta=p'),
+      requestId: 'req-3',
+      distributionId: 'EDIST',
+      distributionDomainName: 'd1.cloudfront.net',
+    });
+    expect(event.Records[0].cf.request.querystring).toBe('player=dash.js&player_version=5.2.1');
+  });
+
   it('turns function headers into Lambda@Edge headers', () => {
     const keys = new Map([['content-type', 'Content-Type']]);
     expect(

@@ -2,7 +2,7 @@
  * Fault: PutRecords past the write budget, through the built edge bundle and a fault proxy in
  * front of a real kinesalite (test/helpers/kinesis-fault-env.proxy.ts): a stream that throttles every
  * call, a stream that hangs (its write lands late), and a bad-row stream that cannot take rows.
- * The edge answers 503 with Retry-After, acknowledges nothing it did not write, and every event
+ * The edge answers 429 (throttled) or 503 with Retry-After, acknowledges nothing it did not write, and every event
  * the client sends again is stored once; a refusal is final only once its bad row is stored.
  */
 import { describe, expect, it, vi } from 'vitest';
@@ -20,7 +20,7 @@ const FRANKFURT = { 'x-beacon-pop': 'FRA56-C1' };
 const env = useProxiedStack();
 
 describe('PutRecords faults past the write budget', () => {
-  it('answers 503 with Retry-After, writes nothing of the request, and keeps it as a bad row', async () => {
+  it('answers 429 throttled with Retry-After, writes nothing of the request, and keeps it as a bad row', async () => {
     const edgeLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const throttled = new Set<string>();
     let throttle = true;
@@ -38,7 +38,7 @@ describe('PutRecords faults past the write budget', () => {
         headers: FRANKFURT,
         deadline: Date.now() + 100_000,
         onAnswer: (status, _b, requestId) => {
-          if (status === 503 && requestId) throttled.add(requestId);
+          if ((status === 429 || status === 503) && requestId) throttled.add(requestId);
         },
       });
       await waitFor('every request to be refused once', () => throttled.size >= batches.length);
@@ -52,7 +52,11 @@ describe('PutRecords faults past the write budget', () => {
       const report = await delivery;
 
       expect(report.unavailableWithoutRetryAfter).toBe(0);
-      expect(report.statuses[503]).toBeGreaterThanOrEqual(batches.length);
+      // Throttled on every attempt within the budget: 429 (the stream is up). On a loaded machine
+      // an attempt may also fail otherwise (a dropped connection), which makes that answer a 503.
+      const { 429: slowDown = 0, 503: down = 0 } = report.statuses;
+      expect(slowDown + down).toBeGreaterThanOrEqual(batches.length);
+      expect(slowDown).toBeGreaterThan(down);
       expect(report.acked).toStrictEqual(ids);
       await waitFor('the consumer to store the retried events', async () => {
         const stored = await storedEventIds(env.stack.store);
@@ -60,10 +64,12 @@ describe('PutRecords faults past the write budget', () => {
       });
       const stored = await storedEventIds(env.stack.store);
       expect([...ids].map((id) => stored.get(id))).toStrictEqual([...ids].map(() => 1));
-      // Each refused request is one stream_unavailable bad row holding its whole body.
+      // Each refused request is one bad row holding its whole body, with the reason it was given.
       const bad = (await storedBadRows(env.stack.store)).filter((b) => throttled.has(b.request_id));
       expect(bad).toHaveLength(throttled.size);
-      expect(bad.every((b) => b.reason === 'stream_unavailable')).toBe(true);
+      const reasons = bad.map((b) => b.reason);
+      expect(reasons.filter((r) => r === 'throttled').length).toBeGreaterThan(0);
+      expect(reasons.every((r) => r === 'throttled' || r === 'stream_unavailable')).toBe(true);
       expect(bad.every((b) => batches.some((batch) => b.payload === JSON.stringify(batch)))).toBe(
         true,
       );
