@@ -13,7 +13,7 @@ import { CustomVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard
 /** The event tag (InfluxDB) and dimension (Timestream) the sinks write the source as. */
 export const SOURCE_TAG = 'source';
 /** The template variable's name. */
-export const SOURCE_VARIABLE = 'source';
+const SOURCE_VARIABLE = 'source';
 
 /** The store the variable is for (GrafanaStore, without importing dashboards.ts). */
 type Store = 'influxdb' | 'timestream';
