@@ -77,11 +77,14 @@ export interface CmcdPageState {
   errors: string[];
   loaded: boolean;
   switches: { index: number; at: number }[];
-  stalls: { waitingAt: number; stoppedAt: number; resumedAt?: number }[];
+  stalls: { waitingAt: number; stoppedAt: number; playingAt?: number; resumedAt?: number }[];
+  /** dash.js only: performance.now() of its PLAYBACK_INITIALIZED (where it reports `starting`). */
+  initializedAt?: number;
   setLevel(i: number): void;
+  destroy(): void;
 }
 /** The page's record, as data. */
-export type PageRecord = Omit<CmcdPageState, 'video' | 'setLevel'>;
+export type PageRecord = Omit<CmcdPageState, 'video' | 'setLevel' | 'destroy'>;
 /** The page's window. */
 export type CmcdWindow = typeof window & { cmcdPage: CmcdPageState };
 
@@ -157,9 +160,10 @@ export async function openCmcdPage(
 /** Reads the page's own record. */
 export function pageState(page: Page): Promise<PageRecord> {
   return page.evaluate(() => {
-    const { player, playCalledAt, marks, errors, loaded, switches, stalls } = (window as CmcdWindow)
-      .cmcdPage;
-    return { player, playCalledAt, marks, errors, loaded, switches, stalls };
+    const { player, playCalledAt, marks, errors, loaded, switches, stalls, initializedAt } = (
+      window as CmcdWindow
+    ).cmcdPage;
+    return { player, playCalledAt, marks, errors, loaded, switches, stalls, initializedAt };
   });
 }
 
@@ -186,13 +190,14 @@ const waitPlayhead = (page: Page, seconds: number) =>
 
 /**
  * The viewer's actions, in order: play, pause (0.5 s), resume, run into the held segment's stall
- * (the page releases it), switch to rendition `toLevel`, mute and unmute, seek to 12 s, play to
- * the end. `onPhase` is called before each action with its name.
+ * (the page releases it), switch to rendition `toLevel`, mute and unmute and seek to 12 s (unless
+ * `steps` leaves them out), play to the end. `onPhase` is called before each action with its name.
  */
 export async function runScenario(
   page: Page,
   toLevel: number,
   onPhase: (phase: string) => void = () => {},
+  steps: { muteAndSeek: boolean } = { muteAndSeek: true },
 ): Promise<void> {
   onPhase('play');
   await page.click('#play');
@@ -220,6 +225,13 @@ export async function runScenario(
     [switches, toLevel] as const,
     { timeout: 20_000, polling: 50 },
   );
+  if (steps.muteAndSeek) await muteAndSeek(page, onPhase);
+  onPhase('end');
+  await waitForMark(page, 'ended', 1, 30_000);
+}
+
+/** Mutes, unmutes, seeks to 12 s. */
+async function muteAndSeek(page: Page, onPhase: (phase: string) => void): Promise<void> {
   onPhase('mute');
   await page.evaluate(() => ((window as CmcdWindow).cmcdPage.video.muted = true));
   await page.waitForTimeout(300);
@@ -230,6 +242,4 @@ export async function runScenario(
   const seeked = await countMarks(page, 'seeked');
   await page.evaluate(() => ((window as CmcdWindow).cmcdPage.video.currentTime = 12));
   await waitForMark(page, 'seeked', seeked + 1);
-  onPhase('end');
-  await waitForMark(page, 'ended', 1, 30_000);
 }
