@@ -169,11 +169,27 @@ export function pageState(page: Page): Promise<PageRecord> {
 
 /** Waits until the page has `n` marks of `type`. */
 async function waitForMark(page: Page, type: string, n = 1, timeout = 20_000): Promise<void> {
-  await page.waitForFunction(
-    ([t, k]) => (window as CmcdWindow).cmcdPage.marks.filter((m) => m.type === t).length >= k,
-    [type, n] as const,
-    { timeout, polling: 50 },
-  );
+  try {
+    await page.waitForFunction(
+      ([t, k]) => (window as CmcdWindow).cmcdPage.marks.filter((m) => m.type === t).length >= k,
+      [type, n] as const,
+      { timeout, polling: 50 },
+    );
+  } catch (e) {
+    // Say where the player was: its last element events, playhead and buffered ranges.
+    const where = await page.evaluate(() => {
+      const { marks, video, errors } = (window as CmcdWindow).cmcdPage;
+      const ranges = Array.from({ length: video.buffered.length }, (_, i) => [
+        video.buffered.start(i),
+        video.buffered.end(i),
+      ]);
+      const last = marks.filter((m) => m.type !== 'timeupdate').slice(-6);
+      return { t: video.currentTime, paused: video.paused, ranges, last, errors };
+    });
+    throw new Error(`no ${n}× ${type} within ${timeout} ms: ${JSON.stringify(where)}`, {
+      cause: e,
+    });
+  }
 }
 
 const countMarks = (page: Page, type: string) =>
