@@ -64,7 +64,7 @@ describe('rule format', () => {
     [
       'schema',
       '1.0.0:live',
-      "a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0; got '1.0.0'",
+      "a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0 (cmcd-1-0-0 for CMCD reports); got '1.0.0'",
     ],
     ['schema', 'v1!:live', "subject 'v1!' has characters a rule cannot carry"],
     ['sdk', 'beacon-edge-web:retired', "an SDK release is <name>@<version>, got 'beacon-edge-web'"],

@@ -28,7 +28,7 @@ describe('scopeOf', () => {
 
   it.each(['1.0.0', 'beacon-edge-web', '1-0'])('%s is refused', (subject) => {
     expect(() => scopeOf(subject)).toThrow(
-      `"${subject}" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)`,
+      `"${subject}" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0, or cmcd-1-0-0 for CMCD reports) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)`,
     );
   });
 });
@@ -82,7 +82,7 @@ describe('buildRule', () => {
       '1-2-0',
       'retired',
       {},
-      'schema version 1-2-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0); a rule for it would never apply',
+      'schema version 1-2-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0, cmcd-1-0-0); a rule for it would never apply',
     ],
     ['1-0-0', 'gone', {}, 'the state must be one of live, deprecated, retired, got "gone"'],
     [
@@ -108,7 +108,7 @@ describe('buildRule', () => {
       '1-0-0',
       'retired',
       { upgrade: '3-0-0' },
-      '--upgrade 3-0-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0); a rule for it would never apply',
+      '--upgrade 3-0-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0, cmcd-1-0-0); a rule for it would never apply',
     ],
     ['1-0-0', 'retired', { upgrade: '1-0-0' }, '--upgrade 1-0-0 is the version being retired'],
     ['web@1.0', 'retired', { upgrade: '1.0' }, '--upgrade 1.0 is the version being retired'],
