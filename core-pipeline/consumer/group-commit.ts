@@ -127,6 +127,7 @@ function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
     events: inputs.flatMap((i) => i.events),
     badRows: inputs.flatMap((i) => i.badRows),
     refusals: inputs.flatMap((i) => i.refusals ?? []),
+    cmcd: inputs.flatMap((i) => i.cmcd ?? []),
     checkpoints: inputs.flatMap((i) => i.checkpoints),
   };
 }
