@@ -69,7 +69,8 @@ describeInChromium('CMCD v2 event reports of unmodified players, as sent', (env)
         events: EVENTS,
         interval: 10,
         batch: 1,
-        keys: player === 'dash.js' ? DASHJS_KEYS : undefined,
+        // With ttfb, to show what dash.js puts there.
+        keys: player === 'dash.js' ? [...DASHJS_KEYS, 'ttfb'] : undefined,
         maxBuffer: 2,
         level: 0,
         holdMs: 1_500,

@@ -107,6 +107,7 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
       );
       await page.unrouteAll({ behavior: 'wait' });
       await context.close();
+      expect(answers.filter((a) => a.status < 200 || a.status > 299)).toStrictEqual([]);
       expect(seen.errors).toStrictEqual([]);
       expect(held.length).toBeGreaterThanOrEqual(1);
       expect(answers.length).toBeGreaterThan(5);
@@ -123,6 +124,32 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
       );
       expect(detail).not.toBeNull();
       const d = detail as SessionDetail;
+      // The figures compared, for a person to read, also when an assertion below fails
+      // (test-results/ is not committed).
+      fs.mkdirSync('test-results', { recursive: true });
+      fs.writeFileSync(
+        path.join('test-results', `cmcd-${player}-e2e.json`),
+        JSON.stringify(
+          {
+            acknowledged,
+            storedStartupMs: d.startupMs,
+            pageStartupMs: pageStartupMs(seen),
+            storedStallMs: d.timeline
+              .filter((e) => e.type === 'stall_end')
+              .map((e) => e.fields.stall_ms),
+            pageStalls: seen.stalls.map((st) => (st.playingAt ?? Number.NaN) - st.waitingAt),
+            bitrates: d.timeline
+              .filter((e) => e.type === 'bitrate_changed')
+              .map((e) => e.fields.bitrate),
+            stallCount: d.stallCount,
+            badRows: d.badRows.length,
+            timeline: d.timeline.map((e) => [e.seq, e.type, e.fields]),
+          },
+          null,
+          1,
+        ),
+      );
+
       expect(d.events).toBe(acknowledged);
       expect(d.badRows).toStrictEqual([]);
       expect(d.place).toMatchObject({

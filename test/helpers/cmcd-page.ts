@@ -22,8 +22,9 @@ export const PAGE_FILES: Record<string, string> = {
 };
 
 /**
- * The event target's `enabledKeys` the tests give dash.js: without them it sends only e, ts and v
- * (no session id). These are the keys its reports carry when asked.
+ * The event target's `enabledKeys` the tests give dash.js (the README's setting): without them it
+ * sends only e, ts and v (no session id). `ttfb` is left out: dash.js 5.2.1 sometimes puts an
+ * epoch time there, which the edge refuses (and dash.js then re-sends the refused line forever).
  */
 export const DASHJS_KEYS: readonly string[] = [
   'sid',
@@ -44,7 +45,6 @@ export const DASHJS_KEYS: readonly string[] = [
   'ec',
   'url',
   'rc',
-  'ttfb',
   'ttlb',
   'bs',
   'su',
