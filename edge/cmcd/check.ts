@@ -34,7 +34,9 @@ export function versionOf(report: CmcdReport): string {
 
 /** The first reason `report` cannot be stored, or undefined when it passes every check. */
 export function checkReport(report: CmcdReport, schemaVersion: string): ReportProblem | undefined {
-  if (!Object.hasOwn(report, 'sid')) {
+  // A line that is a report (it names its event) but no session: say what to switch on. Any
+  // other line without sid is not a report at all, and the schema's message says why.
+  if (!Object.hasOwn(report, 'sid') && Object.hasOwn(report, 'e')) {
     return {
       reason: 'missing_session',
       detail: `the report has no sid, so it cannot be tied to a playback session; have the player send sid in event reports (dash.js: add 'sid' to the event target's enabledKeys; hls.js sends it by default)`,
