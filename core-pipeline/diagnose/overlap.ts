@@ -24,9 +24,11 @@ const SPECIFICITY: readonly RollupDimension[] = [
   'content_id',
   'country_region',
   'sdk_version',
+  'player_version',
   'player_name',
   'device',
   'schema_version',
+  'source',
   'country',
   'serving_region',
 ];

@@ -4,7 +4,11 @@
  * through `RollupQueries` only, so any store with rollups answers it.
  */
 import type { AggregateByResult, RollupQueries } from '../queries/types.js';
-import { ROLLUP_DIMENSIONS, type RollupDimension } from '../rollups/aggregate.js';
+import {
+  ROLLUP_DIMENSIONS,
+  type RollupDimension,
+  type RollupFilters,
+} from '../rollups/aggregate.js';
 import { diagnose, type DiagnoseOptions, type Finding } from './diagnose.js';
 import { findingSeries, type SeriesPoint } from './series.js';
 
@@ -14,6 +18,8 @@ export interface DiagnoseWindowInput extends DiagnoseOptions {
   to: Date;
   /** Findings returned (the most significant); default 20. */
   limit?: number;
+  /** Analyse only these slices (`{ source: 'cmcd' }`): every total and baseline is within them. */
+  filters?: RollupFilters;
 }
 
 /** The answer of `GET /api/v1/diagnose` and `beacons diagnose`. */
@@ -45,16 +51,25 @@ export async function diagnoseWindow(
   input: DiagnoseWindowInput,
 ): Promise<DiagnoseAnswer> {
   const { from, to } = input;
+  const filters = input.filters ?? {};
   const byDimension: { dimension: RollupDimension; r: AggregateByResult }[] = [];
   if (rollups.aggregateByEach) {
     // One read of the window for every dimension, where the store offers it.
-    const each = await rollups.aggregateByEach({ from, to, dimensions: ROLLUP_DIMENSIONS });
+    const each = await rollups.aggregateByEach({
+      from,
+      to,
+      dimensions: ROLLUP_DIMENSIONS,
+      filters,
+    });
     for (const [i, dimension] of ROLLUP_DIMENSIONS.entries())
       byDimension.push({ dimension, r: each[i] });
   } else {
     // One after the other: the store answers one query at a time anyway.
     for (const dimension of ROLLUP_DIMENSIONS)
-      byDimension.push({ dimension, r: await rollups.aggregateBy({ from, to, dimension }) });
+      byDimension.push({
+        dimension,
+        r: await rollups.aggregateBy({ from, to, dimension, filters }),
+      });
   }
   const first = byDimension[0].r;
   const total = first.total;
@@ -75,9 +90,9 @@ export async function diagnoseWindow(
     const range = { from: new Date(first.fromMs), to: new Date(first.toMs), bucketSeconds };
     const slice = await rollups.aggregateSeries({
       ...range,
-      filters: { [finding.dimension]: finding.value },
+      filters: { ...filters, [finding.dimension]: finding.value },
     });
-    const all = await rollups.aggregateSeries(range);
+    const all = await rollups.aggregateSeries({ ...range, filters });
     top = { finding, series: findingSeries(finding, slice.points, all.points) };
   }
   return {

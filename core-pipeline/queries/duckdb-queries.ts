@@ -16,6 +16,7 @@
 import { listValue } from '@duckdb/node-api';
 import { EVENT_TYPES, type EventType } from '../../schemas/index.js';
 import type { StoredBadRow } from '../rows.js';
+import { dimensionSql } from '../rollups/tables.js';
 import type { DuckDbStore, QueryRow } from '../sinks/duckdb.js';
 import { breakdownSql, qoeSql, STARTUP_EDGES_MS, whereClause } from './duckdb-qoe.js';
 import * as guard from './guards.js';
@@ -68,17 +69,26 @@ async function countsSince(store: DuckDbStore, since: Date): Promise<Record<Even
 
 /**
  * Events per type per time bucket, by event `time` (client time corrected for clock skew) in
- * [from, to). Buckets align to multiples of `bucketSeconds` since the epoch and every bucket is
- * present (0 when empty), so the series can be drawn on one shared x axis.
+ * [from, to), of the events that pass the rollup-dimension filters. Buckets align to multiples of
+ * `bucketSeconds` since the epoch and every bucket is present (0 when empty), so the series can be
+ * drawn on one shared x axis.
  */
 async function timeseries(store: DuckDbStore, input: TimeseriesInput): Promise<TimeseriesResult> {
   const types = guard.eventTypes(input?.types);
   const { startMs, endMs, bucketMs } = guard.bucketRange(input.from, input.to, input.bucketSeconds);
+  const filters = guard.rollupFilters(input.filters);
+  const sliced = filters.map(([d], i) => ` AND ${dimensionSql(d)} = $${i + 5}`).join('');
   const rows = await store.query(
     `SELECT type, (epoch_ms(time) // $3) * $3 AS bucket, count(*) AS n FROM events
-     WHERE time >= make_timestamp_ms($1::BIGINT) AND time < make_timestamp_ms($2::BIGINT) AND list_contains($4::VARCHAR[], type)
+     WHERE time >= make_timestamp_ms($1::BIGINT) AND time < make_timestamp_ms($2::BIGINT) AND list_contains($4::VARCHAR[], type)${sliced}
      GROUP BY ALL`,
-    [BigInt(startMs), BigInt(endMs), BigInt(bucketMs), listValue(types)],
+    [
+      BigInt(startMs),
+      BigInt(endMs),
+      BigInt(bucketMs),
+      listValue(types),
+      ...filters.map(([, v]) => v),
+    ],
   );
   const found = new Map(rows.map((r) => [`${r.type}@${num(r.bucket)}`, num(r.n)]));
   const series: TimeseriesResult['series'] = {};

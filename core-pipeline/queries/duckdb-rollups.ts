@@ -136,15 +136,21 @@ function bySlice(
  */
 async function aggregateByEach(
   store: DuckDbStore,
-  input: { from: Date; to: Date; dimensions: readonly RollupDimension[] },
+  input: {
+    from: Date;
+    to: Date;
+    dimensions: readonly RollupDimension[];
+    filters?: AggregateByInput['filters'];
+  },
 ): Promise<AggregateByResult[]> {
   const { fromMs, toMs } = guard.minuteWindow(input?.from, input?.to);
   const dims = (input.dimensions ?? []).map(
     (d) => guard.rollupDimension(d, false) as RollupDimension,
   );
   if (dims.length === 0) return [];
-  const params: DuckDBValue[] = [ms(fromMs), ms(toMs)];
-  const where = whereSql([], 3);
+  const filters = guard.rollupFilters(input.filters);
+  const params: DuckDBValue[] = [ms(fromMs), ms(toMs), ...filters.map(([, v]) => v)];
+  const where = whereSql(filters, 3);
   const cols = dims.map((d) => `"${d}"`).join(', ');
   const sumCols = AGGREGATE_SUMS.map((f) => `sum("${sumColumn(f)}") AS "${sumColumn(f)}"`);
   const per = (d: RollupDimension, i: number, select: string, extra = '') =>
@@ -233,6 +239,8 @@ async function aggregateSeries(
  */
 async function typeSeries(store: DuckDbStore, input: TimeseriesInput): Promise<TimeseriesResult> {
   const types = guard.eventTypes(input?.types);
+  if (guard.rollupFilters(input.filters).length > 0)
+    throw new InvalidQueryError('filters', 'the per-minute type counts have no slices');
   const { startMs, endMs, dataEndMs, bucketMs } = minuteBuckets(
     input.from,
     input.to,

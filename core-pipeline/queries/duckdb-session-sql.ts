@@ -20,6 +20,7 @@ const PLACE_COLUMNS = [
   'sdk_name',
   'sdk_version',
   'schema_version',
+  'source',
 ] as const satisfies readonly (keyof SessionPlace)[];
 
 /** Columns that are not an event's own measures (identity, times, envelope). */
@@ -98,6 +99,8 @@ export function toSummary(r: Record<string, unknown>): SessionSummary {
       sdk_name: str(r.sdk_name),
       sdk_version: str(r.sdk_version),
       schema_version: str(r.schema_version),
+      // Rows stored before the column existed have none, and all of them came from the SDK.
+      source: str(r.source) || 'sdk',
     },
     firstAt: Number(r.first_at),
     lastAt: Number(r.last_at),

@@ -19,6 +19,7 @@
 import { LIMITS } from '../../schemas/index.js';
 import { InvalidQueryError } from '../errors.js';
 import { ROLLUP_DIMENSIONS, type RollupDimension } from '../rollups/aggregate.js';
+import { dimensionSql } from '../rollups/tables.js';
 import type { StoredBadRow } from '../rows.js';
 import type { DuckDbStore, QueryRow } from '../sinks/duckdb.js';
 import {
@@ -156,7 +157,7 @@ function markerSql(outcome: SessionSummary['outcome'] | undefined): string {
 }
 
 const rowFilterSql = (filters: [RollupDimension, string][], from: number) =>
-  filters.map(([d], i) => ` AND coalesce("${d}", '') = $${i + from}`).join('');
+  filters.map(([d], i) => ` AND ${dimensionSql(d)} = $${i + from}`).join('');
 
 /** Candidate sessions of a window. Parameters: $1 window start, then the filter values. */
 function countSql(
@@ -171,7 +172,7 @@ function countSql(
  * Parameters: $1 window start, $2 start of the summarised events, $3 candidate limit, $4 limit,
  * then the filter values and the outcome. Filters apply twice: on each candidate event (cheap, in
  * the scan) and on the session's place (its lowest-seq event), which is what the answer reports.
- * A missing value matches '' as in the rollups.
+ * A missing value matches as in the rollups ('', or 'sdk' for source).
  */
 function recentSql(
   filters: [RollupDimension, string][],

@@ -36,6 +36,11 @@ export interface TimeseriesInput {
   to: Date;
   /** Bucket width in whole seconds, 1..86400; buckets align to multiples of it since the epoch. */
   bucketSeconds: number;
+  /**
+   * Rollup-dimension filters (raw events only: the per-minute type counts have no slices). A
+   * missing value matches as in the rollups ('' for most, 'sdk' for source).
+   */
+  filters?: RollupFilters;
 }
 
 /** Per-type counts per bucket. */
@@ -196,6 +201,7 @@ export interface RollupQueries {
     from: Date;
     to: Date;
     dimensions: readonly RollupDimension[];
+    filters?: RollupFilters;
   }): Promise<AggregateByResult[]>;
   aggregateSeries(input: AggregateSeriesInput): Promise<AggregateSeriesResult>;
 }
@@ -233,6 +239,8 @@ export interface SessionPlace {
   sdk_name: string;
   sdk_version: string;
   schema_version: string;
+  /** How the session's events arrived: `sdk` (our beacons) or `cmcd` (the player's CMCD reports). */
+  source: string;
 }
 
 /** One session in a list: identity, place, times and its QoE numbers. */

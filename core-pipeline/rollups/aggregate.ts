@@ -9,7 +9,10 @@
  * Pure: no I/O, no store.
  */
 
-/** Dimensions a rollup row is keyed by (with the minute). Missing values are stored as ''. */
+/**
+ * Dimensions a rollup row is keyed by (with the minute). Missing values are stored as '', except
+ * `source` (see missingDimensionValue).
+ */
 export const ROLLUP_DIMENSIONS = [
   'serving_region',
   'pop',
@@ -21,9 +24,20 @@ export const ROLLUP_DIMENSIONS = [
   'sdk_version',
   'schema_version',
   'content_id',
+  'source',
+  'player_version',
 ] as const;
 /** One of ROLLUP_DIMENSIONS. */
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+/**
+ * The value a dimension takes in the rollups when an event has none. `source` is missing only in
+ * events stored before the column existed, and every one of those came from the SDK, so it counts
+ * as 'sdk' (in the engine, the SQL rebuilds and the filters alike); every other dimension as ''.
+ */
+export function missingDimensionValue(d: RollupDimension): string {
+  return d === 'source' ? 'sdk' : '';
+}
 /** One value per rollup dimension: a slice at the finest grain. */
 export type SliceKey = Record<RollupDimension, string>;
 /** Equality filters on rollup dimensions. */

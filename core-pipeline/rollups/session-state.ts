@@ -7,7 +7,12 @@
  * The definitions follow core-pipeline/queries/duckdb-queries.ts (plays, start failures, playback
  * failures, exits before start, startup time). Pure: no I/O.
  */
-import { ROLLUP_DIMENSIONS, sketchBucket, type SliceKey } from './aggregate.js';
+import {
+  missingDimensionValue,
+  ROLLUP_DIMENSIONS,
+  sketchBucket,
+  type SliceKey,
+} from './aggregate.js';
 import type { EventRow } from '../rows.js';
 
 /** Types that mean "the viewer asked to play". */
@@ -169,7 +174,7 @@ export class KeyInterner {
   private last: InternedKey | null = null;
   private lastRow: EventRow | null = null;
 
-  /** The interned key of an event's dims (missing values as ''). */
+  /** The interned key of an event's dims (missing values as missingDimensionValue gives them). */
   of(e: EventRow): InternedKey {
     const prev = this.lastRow;
     if (prev !== null && this.last !== null && sameDims(prev, e)) {
@@ -179,7 +184,7 @@ export class KeyInterner {
     const key = {} as SliceKey;
     let id = '';
     for (const d of ROLLUP_DIMENSIONS) {
-      const v = e[d] ?? '';
+      const v = e[d] ?? missingDimensionValue(d);
       key[d] = v;
       id += `${v}\u0001`;
     }
@@ -230,6 +235,8 @@ function sameDims(a: EventRow, b: EventRow): boolean {
     a.player_name === b.player_name &&
     a.sdk_version === b.sdk_version &&
     a.schema_version === b.schema_version &&
-    a.content_id === b.content_id
+    a.content_id === b.content_id &&
+    a.source === b.source &&
+    a.player_version === b.player_version
   );
 }

@@ -5,7 +5,13 @@
  * sum). Deltas may be negative: a late event can move a session's outcome from one class to
  * another, which retracts the old one.
  */
-import { AGGREGATE_SUMS, ROLLUP_DIMENSIONS, type AggregateSum } from './aggregate.js';
+import {
+  AGGREGATE_SUMS,
+  missingDimensionValue,
+  ROLLUP_DIMENSIONS,
+  type AggregateSum,
+  type RollupDimension,
+} from './aggregate.js';
 
 /** QoE sums per (minute, slice). */
 export const ROLLUP_TABLE = 'rollup_1m';
@@ -17,6 +23,14 @@ export const TYPE_COUNTS_TABLE = 'type_counts_1m';
 /** The column of a sum: `startFailures` → `start_failures`. */
 export function sumColumn(field: AggregateSum): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * An events-table column as the rollups key it: `coalesce("d", '<missing value>')`, so every SQL
+ * rebuild and raw-event filter agrees with the engine on events that lack the dimension.
+ */
+export function dimensionSql(d: RollupDimension): string {
+  return `coalesce("${d}", '${missingDimensionValue(d)}')`;
 }
 
 const dims = ROLLUP_DIMENSIONS.map((d) => `"${d}" VARCHAR NOT NULL`).join(', ');

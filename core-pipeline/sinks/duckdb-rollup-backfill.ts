@@ -15,21 +15,27 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AGGREGATE_SUMS, ROLLUP_DIMENSIONS, SKETCH_ALPHA } from '../rollups/aggregate.js';
-import { ROLLUP_TABLE, SKETCH_TABLE, sumColumn, TYPE_COUNTS_TABLE } from '../rollups/tables.js';
+import {
+  dimensionSql,
+  ROLLUP_TABLE,
+  SKETCH_TABLE,
+  sumColumn,
+  TYPE_COUNTS_TABLE,
+} from '../rollups/tables.js';
 import { PLAY_TYPES } from '../rollups/session-state.js';
 import { q } from './duckdb-schema.js';
 
 const ORDER = "{'s': seq, 'e': event_id}";
 const PLAY = `(${[...PLAY_TYPES].map((t) => `'${t}'`).join(', ')})`;
 const DIMS = ROLLUP_DIMENSIONS.map(q).join(', ');
-const DIMS_COALESCED = ROLLUP_DIMENSIONS.map((d) => `coalesce(${q(d)}, '') AS ${q(d)}`).join(', ');
+const DIMS_COALESCED = ROLLUP_DIMENSIONS.map((d) => `${dimensionSql(d)} AS ${q(d)}`).join(', ');
 const LOG_GAMMA = Math.log((1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA));
 
 /** Per-session outcome flags at the session's anchor (minute, dims). */
 const SESSIONS = `
   s AS (
     SELECT date_trunc('minute', min(time)) AS minute,
-      arg_min({${ROLLUP_DIMENSIONS.map((d) => `${q(d)}: coalesce(${q(d)}, '')`).join(', ')}}, ${ORDER}) AS d,
+      arg_min({${ROLLUP_DIMENSIONS.map((d) => `${q(d)}: ${dimensionSql(d)}`).join(', ')}}, ${ORDER}) AS d,
       bool_or(type IN ${PLAY}) AS played,
       bool_or(type = 'session_end') AS ended,
       min(seq) FILTER (WHERE type = 'error' AND fatal) AS fatal_seq,

@@ -7,6 +7,7 @@ import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node
 import { ROLLUP_DIMENSIONS, type SliceKey } from '../rollups/aggregate.js';
 import type { RollupEngine, StoredSessionState } from '../rollups/engine.js';
 import type { EventRow } from '../rows.js';
+import { dimensionSql } from '../rollups/tables.js';
 import { PLAY_TYPES } from '../rollups/session-state.js';
 import { q } from './duckdb-schema.js';
 
@@ -24,7 +25,7 @@ const BITRATE = "type = 'heartbeat' AND bitrate IS NOT NULL";
  * (seq, event_id) order is the engine's.
  */
 function stateSql(where: string): string {
-  const dims = ROLLUP_DIMENSIONS.map((d) => `${q(d)}: coalesce(${q(d)}, '')`).join(', ');
+  const dims = ROLLUP_DIMENSIONS.map((d) => `${q(d)}: ${dimensionSql(d)}`).join(', ');
   return `
   SELECT session_id,
     epoch_ms(min(time)) AS min_time, epoch_ms(max(time)) AS last_seen,

@@ -17,6 +17,10 @@ import { q, schemaDdl } from './duckdb-schema.js';
  * within the horizon. A store that has an events table but no rollup tables (written before the
  * rollups existed) gets its rollups computed from its events, in the same transaction as the
  * tables' creation, so a crash half-way leaves no half-filled rollups and the next open retries.
+ * Rollup tables keyed by fewer dimensions than ROLLUP_DIMENSIONS (a store from before a dimension
+ * was added) are dropped and computed again from the events the same way: the events hold every
+ * dimension's real value, which an added column's default could only guess (and the appender
+ * and compaction write columns by position, which an added column would put out of order).
  * @returns events backfilled (0 when nothing needed it).
  */
 export async function openRollups(
@@ -29,22 +33,34 @@ export async function openRollups(
     `SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name IN ('events', '${ROLLUP_TABLE}')`,
   );
   const names = new Set(existing.getColumnsJS()[0] ?? []);
-  const backfill = names.has('events') && !names.has(ROLLUP_TABLE);
+  const outdated = names.has(ROLLUP_TABLE) && (await lacksDimensions(con));
+  const backfill = names.has('events') && (!names.has(ROLLUP_TABLE) || outdated);
+  const inTransaction = backfill || outdated;
   let backfilled = 0;
-  if (backfill) await con.run('BEGIN TRANSACTION');
+  if (inTransaction) await con.run('BEGIN TRANSACTION');
   try {
+    if (outdated)
+      for (const t of [ROLLUP_TABLE, SKETCH_TABLE, TYPE_COUNTS_TABLE])
+        await con.run(`DROP TABLE IF EXISTS ${t}`);
     for (const sql of schemaDdl()) await con.run(sql);
-    if (backfill) {
-      backfilled = await backfillRollups(con);
-      await con.run('COMMIT');
-    }
+    if (backfill) backfilled = await backfillRollups(con);
+    if (inTransaction) await con.run('COMMIT');
   } catch (err) {
-    if (backfill) await con.run('ROLLBACK').catch(() => undefined);
+    if (inTransaction) await con.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
   if (engine)
     await loadRecentSessions(con, engine, nowMs - config.rollupHorizonMs, config.rollupMaxSessions);
   return backfilled;
+}
+
+/** Whether the stored rollup table lacks a column of ROLLUP_DIMENSIONS. */
+async function lacksDimensions(con: DuckDBConnection): Promise<boolean> {
+  const r = await con.runAndReadAll(
+    `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND table_name = '${ROLLUP_TABLE}'`,
+  );
+  const columns = new Set((r.getColumnsJS()[0] ?? []).map(String));
+  return ROLLUP_DIMENSIONS.some((d) => !columns.has(d));
 }
 
 const dims = ROLLUP_DIMENSIONS.map(q).join(', ');

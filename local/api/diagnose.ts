@@ -1,11 +1,13 @@
 /**
- * `GET /api/v1/diagnose?since=15m|range=…|from=&to=[&limit=n]`: the slices significantly worse
- * than the rest in the window, most significant first, and the top one's metric per minute
- * against its baseline (core-pipeline/diagnose/). Reads rollups only.
+ * `GET /api/v1/diagnose?since=15m|range=…|from=&to=[&limit=n][&<dimension>=<value>…]`: the slices
+ * significantly worse than the rest in the window, most significant first, and the top one's
+ * metric per minute against its baseline (core-pipeline/diagnose/). Dimension filters
+ * (`source=cmcd`) narrow the whole analysis to those events. Reads rollups only.
  */
 import { diagnoseWindow } from '../../core-pipeline/diagnose/run.js';
 import type { ApiContext, ApiResponse } from './routes.js';
 import { parseInteger, parseWindow, type Parsed } from './params.js';
+import { parseFilters, shownFilters } from './rollup-routes.js';
 
 /** Longest window diagnose analyses: a day of 1-minute rollups. */
 const MAX_SINCE_SECONDS = 86_400;
@@ -53,8 +55,12 @@ export async function diagnoseRoute(
   if (!w.ok) return { status: 400, body: w.error };
   const limit = parseInteger('limit', q.get('limit'), 20, 1, 100);
   if (!limit.ok) return { status: 400, body: limit.error };
-  return {
-    status: 200,
-    body: await diagnoseWindow(ctx.rollups, { ...w.value, limit: limit.value }),
-  };
+  const f = parseFilters(q);
+  if (!f.ok) return { status: 400, body: f.error };
+  const answer = await diagnoseWindow(ctx.rollups, {
+    ...w.value,
+    limit: limit.value,
+    filters: f.value,
+  });
+  return { status: 200, body: { ...answer, filters: shownFilters(f.value) } };
 }

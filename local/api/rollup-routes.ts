@@ -30,8 +30,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** The breakdown's label for a missing value; as a filter value it selects those rows. */
 const UNKNOWN = '(unknown)';
 
-/** Filters on rollup dimensions from the query string (`pop=FRA&country=DE`). */
-function parseFilters(q: URLSearchParams): Parsed<RollupFilters> {
+/** Filters on rollup dimensions from the query string (`pop=FRA&country=DE`, `source=cmcd`). */
+export function parseFilters(q: URLSearchParams): Parsed<RollupFilters> {
   const filters: RollupFilters = {};
   for (const d of ROLLUP_DIMENSIONS) {
     const v = q.get(d);
@@ -50,7 +50,7 @@ function parseFilters(q: URLSearchParams): Parsed<RollupFilters> {
 }
 
 /** Filters as the answer echoes them (missing values shown as the breakdown shows them). */
-const shownFilters = (f: RollupFilters): RollupFilters =>
+export const shownFilters = (f: RollupFilters): RollupFilters =>
   Object.fromEntries(Object.entries(f).map(([d, v]) => [d, v === '' ? UNKNOWN : v]));
 
 /** Endpoints that read rollups (merged into the route table by routes.ts). */
@@ -60,13 +60,17 @@ export const ROLLUP_ROUTES: Record<'timeseries' | 'totals' | 'qoe' | 'breakdown'
     if (!types.ok) return paramError(types.error);
     const w = parseWindow(q, now);
     if (!w.ok) return paramError(w.error);
+    const f = parseFilters(q);
+    if (!f.ok) return paramError(f.error);
     const input = {
       types: types.value,
       from: w.value.from,
       to: w.value.to,
       bucketSeconds: w.value.bucketSeconds,
+      filters: f.value,
     };
-    const fromRollups = input.bucketSeconds % 60 === 0;
+    // The per-minute type counts have no slices: a filtered series counts raw events.
+    const fromRollups = input.bucketSeconds % 60 === 0 && Object.keys(f.value).length === 0;
     const r = fromRollups
       ? await ctx.rollups.typeSeries(input)
       : await ctx.queries.timeseries(input);
@@ -74,6 +78,7 @@ export const ROLLUP_ROUTES: Record<'timeseries' | 'totals' | 'qoe' | 'breakdown'
       from: input.from.toISOString(),
       to: input.to.toISOString(),
       source: fromRollups ? 'rollups' : 'events',
+      filters: shownFilters(f.value),
       ...r,
     });
   },
@@ -121,19 +126,30 @@ export const ROLLUP_ROUTES: Record<'timeseries' | 'totals' | 'qoe' | 'breakdown'
   },
 
   async breakdown(q, ctx, now) {
-    const dimension = parseChoice('dimension', q.get('dimension'), ROLLUP_DIMENSIONS);
+    if (q.has('dimension') && q.has('by'))
+      return paramError({
+        error: 'invalid_parameter',
+        detail: 'by: give dimension or by, not both',
+      });
+    // `by` is an alias of `dimension`, as the rollout endpoint names its grouping.
+    const name = q.has('by') ? 'by' : 'dimension';
+    const dimension = parseChoice(name, q.get(name), ROLLUP_DIMENSIONS);
     if (!dimension.ok) return paramError(dimension.error);
     const w = parseWindow(q, now);
     if (!w.ok) return paramError(w.error);
     const limit = parseInteger('limit', q.get('limit'), 20, 1, 100);
     if (!limit.ok) return paramError(limit.error);
+    const f = parseFilters(q);
+    if (!f.ok) return paramError(f.error);
     const r = await ctx.rollups.aggregateBy({
       from: w.value.from,
       to: w.value.to,
       dimension: dimension.value,
+      filters: f.value,
     });
     return json({
       dimension: dimension.value,
+      filters: shownFilters(f.value),
       since: iso(r.fromMs),
       to: iso(r.toMs),
       overall: breakdownOverall(r.total),

@@ -25,6 +25,7 @@ import {
 import { ROLLUP_ROUTES } from './rollup-routes.js';
 import { ROLLOUT_ENDPOINT, rolloutRoute } from './rollout.js';
 import { SESSION_ENDPOINTS, sessionRoute } from './sessions.js';
+import { SOURCES_ENDPOINT, sourcesRoute } from './sources.js';
 
 /** An API answer: status and a JSON-serialisable body. */
 export interface ApiResponse {
@@ -89,6 +90,8 @@ const ROUTES: Record<string, Route> = {
 
   rollout: rolloutRoute,
 
+  sources: sourcesRoute,
+
   async health(_q, ctx) {
     return json({ status: 'ok', ...ctx.health() });
   },
@@ -101,20 +104,21 @@ const INDEX = {
   endpoints: {
     'GET /api/v1/counts?since=<ISO 8601>':
       'stored events per type received since then (fixed contract; exact, raw events)',
-    'GET /api/v1/timeseries?types=a,b&range=15m|1h|6h|24h (or from=&to=) [&bucket=s]':
-      'events per type per bucket of event time (rollups when the bucket is whole minutes)',
+    'GET /api/v1/timeseries?types=a,b&range=15m|1h|6h|24h (or from=&to=) [&bucket=s][&<dimension>=…]':
+      'events per type per bucket of event time (rollups when the bucket is whole minutes and nothing is filtered)',
     'GET /api/v1/totals?range=…':
       'events, sessions, plays, contents, bad rows and events per type in the window',
     [`GET /api/v1/qoe?range=…[&${ROLLUP_DIMENSIONS.join('=…&')}=…]`]:
       'CTA-2066 quality of experience (every measure in metrics; formulas in docs/METRICS.md)',
-    [`GET /api/v1/breakdown?dimension=${ROLLUP_DIMENSIONS.join('|')}&range=…[&limit=n]`]:
+    [`GET /api/v1/breakdown?dimension=${ROLLUP_DIMENSIONS.join('|')} (or by=)&range=…[&limit=n][&<dimension>=…]`]:
       'QoE per slice, most excess failed plays and stall time first',
     'GET /api/v1/bad-rows?range=…[&limit=n]': 'bad rows per reason and the latest ones',
-    'GET /api/v1/diagnose?since=15m|range=…[&limit=n]':
+    'GET /api/v1/diagnose?since=15m|range=…[&limit=n][&<dimension>=…]':
       'slices significantly worse than the rest, per metric, and the top one per minute',
     'GET /api/v1/health': 'consumer and store status',
     ...SESSION_ENDPOINTS,
     ...ROLLOUT_ENDPOINT,
+    ...SOURCES_ENDPOINT,
   },
 };
 

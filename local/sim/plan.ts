@@ -86,6 +86,9 @@ export function createSeat(opts: SeatOptions): Seat {
         sdk_version: sdkVersion,
         schema_version: '1-0-0',
         content_id: content.id,
+        // The simulator speaks our beacon schema only.
+        source: 'sdk',
+        player_version: player.version,
       };
       const effects = effectsFor(opts.faults, {
         pop: slice.pop,

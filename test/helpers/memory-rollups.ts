@@ -10,7 +10,9 @@ import type {
 import {
   emptyAggregate,
   mergeInto,
+  missingDimensionValue,
   type QoeAggregate,
+  type RollupDimension,
   type RollupFilters,
   type SliceKey,
 } from '../../core-pipeline/rollups/aggregate.js';
@@ -24,7 +26,9 @@ export interface MemoryRollupRow {
 
 const MINUTE = 60_000;
 const matches = (key: Partial<SliceKey>, filters: RollupFilters = {}) =>
-  Object.entries(filters).every(([d, v]) => (key[d as keyof SliceKey] ?? '') === v);
+  Object.entries(filters).every(
+    ([d, v]) => (key[d as keyof SliceKey] ?? missingDimensionValue(d as RollupDimension)) === v,
+  );
 
 /** Per-type minute counts are not held here; a route that needs them fails loudly. */
 const noTypeCounts = () => Promise.reject(new Error('memory rollups hold no per-type counts'));
@@ -56,7 +60,7 @@ export function memoryRollups(rows: MemoryRollupRow[]): RollupQueries & {
         if (r.minute < fromMs || r.minute >= toMs || !matches(r.key, input.filters)) continue;
         mergeInto(total, r.agg);
         if (input.dimension === null) continue;
-        const v = r.key[input.dimension] ?? '';
+        const v = r.key[input.dimension] ?? missingDimensionValue(input.dimension);
         slices.set(v, mergeInto(slices.get(v) ?? emptyAggregate(), r.agg));
       }
       return { fromMs, toMs, total, slices: [...slices].map(([value, agg]) => ({ value, agg })) };

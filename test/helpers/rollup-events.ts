@@ -8,6 +8,7 @@ import {
   AGGREGATE_SUMS,
   emptyAggregate,
   mergeInto,
+  missingDimensionValue,
   ROLLUP_DIMENSIONS,
   sketchBucket,
   type QoeAggregate,
@@ -100,7 +101,7 @@ export function perKey(deltas: readonly RollupDelta[]): Map<string, QoeAggregate
 }
 
 const keyOf = (e: EventRow): string =>
-  `${e.time - (e.time % 60_000)}|${ROLLUP_DIMENSIONS.map((k) => e[k] ?? '').join('|')}`;
+  `${e.time - (e.time % 60_000)}|${ROLLUP_DIMENSIONS.map((k) => e[k] ?? missingDimensionValue(k)).join('|')}`;
 
 /** Session-level fields (anchored per session) and event-level counts, per `minute|dims`. */
 export const SESSION_FIELDS = [
@@ -227,6 +228,9 @@ export function sessionsArb(maxSessions = 4): fc.Arbitrary<EventRow[]> {
           startup: fc.option(fc.integer({ min: 0, max: 9_000 }), { nil: null }),
           seek: fc.option(fc.integer({ min: 1, max: 3_000 }), { nil: null }),
           pop: fc.constantFrom('FRA56-C1', 'MAD50-C2'),
+          // null: a row stored before the source column existed (counts as sdk).
+          source: fc.constantFrom('sdk', 'cmcd', null),
+          playerVersion: fc.constantFrom(null, '1.7.4', '5.2.1'),
         }),
         { minLength: 1, maxLength: 10 },
       )
@@ -245,6 +249,8 @@ export function sessionsArb(maxSessions = 4): fc.Arbitrary<EventRow[]> {
             seq,
             time: t + x.jitterMs,
             pop: x.pop,
+            source: x.source,
+            player_version: x.playerVersion,
             played_ms: counter ? c.played : null,
             stall_ms: counter ? c.stall : null,
             stall_count: counter ? c.count : null,

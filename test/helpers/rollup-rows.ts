@@ -4,6 +4,7 @@
  */
 import {
   AGGREGATE_SUMS,
+  missingDimensionValue,
   ROLLUP_DIMENSIONS,
   sketchBucket,
   type AggregateSum,
@@ -12,9 +13,11 @@ import {
 import { sumColumn } from '../../core-pipeline/rollups/tables.js';
 import type { DuckDbStore } from '../../core-pipeline/sinks/duckdb.js';
 
-/** A slice key with '' for every dimension not given (as the engine stores missing values). */
+/** A slice key with the missing value ('', sdk for source) for every dimension not given, as the engine stores it. */
 export const slice = (s: Partial<SliceKey>): SliceKey =>
-  Object.fromEntries(ROLLUP_DIMENSIONS.map((d) => [d, s[d] ?? ''])) as SliceKey;
+  Object.fromEntries(
+    ROLLUP_DIMENSIONS.map((d) => [d, s[d] ?? missingDimensionValue(d)]),
+  ) as SliceKey;
 
 export type SumsArgs = [minute: number, key: SliceKey, v: Partial<Record<AggregateSum, number>>];
 export type SketchArgs = [minute: number, key: SliceKey, startupMs: number, n?: number];

@@ -93,8 +93,39 @@ describe('GET /api/v1/diagnose', () => {
   it('is listed in the API index', async () => {
     const r = await handleApi('GET', '/', new URLSearchParams(), context());
     expect(Object.keys((r.body as { endpoints: object }).endpoints)).toContain(
-      'GET /api/v1/diagnose?since=15m|range=…[&limit=n]',
+      'GET /api/v1/diagnose?since=15m|range=…[&limit=n][&<dimension>=…]',
     );
+  });
+
+  it('slices by source, and analyses only the filtered source with source=', async () => {
+    // The faulty POP's sessions all reached us as CMCD reports; everyone else through the SDK.
+    const audience = syntheticAudience(6, 6_000, [
+      { dimension: 'pop', value: 'GRU50-C1', kind: 'start_failure', factor: 6 },
+    ]);
+    const rows = audience.rows.map((r) => ({
+      ...r,
+      minute: T0 + r.minute * 60_000,
+      key: { ...r.key, source: r.key.pop === 'GRU50-C1' ? 'cmcd' : 'sdk' },
+    }));
+    const ctx = { ...context(), rollups: memoryRollups(rows) };
+    type Body = {
+      audience: { plays: number };
+      filters: object;
+      findings: { dimension: string; value: string }[];
+    };
+    const all = (await get(ctx, 'since=15m')).body as Body;
+    expect(all.findings).toContainEqual(
+      expect.objectContaining({ dimension: 'source', value: 'cmcd' }),
+    );
+    const sdk = (await get(ctx, 'since=15m&source=sdk')).body as Body;
+    const plays = (source: string) =>
+      rows.filter((r) => r.key.source === source).reduce((a, r) => a + r.agg.plays, 0);
+    expect(sdk.filters).toStrictEqual({ source: 'sdk' });
+    expect(sdk.audience.plays).toBe(plays('sdk'));
+    expect(sdk.findings.some((f) => f.value === 'GRU50-C1' || f.value === 'cmcd')).toBe(false);
+    const cmcd = (await get(ctx, 'since=15m&source=cmcd')).body as Body;
+    expect(cmcd.audience.plays).toBe(plays('cmcd'));
+    expect(cmcd.audience.plays).toBeGreaterThan(0);
   });
 });
 
