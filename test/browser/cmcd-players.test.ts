@@ -16,7 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Request, Response } from 'playwright-core';
 import { expect, it } from 'vitest';
-import type { SessionDetail } from '../../core-pipeline/queries/types.js';
+import type { QoeSummary, SessionDetail } from '../../core-pipeline/queries/types.js';
+import { SKETCH_ALPHA } from '../../core-pipeline/rollups/aggregate.js';
 import { describeInChromium, getJson, pollUntil, screenshot } from '../helpers/browser-harness.js';
 import {
   DASHJS_KEYS,
@@ -158,8 +159,8 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
         schema_version: 'cmcd-1-0-0',
         player_name: player,
         player_version: version,
+        source: 'cmcd',
       });
-      if ('source' in d.place) expect((d.place as { source: string }).source).toBe('cmcd');
       expect(d.contentId).toBe('cmcd-test-stream');
 
       const ofType = (t: string) => d.timeline.filter((e) => e.type === t);
@@ -196,6 +197,23 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
       const changes = ofType('bitrate_changed').map((e) => e.fields.bitrate);
       expect(changes.at(-1)).toBe(manifestBitrate(player, TOP));
       expect(ofType('ended')).toHaveLength(1);
+
+      // The QoE slice of CMCD-fed sessions of this player: this session's startup.
+      const qoeUrl = `${env.stack.url}/api/v1/qoe?range=15m&source=cmcd&player_name=${encodeURIComponent(player)}&player_version=${version}`;
+      const qoe = await pollUntil(
+        () => getJson<QoeSummary>(qoeUrl),
+        (q) => q.startup.sessions >= 1,
+      );
+      expect(qoe.sessions).toBe(1);
+      expect(qoe.startup.sessions).toBe(1);
+      // The rollups keep startup in a relative-error sketch (SKETCH_ALPHA).
+      expect(
+        Math.abs((qoe.startup.p50Ms as number) - (d.startupMs as number)) / (d.startupMs as number),
+      ).toBeLessThanOrEqual(SKETCH_ALPHA);
+      const sdkOnly = await getJson<QoeSummary>(
+        `${env.stack.url}/api/v1/qoe?range=15m&source=sdk&player_name=${encodeURIComponent(player)}`,
+      );
+      expect(sdkOnly.sessions).toBe(0);
 
       // What a person sees: the session explorer on this session.
       const view = await env.browser.newPage();
