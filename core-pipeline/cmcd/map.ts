@@ -84,25 +84,24 @@ export function mapCmcdEntries(
 /** A line in `sn` order: moves the timeline, takes durations and counters from it. */
 function mapInOrder(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
   if (r.e === 'ps') return playState(s, r, ts);
-  // Other lines carry the current `sta` too: a state this session has not been told about (its
-  // `ps` line lost or never sent) still moves the timeline, from this line's ts.
-  if (isPlayState(r.sta) && r.sta !== s.sta) enter(s, r.sta, ts);
-  else advance(s, ts);
-  const pb = kbpsToBps(r.pb);
+  // Only `ps` lines change the state: the `sta` other lines repeat is not always the current one
+  // (dash.js puts the state of the request's start on `rr` lines).
+  advance(s, ts);
   switch (r.e) {
     case 't': {
-      const bitrate = pb ?? kbpsToBps(r.br);
+      const bitrate = kbpsToBps(r.pb) ?? kbpsToBps(r.br);
       if (bitrate !== null) s.bitrate = bitrate;
       return { type: 'heartbeat', ...counters(s), bitrate: averageBitrate(s), ...readings(r) };
     }
     case 'bc': {
       const prev = s.bitrate;
-      const bitrate = kbpsToBps(r.br) ?? pb;
+      const bitrate = kbpsToBps(r.br) ?? kbpsToBps(r.pb);
       if (bitrate !== null) s.bitrate = bitrate;
       return { type: 'bitrate_changed', bitrate, prev_bitrate: prev, ...readings(r) };
     }
     default:
-      if (pb !== null) s.bitrate = pb;
+      // `rr` lines are left out: dash.js puts the request's data on them, not the playhead's.
+      if (r.e !== 'rr') s.bitrate = kbpsToBps(r.pb) ?? s.bitrate;
       return mapAlone(r);
   }
 }
@@ -114,6 +113,9 @@ function playState(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
     return { type: 'play_state', ...readings(r) };
   }
   const t = enter(s, r.sta, ts);
+  // The playhead bitrate a `ps` line reports applies from its state change on (dash.js sends no
+  // `bc`: this is how its rendition changes reach the weighted average).
+  s.bitrate = kbpsToBps(r.pb) ?? s.bitrate;
   const since = (from: number | null) => (from === null ? null : Math.max(0, ts - from));
   switch (r.sta) {
     case 's':
@@ -123,13 +125,17 @@ function playState(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
         // Startup time needs the `s` line; without it the first frame's time is all we know.
         return { type: 'first_frame', startup_ms: since(s.startedAt), ...readings(r) };
       }
+      if (t.seekFrom !== null)
+        return { type: 'seeked', seek_ms: since(t.seekFrom), ...readings(r) };
       if (t.prev === 'r')
         return { type: 'stall_end', stall_ms: since(t.prevSince), ...readings(r) };
-      if (t.prev === 'k') return { type: 'seeked', seek_ms: since(t.prevSince), ...readings(r) };
       return { type: 'resumed', ...readings(r) };
-    case 'r':
-      // Rebuffering before the first frame is still startup (CTA-2066), not a stall.
-      return { type: t.hadFirstFrame ? 'stall_start' : 'play_state', ...readings(r) };
+    case 'r': {
+      // Rebuffering before the first frame is still startup (CTA-2066), and during a seek it is
+      // the seek's wait (hls.js reports k → r → p): neither is a stall.
+      const stall = t.hadFirstFrame && s.seekFrom === null && t.prev !== 'r';
+      return { type: stall ? 'stall_start' : 'play_state', ...readings(r) };
+    }
     case 'q':
       return { type: 'session_end', reason: 'unload', ...counters(s), ...readings(r) };
     case 'e':

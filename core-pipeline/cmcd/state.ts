@@ -19,6 +19,11 @@ export interface CmcdSessionState {
   startedAt: number | null;
   /** Whether a first `p` (playing) was seen: rebuffering counts as a stall only after it. */
   firstFrame: boolean;
+  /**
+   * ts of the `k` (seeking) line of a seek still in progress: players report the wait after a
+   * seek as `r` (hls.js) or `w` (dash.js) before `p`, which is seek time, not a stall.
+   */
+  seekFrom: number | null;
   /** Time spent in `p` up to `clock`. */
   playedMs: number;
   /** Time spent in `r` after the first frame up to `clock`. */
@@ -41,6 +46,7 @@ export function initialCmcdState(): CmcdSessionState {
     clock: null,
     startedAt: null,
     firstFrame: false,
+    seekFrom: null,
     playedMs: 0,
     stallMs: 0,
     stallCount: 0,
@@ -79,6 +85,7 @@ export function parseCmcdState(text: string): CmcdSessionState | undefined {
     clock: numOrNull(o.clock) as number | null,
     startedAt: numOrNull(o.startedAt) as number | null,
     firstFrame: o.firstFrame === true,
+    seekFrom: numOrNull(o.seekFrom) as number | null,
     playedMs: isNum(o.playedMs) ? o.playedMs : Number.NaN,
     stallMs: isNum(o.stallMs) ? o.stallMs : Number.NaN,
     stallCount: isNum(o.stallCount) ? o.stallCount : Number.NaN,

@@ -29,7 +29,8 @@ export function isPlayState(v: unknown): v is string {
 /**
  * Accounts the time from the state's clock to `ts` to the current state: time in `p` is played
  * (and weighted by the known bitrate), time in `r` after the first frame is stalled. Rebuffering
- * before the first frame is startup, not a stall (CTA-2066).
+ * before the first frame is startup, and rebuffering during a seek is seek time, not stalls
+ * (CTA-2066).
  */
 export function advance(s: CmcdSessionState, ts: number): void {
   if (s.clock !== null && s.sta !== null && ts > s.clock) {
@@ -40,7 +41,7 @@ export function advance(s: CmcdSessionState, ts: number): void {
         s.bitsMs += s.bitrate * d;
         s.bitratePlayedMs += d;
       }
-    } else if (s.sta === 'r' && s.firstFrame) {
+    } else if (s.sta === 'r' && s.firstFrame && s.seekFrom === null) {
       s.stallMs += d;
     }
   }
@@ -53,17 +54,28 @@ export interface Transition {
   prevSince: number | null;
   /** Whether the session had rendered a first frame before this change. */
   hadFirstFrame: boolean;
+  /** ts of the `k` line when this change comes during a seek (see CmcdSessionState.seekFrom). */
+  seekFrom: number | null;
 }
 
 /**
  * Moves the session to play state `sta` at `ts` (after accounting the time up to it). The same
- * state again changes nothing but the clock. Entering `r` after the first frame counts a stall.
+ * state again changes nothing but the clock. Entering `r` after the first frame counts a stall,
+ * unless it is the wait of a seek.
  */
 export function enter(s: CmcdSessionState, sta: string, ts: number): Transition {
   advance(s, ts);
-  const t: Transition = { prev: s.sta, prevSince: s.enteredAt, hadFirstFrame: s.firstFrame };
+  const t: Transition = {
+    prev: s.sta,
+    prevSince: s.enteredAt,
+    hadFirstFrame: s.firstFrame,
+    seekFrom: s.seekFrom,
+  };
   if (sta === s.sta) return t;
-  if (sta === 'r' && s.firstFrame) s.stallCount += 1;
+  // A seek lasts from its `k` through the `r`/`w` wait after it to the next `p`.
+  if (sta === 'k') s.seekFrom ??= ts;
+  else if (sta !== 'r' && sta !== 'w') s.seekFrom = null;
+  if (sta === 'r' && s.firstFrame && s.seekFrom === null) s.stallCount += 1;
   if (sta === 's' && s.startedAt === null) s.startedAt = ts;
   if (sta === 'p') s.firstFrame = true;
   s.sta = sta;

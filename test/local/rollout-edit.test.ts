@@ -22,6 +22,8 @@ describe('scopeOf', () => {
     ['12-3-45', 'schema'],
     ['beacon-edge-web@0.1.0', 'sdk'],
     ['@scope/sdk@1.0.0', 'sdk'],
+    ['cmcd-1-0-0', 'schema'],
+    ['cmcd@2', 'sdk'],
   ])('%s is a %s rule', (subject, scope) => {
     expect(scopeOf(subject)).toBe(scope);
   });
@@ -215,5 +217,30 @@ describe('withRule / withoutRule', () => {
     }
     expect(Buffer.byteLength(`rollout.sdks${value}`)).toBeLessThanOrEqual(KVS_MAX_ENTRY_BYTES);
     expect(n).toBeGreaterThan(20);
+  });
+});
+
+describe('CMCD subjects', () => {
+  it('sets the CMCD report schema and CMCD versions like any schema and SDK release', () => {
+    expect(buildRule('cmcd-1-0-0', 'retired', {}, TODAY)).toStrictEqual({
+      scope: 'schema',
+      subject: 'cmcd-1-0-0',
+      state: 'retired',
+    });
+    expect(buildRule('cmcd@2', 'live', { sample: '0.5' }, TODAY)).toStrictEqual({
+      scope: 'sdk',
+      subject: 'cmcd@2',
+      state: 'live',
+      sample: 0.5,
+    });
+  });
+
+  it('refuses an unbundled CMCD schema, and an upgrade across the two kinds of schema', () => {
+    expect(() => buildRule('cmcd-9-0-0', 'retired', {}, TODAY)).toThrow(
+      'schema version cmcd-9-0-0 is not a schema version this edge bundles',
+    );
+    expect(() => buildRule('cmcd-1-0-0', 'retired', { upgrade: '2-0-0' }, TODAY)).toThrow(
+      "--upgrade 2-0-0 is not a version of cmcd-1-0-0's schema",
+    );
   });
 });

@@ -62,6 +62,48 @@ describe('mapCmcdEntries: play states', () => {
     expect(rows[4].seek_ms).toBe(400);
   });
 
+  it('a seek is not a stall: hls.js k → r → p and dash.js k → w → p end in seeked', () => {
+    for (const wait of ['r', 'w']) {
+      const { rows, state } = map([
+        [0, 'ps', 0, sta('p')],
+        [1, 'ps', 5_000, sta('k')],
+        [2, 'ps', 5_100, sta(wait)],
+        [3, 'ps', 5_600, sta('p')],
+        [4, 't', 6_000],
+      ]);
+      expect(types(rows)).toEqual(['first_frame', 'seeking', 'play_state', 'seeked', 'heartbeat']);
+      expect(rows[3].seek_ms).toBe(600);
+      expect(rows[4]).toMatchObject({ played_ms: 5_400, stall_ms: 0, stall_count: 0 });
+      expect(state.seekFrom).toBeNull();
+    }
+  });
+
+  it('a stall after a finished seek is a stall again', () => {
+    const { rows } = map([
+      [0, 'ps', 0, sta('p')],
+      [1, 'ps', 1_000, sta('k')],
+      [2, 'ps', 1_200, sta('p')],
+      [3, 'ps', 3_000, sta('r')],
+      [4, 'ps', 3_800, sta('p')],
+    ]);
+    expect(types(rows)).toEqual(['first_frame', 'seeking', 'seeked', 'stall_start', 'stall_end']);
+    expect(rows[4].stall_ms).toBe(800);
+  });
+
+  it('the playhead bitrate of ps lines weighs the average (dash.js sends no bc)', () => {
+    const { rows } = map([
+      [0, 'ps', 0, sta('p', { pb: [1_000, 64] })],
+      [1, 'ps', 4_000, sta('r', { pb: [3_000, 64] })],
+      [2, 'ps', 5_000, sta('p', { pb: [3_000, 64] })],
+      [3, 't', 7_000],
+    ]);
+    // 4 s at 1 Mbps, 2 s at 3 Mbps (video, the first item).
+    expect(rows[3]).toMatchObject({
+      played_ms: 6_000,
+      bitrate: Math.round((4 * 1e6 + 2 * 3e6) / 6),
+    });
+  });
+
   it('e → ended, f → fatal error with the ec code, q → session_end (unload) with counters', () => {
     const ended = map([
       [0, 'ps', 0, sta('p')],
@@ -168,14 +210,32 @@ describe('mapCmcdEntries: interval reports and counters', () => {
     });
   });
 
-  it('the sta of a non-ps line moves the timeline when its ps line is missing', () => {
+  it('only ps lines change the state: the sta other lines repeat does not (dash.js rr lines)', () => {
+    const { rows } = map([
+      [0, 'ps', 0, sta('p')],
+      [1, 'ps', 2_000, sta('r')],
+      // Requested while playing, answered during the stall: carries the request's sta.
+      [2, 'rr', 2_500, { sta: 'p', url: 'https://cdn.example/a.m4s', rc: 200 }],
+      [3, 'ps', 3_500, sta('p')],
+      [4, 't', 4_000, { sta: 'r' }],
+    ]);
+    expect(types(rows)).toEqual([
+      'first_frame',
+      'stall_start',
+      'response_received',
+      'stall_end',
+      'heartbeat',
+    ]);
+    expect(rows[3].stall_ms).toBe(1_500);
+    expect(rows[4]).toMatchObject({ played_ms: 2_500, stall_ms: 1_500, stall_count: 1 });
+  });
+
+  it('without ps lines there are no counters, whatever sta the other lines carry', () => {
     const { rows } = map([
       [0, 't', 0, { sta: 'p' }],
-      [1, 't', 2_000, { sta: 'r' }],
-      [2, 't', 3_000, { sta: 'p' }],
-      [3, 't', 4_000, { sta: 'p' }],
+      [1, 't', 10_000, { sta: 'p' }],
     ]);
-    expect(rows[3]).toMatchObject({ played_ms: 3_000, stall_ms: 1_000, stall_count: 1 });
+    expect(rows.map((r) => r.played_ms)).toEqual([null, null]);
   });
 });
 
