@@ -3,10 +3,11 @@
  * hls.js and dash.js play the test stream in Chromium, configured only through their documented
  * CMCD v2 settings to report to the stack's `POST /v1/cmcd?player=<name>&player_version=<v>`.
  * The viewer plays, pauses, resumes, runs into a stall (one segment held back until 1.5 s after
- * the element runs dry, demo-stall's mechanism), switches to the top rendition and plays to the
- * end. The session explorer's API must then show the session as CMCD-fed and named for the
+ * the element runs dry, demo-stall's mechanism), switches to the top rendition, seeks to 12 s
+ * and plays to the end. The session explorer's API must then show the session as CMCD-fed and named for the
  * player, each acknowledged line stored once, a startup time and one stall as long as the page
- * itself measured them, paused/resumed, the new bitrate from the manifest, and no bad rows.
+ * itself measured them (the seek's wait is no stall), paused/resumed, the new bitrate from the
+ * manifest, and no bad rows.
  *
  * Tolerances are against the page's own clock, not wall-clock guesses: the players stamp `ts`
  * with Date.now() in the same listeners of the element's events that the page times with
@@ -98,7 +99,7 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
       page.on('requestfailed', (r) => {
         if (isReport(r)) answers.push({ body: r.postData() ?? '', lines: 0, status: 0 });
       });
-      await runScenario(page, TOP, undefined, { muteAndSeek: false });
+      await runScenario(page, TOP, undefined, { mute: false, seek: true });
       const seen = await pageState(page);
       // The viewer leaves: the player stops reporting; then every report sent has its answer.
       await page.evaluate(() => (window as CmcdWindow).cmcdPage.destroy());
@@ -192,6 +193,14 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
         `stored stall ${storedStallMs} ms, the page saw ${Math.round(pageStallMs)} ms (hold ${HOLD_MS} ms)`,
       ).toBeLessThanOrEqual(STALL_TOLERANCE_MS);
       expect(d.stallCount).toBe(1);
+
+      // The seek to 12 s: a seek, not a second stall (both players report a wait inside it).
+      expect(ofType('seeking')).toHaveLength(1);
+      expect(ofType('seeked')).toHaveLength(1);
+      const seekMs = ofType('seeked')[0]!.fields.seek_ms as number;
+      const seeking = seen.marks.find((m) => m.type === 'seeking')!.at;
+      const afterSeek = seen.marks.find((m) => m.type === 'playing' && m.at > seeking)!.at;
+      expect(Math.abs(seekMs - (afterSeek - seeking))).toBeLessThanOrEqual(STALL_TOLERANCE_MS);
 
       // The bitrate change to the top rendition, at the manifest's bitrate.
       const changes = ofType('bitrate_changed').map((e) => e.fields.bitrate);

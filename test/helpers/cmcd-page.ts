@@ -213,7 +213,7 @@ export async function runScenario(
   page: Page,
   toLevel: number,
   onPhase: (phase: string) => void = () => {},
-  steps: { muteAndSeek: boolean } = { muteAndSeek: true },
+  steps: { mute: boolean; seek: boolean } = { mute: true, seek: true },
 ): Promise<void> {
   onPhase('play');
   await page.click('#play');
@@ -241,19 +241,24 @@ export async function runScenario(
     [switches, toLevel] as const,
     { timeout: 20_000, polling: 50 },
   );
-  if (steps.muteAndSeek) await muteAndSeek(page, onPhase);
+  if (steps.mute) await muteUnmute(page, onPhase);
+  if (steps.seek) await seek(page, onPhase);
   onPhase('end');
   await waitForMark(page, 'ended', 1, 30_000);
 }
 
-/** Mutes, unmutes, seeks to 12 s. */
-async function muteAndSeek(page: Page, onPhase: (phase: string) => void): Promise<void> {
+/** Mutes, then unmutes. */
+async function muteUnmute(page: Page, onPhase: (phase: string) => void): Promise<void> {
   onPhase('mute');
   await page.evaluate(() => ((window as CmcdWindow).cmcdPage.video.muted = true));
   await page.waitForTimeout(300);
   onPhase('unmute');
   await page.evaluate(() => ((window as CmcdWindow).cmcdPage.video.muted = false));
   await page.waitForTimeout(300);
+}
+
+/** Seeks to 12 s and waits for `seeked`. */
+async function seek(page: Page, onPhase: (phase: string) => void): Promise<void> {
   onPhase('seek');
   const seeked = await countMarks(page, 'seeked');
   await page.evaluate(() => ((window as CmcdWindow).cmcdPage.video.currentTime = 12));
