@@ -34,6 +34,13 @@ describeInChromium(
       await pages?.close();
     });
 
+    /**
+     * The session of the test running. A closed page's request already in flight (dash.js keeps
+     * re-sending refused lines) may still arrive during the next test: each test reads its own.
+     */
+    let current = '';
+    const posts = () => collector.posts().filter((p) => p.body.includes(`sid="${current}"`));
+
     /** A fresh context (so no cached preflight) with the page open, reporting to the collector. */
     async function open(
       player: CmcdPlayer,
@@ -41,6 +48,7 @@ describeInChromium(
       batch = 1,
     ): Promise<{ context: BrowserContext; page: Page }> {
       collector.requests.length = 0;
+      current = session;
       // A loopback page may reach another loopback origin only with Chromium's local-network
       // permission (a page on the internet reporting to a public collector needs none).
       const context = await env.browser.newContext({ permissions: ['local-network-access'] });
@@ -70,19 +78,20 @@ describeInChromium(
         await page.click('#play');
         await playing(page);
         await pollUntil(
-          async () => collector.posts().length,
+          async () => posts().length,
           (n) => n >= 3,
         );
         await context.close();
-        const first = collector.requests[0];
+        const first = collector.requests.find(
+          (r) => r.method === 'OPTIONS' || r.body.includes(`sid="${current}"`),
+        );
         expect(first?.method).toBe('OPTIONS');
         expect(first?.headers['access-control-request-method']).toBe('POST');
         expect(first?.headers['access-control-request-headers']).toBe('content-type');
         expect(first?.url).toBe(
           `/v1/cmcd?player=${player}&player_version=${playerVersion(player)}`,
         );
-        for (const post of collector.posts())
-          expect(post.headers['content-type']).toBe('application/cmcd');
+        for (const post of posts()) expect(post.headers['content-type']).toBe('application/cmcd');
       });
 
       it(`${player}: lines refused with 429 are sent again, unchanged, once the target accepts`, async () => {
@@ -92,17 +101,16 @@ describeInChromium(
         await page.click('#play');
         await playing(page);
         await pollUntil(
-          async () => collector.posts().length,
+          async () => posts().length,
           (n) => n >= 3,
         );
-        const refused = new Set(collector.posts().flatMap((p) => lines(p.body)));
+        const refused = new Set(posts().flatMap((p) => lines(p.body)));
         collector.answerWith(204);
         // The players retry only when they next report: a pause is the next event.
         await page.evaluate(() => (window as CmcdWindow).cmcdPage.video.pause());
         const accepted = () =>
           new Set(
-            collector
-              .posts()
+            posts()
               .filter((p) => p.status === 204)
               .flatMap((p) => lines(p.body)),
           );
@@ -126,10 +134,10 @@ describeInChromium(
         await page.click('#play');
         await playing(page);
         await pollUntil(
-          async () => collector.posts().length,
+          async () => posts().length,
           (n) => n >= 1,
         );
-        const firstAnswerAt = collector.posts()[0]!.at;
+        const firstAnswerAt = posts()[0]!.at;
         // Pause and resume: two play-state events that would each be reported.
         await page.evaluate(() => (window as CmcdWindow).cmcdPage.video.pause());
         await page.waitForTimeout(300);
@@ -138,13 +146,12 @@ describeInChromium(
         await context.close();
         collector.answerWith(204);
         // Reports already in flight when the first 410 came back still arrive; none start later.
-        const late = collector.posts().filter((p) => p.at > firstAnswerAt + 500);
+        const late = posts().filter((p) => p.at > firstAnswerAt + 500);
         if (player === 'hls.js') {
           expect(late.map((p) => p.body)).toStrictEqual([]);
         } else {
           const early = new Set(
-            collector
-              .posts()
+            posts()
               .filter((p) => p.at <= firstAnswerAt)
               .flatMap((p) => lines(p.body)),
           );
@@ -160,13 +167,13 @@ describeInChromium(
       await page.click('#play');
       await playing(page);
       await pollUntil(
-        async () => collector.posts().length,
+        async () => posts().length,
         (n) => n >= 2,
       );
       await context.close();
-      for (const post of collector.posts()) {
+      for (const post of posts()) {
         expect(post.body.endsWith('\n')).toBe(true);
-        expect(lines(post.body)).toHaveLength(3);
+        expect(lines(post.body), `${post.phase}: ${post.body}`).toHaveLength(3);
       }
     });
   },
