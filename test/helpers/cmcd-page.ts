@@ -207,7 +207,8 @@ const waitPlayhead = (page: Page, seconds: number) =>
 /**
  * The viewer's actions, in order: play, pause (0.5 s), resume, run into the held segment's stall
  * (the page releases it), switch to rendition `toLevel`, mute and unmute and seek to 12 s (unless
- * `steps` leaves them out), play to the end. `onPhase` is called before each action with its name.
+ * `steps` leaves them out), play to the end (the element's `ended`, or dash.js's PLAYBACK_ENDED,
+ * which it sometimes reaches without the element's). `onPhase` is called before each action.
  */
 export async function runScenario(
   page: Page,
@@ -244,7 +245,17 @@ export async function runScenario(
   if (steps.mute) await muteUnmute(page, onPhase);
   if (steps.seek) await seek(page, onPhase);
   onPhase('end');
-  await waitForMark(page, 'ended', 1, 30_000);
+  await page
+    .waitForFunction(
+      () =>
+        (window as CmcdWindow).cmcdPage.marks.some(
+          (m) => m.type === 'ended' || m.type === 'player-ended',
+        ),
+      undefined,
+      { timeout: 30_000, polling: 50 },
+    )
+    // Neither: fail saying where the player was.
+    .catch(() => waitForMark(page, 'ended', 1, 1));
 }
 
 /** Mutes, then unmutes. */
