@@ -5,7 +5,7 @@
  * a write that fails and is retried maps from the same states again.
  */
 import type { EventRow } from '../rows.js';
-import { mapCmcdEntries } from './map.js';
+import { type CmcdLine, mapCmcdLines } from './map.js';
 import type { CmcdBatch } from './record.js';
 import type { CmcdSessionState } from './state.js';
 
@@ -28,18 +28,29 @@ export function cmcdSessionIds(batches: readonly CmcdBatch[]): string[] {
 }
 
 /**
- * Maps every batch, in order, from the states `stateOf` gives (undefined: a session not seen).
+ * Maps every batch from the states `stateOf` gives (undefined: a session not seen). A session's
+ * lines from all the batches are mapped together (mapCmcdLines: in `sn` order), so requests that
+ * overtook each other but reach the same write still make one timeline.
  * Pure given `stateOf`: the same batches and states give the same rows and states.
  */
 export function applyCmcd(
   batches: readonly CmcdBatch[],
   stateOf: (sessionId: string) => CmcdSessionState | undefined,
 ): AppliedCmcd {
-  const states = new Map<string, CmcdSessionState>();
-  const rows: EventRow[] = [];
+  const bySession = new Map<string, CmcdLine[]>();
   for (const b of batches) {
     const sid = b.context.session_id;
-    const out = mapCmcdEntries(states.get(sid) ?? stateOf(sid), b.entries, b.context);
+    const lines = bySession.get(sid) ?? [];
+    bySession.set(sid, lines);
+    // Each record's own lines by seq first: the order kept for lines without sn.
+    for (const entry of [...b.entries].sort((x, y) => x.seq - y.seq)) {
+      lines.push({ entry, context: b.context });
+    }
+  }
+  const states = new Map<string, CmcdSessionState>();
+  const rows: EventRow[] = [];
+  for (const [sid, lines] of bySession) {
+    const out = mapCmcdLines(stateOf(sid), lines);
     states.set(sid, out.state);
     for (const r of out.rows) rows.push(r);
   }

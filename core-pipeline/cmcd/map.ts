@@ -47,6 +47,12 @@ type Measures = Partial<
 /** The columns of readings a line of any event may carry. */
 type Readings = Pick<Measures, 'buffer_ms' | 'throughput_kbps' | 'dropped_frames'>;
 
+/** One line with the shared columns of the record it came in. */
+export interface CmcdLine {
+  entry: CmcdEntry;
+  context: CmcdRowContext;
+}
+
 /**
  * Maps the lines of one CmcdRecord (one session) onto event rows.
  * @param state the session's state after its earlier records; undefined for a session not seen.
@@ -60,10 +66,29 @@ export function mapCmcdEntries(
   entries: readonly CmcdEntry[],
   context: CmcdRowContext,
 ): CmcdMapResult {
+  return mapCmcdLines(
+    state,
+    [...entries].sort((a, b) => a.seq - b.seq).map((entry) => ({ entry, context })),
+  );
+}
+
+/**
+ * Maps one session's lines from several records at once (one sink write), each row with its own
+ * record's columns. When every line has an `sn` they are mapped in `sn` order, so lines of
+ * requests that overtook each other (a player sending one line per request) still make one
+ * timeline; otherwise in the order given.
+ * @returns exactly one row per line, in the order mapped, and the next state.
+ */
+export function mapCmcdLines(
+  state: CmcdSessionState | undefined,
+  lines: readonly CmcdLine[],
+): CmcdMapResult {
   const s: CmcdSessionState = { ...(state ?? initialCmcdState()) };
-  const ordered = [...entries].sort((a, b) => a.seq - b.seq);
+  const ordered = lines.every((l) => typeof l.entry.report.sn === 'number')
+    ? [...lines].sort((a, b) => (a.entry.report.sn as number) - (b.entry.report.sn as number))
+    : lines;
   const rows: EventRow[] = [];
-  for (const entry of ordered) {
+  for (const { entry, context } of ordered) {
     const r = entry.report;
     const ts = r.ts as number;
     const sn = typeof r.sn === 'number' ? r.sn : null;

@@ -18,9 +18,9 @@ import type { CmcdBatch } from './record.js';
 import type { CmcdSessionState } from './state.js';
 
 /** Sessions kept by default: a state is a few hundred bytes, so this stays within a few tens of MB. */
-export const DEFAULT_CMCD_MEMORY_SESSIONS = 100_000;
+const DEFAULT_CMCD_MEMORY_SESSIONS = 100_000;
 /** Rows of recent writes kept to answer resends with (a row is around a kilobyte). */
-export const DEFAULT_CMCD_RECENT_ROWS = 20_000;
+const DEFAULT_CMCD_RECENT_ROWS = 20_000;
 
 /** A write's mapped rows, and the call that keeps the states they leave once the write is stored. */
 export interface MappedCmcd {

@@ -9,12 +9,12 @@
  * Simulated hls.js-like sessions: start, play, a `t` report every 10 s, a response per segment,
  * one stall, two bitrate changes, quit; a request's lines go in one record (as the edge writes).
  */
-import { applyCmcd } from '../../core-pipeline/cmcd/apply.js';
-import type { CmcdSessionState } from '../../core-pipeline/cmcd/state.js';
-import { decodeRecords, type SourceRecord } from '../../core-pipeline/record-decoder.js';
-import type { CmcdEntry, CmcdRecord, CmcdReport } from '../../schemas/cmcd.js';
-import { simulateTraffic } from '../consumer-influxdb/traffic.js';
-import { median, report } from '../report.js';
+import { applyCmcd } from '../core-pipeline/cmcd/apply.js';
+import type { CmcdSessionState } from '../core-pipeline/cmcd/state.js';
+import { decodeRecords, type SourceRecord } from '../core-pipeline/record-decoder.js';
+import type { CmcdEntry, CmcdRecord, CmcdReport } from '../schemas/cmcd.js';
+import { simulateTraffic } from './consumer-influxdb/traffic.js';
+import { median, report } from './report.js';
 
 const NAME = 'cmcd-map';
 const ROUNDS = 15;
