@@ -18,6 +18,7 @@ import { byId, data, find } from './dom.js';
 import { explorerRequested, startExplorer } from './explorer.js';
 import { refreshRollout, resizeRollout, startRollout } from './rollout.js';
 import { fmtTime } from './format.js';
+import { refreshSources } from './sources.js';
 import { drawBadRows, drawBreakdown } from './tables.js';
 import { drawQoe, drawTotals, labelPanels } from './tiles.js';
 
@@ -50,6 +51,7 @@ async function refresh(): Promise<void> {
   const r = `range=${state.range}`;
   void refreshDiagnostics(state.range);
   void refreshRollout(state.range);
+  void refreshSources(state.range);
   try {
     const [ts, totals, qoe, breakdown, bad, health] = await Promise.all([
       getJson<TimeseriesAnswer>(`/api/v1/timeseries?types=${PANELS.join(',')}&${r}`),

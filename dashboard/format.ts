@@ -39,9 +39,12 @@ const fmtBps = (b: number | null | undefined): string =>
 export const fmtTime = (ms: number): string =>
   new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-/** A breakdown slice's name: ASNs get their `AS` prefix. */
+/** How a source (`sdk`: our beacons, `cmcd`: a player's CMCD reports) is named on the page. */
+export const SOURCE_LABELS: Readonly<Record<string, string>> = { sdk: 'SDK', cmcd: 'CMCD' };
+
+/** A breakdown slice's name: ASNs get their `AS` prefix, sources their label. */
 export const fmtDim = (dim: string, v: string): string =>
-  dim === 'asn' && /^\d+$/.test(v) ? `AS${v}` : v;
+  dim === 'asn' && /^\d+$/.test(v) ? `AS${v}` : dim === 'source' ? (SOURCE_LABELS[v] ?? v) : v;
 
 /** `bad` above `bad`, `warn` above `warn`, else normal; a missing value is normal. */
 export function level(value: number | null | undefined, warn: number, bad: number): Level {

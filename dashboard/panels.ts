@@ -27,7 +27,8 @@ export type PanelMetric =
   | 'stall_time'
   | 'rebuffer_ratio'
   | 'average_bitrate'
-  | 'slice_qoe';
+  | 'slice_qoe'
+  | 'source_qoe';
 
 /**
  * Display units, spelled as Grafana's unit ids (the local page maps them to its formatters):
@@ -215,6 +216,22 @@ export const PIPELINE_PANELS = [
     eventTypes: [],
   },
 ] as const satisfies readonly PanelDef[];
+
+/**
+ * Plays, failures, startup and stalls per source (`sdk`: our beacons, `cmcd`: a player's own CMCD
+ * reports) and, where the store can group by them, player name and version.
+ */
+export const SOURCE_PANEL: PanelDef = {
+  id: 'by-source',
+  title: 'By source / player',
+  hint: 'plays, failure %, startup and stalls per source and player release',
+  description:
+    'Per source (sdk: our SDK; cmcd: players reporting CMCD v2 themselves): plays, sessions with a fatal error (% of plays), startup and stall_end events. Timestream also splits by player name and version; InfluxDB groups by tags, and the player is not one.',
+  unit: 'short',
+  kind: 'table',
+  metric: 'source_qoe',
+  eventTypes: [...PLAY_EVENT_TYPES, 'error', 'stall_end'],
+};
 
 /** Dimensions of the regional diagnostics, with their labels, in tab order. */
 export const SLICES = [

@@ -18,6 +18,8 @@ export const SESSION_FILTER_DIMENSIONS: readonly RollupDimension[] = [
   'sdk_version',
   'schema_version',
   'content_id',
+  'source',
+  'player_version',
 ];
 
 /** The link to one session's page. */

@@ -33,6 +33,7 @@ function placeRows(s: SessionDetail): [string, string, string | null][] {
     ],
     ['ASN', p.asn ? fmtDim('asn', p.asn) : '–', link('asn', p.asn)],
     ['Device', p.device, link('device', p.device)],
+    ['Source', fmtDim('source', p.source), link('source', p.source)],
     [
       'Player',
       [p.player_name, p.player_version].filter(Boolean).join(' ') || '–',

@@ -48,6 +48,7 @@ function row(s: SessionSummary): string {
     <td class="left">${outcomeBadge(s.outcome)}</td>
     <td class="left">${esc(p.pop)}</td><td class="left">${esc(p.country ?? '–')}</td>
     <td class="left">${esc(p.asn ? fmtDim('asn', p.asn) : '–')}</td><td class="left">${esc(p.device)}</td>
+    <td class="left">${esc(fmtDim('source', p.source))} · ${esc([p.player_name, p.player_version].filter(Boolean).join(' ') || '–')}</td>
     <td>${esc(fmtMs(s.startupMs))}</td>
     <td>${esc(fmtPct(s.rebufferRatio === null ? null : s.rebufferRatio * 100))}</td>
     <td>${esc(fmtInt(s.events))}</td></tr>`;
@@ -68,7 +69,7 @@ export function renderSessions(root: HTMLElement, r: ListRequest, a: SessionsAns
   ).join('');
   const rows = a.sessions.length
     ? a.sessions.map(row).join('')
-    : '<tr><td class="empty" colspan="10">No session of this slice in the range</td></tr>';
+    : '<tr><td class="empty" colspan="11">No session of this slice in the range</td></tr>';
   root.innerHTML = `
   <header class="explorer-head">
     <div><a href="/dashboard">← Dashboard</a></div>
@@ -80,6 +81,6 @@ export function renderSessions(root: HTMLElement, r: ListRequest, a: SessionsAns
   <article class="card">
     <div class="table-wrap"><table id="sessions"><thead><tr><th>Last active</th><th class="left">Session</th><th class="left">Outcome</th>
       <th class="left">POP</th><th class="left">Country</th><th class="left">ASN</th><th class="left">Device</th>
-      <th>Startup</th><th>Rebuffer</th><th>Events</th></tr></thead><tbody>${rows}</tbody></table></div>
+      <th class="left">Source · player</th><th>Startup</th><th>Rebuffer</th><th>Events</th></tr></thead><tbody>${rows}</tbody></table></div>
   </article>`;
 }

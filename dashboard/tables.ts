@@ -7,9 +7,12 @@ import { byId } from './dom.js';
 import { fmtDim, fmtInt, fmtMs, fmtPct, fmtTime, level, type Level } from './format.js';
 import { SLICES } from './panels.js';
 
-const DIM_LABELS: Partial<Record<string, string>> = Object.fromEntries(
-  SLICES.map((s) => [s.dimension, s.label]),
-);
+const DIM_LABELS: Partial<Record<string, string>> = {
+  ...Object.fromEntries(SLICES.map((s) => [s.dimension, s.label])),
+  source: 'Source',
+  player_name: 'Player',
+  player_version: 'Player version',
+};
 
 function cell(text: string, cls?: Level | 'empty' | 'left' | 'detail'): HTMLTableCellElement {
   const td = document.createElement('td');

@@ -22,10 +22,12 @@ import {
   PIPELINE_PANELS,
   QOE_PANELS,
   REGIONAL_PANELS,
+  SOURCE_PANEL,
   type PanelDef,
 } from '../dashboard/panels.js';
 import { influxTargets } from './influxql.js';
 import { rolloutDashboard } from './rollout-dashboard.js';
+import { sourceVariable, withSourceFilter } from './source-panel.js';
 import { timestreamTargets } from './timestream-sql.js';
 
 /** The store a dashboard reads. */
@@ -67,11 +69,19 @@ export class RawTarget implements cog.Builder<cog.Dataquery> {
 
 type AnyPanelBuilder = TimeseriesBuilder | StatBuilder | TableBuilder | HistogramBuilder;
 
+/** The panels the `source` variable narrows: the QoE panels and the source table. */
+const BY_SOURCE = new Set<string>([...QOE_PANELS, SOURCE_PANEL].map((p) => p.id));
+
 function targetsOf(panel: PanelDef, opts: DashboardOptions, ds: common.DataSourceRef) {
+  const bySource = BY_SOURCE.has(panel.id);
   const raw =
     opts.store === 'influxdb'
-      ? influxTargets(panel)
-      : timestreamTargets(panel, opts.timestreamDatabase ?? 'beacon-edge');
+      ? influxTargets(panel).map((t) =>
+          bySource ? { ...t, query: withSourceFilter(t.query, 'influxdb') } : t,
+        )
+      : timestreamTargets(panel, opts.timestreamDatabase ?? 'beacon-edge').map((t) =>
+          bySource ? { ...t, rawQuery: withSourceFilter(t.rawQuery, 'timestream') } : t,
+        );
   return raw.map((t) => new RawTarget({ ...t, datasource: ds }));
 }
 
@@ -111,8 +121,8 @@ function panelBuilder(panel: PanelDef, opts: DashboardOptions): AnyPanelBuilder 
       break;
     case 'table':
       b = new TableBuilder();
-      if (opts.store === 'influxdb' && panel.slice)
-        for (const t of sliceTransformations(panel.slice)) b.withTransformation(t);
+      if (opts.store === 'influxdb' && (panel.slice || panel.metric === 'source_qoe'))
+        for (const t of sliceTransformations(panel.slice ?? 'source')) b.withTransformation(t);
       b.overrideByName('failure %', [{ id: 'unit', value: 'percentunit' }]);
       b.overrideByName('startup p95', [{ id: 'unit', value: 'ms' }]);
       break;
@@ -150,13 +160,18 @@ export function base(title: string, uid: string, opts: DashboardOptions): Dashbo
     );
 }
 
-/** "Beacons overview": the demo's four panels, the QoE panels and the pipeline's health. */
+/**
+ * "Beacons overview": the demo's four panels, the QoE panels (narrowed by the `source` variable),
+ * the sources table and the pipeline's health.
+ */
 function overviewDashboard(opts: DashboardOptions): Dashboard {
   const d = base('Beacons overview', DASHBOARD_UIDS.overview, opts);
   const demo = DEMO_PANELS.map((p) => panelBuilder(p, opts));
   const stats = QOE_PANELS.filter((p) => p.kind === 'stat').map((p) => panelBuilder(p, opts));
   const qoeCharts = QOE_PANELS.filter((p) => p.kind !== 'stat').map((p) => panelBuilder(p, opts));
   const pipeline = PIPELINE_PANELS.map((p) => panelBuilder(p, opts));
+  const sources = [panelBuilder(SOURCE_PANEL, opts)];
+  d.withVariable(sourceVariable(opts.store));
   // Each row is followed by its panels, as Grafana saves a dashboard.
   let y = 0;
   d.withRow(new RowBuilder('Events (the AWS demo’s panels)').gridPos({ x: 0, y, w: 24, h: 1 }));
@@ -166,6 +181,16 @@ function overviewDashboard(opts: DashboardOptions): Dashboard {
   y = layout(stats, 4, 4, y + 1);
   y = layout(qoeCharts, 8, 8, y);
   for (const b of [...stats, ...qoeCharts]) d.withPanel(b);
+  d.withRow(
+    new RowBuilder('Sources (SDK beacons, players’ CMCD reports)').gridPos({
+      x: 0,
+      y,
+      w: 24,
+      h: 1,
+    }),
+  );
+  y = layout(sources, 24, 8, y + 1);
+  for (const b of sources) d.withPanel(b);
   d.withRow(new RowBuilder('Pipeline').gridPos({ x: 0, y, w: 24, h: 1 }));
   layout(pipeline, 12, 7, y + 1);
   for (const b of pipeline) d.withPanel(b);

@@ -12,6 +12,7 @@ import {
 } from '../core-pipeline/sinks/influxdb-schema.js';
 import type { PanelDef } from '../dashboard/panels.js';
 import { PLAY_EVENT_TYPES } from '../dashboard/panels.js';
+import { SOURCE_TAG } from './source-panel.js';
 
 /** One query of a panel, as the InfluxDB data source stores it (raw InfluxQL). */
 export interface InfluxTarget {
@@ -25,8 +26,11 @@ export interface InfluxTarget {
 
 const EVENTS = `"${EVENTS_MEASUREMENT}"`;
 const BAD_ROWS = `"${BAD_ROWS_MEASUREMENT}"`;
-/** Tag keys as quoted identifiers; a slice must be one of them (InfluxQL groups by tags only). */
-const TAG = new Map<string, string>(EVENT_TAGS.map((t) => [t, `"${t}"`]));
+/**
+ * Tag keys as quoted identifiers; a slice must be one of them (InfluxQL groups by tags only).
+ * `source` is the sink's event tag for how the event arrived (listed here too, as the contract).
+ */
+const TAG = new Map<string, string>([...EVENT_TAGS, SOURCE_TAG].map((t) => [t, `"${t}"`]));
 
 function tag(name: string): string {
   const quoted = TAG.get(name);
@@ -143,5 +147,7 @@ export function influxTargets(panel: PanelDef): InfluxTarget[] {
     case 'slice_qoe':
       if (!panel.slice) throw new Error(`panel ${panel.id}: a slice_qoe panel needs a slice`);
       return sliceTargets(panel.slice);
+    case 'source_qoe':
+      return sliceTargets(SOURCE_TAG);
   }
 }

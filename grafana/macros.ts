@@ -89,12 +89,25 @@ export function formatInterval(ms: number): string {
 /** What a query is expanded with. */
 export interface MacroContext extends TimeRange {
   intervalMs: number;
+  /** Template variables' values as Grafana substitutes them (`${name:raw}`: as written). */
+  variables?: Readonly<Record<string, string>>;
 }
 
-/** An InfluxQL query with `$timeFilter`, `$interval`, `$__interval_ms`, `$__interval` expanded. */
+/** Template variables written `${name:raw}` replaced by their values. */
+function expandVariables(query: string, variables: MacroContext['variables'] = {}): string {
+  let out = query;
+  for (const [name, value] of Object.entries(variables))
+    out = out.replaceAll(`\${${name}:raw}`, value);
+  return out;
+}
+
+/**
+ * An InfluxQL query with `$timeFilter`, `$interval`, `$__interval_ms`, `$__interval` and the
+ * template variables expanded.
+ */
 export function expandInfluxQL(query: string, ctx: MacroContext): string {
   const interval = formatInterval(ctx.intervalMs);
-  return query
+  return expandVariables(query, ctx.variables)
     .replaceAll(
       '$timeFilter',
       `time >= ${Math.trunc(ctx.fromMs)}ms and time <= ${Math.trunc(ctx.toMs)}ms`,
@@ -113,7 +126,7 @@ export interface TimestreamNames {
 
 /** A Timestream query with the plugin's macros expanded. */
 export function expandTimestream(sql: string, ctx: MacroContext & TimestreamNames): string {
-  return sql
+  return expandVariables(sql, ctx.variables)
     .replaceAll('$__database', ctx.database)
     .replaceAll('$__table', ctx.table)
     .replaceAll('$__measure', ctx.measure ?? '')

@@ -11,6 +11,7 @@
  */
 import type { PanelDef } from '../dashboard/panels.js';
 import { PLAY_EVENT_TYPES } from '../dashboard/panels.js';
+import { timestreamSourceSql } from './source-panel.js';
 
 /** Table names of the Timestream sink. */
 const TIMESTREAM_TABLES = { events: 'events', badRows: 'bad_rows' } as const;
@@ -80,6 +81,8 @@ function timestreamSql(panel: PanelDef): string {
     case 'slice_qoe':
       if (!panel.slice) throw new Error(`panel ${panel.id}: a slice_qoe panel needs a slice`);
       return sliceQuery(panel.slice);
+    case 'source_qoe':
+      return timestreamSourceSql(PLAY_EVENT_TYPES);
   }
 }
 

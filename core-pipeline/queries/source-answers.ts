@@ -34,7 +34,7 @@ export interface SourcesResult {
 }
 
 /** Most rows answered (the slices with most sessions). */
-export const MAX_SOURCE_ROWS = 100;
+const MAX_SOURCE_ROWS = 100;
 
 function toRow(source: string, playerName: string, playerVersion: string, a: QoeAggregate) {
   const m = qoeMetrics(a);

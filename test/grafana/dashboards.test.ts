@@ -13,14 +13,18 @@ import {
   PIPELINE_PANELS,
   QOE_PANELS,
   REGIONAL_PANELS,
+  SOURCE_PANEL,
 } from '../../dashboard/panels.js';
 import { buildDashboards, DASHBOARD_UIDS, DATASOURCE_VARIABLE } from '../../grafana/dashboards.js';
 import { expandTimestream } from '../../grafana/macros.js';
+import { sourceVariableValue } from '../../grafana/source-panel.js';
 
 interface Json {
   uid: string;
   title: string;
-  templating: { list: { name: string; type: string; query: unknown }[] };
+  templating: {
+    list: { name: string; type: string; query: unknown; includeAll?: boolean; allValue?: string }[];
+  };
   panels: {
     type: string;
     title: string;
@@ -52,15 +56,30 @@ describe.each([
       'Beacons overview',
       'Regional diagnostics',
     ]);
-    for (const d of [overview, regional])
-      expect(d.templating.list).toMatchObject([
-        { name: 'datasource', type: 'datasource', query: dsType },
-      ]);
+    const datasource = { name: 'datasource', type: 'datasource', query: dsType };
+    expect(regional.templating.list).toMatchObject([datasource]);
+    // The overview's QoE panels also read the source variable: All (the default), sdk, cmcd.
+    expect(overview.templating.list).toMatchObject([
+      datasource,
+      {
+        name: 'source',
+        type: 'custom',
+        includeAll: true,
+        allValue: sourceVariableValue(store, 'all'),
+        query: `sdk : ${sourceVariableValue(store, 'sdk')},cmcd : ${sourceVariableValue(store, 'cmcd')}`,
+      },
+    ]);
   });
 
   it('hold every shared panel with its title, unit and description, on the variable', () => {
     const panels = [...overview.panels, ...regional.panels].filter((p) => p.type !== 'row');
-    const defs = [...DEMO_PANELS, ...QOE_PANELS, ...PIPELINE_PANELS, ...REGIONAL_PANELS];
+    const defs = [
+      ...DEMO_PANELS,
+      ...QOE_PANELS,
+      SOURCE_PANEL,
+      ...PIPELINE_PANELS,
+      ...REGIONAL_PANELS,
+    ];
     expect(panels.map((p) => p.title)).toStrictEqual(defs.map((d) => d.title));
     for (const [i, p] of panels.entries()) {
       expect(p.type).toBe(defs[i].kind);
@@ -106,7 +125,7 @@ describe('queries', () => {
       .slice(0, 2)
       .flatMap((d) => d.panels.flatMap((p) => p.targets ?? []));
     expect(targets.length).toBe(
-      DEMO_PANELS.length + QOE_PANELS.length + PIPELINE_PANELS.length + REGIONAL_PANELS.length,
+      DEMO_PANELS.length + QOE_PANELS.length + 1 + PIPELINE_PANELS.length + REGIONAL_PANELS.length,
     );
     for (const t of targets) {
       const sql = String(t.rawQuery);
@@ -121,8 +140,39 @@ describe('queries', () => {
         intervalMs: 10_000,
         database: String(t.database),
         table: String(t.table),
+        variables: { source: sourceVariableValue('timestream', 'all') },
       });
       expect(expanded).not.toContain('$');
     }
+  });
+
+  it('narrows the QoE panels and the source table by the source variable, in both stores', () => {
+    const [influx] = json('influxdb');
+    const [timestream] = json('timestream');
+    const filtered = (d: Json, key: string) =>
+      d.panels
+        .filter((p) => (p.targets ?? []).some((t) => String(t[key]).includes('${source:raw}')))
+        .map((p) => p.title);
+    const titles = [...QOE_PANELS, SOURCE_PANEL].map((p) => p.title);
+    expect(filtered(influx, 'query')).toStrictEqual(titles);
+    expect(filtered(timestream, 'rawQuery')).toStrictEqual(titles);
+    const plays = timestream.panels.find((p) => p.title === 'Plays')?.targets?.[0];
+    expect(
+      expandTimestream(String(plays?.rawQuery), {
+        fromMs: 0,
+        toMs: 60_000,
+        intervalMs: 1_000,
+        database: '"db"',
+        table: '"events"',
+        variables: { source: sourceVariableValue('timestream', 'sdk') },
+      }),
+    ).toContain(
+      "time BETWEEN from_milliseconds(0) AND from_milliseconds(60000) AND coalesce(source, 'sdk') LIKE 'sdk'",
+    );
+    // Timestream splits the source table by player name and version too (they are measures).
+    const table = timestream.panels.find((p) => p.title === SOURCE_PANEL.title)?.targets?.[0];
+    expect(String(table?.rawQuery)).toMatch(
+      /GROUP BY coalesce\(source, 'sdk'\), player_name, player_version/,
+    );
   });
 });

@@ -10,6 +10,7 @@ import { eventTimeMs } from '../../core-pipeline/sinks/influxdb-schema.js';
 import { PLAY_EVENT_TYPES } from '../../dashboard/panels.js';
 import { buildDashboards, DASHBOARD_UIDS, MAX_DATA_POINTS } from '../../grafana/dashboards.js';
 import { expandInfluxQL, grafanaIntervalMs } from '../../grafana/macros.js';
+import { sourceVariableValue } from '../../grafana/source-panel.js';
 import { simulateTraffic, type Traffic, writeTraffic } from '../helpers/grafana-traffic.js';
 import { type Influxd, type InfluxResult, startInfluxd } from '../helpers/influxd.js';
 import { T0 } from '../helpers/records.js';
@@ -46,6 +47,15 @@ function influxPercentile(values: number[], p: number): number | undefined {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * Each session's source, by the last digit of its id: SDK, a player's CMCD reports, or an SDK
+ * session stored before the source existed (no tag on its points).
+ */
+function withSources(rows: EventRow[]): EventRow[] {
+  const of = (id: string) => (['sdk', 'cmcd', null] as const)[id.charCodeAt(id.length - 1) % 3];
+  return rows.map((r) => ({ ...r, source: of(r.session_id) }));
+}
 const distinct = (rows: EventRow[]) => new Set(rows.map((r) => r.session_id)).size;
 
 describe('InfluxDB panels of the generated dashboards against influxd', () => {
@@ -56,11 +66,19 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
   let FROM = 0;
   let TO = 0;
   let INTERVAL = 0;
+  // The `source` variable's choice (All unless a test picks one).
+  let SOURCE: 'all' | 'sdk' | 'cmcd' = 'all';
   function useRange(range: (typeof RANGES)[number]): void {
     FROM = range.from;
     TO = range.to;
     INTERVAL = grafanaIntervalMs({ fromMs: FROM, toMs: TO }, MAX_DATA_POINTS);
     inRange = traffic.events.filter((r) => eventTimeMs(r) >= FROM && eventTimeMs(r) <= TO);
+  }
+  /** Picks the `source` variable's choice; `inRange` keeps only that source's rows. */
+  function useSource(choice: typeof SOURCE): void {
+    SOURCE = choice;
+    if (choice !== 'all')
+      inRange = inRange.filter((r) => (choice === 'cmcd') === (r.source === 'cmcd'));
   }
 
   beforeAll(async () => {
@@ -82,7 +100,7 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
       badRows: 10,
     });
     traffic = {
-      events: [...inside.events, ...before.events],
+      events: withSources([...inside.events, ...before.events]),
       badRows: [...inside.badRows, ...before.badRows],
     };
     await writeTraffic(influx.url, DB, traffic);
@@ -105,8 +123,14 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
     rows.map((r) => ({ t: eventTimeMs(r), v: v(r) }));
 
   async function run(q: string): Promise<InfluxResult> {
-    const expanded = expandInfluxQL(q, { fromMs: FROM, toMs: TO, intervalMs: INTERVAL });
-    expect(expanded).not.toMatch(/\$/);
+    const expanded = expandInfluxQL(q, {
+      fromMs: FROM,
+      toMs: TO,
+      intervalMs: INTERVAL,
+      variables: { source: sourceVariableValue('influxdb', SOURCE) },
+    });
+    // No macro or variable left (a regex may end in its $ anchor).
+    expect(expanded).not.toMatch(/\$[\w{]/);
     const [result] = await influx.query(expanded, DB);
     expect(result.error).toBeUndefined();
     return result;
@@ -236,6 +260,7 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
     '$name: every query of every panel returns the numbers computed from the rows',
     async (range) => {
       useRange(range);
+      useSource('all');
       expect(INTERVAL).toBe(range.interval);
       // The Rollout dashboard's queries have their own test (rollout-influxql.integration.test.ts).
       const dashboards = (
@@ -255,8 +280,44 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
           checked += 1;
         }
       }
-      // 4 demo + 9 QoE + 2 pipeline panels with one query each, 5 slice tables with four.
-      expect(checked).toBe(4 + 9 + 2 + 5 * 4);
+      // 4 demo + 9 QoE + 2 pipeline panels with one query each, 5 slice tables and the source
+      // table with four.
+      expect(checked).toBe(4 + 9 + 2 + 6 * 4);
+    },
+    60_000,
+  );
+
+  it.each(['sdk', 'cmcd'] as const)(
+    'source=%s: the QoE panels and the source table count that source only (untagged points as sdk)',
+    async (choice) => {
+      useRange(RANGES[0]);
+      useSource(choice);
+      const [overview] = buildDashboards({ store: 'influxdb' }) as unknown as {
+        panels: (StoredPanel & { type: string })[];
+      }[];
+      const filtered = overview.panels.filter((p) =>
+        (p.targets ?? []).some((t) => t.query.includes('${source:raw}')),
+      );
+      // 9 QoE panels and the source table.
+      expect(filtered.map((p) => p.title)).toContain('By source / player');
+      expect(filtered).toHaveLength(10);
+      for (const panel of filtered)
+        for (const target of panel.targets)
+          await check(panel, target).catch((err: Error) => {
+            err.message = `${choice} ${panel.title} ${target.refId}: ${err.message}\n${target.query}`;
+            throw err;
+          });
+      // The source table's plays, by source tag: untagged (stored before the tag) count as sdk.
+      const table = filtered.find((p) => p.title === 'By source / player');
+      const plays = byTag(await run(table?.targets[0].query ?? ''), 'source');
+      const sessions = (source: string | null) =>
+        distinct(ofType(...PLAY_EVENT_TYPES).filter((r) => r.source === source));
+      expect(plays).toStrictEqual(
+        choice === 'cmcd'
+          ? { cmcd: sessions('cmcd') }
+          : { sdk: sessions('sdk'), '': sessions(null) },
+      );
+      expect(Object.values(plays).every((n) => Number(n) > 0)).toBe(true);
     },
     60_000,
   );

@@ -6,7 +6,7 @@
  */
 import { decodeRecords, type SourceRecord } from '../../core-pipeline/record-decoder.js';
 import type { EventRow, StoredBadRow } from '../../core-pipeline/rows.js';
-import { badRowPoint, eventPoint } from '../../core-pipeline/sinks/influxdb-schema.js';
+import { badRowPoint, eventPoint, type Point } from '../../core-pipeline/sinks/influxdb-schema.js';
 import { encodePoints } from '../../core-pipeline/sinks/line-protocol.js';
 import type { EnrichedEvent, GeoContext } from '../../schemas/record.js';
 import { badRow, edgeContext, enrichedRecord, event, jsonBytes } from './records.js';
@@ -175,10 +175,26 @@ function withSeq(events: EnrichedEvent[]): EnrichedEvent[] {
   return events.map((e, seq) => ({ ...e, seq }));
 }
 
+/**
+ * An event's point with `source` as a tag, as the dashboards' contract has it (grafana/
+ * source-panel.ts). The sink writes it so once its EVENT_TAGS lists `source`; until then this
+ * moves the field to a tag. A row without a source (stored before it existed) gets no tag.
+ */
+function eventPointWithSource(row: EventRow): Point {
+  const p = eventPoint(row);
+  if (p.tags.some(([k]) => k === 'source')) return p;
+  const tags: [string, string][] = row.source ? [...p.tags, ['source', row.source]] : p.tags;
+  return {
+    ...p,
+    tags: tags.sort(([a], [b]) => (a < b ? -1 : 1)),
+    fields: p.fields.filter(([k]) => k !== 'source'),
+  };
+}
+
 /** Writes the traffic to influxd as the InfluxDB sink's points (`/write`, ns precision). */
 export async function writeTraffic(url: string, db: string, traffic: Traffic): Promise<void> {
   const body = encodePoints([
-    ...traffic.events.map(eventPoint),
+    ...traffic.events.map(eventPointWithSource),
     ...traffic.badRows.map(badRowPoint),
   ]);
   const res = await fetch(`${url}/write?db=${encodeURIComponent(db)}&precision=ns`, {

@@ -198,6 +198,7 @@ describe('session', () => {
       sdk_name: 'beacon-edge-web',
       sdk_version: '0.1.0',
       schema_version: '1-0-0',
+      source: 'sdk',
     });
     expect(s?.badRows.map((b) => [b.reason, b.received_at, b.session_id])).toStrictEqual([
       ['duplicate_seq', T0 + 20_000, A],
