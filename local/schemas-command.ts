@@ -5,6 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  CMCD_SCHEMA_CHANGES,
+  CMCD_SCHEMA_VERSIONS,
+  CURRENT_CMCD_SCHEMA_VERSION,
+} from '../schemas/cmcd.js';
 import { CURRENT_SCHEMA_VERSION, SCHEMA_CHANGES, SCHEMA_VERSIONS } from '../schemas/versions.js';
 import { parseCommandLine } from './cli-args.js';
 import { DEV_DEFAULTS } from './config.js';
@@ -17,6 +22,7 @@ import {
   MANIFEST_FILE,
   parseVersion,
   readManifest,
+  CMCD_SCHEMAS_DIR,
   SCHEMAS_DIR,
   schemaFiles,
   schemaHash,
@@ -104,8 +110,17 @@ async function list(dir: string, dataDir: string, json: boolean): Promise<number
   const rollout = fs.existsSync(kvsFile)
     ? rolloutView(await new FileRolloutStore(kvsFile).read())
     : undefined;
-  const bundled = SCHEMA_VERSIONS as readonly string[];
-  const rows = schemaFiles(dir).map((s) => {
+  const bundled: readonly string[] = [...SCHEMA_VERSIONS, ...CMCD_SCHEMA_VERSIONS];
+  const changes: Readonly<Record<string, string>> = { ...SCHEMA_CHANGES, ...CMCD_SCHEMA_CHANGES };
+  // The CMCD report schemas are listed beside the repository's beacon schemas (not beside
+  // another --schemas-dir), under their rollout subject `cmcd-<version>`.
+  const files = [
+    ...schemaFiles(dir),
+    ...(dir === SCHEMAS_DIR
+      ? schemaFiles(CMCD_SCHEMAS_DIR).map((s) => ({ ...s, version: `cmcd-${s.version}` }))
+      : []),
+  ];
+  const rows = files.map((s) => {
     const state = rollout?.schemas.find((r) => r.subject === s.version);
     return {
       version: s.version,
@@ -117,9 +132,9 @@ async function list(dir: string, dataDir: string, json: boolean): Promise<number
             ? 'released'
             : 'draft',
       bundled: bundled.includes(s.version),
-      current: s.version === CURRENT_SCHEMA_VERSION,
+      current: s.version === CURRENT_SCHEMA_VERSION || s.version === CURRENT_CMCD_SCHEMA_VERSION,
       ...(state ? { rollout: state } : {}),
-      changes: (SCHEMA_CHANGES as Record<string, string>)[s.version],
+      changes: changes[s.version],
     };
   });
   if (json) {

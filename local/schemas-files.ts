@@ -13,6 +13,9 @@ import { writeAtomically } from './rollout-file.js';
 /** The repository's schema folder. */
 export const SCHEMAS_DIR = path.join(REPO_ROOT, 'schemas', 'beacon');
 
+/** The repository's CMCD report schema folder (versions `cmcd-<file version>`, schemas/cmcd.ts). */
+export const CMCD_SCHEMAS_DIR = path.join(REPO_ROOT, 'schemas', 'cmcd');
+
 /** The manifest's file name in a schemas folder. */
 export const MANIFEST_FILE = 'manifest.json';
 

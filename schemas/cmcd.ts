@@ -13,6 +13,12 @@ import type { EdgeContext, GeoContext } from './record.js';
 /** Versions of our JSON Schema of the decoded CMCD form; the rollout switch names them as schemas. */
 export const CMCD_SCHEMA_VERSIONS = ['cmcd-1-0-0'] as const;
 export type CmcdSchemaVersion = (typeof CMCD_SCHEMA_VERSIONS)[number];
+/** What each CMCD report schema version changed (`beacons schemas list`). */
+export const CMCD_SCHEMA_CHANGES: Readonly<Record<CmcdSchemaVersion, string>> = {
+  'cmcd-1-0-0':
+    'first release: one decoded CMCD v2 event-mode report line (CTA-5004-B), every key cml-cmcd 2.7.0 knows, custom keys kept',
+};
+
 /** The version the edge validates reports against today. */
 export const CURRENT_CMCD_SCHEMA_VERSION: CmcdSchemaVersion = 'cmcd-1-0-0';
 

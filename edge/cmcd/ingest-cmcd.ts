@@ -13,7 +13,7 @@
  * - Whole-body problems (415, 413, empty, invalid UTF-8, malformed JSON form): as the JSON path.
  */
 import { CMCD_MIME_TYPE } from '@svta/cml-cmcd';
-import { CURRENT_CMCD_SCHEMA_VERSION, type CmcdRecord } from '../../schemas/cmcd.js';
+import { CMCD_SDK_NAME, CURRENT_CMCD_SCHEMA_VERSION, type CmcdRecord } from '../../schemas/cmcd.js';
 import type { RefusalRecord } from '../../schemas/record.js';
 import { sharedProblem } from '../../schemas/storage-rules.js';
 import type { StreamTarget } from '../config.js';
@@ -72,7 +72,7 @@ export async function ingestCmcd(
   const { config } = deps;
   const schemaVersion = CURRENT_CMCD_SCHEMA_VERSION;
   s.ctx.schemaVersion = schemaVersion;
-  s.ctx.sdkName = 'cmcd';
+  s.ctx.sdkName = CMCD_SDK_NAME;
   const problem =
     checkOrigin(req.headers.origin, config, s.stamp.origin) ?? checkBody(req, config, CMCD_BODY);
   if (problem) return s.reject(problem);

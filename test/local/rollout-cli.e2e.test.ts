@@ -161,6 +161,7 @@ describe('beacons schemas (bundle)', () => {
       ['1-0-0', 'released'],
       ['1-1-0', 'released'],
       ['2-0-0', 'released'],
+      ['cmcd-1-0-0', 'released'],
     ]);
   });
 

@@ -86,6 +86,20 @@ describe('beacons schemas list', () => {
   });
 });
 
+describe('beacons schemas list, repository folder', () => {
+  it('lists the CMCD report schema under its rollout subject beside the beacon schemas', async () => {
+    const empty = path.join(tmp, 'no-data');
+    expect(await main(['schemas', 'list', '--json', '--data-dir', empty])).toBe(0);
+    const rows = JSON.parse(out.join('\n')) as {
+      version: string;
+      status: string;
+      bundled: boolean;
+    }[];
+    expect(rows.map((r) => r.version)).toStrictEqual(['1-0-0', '1-1-0', '2-0-0', 'cmcd-1-0-0']);
+    expect(rows[3]).toMatchObject({ status: 'released', bundled: true, current: true });
+  });
+});
+
 describe('beacons schemas diff', () => {
   it('prints added, removed and changed paths with their impact', async () => {
     expect(await main(['schemas', 'diff', '1-0-0', '1-1-0'])).toBe(0);
