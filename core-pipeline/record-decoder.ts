@@ -9,11 +9,12 @@ import { UnreadableRecordError } from './errors.js';
 import { parseRefusal, REFUSAL_KIND, toStoredRefusal } from './refusals.js';
 import type { EventRow, StoredBadRow, StoredRefusal } from './rows.js';
 import { parseRecordData, recordToRows } from './transform.js';
+import { CMCD_RECORD_KIND, type CmcdBatch, readCmcdRecord } from './cmcd/record.js';
 import * as read from './values.js';
 import { isTimeMs, isWellFormed } from '../schemas/storable.js';
 
 /**
- * What a stream carries: EnrichedRecords (event streams), or BadRows and RolloutRefusals (the
+ * What a stream carries: EnrichedRecords and CmcdRecords (event streams), or BadRows and RolloutRefusals (the
  * bad-row stream; a refusal has `kind: 'rollout_refusal'`).
  */
 export type StreamKind = 'events' | 'bad_rows';
@@ -30,6 +31,11 @@ export interface DecodedRows {
   badRows: StoredBadRow[];
   /** Requests the rollout switch refused (from the bad-row stream; not bad rows). */
   refusals: StoredRefusal[];
+  /**
+   * Readable CmcdRecords, not yet mapped: their rows depend on each session's state, which the
+   * sink holds (`WriteBatchInput.cmcd`). Their unreadable lines are in `badRows` already.
+   */
+  cmcd: CmcdBatch[];
 }
 
 /**
@@ -39,7 +45,7 @@ export interface DecodedRows {
  * @param ingestedAt stamped on every row (ms).
  */
 export function decodeRecords(records: readonly SourceRecord[], ingestedAt: number): DecodedRows {
-  const out: DecodedRows = { events: [], badRows: [], refusals: [] };
+  const out: DecodedRows = { events: [], badRows: [], refusals: [], cmcd: [] };
   for (const rec of records) {
     if (rec.kind === 'bad_rows') {
       const decoded = decodeBadRowRecord(rec);
@@ -47,7 +53,8 @@ export function decodeRecords(records: readonly SourceRecord[], ingestedAt: numb
       else out.badRows.push(toStoredBadRow(decoded, ingestedAt));
       continue;
     }
-    const { events, badRows } = decodeEventRecord(rec, ingestedAt);
+    const { events, badRows, cmcd } = decodeEventRecord(rec, ingestedAt);
+    if (cmcd) out.cmcd.push(cmcd);
     for (const e of events) out.events.push(e);
     for (const b of badRows) out.badRows.push(toStoredBadRow(b, ingestedAt));
   }
@@ -58,10 +65,13 @@ export function decodeRecords(records: readonly SourceRecord[], ingestedAt: numb
 function decodeEventRecord(
   rec: SourceRecord,
   ingestedAt: number,
-): { events: EventRow[]; badRows: BadRow[] } {
+): { events: EventRow[]; badRows: BadRow[]; cmcd?: CmcdBatch } {
   let parsed: unknown;
   try {
     parsed = parseRecordData(rec.data);
+    if ((parsed as { kind?: unknown }).kind === CMCD_RECORD_KIND) {
+      return decodeCmcdRecord(rec, parsed, ingestedAt);
+    }
     const { events, invalidEvents } = recordToRows(parsed as never, ingestedAt);
     const p = parsed as {
       session_id?: unknown;
@@ -93,6 +103,31 @@ function decodeEventRecord(
       ],
     };
   }
+}
+
+/**
+ * One CmcdRecord → its readable lines for the sink to map, and a bad row per unreadable line
+ * (reason `invalid_record_event`, the line as payload). An unreadable envelope throws to the
+ * caller, which makes the whole record one bad row.
+ */
+function decodeCmcdRecord(
+  rec: SourceRecord,
+  parsed: unknown,
+  ingestedAt: number,
+): { events: EventRow[]; badRows: BadRow[]; cmcd: CmcdBatch } {
+  const { context, entries, invalidEntries } = readCmcdRecord(parsed, ingestedAt);
+  const p = parsed as { reports: unknown[] };
+  const badRows = invalidEntries.map((err) => {
+    const line = p.reports[err.index] as { id?: unknown } | null;
+    return coreBadRow(err, originWithReceivedAt(rec, parsed), rec.data, {
+      requestId: context.request_id,
+      sessionId: context.session_id,
+      eventId: stringOr(line?.id),
+      index: err.index,
+      payload: JSON.stringify(line) ?? 'undefined',
+    });
+  });
+  return { events: [], badRows, cmcd: { context, entries } };
 }
 
 /**

@@ -45,6 +45,55 @@ export interface RecordRows {
   invalidEvents: InvalidRecordEventError[];
 }
 
+/** The columns a record's edge context gives every row of it: receive time, skew, geo, edge. */
+export type RecordContextColumns = Pick<
+  SharedColumns,
+  | 'received_at'
+  | 'skew_ms'
+  | 'country'
+  | 'country_region'
+  | 'city'
+  | 'time_zone'
+  | 'asn'
+  | 'lat'
+  | 'lon'
+  | 'pop'
+  | 'edge_region'
+  | 'serving_region'
+  | 'stream_region'
+  | 'request_id'
+  | 'device'
+  | 'os'
+>;
+
+/**
+ * Reads what the edge computed for a record (receive time, skew, geo, edge) with the rules it
+ * checked them by; the same for beacon records and CMCD records, whose context is the same.
+ * @throws UnreadableRecordError when a field breaks the contract.
+ */
+export function readRecordContext(r: Record<string, unknown>): RecordContextColumns {
+  const geo = r.geo === undefined ? {} : read.object(r.geo, 'geo');
+  const edge = read.object(r.edge, 'edge');
+  return {
+    received_at: R.received_at(r.received_at, 'received_at'),
+    skew_ms: R.skew_ms(r.skew_ms, 'skew_ms'),
+    country: GEO.country(geo.country, 'geo.country'),
+    country_region: GEO.region(geo.region, 'geo.region'),
+    city: GEO.city(geo.city, 'geo.city'),
+    time_zone: GEO.time_zone(geo.time_zone, 'geo.time_zone'),
+    asn: GEO.asn(geo.asn, 'geo.asn'),
+    lat: GEO.lat(geo.lat, 'geo.lat'),
+    lon: GEO.lon(geo.lon, 'geo.lon'),
+    pop: EDGE.pop(edge.pop, 'edge.pop'),
+    edge_region: EDGE.edge_region(edge.edge_region, 'edge.edge_region'),
+    serving_region: EDGE.serving_region(edge.serving_region, 'edge.serving_region'),
+    stream_region: EDGE.stream_region(edge.stream_region, 'edge.stream_region'),
+    request_id: EDGE.request_id(edge.request_id, 'edge.request_id'),
+    device: EDGE.device(edge.device, 'edge.device'),
+    os: EDGE.os(edge.os, 'edge.os'),
+  };
+}
+
 /**
  * Flattens one EnrichedRecord into one row per event. Every event is first put in the one stored
  * shape for the record's `schema_version` (`upcastEvent`: 2-0-0's renamed counters go back into
@@ -62,15 +111,12 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
   if (!READABLE_RECORD_VERSIONS.includes(r.record_version as number)) {
     throw new UnsupportedRecordVersionError(r.record_version);
   }
-  const geo = r.geo === undefined ? {} : read.object(r.geo, 'geo');
-  const edge = read.object(r.edge, 'edge');
-  const received_at = R.received_at(r.received_at, 'received_at');
-  const skew_ms = R.skew_ms(r.skew_ms, 'skew_ms');
+  const ctx = readRecordContext(r);
   // Everything a row shares with its siblings, checked once per record.
-  const shared = {
-    received_at,
+  const shared: SharedColumns = {
+    received_at: ctx.received_at,
     ingested_at: ingestedAt,
-    skew_ms,
+    skew_ms: ctx.skew_ms,
     record_version: r.record_version as number,
     schema_version: ENV.schema_version(r.schema_version, 'schema_version'),
     session_id: ENV.session_id(r.session_id, 'session_id'),
@@ -84,21 +130,22 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
     drm_system: ENV.drm_system(r.drm_system, 'drm_system'),
     audio_language: ENV.audio_language(r.audio_language, 'audio_language'),
     subtitle_language: ENV.subtitle_language(r.subtitle_language, 'subtitle_language'),
-    country: GEO.country(geo.country, 'geo.country'),
-    country_region: GEO.region(geo.region, 'geo.region'),
-    city: GEO.city(geo.city, 'geo.city'),
-    time_zone: GEO.time_zone(geo.time_zone, 'geo.time_zone'),
-    asn: GEO.asn(geo.asn, 'geo.asn'),
-    lat: GEO.lat(geo.lat, 'geo.lat'),
-    lon: GEO.lon(geo.lon, 'geo.lon'),
-    pop: EDGE.pop(edge.pop, 'edge.pop'),
-    edge_region: EDGE.edge_region(edge.edge_region, 'edge.edge_region'),
-    serving_region: EDGE.serving_region(edge.serving_region, 'edge.serving_region'),
-    stream_region: EDGE.stream_region(edge.stream_region, 'edge.stream_region'),
-    request_id: EDGE.request_id(edge.request_id, 'edge.request_id'),
-    device: EDGE.device(edge.device, 'edge.device'),
-    os: EDGE.os(edge.os, 'edge.os'),
+    country: ctx.country,
+    country_region: ctx.country_region,
+    city: ctx.city,
+    time_zone: ctx.time_zone,
+    asn: ctx.asn,
+    lat: ctx.lat,
+    lon: ctx.lon,
+    pop: ctx.pop,
+    edge_region: ctx.edge_region,
+    serving_region: ctx.serving_region,
+    stream_region: ctx.stream_region,
+    request_id: ctx.request_id,
+    device: ctx.device,
+    os: ctx.os,
   };
+  const skew_ms = ctx.skew_ms;
   if (!Array.isArray(r.events)) throw new UnreadableRecordError('events', 'must be an array');
 
   const events: EventRow[] = [];
@@ -116,7 +163,12 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
   return { events, invalidEvents };
 }
 
-type Shared = Omit<EventRow, EventOwnField>;
+/**
+ * The columns every row of one record shares (envelope, geo, edge), checked once per record; a
+ * CMCD record's rows share the same set (core-pipeline/cmcd/).
+ */
+export type SharedColumns = Omit<EventRow, EventOwnField>;
+type Shared = SharedColumns;
 type EventOwnField = Exclude<keyof EventRow, SharedField>;
 type SharedField =
   | 'received_at'

@@ -4,6 +4,7 @@
  * CloudFront Function gets the subset it needs the same way. Defaults live here and only here.
  */
 
+import { CMCD_PATH } from '../schemas/cmcd.js';
 import { LIMITS } from '../schemas/limits.js';
 
 /** A regional Kinesis stream the edge may write to. */
@@ -72,7 +73,7 @@ export const DEFAULT_REGIONS = ['us-east-1', 'eu-central-1', 'ap-southeast-1'] a
 const DEFAULT_STREAM_NAME = 'beacon-edge-events';
 
 export const DEFAULT_CONFIG: EdgeConfig = {
-  ingestPaths: ['/v1/events'],
+  ingestPaths: ['/v1/events', CMCD_PATH],
   allowedOrigins: ['*'],
   maxBodyBytes: LIMITS.maxBodyBytes,
   maxEvents: LIMITS.maxEventsPerBatch,

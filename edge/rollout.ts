@@ -36,7 +36,10 @@ export type RolloutScope = 'schema' | 'sdk';
 /** One rule. Dates are UTC calendar days (`YYYY-MM-DD`). */
 export interface RolloutRule {
   scope: RolloutScope;
-  /** `1-0-0`, or `<sdk_name>@<sdk_version>` (split on the last `@`, so `@scope/sdk@1.0.0` works). */
+  /**
+   * `1-0-0` (or `cmcd-1-0-0`, the CMCD report schema), or `<sdk_name>@<sdk_version>` (split on the
+   * last `@`, so `@scope/sdk@1.0.0` works; CMCD reports are `cmcd@<v>` and the player's release).
+   */
   subject: string;
   state: RolloutState;
   /** Share of sessions accepted, 0..1 (absent: all). Ignored when retired. */
@@ -61,7 +64,8 @@ export const NO_RULES = '-';
 
 /** Characters a subject may have: what the format can carry (no space, comma, colon or equals). */
 const SUBJECT = /^[A-Za-z0-9._+/@~-]{1,97}$/;
-const SCHEMA_SUBJECT = /^\d{1,4}-\d{1,4}-\d{1,4}$/;
+/** A beacon schema version (`2-0-0`), or a CMCD report schema version (`cmcd-1-0-0`, schemas/cmcd.ts). */
+const SCHEMA_SUBJECT = /^(cmcd-)?\d{1,4}-\d{1,4}-\d{1,4}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const SAMPLE = /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/;
 
@@ -129,7 +133,7 @@ export function checkSubject(scope: RolloutScope, subject: string): string | und
   if (!SUBJECT.test(subject))
     return `subject '${subject.slice(0, 40)}' has characters a rule cannot carry`;
   if (scope === 'schema' && !SCHEMA_SUBJECT.test(subject))
-    return `a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0; got '${subject}'`;
+    return `a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0 (cmcd-1-0-0 for CMCD reports); got '${subject}'`;
   if (scope === 'sdk') {
     const at = subject.lastIndexOf('@');
     if (at <= 0 || at === subject.length - 1)
@@ -159,6 +163,11 @@ export interface RolloutSubject {
   sdkName: string;
   sdkVersion: string;
   sessionId: string;
+  /**
+   * Further SDK releases the request names, each under the SDK rules like the first: a CMCD
+   * report's player (`hls.js@1.7.4`, from the event-target URL) beside `cmcd@2`.
+   */
+  otherSdks?: readonly { name: string; version: string }[];
 }
 
 /** The rules in force for one request: both scopes. */
@@ -197,29 +206,38 @@ export function decideRollout(
   currentSchema: string,
 ): RolloutVerdict {
   const schemaRule = rules.schema.find((r) => r.subject === who.schemaVersion);
-  const sdkSubject = `${who.sdkName}@${who.sdkVersion}`;
-  const sdkRule = rules.sdk.find((r) => r.subject === sdkSubject);
+  const sdks = [{ name: who.sdkName, version: who.sdkVersion }, ...(who.otherSdks ?? [])];
+  const sdkRules = sdks.map((sdk) => ({
+    sdk,
+    rule: rules.sdk.find((r) => r.subject === `${sdk.name}@${sdk.version}`),
+  }));
   if (schemaRule?.state === 'retired') {
-    const upgrade = schemaRule.upgrade ?? currentSchema;
+    // Nothing to move to when the retired version is the current one (a CMCD player cannot
+    // choose its report schema at all): the answer then names no upgrade.
+    const upgrade =
+      schemaRule.upgrade ?? (currentSchema === who.schemaVersion ? undefined : currentSchema);
     return {
       accept: false,
       reason: 'schema_retired',
-      detail: `schema_version ${who.schemaVersion} is retired; send ${upgrade}`,
-      upgrade,
+      detail: `schema_version ${who.schemaVersion} is retired${upgrade ? `; send ${upgrade}` : ''}`,
+      ...(upgrade ? { upgrade } : {}),
       rule: schemaRule,
     };
   }
-  if (sdkRule?.state === 'retired') {
-    const upgrade = sdkRule.upgrade ? `${who.sdkName}@${sdkRule.upgrade}` : undefined;
+  const retired = sdkRules.find(({ rule }) => rule?.state === 'retired');
+  if (retired?.rule) {
+    const { sdk, rule: sdkRule } = retired;
+    const upgrade = sdkRule.upgrade ? `${sdk.name}@${sdkRule.upgrade}` : undefined;
     return {
       accept: false,
       reason: 'sdk_retired',
-      detail: `${sdkSubject} is retired${upgrade ? `; upgrade to ${upgrade}` : '; upgrade the SDK'}`,
+      detail: `${sdkRule.subject} is retired${upgrade ? `; upgrade to ${upgrade}` : '; upgrade the SDK'}`,
       ...(upgrade ? { upgrade } : {}),
       rule: sdkRule,
     };
   }
-  for (const rule of [schemaRule, sdkRule]) {
+  const applied = [schemaRule, ...sdkRules.map(({ rule }) => rule)];
+  for (const rule of applied) {
     if (rule?.sample !== undefined && !inSample(who.sessionId, rule.subject, rule.sample)) {
       return {
         accept: false,
@@ -230,8 +248,7 @@ export function decideRollout(
     }
   }
   const deprecations: DeprecationNotice[] = [];
-  for (const rule of [schemaRule, sdkRule])
-    if (rule?.state === 'deprecated') deprecations.push({ rule });
+  for (const rule of applied) if (rule?.state === 'deprecated') deprecations.push({ rule });
   return { accept: true, deprecations };
 }
 

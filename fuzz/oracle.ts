@@ -279,7 +279,7 @@ export async function checkRequest(
 ): Promise<Checked> {
   const ex = await exchange(req, config);
   const { promise, violations } = promiseOf(ex);
-  let decoded: DecodedRows = { events: [], badRows: [], refusals: [] };
+  let decoded: DecodedRows = { events: [], badRows: [], refusals: [], cmcd: [] };
   try {
     decoded = decodeRecords(sourcesOf(ex), ingestedAt);
   } catch (err) {

@@ -33,6 +33,15 @@ const EVENT_REASONS = [
   'invalid_event',
   'duplicate_event_id',
   'timestamp_out_of_range',
+  // CMCD lines (edge/cmcd/), and a line of a session the rollout refused beside accepted ones.
+  'invalid_cmcd',
+  'line_too_long',
+  'invalid_report',
+  'missing_session',
+  'duplicate_report',
+  'schema_retired',
+  'sdk_retired',
+  'session_not_sampled',
 ] as const satisfies readonly EventReason[];
 
 type Exhaustive<Union, Listed> = [Union] extends [Listed] ? true : never;

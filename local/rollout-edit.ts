@@ -17,6 +17,7 @@ import {
   type RolloutScope,
   type RolloutState,
 } from '../edge/rollout.js';
+import { CMCD_SCHEMA_VERSIONS } from '../schemas/cmcd.js';
 import { SCHEMA_VERSIONS } from '../schemas/versions.js';
 import { UsageError } from './errors.js';
 
@@ -28,20 +29,23 @@ export interface RuleOptions {
   upgrade?: string;
 }
 
-/** `1-0-0` is a schema version; anything with an `@` an SDK release. */
+/** `1-0-0` (or `cmcd-1-0-0`) is a schema version; anything with an `@` an SDK release. */
 export function scopeOf(subject: string): RolloutScope {
-  if (/^\d+-\d+-\d+$/.test(subject)) return 'schema';
+  if (/^(cmcd-)?\d+-\d+-\d+$/.test(subject)) return 'schema';
   if (subject.includes('@')) return 'sdk';
   throw new UsageError(
-    `"${subject}" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)`,
+    `"${subject}" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0, or cmcd-1-0-0 for CMCD reports) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)`,
   );
 }
 
+/** Every schema version a rule can name: the beacon schemas and the CMCD report schemas. */
+const BUNDLED: readonly string[] = [...SCHEMA_VERSIONS, ...CMCD_SCHEMA_VERSIONS];
+
 /** Refuses a schema version the edge does not bundle: a rule for it would never apply. */
 function checkBundled(version: string, what: string): void {
-  if (!(SCHEMA_VERSIONS as readonly string[]).includes(version))
+  if (!BUNDLED.includes(version))
     throw new UsageError(
-      `${what} ${version} is not a schema version this edge bundles (${SCHEMA_VERSIONS.join(', ')}); a rule for it would never apply`,
+      `${what} ${version} is not a schema version this edge bundles (${BUNDLED.join(', ')}); a rule for it would never apply`,
     );
 }
 
@@ -73,7 +77,12 @@ export function buildRule(
       );
   if (opts.upgrade !== undefined && s === 'live')
     throw new UsageError('--upgrade only applies to deprecated or retired');
-  if (opts.upgrade !== undefined && scope === 'schema') checkBundled(opts.upgrade, '--upgrade');
+  if (opts.upgrade !== undefined && scope === 'schema') {
+    checkBundled(opts.upgrade, '--upgrade');
+    // A beacon batch cannot move to a CMCD report schema, nor the other way round.
+    if (opts.upgrade.startsWith('cmcd-') !== subject.startsWith('cmcd-'))
+      throw new UsageError(`--upgrade ${opts.upgrade} is not a version of ${subject}'s schema`);
+  }
   if (opts.upgrade === subject || (scope === 'sdk' && subject.endsWith(`@${opts.upgrade}`)))
     throw new UsageError(`--upgrade ${opts.upgrade} is the version being ${s}`);
   const attrs: Record<string, string | undefined> = {

@@ -4,6 +4,7 @@
  * the edge would skip, as data (`--json`) and as text.
  */
 import { parseRules, ROLLOUT_KEYS, type RolloutRule, type RuleProblem } from '../edge/rollout.js';
+import { CMCD_SCHEMA_VERSIONS, CURRENT_CMCD_SCHEMA_VERSION } from '../schemas/cmcd.js';
 import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS } from '../schemas/versions.js';
 import type { RolloutValues } from './rollout-file.js';
 
@@ -37,13 +38,13 @@ function row(rule: RolloutRule): RolloutRow {
 export function rolloutView(values: RolloutValues): RolloutView {
   const schema = parseRules('schema', values.schema);
   const sdk = parseRules('sdk', values.sdk);
-  const bundled = SCHEMA_VERSIONS as readonly string[];
+  const bundled: readonly string[] = [...SCHEMA_VERSIONS, ...CMCD_SCHEMA_VERSIONS];
   const schemas: RolloutRow[] = bundled.map((v) => {
     const rule = schema.rules.find((r) => r.subject === v);
     return {
       ...(rule ? row(rule) : { subject: v, state: 'live' as const }),
       bundled: true,
-      current: v === CURRENT_SCHEMA_VERSION,
+      current: v === CURRENT_SCHEMA_VERSION || v === CURRENT_CMCD_SCHEMA_VERSION,
     };
   });
   for (const rule of schema.rules)

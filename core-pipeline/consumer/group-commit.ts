@@ -4,6 +4,7 @@
  * at once this turns n small transactions into one, which is what lets DuckDB keep up with the
  * target load, and every checkpoint still commits together with its own rows.
  */
+import { cmcdEntryCount } from '../cmcd/apply.js';
 import type { EventSink, WriteBatchInput } from '../sinks/sink.js';
 
 interface Pending {
@@ -95,9 +96,9 @@ export class GroupCommitter {
   /** The oldest submissions, as many as fit in `maxEvents` (always at least one). */
   private takeGroup(): Pending[] {
     let n = 1;
-    let events = this.queue[0].input.events.length;
-    while (n < this.queue.length && events + this.queue[n].input.events.length <= this.maxEvents) {
-      events += this.queue[n].input.events.length;
+    let events = eventCount(this.queue[0].input);
+    while (n < this.queue.length && events + eventCount(this.queue[n].input) <= this.maxEvents) {
+      events += eventCount(this.queue[n].input);
       n += 1;
     }
     return this.queue.splice(0, n);
@@ -120,6 +121,11 @@ export class GroupCommitter {
   }
 }
 
+/** Event rows a submission becomes: its events and one per CMCD line. */
+function eventCount(input: WriteBatchInput): number {
+  return input.events.length + cmcdEntryCount(input.cmcd);
+}
+
 /** Concatenates batches (events keep submission order, so "first write wins" stays first-come). */
 function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
   if (inputs.length === 1) return inputs[0];
@@ -127,6 +133,7 @@ function merge(inputs: readonly WriteBatchInput[]): WriteBatchInput {
     events: inputs.flatMap((i) => i.events),
     badRows: inputs.flatMap((i) => i.badRows),
     refusals: inputs.flatMap((i) => i.refusals ?? []),
+    cmcd: inputs.flatMap((i) => i.cmcd ?? []),
     checkpoints: inputs.flatMap((i) => i.checkpoints),
   };
 }

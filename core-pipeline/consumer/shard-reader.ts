@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { backoffDelay, errorName } from '../../common/backoff.js';
 import type { ConsumerConfig } from '../config.js';
+import { cmcdEntryCount } from '../cmcd/apply.js';
 import { decodeRecords, type SourceRecord, type StreamKind } from '../record-decoder.js';
 import type { GroupCommitter } from './group-commit.js';
 import { sleep } from './sleep.js';
@@ -127,7 +128,7 @@ export async function readShard(stats: ShardStats, deps: ShardReaderDeps): Promi
       stats.oldestUnstoredAt = null;
       stats.checkpoint = last;
       stats.records += records.length;
-      deps.onCommitted(rows.events.length, rows.badRows.length);
+      deps.onCommitted(rows.events.length + cmcdEntryCount(rows.cmcd), rows.badRows.length);
     }
     failures = 0;
 

@@ -15,6 +15,7 @@
  * Lambda keeps the checkpoints (the event source mapping), so none are written here.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { cmcdEntryCount } from '../cmcd/apply.js';
 import { decodeRecords, type SourceRecord } from '../record-decoder.js';
 import type { EventSink } from '../sinks/sink.js';
 
@@ -66,7 +67,7 @@ export async function processKinesisBatch(
     failedFrom: null,
   };
   let start = 0;
-  let group: ReturnType<typeof decodeRecords> = { events: [], badRows: [], refusals: [] };
+  let group: ReturnType<typeof decodeRecords> = emptyGroup();
   const flush = async (end: number): Promise<boolean> => {
     if (end === start) return true;
     const t0 = performance.now();
@@ -75,7 +76,7 @@ export async function processKinesisBatch(
       const report = await opts.sink.writeBatch({ ...group, checkpoints: [] });
       // Events the store refused for good were stored as bad rows instead (sink.ts).
       const rejected = report?.rejectedEvents ?? 0;
-      out.eventsWritten += group.events.length - rejected;
+      out.eventsWritten += group.events.length + cmcdEntryCount(group.cmcd) - rejected;
       out.badRowsWritten += group.badRows.length + rejected;
       out.refusalsWritten += group.refusals.length;
       return true;
@@ -86,7 +87,7 @@ export async function processKinesisBatch(
     } finally {
       out.writeMs.push(performance.now() - t0);
       start = end;
-      group = { events: [], badRows: [], refusals: [] };
+      group = emptyGroup();
     }
   };
   for (let i = 0; i < records.length; i++) {
@@ -94,15 +95,25 @@ export async function processKinesisBatch(
       [toSourceRecord(records[i], opts.badRowStreams ?? [], now)],
       ingestedAt,
     );
-    const size = rows.events.length + rows.badRows.length + rows.refusals.length;
-    const held = group.events.length + group.badRows.length + group.refusals.length;
+    const size = rowCount(rows);
+    const held = rowCount(group);
     if (held > 0 && held + size > opts.maxRowsPerWrite && !(await flush(i))) return out;
     for (const e of rows.events) group.events.push(e);
     for (const b of rows.badRows) group.badRows.push(b);
     for (const r of rows.refusals) group.refusals.push(r);
+    for (const c of rows.cmcd) group.cmcd.push(c);
   }
   await flush(records.length);
   return out;
+}
+
+function emptyGroup(): ReturnType<typeof decodeRecords> {
+  return { events: [], badRows: [], refusals: [], cmcd: [] };
+}
+
+/** Rows a decoded group becomes: events, bad rows, refusals, and one event per CMCD line. */
+function rowCount(g: ReturnType<typeof decodeRecords>): number {
+  return g.events.length + g.badRows.length + g.refusals.length + cmcdEntryCount(g.cmcd);
 }
 
 /** Stream name from `arn:aws:kinesis:<region>:<account>:stream/<name>`. */

@@ -12,6 +12,7 @@ import {
 } from '@duckdb/node-api';
 import { BAD_ROW_COLUMNS, EVENT_COLUMNS, REFUSAL_COLUMNS, type ColumnType } from '../rows.js';
 import { rollupDdl } from '../rollups/tables.js';
+import { CMCD_SESSIONS_DDL } from './duckdb-cmcd-state.js';
 
 /** A table the store bulk-loads: its columns and the staging table used to load it. */
 export interface LoadTable {
@@ -136,7 +137,8 @@ function migrations(): string[] {
 
 /**
  * Every statement that creates the schema, and brings an older one up to date (idempotent): a
- * store from before the rollout switch gets the new columns and the `rollout_refusals` table.
+ * store from before the rollout switch gets the new columns and the `rollout_refusals` table, one
+ * from before CMCD the `cmcd_sessions` table.
  */
 export function schemaDdl(): string[] {
   return [
@@ -148,6 +150,7 @@ export function schemaDdl(): string[] {
        stream VARCHAR NOT NULL, shard_id VARCHAR NOT NULL, sequence_number VARCHAR NOT NULL,
        updated_at TIMESTAMP NOT NULL, PRIMARY KEY (stream, shard_id))`,
     ...rollupDdl(),
+    CMCD_SESSIONS_DDL,
   ];
 }
 

@@ -39,6 +39,7 @@ import type { EventRow } from '../rows.js';
 import { loadSessions } from './duckdb-rollup-state.js';
 import { writeDeltas } from './duckdb-rollup-writer.js';
 import { compactRollups, openRollups } from './duckdb-rollup-upkeep.js';
+import { mapCmcdInTransaction } from './duckdb-cmcd-state.js';
 
 /** Rows as plain JS values (BIGINT/COUNT as number, TIMESTAMP as Date). */
 export type QueryRow = Record<string, unknown>;
@@ -139,7 +140,7 @@ export class DuckDbStore implements EventSink {
   }
 
   /**
-   * One transaction: events, bad rows, refusals, checkpoints, COMMIT. Resolves undefined when committed;
+   * One transaction: CMCD mapping and state, events, bad rows, refusals, checkpoints, COMMIT. Resolves undefined when committed;
    * otherwise rolls back and resolves with the error (and whether the rollback worked: if it did
    * not, the connection may still be inside the transaction and nothing is retried on it).
    */
@@ -152,20 +153,25 @@ export class DuckDbStore implements EventSink {
     let applied: AppliedBatch | undefined;
     try {
       await con.run('BEGIN TRANSACTION');
+      // CMCD lines become rows here, from each session's state as this transaction sees it, so
+      // the rows and the state they leave commit (or roll back) together.
+      const events = input.cmcd?.length
+        ? input.events.concat(await mapCmcdInTransaction(con, input.cmcd))
+        : input.events;
       // Sessions the engine does not hold but the store may: their state comes from their stored
       // events, read before this batch's events are inserted.
-      if (engine) await loadSessions(con, engine, engine.unknownSessions(input.events));
+      if (engine) await loadSessions(con, engine, engine.unknownSessions(events));
       const inserted = await loadViaStaging(
         con,
         EVENTS_TABLE,
-        input.events as unknown as Record<string, unknown>[],
+        events as unknown as Record<string, unknown>[],
         mode,
         engine && mode === 'skip-duplicates' ? EVENTS_TABLE.key : undefined,
       );
       if (engine) {
-        let fresh = input.events;
+        let fresh = events;
         if (inserted) {
-          const split = splitInserted(input.events, inserted);
+          const split = splitInserted(events, inserted);
           fresh = split.fresh;
           // A resent event proves its session has stored events, even at seq 0: load the state
           // of such a session from the stored events other than this batch's new ones.

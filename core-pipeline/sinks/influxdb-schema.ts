@@ -15,10 +15,12 @@
  *   edge's within TRUSTED_CLIENT_SKEW_MS (the corrected time stays readable as ts + skew_ms, both
  *   fields), and by the corrected time only for clocks further off.
  */
+import { CMCD_SCHEMA_VERSIONS } from '../../schemas/cmcd.js';
 import { SCHEMA_VERSIONS } from '../../schemas/versions.js';
 import {
   BAD_ROW_COLUMNS,
   EVENT_COLUMNS,
+  EVENT_SOURCES,
   REFUSAL_COLUMNS,
   type EventRow,
   type StoredBadRow,
@@ -34,7 +36,8 @@ export const REFUSALS_MEASUREMENT = 'beacon_rollout_refusals';
 
 /**
  * Event columns written as tags, in line-protocol order (sorted, as InfluxDB prefers). The schema
- * and SDK versions are tags so the rollout panels can group by them (a handful of values each).
+ * and SDK versions are tags so the rollout panels can group by them (a handful of values each);
+ * `source` (sdk or cmcd) slices SDK-fed from CMCD-fed sessions.
  */
 export const EVENT_TAGS = [
   'asn',
@@ -44,6 +47,7 @@ export const EVENT_TAGS = [
   'schema_version',
   'sdk_version',
   'serving_region',
+  'source',
   'type',
 ] as const satisfies readonly (keyof EventRow)[];
 
@@ -121,6 +125,9 @@ function fieldOf(type: string, value: unknown): FieldValue | null {
   return null;
 }
 
+/** `source` of events (sdk, cmcd) and of bad rows (StoredBadRow: edge, core). */
+const SOURCE_TAG_VALUES: ReadonlySet<string> = new Set([...EVENT_SOURCES, 'edge', 'core']);
+
 /**
  * The version tags come from what the client sent, so each is kept only in a shape with few
  * values (a bundled schema version, a plain MAJOR.MINOR.PATCH release, an SDK name of package-name
@@ -128,8 +135,12 @@ function fieldOf(type: string, value: unknown): FieldValue | null {
  * series per request. The value sent stays readable as the field `<tag>_sent`.
  */
 const BOUNDED_TAGS: Readonly<Record<string, (v: string) => boolean>> = {
-  schema_version: (v) => (SCHEMA_VERSIONS as readonly string[]).includes(v),
-  sdk_version: (v) => /^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v),
+  schema_version: (v) =>
+    (SCHEMA_VERSIONS as readonly string[]).includes(v) ||
+    (CMCD_SCHEMA_VERSIONS as readonly string[]).includes(v),
+  // A release of our SDK, or a CMCD version (`v`: a small integer).
+  sdk_version: (v) => /^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v) || /^\d{1,2}$/.test(v),
+  source: (v) => SOURCE_TAG_VALUES.has(v),
   sdk_name: (v) => /^@?[a-z0-9][a-z0-9._/-]{0,47}$/.test(v),
 };
 

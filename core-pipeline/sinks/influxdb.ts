@@ -20,6 +20,7 @@
  */
 import { chunkBySize } from '../../common/chunk-by-size.js';
 import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
+import { CmcdMemoryState } from '../cmcd/memory-state.js';
 import { SinkWriteError } from '../errors.js';
 import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
 import { badRowPoint, badRowPointAt, eventPoint, refusalPoint } from './influxdb-schema.js';
@@ -62,6 +63,8 @@ export class InfluxDbSink implements EventSink {
   private readonly writer: InfluxWriter;
   private readonly now: () => number;
   private closed = false;
+  /** CMCD session states (in memory: see core-pipeline/cmcd/memory-state.ts). */
+  private readonly cmcd = new CmcdMemoryState();
 
   constructor(opts: InfluxDbSinkOptions) {
     this.config = withInfluxDbDefaults(opts.config);
@@ -70,8 +73,25 @@ export class InfluxDbSink implements EventSink {
     this.now = opts.now ?? Date.now;
   }
 
-  async writeBatch({ events, badRows, refusals = [] }: WriteBatchInput): Promise<WriteReport> {
+  async writeBatch({
+    events,
+    badRows,
+    refusals = [],
+    cmcd,
+  }: WriteBatchInput): Promise<WriteReport> {
     if (this.closed) throw new SinkWriteError('the InfluxDB sink is closed');
+    // CMCD states are kept only once the batch is stored (a failed write is retried from them).
+    const mapped = this.cmcd.map(cmcd);
+    const report = await this.writeRows(events.concat(mapped.rows), badRows, refusals);
+    mapped.commit();
+    return report;
+  }
+
+  private async writeRows(
+    events: readonly EventRow[],
+    badRows: readonly StoredBadRow[],
+    refusals: readonly StoredRefusal[],
+  ): Promise<WriteReport> {
     const items: Item[] = [];
     for (const row of events) items.push({ kind: 'event', row, line: lineOf(eventPoint(row)) });
     for (const row of badRows) items.push({ kind: 'bad_row', row, line: lineOf(badRowPoint(row)) });

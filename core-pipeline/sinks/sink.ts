@@ -2,6 +2,7 @@
  * The one interface every store implements (DuckDB locally; Timestream and InfluxDB later).
  * Kept minimal on purpose: a sink stores rows and remembers how far each shard was read.
  */
+import type { CmcdBatch } from '../cmcd/record.js';
 import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
 
 /** How far a shard has been read: the last sequence number whose rows are stored. */
@@ -20,6 +21,12 @@ export interface WriteBatchInput {
    * `request_id`, in the same transaction as the rest. Absent = none.
    */
   refusals?: StoredRefusal[];
+  /**
+   * CMCD records (one session each), read but not yet mapped: the sink maps them onto event rows
+   * (one per entry) from each session's stored state and stores those rows with `events`, and the
+   * states they leave with the batch (core-pipeline/cmcd/). Absent = none.
+   */
+  cmcd?: CmcdBatch[];
   /** Empty when the runtime keeps its own checkpoints (Lambda event source mapping). */
   checkpoints: Checkpoint[];
 }

@@ -10,7 +10,8 @@
  *   two events share an identity only if they are of one session, one type, one millisecond and
  *   the same six hash digits; without it, busy slices (one POP, one country, heartbeats) would
  *   collide daily at scale. LiveAnalytics has no series index to blow up, and the session is what
- *   a timeline query filters on. Six of the 128 dimensions a table allows.
+ *   a timeline query filters on. `source` (sdk or cmcd) slices SDK-fed from CMCD-fed sessions.
+ *   Seven of the 128 dimensions a table allows.
  * - **Time** is nanoseconds: the row's time in ms followed by six digits of the event id's hash,
  *   the same rule as the InfluxDB points (influxdb-schema.ts), so a replay hits the same identity.
  * - **Version** is one constant for every record. An equal version never replaces a stored record,
@@ -48,6 +49,7 @@ export const EVENT_DIMENSIONS = [
   'asn',
   'device',
   'session_id',
+  'source',
 ] as const satisfies readonly (keyof EventRow)[];
 
 /** Bad-row columns written as dimensions; the id keeps two bad rows of one request apart. */

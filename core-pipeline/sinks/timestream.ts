@@ -23,6 +23,7 @@
 import { TimestreamWriteClient, type _Record } from '@aws-sdk/client-timestream-write';
 import { toStoredBadRow } from '../bad-rows.js';
 import { type TimestreamConfig, withTimestreamDefaults } from '../config.js';
+import { CmcdMemoryState } from '../cmcd/memory-state.js';
 import { SinkWriteError, StoreClosedError } from '../errors.js';
 import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
 import { eventTimeMs } from './influxdb-schema.js';
@@ -55,6 +56,8 @@ const BAD_ROW_FREE_TEXT = ['payload', 'detail'] as const;
 export class TimestreamSink implements EventSink {
   private closed = false;
   private inFlight: Promise<unknown> = Promise.resolve();
+  /** CMCD session states (in memory: see core-pipeline/cmcd/memory-state.ts). */
+  private readonly cmcd = new CmcdMemoryState();
 
   constructor(
     private readonly config: TimestreamConfig,
@@ -65,7 +68,13 @@ export class TimestreamSink implements EventSink {
 
   writeBatch(input: WriteBatchInput): Promise<WriteReport> {
     if (this.closed) return Promise.reject(new StoreClosedError());
-    const run = this.write(input);
+    // CMCD states are kept only once the batch is stored (a failed write is retried from them).
+    const mapped = this.cmcd.map(input.cmcd);
+    const events = mapped.rows.length > 0 ? input.events.concat(mapped.rows) : input.events;
+    const run = this.write({ ...input, events }).then((report) => {
+      mapped.commit();
+      return report;
+    });
     this.inFlight = run.catch(() => undefined);
     return run;
   }

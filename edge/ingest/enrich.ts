@@ -66,7 +66,7 @@ export function parseEdgeStamp(
 }
 
 /** Geo fields from CloudFront-Viewer-* headers; absent headers give absent fields. */
-function readGeo(headers: Record<string, string>): GeoContext {
+export function readGeo(headers: Record<string, string>): GeoContext {
   const geo: GeoContext = {};
   const country = header(headers, 'cloudfront-viewer-country');
   if (country) geo.country = country;
@@ -152,14 +152,7 @@ export function buildRecord(
     sdk_name: batch.sdk_name,
     sdk_version: batch.sdk_version,
     geo: readGeo(ctx.headers),
-    edge: {
-      pop: ctx.stamp.pop,
-      edge_region: ctx.stamp.region,
-      serving_region: ctx.servingRegion,
-      stream_region: ctx.streamRegion,
-      request_id: ctx.requestId,
-      ...readDevice(ctx.headers),
-    },
+    edge: edgeContext(ctx),
     events,
   };
   if (batch.viewer_id !== undefined) record.viewer_id = batch.viewer_id;
@@ -172,6 +165,21 @@ export function buildRecord(
     if (v !== undefined) record[field] = v;
   }
   return record;
+}
+
+/**
+ * Where the request entered the CDN and was processed, and the device: the record's `edge`. The
+ * CMCD path builds its records from this and {@link readGeo} too.
+ */
+export function edgeContext(ctx: EnrichContext): EdgeContext {
+  return {
+    pop: ctx.stamp.pop,
+    edge_region: ctx.stamp.region,
+    serving_region: ctx.servingRegion,
+    stream_region: ctx.streamRegion,
+    request_id: ctx.requestId,
+    ...readDevice(ctx.headers),
+  };
 }
 
 /**

@@ -9,6 +9,9 @@
  * batch again, rather than a final answer whose record is lost (valid events it may already have
  * written are stored once: event ids are idempotent in the store).
  *
+ * CMCD event reports (`CMCD_PATH`) go to edge/cmcd/ingest-cmcd.ts, which shares the refusal,
+ * bad-row, write and CORS steps below and follows the same rules.
+ *
  * The rollout switch (rollout-gate.ts) decides once the envelope is valid: a refused request is
  * answered 410 once its one RolloutRefusal is stored (its events are neither validated nor kept);
  * an accepted one under a deprecated rule carries Deprecation/Sunset on whatever it is answered.
@@ -26,7 +29,16 @@ import { depthRejection, parseJson } from './parse.js';
 import { accepted, corsHeaders, failure, partial, preflight, withHeaders } from './respond.js';
 import { rolloutRefusal, rolloutVerdict } from './rollout-gate.js';
 import { deprecationHeaders } from '../rollout.js';
-import type { BodyRejection, IngestDeps, IngestRequest, IngestResult } from './types.js';
+import type {
+  BodyRejection,
+  IngestDeps,
+  IngestRequest,
+  IngestResult,
+  StreamRecord,
+} from './types.js';
+import { CMCD_PATH } from '../../schemas/cmcd.js';
+import type { StreamTarget } from '../config.js';
+import { ingestCmcd } from '../cmcd/ingest-cmcd.js';
 import { validateEnvelope, validateEvents, type BatchValidation } from './validate.js';
 
 /**
@@ -51,6 +63,18 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     const route = checkRoute(req, deps.config);
     if (route.kind === 'reject') return await reject(route.rejection);
     if (route.kind === 'preflight') return preflight(cors);
+    if (req.path === CMCD_PATH)
+      return await ingestCmcd(req, deps, {
+        cors,
+        stamp,
+        requestId,
+        ctx,
+        reject,
+        keepBadRows: (rows) => keepBadRows(deps, rows),
+        putRecords: (records, to) => putRecords(req, deps, records, to),
+        writeFailed: () => writeFailed(reject),
+        unrecorded: UNRECORDED,
+      });
     const bodyProblem =
       checkOrigin(req.headers.origin, deps.config, stamp.origin) ?? checkBody(req, deps.config);
     if (bodyProblem) return await reject(bodyProblem);
@@ -109,14 +133,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
       );
     }
     const written = await writeRecord(req, requestId, deps, result, stamp);
-    if (!written) {
-      const r: BodyRejection = {
-        status: 503,
-        reason: 'stream_unavailable',
-        detail: 'the event stream is unavailable; retry later',
-      };
-      return await reject(r);
-    }
+    if (!written) return await writeFailed(reject);
     if (rejected.length === 0) return withHeaders(accepted(cors), notice);
     const kept = await keepBadRows(
       deps,
@@ -166,13 +183,35 @@ async function writeRecord(
   if (unstorable) {
     throw new Error(`record would be unreadable: ${unstorable.field} ${unstorable.problem}`);
   }
+  return putRecords(req, deps, [record], route);
+}
+
+/** Writes records (the writer falls back along `route`); false (logged) when they were not all stored. */
+async function putRecords(
+  req: IngestRequest,
+  deps: IngestDeps,
+  records: StreamRecord[],
+  route: StreamTarget[],
+): Promise<boolean> {
   try {
-    await deps.writer.write([record], route);
+    await deps.writer.write(records, route);
     return true;
   } catch (err) {
     deps.log?.error('record write failed', { requestId: req.requestId, error: describeError(err) });
     return false;
   }
+}
+
+/**
+ * The answer when the records could not be written: 503, and the whole body to bad rows so it is
+ * not lost even if the client gives up. Both paths answer a failed write with this.
+ */
+function writeFailed(reject: (r: BodyRejection) => Promise<IngestResult>): Promise<IngestResult> {
+  return reject({
+    status: 503,
+    reason: 'stream_unavailable',
+    detail: 'the event stream is unavailable; retry later',
+  });
 }
 
 /** The answer to a refusal whose bad rows could not be stored: come back later. */

@@ -8,8 +8,17 @@ import { codePointEnd, toWellFormed } from '../../schemas/storable.js';
 import type { EdgeConfig } from '../config.js';
 import type { BodyRejection, IngestRequest } from './types.js';
 
-/** Media types a beacon may use: JSON, or text/plain from sendBeacon / CORS-simple fetch. */
-const MEDIA_TYPES = new Set(['application/json', 'text/plain']);
+/** What a path accepts as a body: its media types, and what to call its content in a message. */
+export interface BodyAccepts {
+  media: ReadonlySet<string>;
+  content: string;
+}
+
+/** Beacons: JSON, or text/plain from sendBeacon / CORS-simple fetch. */
+const BEACON_BODY: BodyAccepts = {
+  media: new Set(['application/json', 'text/plain']),
+  content: 'a JSON batch',
+};
 
 /** `fatal` makes invalid UTF-8 an error instead of silently becoming U+FFFD. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -36,9 +45,13 @@ export function checkRoute(req: IngestRequest, config: EdgeConfig): RouteDecisio
  * Content type, truncation, size and emptiness, in that order. Returns undefined when the body
  * may be decoded.
  */
-export function checkBody(req: IngestRequest, config: EdgeConfig): BodyRejection | undefined {
+export function checkBody(
+  req: IngestRequest,
+  config: EdgeConfig,
+  accepts: BodyAccepts = BEACON_BODY,
+): BodyRejection | undefined {
   const contentType = req.headers['content-type'];
-  const media = checkMediaType(contentType);
+  const media = checkMediaType(contentType, accepts.media);
   if (media) return media;
   if (req.bodyTruncated) {
     return rejection(
@@ -57,7 +70,7 @@ export function checkBody(req: IngestRequest, config: EdgeConfig): BodyRejection
     );
   }
   if (!req.body || req.body.byteLength === 0 || isBlank(req.body)) {
-    return rejection(400, 'empty_body', 'the body is empty; send a JSON batch');
+    return rejection(400, 'empty_body', `the body is empty; send ${accepts.content}`);
   }
   return undefined;
 }
@@ -71,16 +84,17 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
-function checkMediaType(contentType: string | undefined): BodyRejection | undefined {
+function checkMediaType(
+  contentType: string | undefined,
+  accepted: ReadonlySet<string>,
+): BodyRejection | undefined {
   const [type = '', ...params] = (contentType ?? '').split(';');
   const media = type.trim().toLowerCase();
-  if (!MEDIA_TYPES.has(media)) {
+  if (!accepted.has(media)) {
     const got = media ? `'${truncate(media, 100)}'` : 'no content type';
-    return rejection(
-      415,
-      'unsupported_media_type',
-      `${got} is not accepted; use application/json or text/plain`,
-    );
+    const list = [...accepted];
+    const use = `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+    return rejection(415, 'unsupported_media_type', `${got} is not accepted; use ${use}`);
   }
   for (const p of params) {
     const [name = '', value = ''] = p.split('=');

@@ -13,6 +13,7 @@ import {
   type ParsedRules,
   parseRules,
   ROLLOUT_HEADERS,
+  type RolloutRules,
   type RolloutScope,
   type RolloutVerdict,
 } from '../rollout.js';
@@ -54,12 +55,11 @@ export function rolloutVerdict(
   batch: BeaconBatch,
   log?: IngestLogger,
 ): RolloutVerdict {
-  const schemas = headers[ROLLOUT_HEADERS.schema] ?? config.rollout?.schemas;
-  const sdks = headers[ROLLOUT_HEADERS.sdk] ?? config.rollout?.sdks;
+  const rules = rulesIn(headers, config, log);
   // Nothing to decide: skip the lookups on the common path.
-  if (schemas === undefined && sdks === undefined) return { accept: true, deprecations: [] };
+  if (!rules) return { accept: true, deprecations: [] };
   return decideRollout(
-    { schema: rulesOf('schema', schemas, log).rules, sdk: rulesOf('sdk', sdks, log).rules },
+    rules,
     {
       schemaVersion: batch.schema_version,
       sdkName: batch.sdk_name,
@@ -68,6 +68,18 @@ export function rolloutVerdict(
     },
     CURRENT_SCHEMA_VERSION,
   );
+}
+
+/** The rules in force for a request, or undefined when there are none anywhere. */
+export function rulesIn(
+  headers: Record<string, string>,
+  config: EdgeConfig,
+  log?: IngestLogger,
+): RolloutRules | undefined {
+  const schemas = headers[ROLLOUT_HEADERS.schema] ?? config.rollout?.schemas;
+  const sdks = headers[ROLLOUT_HEADERS.sdk] ?? config.rollout?.sdks;
+  if (schemas === undefined && sdks === undefined) return undefined;
+  return { schema: rulesOf('schema', schemas, log).rules, sdk: rulesOf('sdk', sdks, log).rules };
 }
 
 /** The one record of a refused request: who was refused, by which rule, and how many events. */

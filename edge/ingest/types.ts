@@ -4,13 +4,22 @@
  * IngestResult back in their own shape; storage is injected as a RecordWriter and a BadRowSink.
  */
 import type { EdgeConfig, StreamTarget } from '../config.js';
+import type { CmcdRecord } from '../../schemas/cmcd.js';
 import type { EnrichedRecord, RefusalRecord, RolloutRefusalReason } from '../../schemas/record.js';
+
+/** What the edge writes on an events stream: a beacon batch's record, or a CMCD session's. */
+export type StreamRecord = EnrichedRecord | CmcdRecord;
 
 /** One HTTP request as the core sees it. */
 export interface IngestRequest {
   method: string;
   /** Path without query string, e.g. `/v1/events`. */
   path: string;
+  /**
+   * The query string without `?` (CloudFront's `querystring`), when there is one: the CMCD path
+   * reads the player's name and version from it (CMCD_QUERY_PARAMS).
+   */
+  query?: string;
   /** Header name (lowercase) → value (several values joined with `, `). */
   headers: Record<string, string>;
   /** Raw body bytes, or null when there is none. */
@@ -39,7 +48,7 @@ export interface RecordWriter {
    * when all records are stored; rejects (StreamUnavailableError) otherwise. A writer that falls
    * back to another stream sets `edge.stream_region` of what it stores to that stream's region.
    */
-  write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void>;
+  write(records: StreamRecord[], route: StreamTarget[]): Promise<void>;
 }
 
 /**
@@ -85,8 +94,23 @@ export type BodyReason =
   | 'stream_unavailable'
   | 'internal_error';
 
-/** Machine-readable reasons for rejecting one event of a batch. */
-export type EventReason = 'invalid_event' | 'duplicate_event_id' | 'timestamp_out_of_range';
+/**
+ * Machine-readable reasons for rejecting one event of a batch, or one line of a CMCD body
+ * (edge/cmcd/): `invalid_cmcd` (not a CMCD dictionary), `line_too_long`, `invalid_report` (the
+ * schema or cml-cmcd refuses it), `missing_session` (no `sid`), `duplicate_report`; a line of a
+ * session the rollout switch refused, in a request where another session was accepted, is listed
+ * with the rollout's reason.
+ */
+export type EventReason =
+  | 'invalid_event'
+  | 'duplicate_event_id'
+  | 'timestamp_out_of_range'
+  | 'invalid_cmcd'
+  | 'line_too_long'
+  | 'invalid_report'
+  | 'missing_session'
+  | 'duplicate_report'
+  | RolloutRefusalReason;
 
 /** One rejected event, as listed in 200/400 response bodies. */
 export interface EventRejection {

@@ -50,6 +50,7 @@ export function toIngestRequest(
   return {
     method: request.method,
     path: request.uri,
+    ...(request.querystring ? { query: request.querystring } : {}),
     headers: flattenHeaders(request.headers),
     body: body.bytes,
     bodyTruncated: body.truncated,

@@ -1,5 +1,5 @@
 /**
- * The record writer used at the edge: EnrichedRecords to the nearest regional Kinesis stream,
+ * The record writer used at the edge: EnrichedRecords (and CmcdRecords) to the nearest regional Kinesis stream,
  * partition key = session id (a session stays ordered). In the `beacon-record` wire format one
  * Kinesis record holds an accepted request; in `timestream-flink` each event is a Kinesis record
  * of its own (timestream-flink.ts), all of them put and retried together, so a request is
@@ -8,7 +8,8 @@
 import type { EdgeConfig, StreamTarget, WireFormat } from '../config.js';
 import { StreamUnavailableError } from '../errors.js';
 import type { RecordWriter } from '../ingest/types.js';
-import type { EnrichedRecord } from '../../schemas/record.js';
+import type { StreamRecord } from '../ingest/types.js';
+import { isCmcdRecord } from '../cmcd/records.js';
 import {
   kinesisClients,
   type ClientCache,
@@ -18,6 +19,7 @@ import {
 import { putRecordsReliably, type KinesisEntry } from './kinesis-put.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { toFlinkEvents } from './timestream-flink.js';
+import { cmcdFlinkEvents } from './timestream-flink-cmcd.js';
 
 /** Options of KinesisRecordWriter. */
 export interface KinesisRecordWriterOptions {
@@ -46,7 +48,7 @@ const encoder = new TextEncoder();
 export class KinesisRecordWriter implements RecordWriter {
   private readonly clients: ClientCache<KinesisClient>;
   private readonly policy: RetryPolicy;
-  private readonly toEntries: (record: EnrichedRecord) => KinesisEntry[];
+  private readonly toEntries: (record: StreamRecord) => KinesisEntry[];
 
   constructor(opts: KinesisRecordWriterOptions) {
     this.toEntries = opts.wireFormat === 'timestream-flink' ? flinkEntries : (r) => [toEntry(r)];
@@ -76,7 +78,7 @@ export class KinesisRecordWriter implements RecordWriter {
    * StreamUnavailableError (with the indexes not stored) when the budget is spent or every
    * stream refused. A record stored on a fallback stream says so in `edge.stream_region`.
    */
-  async write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void> {
+  async write(records: StreamRecord[], route: StreamTarget[]): Promise<void> {
     if (records.length === 0) return;
     if (route.length === 0) {
       throw new StreamUnavailableError(
@@ -120,7 +122,7 @@ export class KinesisRecordWriter implements RecordWriter {
 }
 
 /** Serializes per target, once each: only a fallback stream needs a different stream_region. */
-function toEntry(record: EnrichedRecord): KinesisEntry {
+function toEntry(record: StreamRecord): KinesisEntry {
   const cache = new Map<string, Uint8Array>();
   return {
     partitionKey: record.session_id,
@@ -143,17 +145,21 @@ function toEntry(record: EnrichedRecord): KinesisEntry {
  * One entry per event in the Flink job's format. The events of a record are mapped once per
  * target region (a fallback stream names its own region) and shared by the record's entries.
  */
-function flinkEntries(record: EnrichedRecord): KinesisEntry[] {
+function flinkEntries(record: StreamRecord): KinesisEntry[] {
   const cache = new Map<string, Uint8Array[]>();
   const encoded = (region: string) => {
     let all = cache.get(region);
     if (!all) {
-      all = toFlinkEvents(record, region).map((e) => encoder.encode(JSON.stringify(e)));
+      const flat = isCmcdRecord(record)
+        ? cmcdFlinkEvents(record, region)
+        : toFlinkEvents(record, region);
+      all = flat.map((e) => encoder.encode(JSON.stringify(e)));
       cache.set(region, all);
     }
     return all;
   };
-  return record.events.map((_, i) => ({
+  const count = isCmcdRecord(record) ? record.reports.length : record.events.length;
+  return Array.from({ length: count }, (_, i) => ({
     partitionKey: record.session_id,
     data: (target) => encoded(target.region)[i],
   }));

@@ -4,7 +4,9 @@
  */
 import type { StreamTarget } from '../config.js';
 import { BadRowWriteError, StreamUnavailableError } from '../errors.js';
-import type { BadRowSink, RecordWriter } from '../ingest/types.js';
+import type { BadRowSink, RecordWriter, StreamRecord } from '../ingest/types.js';
+import type { CmcdRecord } from '../../schemas/cmcd.js';
+import { isCmcdRecord } from '../cmcd/records.js';
 import type {
   BadRow,
   EnrichedRecord,
@@ -15,12 +17,12 @@ import type {
 /** Keeps records (deep-copied through JSON, as Kinesis would) with the stream they went to. */
 export class MemoryRecordWriter implements RecordWriter {
   /** What was stored, in order. */
-  readonly stored: { record: EnrichedRecord; stream: StreamTarget }[] = [];
+  readonly stored: { record: StreamRecord; stream: StreamTarget }[] = [];
   /** When true, every write fails as an unavailable stream would. */
   failing = false;
 
   /** Stores on the first stream of the route. */
-  async write(records: EnrichedRecord[], route: StreamTarget[]): Promise<void> {
+  async write(records: StreamRecord[], route: StreamTarget[]): Promise<void> {
     if (this.failing || route.length === 0) {
       throw new StreamUnavailableError(
         'memory writer set to fail',
@@ -31,14 +33,19 @@ export class MemoryRecordWriter implements RecordWriter {
     }
     for (const r of records)
       this.stored.push({
-        record: JSON.parse(JSON.stringify(r)) as EnrichedRecord,
+        record: JSON.parse(JSON.stringify(r)) as StreamRecord,
         stream: route[0],
       });
   }
 
-  /** The stored records only. */
+  /** The stored beacon records only. */
   get records(): EnrichedRecord[] {
-    return this.stored.map((s) => s.record);
+    return this.stored.flatMap((s) => (isCmcdRecord(s.record) ? [] : [s.record]));
+  }
+
+  /** The stored CMCD records only. */
+  get cmcdRecords(): CmcdRecord[] {
+    return this.stored.flatMap((s) => (isCmcdRecord(s.record) ? [s.record] : []));
   }
 }
 

@@ -126,7 +126,7 @@ const EVENT_DIMENSIONS: readonly (readonly [string, string])[] = [
  * UTF-8 length of `s` without encoding it (this runs for every dimension of every event): an
  * unpaired surrogate counts 3 bytes, as the U+FFFD an encoder writes for it.
  */
-function bytes(s: string): number {
+export function bytes(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -160,10 +160,10 @@ export function recordBytes(e: FlinkEvent): number {
 }
 
 /** A dimension ready to add: name, value, and its cost in bytes as Timestream counts it. */
-type Dim = readonly [name: string, value: string, cost: number];
+export type Dim = readonly [name: string, value: string, cost: number];
 
 /** The present dimensions of `pairs`, with their cost. */
-function dims(pairs: readonly (readonly [string, unknown])[]): Dim[] {
+export function dims(pairs: readonly (readonly [string, unknown])[]): Dim[] {
   const out: Dim[] = [];
   for (const [name, v] of pairs) {
     const s = dim(v);
@@ -172,11 +172,28 @@ function dims(pairs: readonly (readonly [string, unknown])[]): Dim[] {
   return out;
 }
 
+/** The fields of a record the shared dimensions read: a beacon record's, or a CMCD record's. */
+export type SharedRecordFields = Pick<
+  EnrichedRecord,
+  'session_id' | 'content_id' | 'schema_version' | 'sdk_name' | 'sdk_version' | 'geo' | 'edge'
+> &
+  Partial<
+    Pick<
+      EnrichedRecord,
+      | 'player_name'
+      | 'player_version'
+      | 'drm_system'
+      | 'audio_language'
+      | 'subtitle_language'
+      | 'viewer_id'
+    >
+  >;
+
 /**
  * Dimensions every event of a record shares, prepared once per record: `first` are always kept,
  * `later` in this order while they fit.
  */
-function sharedDimensions(record: EnrichedRecord, streamRegion: string) {
+export function sharedDimensions(record: SharedRecordFields, streamRegion: string) {
   const { geo = {}, edge } = record;
   const first = dims([
     ['session_id', record.session_id],

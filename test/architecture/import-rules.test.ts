@@ -29,7 +29,7 @@ const RULES: Record<string, Rule> = {
   edge: {
     imports: ['schemas', 'common'],
     node: true,
-    packages: ['cloudfront', 'aws-lambda'],
+    packages: ['cloudfront', 'aws-lambda', '@svta/cml-cmcd'],
   },
   'core-pipeline': {
     imports: ['schemas', 'common'],

@@ -56,6 +56,7 @@ describe('recordToRows', () => {
         sdk_version: '0.1.0',
         player_name: 'hls.js',
         player_version: '1.7.4',
+        source: 'sdk',
         drm_system: null,
         audio_language: null,
         subtitle_language: null,

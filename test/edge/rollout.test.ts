@@ -64,7 +64,7 @@ describe('rule format', () => {
     [
       'schema',
       '1.0.0:live',
-      "a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0; got '1.0.0'",
+      "a schema version is MODEL-REVISION-ADDITION, e.g. 1-0-0 (cmcd-1-0-0 for CMCD reports); got '1.0.0'",
     ],
     ['schema', 'v1!:live', "subject 'v1!' has characters a rule cannot carry"],
     ['sdk', 'beacon-edge-web:retired', "an SDK release is <name>@<version>, got 'beacon-edge-web'"],
@@ -305,3 +305,58 @@ function sessionOutOf(subject: string, rate: number): string {
 function sessionInside(subject: string, rate: number): string {
   for (let i = 0; ; i++) if (inSample(`sess-${i}`, subject, rate)) return `sess-${i}`;
 }
+
+describe('CMCD subjects', () => {
+  const cmcd: RolloutSubject = {
+    schemaVersion: 'cmcd-1-0-0',
+    sdkName: 'cmcd',
+    sdkVersion: '2',
+    sessionId: 'session-0001',
+    otherSdks: [{ name: 'hls.js', version: '1.7.4' }],
+  };
+
+  it('reads cmcd-<version> as a schema subject', () => {
+    expect(checkSubject('schema', 'cmcd-1-0-0')).toBeUndefined();
+    expect(checkSubject('schema', 'cmcd-1.0.0')).toMatch(/MODEL-REVISION-ADDITION/);
+  });
+
+  it('refuses a retired CMCD schema without naming an upgrade a player could not act on', () => {
+    expect(decideRollout(rules('cmcd-1-0-0:retired', '-'), cmcd, 'cmcd-1-0-0')).toStrictEqual({
+      accept: false,
+      reason: 'schema_retired',
+      detail: 'schema_version cmcd-1-0-0 is retired',
+      rule: { scope: 'schema', subject: 'cmcd-1-0-0', state: 'retired' },
+    });
+  });
+
+  it('applies the SDK rules to every release the request names: cmcd@2 and the player', () => {
+    const player = decideRollout(
+      rules('-', 'hls.js@1.7.4:retired,upgrade=1.8.0'),
+      cmcd,
+      'cmcd-1-0-0',
+    );
+    expect(player).toMatchObject({
+      accept: false,
+      reason: 'sdk_retired',
+      detail: 'hls.js@1.7.4 is retired; upgrade to hls.js@1.8.0',
+      upgrade: 'hls.js@1.8.0',
+    });
+    expect(decideRollout(rules('-', 'cmcd@2:retired'), cmcd, 'cmcd-1-0-0')).toMatchObject({
+      accept: false,
+      detail: 'cmcd@2 is retired; upgrade the SDK',
+    });
+    // Retired beats not sampled, whichever release each rule names.
+    expect(
+      decideRollout(rules('-', 'cmcd@2:live,sample=0 hls.js@1.7.4:retired'), cmcd, 'cmcd-1-0-0'),
+    ).toMatchObject({ reason: 'sdk_retired' });
+    const deprecated = decideRollout(
+      rules('cmcd-1-0-0:deprecated', 'hls.js@1.7.4:deprecated'),
+      cmcd,
+      'cmcd-1-0-0',
+    );
+    expect(deprecated.accept && deprecated.deprecations.map((d) => d.rule.subject)).toStrictEqual([
+      'cmcd-1-0-0',
+      'hls.js@1.7.4',
+    ]);
+  });
+});

@@ -61,6 +61,7 @@ describe('beacons rollout', () => {
       '  1-0-0                  deprecated  since 2026-11-01  sunset 2027-03-01',
       '  1-1-0                  live',
       '  2-0-0                  live        sample 25 % of sessions  (what new clients send)',
+      '  cmcd-1-0-0             live        (what new clients send)',
       '',
       'SDK releases:',
       '  beacon-edge-web@0.1.0  retired     upgrade 0.3.0',
@@ -80,6 +81,7 @@ describe('beacons rollout', () => {
         },
         { subject: '1-1-0', state: 'live', bundled: true, current: false },
         { subject: '2-0-0', state: 'live', sample: 0.25, bundled: true, current: true },
+        { subject: 'cmcd-1-0-0', state: 'live', bundled: true, current: true },
       ],
       sdks: [{ subject: 'beacon-edge-web@0.1.0', state: 'retired', upgrade: '0.3.0' }],
       problems: [],
@@ -113,7 +115,7 @@ describe('beacons rollout', () => {
   it('lists an empty store: every bundled version live, no SDK rules', async () => {
     expect(await run('list')).toBe(0);
     expect(out.join('\n')).toContain(
-      '  1-0-0     live\n  1-1-0     live\n  2-0-0     live        (what new clients send)\n\nSDK releases:\n  (no rules: every SDK release is live)',
+      '  1-0-0       live\n  1-1-0       live\n  2-0-0       live        (what new clients send)\n  cmcd-1-0-0  live        (what new clients send)\n\nSDK releases:\n  (no rules: every SDK release is live)',
     );
     expect(fs.existsSync(path.join(dir, KVS_FILE_NAME))).toBe(false);
   });
@@ -125,7 +127,7 @@ describe('beacons rollout', () => {
     );
     expect(await run('list')).toBe(0);
     const listing = out.join('\n');
-    expect(listing).toContain('  1-0-0     retired\n');
+    expect(listing).toContain('  1-0-0       retired\n');
     expect(
       listing.endsWith(
         '\n\nEntries the edge cannot read (it skips them):\n  9-9-9:paused: state must be one of live, deprecated, retired' +
@@ -159,11 +161,11 @@ describe('beacons rollout', () => {
     ],
     [
       ['rollout', 'set', '3-0-0', 'retired'],
-      'beacons: schema version 3-0-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0); a rule for it would never apply',
+      'beacons: schema version 3-0-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0, cmcd-1-0-0); a rule for it would never apply',
     ],
     [
       ['rollout', 'set', 'web', 'retired'],
-      'beacons: "web" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)',
+      'beacons: "web" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0, or cmcd-1-0-0 for CMCD reports) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)',
     ],
     [
       [

@@ -22,13 +22,15 @@ describe('scopeOf', () => {
     ['12-3-45', 'schema'],
     ['beacon-edge-web@0.1.0', 'sdk'],
     ['@scope/sdk@1.0.0', 'sdk'],
+    ['cmcd-1-0-0', 'schema'],
+    ['cmcd@2', 'sdk'],
   ])('%s is a %s rule', (subject, scope) => {
     expect(scopeOf(subject)).toBe(scope);
   });
 
   it.each(['1.0.0', 'beacon-edge-web', '1-0'])('%s is refused', (subject) => {
     expect(() => scopeOf(subject)).toThrow(
-      `"${subject}" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)`,
+      `"${subject}" is neither a schema version (MODEL-REVISION-ADDITION, e.g. 1-0-0, or cmcd-1-0-0 for CMCD reports) nor an SDK release (<sdk_name>@<sdk_version>, e.g. beacon-edge-web@0.1.0)`,
     );
   });
 });
@@ -82,7 +84,7 @@ describe('buildRule', () => {
       '1-2-0',
       'retired',
       {},
-      'schema version 1-2-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0); a rule for it would never apply',
+      'schema version 1-2-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0, cmcd-1-0-0); a rule for it would never apply',
     ],
     ['1-0-0', 'gone', {}, 'the state must be one of live, deprecated, retired, got "gone"'],
     [
@@ -108,7 +110,7 @@ describe('buildRule', () => {
       '1-0-0',
       'retired',
       { upgrade: '3-0-0' },
-      '--upgrade 3-0-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0); a rule for it would never apply',
+      '--upgrade 3-0-0 is not a schema version this edge bundles (1-0-0, 1-1-0, 2-0-0, cmcd-1-0-0); a rule for it would never apply',
     ],
     ['1-0-0', 'retired', { upgrade: '1-0-0' }, '--upgrade 1-0-0 is the version being retired'],
     ['web@1.0', 'retired', { upgrade: '1.0' }, '--upgrade 1.0 is the version being retired'],
@@ -215,5 +217,30 @@ describe('withRule / withoutRule', () => {
     }
     expect(Buffer.byteLength(`rollout.sdks${value}`)).toBeLessThanOrEqual(KVS_MAX_ENTRY_BYTES);
     expect(n).toBeGreaterThan(20);
+  });
+});
+
+describe('CMCD subjects', () => {
+  it('sets the CMCD report schema and CMCD versions like any schema and SDK release', () => {
+    expect(buildRule('cmcd-1-0-0', 'retired', {}, TODAY)).toStrictEqual({
+      scope: 'schema',
+      subject: 'cmcd-1-0-0',
+      state: 'retired',
+    });
+    expect(buildRule('cmcd@2', 'live', { sample: '0.5' }, TODAY)).toStrictEqual({
+      scope: 'sdk',
+      subject: 'cmcd@2',
+      state: 'live',
+      sample: 0.5,
+    });
+  });
+
+  it('refuses an unbundled CMCD schema, and an upgrade across the two kinds of schema', () => {
+    expect(() => buildRule('cmcd-9-0-0', 'retired', {}, TODAY)).toThrow(
+      'schema version cmcd-9-0-0 is not a schema version this edge bundles',
+    );
+    expect(() => buildRule('cmcd-1-0-0', 'retired', { upgrade: '2-0-0' }, TODAY)).toThrow(
+      "--upgrade 2-0-0 is not a version of cmcd-1-0-0's schema",
+    );
   });
 });

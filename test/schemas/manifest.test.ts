@@ -9,9 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CMCD_SCHEMA_VERSIONS } from '../../schemas/cmcd.js';
 import { SCHEMA_VERSIONS } from '../../schemas/versions.js';
 
 const SCHEMAS = path.resolve(import.meta.dirname, '../../schemas/beacon');
+/** The CMCD report schemas: a folder of its own with its own manifest, under the same rule. */
+const CMCD_SCHEMAS = path.resolve(import.meta.dirname, '../../schemas/cmcd');
 const SCHEMAVER_FILE = /^\d+-\d+-\d+\.json$/;
 
 /** What is wrong with a schemas folder's manifest, one sentence each. */
@@ -53,6 +56,13 @@ describe('schema manifest', () => {
   it('has every version the edge bundles released', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(SCHEMAS, 'manifest.json'), 'utf8'));
     for (const v of SCHEMA_VERSIONS) expect(manifest.released, v).toHaveProperty([v]);
+  });
+
+  it('records every CMCD schema file with its exact hash, and has every bundled CMCD version released', () => {
+    expect(manifestProblems(CMCD_SCHEMAS)).toStrictEqual([]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(CMCD_SCHEMAS, 'manifest.json'), 'utf8'));
+    for (const subject of CMCD_SCHEMA_VERSIONS)
+      expect(manifest.released, subject).toHaveProperty([subject.replace(/^cmcd-/, '')]);
   });
 
   describe('on a copy broken on purpose', () => {

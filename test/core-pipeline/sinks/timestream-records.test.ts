@@ -37,6 +37,7 @@ describe('eventRecord', () => {
       { Name: 'asn', Value: '3320', DimensionValueType: 'VARCHAR' },
       { Name: 'device', Value: 'desktop', DimensionValueType: 'VARCHAR' },
       { Name: 'session_id', Value: 'sess_ts_records_1', DimensionValueType: 'VARCHAR' },
+      { Name: 'source', Value: 'sdk', DimensionValueType: 'VARCHAR' },
     ]);
     const m = Object.fromEntries((r.MeasureValues ?? []).map((v) => [v.Name, [v.Type, v.Value]]));
     expect(m.event_id).toStrictEqual(['VARCHAR', 'ev_ts_records_1']);
@@ -45,7 +46,7 @@ describe('eventRecord', () => {
     expect(m.received_at).toStrictEqual(['BIGINT', String(T0)]);
     expect(m.ingested_at).toStrictEqual(['BIGINT', String(T0 + 500)]);
     // Neither the time, the type nor a dimension is repeated as a measure; nulls are left out.
-    for (const absent of ['time', 'type', 'pop', 'session_id', 'bitrate', 'attrs'])
+    for (const absent of ['time', 'type', 'pop', 'session_id', 'source', 'bitrate', 'attrs'])
       expect(m[absent]).toBeUndefined();
   });
 

@@ -97,6 +97,15 @@ describe('toIngestRequest', () => {
     });
     // The client IP is in the event, but never in what the core sees.
     expect(JSON.stringify({ ...req, body: null })).not.toContain('203.0.113.178');
+    expect(req.query).toBeUndefined();
+  });
+
+  it('passes the query string on (the CMCD path reads the player from it)', () => {
+    const event = makeOriginRequestEvent({ body: 'abc' });
+    event.Records[0].cf.request.querystring = 'player=hls.js&player_version=1.7.4';
+    expect(toIngestRequest(event, 'eu-central-1', NOW).query).toBe(
+      'player=hls.js&player_version=1.7.4',
+    );
   });
 });
 

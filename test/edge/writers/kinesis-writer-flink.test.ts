@@ -12,6 +12,8 @@ import { StreamUnavailableError } from '../../../edge/errors.js';
 import { KinesisRecordWriter } from '../../../edge/writers/kinesis-writer.js';
 import type { PutRecordsInput } from '../../../edge/writers/operations.js';
 import { type FlinkEvent, toFlinkEvents } from '../../../edge/writers/timestream-flink.js';
+import { cmcdFlinkEvents } from '../../../edge/writers/timestream-flink-cmcd.js';
+import type { CmcdRecord } from '../../../schemas/cmcd.js';
 import { NOW } from '../../helpers/cloudfront-events.js';
 import {
   FAKE_CREDENTIALS,
@@ -75,6 +77,40 @@ describe('KinesisRecordWriter, timestream-flink', () => {
     expect(sent.map((r) => r.PartitionKey)).toStrictEqual(Array(3).fill(record.session_id));
     expect(sent.map((r) => decode(r.Data))).toStrictEqual(
       JSON.parse(JSON.stringify(toFlinkEvents(record))),
+    );
+    for (const r of sent) expect(flinkViolations(decode(r.Data))).toStrictEqual([]);
+  });
+
+  it('puts one Kinesis record per CMCD report line, beside a beacon record in the same call', async () => {
+    kinesis.setHandler(allOk);
+    const beacon = makeRecord(1);
+    const cmcd: CmcdRecord = {
+      record_version: 1,
+      kind: 'cmcd',
+      schema_version: 'cmcd-1-0-0',
+      received_at: NOW,
+      skew_ms: 500,
+      session_id: 'cmcd-session-1',
+      content_id: 'unknown',
+      sdk_name: 'cmcd',
+      sdk_version: '2',
+      geo: {},
+      edge: { ...beacon.edge },
+      reports: [0, 1].map((sn) => ({
+        id: `cmcd-line-${sn}-aaaaaaaa`,
+        seq: sn,
+        report: { e: 'ps', sid: 'cmcd-session-1', sn, sta: 'p', ts: NOW - 1000, v: 2 },
+      })),
+    };
+    expect(await settle(writer.write([beacon, cmcd], [EU]))).toBeUndefined();
+    const sent = putInputs()[0].Records ?? [];
+    expect(sent.map((r) => [r.PartitionKey, decode(r.Data).event_id])).toStrictEqual([
+      [beacon.session_id, beacon.events[0].id],
+      ['cmcd-session-1', 'cmcd-line-0-aaaaaaaa'],
+      ['cmcd-session-1', 'cmcd-line-1-aaaaaaaa'],
+    ]);
+    expect(decode(sent[1].Data)).toStrictEqual(
+      JSON.parse(JSON.stringify(cmcdFlinkEvents(cmcd)[0])),
     );
     for (const r of sent) expect(flinkViolations(decode(r.Data))).toStrictEqual([]);
   });
