@@ -24,6 +24,7 @@ const only = process.argv.slice(2);
 /** Benchmarks in the order they run. */
 const BENCHES = [
   'edge-throughput',
+  'cmcd-throughput',
   'edge-bundles',
   'core-store',
   'line-protocol',
