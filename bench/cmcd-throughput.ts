@@ -107,9 +107,8 @@ for (let i = 0; i < SESSIONS; i++) {
   const sid = `bench-cmcd-session-${String(i).padStart(4, '0')}`;
   const lines = SCRIPT.map((m, sn) => cmcdLine(sid, sn, now - (20 - sn) * 1000, m.e, m.sta));
   cmcdBatched.push(request('/v1/cmcd', 'application/cmcd', lines.join('\n'), `cmcd-${i}`));
-  lines.forEach((line, sn) =>
-    cmcdSingle.push(request('/v1/cmcd', 'application/cmcd', line, `cmcd-${i}-${sn}`)),
-  );
+  for (const [sn, line] of lines.entries())
+    cmcdSingle.push(request('/v1/cmcd', 'application/cmcd', line, `cmcd-${i}-${sn}`));
 }
 
 /** The record bytes of the last request, as the Kinesis writer would send them. */

@@ -19,6 +19,9 @@ import { buildDashboards, DASHBOARD_UIDS, DATASOURCE_VARIABLE } from '../../graf
 import { expandTimestream } from '../../grafana/macros.js';
 import { sourceVariableValue } from '../../grafana/source-panel.js';
 
+/** The source variable as the panels' queries spell it (a Grafana placeholder, not a template). */
+const SOURCE_VAR = '$' + '{source:raw}';
+
 interface Json {
   uid: string;
   title: string;
@@ -151,7 +154,7 @@ describe('queries', () => {
     const [timestream] = json('timestream');
     const filtered = (d: Json, key: string) =>
       d.panels
-        .filter((p) => (p.targets ?? []).some((t) => String(t[key]).includes('${source:raw}')))
+        .filter((p) => (p.targets ?? []).some((t) => String(t[key]).includes(SOURCE_VAR)))
         .map((p) => p.title);
     const titles = [...QOE_PANELS, SOURCE_PANEL].map((p) => p.title);
     expect(filtered(influx, 'query')).toStrictEqual(titles);

@@ -15,6 +15,9 @@ import { simulateTraffic, type Traffic, writeTraffic } from '../helpers/grafana-
 import { type Influxd, type InfluxResult, startInfluxd } from '../helpers/influxd.js';
 import { T0 } from '../helpers/records.js';
 
+/** The source variable as the panels' queries spell it (a Grafana placeholder, not a template). */
+const SOURCE_VAR = '$' + '{source:raw}';
+
 const DB = 'beacons';
 /** The simulated traffic's 15 minutes, not aligned to any bucket. */
 const TRAFFIC_FROM = T0 + 3_500;
@@ -296,7 +299,7 @@ describe('InfluxDB panels of the generated dashboards against influxd', () => {
         panels: (StoredPanel & { type: string })[];
       }[];
       const filtered = overview.panels.filter((p) =>
-        (p.targets ?? []).some((t) => t.query.includes('${source:raw}')),
+        (p.targets ?? []).some((t) => t.query.includes(SOURCE_VAR)),
       );
       // 9 QoE panels and the source table.
       expect(filtered.map((p) => p.title)).toContain('By source / player');
