@@ -25,6 +25,7 @@ const only = process.argv.slice(2);
 const BENCHES = [
   'edge-throughput',
   'cmcd-throughput',
+  'cmcd-map',
   'edge-bundles',
   'core-store',
   'line-protocol',
