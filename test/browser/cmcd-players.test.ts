@@ -236,7 +236,7 @@ describeInChromium('CMCD v2 from real players to the local stack', (env) => {
     });
 
     // Its own test, so a gap here does not hide the rest: dash.js sends no `bc` event, only the
-    // playhead bitrate (`pb`) on its other reports (docs/notes-cm-browser.md).
+    // playhead bitrate (`pb`) on its other reports (test/fixtures/cmcd/README.md).
     it(`${player}: the switch to the top rendition is a bitrate_changed at the manifest's bitrate`, () => {
       const d = stored.get(player);
       expect(d, 'the session of the test above').toBeDefined();
