@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mapCmcdEntries } from '../../../core-pipeline/cmcd/map.js';
 import { initialCmcdState } from '../../../core-pipeline/cmcd/state.js';
 import type { EventRow } from '../../../core-pipeline/rows.js';
+import type { CmcdReport } from '../../../schemas/cmcd.js';
 import { cmcdContext, cmcdEntry, cmcdLines, sta, T0 } from '../../helpers/cmcd-records.js';
 
 const ctx = cmcdContext();
@@ -256,7 +257,7 @@ describe('mapCmcdEntries: per-object-type values (br=(128;v 16;a))', () => {
 });
 
 describe('mapCmcdEntries: bitrate changes from pb (dash.js sends no bc)', () => {
-  const pb = (kbps: number) => ({
+  const pb = (kbps: number): CmcdReport => ({
     pb: [
       { value: kbps, params: { v: true } },
       { value: 16, params: { a: true } },
