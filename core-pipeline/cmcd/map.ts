@@ -21,6 +21,7 @@ import {
   kbpsToBps,
   reportAttrs,
   urlHost,
+  videoNumber,
   wholeNumber,
 } from './report-values.js';
 import { type CmcdSessionState, initialCmcdState } from './state.js';
@@ -112,6 +113,8 @@ function mapInOrder(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
   // Only `ps` lines change the state: the `sta` other lines repeat is not always the current one
   // (dash.js puts the state of the request's start on `rr` lines).
   advance(s, ts);
+  const change = playheadChange(s, r);
+  if (change !== null) return change;
   switch (r.e) {
     case 't': {
       const bitrate = kbpsToBps(r.pb) ?? kbpsToBps(r.br);
@@ -119,6 +122,8 @@ function mapInOrder(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
       return { type: 'heartbeat', ...counters(s), bitrate: averageBitrate(s), ...readings(r) };
     }
     case 'bc': {
+      s.sentBc = true;
+      s.playheadBitrate = kbpsToBps(r.pb) ?? s.playheadBitrate;
       const prev = s.bitrate;
       const bitrate = kbpsToBps(r.br) ?? kbpsToBps(r.pb);
       if (bitrate !== null) s.bitrate = bitrate;
@@ -127,12 +132,34 @@ function mapInOrder(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
     default:
       // `rr` lines are left out: dash.js puts the request's data on them, not the playhead's.
       if (r.e !== 'rr') s.bitrate = kbpsToBps(r.pb) ?? s.bitrate;
+      s.playheadBitrate = kbpsToBps(r.pb) ?? s.playheadBitrate;
       return mapAlone(r);
   }
 }
 
+/**
+ * A `t` or `rr` line whose video playhead bitrate (`pb`) differs from the session's last known
+ * one is the session's `bitrate_changed` (dash.js sends no `bc`; its rendition switch shows only
+ * as `pb` changing). Still one row per line: such a `t` line gives no heartbeat, and the next
+ * one carries the counters (they are cumulative). The first `pb` of a session is no change (there
+ * is nothing to change from), and a session that sends `bc` gets its changes from `bc` only.
+ */
+function playheadChange(s: CmcdSessionState, r: CmcdReport): Measures | null {
+  if (r.e !== 't' && r.e !== 'rr') return null;
+  const pb = kbpsToBps(r.pb);
+  if (pb === null) return null;
+  const prev = s.playheadBitrate;
+  s.playheadBitrate = pb;
+  if (prev === null || prev === pb || s.sentBc) return null;
+  s.bitrate = pb;
+  const extra = r.e === 'rr' ? { url_host: urlHost(r.url) ?? undefined } : undefined;
+  return { type: 'bitrate_changed', bitrate: pb, prev_bitrate: prev, extra, ...readings(r) };
+}
+
 /** A `ps` line in order: the lifecycle event its state change means. */
 function playState(s: CmcdSessionState, r: CmcdReport, ts: number): Measures {
+  // A `ps` line keeps its type; the `pb` it reports is the one the next change compares against.
+  s.playheadBitrate = kbpsToBps(r.pb) ?? s.playheadBitrate;
   if (!isPlayState(r.sta)) {
     advance(s, ts);
     return { type: 'play_state', ...readings(r) };
@@ -230,9 +257,9 @@ function errorFields(r: CmcdReport, fatal: boolean): Pick<Measures, 'error_code'
 function readings(r: CmcdReport): Readings {
   const n = LIMITS.eventNumbers;
   const out: Readings = {};
-  const bl = firstNumber(r.bl);
+  const bl = videoNumber(r.bl);
   if (bl !== null && bl <= n.buffer_ms.max) out.buffer_ms = bl;
-  const mtp = wholeNumber(firstNumber(r.mtp), n.throughput_kbps.max);
+  const mtp = wholeNumber(videoNumber(r.mtp), n.throughput_kbps.max);
   if (mtp !== null) out.throughput_kbps = mtp;
   const dfa = wholeNumber(firstNumber(r.dfa), n.dropped_frames.max);
   if (dfa !== null) out.dropped_frames = dfa;

@@ -115,7 +115,23 @@ function readEntry(v: unknown, skewMs: number): CmcdEntry {
 const isItem = (x: unknown): boolean =>
   typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
 
-/** A decoded CMCD value as the record carries it: a bare item or an inner list of them. */
+/** An inner-list item: bare, or `{ value, params }` with bare parameter values. */
+function isListItem(x: unknown): boolean {
+  if (isItem(x)) return true;
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const o = x as Record<string, unknown>;
+  const params = o.params;
+  return (
+    Object.keys(o).length === 2 &&
+    isItem(o.value) &&
+    typeof params === 'object' &&
+    params !== null &&
+    !Array.isArray(params) &&
+    Object.values(params).every(isItem)
+  );
+}
+
+/** A decoded CMCD value as the record carries it: a bare item or an inner list of items. */
 function isCmcdValue(v: unknown): boolean {
-  return isItem(v) || (Array.isArray(v) && v.every(isItem));
+  return isItem(v) || (Array.isArray(v) && v.every(isListItem));
 }

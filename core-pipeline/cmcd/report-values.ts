@@ -5,17 +5,34 @@
  */
 import { LIMITS } from '../../schemas/limits.js';
 import { isWellFormed } from '../../schemas/storable.js';
-import type { CmcdReport, CmcdValue } from '../../schemas/cmcd.js';
+import type { CmcdItem, CmcdParamItem, CmcdReport, CmcdValue } from '../../schemas/cmcd.js';
 
-/**
- * The first number of a value: CMCD v2 sends `br`, `pb`, `bl`, `mtp` as inner lists (one item per
- * object type, whose token parameter the decoded form drops), v1 as a bare integer.
- */
-export function firstNumber(v: CmcdValue | undefined): number | null {
-  const x = Array.isArray(v) ? v[0] : v;
-  return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null;
+/** The bare value of an inner-list item, with or without parameters. */
+function itemValue(x: CmcdItem | CmcdParamItem | undefined): CmcdItem | undefined {
+  return typeof x === 'object' ? x.value : x;
 }
 
+const asNumber = (x: CmcdItem | undefined): number | null =>
+  typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null;
+
+/** The first number of a value: a bare number, or the first item of an inner list. */
+export function firstNumber(v: CmcdValue | undefined): number | null {
+  return asNumber(Array.isArray(v) ? itemValue(v[0]) : v);
+}
+
+/** Whether an item's parameters mark it as video: `v`, or `av` (muxed audio and video). */
+const isVideo = (x: CmcdItem | CmcdParamItem): boolean =>
+  typeof x === 'object' && (x.params.v === true || x.params.av === true);
+
+/**
+ * The video number of a per-object-type value (`br`, `pb`, `tb`, `bl`, `mtp`): CMCD v2 sends an
+ * inner list with one item per object type (dash.js `br=(128;v 16;a)`), so the item whose
+ * parameter marks it as video, else the first item (hls.js sends one bare item); v1 a bare number.
+ */
+export function videoNumber(v: CmcdValue | undefined): number | null {
+  if (!Array.isArray(v)) return asNumber(v);
+  return asNumber(itemValue(v.find(isVideo) ?? v[0]));
+}
 /** A non-negative whole number within `max`, or null. */
 export function wholeNumber(v: number | null, max: number): number | null {
   if (v === null) return null;
@@ -23,15 +40,18 @@ export function wholeNumber(v: number | null, max: number): number | null {
   return n >= 0 && n <= max ? n : null;
 }
 
-/** A kbps value (`br`, `pb`) as bps, within the bitrate column's bounds; null when absent or out of range. */
+/**
+ * A kbps value (`br`, `pb`: the video item's) as bps, within the bitrate column's bounds; null
+ * when absent or out of range.
+ */
 export function kbpsToBps(v: CmcdValue | undefined): number | null {
-  const kbps = firstNumber(v);
+  const kbps = videoNumber(v);
   return kbps === null ? null : wholeNumber(kbps * 1000, LIMITS.eventNumbers.bitrate.max);
 }
 
 /** The first string of a value (`ec` is an inner list of strings), cut to `max` code points. */
 export function firstString(v: CmcdValue | undefined, max: number): string | null {
-  const x = Array.isArray(v) ? v[0] : v;
+  const x = Array.isArray(v) ? itemValue(v[0]) : v;
   if (typeof x !== 'string' || x.length === 0 || !isWellFormed(x)) return null;
   const points = Array.from(x);
   return points.length <= max ? x : points.slice(0, max).join('');

@@ -32,6 +32,14 @@ export interface CmcdSessionState {
   stallCount: number;
   /** The current encoded bitrate (bps), from `bc`, or `pb`/`br` on other lines; null when unknown. */
   bitrate: number | null;
+  /**
+   * The last video playhead bitrate (`pb`, bps) a line in order reported; null before any. A
+   * `t` or `rr` line whose `pb` differs from it is the session's bitrate change (dash.js sends no
+   * `bc`). Absent in states stored before it existed (read as null).
+   */
+  playheadBitrate: number | null;
+  /** Whether the session sent a `bc` line: its changes are then its `bc` lines, not `pb`'s. */
+  sentBc: boolean;
   /** Σ bitrate × played ms over the played time whose bitrate was known (bps·ms), and that time. */
   bitsMs: number;
   bitratePlayedMs: number;
@@ -51,6 +59,8 @@ export function initialCmcdState(): CmcdSessionState {
     stallMs: 0,
     stallCount: 0,
     bitrate: null,
+    playheadBitrate: null,
+    sentBc: false,
     bitsMs: 0,
     bitratePlayedMs: 0,
   };
@@ -90,12 +100,18 @@ export function parseCmcdState(text: string): CmcdSessionState | undefined {
     stallMs: isNum(o.stallMs) ? o.stallMs : Number.NaN,
     stallCount: isNum(o.stallCount) ? o.stallCount : Number.NaN,
     bitrate: numOrNull(o.bitrate) as number | null,
+    // Both absent from states stored before they existed: such a session has not seen either.
+    playheadBitrate: (o.playheadBitrate === undefined ? null : numOrNull(o.playheadBitrate)) as
+      | number
+      | null,
+    sentBc: o.sentBc === true,
     bitsMs: isNum(o.bitsMs) ? o.bitsMs : Number.NaN,
     bitratePlayedMs: isNum(o.bitratePlayedMs) ? o.bitratePlayedMs : Number.NaN,
   };
   const broken =
     Object.values(s).some((v) => v === undefined || (typeof v === 'number' && Number.isNaN(v))) ||
     s.sta === '' ||
-    typeof o.firstFrame !== 'boolean';
+    typeof o.firstFrame !== 'boolean' ||
+    (o.sentBc !== undefined && typeof o.sentBc !== 'boolean');
   return broken ? undefined : s;
 }

@@ -5,7 +5,7 @@
  * the store can keep. The schema runs first because its messages name the key and the bound.
  */
 import { validateCmcd } from '@svta/cml-cmcd';
-import type { CmcdReport } from '../../schemas/cmcd.js';
+import type { CmcdReport, CmcdValue } from '../../schemas/cmcd.js';
 import { cmcdValidators, type ValidationError } from '../../schemas/generated/index.js';
 import { isWellFormed } from '../../schemas/storable.js';
 import { truncate } from '../ingest/request-gate.js';
@@ -44,7 +44,7 @@ export function checkReport(report: CmcdReport, schemaVersion: string): ReportPr
   }
   const validate = cmcdValidators[schemaVersion];
   if (!validate(report)) return invalid(formatError(validate.errors));
-  const result = validateCmcd(report, { reportingMode: 'event' });
+  const result = validateCmcd(withoutItemParams(report), { reportingMode: 'event' });
   if (!result.valid) {
     const error = result.issues.find((i) => i.severity === 'error');
     return invalid(
@@ -54,13 +54,45 @@ export function checkReport(report: CmcdReport, schemaVersion: string): ReportPr
   // The schema cannot say "well-formed Unicode"; only the JSON form can carry a lone surrogate
   // (structured-field strings are printable ASCII), and no store keeps one as text.
   for (const [key, value] of Object.entries(report)) {
-    const strings = Array.isArray(value) ? value : [value];
-    for (const s of strings) {
-      if (typeof s === 'string' && !isWellFormed(s))
+    for (const s of textsOf(value)) {
+      if (!isWellFormed(s))
         return invalid(`/${key} holds an unpaired UTF-16 surrogate; send well-formed text`);
     }
   }
   return undefined;
+}
+
+/**
+ * The report with every inner-list item bare (`{ value, params }` → value). cml-cmcd's
+ * `validateCmcd` knows an item with parameters only as its own SfItem class, and a plain object
+ * fails its list checks; the parameters themselves are our schema's to check.
+ */
+export function withoutItemParams(report: CmcdReport): CmcdReport {
+  const out: CmcdReport = {};
+  for (const [key, value] of Object.entries(report)) {
+    Object.defineProperty(out, key, {
+      value: Array.isArray(value)
+        ? value.map((item) => (typeof item === 'object' ? item.value : item))
+        : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** Every string a value holds: items, item values and parameter values. */
+function textsOf(value: CmcdValue): string[] {
+  const out: string[] = [];
+  for (const item of Array.isArray(value) ? value : [value]) {
+    if (typeof item === 'string') out.push(item);
+    else if (typeof item === 'object') {
+      if (typeof item.value === 'string') out.push(item.value);
+      for (const p of Object.values(item.params)) if (typeof p === 'string') out.push(p);
+    }
+  }
+  return out;
 }
 
 function invalid(detail: string): ReportProblem {

@@ -1,12 +1,14 @@
 /**
  * One report line as JSON (`CmcdReport`, schemas/cmcd.ts): a line of the line form is decoded by
  * `@svta/cml-cmcd` (no parser of ours), then its structured-field values are made plain: tokens
- * and strings are strings, inner lists arrays of their bare items, item parameters dropped. An
- * item of the JSON form must already be that shape. Values JSON cannot carry (byte sequences,
- * dates) refuse the line; the schema then says which keys and types are allowed.
+ * and strings are strings, inner lists arrays of their items. An inner-list item with parameters
+ * keeps them as `{ value, params }` (dash.js's `br=(128;v 16;a)`: the `v`/`a` parameter is what
+ * tells video from audio); parameters of a top-level value are dropped. An item of the JSON form
+ * must already be that shape. Values JSON cannot carry (byte sequences, dates, also as a
+ * parameter) refuse the line; the schema then says which keys, types and parameters are allowed.
  */
 import { decodeCmcd } from '@svta/cml-cmcd';
-import type { CmcdItem, CmcdReport, CmcdValue } from '../../schemas/cmcd.js';
+import type { CmcdItem, CmcdParamItem, CmcdReport, CmcdValue } from '../../schemas/cmcd.js';
 import { truncate } from '../ingest/request-gate.js';
 import { MAX_CMCD_LINE_CHARS } from './limits.js';
 import type { CmcdLine } from './lines.js';
@@ -59,7 +61,7 @@ function fromEntries(entries: [string, unknown][], structured: boolean): Normali
     if (value === undefined) {
       return fail(
         'invalid_report',
-        `/${truncate(key, 64)} is ${describe(raw)}; a CMCD value is a string, token, number, boolean or an inner list of them`,
+        `/${truncate(key, 64)} is ${describe(raw)}; a CMCD value is a string, token, number, boolean or an inner list of them (an item may have parameters of those types)`,
       );
     }
     // defineProperty: a JSON `__proto__` key stays an own key (refused by the schema) instead of
@@ -77,9 +79,9 @@ function fromEntries(entries: [string, unknown][], structured: boolean): Normali
 function plainValue(raw: unknown, structured: boolean): CmcdValue | undefined {
   const v = structured ? unwrap(raw) : raw;
   if (Array.isArray(v)) {
-    const items: CmcdItem[] = [];
+    const items: (CmcdItem | CmcdParamItem)[] = [];
     for (const item of v) {
-      const plain = plainItem(structured ? unwrap(item) : item);
+      const plain = listItem(item);
       if (plain === undefined) return undefined;
       items.push(plain);
     }
@@ -88,11 +90,43 @@ function plainValue(raw: unknown, structured: boolean): CmcdValue | undefined {
   return plainItem(v);
 }
 
+/**
+ * One inner-list item: bare, or `{ value, params }` with plain values. cml-cmcd gives an item
+ * with parameters as an SfItem (class instance) and JSON.parse as a plain object with exactly
+ * those two keys; both become a plain object. An item with an empty parameter set stays bare.
+ */
+function listItem(raw: unknown): CmcdItem | CmcdParamItem | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return plainItem(raw);
+  const keys = Object.keys(raw);
+  if (keys.length !== 2 || !('value' in raw) || !('params' in raw)) return undefined;
+  const value = plainItem(raw.value);
+  const params = raw.params;
+  if (value === undefined) return undefined;
+  // The decoder leaves `params` undefined on an item without parameters.
+  if (params === undefined) return value;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  const entries = Object.entries(params);
+  if (entries.length === 0) return value;
+  const plainParams: Record<string, CmcdItem> = {};
+  for (const [name, p] of entries) {
+    const item = plainItem(p);
+    if (item === undefined) return undefined;
+    // defineProperty: a JSON `__proto__` parameter stays an own key (refused by the schema).
+    Object.defineProperty(plainParams, name, {
+      value: item,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { value, params: plainParams };
+}
+
 function plainItem(v: unknown): CmcdItem | undefined {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
 }
 
-/** The bare value of a structured-field item with parameters (`br=(3000;v 128;a)`). */
+/** The bare value of a top-level structured-field item with parameters (`sta=p;x=1`). */
 function unwrap(v: unknown): unknown {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v && 'params' in v
     ? (v as { value: unknown }).value

@@ -9,7 +9,7 @@
  * custom keys are left out, their names being the player's.
  */
 import { isCmcdCustomKey } from '@svta/cml-cmcd';
-import type { CmcdRecord, CmcdValue } from '../../schemas/cmcd.js';
+import type { CmcdItem, CmcdParamItem, CmcdRecord, CmcdValue } from '../../schemas/cmcd.js';
 import {
   bytes,
   dims,
@@ -75,7 +75,7 @@ export function cmcdFlinkEvents(
 ): FlinkEvent[] {
   const shared = sharedDimensions(record, streamRegion);
   return record.reports.map(({ id, seq, report }) => {
-    const bitrate = report.e === 'bc' && Array.isArray(report.br) ? report.br[0] : undefined;
+    const bitrate = report.e === 'bc' ? videoItem(report.br) : undefined;
     const out: FlinkEvent = {
       Time: (report.ts as number) + record.skew_ms,
       TimeUnit: 'MILLISECONDS',
@@ -105,5 +105,22 @@ export function cmcdFlinkEvents(
 }
 
 function dimension(v: CmcdValue): string {
-  return Array.isArray(v) ? v.join(',') : String(v);
+  return Array.isArray(v) ? v.map(itemText).join(',') : String(v);
+}
+
+/** An inner-list item as CMCD writes it: `128;v`, `"a.m4s";r="0-9"` shown as `a.m4s;r=0-9`. */
+function itemText(x: CmcdItem | CmcdParamItem): string {
+  if (typeof x !== 'object') return String(x);
+  const params = Object.entries(x.params).map(([k, p]) => (p === true ? `;${k}` : `;${k}=${p}`));
+  return `${x.value}${params.join('')}`;
+}
+
+/** The value of a per-object-type list's video item (`;v` or muxed `;av`), else of its first. */
+function videoItem(v: CmcdValue | undefined): CmcdItem | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const video = v.find(
+    (x) => typeof x === 'object' && (x.params.v === true || x.params.av === true),
+  );
+  const x = video ?? v[0];
+  return typeof x === 'object' ? x.value : x;
 }

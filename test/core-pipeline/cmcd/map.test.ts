@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mapCmcdEntries } from '../../../core-pipeline/cmcd/map.js';
 import { initialCmcdState } from '../../../core-pipeline/cmcd/state.js';
 import type { EventRow } from '../../../core-pipeline/rows.js';
+import type { CmcdReport } from '../../../schemas/cmcd.js';
 import { cmcdContext, cmcdEntry, cmcdLines, sta, T0 } from '../../helpers/cmcd-records.js';
 
 const ctx = cmcdContext();
@@ -236,6 +237,97 @@ describe('mapCmcdEntries: interval reports and counters', () => {
       [1, 't', 10_000, { sta: 'p' }],
     ]);
     expect(rows.map((r) => r.played_ms)).toEqual([null, null]);
+  });
+});
+
+describe('mapCmcdEntries: per-object-type values (br=(128;v 16;a))', () => {
+  const v = (value: number) => ({ value, params: { v: true } });
+  const a = (value: number) => ({ value, params: { a: true } });
+
+  it('reads the video item of br, pb, bl, mtp wherever it is, else the first item', () => {
+    const { rows } = map([
+      [0, 'bc', 0, { br: [a(16), v(128)], bl: [a(900), v(4_000)], mtp: [a(50), v(12_900)] }],
+      [1, 'bc', 1_000, { br: [{ value: 300, params: { av: true } }, a(16)] }],
+      [2, 'bc', 2_000, { br: [a(16), 7] }],
+      [3, 'bc', 3_000, { br: [500, a(16)] }],
+    ]);
+    expect(rows[0]).toMatchObject({ bitrate: 128_000, buffer_ms: 4_000, throughput_kbps: 12_900 });
+    expect(rows.slice(1).map((r) => r.bitrate)).toStrictEqual([300_000, 16_000, 500_000]);
+  });
+});
+
+describe('mapCmcdEntries: bitrate changes from pb (dash.js sends no bc)', () => {
+  const pb = (kbps: number): CmcdReport => ({
+    pb: [
+      { value: kbps, params: { v: true } },
+      { value: 16, params: { a: true } },
+    ],
+  });
+
+  it('the first rr or t line whose video pb changed is the bitrate_changed; the first pb is none', () => {
+    const { rows, state } = map([
+      [0, 'ps', 0, sta('s')],
+      [1, 'rr', 100, { ...pb(24), url: 'https://cdn.example/a.m4s' }],
+      [2, 'ps', 500, sta('p', pb(24))],
+      [3, 't', 2_500, pb(24)],
+      [4, 'rr', 3_000, { ...pb(128), url: 'https://cdn.example/b.m4s', rc: 200 }],
+      [5, 'rr', 3_100, pb(128)],
+      [6, 't', 4_500, pb(128)],
+      [7, 't', 6_500, pb(24)],
+    ]);
+    expect(types(rows)).toStrictEqual([
+      'requested',
+      'response_received',
+      'first_frame',
+      'heartbeat',
+      'bitrate_changed',
+      'response_received',
+      'heartbeat',
+      'bitrate_changed',
+    ]);
+    expect(rows[4]).toMatchObject({ bitrate: 128_000, prev_bitrate: 24_000 });
+    // The rr line's other keys stay in attrs as on any row; the url as its host only.
+    expect(attrs(rows[4])).toMatchObject({ e: 'rr', rc: 200, url_host: 'cdn.example' });
+    expect(rows[7]).toMatchObject({ bitrate: 24_000, prev_bitrate: 128_000, played_ms: null });
+    // The t line that became the change carries no counters; the state still has them.
+    expect(state).toMatchObject({ playheadBitrate: 24_000, bitrate: 24_000, playedMs: 6_000 });
+    const next = map([[8, 't', 8_500, pb(24)]], state);
+    expect(next.rows[0]).toMatchObject({ type: 'heartbeat', played_ms: 8_000 });
+  });
+
+  it('a ps line keeps its type but records the new pb: the next rr compares against it', () => {
+    const { rows } = map([
+      [0, 'ps', 0, sta('p', pb(24))],
+      [1, 'ps', 1_000, sta('a', pb(128))],
+      [2, 'rr', 1_100, pb(128)],
+      [3, 't', 2_000, pb(128)],
+    ]);
+    expect(types(rows)).toStrictEqual(['first_frame', 'paused', 'response_received', 'heartbeat']);
+  });
+
+  it('a session that sends bc gets its changes from bc only (hls.js), not twice', () => {
+    const { rows } = map([
+      [0, 'bc', 0, { br: [44], ...pb(44) }],
+      [1, 't', 1_000, pb(44)],
+      [2, 'bc', 2_000, { br: [148] }],
+      [3, 't', 3_000, pb(148)],
+    ]);
+    expect(types(rows)).toStrictEqual([
+      'bitrate_changed',
+      'heartbeat',
+      'bitrate_changed',
+      'heartbeat',
+    ]);
+  });
+
+  it('a late rr line neither changes the bitrate nor the state', () => {
+    const first = map([
+      [0, 'ps', 0, sta('p', pb(24))],
+      [2, 't', 2_000, pb(24)],
+    ]);
+    const late = map([[1, 'rr', 1_000, pb(128)]], first.state);
+    expect(types(late.rows)).toStrictEqual(['response_received']);
+    expect(late.state).toStrictEqual(first.state);
   });
 });
 

@@ -81,6 +81,10 @@ describe.each(['request', 'all'] as const)(
       expect(types).toContain('seeked');
       expect(rows.find((r) => r.type === 'first_frame')?.startup_ms).toBe(646);
       expect(rows.find((r) => r.type === 'stall_end')?.stall_ms).toBe(1_559);
+      // No bc: the switch is the first rr/t line whose video pb (the `;v` item) changed.
+      expect(
+        rows.filter((r) => r.type === 'bitrate_changed').map((r) => [r.bitrate, r.prev_bitrate]),
+      ).toEqual([[128_000, 24_000]]);
     });
   },
 );

@@ -44,15 +44,36 @@ describe('readCmcdRecord', () => {
       { id: 'cmcd-line-obj-val', seq: 3, report: { e: 't', ts: good[0].report.ts, x: { a: 1 } } },
       { id: 'cmcd-line-neg-sn1', seq: 4, report: { e: 't', ts: good[0].report.ts, sn: -1 } },
       null,
+      {
+        id: 'cmcd-line-params1',
+        seq: 6,
+        report: { e: 't', ts: good[0].report.ts, br: [{ value: 1, params: { v: { x: 1 } } }] },
+      },
+      {
+        id: 'cmcd-line-params2',
+        seq: 7,
+        report: { e: 't', ts: good[0].report.ts, br: [{ value: 1, params: { v: true }, x: 1 }] },
+      },
     ];
-    const out = readCmcdRecord({ ...cmcdRecord([]), reports }, INGESTED);
-    expect(out.entries).toStrictEqual([good[0]]);
+    const withParams = {
+      id: 'cmcd-line-params0',
+      seq: 8,
+      report: {
+        e: 't',
+        ts: good[0].report.ts,
+        br: [{ value: 128, params: { v: true } }, { value: 16, params: { a: true } }, 4],
+      },
+    };
+    const out = readCmcdRecord({ ...cmcdRecord([]), reports: [...reports, withParams] }, INGESTED);
+    expect(out.entries).toStrictEqual([good[0], withParams]);
     expect(out.invalidEntries.map((e) => [e.index, e.field])).toStrictEqual([
       [1, 'id'],
       [2, 'report.ts'],
       [3, 'report.x'],
       [4, 'report.sn'],
       [5, ''],
+      [6, 'report.br'],
+      [7, 'report.br'],
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkReport, sessionOf, versionOf } from '../../../edge/cmcd/check.js';
-import type { CmcdReport } from '../../../schemas/cmcd.js';
+import type { CmcdReport, CmcdValue } from '../../../schemas/cmcd.js';
 
 const base: CmcdReport = { e: 'ps', sid: 'session-1', sn: 0, sta: 'p', ts: 1767225600000, v: 2 };
 const check = (r: CmcdReport) => checkReport(r, 'cmcd-1-0-0');
@@ -35,6 +35,21 @@ describe('checkReport', () => {
       reason: 'invalid_report',
       detail: '/cid holds an unpaired UTF-16 surrogate; send well-formed text',
     });
+    expect(check({ ...base, ec: [{ value: 'x', params: { m: 'a\udc00' } }] })).toMatchObject({
+      reason: 'invalid_report',
+      detail: '/ec holds an unpaired UTF-16 surrogate; send well-formed text',
+    });
+  });
+
+  it('passes items with parameters to cml-cmcd as their bare values (dash.js br=(128;v 16;a))', () => {
+    const br: CmcdValue = [
+      { value: 128, params: { v: true } },
+      { value: 16, params: { a: true } },
+    ];
+    expect(check({ ...base, br })).toBeUndefined();
+    expect(check({ ...base, br: [{ value: 128, params: { v: true } }, 'x'] })?.detail).toContain(
+      '/br/1',
+    );
   });
 });
 

@@ -88,10 +88,24 @@ describe('accepted reports', () => {
     ).toStrictEqual(new Set([`${name}@${version}`]));
   });
 
-  it('drops item parameters of inner lists (dash.js br=(24;v 16;a))', async () => {
+  it('keeps item parameters of inner lists (dash.js br=(24;v 16;a))', async () => {
     const line = 'br=(24;v 16;a),e=bc,sid="s-0001",sn=2,ts=1796028312782,v=2';
     expect((await run(cmcdRequest(line))).status).toBe(204);
-    expect(writer.cmcdRecords[0].reports[0].report.br).toStrictEqual([24, 16]);
+    expect(writer.cmcdRecords[0].reports[0].report.br).toStrictEqual([
+      { value: 24, params: { v: true } },
+      { value: 16, params: { a: true } },
+    ]);
+  });
+
+  it('refuses a line whose item parameter the schema does not allow, beside an accepted one', async () => {
+    const body = [
+      'br=(24;v 16;a),e=t,sid="s-0001",sn=3,ts=1796028312782,v=2',
+      'br=(24;a;b;c;d;e;f;g;h;i),e=t,sid="s-0001",sn=4,ts=1796028312783,v=2',
+    ].join('\n');
+    const res = await run(cmcdRequest(body));
+    expect(res.status).toBe(200);
+    expect(writer.cmcdRecords.flatMap((r) => r.reports.map((e) => e.seq))).toStrictEqual([3]);
+    expect(badRows.rows.map((r) => [r.index, r.reason])).toStrictEqual([[1, 'invalid_report']]);
   });
 
   it('takes text/plain like application/cmcd, with CRLF, blank lines and a trailing newline', async () => {

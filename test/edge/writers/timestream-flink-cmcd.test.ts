@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from '../../../edge/config.js';
 import { ingest } from '../../../edge/ingest/ingest.js';
 import { MemoryBadRowSink, MemoryRecordWriter } from '../../../edge/writers/memory.js';
 import { cmcdFlinkEvents, cmcdMeasureName } from '../../../edge/writers/timestream-flink-cmcd.js';
-import { capturedBodies, cmcdRequest, reportLine } from '../../helpers/cmcd-requests.js';
+import { capturedBodies, cmcdRequest, reportLine, SID } from '../../helpers/cmcd-requests.js';
 import { flinkViolations } from '../../helpers/flink-rules.js';
 import { NOW } from '../../helpers/cloudfront-events.js';
 
@@ -72,6 +72,18 @@ describe('cmcdFlinkEvents', () => {
       sdk_name: 'cmcd',
       Time: NOW - 1000 + record.skew_ms,
     });
+  });
+
+  it('takes the video item of a dash.js-style list as the bitrate; items keep their parameters in the dimension', async () => {
+    const [record] = await recordsOf([
+      {
+        body: `br=(16;a 128;v),e=bc,sid="${SID}",sn=0,ts=${NOW - 1000},v=2`,
+        query: 'player=dash.js&player_version=5.2.1',
+      },
+    ]);
+    const [flat] = cmcdFlinkEvents(record, 'us-east-1');
+    expect([flat.MeasureName, flat.MeasureValue]).toStrictEqual(['cmcd_bitrate_change', '128']);
+    expect(flat.cmcd_br).toBe('16;a,128;v');
   });
 
   it('names every event type and play state', () => {
