@@ -8,8 +8,11 @@
  *
  * `sn` orders the lines. A line whose `sn` is at or below the highest one already mapped (a resend,
  * or a line that arrives after later ones, e.g. a retried request) is mapped without the timeline:
- * its row takes no durations or counters and the state does not move. Lines without `sn` cannot
- * be ordered and are all taken as new. docs/METRICS.md says which metrics need which keys.
+ * its row takes no durations or counters and the state does not move. The exception is a `ps`
+ * line above the last `ps` line mapped: with one line per request a state change often arrives
+ * just after a later `t` or `rr` line, and only `ps` lines change the state, so it still applies
+ * (the time between it and the later line stays with the earlier state). Lines without `sn`
+ * cannot be ordered and are all taken as new. docs/METRICS.md says which metrics need which keys.
  */
 import { LIMITS } from '../../schemas/limits.js';
 import type { CmcdEntry, CmcdReport } from '../../schemas/cmcd.js';
@@ -94,9 +97,11 @@ export function mapCmcdLines(
     const ts = r.ts as number;
     const sn = typeof r.sn === 'number' ? r.sn : null;
     const inOrder = sn === null || sn > s.lastSn;
+    const stateChange = r.e === 'ps' && sn !== null && sn > s.lastPsSn;
     let m: Measures;
-    if (inOrder) {
-      if (sn !== null) s.lastSn = sn;
+    if (inOrder || stateChange) {
+      if (sn !== null && inOrder) s.lastSn = sn;
+      if (sn !== null && r.e === 'ps') s.lastPsSn = sn;
       m = mapInOrder(s, r, ts);
     } else {
       m = mapAlone(r);

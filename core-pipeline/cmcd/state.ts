@@ -9,6 +9,12 @@
 export interface CmcdSessionState {
   /** Highest `sn` mapped with state; -1 before any. A line at or below it is a resend or late. */
   lastSn: number;
+  /**
+   * Highest `sn` of a `ps` line mapped with state; -1 before any. A `ps` line that arrives after
+   * a later `t`/`rr` line (one-line requests overtake each other) but above it still changes the
+   * state, so a stall or pause is not lost to the race. Absent in older states (read as lastSn).
+   */
+  lastPsSn: number;
   /** The play state (`sta`) of the latest `ps` line, null before any. */
   sta: string | null;
   /** When that state was entered (ts of its `ps` line). */
@@ -49,6 +55,7 @@ export interface CmcdSessionState {
 export function initialCmcdState(): CmcdSessionState {
   return {
     lastSn: -1,
+    lastPsSn: -1,
     sta: null,
     enteredAt: null,
     clock: null,
@@ -90,6 +97,7 @@ export function parseCmcdState(text: string): CmcdSessionState | undefined {
   }
   const s: CmcdSessionState = {
     lastSn: isNum(o.lastSn) ? o.lastSn : Number.NaN,
+    lastPsSn: isNum(o.lastPsSn) ? o.lastPsSn : isNum(o.lastSn) ? o.lastSn : Number.NaN,
     sta: o.sta === null || typeof o.sta === 'string' ? o.sta : '',
     enteredAt: numOrNull(o.enteredAt) as number | null,
     clock: numOrNull(o.clock) as number | null,

@@ -24,8 +24,10 @@ const SPECIFICITY: readonly RollupDimension[] = [
   'content_id',
   'country_region',
   'sdk_version',
-  'player_version',
+  // A version is a subset of its player's sessions, but when the two are the same sessions the
+  // player's name says more than a bare version number (`5.2.1` of which player?), so it leads.
   'player_name',
+  'player_version',
   'device',
   'schema_version',
   'source',

@@ -38,7 +38,7 @@ describe('applyCmcd', () => {
     const b = batch([[5, 'ps', 0, sta('p')]], 'req-b', 'apply-b');
     const { rows } = applyCmcd([a, b], (sid) =>
       sid === 'apply-b'
-        ? { ...applyCmcd([a], () => undefined).states.get('apply-a')!, lastSn: 9 }
+        ? { ...applyCmcd([a], () => undefined).states.get('apply-a')!, lastSn: 9, lastPsSn: 9 }
         : undefined,
     );
     expect(rows.map((r) => [r.session_id, r.type])).toEqual([

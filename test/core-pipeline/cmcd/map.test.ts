@@ -478,16 +478,39 @@ describe('mapCmcdEntries: resends, late lines, lines without sn', () => {
     ]);
     const late = map(
       [
-        [3, 'ps', 3_000, sta('a')],
+        [3, 't', 3_000],
         [4, 'bc', 3_500, { br: [800] }],
       ],
       a.state,
     );
-    expect(types(late.rows)).toEqual(['paused', 'bitrate_changed']);
+    expect(types(late.rows)).toEqual(['heartbeat', 'bitrate_changed']);
+    expect(late.rows[0].played_ms).toBeNull();
     expect(late.rows[1]).toMatchObject({ bitrate: 800_000, prev_bitrate: null });
+    expect(late.rows.every((r) => attrs(r).out_of_order === true)).toBe(true);
     expect(late.state).toEqual(a.state);
     const after = map([[6, 't', 6_000]], late.state);
     expect(after.rows[0].played_ms).toBe(6_000);
+  });
+
+  it('a late ps line above the last ps line still changes the state: the stall that overtook its t', () => {
+    // One line per request: the stall's end (sn 3) reaches the store after the t line (sn 4).
+    const a = map([
+      [0, 'ps', 0, sta('s')],
+      [1, 'ps', 1_000, sta('p')],
+      [2, 'ps', 3_000, sta('r')],
+      [4, 't', 4_600],
+    ]);
+    const late = map([[3, 'ps', 4_500, sta('p')]], a.state);
+    expect(types(late.rows)).toEqual(['stall_end']);
+    expect(late.rows[0].stall_ms).toBe(1_500);
+    expect(attrs(late.rows[0]).out_of_order).toBeUndefined();
+    expect(late.state).toMatchObject({ sta: 'p', lastSn: 4, lastPsSn: 3, stallCount: 1 });
+    // Its resend is a late line like any other and changes nothing.
+    const again = map([[3, 'ps', 4_500, sta('p')]], late.state);
+    expect(types(again.rows)).toEqual(['play_state']);
+    expect(again.state).toEqual(late.state);
+    const after = map([[5, 't', 6_600]], again.state);
+    expect(after.rows[0]).toMatchObject({ played_ms: 4_000, stall_ms: 1_600, stall_count: 1 });
   });
 
   it('lines without sn are all taken as new, in body order', () => {
