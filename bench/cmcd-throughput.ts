@@ -19,14 +19,9 @@ import { decodeRecords, type SourceRecord } from '../core-pipeline/record-decode
 import { applyCmcd } from '../core-pipeline/cmcd/apply.js';
 import type { CmcdSessionState } from '../core-pipeline/cmcd/state.js';
 import { DEFAULT_CONFIG } from '../edge/config.js';
-import {
-  ingest,
-  type BadRowSink,
-  type IngestRequest,
-  type RecordWriter,
-} from '../edge/ingest/index.js';
+import { ingest, type IngestRequest, type RecordWriter } from '../edge/ingest/index.js';
 import type { EventType } from '../schemas/index.js';
-import { benchBatch } from './edge-batches.js';
+import { benchBatch, noBadRows, viewerHeaders } from './edge-batches.js';
 import { median, report } from './report.js';
 
 const SESSIONS = 200;
@@ -67,15 +62,7 @@ function cmcdLine(sid: string, sn: number, ts: number, e: string, sta: string): 
 }
 
 const now = Date.now();
-const headers = {
-  'cloudfront-viewer-country': 'DE',
-  'cloudfront-viewer-city': 'Frankfurt',
-  'cloudfront-viewer-asn': '3320',
-  'cloudfront-viewer-latitude': '50.11',
-  'cloudfront-viewer-longitude': '8.68',
-  'cloudfront-is-desktop-viewer': 'true',
-  'x-beacon-edge': `pop=FRA;region=eu-central-1;t=${now}`,
-};
+const headers = viewerHeaders(now);
 
 function request(path: string, contentType: string, text: string, id: string): IngestRequest {
   const body = encoder.encode(text);
@@ -118,14 +105,7 @@ const writer: RecordWriter = {
     for (const r of records) written.push(encoder.encode(JSON.stringify(r)));
   },
 };
-const badRows: BadRowSink = {
-  async write(rows) {
-    throw new Error(
-      `bench payloads must all be valid, got ${rows.length} bad rows: ${rows[0]?.reason} ${rows[0]?.detail}`,
-    );
-  },
-};
-const deps = { config: DEFAULT_CONFIG, writer, badRows };
+const deps = { config: DEFAULT_CONFIG, writer, badRows: noBadRows };
 
 let sink = 0;
 let seq = 0;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EXAMPLE_FIELDS, exampleEnvelope } from '../schemas/examples.js';
+import type { BadRowSink } from '../edge/ingest/index.js';
 import type { BeaconBatch, BeaconEvent, EventType } from '../schemas/index.js';
 
 // Random per process, like a real SDK's ids: nothing repeats between runs.
@@ -36,3 +37,25 @@ export function benchBatch(types: readonly EventType[], sentAt: number = Date.no
   );
   return { ...exampleEnvelope(makeId('s'), makeId('v'), sentAt), events };
 }
+
+/** The CloudFront headers of a Frankfurt desktop viewer as the viewer function stamps them. */
+export function viewerHeaders(now: number): Record<string, string> {
+  return {
+    'cloudfront-viewer-country': 'DE',
+    'cloudfront-viewer-city': 'Frankfurt',
+    'cloudfront-viewer-asn': '3320',
+    'cloudfront-viewer-latitude': '50.11',
+    'cloudfront-viewer-longitude': '8.68',
+    'cloudfront-is-desktop-viewer': 'true',
+    'x-beacon-edge': `pop=FRA;region=eu-central-1;t=${now}`,
+  };
+}
+
+/** A bad-row sink that fails the benchmark: its payloads must all be valid. */
+export const noBadRows: BadRowSink = {
+  async write(rows) {
+    throw new Error(
+      `bench payloads must all be valid, got ${rows.length} bad rows: ${rows[0]?.reason} ${rows[0]?.detail}`,
+    );
+  },
+};

@@ -16,14 +16,9 @@
  * Rounds alternate between the sides and the median round counts, so a noisy moment hurts all.
  */
 import { DEFAULT_CONFIG } from '../edge/config.js';
-import {
-  ingest,
-  type BadRowSink,
-  type IngestRequest,
-  type RecordWriter,
-} from '../edge/ingest/index.js';
+import { ingest, type IngestRequest, type RecordWriter } from '../edge/ingest/index.js';
 import { EVENT_TYPES } from '../schemas/index.js';
-import { benchBatch } from './edge-batches.js';
+import { benchBatch, noBadRows, viewerHeaders } from './edge-batches.js';
 import { median, report } from './report.js';
 
 const PAYLOADS = 200;
@@ -52,24 +47,8 @@ const writer: RecordWriter = {
     for (const r of records) sink += utf8Out.encode(JSON.stringify(r)).length;
   },
 };
-const badRows: BadRowSink = {
-  async write(rows) {
-    throw new Error(
-      `bench payloads must all be valid, got ${rows.length} bad rows: ${rows[0]?.reason} ${rows[0]?.detail}`,
-    );
-  },
-};
-const deps = { config: DEFAULT_CONFIG, writer, badRows };
-const headers = {
-  'content-type': 'text/plain;charset=UTF-8',
-  'cloudfront-viewer-country': 'DE',
-  'cloudfront-viewer-city': 'Frankfurt',
-  'cloudfront-viewer-asn': '3320',
-  'cloudfront-viewer-latitude': '50.11',
-  'cloudfront-viewer-longitude': '8.68',
-  'cloudfront-is-desktop-viewer': 'true',
-  'x-beacon-edge': `pop=FRA;region=eu-central-1;t=${Date.now()}`,
-};
+const deps = { config: DEFAULT_CONFIG, writer, badRows: noBadRows };
+const headers = { 'content-type': 'text/plain;charset=UTF-8', ...viewerHeaders(Date.now()) };
 
 // Built before timing, like the baseline's bodies: the loop measures the handler, not the harness.
 const requests: IngestRequest[] = bodies.map((body, i) => ({

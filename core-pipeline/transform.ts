@@ -67,6 +67,31 @@ export type RecordContextColumns = Pick<
 >;
 
 /**
+ * The geo and edge columns of a record's context, which every row of the record (beacon or CMCD)
+ * repeats: listed once here so the two record kinds cannot drift apart.
+ */
+export function placeColumns(
+  ctx: RecordContextColumns,
+): Omit<RecordContextColumns, 'received_at' | 'skew_ms'> {
+  return {
+    country: ctx.country,
+    country_region: ctx.country_region,
+    city: ctx.city,
+    time_zone: ctx.time_zone,
+    asn: ctx.asn,
+    lat: ctx.lat,
+    lon: ctx.lon,
+    pop: ctx.pop,
+    edge_region: ctx.edge_region,
+    serving_region: ctx.serving_region,
+    stream_region: ctx.stream_region,
+    request_id: ctx.request_id,
+    device: ctx.device,
+    os: ctx.os,
+  };
+}
+
+/**
  * Reads what the edge computed for a record (receive time, skew, geo, edge) with the rules it
  * checked them by; the same for beacon records and CMCD records, whose context is the same.
  * @throws UnreadableRecordError when a field breaks the contract.
@@ -130,20 +155,7 @@ export function recordToRows(record: EnrichedRecord, ingestedAt: number): Record
     drm_system: ENV.drm_system(r.drm_system, 'drm_system'),
     audio_language: ENV.audio_language(r.audio_language, 'audio_language'),
     subtitle_language: ENV.subtitle_language(r.subtitle_language, 'subtitle_language'),
-    country: ctx.country,
-    country_region: ctx.country_region,
-    city: ctx.city,
-    time_zone: ctx.time_zone,
-    asn: ctx.asn,
-    lat: ctx.lat,
-    lon: ctx.lon,
-    pop: ctx.pop,
-    edge_region: ctx.edge_region,
-    serving_region: ctx.serving_region,
-    stream_region: ctx.stream_region,
-    request_id: ctx.request_id,
-    device: ctx.device,
-    os: ctx.os,
+    ...placeColumns(ctx),
   };
   const skew_ms = ctx.skew_ms;
   if (!Array.isArray(r.events)) throw new UnreadableRecordError('events', 'must be an array');

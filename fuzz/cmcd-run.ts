@@ -1,15 +1,7 @@
-/**
- * The CMCD part of `npm run fuzz`: generated CMCD requests (fuzz/cmcd-requests.ts), each also sent
- * with byte mutations, through the ingest core, each checked by the CMCD oracle
- * (fuzz/cmcd-oracle.ts): every report line stored, kept as a bad row or counted in a refusal,
- * exactly once, and nothing thrown. Deterministic for a count and seed.
- */
-import fc from 'fast-check';
 import { DEFAULT_CONFIG, type EdgeConfig } from '../edge/config.js';
-import { LIMITS } from '../schemas/limits.js';
 import { type CmcdChecked, checkCmcdRequest } from './cmcd-oracle.js';
 import { buildCmcdRequest, cmcdRequestPlans } from './cmcd-requests.js';
-import { mutations } from './mutate.js';
+import { fuzzPlans } from './mutate.js';
 import { toRepro } from './tally.js';
 
 /** What a CMCD run found. */
@@ -28,9 +20,7 @@ export interface CmcdSummary {
   failureCount: number;
 }
 
-/** Inputs per chunk, variants per generated request, failures kept in full: as fuzz/main.ts. */
-const CHUNK = 1000;
-const VARIANTS = 4;
+/** Failures kept in full, as fuzz/main.ts. */
 const KEEP_FAILURES = 5;
 
 /** Runs `count` CMCD inputs from `seed` against `config` (the default edge configuration). */
@@ -43,7 +33,6 @@ export async function runCmcdFuzz(opts: {
 }): Promise<CmcdSummary> {
   const config = opts.config ?? DEFAULT_CONFIG;
   const plans = cmcdRequestPlans({ mutate: false });
-  const damage = mutations(LIMITS.maxBodyBytes).filter((m) => m.length > 0);
   const s: CmcdSummary = {
     inputs: 0,
     outcomes: {},
@@ -55,25 +44,16 @@ export async function runCmcdFuzz(opts: {
     failures: [],
     failureCount: 0,
   };
-  for (let done = 0; done < opts.count; done += CHUNK) {
-    const n = Math.min(CHUNK, opts.count - done);
-    const seed = opts.seed + done;
-    const bases = fc.sample(plans, { seed, numRuns: Math.ceil(n / VARIANTS) });
-    const muts = fc.sample(damage, { seed, numRuns: n });
-    for (let i = 0; i < n; i++) {
-      const index = done + i;
-      const base = bases[Math.floor(i / VARIANTS)];
-      const plan = i % VARIANTS === 0 ? base : { ...base, mutations: muts[i] };
-      const req = buildCmcdRequest(plan, `fuzz-cmcd-${opts.seed}-${index}`);
-      const checked = await checkCmcdRequest(req, config, undefined, {
-        throttling: opts.throttling,
-      });
-      count(s, checked);
-      if (checked.violations.length === 0) continue;
-      s.failureCount++;
-      if (s.failures.length < KEEP_FAILURES)
-        s.failures.push({ index, violations: checked.violations, repro: toRepro(req) });
-    }
+  for (const { index, plan } of fuzzPlans(plans, opts.count, opts.seed)) {
+    const req = buildCmcdRequest(plan, `fuzz-cmcd-${opts.seed}-${index}`);
+    const checked = await checkCmcdRequest(req, config, undefined, {
+      throttling: opts.throttling,
+    });
+    count(s, checked);
+    if (checked.violations.length === 0) continue;
+    s.failureCount++;
+    if (s.failures.length < KEEP_FAILURES)
+      s.failures.push({ index, violations: checked.violations, repro: toRepro(req) });
   }
   return s;
 }

@@ -1,19 +1,9 @@
-/**
- * `npm run fuzz [-- --count N --seed S]`: generated and mutated requests through the ingest core in
- * process, every written record and bad row decoded by the core decoder, each checked against the
- * response (fuzz/oracle.ts). Prints inputs/s and the outcomes per status and reason; exits 1 on any
- * broken promise, printing the request so `--replay` runs it again. A quarter as many CMCD
- * requests again go to the CMCD path (fuzz/cmcd-run.ts), with their own oracle.
- * `npm run fuzz -- --replay <base64>` (`--replay-cmcd` for a CMCD one) checks one printed request.
- */
-import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../edge/config.js';
 import type { IngestRequest } from '../edge/ingest/types.js';
-import { LIMITS } from '../schemas/limits.js';
 import { checkCmcdRequest } from './cmcd-oracle.js';
 import { type CmcdSummary, cmcdReport, runCmcdFuzz } from './cmcd-run.js';
-import { mutations } from './mutate.js';
+import { fuzzPlans } from './mutate.js';
 import { checkRequest } from './oracle.js';
 import { buildRequest, requestPlans } from './requests.js';
 import { beaconArbitraries } from './schema-arbitrary.js';
@@ -46,10 +36,8 @@ export interface FuzzSummary extends Tally {
   cmcd: CmcdSummary;
 }
 
-/** Inputs per chunk; each chunk draws its bases and mutations with its own derived seed. */
-const CHUNK = 1000;
-/** Each generated request is sent as it is and with VARIANTS - 1 byte-level mutations of it. */
-const VARIANTS = 4;
+/** Inputs between progress lines. */
+const PROGRESS_EVERY = 50_000;
 /** Failures kept in full; the rest are only counted. */
 const KEEP_FAILURES = 5;
 
@@ -59,29 +47,20 @@ const KEEP_FAILURES = 5;
  */
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   const plans = requestPlans(beaconArbitraries(), { mutate: false });
-  const damage = mutations(LIMITS.maxBodyBytes).filter((m) => m.length > 0);
   const t = tally();
   const failures: FuzzFailure[] = [];
   let failureCount = 0;
   const start = performance.now();
-  for (let done = 0; done < opts.count; done += CHUNK) {
-    const n = Math.min(CHUNK, opts.count - done);
-    const seed = opts.seed + done;
-    const bases = fc.sample(plans, { seed, numRuns: Math.ceil(n / VARIANTS) });
-    const muts = fc.sample(damage, { seed, numRuns: n });
-    for (let i = 0; i < n; i++) {
-      const index = done + i;
-      const base = bases[Math.floor(i / VARIANTS)];
-      const plan = i % VARIANTS === 0 ? base : { ...base, mutations: muts[i] };
-      const req = buildRequest(plan, `fuzz-${opts.seed}-${index}`);
-      const checked = await checkRequest(req);
-      t.add(checked);
-      if (checked.violations.length === 0) continue;
-      failureCount++;
-      if (failures.length < KEEP_FAILURES)
-        failures.push({ index, violations: checked.violations, repro: toRepro(req) });
-    }
-    if ((done / CHUNK) % 50 === 49) opts.log?.(`${done + n} inputs, ${failureCount} failing`);
+  for (const { index, plan } of fuzzPlans(plans, opts.count, opts.seed)) {
+    const req = buildRequest(plan, `fuzz-${opts.seed}-${index}`);
+    const checked = await checkRequest(req);
+    t.add(checked);
+    if (index % PROGRESS_EVERY === PROGRESS_EVERY - 1)
+      opts.log?.(`${index + 1} inputs, ${failureCount} failing`);
+    if (checked.violations.length === 0) continue;
+    failureCount++;
+    if (failures.length < KEEP_FAILURES)
+      failures.push({ index, violations: checked.violations, repro: toRepro(req) });
   }
   const cmcd = await runCmcdFuzz({ count: Math.ceil(opts.count / 4), seed: opts.seed });
   const seconds = (performance.now() - start) / 1000;

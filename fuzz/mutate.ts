@@ -4,6 +4,7 @@
  * the body, and padding to just under, at and past the body-size limit.
  */
 import fc from 'fast-check';
+import { LIMITS } from '../schemas/limits.js';
 
 /** One change to the body bytes; positions are fractions of the current length. */
 export type Mutation =
@@ -107,4 +108,32 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     i += p.length;
   }
   return out;
+}
+
+/** Inputs per chunk; each chunk draws its bases and mutations with its own derived seed. */
+const CHUNK = 1000;
+/** Each generated request is sent as it is and with VARIANTS - 1 byte-level mutations of it. */
+const VARIANTS = 4;
+
+/**
+ * The fuzz inputs of a run, in order, for both paths (beacon and CMCD): per chunk of CHUNK,
+ * bases drawn with a seed derived from the run's, each sent as it is and with VARIANTS − 1
+ * byte-level mutations of it. The same seed gives the same inputs, so a failure can be replayed.
+ */
+export function* fuzzPlans<P extends { mutations: Mutation[] }>(
+  plans: fc.Arbitrary<P>,
+  count: number,
+  seed: number,
+): Generator<{ index: number; plan: P }> {
+  const damage = mutations(LIMITS.maxBodyBytes).filter((m) => m.length > 0);
+  for (let done = 0; done < count; done += CHUNK) {
+    const n = Math.min(CHUNK, count - done);
+    const chunkSeed = seed + done;
+    const bases = fc.sample(plans, { seed: chunkSeed, numRuns: Math.ceil(n / VARIANTS) });
+    const muts = fc.sample(damage, { seed: chunkSeed, numRuns: n });
+    for (let i = 0; i < n; i++) {
+      const base = bases[Math.floor(i / VARIANTS)];
+      yield { index: done + i, plan: i % VARIANTS === 0 ? base : { ...base, mutations: muts[i] } };
+    }
+  }
 }

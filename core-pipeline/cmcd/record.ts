@@ -12,7 +12,7 @@ import {
   UnreadableRecordError,
   UnsupportedRecordVersionError,
 } from '../errors.js';
-import { readRecordContext } from '../transform.js';
+import { placeColumns, readRecordContext } from '../transform.js';
 import * as read from '../values.js';
 import type { CmcdRowContext } from './map.js';
 
@@ -64,20 +64,7 @@ export function readCmcdRecord(value: unknown, ingestedAt: number): CmcdRecordRo
     drm_system: null,
     audio_language: null,
     subtitle_language: null,
-    country: ctx.country,
-    country_region: ctx.country_region,
-    city: ctx.city,
-    time_zone: ctx.time_zone,
-    asn: ctx.asn,
-    lat: ctx.lat,
-    lon: ctx.lon,
-    pop: ctx.pop,
-    edge_region: ctx.edge_region,
-    serving_region: ctx.serving_region,
-    stream_region: ctx.stream_region,
-    request_id: ctx.request_id,
-    device: ctx.device,
-    os: ctx.os,
+    ...placeColumns(ctx),
   };
   if (!Array.isArray(r.reports)) throw new UnreadableRecordError('reports', 'must be an array');
   const entries: CmcdEntry[] = [];
