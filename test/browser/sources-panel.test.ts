@@ -86,6 +86,9 @@ async function mixedSources(dataDir: string): Promise<void> {
   }
 }
 
+/** The dashboard's first reads can take seconds on a loaded machine; vitest's poll default is 1 s. */
+const POLL = { timeout: 15_000 };
+
 /** The text of every cell of the table body, row by row. */
 const cells = (page: Page, tbody: string) =>
   page
@@ -108,7 +111,7 @@ describeInChromium(
       });
       await page.goto(`${env.stack.url}/dashboard`);
 
-      await expect.poll(() => page.locator('#sources-rows tr[data-source]').count()).toBe(3);
+      await expect.poll(() => page.locator('#sources-rows tr[data-source]').count(), POLL).toBe(3);
       const rows = await cells(page, '#sources-rows');
       // Source, player, version, sessions, plays (then startup, rebuffer, error rate).
       expect(rows.map((r) => r.slice(0, 5))).toStrictEqual([
@@ -141,12 +144,16 @@ describeInChromium(
 
       // A CMCD session opens like an SDK one, naming its source and player.
       await page.goto(`${env.stack.url}/dashboard?session=sess_cmcd_hls_01`);
-      await expect.poll(() => page.locator('dd[data-place="Source"]').textContent()).toBe('CMCD');
+      await expect
+        .poll(() => page.locator('dd[data-place="Source"]').textContent(), POLL)
+        .toBe('CMCD');
       expect(await page.locator('dd[data-place="Player"]').textContent()).toBe('hls.js 1.7.4');
       expect(await page.locator('dd[data-place="SDK"]').textContent()).toBe('cmcd 2');
       // The player's link in the Sources card lists its sessions, with source and player shown.
       await page.goto(`${env.stack.url}/dashboard?sessions=source:cmcd`);
-      await expect.poll(() => page.locator('#sessions tbody tr[data-session]').count()).toBe(3);
+      await expect
+        .poll(() => page.locator('#sessions tbody tr[data-session]').count(), POLL)
+        .toBe(3);
       const listed = await page.locator('#sessions tbody tr td:nth-child(8)').allTextContents();
       expect(listed.sort()).toStrictEqual([
         'CMCD · dash.js 5.2.1',
