@@ -46,10 +46,10 @@ export interface RecordRows {
 }
 
 /** The columns a record's edge context gives every row of it: receive time, skew, geo, edge. */
-export type RecordContextColumns = Pick<
-  SharedColumns,
-  | 'received_at'
-  | 'skew_ms'
+export type RecordContextColumns = Pick<SharedColumns, 'received_at' | 'skew_ms' | PlaceField>;
+
+/** The geo and edge columns every row repeats from its record's context. */
+type PlaceField =
   | 'country'
   | 'country_region'
   | 'city'
@@ -63,16 +63,13 @@ export type RecordContextColumns = Pick<
   | 'stream_region'
   | 'request_id'
   | 'device'
-  | 'os'
->;
+  | 'os';
 
 /**
  * The geo and edge columns of a record's context, which every row of the record (beacon or CMCD)
  * repeats: listed once here so the two record kinds cannot drift apart.
  */
-export function placeColumns(
-  ctx: RecordContextColumns,
-): Omit<RecordContextColumns, 'received_at' | 'skew_ms'> {
+export function placeColumns(ctx: RecordContextColumns): Pick<SharedColumns, PlaceField> {
   return {
     country: ctx.country,
     country_region: ctx.country_region,
@@ -199,20 +196,7 @@ type SharedField =
   | 'drm_system'
   | 'audio_language'
   | 'subtitle_language'
-  | 'country'
-  | 'country_region'
-  | 'city'
-  | 'time_zone'
-  | 'asn'
-  | 'lat'
-  | 'lon'
-  | 'pop'
-  | 'edge_region'
-  | 'serving_region'
-  | 'stream_region'
-  | 'request_id'
-  | 'device'
-  | 'os';
+  | PlaceField;
 
 /** Field names some version renamed (2-0-0's `stall_total_ms`, `avg_bitrate`): they have no column. */
 const WIRE_ONLY: ReadonlySet<string> = new Set(

@@ -49,10 +49,11 @@ export interface SharedIngest {
   reject(r: BodyRejection): Promise<IngestResult>;
   /** Stores bad rows and refusals; false when they could not be stored. */
   keepBadRows(rows: RefusalRecord[]): Promise<boolean>;
-  /** Writes records to `route` (nearest first); false when they could not be written. */
-  putRecords(records: StreamRecord[], route: StreamTarget[]): Promise<boolean>;
-  /** The answer when the records could not be written (the whole body goes to bad rows). */
-  writeFailed(): Promise<IngestResult>;
+  /**
+   * Writes records to `route` (nearest first); undefined when they were, else the answer to give
+   * (429 throttled or 503), with which the whole body goes to bad rows (`reject`).
+   */
+  putRecords(records: StreamRecord[], route: StreamTarget[]): Promise<BodyRejection | undefined>;
   /** The answer to a refusal whose rows could not be stored. */
   unrecorded: BodyRejection;
 }
@@ -120,7 +121,8 @@ export async function ingestCmcd(
     stamp: s.stamp,
   });
   for (const record of records) assertStorable(record);
-  if (!(await s.putRecords(records, route))) return s.writeFailed();
+  const writeFailed = await s.putRecords(records, route);
+  if (writeFailed) return s.reject(writeFailed);
   // A refused session beside accepted ones: its lines are listed with the rollout's reason (and
   // counted in its refusal, not kept as bad rows), so the player learns what was not stored.
   const listed = [

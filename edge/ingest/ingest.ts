@@ -64,8 +64,6 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
     if (route.kind === 'reject') return await reject(route.rejection);
     if (route.kind === 'preflight') return preflight(cors);
     if (req.path === deps.config.cmcdPath) {
-      // Why the last write failed, so the answer says throttled or unavailable (writeRejection).
-      let writeFailure: BodyRejection | undefined;
       return await ingestCmcd(req, deps, {
         cors,
         stamp,
@@ -73,11 +71,7 @@ export async function ingest(req: IngestRequest, deps: IngestDeps): Promise<Inge
         ctx,
         reject,
         keepBadRows: (rows) => keepBadRows(deps, rows),
-        putRecords: async (records, to) => {
-          writeFailure = await putRecords(req, deps, records, to);
-          return writeFailure === undefined;
-        },
-        writeFailed: () => reject(writeFailure ?? writeRejection(undefined)),
+        putRecords: (records, to) => putRecords(req, deps, records, to),
         unrecorded: UNRECORDED,
       });
     }
