@@ -15,3 +15,34 @@ describe('spoilOneEvent', () => {
     expect(v.event(spoiled.events[1])).toBe(false);
   });
 });
+
+describe('makeBatch', () => {
+  it("names the events as the session's declared schema version does, and each batch validates", () => {
+    let heartbeats = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const older = scriptSession(createRng(seed));
+      const newer = { ...older, schemaVersion: '2-0-0' as const };
+      const stamped = older.events.map((e, i) => stampEvent(older, i, 1_000 + e.at));
+      const a = makeBatch(older, stamped, 9);
+      const b = makeBatch(newer, stamped, 9);
+      expect(a.schema_version).toBe('1-0-0');
+      expect(b.schema_version).toBe('2-0-0');
+      expect(validators['1-0-0'].batch(a), JSON.stringify(validators['1-0-0'].batch.errors)).toBe(
+        true,
+      );
+      expect(validators['2-0-0'].batch(b), JSON.stringify(validators['2-0-0'].batch.errors)).toBe(
+        true,
+      );
+      const hb = b.events.find((e) => e.type === 'heartbeat') as
+        | Record<string, unknown>
+        | undefined;
+      if (hb) {
+        heartbeats += 1;
+        expect(hb).toHaveProperty('stall_total_ms');
+        expect(hb).toHaveProperty('avg_bitrate');
+        expect(hb).not.toHaveProperty('stall_ms');
+      }
+    }
+    expect(heartbeats).toBeGreaterThan(10);
+  });
+});
