@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { batchValidators } from '../../../schemas/generated/batch.js';
 import { validators } from '../../../schemas/generated/index.js';
 import { makeBatch, spoilOneEvent } from '../../../local/sim/batch.js';
 import { createRng } from '../../../local/sim/random.js';
@@ -27,10 +28,10 @@ describe('makeBatch', () => {
       const b = makeBatch(newer, stamped, 9);
       expect(a.schema_version).toBe('1-0-0');
       expect(b.schema_version).toBe('2-0-0');
-      expect(validators['1-0-0'].batch(a), JSON.stringify(validators['1-0-0'].batch.errors)).toBe(
+      expect(batchValidators['1-0-0'](a), JSON.stringify(batchValidators['1-0-0'].errors)).toBe(
         true,
       );
-      expect(validators['2-0-0'].batch(b), JSON.stringify(validators['2-0-0'].batch.errors)).toBe(
+      expect(batchValidators['2-0-0'](b), JSON.stringify(batchValidators['2-0-0'].errors)).toBe(
         true,
       );
       const hb = b.events.find((e) => e.type === 'heartbeat') as
