@@ -20,14 +20,51 @@ class SlowFirstSequencer extends BaseSequencer {
   }
 }
 
+/**
+ * Files that need a fresh module registry each: they mock modules (`vi.mock`), change
+ * `process.env`, globals or timers, or load a bundle that reads its configuration once at import.
+ * Every other file shares its worker's modules with the files run before it: importing the AWS SDK,
+ * aws-cdk-lib and DuckDB once per worker instead of once per file is most of the suite's import time.
+ */
+const ISOLATED = [
+  'test/browser/**',
+  'test/player/**',
+  'test/scripts/build-player.test.ts',
+  'test/core-pipeline/lambda/**',
+  'test/core-pipeline/consumer/shard-reader.test.ts',
+  'test/edge/origin-request/**',
+  'test/edge/writers/**',
+  'test/infra/stacks.test.ts',
+  'test/local/faults/put-records-*.integration.test.ts',
+  'test/local/faults/stream-outage.integration.test.ts',
+  'test/local/grafana-command.test.ts',
+  'test/local/rollout-command.test.ts',
+  'test/local/schemas-check.test.ts',
+  'test/local/schemas-command.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Integration tests start kinesalite and DuckDB; keep the two cores for them.
     fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 30000,
     hookTimeout: 60000,
     sequence: { sequencer: SlowFirstSequencer },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'isolated', include: ISOLATED, isolate: true },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: ISOLATED,
+          isolate: false,
+        },
+      },
+    ],
   },
 });

@@ -23,7 +23,7 @@ import { withAdmission } from './cloudfront/admission.js';
 import { buildLocalEdgeFiles, loadLocalEdge, localEdgeConfig } from './cloudfront/edge-build.js';
 import { startEdgePool } from './cloudfront/edge-pool.js';
 import { createCloudFrontEmulator } from './cloudfront/emulator.js';
-import { KVS_FILE_NAME, LocalKeyValueStore, seedKvsFile } from './cloudfront/kvs.js';
+import { KVS_FILE_NAME, LocalKeyValueStore } from './cloudfront/kvs.js';
 import {
   DEV_DEFAULTS,
   LOCAL_BAD_ROW_STREAM,
@@ -32,6 +32,7 @@ import {
   localStreamNames,
 } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { seedKvsFile } from './rollout-file.js';
 import { DataDirBusyError, LocalStackError, StartupError } from './errors.js';
 import { ensureStreams, localKinesisClient, startKinesalite } from './kinesis-local.js';
 import { startLocalServer } from './server.js';
@@ -134,17 +135,21 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     log(
       `edge code built in ${(performance.now() - t0).toFixed(0)} ms: ${path.relative(process.cwd(), path.dirname(files.originRequest)) || '.'}`,
     );
-    // The viewer function's KeyValueStore: seeded from the configuration once, then the file is
-    // the developer's to edit while the stack runs. Read here first so a bad file stops the start.
+    // The viewer function's KeyValueStore: seeded from the configuration on the first start (a
+    // later start adds only keys the file lacks), then the file is the developer's to edit while
+    // the stack runs. Read here first so a bad file stops the start.
     const kvsFile = path.join(dataDir, KVS_FILE_NAME);
     const kvs = await step('CloudFront KeyValueStore', async () => {
-      const seeded = await seedKvsFile(kvsFile, kvsSeed(config));
+      const seed = kvsSeed(config);
+      const added = await seedKvsFile(kvsFile, seed);
       const store = LocalKeyValueStore.open(kvsFile, {
         checkEveryMs: DEV_DEFAULTS.kvsCheckEveryMs,
         log: (line) => log(`[kvs] ${line}`),
       });
+      let how = added.length === seed.length ? 'seeded' : 'read';
+      if (how === 'read' && added.length > 0) how = `read, ${added.join(' and ')} added`;
       log(
-        `KeyValueStore ${seeded ? 'seeded' : 'read'}: ${kvsFile} (edits, e.g. the CORS allow-list, apply without a restart)`,
+        `KeyValueStore ${how}: ${kvsFile} (edits, e.g. the CORS allow-list, apply without a restart)`,
       );
       return store;
     });

@@ -50,7 +50,7 @@ export class FileRolloutStore implements RolloutStore {
   }
 
   async read(): Promise<RolloutValues> {
-    const entries = this.entries() ?? [];
+    const entries = readEntries(this.file) ?? [];
     const get = (scope: RolloutScope) => entries.find((e) => e.key === ROLLOUT_KEYS[scope])?.value;
     return { schema: get('schema'), sdk: get('sdk') };
   }
@@ -62,7 +62,7 @@ export class FileRolloutStore implements RolloutStore {
   private updateLocked(scope: RolloutScope, update: ValueUpdate): boolean {
     // A missing file is seeded as `beacons dev` seeds it (dev.ts), so the stack started later
     // keeps its CORS allow-list: it seeds only when no file exists.
-    const entries = this.entries() ?? kvsSeed(DEFAULT_CONFIG);
+    const entries = readEntries(this.file) ?? kvsSeed(DEFAULT_CONFIG);
     const key = ROLLOUT_KEYS[scope];
     const current = entries.find((e) => e.key === key)?.value;
     const next = update(current);
@@ -85,29 +85,51 @@ export class FileRolloutStore implements RolloutStore {
     writeAtomically(this.file, text);
     return true;
   }
+}
 
-  /** The file's entries; undefined when there is no file yet. */
-  private entries(): KvsEntry[] | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new LocalStackError(`cannot read ${this.file}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-    try {
-      return parseKvsFile(text);
-    } catch (err) {
-      if (err instanceof KvsFormatError)
-        throw new LocalStackError(
-          `${this.file} is not a KeyValueStore file CloudFront would import (${err.message}); fix it or delete it (beacons dev seeds a new one)`,
-          { cause: err },
-        );
-      throw err;
-    }
+/** A store file's entries; undefined when there is no file yet. */
+function readEntries(file: string): KvsEntry[] | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LocalStackError(`cannot read ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
+  try {
+    return parseKvsFile(text);
+  } catch (err) {
+    if (err instanceof KvsFormatError)
+      throw new LocalStackError(
+        `${file} is not a KeyValueStore file CloudFront would import (${err.message}); fix it or delete it (beacons dev seeds a new one)`,
+        { cause: err },
+      );
+    throw err;
+  }
+}
+
+/**
+ * Seeds a data directory's store file as `beacons dev` starts: the whole seed when there is no
+ * file; otherwise only the seed's keys the file lacks, such as the rollout keys of a data
+ * directory from before they existed (the seed holds what the built edge falls back to, so
+ * adding them changes no answer, and the function stops logging that they are missing). A key
+ * the file has is never overwritten. Resolves to the keys written.
+ * @throws LocalStackError when the file exists but is not a store file CloudFront would import.
+ */
+export async function seedKvsFile(
+  file: string,
+  seed: readonly KvsEntry[],
+  lockWaitMs = 5_000,
+): Promise<string[]> {
+  return withLock(`${file}.lock`, lockWaitMs, () => {
+    const entries = readEntries(file);
+    const have = new Set(entries?.map((e) => e.key));
+    const added = seed.filter((e) => !have.has(e.key));
+    if (added.length > 0) writeAtomically(file, formatKvsFile([...(entries ?? []), ...added]));
+    return added.map((e) => e.key);
+  });
 }
 
 /** How old a lock file must be to count as left behind by a process that died. */
@@ -120,15 +142,22 @@ const STALE_LOCK_MS = 10_000;
 function withLock<T>(lock: string, waitMs: number, fn: () => T): T {
   fs.mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + waitMs;
+  let mine: fs.Stats;
   for (;;) {
     try {
-      fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      const fd = fs.openSync(lock, 'wx');
+      try {
+        fs.writeSync(fd, `${process.pid}\n`);
+        mine = fs.fstatSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
+    const held = fs.statSync(lock, { throwIfNoEntry: false });
+    if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) takeOverStaleLock(lock, held);
     else if (Date.now() >= deadline)
       throw new LocalStackError(
         `${lock} is held by another "beacons rollout" command; run again, or delete the file if none is running`,
@@ -138,7 +167,40 @@ function withLock<T>(lock: string, waitMs: number, fn: () => T): T {
   try {
     return fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    // Only our own lock: had it been taken over as stale meanwhile, the file is someone else's.
+    if (sameFile(fs.statSync(lock, { throwIfNoEntry: false }), mine))
+      fs.rmSync(lock, { force: true });
+  }
+}
+
+const sameFile = (a: fs.Stats | undefined, b: fs.Stats) =>
+  a !== undefined && a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs;
+
+/**
+ * Removes the stale lock `seen` describes, and nothing else. It is moved aside first and checked:
+ * two commands may both find the same stale lock, and the slower one, deleting by name, would
+ * remove the fresh lock the faster one had just taken. A fresh lock moved aside is put back.
+ */
+export function takeOverStaleLock(lock: string, seen: fs.Stats): void {
+  const aside = `${lock}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.stale`;
+  try {
+    fs.renameSync(lock, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else removed it
+    throw err;
+  }
+  try {
+    // An inode number can be reused at once for the next lock, so the age is checked too.
+    if (sameFile(fs.statSync(aside), seen)) return;
+    try {
+      fs.linkSync(aside, lock);
+    } catch (err) {
+      // A third command took the lock in between. Both it and the holder put aside now think they
+      // hold the lock: that needs three commands racing on one stale lock within microseconds.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  } finally {
+    fs.rmSync(aside, { force: true });
   }
 }
 

@@ -69,3 +69,25 @@ export function upcastEvent<E extends Record<string, unknown>>(schemaVersion: st
   }
   return out as E;
 }
+
+/**
+ * The inverse of {@link upcastEvent}: an event in the stored shape with its fields named as
+ * `schemaVersion` names them on the wire. The SDK and the simulator encode with it, so what they
+ * send and what the pipeline stores cannot disagree. Returns the same object when nothing is
+ * renamed, a copy otherwise; never changes its argument.
+ * @example downcastEvent('2-0-0', heartbeat) // stall_ms → stall_total_ms, bitrate → avg_bitrate
+ */
+export function downcastEvent<E extends { type: string }>(schemaVersion: string, event: E): E {
+  const byType = Object.hasOwn(RENAMES, schemaVersion) ? RENAMES[schemaVersion] : undefined;
+  const renames = byType && Object.hasOwn(byType, event.type) ? byType[event.type] : undefined;
+  if (!renames) return event;
+  const out: Record<string, unknown> = { ...event };
+  for (const wire in renames) {
+    const stored = renames[wire];
+    if (stored in out) {
+      out[wire] = out[stored];
+      delete out[stored];
+    }
+  }
+  return out as E;
+}

@@ -7,6 +7,7 @@
 import { toStoredBadRow } from '../../core-pipeline/bad-rows.js';
 import type { EventRow, StoredBadRow } from '../../core-pipeline/rows.js';
 import { recordToRows } from '../../core-pipeline/transform.js';
+import { defaultAudience } from '../../local/sim/audience.js';
 import { makeBatch } from '../../local/sim/batch.js';
 import {
   drawViewer,
@@ -18,6 +19,8 @@ import type { Rng } from '../../local/sim/random.js';
 import { scriptSession, stampEvent, type SessionScript } from '../../local/sim/session.js';
 import { RECORD_VERSION, type EnrichedRecord } from '../../schemas/record.js';
 
+/** The simulator's SDK releases mid-rollout, so the rollout read has versions to group. */
+const SDK_RELEASES = defaultAudience().sdkVersions;
 /** Share of sessions behind a troubled network (slow starts, stalls): the simulator's "bad". */
 const BAD_SHARE = 0.05;
 /** One bad row per this many events (the bad-rows panel has something to list). */
@@ -93,6 +96,17 @@ export class Audience {
     private cursorMs: number,
   ) {}
 
+  /** A session of one of the simulator's SDK releases, in the schema version that release sends. */
+  private script(): SessionScript {
+    const bad = this.rng.chance(BAD_SHARE);
+    const sdk = this.rng.weighted(SDK_RELEASES);
+    return scriptSession(this.rng, {
+      bad,
+      sdkVersion: sdk.version,
+      schemaVersion: sdk.schemaVersion,
+    });
+  }
+
   /**
    * Every event with event time in [the previous cursor, toMs), sorted by time; with `emit`
    * false the sessions move on without rows (to reach a steady state fast).
@@ -104,7 +118,7 @@ export class Audience {
     this.startCarry -= starting;
     for (let i = 0; i < starting; i++) {
       this.playing.push({
-        script: scriptSession(this.rng, { bad: this.rng.chance(BAD_SHARE) }),
+        script: this.script(),
         viewer: drawViewer(this.rng),
         startMs: Math.round(this.cursorMs + this.rng.next() * span),
         next: 0,

@@ -52,8 +52,11 @@ function grouping(v: unknown): RolloutGrouping {
 /** `[$1, $2)` on a timestamp column. */
 const inWindow = (col: string) =>
   `${col} >= make_timestamp_ms($1::BIGINT) AND ${col} < make_timestamp_ms($2::BIGINT)`;
-/** The start of the bucket (ms, $3 wide) a timestamp column falls in. */
-const bucketOf = (col: string) => `(epoch_ms(${col}) // $3) * $3`;
+/**
+ * The start of the bucket (ms, $3 wide) a timestamp column falls in. `$3` is cast: bound from a
+ * JS bigint as it is, the arithmetic ran in a wider type, several times slower on a rollup scan.
+ */
+const bucketOf = (col: string) => `(epoch_ms(${col}) // $3::BIGINT) * $3::BIGINT`;
 
 async function rollout(store: DuckDbStore, input: RolloutInput): Promise<RolloutAnswer> {
   const by = grouping(input?.by);

@@ -78,20 +78,6 @@ export function formatKvsFile(entries: readonly KvsEntry[]): string {
   return `${JSON.stringify({ data: entries }, null, 2)}\n`;
 }
 
-/**
- * Writes `entries` to `file` unless it exists: the first start seeds the store, later starts keep
- * what the developer changed. Resolves to whether it wrote the file.
- */
-export async function seedKvsFile(file: string, entries: readonly KvsEntry[]): Promise<boolean> {
-  try {
-    await fs.promises.writeFile(file, formatKvsFile(entries), { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-}
-
 /** Options of {@link LocalKeyValueStore.open}. */
 export interface LocalKvsOptions {
   /** Longest time between two looks at the file. Default 250 ms (DEV_DEFAULTS.kvsCheckEveryMs). */

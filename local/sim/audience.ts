@@ -4,6 +4,7 @@
  * share large enough to be seen within minutes (about 5 % or more of viewers), keeping the rule
  * that no two slices of different dimensions hold the same viewers.
  */
+import type { SchemaVersion } from '../../schemas/index.js';
 import { UsageError } from '../errors.js';
 import type { Fault } from './faults.js';
 import { PLACES, servingRegionOf, storedPop, type ViewerPlace } from './geography.js';
@@ -17,7 +18,8 @@ export interface Audience {
   places: ViewerPlace[];
   contents: CatalogueItem[];
   players: PlayerKind[];
-  sdkVersions: { version: string; weight: number }[];
+  /** SDK releases, the schema version each declares, and their shares of sessions. */
+  sdkVersions: { version: string; schemaVersion: SchemaVersion; weight: number }[];
 }
 
 /** The default audience (a fresh copy the caller may change). */
@@ -30,10 +32,12 @@ export function defaultAudience(): Audience {
     })),
     contents: CATALOGUE.map((c) => ({ ...c })),
     players: PLAYERS.map((p) => ({ ...p })),
-    // An SDK rollout in progress: two versions, so sdk_version is a slice worth ranking.
+    // An SDK rollout in progress: two releases, so sdk_version is a slice worth ranking, and the
+    // newer one declares the newer schema, so the rollout panel shows two schema versions and
+    // `beacons rollout` has something to steer on a fresh stack.
     sdkVersions: [
-      { version: SIM_SDK.version, weight: 7 },
-      { version: '1.1.0', weight: 3 },
+      { version: SIM_SDK.version, schemaVersion: '1-0-0', weight: 7 },
+      { version: '1.1.0', schemaVersion: '2-0-0', weight: 3 },
     ],
   };
 }

@@ -1,7 +1,10 @@
 /**
- * Builds schema 1-0-0 batches from scripted sessions, the way the browser SDK would send them.
+ * Builds batches from scripted sessions, the way the browser SDK would send them: in the schema
+ * version the session declares (1-0-0 unless its script says otherwise), its events named as that
+ * version names them.
  */
 import type { BeaconBatch, BeaconEvent } from '../../schemas/index.js';
+import { downcastEvent } from '../../schemas/upcast.js';
 import type { SessionScript } from './session.js';
 
 /** SDK name the simulator reports, so its traffic is easy to tell apart in the store. */
@@ -13,8 +16,9 @@ export function makeBatch(
   events: BeaconEvent[],
   sentAt: number,
 ): BeaconBatch {
+  const version = script.schemaVersion ?? '1-0-0';
   return {
-    schema_version: '1-0-0',
+    schema_version: version,
     sdk_name: SIM_SDK.name,
     sdk_version: script.sdkVersion ?? SIM_SDK.version,
     player_name: script.playerName,
@@ -23,7 +27,7 @@ export function makeBatch(
     viewer_id: script.viewerId,
     content_id: script.contentId,
     sent_at: sentAt,
-    events,
+    events: version === '1-0-0' ? events : events.map((e) => downcastEvent(version, e)),
   };
 }
 

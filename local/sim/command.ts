@@ -104,6 +104,10 @@ export async function simulate(args: string[]): Promise<number> {
     console.log(
       `  resent ${s.retries} times; gave up on ${s.batchesFailed} batches (${s.eventsFailed} events) after retries; ${s.batchesRefused} batches (${s.eventsRefused} events) refused`,
     );
+    if (s.sessionsStopped > 0)
+      console.log(
+        `  ${s.sessionsStopped} sessions stopped on a 410 (a version retired or not sampled: beacons rollout list)`,
+      );
     if (s.statuses['0'])
       console.log(
         `  no response for ${s.statuses['0']} attempts: is "beacons dev" running at ${url}?`,

@@ -73,7 +73,7 @@ export function createSeat(opts: SeatOptions): Seat {
       }
       const content = rng.weighted(au.contents);
       const player = rng.weighted(au.players);
-      const sdkVersion = rng.weighted(au.sdkVersions).version;
+      const sdk = rng.weighted(au.sdkVersions);
       const p = viewer.profile;
       const slice: SliceKey = {
         serving_region: servingRegionOf(p.pop),
@@ -83,8 +83,8 @@ export function createSeat(opts: SeatOptions): Seat {
         asn: p.asn,
         device: storedDevice(p.device),
         player_name: player.name,
-        sdk_version: sdkVersion,
-        schema_version: '1-0-0',
+        sdk_version: sdk.version,
+        schema_version: sdk.schemaVersion,
         content_id: content.id,
         // The simulator speaks our beacon schema only.
         source: 'sdk',
@@ -104,7 +104,8 @@ export function createSeat(opts: SeatOptions): Seat {
         content,
         player,
         viewerId: viewer.id,
-        sdkVersion,
+        sdkVersion: sdk.version,
+        schemaVersion: sdk.schemaVersion,
       });
       const startAt = nextStart;
       // The next session follows after a short browse between titles.

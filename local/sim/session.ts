@@ -1,12 +1,18 @@
 /**
- * Scripts one simulated playback session as a player SDK would report it (schema 1-0-0):
+ * Scripts one simulated playback session as a player SDK would report it (events of schema 1-0-0,
+ * which batch.ts names as the session's declared version names them):
  * requested → variant_loaded → started → first_frame (at exactly `startup_ms` after the request),
  * then per 10 s of playback a heartbeat with cumulative counters and the time-weighted average
  * bitrate so far, and now and then pauses, volume changes, seeks, stalls, rendition switches and
  * errors; a start failure or an exit before video start for some; session_end last.
  * Faults (`effects`, faults.ts) scale the behaviour of one slice's sessions.
  */
-import type { BeaconEvent, EventType, SessionEndReason } from '../../schemas/index.js';
+import type {
+  BeaconEvent,
+  EventType,
+  SchemaVersion,
+  SessionEndReason,
+} from '../../schemas/index.js';
 import { NO_EFFECTS, type SessionEffects } from './faults.js';
 import type { Rng } from './random.js';
 /** One event of a script: its type, fields, and when it happens in session time. */
@@ -27,6 +33,8 @@ export interface SessionScript {
   playerVersion: string;
   /** SDK version the batches report (batch.ts has the default). */
   sdkVersion?: string;
+  /** Schema version the batches declare (batch.ts has the default). */
+  schemaVersion?: SchemaVersion;
   events: ScriptedEvent[];
 }
 
@@ -46,6 +54,8 @@ export interface SessionOptions {
   viewerId?: string;
   /** SDK version the batches report; the simulator's own when absent. */
   sdkVersion?: string;
+  /** Schema version the batches declare; 1-0-0 when absent. */
+  schemaVersion?: SchemaVersion;
 }
 
 /** A title of the simulated catalogue. */
@@ -262,6 +272,7 @@ export function scriptSession(rng: Rng, opts: SessionOptions = {}): SessionScrip
       sessionId: rng.id(22),
       viewerId: opts.viewerId ?? `v-${rng.id(12)}`,
       ...(opts.sdkVersion ? { sdkVersion: opts.sdkVersion } : {}),
+      ...(opts.schemaVersion ? { schemaVersion: opts.schemaVersion } : {}),
       contentId: content.id,
       playerName: player.name,
       playerVersion: player.version,

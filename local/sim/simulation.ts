@@ -64,6 +64,11 @@ export interface SimulationSummary {
   /** Batches refused with a status that is never retried (a 4xx such as 400 or 413), and their events. */
   batchesRefused: number;
   eventsRefused: number;
+  /**
+   * Sessions that stopped sending on a 410 (their schema or SDK version retired by the rollout
+   * switch, or left out of a canary), as the SDK stops; their later events are never sent.
+   */
+  sessionsStopped: number;
   /** Responses by HTTP status, every attempt (0 = no response). */
   statuses: Record<string, number>;
   /** The ground truth, when `truth` was asked for. */
@@ -85,6 +90,8 @@ interface Playing {
   acked: Set<number>;
   inFlight: number;
   done: boolean;
+  /** A 410 came back: the session sends nothing more. */
+  stopped: boolean;
 }
 
 /**
@@ -116,6 +123,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     batchesFailed: 0,
     eventsFailed: 0,
     batchesRefused: 0,
+    sessionsStopped: 0,
     eventsRefused: 0,
     statuses: {},
     truth,
@@ -140,6 +148,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   };
 
   const flush = (p: Playing) => {
+    if (p.stopped) p.outbox = [];
     if (p.outbox.length === 0) return;
     const events = p.outbox;
     p.outbox = [];
@@ -165,6 +174,10 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       } else if (outcome === 'refused') {
         summary.batchesRefused += 1;
         summary.eventsRefused += events.length;
+        if (result.status === 410 && !p.stopped) {
+          p.stopped = true;
+          summary.sessionsStopped += 1;
+        }
       } else {
         summary.batchesFailed += 1;
         summary.eventsFailed += events.length;
@@ -199,6 +212,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
             acked: new Set(),
             inFlight: 0,
             done: false,
+            stopped: false,
           };
           s.upcoming = s.seat.next();
         }

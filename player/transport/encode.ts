@@ -2,10 +2,10 @@
  * The wire format of each schema version the SDK can send. The SDK builds every event in one
  * internal shape (1-1-0's fields under their 1-x names, as the store keeps them) and encodes a
  * batch for the version its session declared: 1-0-0 leaves out what 1-1-0 added, 1-1-0 is the
- * internal shape, 2-0-0 renames the cumulative counters. The renames are the inverse of
- * `schemas/upcast.ts`, read from there so the SDK and the pipeline cannot disagree. Pure.
+ * internal shape, 2-0-0 renames the cumulative counters (`downcastEvent`, the inverse of the
+ * pipeline's upcast, in `schemas/upcast.ts`, so the SDK and the pipeline cannot disagree). Pure.
  */
-import { renamedFields } from '../../schemas/upcast.js';
+import { downcastEvent } from '../../schemas/upcast.js';
 import type { BeaconEvent } from '../../schemas/index.js';
 import type { Envelope } from './queue.js';
 
@@ -39,15 +39,5 @@ export function encodeEnvelope(env: Envelope): Envelope {
  */
 export function encodeEvent(version: string, event: BeaconEvent): BeaconEvent {
   if (before110(version)) return without(event, ADDED_EVENT);
-  const renames = renamedFields(version)[event.type];
-  if (!renames) return event;
-  const out: Record<string, unknown> = { ...event };
-  for (const wire in renames) {
-    const stored = renames[wire];
-    if (stored in out) {
-      out[wire] = out[stored];
-      delete out[stored];
-    }
-  }
-  return out as unknown as BeaconEvent;
+  return downcastEvent(version, event);
 }

@@ -4,7 +4,7 @@
  * and the fake-timer hook that runs it after each test.
  */
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { validators } from '../../schemas/generated/index.js';
+import { batchValidators } from '../../schemas/generated/batch.js';
 import {
   SCHEMA_VERSIONS,
   type BeaconBatch,
@@ -129,7 +129,7 @@ export async function expectAllSentValid(): Promise<void> {
 export function expectValidBatch(batch: unknown): void {
   const version = (batch as { schema_version?: unknown } | null)?.schema_version;
   expect(SCHEMA_VERSIONS).toContain(version);
-  const validate = validators[version as SchemaVersion].batch;
+  const validate = batchValidators[version as SchemaVersion];
   const ok = validate(batch);
   expect(ok ? null : validate.errors).toBeNull();
 }

@@ -10,9 +10,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../edge/config.js';
 import { KVS_KEYS, kvsSeed } from '../../edge/kvs.js';
 import { ROLLOUT_KEYS } from '../../edge/rollout.js';
-import { KVS_FILE_NAME, LocalKeyValueStore, seedKvsFile } from '../../local/cloudfront/kvs.js';
+import { KVS_FILE_NAME, LocalKeyValueStore } from '../../local/cloudfront/kvs.js';
 import { buildRule, withoutRule, withRule } from '../../local/rollout-edit.js';
-import { FileRolloutStore, localKvsFile, writeAtomically } from '../../local/rollout-file.js';
+import {
+  FileRolloutStore,
+  localKvsFile,
+  seedKvsFile,
+  takeOverStaleLock,
+  writeAtomically,
+} from '../../local/rollout-file.js';
 
 let dir: string;
 beforeEach(() => {
@@ -72,7 +78,7 @@ describe('FileRolloutStore', () => {
       [ROLLOUT_KEYS.sdk]: 'web@0.1.0:retired,upgrade=0.3.0',
     });
     // beacons dev then finds the file and does not seed over it.
-    expect(await seedKvsFile(file, [])).toBe(false);
+    expect(await seedKvsFile(file, kvsSeed(DEFAULT_CONFIG))).toStrictEqual([]);
   });
 
   it('refuses a file the emulator would refuse, and writes nothing', async () => {
@@ -98,6 +104,51 @@ describe('FileRolloutStore', () => {
   });
 });
 
+describe('seedKvsFile', () => {
+  const seed = [
+    { key: KVS_KEYS.allowedOrigins, value: '*' },
+    { key: ROLLOUT_KEYS.schema, value: '-' },
+    { key: ROLLOUT_KEYS.sdk, value: '-' },
+  ];
+
+  it('writes the whole seed when there is no file, and nothing on the next start', async () => {
+    const file = localKvsFile(dir);
+    expect(await seedKvsFile(file, seed)).toStrictEqual(seed.map((e) => e.key));
+    const text = fs.readFileSync(file, 'utf8');
+    expect(await seedKvsFile(file, seed)).toStrictEqual([]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(fs.readdirSync(dir)).toStrictEqual([KVS_FILE_NAME]);
+  });
+
+  it('adds only the keys a store from before them lacks, keeping every value the file has', async () => {
+    const file = localKvsFile(dir);
+    // A data directory from before the rollout keys, its allow-list edited by its developer.
+    fs.writeFileSync(
+      file,
+      '{"data":[{"key":"cors.allowed-origins","value":"https://tv.example"}]}',
+    );
+    expect(await seedKvsFile(file, seed)).toStrictEqual([ROLLOUT_KEYS.schema, ROLLOUT_KEYS.sdk]);
+    expect(served(LocalKeyValueStore.open(file))).toStrictEqual({
+      [KVS_KEYS.allowedOrigins]: 'https://tv.example',
+      [ROLLOUT_KEYS.schema]: '-',
+      [ROLLOUT_KEYS.sdk]: '-',
+    });
+    // A rule written later is kept by the next start.
+    await new FileRolloutStore(file).update('schema', () => '1-0-0:retired');
+    expect(await seedKvsFile(file, seed)).toStrictEqual([]);
+    expect((await new FileRolloutStore(file).read()).schema).toBe('1-0-0:retired');
+  });
+
+  it('refuses a file CloudFront would not import, and leaves it as it is', async () => {
+    const file = localKvsFile(dir);
+    fs.writeFileSync(file, '{"data": 1}');
+    await expect(seedKvsFile(file, seed)).rejects.toThrow(
+      'is not a KeyValueStore file CloudFront would import',
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"data": 1}');
+  });
+});
+
 describe('FileRolloutStore lock', () => {
   it('waits for a held lock and then refuses, leaving the file and the lock alone', async () => {
     const file = localKvsFile(dir);
@@ -119,6 +170,40 @@ describe('FileRolloutStore lock', () => {
     expect(await store.update('schema', () => '1-0-0:retired')).toBe(true);
     expect((await store.read()).schema).toBe('1-0-0:retired');
     expect(fs.readdirSync(dir)).toStrictEqual([KVS_FILE_NAME]);
+  });
+});
+
+describe('takeOverStaleLock', () => {
+  it('removes the stale lock it looked at', () => {
+    const lock = path.join(dir, 'f.lock');
+    fs.writeFileSync(lock, '1\n');
+    const old = new Date(Date.now() - 11_000);
+    fs.utimesSync(lock, old, old);
+    takeOverStaleLock(lock, fs.statSync(lock));
+    expect(fs.readdirSync(dir)).toStrictEqual([]);
+  });
+
+  it('leaves a fresh lock that another command took after the stale one was seen', () => {
+    const lock = path.join(dir, 'f.lock');
+    fs.writeFileSync(lock, '1\n');
+    const old = new Date(Date.now() - 11_000);
+    fs.utimesSync(lock, old, old);
+    const seen = fs.statSync(lock);
+    // The faster command removes the stale lock and takes its own (the inode may even be reused).
+    fs.rmSync(lock);
+    fs.writeFileSync(lock, '2\n', { flag: 'wx' });
+    takeOverStaleLock(lock, seen);
+    expect(fs.readFileSync(lock, 'utf8')).toBe('2\n');
+    expect(fs.readdirSync(dir)).toStrictEqual(['f.lock']);
+  });
+
+  it('does nothing when the lock is already gone', () => {
+    const lock = path.join(dir, 'f.lock');
+    fs.writeFileSync(lock, '1\n');
+    const seen = fs.statSync(lock);
+    fs.rmSync(lock);
+    takeOverStaleLock(lock, seen);
+    expect(fs.readdirSync(dir)).toStrictEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // The shared factories (test/helpers/batch-factory.ts) must only ever make valid data: every
 // other test in the repo relies on that to break exactly one thing on purpose.
 import { describe, expect, it } from 'vitest';
+import { batchValidators } from '../../schemas/generated/batch.js';
 import { validators } from '../../schemas/generated/index.js';
 import { EVENT_TYPES, LIMITS } from '../../schemas/index.js';
 import {
@@ -11,7 +12,7 @@ import {
   makeId,
 } from '../helpers/batch-factory.js';
 
-const v = validators['1-0-0'];
+const v = { ...validators['1-0-0'], batch: batchValidators['1-0-0'] };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function expectValid(fn: typeof v.event, data: unknown): void {

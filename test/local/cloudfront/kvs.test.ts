@@ -4,14 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KVS_KEYS, kvsSeed } from '../../../edge/kvs.js';
 import {
   formatKvsFile,
   KvsFormatError,
   LOCAL_KVS_ID,
   LocalKeyValueStore,
   parseKvsFile,
-  seedKvsFile,
 } from '../../../local/cloudfront/kvs.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-kvs-'));
@@ -63,22 +61,6 @@ describe('parseKvsFile', () => {
   ])('refuses %s', (_label, text, message) => {
     expect(() => parseKvsFile(text)).toThrow(KvsFormatError);
     expect(() => parseKvsFile(text)).toThrow(message);
-  });
-});
-
-describe('seedKvsFile', () => {
-  it('writes the seed on the first start only, keeping later edits', async () => {
-    const file = freshFile();
-    const seed = kvsSeed({ allowedOrigins: ['https://a.example', 'https://b.example'] });
-    expect(await seedKvsFile(file, seed)).toBe(true);
-    expect(parseKvsFile(fs.readFileSync(file, 'utf8'))).toStrictEqual([
-      { key: KVS_KEYS.allowedOrigins, value: 'https://a.example https://b.example' },
-      { key: KVS_KEYS.rolloutSchemas, value: '-' },
-      { key: KVS_KEYS.rolloutSdks, value: '-' },
-    ]);
-    fs.writeFileSync(file, formatKvsFile([{ key: KVS_KEYS.allowedOrigins, value: '*' }]));
-    expect(await seedKvsFile(file, seed)).toBe(false);
-    expect(parseKvsFile(fs.readFileSync(file, 'utf8'))[0].value).toBe('*');
   });
 });
 

@@ -82,6 +82,31 @@ describe('runSimulation', () => {
     expect(server.requests).toHaveLength(s.requests);
   });
 
+  it('stops a session on a 410 and sends nothing more for it, as the SDK does', async () => {
+    // The edge retires schema 1-0-0; the newer SDK release's 2-0-0 sessions go on.
+    server = await startScriptedServer((_, body) =>
+      (JSON.parse(body.toString()) as { schema_version: string }).schema_version === '1-0-0'
+        ? { status: 410, body: '{"error":"schema_retired"}' }
+        : { status: 204 },
+    );
+    const s = await runSimulation({ ...RUN, url: server.url, viewers: 6, durationSeconds: 12 });
+    const perSession = new Map<string, { version: string; requests: number }>();
+    for (const r of server.requests) {
+      const b = JSON.parse(r.body.toString()) as { session_id: string; schema_version: string };
+      const seen = perSession.get(b.session_id) ?? { version: b.schema_version, requests: 0 };
+      seen.requests += 1;
+      perSession.set(b.session_id, seen);
+    }
+    const retired = [...perSession.values()].filter((x) => x.version === '1-0-0');
+    const live = [...perSession.values()].filter((x) => x.version === '2-0-0');
+    expect(retired.length).toBeGreaterThan(0);
+    // Sessions send several batches in this window, so one batch per retired session is a stop.
+    expect(Math.max(...live.map((x) => x.requests))).toBeGreaterThan(1);
+    expect(retired.map((x) => x.requests)).toStrictEqual(retired.map(() => 1));
+    expect(s.sessionsStopped).toBe(retired.length);
+    expect(s.batchesRefused).toBe(retired.length);
+  });
+
   it('sends each event when its scripted time comes, and counts in the truth exactly what was acknowledged', async () => {
     // Every third batch: its first event refused in a 200, as the edge answers an invalid event.
     server = await startScriptedServer((n) =>
