@@ -27,13 +27,13 @@ class SlowFirstSequencer extends BaseSequencer {
  * aws-cdk-lib and DuckDB once per worker instead of once per file is most of the suite's import time.
  */
 const ISOLATED = [
-  'test/browser/**',
-  'test/player/**',
+  'test/browser/**/*.test.ts',
+  'test/player/**/*.test.ts',
   'test/scripts/build-player.test.ts',
-  'test/core-pipeline/lambda/**',
+  'test/core-pipeline/lambda/**/*.test.ts',
   'test/core-pipeline/consumer/shard-reader.test.ts',
-  'test/edge/origin-request/**',
-  'test/edge/writers/**',
+  'test/edge/origin-request/**/*.test.ts',
+  'test/edge/writers/**/*.test.ts',
   'test/infra/stacks.test.ts',
   'test/local/faults/put-records-*.integration.test.ts',
   'test/local/faults/stream-outage.integration.test.ts',
