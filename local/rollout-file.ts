@@ -149,6 +149,9 @@ function withLock<T>(lock: string, waitMs: number, fn: () => T): T {
       try {
         fs.writeSync(fd, `${process.pid}\n`);
         mine = fs.fstatSync(fd);
+      } catch (err) {
+        fs.rmSync(lock, { force: true }); // not left to block others until it goes stale
+        throw err;
       } finally {
         fs.closeSync(fd);
       }
@@ -160,7 +163,7 @@ function withLock<T>(lock: string, waitMs: number, fn: () => T): T {
     if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) takeOverStaleLock(lock, held);
     else if (Date.now() >= deadline)
       throw new LocalStackError(
-        `${lock} is held by another "beacons rollout" command; run again, or delete the file if none is running`,
+        `${lock} is held by another "beacons rollout" command (or a starting "beacons dev"); run again, or delete the file if none is running`,
       );
     else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
@@ -179,7 +182,8 @@ const sameFile = (a: fs.Stats | undefined, b: fs.Stats) =>
 /**
  * Removes the stale lock `seen` describes, and nothing else. It is moved aside first and checked:
  * two commands may both find the same stale lock, and the slower one, deleting by name, would
- * remove the fresh lock the faster one had just taken. A fresh lock moved aside is put back.
+ * remove the fresh lock the faster one had just taken. A fresh lock moved aside is put back; if
+ * its holder finished meanwhile, the lock put back holds nothing and goes stale in 10 s.
  */
 export function takeOverStaleLock(lock: string, seen: fs.Stats): void {
   const aside = `${lock}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.stale`;
@@ -195,9 +199,14 @@ export function takeOverStaleLock(lock: string, seen: fs.Stats): void {
     try {
       fs.linkSync(aside, lock);
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
       // A third command took the lock in between. Both it and the holder put aside now think they
       // hold the lock: that needs three commands racing on one stale lock within microseconds.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (code !== 'EEXIST') {
+        // No hard links here: rename it back instead (this one may replace a lock taken since).
+        fs.renameSync(aside, lock);
+        return;
+      }
     }
   } finally {
     fs.rmSync(aside, { force: true });

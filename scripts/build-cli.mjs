@@ -16,7 +16,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
   // The core pipeline and the simulator's tests import the generated validators.
-  if (!fs.existsSync(path.join(root, 'schemas', 'generated', 'index.js'))) buildValidators();
+  // batch.js came later than index.js: a generated folder from before it is rebuilt too.
+  const generated = path.join(root, 'schemas', 'generated');
+  if (!['index.js', 'batch.js'].every((f) => fs.existsSync(path.join(generated, f))))
+    buildValidators();
   const target = path.resolve(root, outfile);
   // The bundle must sit one folder below the repository root, like local/*.ts: paths to
   // dashboard/, scripts/ and node_modules are resolved from import.meta.url.

@@ -44,7 +44,10 @@ export async function buildOriginRequest({
   outfile = 'dist/edge/origin-request.mjs',
 } = {}) {
   // The handler imports the generated validators; build them if this step runs on its own.
-  if (!fs.existsSync(path.join(root, 'schemas', 'generated', 'index.js'))) buildValidators();
+  // batch.js came later than index.js: a generated folder from before it is rebuilt too.
+  const generated = path.join(root, 'schemas', 'generated');
+  if (!['index.js', 'batch.js'].every((f) => fs.existsSync(path.join(generated, f))))
+    buildValidators();
   const edgeConfig = config ?? (await loadDefaultConfig());
   const target = path.resolve(root, outfile);
   await esbuild.build({

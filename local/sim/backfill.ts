@@ -144,9 +144,11 @@ function recordFor(s: PlannedSession, batch: { events: BeaconEvent[]; sentAt: nu
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.headers)) headers[k.toLowerCase()] = v;
   const servingRegion = s.slice.serving_region;
+  // The events as the batch carries them: named as its declared schema version names them.
+  const wire = makeBatch(s.script, batch.events, batch.sentAt);
   return buildRecord(
-    makeBatch(s.script, batch.events, batch.sentAt),
-    batch.events.map((event, index) => ({ index, event })),
+    wire,
+    wire.events.map((event, index) => ({ index, event })),
     {
       headers,
       requestId: randomUUID(),

@@ -155,7 +155,7 @@ describe('FileRolloutStore lock', () => {
     fs.writeFileSync(`${file}.lock`, '1\n');
     const store = new FileRolloutStore(file, 100);
     await expect(store.update('schema', () => '1-0-0:retired')).rejects.toThrow(
-      `${file}.lock is held by another "beacons rollout" command; run again, or delete the file if none is running`,
+      `${file}.lock is held by another "beacons rollout" command (or a starting "beacons dev"); run again, or delete the file if none is running`,
     );
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.existsSync(`${file}.lock`)).toBe(true);
