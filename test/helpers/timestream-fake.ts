@@ -42,6 +42,9 @@ import {
   type WriteRecordsCommandOutput,
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach } from 'vitest';
+import type { EventSink } from '../../core-pipeline/sinks/sink.js';
+import { createTimestreamSink } from '../../core-pipeline/sinks/timestream.js';
 
 const MAX_RECORDS = 100;
 const MAX_RECORD_BYTES = 2048;
@@ -311,4 +314,44 @@ export function internalError(): InternalServerException {
     Message: 'Internal server error',
     $metadata: meta(500),
   });
+}
+
+/** What {@link timestreamSinkEachTest} hands the tests: renewed before each one. */
+export interface TimestreamSinkFixture {
+  fake: TimestreamFake;
+  sink: EventSink;
+}
+
+/**
+ * For each test: a fresh fake service (database `db`; tables `ev`, `bad` and `moreTables`, each
+ * with a 2 h memory store) with its clock at `now`, installed on the AWS SDK, and the real sink on
+ * it with the same clock and no waiting between retries; the sink is closed and the fake removed
+ * after the test. The refusals table keeps the sink's default name, as the deployment names it.
+ */
+export function timestreamSinkEachTest(
+  now: number,
+  moreTables: readonly string[] = [],
+): TimestreamSinkFixture {
+  const fixture = {} as TimestreamSinkFixture;
+  let mock: ReturnType<TimestreamFake['install']>;
+  beforeEach(() => {
+    fixture.fake = new TimestreamFake('db').createTable('ev', 2).createTable('bad', 2);
+    for (const t of moreTables) fixture.fake.createTable(t, 2);
+    fixture.fake.now = now;
+    mock = fixture.fake.install();
+    fixture.sink = createTimestreamSink({
+      database: 'db',
+      eventsTable: 'ev',
+      badRowsTable: 'bad',
+      memoryRetentionHours: 2,
+      client: new TimestreamWriteClient({ region: 'us-east-1' }),
+      now: () => now,
+      sleep: async () => undefined,
+    });
+  });
+  afterEach(async () => {
+    await fixture.sink.close();
+    mock.restore();
+  });
+  return fixture;
 }

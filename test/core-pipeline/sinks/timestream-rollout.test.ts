@@ -3,12 +3,9 @@
  * and rollout refusals in their own table (`rollout_refusals` by default), once per request,
  * against the fake service (its limits and its "already exists" answer).
  */
-import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toStoredBadRow } from '../../../core-pipeline/bad-rows.js';
 import { toStoredRefusal } from '../../../core-pipeline/refusals.js';
-import type { EventSink } from '../../../core-pipeline/sinks/sink.js';
-import { createTimestreamSink } from '../../../core-pipeline/sinks/timestream.js';
 import {
   badRow,
   decodedRows,
@@ -17,35 +14,10 @@ import {
   eventV2,
   rolloutRefusal,
 } from '../../helpers/records.js';
-import { TimestreamFake } from '../../helpers/timestream-fake.js';
+import { timestreamSinkEachTest } from '../../helpers/timestream-fake.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
-let fake: TimestreamFake;
-let mock: ReturnType<TimestreamFake['install']>;
-let sink: EventSink;
-
-beforeEach(() => {
-  fake = new TimestreamFake('db')
-    .createTable('ev', 2)
-    .createTable('bad', 2)
-    .createTable('rollout_refusals', 2);
-  fake.now = NOW;
-  mock = fake.install();
-  // No refusals table named: the default, as the deployment names it.
-  sink = createTimestreamSink({
-    database: 'db',
-    eventsTable: 'ev',
-    badRowsTable: 'bad',
-    memoryRetentionHours: 2,
-    client: new TimestreamWriteClient({ region: 'us-east-1' }),
-    now: () => NOW,
-    sleep: async () => undefined,
-  });
-});
-afterEach(async () => {
-  await sink.close();
-  mock.restore();
-});
+const ts = timestreamSinkEachTest(NOW, ['rollout_refusals']);
 
 describe('TimestreamSink and schema versions', () => {
   it('writes 1-1-0 fields and 2-0-0 counters as typed measures of the stored shape', async () => {
@@ -74,8 +46,10 @@ describe('TimestreamSink and schema versions', () => {
       ],
       { ingestedAt: NOW },
     );
-    await sink.writeBatch({ events, badRows: [], checkpoints: [] });
-    const byType = Object.fromEntries(fake.records('ev').map((r) => [r.measureName, r.measures]));
+    await ts.sink.writeBatch({ events, badRows: [], checkpoints: [] });
+    const byType = Object.fromEntries(
+      ts.fake.records('ev').map((r) => [r.measureName, r.measures]),
+    );
     expect(byType.variant_loaded.drm_system).toStrictEqual({ type: 'VARCHAR', value: 'playready' });
     expect(byType.variant_loaded.subtitle_language.value).toBe('de');
     expect(byType.variant_loaded.frame_rate).toStrictEqual({ type: 'DOUBLE', value: '50' });
@@ -90,8 +64,8 @@ describe('TimestreamSink and schema versions', () => {
       badRow({ received_at: NOW, sdk_name: 'beacon-edge-web', sdk_version: '0.3.0' }),
       NOW,
     );
-    await sink.writeBatch({ events: [], badRows: [bad], checkpoints: [] });
-    const [stored] = fake.records('bad');
+    await ts.sink.writeBatch({ events: [], badRows: [bad], checkpoints: [] });
+    const [stored] = ts.fake.records('bad');
     expect([stored.measures.sdk_name.value, stored.measures.sdk_version.value]).toStrictEqual([
       'beacon-edge-web',
       '0.3.0',
@@ -107,10 +81,10 @@ describe('TimestreamSink and schema versions', () => {
       refusals: [toStoredRefusal(r, NOW), toStoredRefusal(r, NOW), toStoredRefusal(other, NOW)],
       checkpoints: [],
     };
-    expect(await sink.writeBatch(batch)).toStrictEqual({ rejectedEvents: 0 });
+    expect(await ts.sink.writeBatch(batch)).toStrictEqual({ rejectedEvents: 0 });
     // A re-delivery (a later ingest time) is the same record: the service says it exists.
-    await sink.writeBatch({ ...batch, refusals: [toStoredRefusal(r, NOW + 5)] });
-    const stored = fake.records('rollout_refusals');
+    await ts.sink.writeBatch({ ...batch, refusals: [toStoredRefusal(r, NOW + 5)] });
+    const stored = ts.fake.records('rollout_refusals');
     expect(stored).toHaveLength(2);
     const mine = stored.find((s) => s.dimensions.request_id === 'req-ts-refused');
     expect(mine?.measureName).toBe('rollout_refusal');
@@ -125,6 +99,6 @@ describe('TimestreamSink and schema versions', () => {
     expect(mine?.measures.events).toStrictEqual({ type: 'BIGINT', value: '3' });
     expect(mine?.measures.ingested_at.value).toBe(String(NOW));
     expect((mine?.timeNs ?? 0n) / 1_000_000n).toBe(BigInt(NOW - 500));
-    expect(fake.records('bad')).toStrictEqual([]);
+    expect(ts.fake.records('bad')).toStrictEqual([]);
   });
 });
