@@ -81,10 +81,12 @@ export interface CmcdPageState {
   /** dash.js only: performance.now() of its PLAYBACK_INITIALIZED (where it reports `starting`). */
   initializedAt?: number;
   setLevel(i: number): void;
+  /** The rendition the player is loading now (diagnostics). */
+  loadingLevel(): number | undefined;
   destroy(): void;
 }
 /** The page's record, as data. */
-export type PageRecord = Omit<CmcdPageState, 'video' | 'setLevel' | 'destroy'>;
+export type PageRecord = Omit<CmcdPageState, 'video' | 'setLevel' | 'loadingLevel' | 'destroy'>;
 /** The page's window. */
 export type CmcdWindow = typeof window & { cmcdPage: CmcdPageState };
 
@@ -176,20 +178,37 @@ async function waitForMark(page: Page, type: string, n = 1, timeout = 20_000): P
       { timeout, polling: 50 },
     );
   } catch (e) {
-    // Say where the player was: its last element events, playhead and buffered ranges.
-    const where = await page.evaluate(() => {
-      const { marks, video, errors } = (window as CmcdWindow).cmcdPage;
+    throw new Error(`no ${n}× ${type} within ${timeout} ms: ${await whereIsPlayer(page)}`, {
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Where the player was, for a failure's message: playhead, buffered ranges, the rendition it is
+ * loading, its reported switches and last element events.
+ */
+function whereIsPlayer(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      const { marks, video, errors, switches, loadingLevel } = (window as CmcdWindow).cmcdPage;
       const ranges = Array.from({ length: video.buffered.length }, (_, i) => [
         video.buffered.start(i),
         video.buffered.end(i),
       ]);
       const last = marks.filter((m) => m.type !== 'timeupdate').slice(-6);
-      return { t: video.currentTime, paused: video.paused, ranges, last, errors };
-    });
-    throw new Error(`no ${n}× ${type} within ${timeout} ms: ${JSON.stringify(where)}`, {
-      cause: e,
-    });
-  }
+      const loading = loadingLevel();
+      return JSON.stringify({
+        t: video.currentTime,
+        paused: video.paused,
+        ranges,
+        loading,
+        switches,
+        last,
+        errors,
+      });
+    })
+    .catch((e: unknown) => `(page unreadable: ${String(e)})`);
 }
 
 const countMarks = (page: Page, type: string) =>
@@ -235,13 +254,7 @@ export async function runScenario(
     { timeout: 30_000, polling: 50 },
   );
   onPhase('bitrate');
-  const switches = await page.evaluate(() => (window as CmcdWindow).cmcdPage.switches.length);
-  await page.evaluate((i) => (window as CmcdWindow).cmcdPage.setLevel(i), toLevel);
-  await page.waitForFunction(
-    ([n, i]) => (window as CmcdWindow).cmcdPage.switches.slice(n).some((s) => s.index === i),
-    [switches, toLevel] as const,
-    { timeout: 20_000, polling: 50 },
-  );
+  await switchRendition(page, toLevel);
   if (steps.mute) await muteUnmute(page, onPhase);
   if (steps.seek) await seek(page, onPhase);
   onPhase('end');
@@ -256,6 +269,36 @@ export async function runScenario(
     )
     // Neither: fail saying where the player was.
     .catch(() => waitForMark(page, 'ended', 1, 1));
+}
+
+/** In the page: the player reported a rendered switch to `i` after its `n`th switch. */
+const switchedTo = ([n, i]: readonly [number, number]) =>
+  (window as CmcdWindow).cmcdPage.switches.slice(n).some((s) => s.index === i);
+
+/**
+ * Asks the player for rendition `toLevel` and waits until it reports the switch rendered. dash.js
+ * once never rendered a requested switch in CI (cause not found), so a player that is not loading
+ * `toLevel` a second later is asked once more, as a viewer would pick the rendition again; a
+ * failure says where the player was.
+ */
+async function switchRendition(page: Page, toLevel: number): Promise<void> {
+  const seen = [
+    await page.evaluate(() => (window as CmcdWindow).cmcdPage.switches.length),
+    toLevel,
+  ] as const;
+  const ask = () => page.evaluate((i) => (window as CmcdWindow).cmcdPage.setLevel(i), toLevel);
+  await ask();
+  await page.waitForTimeout(1_000);
+  const loading = await page.evaluate(() => (window as CmcdWindow).cmcdPage.loadingLevel());
+  if (loading !== toLevel && !(await page.evaluate(switchedTo, seen))) await ask();
+  await page
+    .waitForFunction(switchedTo, seen, { timeout: 20_000, polling: 50 })
+    .catch(async (e: unknown) => {
+      const where = await whereIsPlayer(page);
+      throw new Error(`no switch to ${toLevel} rendered (loading ${loading} after 1 s): ${where}`, {
+        cause: e,
+      });
+    });
 }
 
 /** Mutes, then unmutes. */
