@@ -15,6 +15,7 @@ export const SESSION_FILTER_DIMENSIONS: readonly RollupDimension[] = [
   'asn',
   'device',
   'player_name',
+  'sdk_name',
   'sdk_version',
   'schema_version',
   'content_id',

@@ -29,7 +29,7 @@ import { rolloutTimestreamTargets } from './rollout-timestream.js';
 /** The stored columns (InfluxDB tags) that name a version, per grouping. */
 const VERSION_TAGS: Record<(typeof ROLLOUT_VERSIONS)[number]['by'], readonly string[]> = {
   schema: ['schema_version'],
-  sdk: ['sdk_version'],
+  sdk: ['sdk_name', 'sdk_version'],
 };
 
 /** Grafana's display name of a series from its labels (the version tags, and the reason). */
@@ -38,10 +38,14 @@ function displayName(tags: readonly string[], panel: RolloutPanelDef): string {
   return panel.metric === 'refusals' ? `${name} \${__field.labels.reason}` : name;
 }
 
-/** The table's joins and rates: the six InfluxQL queries merged on the version tags. */
-function totalsTransformations(tags: readonly string[]) {
+/**
+ * The table's joins and rates: the six InfluxQL queries merged into one row per version. `merge`
+ * joins rows whose other fields (the version tags: one, or an SDK release's name and number) are
+ * equal; a join by one field would mix two SDKs that share a version number.
+ */
+function totalsTransformations() {
   return [
-    { id: 'joinByField', options: { byField: tags[0], mode: 'outer' } },
+    { id: 'merge', options: {} },
     {
       id: 'calculateField',
       options: {
@@ -86,8 +90,7 @@ function panelBuilder(
   let b: TimeseriesBuilder | TableBuilder;
   if (panel.kind === 'table') {
     b = new TableBuilder();
-    if (opts.store === 'influxdb')
-      for (const t of totalsTransformations(tags)) b.withTransformation(t);
+    if (opts.store === 'influxdb') for (const t of totalsTransformations()) b.withTransformation(t);
     for (const name of ['bad-row rate', 'error rate'])
       b.overrideByName(name, [{ id: 'unit', value: 'percentunit' }]);
     b.overrideByName('startup p50', [{ id: 'unit', value: 'ms' }]);

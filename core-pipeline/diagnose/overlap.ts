@@ -30,6 +30,8 @@ const SPECIFICITY: readonly RollupDimension[] = [
   'player_version',
   'device',
   'schema_version',
+  // An SDK's sessions are a subset of its source's (`cmcd` is a source and its SDK name).
+  'sdk_name',
   'source',
   'country',
   'serving_region',

@@ -1,13 +1,10 @@
 /**
- * The rollout panel's read on the DuckDB store: per schema version or per SDK release, the
- * rollups' events, sessions, plays, failures and startup sketch (schema_version and sdk_version
- * are rollup dimensions, so no raw event is summed), the bad rows by their own version columns
- * and the rollout refusals by theirs, per bucket; rollout-answers.ts turns them into the answer.
- *
- * The rollups key SDK releases by `sdk_version` only (sdk_name is not a rollup dimension), so a
- * release is grouped by its version and labelled with the SDK names seen for it in the window
- * (one DISTINCT over the events' two dictionary-encoded columns, plus the bad rows' and
- * refusals'); two SDKs that share a version number share a row, labelled with both names.
+ * The rollout panel's read on the DuckDB store: per schema version or per SDK release
+ * (`sdk_name@sdk_version`), the rollups' events, sessions, plays, failures and startup sketch
+ * (schema_version, sdk_name and sdk_version are rollup dimensions, so no raw event is read), the
+ * bad rows by their own version columns and the rollout refusals by theirs, per bucket;
+ * rollout-answers.ts turns them into the answer. Two SDKs that share a version number (a web and
+ * an Android 1.2.0) are two releases, as the rollout switch's `sdk@version` rules see them.
  *
  * Events are bucketed by event time (whole minutes, as every rollup read); bad rows and refusals
  * by receive time (the edge refused them before any event time was trusted).
@@ -30,11 +27,23 @@ import {
   type RolloutQueries,
 } from './rollout-answers.js';
 
-/** The version column of each table per grouping (fixed names, never input). */
-const VERSION_COLUMN: Record<RolloutGrouping, string> = {
-  schema: 'schema_version',
-  sdk: 'sdk_version',
+/** The columns that name a version per grouping (fixed names, never input). */
+const VERSION_COLUMNS: Record<RolloutGrouping, string> = {
+  schema: 'schema_version AS v',
+  sdk: 'sdk_name AS sdk, sdk_version AS v',
 };
+
+/**
+ * A row's version: the schema version, or the SDK release as `name@version`. '' when not known:
+ * NULL in bad rows of unreadable bodies, '' in the rollups (their missing value). Built after the
+ * grouping, so the scan groups by the stored dictionary-encoded columns.
+ */
+function versionOf(by: RolloutGrouping, row: QueryRow): string {
+  const v = row.v === null || row.v === undefined ? '' : String(row.v);
+  if (by === 'schema') return v;
+  const n = row.sdk === null || row.sdk === undefined ? '' : String(row.sdk);
+  return n === '' || v === '' ? '' : `${n}@${v}`;
+}
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -68,34 +77,33 @@ async function rollout(store: DuckDbStore, input: RolloutInput): Promise<Rollout
     );
   const endMs = Math.ceil(r.endMs / guard.MINUTE_MS) * guard.MINUTE_MS;
   const params: DuckDBValue[] = [BigInt(r.startMs), BigInt(endMs), BigInt(r.bucketMs)];
-  const v = `"${VERSION_COLUMN[by]}"`;
-  const [sums, sketch, bad, refused, names] = await Promise.all([
+  const v = VERSION_COLUMNS[by];
+  const [sums, sketch, bad, refused] = await Promise.all([
     store.query(
-      `SELECT ${bucketOf('minute')} AS t, ${v} AS v, sum(events) AS events, sum(sessions) AS sessions,
+      `SELECT ${bucketOf('minute')} AS t, ${v}, sum(events) AS events, sum(sessions) AS sessions,
          sum(plays) AS plays, sum(start_failures) + sum(playback_failures) AS failures
        FROM ${ROLLUP_TABLE} WHERE ${inWindow('minute')} GROUP BY ALL`,
       params,
     ),
     store.query(
-      `SELECT ${bucketOf('minute')} AS t, ${v} AS v, bucket, sum(n) AS n
+      `SELECT ${bucketOf('minute')} AS t, ${v}, bucket, sum(n) AS n
        FROM ${SKETCH_TABLE} WHERE ${inWindow('minute')} GROUP BY ALL`,
       params,
     ),
     store.query(
-      `SELECT ${bucketOf('received_at')} AS t, coalesce(${v}, '') AS v, count(*) AS n
+      `SELECT ${bucketOf('received_at')} AS t, ${v}, count(*) AS n
        FROM ${BAD_ROWS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
       params,
     ),
     store.query(
-      `SELECT ${bucketOf('received_at')} AS t, ${v} AS v, reason, count(*) AS n, sum(events) AS e
+      `SELECT ${bucketOf('received_at')} AS t, ${v}, reason, count(*) AS n, sum(events) AS e
        FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
       params,
     ),
-    by === 'sdk' ? sdkNames(store, params) : Promise.resolve(new Map<string, string[]>()),
   ]);
   const counts = new Map<string, Map<number, RolloutCounts>>();
   const at = (row: QueryRow): RolloutCounts => {
-    const version = String(row.v ?? '');
+    const version = versionOf(by, row);
     const byT = entry(counts, version, () => new Map<number, RolloutCounts>());
     return entry(byT, num(row.t), emptyCounts);
   };
@@ -126,7 +134,6 @@ async function rollout(store: DuckDbStore, input: RolloutInput): Promise<Rollout
     bucketMs: r.bucketMs,
     buckets,
     counts: dropEmpty(counts),
-    sdkNames: names,
   });
 }
 
@@ -149,22 +156,4 @@ function dropEmpty(
     if (!seen) counts.delete(version);
   }
   return counts;
-}
-
-/** SDK names seen per sdk_version in the window (events, bad rows, refusals), sorted. */
-async function sdkNames(store: DuckDbStore, params: DuckDBValue[]): Promise<Map<string, string[]>> {
-  const rows = await store.query(
-    `SELECT DISTINCT sdk_version AS v, sdk_name AS name FROM events WHERE ${inWindow('time')}
-     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${BAD_ROWS_TABLE.name}
-       WHERE ${inWindow('received_at')} AND sdk_name IS NOT NULL AND sdk_version IS NOT NULL
-     UNION SELECT DISTINCT sdk_version, sdk_name FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')}
-     ORDER BY 1, 2`,
-    params.slice(0, 2),
-  );
-  const out = new Map<string, string[]>();
-  for (const row of rows) {
-    const v = String(row.v);
-    out.set(v, [...(out.get(v) ?? []), String(row.name)]);
-  }
-  return out;
 }

@@ -59,9 +59,12 @@ export interface RolloutMeasures {
 
 /** One version's totals over the window. */
 export interface RolloutVersion extends RolloutMeasures {
-  /** The grouping key: `1-0-0`, or the SDK version (`0.3.0`); '' when not known (bad rows of unreadable bodies). */
+  /**
+   * The grouping key: the schema version (`1-0-0`) or the SDK release (`beacon-edge-web@1.1.0`);
+   * '' when not known (bad rows of unreadable bodies).
+   */
   version: string;
-  /** How it is shown: the schema version, `sdk_name@sdk_version`, or `(unknown)`. */
+  /** How it is shown: the version, or `(unknown)`. */
   label: string;
   /** Refused requests per reason (schema_retired, sdk_retired, session_not_sampled). */
   refusalsByReason: Record<string, number>;
@@ -161,16 +164,12 @@ function measures(c: RolloutCounts, allEvents: number): RolloutMeasures {
   };
 }
 
-/** How a version is shown: `(unknown)` for '', `name@version` for SDK releases with known names. */
-function versionLabel(by: RolloutGrouping, version: string, sdkNames: string[] = []): string {
-  if (version === '') return '(unknown)';
-  if (by === 'schema' || sdkNames.length === 0) return version;
-  return sdkNames.map((name) => `${name}@${version}`).join(', ');
-}
+/** How a version is shown: `(unknown)` for ''. */
+const label = (version: string): string => (version === '' ? '(unknown)' : version);
 
 /**
  * The answer from counts per (bucket start, version): `buckets` lists every bucket start of the
- * window in order; `sdkNames` the SDK names seen per version (by = sdk).
+ * window in order.
  */
 export function rolloutAnswer(input: {
   by: RolloutGrouping;
@@ -179,7 +178,6 @@ export function rolloutAnswer(input: {
   bucketMs: number;
   buckets: readonly number[];
   counts: ReadonlyMap<string, ReadonlyMap<number, RolloutCounts>>;
-  sdkNames?: ReadonlyMap<string, string[]>;
 }): RolloutAnswer {
   const { by, buckets, counts } = input;
   const perVersion = new Map<string, RolloutCounts>();
@@ -194,7 +192,6 @@ export function rolloutAnswer(input: {
   const order = [...perVersion]
     .sort(([va, a], [vb, b]) => b.events - a.events || b.badRows - a.badRows || (va < vb ? -1 : 1))
     .map(([v]) => v);
-  const label = (v: string) => versionLabel(by, v, input.sdkNames?.get(v) ?? []);
   return {
     by,
     fromMs: input.fromMs,

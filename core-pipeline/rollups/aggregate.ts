@@ -21,6 +21,7 @@ export const ROLLUP_DIMENSIONS = [
   'asn',
   'device',
   'player_name',
+  'sdk_name',
   'sdk_version',
   'schema_version',
   'content_id',

@@ -233,6 +233,7 @@ function sameDims(a: EventRow, b: EventRow): boolean {
     a.asn === b.asn &&
     a.device === b.device &&
     a.player_name === b.player_name &&
+    a.sdk_name === b.sdk_name &&
     a.sdk_version === b.sdk_version &&
     a.schema_version === b.schema_version &&
     a.content_id === b.content_id &&

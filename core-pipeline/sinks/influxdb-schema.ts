@@ -45,6 +45,7 @@ export const EVENT_TAGS = [
   'device',
   'pop',
   'schema_version',
+  'sdk_name',
   'sdk_version',
   'serving_region',
   'source',
@@ -56,6 +57,7 @@ export const BAD_ROW_TAGS = [
   'pop',
   'reason',
   'schema_version',
+  'sdk_name',
   'sdk_version',
   'source',
 ] as const satisfies readonly (keyof StoredBadRow)[];

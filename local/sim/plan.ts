@@ -9,6 +9,7 @@
  */
 import type { SliceKey } from '../../core-pipeline/rollups/aggregate.js';
 import type { Audience } from './audience.js';
+import { SIM_SDK } from './batch.js';
 import { effectsFor, type Fault } from './faults.js';
 import {
   drawViewer,
@@ -83,6 +84,7 @@ export function createSeat(opts: SeatOptions): Seat {
         asn: p.asn,
         device: storedDevice(p.device),
         player_name: player.name,
+        sdk_name: SIM_SDK.name,
         sdk_version: sdk.version,
         schema_version: sdk.schemaVersion,
         content_id: content.id,

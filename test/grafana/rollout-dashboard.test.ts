@@ -84,12 +84,28 @@ describe('Rollout InfluxQL', () => {
     expect(panel?.fieldConfig?.defaults.displayName).toBe(`\${__field.labels.schema_version}`);
   });
 
-  it('groups by the version tag and refuses a column that is not a tag', () => {
-    const [events] = rolloutInfluxTargets('events', ['sdk_version']);
+  it('merges the totals table’s queries into one row per version tag set, then divides', () => {
+    const tables = rollout('influxdb').panels.filter((p) => p.type === 'table') as unknown as {
+      transformations: { id: string; options: { alias?: string } }[];
+    }[];
+    expect(tables).toHaveLength(2);
+    // `merge` joins on every equal non-value field: an SDK release's name and number together.
+    for (const t of tables)
+      expect(t.transformations.map((x) => x.options.alias ?? x.id)).toStrictEqual([
+        'merge',
+        'judged',
+        'bad-row rate',
+        'error rate',
+        'organize',
+      ]);
+  });
+
+  it('groups by the version tags and refuses a column that is not a tag', () => {
+    const [events] = rolloutInfluxTargets('events', ['sdk_name', 'sdk_version']);
     expect(events).toMatchObject({
       query:
-        'SELECT count("seq") AS "events" FROM "beacon_events" WHERE $timeFilter GROUP BY time($__interval), "sdk_version" fill(0)',
-      alias: '$tag_sdk_version',
+        'SELECT count("seq") AS "events" FROM "beacon_events" WHERE $timeFilter GROUP BY time($__interval), "sdk_name", "sdk_version" fill(0)',
+      alias: '$tag_sdk_name@$tag_sdk_version',
     });
     expect(() => rolloutInfluxTargets('events', ['player_version'])).toThrow(
       '"player_version" is not a tag of beacon_events; InfluxQL cannot group by it',
@@ -103,8 +119,9 @@ describe('Rollout Timestream SQL', () => {
     expect(targets).toHaveLength(2 * ROLLOUT_PANELS.length);
     for (const [i, t] of targets.entries()) {
       const sql = String(t.rawQuery);
-      const column = i < ROLLOUT_PANELS.length ? 'schema_version' : 'sdk_version';
-      expect(sql).toContain(`coalesce(${column}, '(unknown)')`);
+      const version =
+        i < ROLLOUT_PANELS.length ? 'schema_version' : `sdk_name || '@' || sdk_version`;
+      expect(sql).toContain(`coalesce(${version}, '(unknown)')`);
       expect(sql).toContain('$__timeFilter');
       expect(sql).not.toMatch(/\btype\b/);
       const expanded = expandTimestream(sql, {

@@ -25,6 +25,21 @@ const INTERVAL = grafanaIntervalMs({ fromMs: FROM, toMs: TO }, MAX_DATA_POINTS);
 
 const OLD = { schema_version: '1-0-0', sdk_name: 'beacon-edge-web', sdk_version: '0.1.0' };
 const NEW = { schema_version: '1-1-0', sdk_name: 'beacon-edge-web', sdk_version: '0.2.0' };
+/** Another SDK that shares NEW's version number: its own SDK release, NEW's schema version. */
+const TV = { schema_version: '1-1-0', sdk_name: 'beacon-edge-tv', sdk_version: '0.2.0' };
+type Version = typeof OLD;
+
+/** The two groupings: the version tags and each fixture version's key (`name@version`). */
+const GROUPINGS = [
+  { row: 'Schema versions', tags: ['schema_version'] },
+  { row: 'SDK releases', tags: ['sdk_name', 'sdk_version'] },
+] as const;
+type Grouping = (typeof GROUPINGS)[number];
+/** '' for a series without the tags (a total over every version). */
+const keyOf = (g: Grouping, r: Partial<Record<keyof Version, string | null>>) =>
+  g.tags.every((t) => r[t] === undefined || r[t] === null)
+    ? ''
+    : g.tags.map((t) => String(r[t] ?? '')).join('@');
 
 /** InfluxDB's PERCENTILE: the value at rank ⌊n·p/100 + 0.5⌋ of the sorted values (1-based). */
 function influxPercentile(values: number[], p: number): number | null {
@@ -71,12 +86,20 @@ describe('Rollout dashboard InfluxQL against influxd', () => {
       sessions: 30,
       badRows: 20,
     });
-    const as = <R>(rows: R[], v: typeof OLD) => rows.map((r) => ({ ...r, ...v }));
-    events = [...as(old.events, OLD), ...as(neu.events, NEW)];
-    badRows = [...as(old.badRows, OLD), ...as(neu.badRows, NEW)];
+    const tv = simulateTraffic({
+      seed: 33,
+      fromMs: FROM,
+      spanMs: TO - FROM,
+      sessions: 10,
+      badRows: 4,
+    });
+    const as = <R>(rows: R[], v: Version) => rows.map((r) => ({ ...r, ...v }));
+    events = [...as(old.events, OLD), ...as(neu.events, NEW), ...as(tv.events, TV)];
+    badRows = [...as(old.badRows, OLD), ...as(neu.badRows, NEW), ...as(tv.badRows, TV)];
     refusals = [
       ...[0, 1, 2].map((i) => rolloutRefusal({ ...OLD, received_at: FROM + 600_000 + i * 1_000 })),
       rolloutRefusal({ ...NEW, reason: 'session_not_sampled', received_at: FROM + 60_000 }),
+      rolloutRefusal({ ...TV, reason: 'sdk_retired', received_at: FROM + 120_000 }),
     ].map((r) => toStoredRefusal(r, TO));
     await writeTraffic(influx.url, DB, { events, badRows });
     const res = await fetch(`${influx.url}/write?db=${DB}&precision=ns`, {
@@ -117,16 +140,14 @@ describe('Rollout dashboard InfluxQL against influxd', () => {
   }
   const distinctSessions = (rs: EventRow[]) => new Set(rs.map((r) => r.session_id)).size;
 
-  async function run(query: string, tag: string): Promise<Map<string, Series>> {
+  /** A query's series keyed as `keyOf` keys a version, then ` <reason>` for refusals. */
+  async function run(query: string, g: Grouping): Promise<Map<string, Series>> {
     const q = expandInfluxQL(query, { fromMs: FROM, toMs: TO, intervalMs: INTERVAL });
     const [result]: InfluxResult[] = await influx.query(q, DB);
     expect(result.error).toBeUndefined();
     const out = new Map<string, Series>();
     for (const s of result.series ?? []) {
-      const key = [tag, 'reason']
-        .filter((t) => s.tags && t in s.tags)
-        .map((t) => s.tags?.[t])
-        .join(' ');
+      const key = [keyOf(g, s.tags ?? {}), s.tags?.reason].filter((x) => x !== undefined).join(' ');
       out.set(key, new Map(s.values.map(([t, v]) => [Number(t), v as number | null])));
     }
     return out;
@@ -163,27 +184,20 @@ describe('Rollout dashboard InfluxQL against influxd', () => {
       ]),
     );
 
-  it.each([
-    ['schema_version', OLD.schema_version, NEW.schema_version],
-    ['sdk_version', OLD.sdk_version, NEW.sdk_version],
-  ] as const)(
-    'per %s: every query returns a series per version with the rows’ numbers',
-    async (tag, oldV, newV) => {
+  it.each(GROUPINGS)(
+    '$row: every query returns a series per version with the rows’ numbers',
+    async (g) => {
       const [, , rollout] = buildDashboards({ store: 'influxdb' }) as unknown as {
         uid: string;
         panels: Panel[];
       }[];
       expect(rollout.uid).toBe(DASHBOARD_UIDS.rollout);
-      const row = rollout.panels.findIndex(
-        (p) =>
-          p.type === 'row' &&
-          p.title === (tag === 'schema_version' ? 'Schema versions' : 'SDK releases'),
-      );
+      const row = rollout.panels.findIndex((p) => p.type === 'row' && p.title === g.row);
       const panels = rollout.panels
         .slice(row + 1)
         .filter((p, i, all) => all.slice(0, i).every((q) => q.type !== 'row') && p.type !== 'row');
       const ev = (rs: EventRow[]) => rs.length;
-      const key = (r: Record<typeof tag, string | null>) => String(r[tag] ?? '');
+      const key = (r: Partial<Record<keyof Version, string | null>>) => keyOf(g, r);
       const evTime = (r: EventRow) => eventTimeMs(r);
       const expected: Record<string, Map<string, Series>> = {
         events: perVersion(events, key, evTime, ev),
@@ -251,19 +265,22 @@ describe('Rollout dashboard InfluxQL against influxd', () => {
         Plays: expected.plays,
         'Rollout refusals': expected.refused,
       };
-      expect(expected.events.size).toBe(2);
+      const versions = [...new Set([OLD, NEW, TV].map(key))].sort();
+      // Two schema versions; three SDK releases, two of them sharing a version number.
+      expect(versions.length).toBe(g.tags.length === 1 ? 2 : 3);
+      expect([...expected.events.keys()].sort()).toStrictEqual(versions);
       let checked = 0;
       for (const panel of panels) {
         if (panel.type === 'table') continue;
         const inputs: Record<string, Map<string, Series>> = {};
         for (const t of panel.targets.filter((x) => x.query))
-          inputs[t.refId] = await run(t.query as string, tag);
+          inputs[t.refId] = await run(t.query as string, g);
         const math = panel.targets.find((t) => t.expression);
         const got = nanAsNull(math ? evaluate(math.expression as string, inputs) : inputs.A);
         expect(got, panel.title).toStrictEqual(want[panel.title]);
-        // Per-version series: both versions, never one series for all of them.
-        const versions = [...got.keys()].map((k) => k.split(' ')[0]).sort();
-        expect(new Set(versions), panel.title).toStrictEqual(new Set([oldV, newV]));
+        // Per-version series: every version, never one series for all of them.
+        const seen = [...got.keys()].map((k) => k.split(' ')[0]);
+        expect(new Set(seen), panel.title).toStrictEqual(new Set(versions));
         checked += 1;
       }
       expect(checked).toBe(7);
@@ -271,52 +288,49 @@ describe('Rollout dashboard InfluxQL against influxd', () => {
     60_000,
   );
 
-  it.each(['schema_version', 'sdk_version'] as const)(
-    'per %s: the totals table’s queries give each version’s totals',
-    async (tag) => {
-      const [, , rollout] = buildDashboards({ store: 'influxdb' }) as unknown as {
-        panels: Panel[];
-      }[];
-      const tables = rollout.panels.filter((p) => p.type === 'table');
-      const table = tables[tag === 'schema_version' ? 0 : 1];
-      const totals: Record<string, Record<string, unknown>> = {};
-      for (const t of table.targets) {
-        const q = expandInfluxQL(t.query as string, {
-          fromMs: FROM,
-          toMs: TO,
-          intervalMs: INTERVAL,
-        });
-        const [result] = await influx.query(q, DB);
-        expect(result.error).toBeUndefined();
-        for (const s of result.series ?? []) {
-          const v = String(s.tags?.[tag]);
-          totals[v] = { ...totals[v], [s.columns[1]]: s.values[0][1] };
-        }
+  it.each(GROUPINGS)('$row: the totals table’s queries give each version’s totals', async (g) => {
+    const [, , rollout] = buildDashboards({ store: 'influxdb' }) as unknown as {
+      panels: Panel[];
+    }[];
+    const tables = rollout.panels.filter((p) => p.type === 'table');
+    const table = tables[g.tags.length === 1 ? 0 : 1];
+    const totals: Record<string, Record<string, unknown>> = {};
+    for (const t of table.targets) {
+      const q = expandInfluxQL(t.query as string, {
+        fromMs: FROM,
+        toMs: TO,
+        intervalMs: INTERVAL,
+      });
+      const [result] = await influx.query(q, DB);
+      expect(result.error).toBeUndefined();
+      for (const s of result.series ?? []) {
+        const v = keyOf(g, s.tags ?? {});
+        totals[v] = { ...totals[v], [s.columns[1]]: s.values[0][1] };
       }
-      const key = (r: Record<typeof tag, string | null>) => String(r[tag]);
-      const evIn = events.filter((r) => inRange(eventTimeMs(r)));
-      const want = Object.fromEntries(
-        [OLD, NEW].map((v) => {
-          const mine = evIn.filter((r) => key(r) === v[tag]);
-          return [
-            v[tag],
-            {
-              events: mine.length,
-              plays: distinctSessions(
-                mine.filter((r) => (PLAY_EVENT_TYPES as readonly string[]).includes(r.type)),
-              ),
-              failed: distinctSessions(mine.filter((r) => r.type === 'error' && r.fatal === true)),
-              'startup p50': influxPercentile(
-                mine.filter((r) => r.type === 'first_frame').map((r) => r.startup_ms as number),
-                50,
-              ),
-              'bad rows': badRows.filter((r) => key(r) === v[tag] && inRange(r.received_at)).length,
-              refused: refusals.filter((r) => key(r) === v[tag]).length,
-            },
-          ];
-        }),
-      );
-      expect(totals).toStrictEqual(want);
-    },
-  );
+    }
+    const key = (r: Partial<Record<keyof Version, string | null>>) => keyOf(g, r);
+    const evIn = events.filter((r) => inRange(eventTimeMs(r)));
+    const want = Object.fromEntries(
+      [...new Set([OLD, NEW, TV].map(key))].map((v) => {
+        const mine = evIn.filter((r) => key(r) === v);
+        return [
+          v,
+          {
+            events: mine.length,
+            plays: distinctSessions(
+              mine.filter((r) => (PLAY_EVENT_TYPES as readonly string[]).includes(r.type)),
+            ),
+            failed: distinctSessions(mine.filter((r) => r.type === 'error' && r.fatal === true)),
+            'startup p50': influxPercentile(
+              mine.filter((r) => r.type === 'first_frame').map((r) => r.startup_ms as number),
+              50,
+            ),
+            'bad rows': badRows.filter((r) => key(r) === v && inRange(r.received_at)).length,
+            refused: refusals.filter((r) => key(r) === v).length,
+          },
+        ];
+      }),
+    );
+    expect(totals).toStrictEqual(want);
+  });
 });

@@ -222,14 +222,22 @@ describe('rollout by schema version', () => {
 });
 
 describe('rollout by SDK release', () => {
-  it('groups by sdk_version and names the release with every SDK seen for it', async () => {
+  it('groups by name@version: two SDKs that share a version number are two releases', async () => {
     const r = await q().rollout({ ...window, by: 'sdk' });
     expect(
-      r.versions.map((v) => [v.version, v.label, v.events, v.badRows, v.refusedRequests]),
+      r.versions.map((v) => [
+        v.version,
+        v.label,
+        v.events,
+        v.sessions,
+        v.badRows,
+        v.refusedRequests,
+      ]),
     ).toStrictEqual([
-      ['0.1.0', 'beacon-edge-web@0.1.0', 5, 2, 2],
-      ['0.3.0', 'beacon-edge-tv@0.3.0, beacon-edge-web@0.3.0', 5, 0, 1],
-      ['', '(unknown)', 0, 1, 0],
+      ['beacon-edge-web@0.1.0', 'beacon-edge-web@0.1.0', 5, 2, 2, 2],
+      ['beacon-edge-web@0.3.0', 'beacon-edge-web@0.3.0', 4, 2, 0, 1],
+      ['beacon-edge-tv@0.3.0', 'beacon-edge-tv@0.3.0', 1, 1, 0, 0],
+      ['', '(unknown)', 0, 0, 1, 0],
     ]);
   });
 });

@@ -38,7 +38,7 @@ describe('RollupEngine session-level sums', () => {
     expect([...t.startupSketch]).toStrictEqual([[sketchBucket(800), 1]]);
     const anchored = [...perKey(rollups)].filter(([, a]) => a.sessions !== 0);
     expect(anchored.map(([k]) => k)).toStrictEqual([
-      `${T0}|eu-central-1|FRA56-C1|DE|HE|3320|desktop|html5|1.0.0|1-0-0|content-1|sdk|`,
+      `${T0}|eu-central-1|FRA56-C1|DE|HE|3320|desktop|html5|beacon-sdk|1.0.0|1-0-0|content-1|sdk|`,
     ]);
   });
 

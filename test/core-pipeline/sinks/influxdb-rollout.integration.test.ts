@@ -198,7 +198,7 @@ describe('InfluxDbSink on influxd: schema versions and rollout refusals', () => 
     ]);
     const [badPoint] = await select(
       database,
-      'SELECT sdk_name, reason FROM beacon_bad_rows GROUP BY schema_version, sdk_version',
+      'SELECT status, reason FROM beacon_bad_rows GROUP BY schema_version, sdk_name, sdk_version',
     );
     expect(badPoint).toMatchObject({
       schema_version: '2-0-0',

@@ -76,7 +76,7 @@ describe('InfluxDbSink', () => {
       const last = bodies.at(-1) ?? '';
       expect(
         last.startsWith(
-          'beacon_bad_rows,pop=FRA56-C1,reason=store_rejected,schema_version=1-0-0,sdk_version=0.1.0,source=core ',
+          'beacon_bad_rows,pop=FRA56-C1,reason=store_rejected,schema_version=1-0-0,sdk_name=beacon-edge-web,sdk_version=0.1.0,source=core ',
         ),
       ).toBe(true);
       expect(last).toContain(`detail="event refused by the store: HTTP ${status}`);

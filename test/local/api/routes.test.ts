@@ -177,7 +177,7 @@ describe('API routes over a real DuckDB store', () => {
       body: {
         error: 'invalid_parameter',
         detail:
-          'dimension: must be one of serving_region, pop, country, country_region, asn, device, player_name, sdk_version, schema_version, content_id, source, player_version',
+          'dimension: must be one of serving_region, pop, country, country_region, asn, device, player_name, sdk_name, sdk_version, schema_version, content_id, source, player_version',
       },
     });
     expect(await get('/breakdown')).toMatchObject({
