@@ -4,6 +4,7 @@
  * releases, bad rows carrying their version columns, and rollout refusals. Every number is
  * counted by hand from the rows below.
  */
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidQueryError } from '../../../core-pipeline/errors.js';
 import { createDuckDbRolloutQueries } from '../../../core-pipeline/queries/duckdb-rollout.js';
@@ -11,6 +12,7 @@ import { sketchBucket, sketchValue } from '../../../core-pipeline/rollups/aggreg
 import type { EventRow, StoredBadRow, StoredRefusal } from '../../../core-pipeline/rows.js';
 import { DuckDbStore } from '../../../core-pipeline/sinks/duckdb.js';
 import { row } from '../../helpers/rollup-events.js';
+import { tempDir } from '../../helpers/temp-store.js';
 
 const MIN = 60_000;
 /** A minute boundary, and a multiple of the 5-minute buckets read below. */
@@ -239,6 +241,43 @@ describe('rollout by SDK release', () => {
       ['beacon-edge-tv@0.3.0', 'beacon-edge-tv@0.3.0', 1, 1, 0, 0],
       ['', '(unknown)', 0, 0, 1, 0],
     ]);
+  });
+
+  it('a store whose rollups predate sdk_name rebuilds them on open, each release apart', async () => {
+    const dir = tempDir('rollout-sdk-name-');
+    const file = dir.file('old.duckdb');
+    const config = { rollupMaintenanceMs: 0, rollupHorizonMs: 10 * 365 * 86_400_000 };
+    try {
+      const old = await DuckDbStore.open(file, config);
+      await old.writeBatch({
+        events: [
+          ...session('sess_web', T + MIN, V2, [['requested'], ['first_frame']]),
+          ...session('sess_tv', T + MIN, V2_TV, [['requested']]),
+        ],
+        badRows: [],
+        checkpoints: [],
+      });
+      await old.close();
+      // The rollup tables as the build before the dimension left them.
+      const raw = await DuckDBInstance.create(file);
+      const con = await raw.connect();
+      for (const t of ['rollup_1m', 'rollup_startup_1m'])
+        await con.run(`ALTER TABLE ${t} DROP COLUMN sdk_name`);
+      con.closeSync();
+      raw.closeSync();
+      const reopened = await DuckDbStore.open(file, config);
+      try {
+        const r = await createDuckDbRolloutQueries(reopened).rollout({ ...window, by: 'sdk' });
+        expect(r.versions.map((v) => [v.version, v.events, v.sessions])).toStrictEqual([
+          ['beacon-edge-web@0.3.0', 2, 1],
+          ['beacon-edge-tv@0.3.0', 1, 1],
+        ]);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });
 
