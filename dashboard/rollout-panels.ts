@@ -28,10 +28,10 @@ export interface RolloutPanelDef {
   metric: RolloutMetric;
 }
 
-/** The two groupings, as the page's tabs and Grafana's rows name them, with the stored tag. */
+/** The two groupings, as the page's tabs and Grafana's rows name them. */
 export const ROLLOUT_VERSIONS = [
-  { by: 'schema', label: 'Schema version', tag: 'schema_version' },
-  { by: 'sdk', label: 'SDK release', tag: 'sdk_version' },
+  { by: 'schema', label: 'Schema version' },
+  { by: 'sdk', label: 'SDK release' },
 ] as const;
 
 /** The charts, in page order (the local page draws the first four). */

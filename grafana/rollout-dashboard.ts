@@ -40,11 +40,14 @@ function displayName(tags: readonly string[], panel: RolloutPanelDef): string {
 
 /**
  * The table's joins and rates: the six InfluxQL queries merged into one row per version. `merge`
- * joins rows whose other fields (the version tags: one, or an SDK release's name and number) are
- * equal; a join by one field would mix two SDKs that share a version number.
+ * joins rows whose other fields are all equal, so `Time` goes first (the count queries answer at
+ * the range's start, the percentile at its selected point's time); what remains are the version
+ * tags, one or an SDK release's name and number (a join by one field would mix two SDKs that share
+ * a version number).
  */
 function totalsTransformations() {
   return [
+    { id: 'organize', options: { excludeByName: { Time: true } } },
     { id: 'merge', options: {} },
     {
       id: 'calculateField',
@@ -70,7 +73,7 @@ function totalsTransformations() {
         alias: 'error rate',
       },
     },
-    { id: 'organize', options: { excludeByName: { judged: true, Time: true } } },
+    { id: 'organize', options: { excludeByName: { judged: true } } },
   ];
 }
 

@@ -89,9 +89,11 @@ describe('Rollout InfluxQL', () => {
       transformations: { id: string; options: { alias?: string } }[];
     }[];
     expect(tables).toHaveLength(2);
-    // `merge` joins on every equal non-value field: an SDK release's name and number together.
+    // `merge` joins on every equal non-value field: without Time (the percentile query answers
+    // at its point's time), an SDK release's name and number together.
     for (const t of tables)
       expect(t.transformations.map((x) => x.options.alias ?? x.id)).toStrictEqual([
+        'organize',
         'merge',
         'judged',
         'bad-row rate',

@@ -231,6 +231,8 @@ export function sessionsArb(maxSessions = 4): fc.Arbitrary<EventRow[]> {
           // null: a row stored before the source column existed (counts as sdk).
           source: fc.constantFrom('sdk', 'cmcd', null),
           playerVersion: fc.constantFrom(null, '1.7.4', '5.2.1'),
+          // Two SDKs at the same version: two slices.
+          sdkName: fc.constantFrom('beacon-edge-web', 'beacon-edge-tv'),
         }),
         { minLength: 1, maxLength: 10 },
       )
@@ -251,6 +253,7 @@ export function sessionsArb(maxSessions = 4): fc.Arbitrary<EventRow[]> {
             pop: x.pop,
             source: x.source,
             player_version: x.playerVersion,
+            sdk_name: x.sdkName,
             played_ms: counter ? c.played : null,
             stall_ms: counter ? c.stall : null,
             stall_count: counter ? c.count : null,
