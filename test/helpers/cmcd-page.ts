@@ -276,10 +276,9 @@ const switchedTo = ([n, i]: readonly [number, number]) =>
   (window as CmcdWindow).cmcdPage.switches.slice(n).some((s) => s.index === i);
 
 /**
- * Asks the player for rendition `toLevel` and waits until it reports the switch rendered. dash.js
- * once never rendered a requested switch in CI (cause not found), so a player that is not loading
- * `toLevel` a second later is asked once more, as a viewer would pick the rendition again; a
- * failure says where the player was.
+ * Asks the player for rendition `toLevel` and waits until it reports the switch rendered. A player
+ * that is not loading `toLevel` a second later did not take the request: it is asked once more,
+ * as a viewer would pick the rendition again. A failure says where the player was.
  */
 async function switchRendition(page: Page, toLevel: number): Promise<void> {
   const seen = [
