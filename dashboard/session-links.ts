@@ -37,7 +37,21 @@ export function sessionsLink(
   value: string,
   opts: { range?: string; outcome?: string } = {},
 ): string {
-  const q = new URLSearchParams({ sessions: `${dimension}:${value}` });
+  return sliceSessionsLink({ [dimension]: value }, opts);
+}
+
+/**
+ * The link to example sessions of a slice on several dimensions at once, e.g. an SDK release:
+ * `{ sdk_name: 'beacon-edge-web', sdk_version: '1.1.0' }` (a version alone is every SDK's).
+ */
+export function sliceSessionsLink(
+  filters: Partial<Record<RollupDimension, string>>,
+  opts: { range?: string; outcome?: string } = {},
+): string {
+  const sessions = Object.entries(filters)
+    .map(([d, v]) => `${d}:${v}`)
+    .join(',');
+  const q = new URLSearchParams({ sessions });
   if (opts.range) q.set('range', opts.range);
   if (opts.outcome) q.set('outcome', opts.outcome);
   return `/dashboard?${q.toString()}`;

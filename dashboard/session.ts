@@ -6,7 +6,7 @@
 import type { SessionDetail, SessionTimelineEvent } from '../core-pipeline/queries/types.js';
 import { fmtDim, fmtInt, fmtMs, fmtPct, fmtTime, fmtUnit } from './format.js';
 import { esc, outcomeBadge, tile } from './session-html.js';
-import { sessionsLink } from './session-links.js';
+import { sessionsLink, sliceSessionsLink } from './session-links.js';
 import { stallSpans, typeColor } from './session-marks.js';
 import { drawTimeline } from './session-timeline.js';
 
@@ -39,7 +39,13 @@ function placeRows(s: SessionDetail): [string, string, string | null][] {
       [p.player_name, p.player_version].filter(Boolean).join(' ') || '–',
       link('player_name', p.player_name),
     ],
-    ['SDK', `${p.sdk_name} ${p.sdk_version}`, link('sdk_version', p.sdk_version)],
+    [
+      'SDK',
+      `${p.sdk_name} ${p.sdk_version}`,
+      p.sdk_name && p.sdk_version
+        ? sliceSessionsLink({ sdk_name: p.sdk_name, sdk_version: p.sdk_version })
+        : null,
+    ],
     ['Schema', p.schema_version, link('schema_version', p.schema_version)],
     ['Content', s.contentId, link('content_id', s.contentId)],
     ['Viewer', s.viewerId ?? '–', null],

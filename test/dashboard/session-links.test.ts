@@ -6,6 +6,7 @@ import {
   sessionLink,
   sessionsApiPath,
   sessionsLink,
+  sliceSessionsLink,
 } from '../../dashboard/session-links.js';
 
 describe('session explorer links', () => {
@@ -51,6 +52,16 @@ describe('session explorer links', () => {
       filters: { country: 'DE', device: 'mobile', player_name: 'a:b' },
     });
     expect(explorerRequest('?sessions=all')).toMatchObject({ view: 'sessions', filters: {} });
+  });
+
+  it('links an SDK release as its name and version together, and reads both back', () => {
+    const link = sliceSessionsLink({ sdk_name: '@acme/player-sdk', sdk_version: '1.1.0' });
+    expect(explorerRequest(new URL(link, 'http://x').search)).toStrictEqual({
+      view: 'sessions',
+      filters: { sdk_name: '@acme/player-sdk', sdk_version: '1.1.0' },
+      range: '15m',
+      outcome: null,
+    });
   });
 
   it('reads back a value that holds commas', () => {
