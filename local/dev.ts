@@ -204,7 +204,7 @@ export async function startDev(opts: DevOptions = {}): Promise<DevStack> {
     const dbPath = path.join(dataDir, 'beacons.duckdb');
     // One DuckDB thread: the edge, kinesalite and the consumer share the cores (DEV_DEFAULTS).
     const store = await step('DuckDB', () =>
-      DuckDbStore.open(dbPath, { threads: DEV_DEFAULTS.duckdbThreads }),
+      DuckDbStore.open(dbPath, { threads: DEV_DEFAULTS.duckdbThreads }, { log }),
     );
     stops.push({ name: 'DuckDB', stop: () => store.close() });
 

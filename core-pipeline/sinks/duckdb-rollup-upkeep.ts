@@ -21,6 +21,8 @@ import { q, schemaDdl } from './duckdb-schema.js';
  * was added) are dropped and computed again from the events the same way: the events hold every
  * dimension's real value, which an added column's default could only guess (and the appender
  * and compaction write columns by position, which an added column would put out of order).
+ * `log` hears when that computation starts and ends: on a large store it takes minutes, once, and
+ * an operator starting the stack should know why it waits.
  * @returns events backfilled (0 when nothing needed it).
  */
 export async function openRollups(
@@ -28,6 +30,7 @@ export async function openRollups(
   engine: RollupEngine | null,
   config: Pick<DuckDbConfig, 'rollupHorizonMs' | 'rollupMaxSessions'>,
   nowMs: number,
+  log: (message: string) => void = () => {},
 ): Promise<number> {
   const existing = await con.runAndReadAll(
     `SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name IN ('events', '${ROLLUP_TABLE}')`,
@@ -43,7 +46,15 @@ export async function openRollups(
       for (const t of [ROLLUP_TABLE, SKETCH_TABLE, TYPE_COUNTS_TABLE])
         await con.run(`DROP TABLE IF EXISTS ${t}`);
     for (const sql of schemaDdl()) await con.run(sql);
-    if (backfill) backfilled = await backfillRollups(con);
+    if (backfill) {
+      const started = performance.now();
+      const [n] = (await con.runAndReadAll('SELECT count(*) FROM events')).getColumnsJS()[0] ?? [];
+      log(
+        `${outdated ? 'rollup tables predate a dimension' : 'no rollup tables yet'}: computing them from ${Number(n ?? 0).toLocaleString('en-US')} stored events (once)`,
+      );
+      backfilled = await backfillRollups(con);
+      log(`rollups computed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
     if (inTransaction) await con.run('COMMIT');
   } catch (err) {
     if (inTransaction) await con.run('ROLLBACK').catch(() => undefined);

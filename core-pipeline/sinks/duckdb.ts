@@ -83,9 +83,14 @@ export class DuckDbStore implements EventSink {
   /**
    * Opens (creating if needed) a database file and its tables.
    * @param path a file path, or `':memory:'`.
+   * @param hooks.log hears about one-time work on open (rollups computed from an older store's events).
    * @example const store = await DuckDbStore.open(join(dataDir, 'beacons.duckdb'));
    */
-  static async open(path: string, config: Partial<DuckDbConfig> = {}): Promise<DuckDbStore> {
+  static async open(
+    path: string,
+    config: Partial<DuckDbConfig> = {},
+    hooks: { log?: (message: string) => void } = {},
+  ): Promise<DuckDbStore> {
     const c = withDuckDbDefaults(config);
     // An in-memory database spills to `.tmp/` in the working directory by default, which every
     // process started there shares: two stores would read each other's spill files. Its own
@@ -107,7 +112,7 @@ export class DuckDbStore implements EventSink {
       const engine = c.rollups ? new RollupEngine() : null;
       // Before anything reads the events: a store of millions of events needs more than the base.
       await fitMemoryLimit(writer, c);
-      await openRollups(writer, engine, c, Date.now());
+      await openRollups(writer, engine, c, Date.now(), hooks.log);
       const readers = await ConnectionPool.create(instance, c.readConnections);
       return new DuckDbStore(instance, writer, readers, path, engine, c, removeSpill);
     } catch (err) {

@@ -40,7 +40,11 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
   }
   const dbPath = path.join(o.dataDir, 'beacons.duckdb');
   try {
-    const store = await DuckDbStore.open(dbPath, { threads: DEV_DEFAULTS.duckdbThreads });
+    const store = await DuckDbStore.open(
+      dbPath,
+      { threads: DEV_DEFAULTS.duckdbThreads },
+      { log: (m) => console.log(m) },
+    );
     const truth = o.truthFile ? new TruthRecorder() : undefined;
     const nowMs = Date.now();
     console.log(

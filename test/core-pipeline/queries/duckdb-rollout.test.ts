@@ -265,8 +265,14 @@ describe('rollout by SDK release', () => {
         await con.run(`ALTER TABLE ${t} DROP COLUMN sdk_name`);
       con.closeSync();
       raw.closeSync();
-      const reopened = await DuckDbStore.open(file, config);
+      const logs: string[] = [];
+      const reopened = await DuckDbStore.open(file, config, { log: (m) => logs.push(m) });
       try {
+        // The one-time work is announced: on a large store it takes minutes.
+        expect(logs[0]).toBe(
+          'rollup tables predate a dimension: computing them from 3 stored events (once)',
+        );
+        expect(logs[1]).toMatch(/^rollups computed in \d+\.\d s$/);
         const r = await createDuckDbRolloutQueries(reopened).rollout({ ...window, by: 'sdk' });
         expect(r.versions.map((v) => [v.version, v.events, v.sessions])).toStrictEqual([
           ['beacon-edge-web@0.3.0', 2, 1],
