@@ -172,6 +172,12 @@ export interface InfluxDbConfig {
    * whose type changed everywhere) and the batch fails with SinkWriteError instead.
    */
   maxIsolationWrites: number;
+  /**
+   * The SDK names kept as the `sdk_name` tag; any other is tagged `other` (the name sent stays the
+   * field `sdk_name_sent`). Empty: every name of package-name shape is kept, so a client inventing
+   * names mints series; a deployment that knows its SDKs lists them (with `cmcd` for CMCD reports).
+   */
+  sdkNames: readonly string[];
 }
 
 /** Consumer Lambda settings. */
@@ -219,6 +225,7 @@ const DEFAULT_INFLUXDB_CONFIG: Omit<InfluxDbConfig, 'url' | 'database'> = {
   backoffBaseMs: 200,
   backoffMaxMs: 5000,
   maxIsolationWrites: 256,
+  sdkNames: [],
 };
 
 const DEFAULT_SECRET_CONFIG: SecretConfig = { ttlMs: 5 * 60_000 };

@@ -64,6 +64,11 @@ export interface DeployConfig {
     organization: string;
     /** A standby in a second AZ (`WITH_MULTIAZ_STANDBY`): automatic failover, twice the instance cost. */
     multiAz: boolean;
+    /**
+     * The SDK names the consumer keeps as the `sdk_name` tag (others are tagged `other`); empty:
+     * every name of package-name shape, so a client inventing names mints series.
+     */
+    sdkNames: string[];
   };
   /** Timestream for LiveAnalytics retention (the AWS demo's defaults: 1 h memory, 1 day magnetic). */
   timestream: { memoryRetentionHours: number; magneticRetentionDays: number };
@@ -99,6 +104,7 @@ export const DEFAULT_DEPLOY_CONFIG: DeployConfig = {
     bucket: 'beacons',
     organization: 'beacon-edge',
     multiAz: false,
+    sdkNames: [],
   },
   timestream: { memoryRetentionHours: 1, magneticRetentionDays: 1 },
   flink: { jarBucketName: '', jarKey: '', runtime: 'FLINK-1_20', parallelism: 1 },

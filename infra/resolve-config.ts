@@ -9,6 +9,7 @@
  * at synth with a sentence instead of half-way through CloudFormation.
  */
 import { regionCoordinates } from '../edge/routing/regions.js';
+import { SDK_NAME_TAG_SHAPE } from '../core-pipeline/sinks/influxdb-schema.js';
 import { checkedRollout } from '../edge/kvs.js';
 import { DEFAULT_DEPLOY_CONFIG, type DeployConfig } from './config.js';
 
@@ -226,4 +227,11 @@ function validate(c: DeployConfig): void {
   if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail))
     fail(K('alarmEmail'), `${JSON.stringify(c.alarmEmail)} is not an email address`);
   positiveInteger(K('archiveRetentionDays'), c.archiveRetentionDays);
+  // A listed name outside the tag's shape could never be kept: say so at synth, not in Grafana.
+  for (const n of c.influxdb.sdkNames)
+    if (!SDK_NAME_TAG_SHAPE.test(n))
+      fail(
+        K('influxdb.sdkNames'),
+        `${JSON.stringify(n)} is not an SDK name the tag keeps (lower-case package-name characters, at most 48)`,
+      );
 }

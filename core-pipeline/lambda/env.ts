@@ -11,6 +11,7 @@
  * | `INFLUXDB_DATABASE`          | database (v1 API) or bucket (v2 API)                         |
  * | `INFLUXDB_ORG`               | organisation; set, it selects the v2 API                     |
  * | `INFLUXDB_API`               | optional `v1`/`v2`, overrides the choice made from the org   |
+ * | `INFLUXDB_SDK_NAMES`         | optional comma list: the SDK names kept as the `sdk_name` tag (others: `other`) |
  * | `TIMESTREAM_DATABASE`, `TIMESTREAM_EVENTS_TABLE`, `TIMESTREAM_BAD_ROWS_TABLE` | LiveAnalytics |
  * | `TIMESTREAM_REFUSALS_TABLE`  | optional: the rollout refusals' table (default `rollout_refusals`) |
  * | `TIMESTREAM_MEMORY_RETENTION_HOURS` | optional: the tables' memory-store retention (older events become bad rows) |
@@ -26,6 +27,8 @@ export interface InfluxEnv {
   database: string;
   org: string;
   api: InfluxWriteApi;
+  /** SDK names kept as the `sdk_name` tag; empty: every name of the shape. */
+  sdkNames: string[];
 }
 
 /** Timestream for LiveAnalytics settings from the environment. */
@@ -106,6 +109,10 @@ export function readConsumerEnv(env: Env = process.env): ConsumerEnv {
         database: required(env, 'INFLUXDB_DATABASE'),
         org,
         api,
+        sdkNames: (env.INFLUXDB_SDK_NAMES ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
       },
     };
   }

@@ -105,9 +105,9 @@ export function createConsumerHandler(deps: ConsumerHandlerDeps): ConsumerHandle
 export function sinkFromEnv(env: ConsumerEnv, secrets = new SecretsManagerClient({})): EventSink {
   switch (env.store) {
     case 'influxdb': {
-      const { url, database, org, api, tokenSecretArn } = env.influxdb;
+      const { url, database, org, api, tokenSecretArn, sdkNames } = env.influxdb;
       return new InfluxDbSink({
-        config: { url, database, org, api },
+        config: { url, database, org, api, sdkNames },
         token: secretToken(secrets, tokenSecretArn),
       });
     }

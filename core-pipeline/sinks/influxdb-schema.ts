@@ -136,6 +136,9 @@ const SOURCE_TAG_VALUES: ReadonlySet<string> = new Set([...EVENT_SOURCES, 'edge'
  * characters) and is `other` otherwise: a client inventing a version per request must not mint a
  * series per request. The value sent stays readable as the field `<tag>_sent`.
  */
+/** An SDK name kept as a tag: package-name characters (`@scope/name`), lower case, at most 48. */
+export const SDK_NAME_TAG_SHAPE = /^@?[a-z0-9][a-z0-9._/-]{0,47}$/;
+
 const BOUNDED_TAGS: Readonly<Record<string, (v: string) => boolean>> = {
   schema_version: (v) =>
     (SCHEMA_VERSIONS as readonly string[]).includes(v) ||
@@ -143,16 +146,24 @@ const BOUNDED_TAGS: Readonly<Record<string, (v: string) => boolean>> = {
   // A release of our SDK, or a CMCD version (`v`: a small integer).
   sdk_version: (v) => /^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v) || /^\d{1,2}$/.test(v),
   source: (v) => SOURCE_TAG_VALUES.has(v),
-  sdk_name: (v) => /^@?[a-z0-9][a-z0-9._/-]{0,47}$/.test(v),
+  sdk_name: (v) => SDK_NAME_TAG_SHAPE.test(v),
 };
 
 /** The tag value written for a version tag that is not in its bounded shape. */
 export const OTHER_TAG_VALUE = 'other';
 
+/** A deployment's own bounds on top of the shapes: the SDK names it knows (InfluxDbConfig.sdkNames). */
+export interface TagBounds {
+  /** Kept `sdk_name` values; empty or absent: every name of the shape. */
+  sdkNames?: ReadonlySet<string>;
+}
+const NO_BOUNDS: TagBounds = {};
+
 function tagsOf<R>(
   row: R,
   keys: readonly (keyof R)[],
   fields: [string, FieldValue][],
+  bounds: TagBounds,
 ): [string, string][] {
   const tags: [string, string][] = [];
   for (const k of keys) {
@@ -161,7 +172,8 @@ function tagsOf<R>(
     if (v === null || v === undefined || String(v) === '') continue;
     const value = String(v);
     const bounded = Object.hasOwn(BOUNDED_TAGS, k) ? BOUNDED_TAGS[k as string] : undefined;
-    if (bounded && !bounded(value)) {
+    const listed = k !== 'sdk_name' || !bounds.sdkNames?.size || bounds.sdkNames.has(value);
+    if ((bounded && !bounded(value)) || !listed) {
       tags.push([String(k), OTHER_TAG_VALUE]);
       fields.push([`${String(k)}_sent`, { kind: 'string', value }]);
     } else tags.push([String(k), value]);
@@ -170,7 +182,7 @@ function tagsOf<R>(
 }
 
 /** An event row as its point: tags from EVENT_TAGS, every other non-null column a field. */
-export function eventPoint(row: EventRow): Point {
+export function eventPoint(row: EventRow, bounds: TagBounds = NO_BOUNDS): Point {
   const tagSet = new Set<string>(EVENT_TAGS);
   const fields: [string, FieldValue][] = [];
   for (const col of EVENT_COLUMNS) {
@@ -180,19 +192,23 @@ export function eventPoint(row: EventRow): Point {
   }
   return {
     measurement: EVENTS_MEASUREMENT,
-    tags: tagsOf(row, EVENT_TAGS, fields),
+    tags: tagsOf(row, EVENT_TAGS, fields, bounds),
     fields,
     timeNs: pointTimeNs(eventTimeMs(row), row.event_id),
   };
 }
 
 /** A bad row as its point, timed at its receive time (so a replay lands on the same point). */
-export function badRowPoint(row: StoredBadRow): Point {
-  return badRowPointAt(row, row.received_at);
+export function badRowPoint(row: StoredBadRow, bounds: TagBounds = NO_BOUNDS): Point {
+  return badRowPointAt(row, row.received_at, bounds);
 }
 
 /** A bad row as its point at `timeMs`: for a receive time the store cannot keep (the InfluxDB sink). */
-export function badRowPointAt(row: StoredBadRow, timeMs: number): Point {
+export function badRowPointAt(
+  row: StoredBadRow,
+  timeMs: number,
+  bounds: TagBounds = NO_BOUNDS,
+): Point {
   const tagSet = new Set<string>(BAD_ROW_TAGS);
   const fields: [string, FieldValue][] = [];
   for (const col of BAD_ROW_COLUMNS) {
@@ -202,7 +218,7 @@ export function badRowPointAt(row: StoredBadRow, timeMs: number): Point {
   }
   return {
     measurement: BAD_ROWS_MEASUREMENT,
-    tags: tagsOf(row, BAD_ROW_TAGS, fields),
+    tags: tagsOf(row, BAD_ROW_TAGS, fields, bounds),
     fields,
     timeNs: pointTimeNs(timeMs, row.bad_row_id),
   };
@@ -212,7 +228,7 @@ export function badRowPointAt(row: StoredBadRow, timeMs: number): Point {
  * A rollout refusal as its point, timed at its receive time with six digits of its request id: a
  * re-delivered refusal lands on the same point (idempotent on the request, as the other stores).
  */
-export function refusalPoint(row: StoredRefusal): Point {
+export function refusalPoint(row: StoredRefusal, bounds: TagBounds = NO_BOUNDS): Point {
   const tagSet = new Set<string>(REFUSAL_TAGS);
   const fields: [string, FieldValue][] = [];
   for (const col of REFUSAL_COLUMNS) {
@@ -222,7 +238,7 @@ export function refusalPoint(row: StoredRefusal): Point {
   }
   return {
     measurement: REFUSALS_MEASUREMENT,
-    tags: tagsOf(row, REFUSAL_TAGS, fields),
+    tags: tagsOf(row, REFUSAL_TAGS, fields, bounds),
     fields,
     timeNs: pointTimeNs(row.received_at, row.request_id),
   };

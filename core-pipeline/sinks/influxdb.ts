@@ -23,7 +23,13 @@ import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
 import { CmcdMemoryState } from '../cmcd/memory-state.js';
 import { SinkWriteError } from '../errors.js';
 import type { EventRow, StoredBadRow, StoredRefusal } from '../rows.js';
-import { badRowPoint, badRowPointAt, eventPoint, refusalPoint } from './influxdb-schema.js';
+import {
+  badRowPoint,
+  badRowPointAt,
+  eventPoint,
+  refusalPoint,
+  type TagBounds,
+} from './influxdb-schema.js';
 import { InfluxWriter, type WriterDeps } from './influxdb-writer.js';
 import { encodePoints } from './line-protocol.js';
 import type { Checkpoint, EventSink, WriteBatchInput, WriteReport } from './sink.js';
@@ -62,6 +68,7 @@ export class InfluxDbSink implements EventSink {
   readonly config: InfluxDbConfig;
   private readonly writer: InfluxWriter;
   private readonly now: () => number;
+  private readonly bounds: TagBounds;
   private closed = false;
   /** CMCD session states (in memory: see core-pipeline/cmcd/memory-state.ts). */
   private readonly cmcd = new CmcdMemoryState();
@@ -71,6 +78,7 @@ export class InfluxDbSink implements EventSink {
     const token = opts.token ?? (async () => this.config.token);
     this.writer = new InfluxWriter(this.config, token, opts.deps);
     this.now = opts.now ?? Date.now;
+    this.bounds = { sdkNames: new Set(this.config.sdkNames) };
   }
 
   async writeBatch({
@@ -93,17 +101,19 @@ export class InfluxDbSink implements EventSink {
     refusals: readonly StoredRefusal[],
   ): Promise<WriteReport> {
     const items: Item[] = [];
-    for (const row of events) items.push({ kind: 'event', row, line: lineOf(eventPoint(row)) });
-    for (const row of badRows) items.push({ kind: 'bad_row', row, line: lineOf(badRowPoint(row)) });
+    const b = this.bounds;
+    for (const row of events) items.push({ kind: 'event', row, line: lineOf(eventPoint(row, b)) });
+    for (const row of badRows)
+      items.push({ kind: 'bad_row', row, line: lineOf(badRowPoint(row, b)) });
     for (const row of refusals)
-      items.push({ kind: 'refusal', row, line: lineOf(refusalPoint(row)) });
+      items.push({ kind: 'refusal', row, line: lineOf(refusalPoint(row, b)) });
     const refused = await this.writeItems(items);
     if (refused.length === 0) return { rejectedEvents: 0 };
 
     const ingestedAt = this.now();
     const rejectedRows = refused.map((r) => {
       const row = storeRejectedRow(r, ingestedAt);
-      return { kind: 'bad_row', row, line: lineOf(badRowPoint(row)) } as Item;
+      return { kind: 'bad_row', row, line: lineOf(badRowPoint(row, this.bounds)) } as Item;
     });
     const again = await this.writeItems(rejectedRows);
     // A line refused for its time (older than the database's retention policy) gives a bad row of
@@ -114,7 +124,7 @@ export class InfluxDbSink implements EventSink {
         ({
           kind: 'bad_row',
           row: r.row,
-          line: lineOf(badRowPointAt(r.row as StoredBadRow, ingestedAt)),
+          line: lineOf(badRowPointAt(r.row as StoredBadRow, ingestedAt, this.bounds)),
         }) as Item,
     );
     const still = retimed.length > 0 ? await this.writeItems(retimed) : [];

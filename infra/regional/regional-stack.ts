@@ -140,6 +140,8 @@ export class RegionalStack extends Stack {
       env.INFLUXDB_TOKEN_SECRET_ARN = this.influxdb.tokenSecret.secretArn;
       env.INFLUXDB_DATABASE = this.config.influxdb.bucket;
       env.INFLUXDB_ORG = this.config.influxdb.organization;
+      if (this.config.influxdb.sdkNames.length > 0)
+        env.INFLUXDB_SDK_NAMES = this.config.influxdb.sdkNames.join(',');
     }
     if (this.timestream) {
       env.TIMESTREAM_DATABASE = this.timestream.databaseName;

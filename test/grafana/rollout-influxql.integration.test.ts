@@ -104,7 +104,7 @@ describe('Rollout dashboard InfluxQL against influxd', () => {
     await writeTraffic(influx.url, DB, { events, badRows });
     const res = await fetch(`${influx.url}/write?db=${DB}&precision=ns`, {
       method: 'POST',
-      body: encodePoints(refusals.map(refusalPoint)),
+      body: encodePoints(refusals.map((r) => refusalPoint(r))),
     });
     expect(res.status).toBe(204);
   }, 60_000);

@@ -195,7 +195,7 @@ function eventPointWithSource(row: EventRow): Point {
 export async function writeTraffic(url: string, db: string, traffic: Traffic): Promise<void> {
   const body = encodePoints([
     ...traffic.events.map(eventPointWithSource),
-    ...traffic.badRows.map(badRowPoint),
+    ...traffic.badRows.map((r) => badRowPoint(r)),
   ]);
   const res = await fetch(`${url}/write?db=${encodeURIComponent(db)}&precision=ns`, {
     method: 'POST',

@@ -220,6 +220,11 @@ describe('resolveDeployConfig: refusals name the key and the problem', () => {
       'beacon-edge.alarmEmail: "oncall" is not an email address',
     ],
     [
+      'an SDK name the InfluxDB tag could never keep',
+      { 'beacon-edge:influxdb.sdkNames': 'beacon-edge-web,Acme Player' },
+      'beacon-edge.influxdb.sdkNames: "Acme Player" is not an SDK name the tag keeps (lower-case package-name characters, at most 48)',
+    ],
+    [
       'retention',
       { 'beacon-edge:archiveRetentionDays': '0' },
       'beacon-edge.archiveRetentionDays: 0 must be an integer ≥ 1',

@@ -22,8 +22,15 @@ describe('readConsumerEnv', () => {
         database: 'beacons',
         org: '',
         api: 'v1',
+        sdkNames: [],
       },
     });
+  });
+
+  it('reads the SDK names kept as tags, a comma list', () => {
+    expect(
+      readConsumerEnv({ ...INFLUX, INFLUXDB_SDK_NAMES: ' beacon-edge-web, cmcd,, @acme/tv ' }),
+    ).toMatchObject({ influxdb: { sdkNames: ['beacon-edge-web', 'cmcd', '@acme/tv'] } });
   });
 
   it('an org selects the v2 API; INFLUXDB_API overrides', () => {

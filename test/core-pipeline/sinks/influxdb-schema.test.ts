@@ -84,6 +84,40 @@ describe('version tags of client-sent values', () => {
     },
   );
 
+  it('keeps an SDK name of the shape, and writes any other as "other" with sdk_name_sent', () => {
+    expect(tag(pointOf('0.3.0', '@acme/player-tv'), 'sdk_name')).toBe('@acme/player-tv');
+    const p = pointOf('0.3.0', 'Acme Player (TV)');
+    expect(tag(p, 'sdk_name')).toBe(OTHER_TAG_VALUE);
+    expect(field(p, 'sdk_name_sent')).toStrictEqual({ kind: 'string', value: 'Acme Player (TV)' });
+  });
+
+  it('with a deployment’s SDK names, keeps only those: an invented name is "other"', () => {
+    const bounds = { sdkNames: new Set(['beacon-edge-js', 'cmcd']) };
+    const rec = (sdkName: string) =>
+      decodedRows([
+        enrichedRecord({
+          sdk_name: sdkName,
+          sdk_version: '0.3.0',
+          events: [event('paused', { seq: 1, ts: T0, id: `e-name-${sdkName}` })],
+        }),
+      ]).events[0];
+    expect(tag(eventPoint(rec('beacon-edge-js'), bounds), 'sdk_name')).toBe('beacon-edge-js');
+    const invented = eventPoint(rec('rnd-0-a7d6llqty3u'), bounds);
+    expect(tag(invented, 'sdk_name')).toBe(OTHER_TAG_VALUE);
+    expect(field(invented, 'sdk_name_sent')).toStrictEqual({
+      kind: 'string',
+      value: 'rnd-0-a7d6llqty3u',
+    });
+    // The same name without the list: kept (the shape alone).
+    expect(tag(eventPoint(rec('rnd-0-a7d6llqty3u')), 'sdk_name')).toBe('rnd-0-a7d6llqty3u');
+    // Bad rows follow the same list.
+    const bad = badRowPoint(
+      toStoredBadRow(badRow({ sdk_name: 'rnd-1', sdk_version: '0.3.0' }), T0),
+      bounds,
+    );
+    expect(tag(bad, 'sdk_name')).toBe(OTHER_TAG_VALUE);
+  });
+
   it('bounds an unknown schema version on a bad row the same way', () => {
     const p = badRowPoint(toStoredBadRow(badRow({ schema_version: 'zz-6o35vm9xght' }), T0));
     expect(tag(p, 'schema_version')).toBe(OTHER_TAG_VALUE);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Consumer } from '../../../infra/regional/consumer.js';
 import type { InfluxDbStore } from '../../../infra/regional/influxdb-store.js';
 import {
   caseConfig,
@@ -68,6 +69,22 @@ describe.each(REGIONAL_CASES.filter((c) => c.store === 'influxdb'))(
         const instance = (multi.stack.influxdb as InfluxDbStore).instance;
         expect(multi.props(instance).DeploymentType).toBe('WITH_MULTIAZ_STANDBY');
         expect(multi.props(instance).VpcSubnetIds).toHaveLength(2);
+      },
+    );
+
+    it.runIf(c.region === 'us-east-1' && c.core === 'lambda')(
+      'gives the consumer the SDK names to keep as tags when influxdb.sdkNames lists them',
+      { timeout: SYNTH_TIMEOUT_MS },
+      () => {
+        const listed = synthRegional(c, {
+          overrides: {
+            influxdb: { ...caseConfig(c).influxdb, sdkNames: ['beacon-edge-web', 'cmcd'] },
+          },
+        });
+        const fn = (listed.stack.consumer as Consumer).function;
+        const env = (listed.props(fn) as { Environment: { Variables: Record<string, unknown> } })
+          .Environment.Variables;
+        expect(env.INFLUXDB_SDK_NAMES).toBe('beacon-edge-web,cmcd');
       },
     );
 
