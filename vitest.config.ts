@@ -50,6 +50,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30000,
     hookTimeout: 60000,
+    // expect.poll waits on a real stack or browser: its 1 s default failed a dashboard test on a
+    // loaded CI machine (a breakdown fetched after a tab click). A poll passes as soon as it holds.
+    expect: { poll: { timeout: 10_000 } },
     sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
