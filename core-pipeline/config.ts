@@ -175,7 +175,8 @@ export interface InfluxDbConfig {
   /**
    * The SDK names kept as the `sdk_name` tag; any other is tagged `other` (the name sent stays the
    * field `sdk_name_sent`). Empty: every name of package-name shape is kept, so a client inventing
-   * names mints series; a deployment that knows its SDKs lists them (with `cmcd` for CMCD reports).
+   * names mints series; a deployment that knows its SDKs lists them (`cmcd`, CMCD reports' name,
+   * is kept with any list).
    */
   sdkNames: readonly string[];
 }

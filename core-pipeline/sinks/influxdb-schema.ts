@@ -130,15 +130,15 @@ function fieldOf(type: string, value: unknown): FieldValue | null {
 /** `source` of events (sdk, cmcd) and of bad rows (StoredBadRow: edge, core). */
 const SOURCE_TAG_VALUES: ReadonlySet<string> = new Set([...EVENT_SOURCES, 'edge', 'core']);
 
+/** An SDK name kept as a tag: package-name characters (`@scope/name`), lower case, at most 48. */
+export const SDK_NAME_TAG_SHAPE = /^@?[a-z0-9][a-z0-9._/-]{0,47}$/;
+
 /**
  * The version tags come from what the client sent, so each is kept only in a shape with few
  * values (a bundled schema version, a plain MAJOR.MINOR.PATCH release, an SDK name of package-name
  * characters) and is `other` otherwise: a client inventing a version per request must not mint a
  * series per request. The value sent stays readable as the field `<tag>_sent`.
  */
-/** An SDK name kept as a tag: package-name characters (`@scope/name`), lower case, at most 48. */
-export const SDK_NAME_TAG_SHAPE = /^@?[a-z0-9][a-z0-9._/-]{0,47}$/;
-
 const BOUNDED_TAGS: Readonly<Record<string, (v: string) => boolean>> = {
   schema_version: (v) =>
     (SCHEMA_VERSIONS as readonly string[]).includes(v) ||

@@ -18,6 +18,7 @@
  *   and the batch fails with SinkWriteError instead.
  * - Checkpoints are not stored: the Lambda event source mapping keeps them.
  */
+import { CMCD_SDK_NAME } from '../../schemas/cmcd.js';
 import { chunkBySize } from '../../common/chunk-by-size.js';
 import { type InfluxDbConfig, withInfluxDbDefaults } from '../config.js';
 import { CmcdMemoryState } from '../cmcd/memory-state.js';
@@ -78,7 +79,10 @@ export class InfluxDbSink implements EventSink {
     const token = opts.token ?? (async () => this.config.token);
     this.writer = new InfluxWriter(this.config, token, opts.deps);
     this.now = opts.now ?? Date.now;
-    this.bounds = { sdkNames: new Set(this.config.sdkNames) };
+    // CMCD rows always carry the SDK name `cmcd`: a list that names the deployment's own SDKs
+    // keeps it too, so listing them never turns CMCD traffic into `other`.
+    const names = this.config.sdkNames;
+    this.bounds = { sdkNames: new Set(names.length > 0 ? [...names, CMCD_SDK_NAME] : []) };
   }
 
   async writeBatch({

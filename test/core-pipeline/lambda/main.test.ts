@@ -108,6 +108,14 @@ describe('sinkFromEnv', () => {
     ) as InfluxDbSink;
     expect(v1).toBeInstanceOf(InfluxDbSink);
     expect([v1.config.api, v2.config.api, v2.config.org]).toStrictEqual(['v1', 'v2', 'beacon']);
+    const listed = sinkFromEnv(
+      readConsumerEnv({ ...base, INFLUXDB_SDK_NAMES: 'beacon-edge-js,@acme/tv' }),
+      client,
+    ) as InfluxDbSink;
+    expect([v1.config.sdkNames, listed.config.sdkNames]).toStrictEqual([
+      [],
+      ['beacon-edge-js', '@acme/tv'],
+    ]);
   });
 
   it('builds the Timestream sink for BEACONS_STORE=timestream', () => {

@@ -34,6 +34,35 @@ function fakeStore(poison: string[], status = 400) {
   return { bodies, sink };
 }
 
+describe('InfluxDbSink with the deployment’s SDK names', () => {
+  it('tags a listed name as sent, `cmcd` always, and any other name `other`', async () => {
+    const bodies: string[] = [];
+    const sink = new InfluxDbSink({
+      config: { url: 'http://influx', database: 'd', sdkNames: ['beacon-edge-web'] },
+      deps: {
+        fetch: async (_url, init) => {
+          bodies.push(String(init?.body));
+          return new Response(null, { status: 204 });
+        },
+      },
+    });
+    const { events, badRows } = rows(3);
+    const named = ['beacon-edge-web', 'cmcd', 'rnd-0-a7d6llqty3u'];
+    await sink.writeBatch({
+      events: events.map((e, i) => ({ ...e, sdk_name: named[i] })),
+      badRows,
+      checkpoints: [],
+    });
+    const tags = bodies
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('beacon_events,'))
+      .map((l) => /,sdk_name=([^,]+),/.exec(l)?.[1]);
+    expect(tags).toStrictEqual(['beacon-edge-web', 'cmcd', 'other']);
+    expect(bodies.join('\n')).toContain('sdk_name_sent="rnd-0-a7d6llqty3u"');
+  });
+});
+
 describe('chunkItems', () => {
   it('cuts at the line count and at the byte cap, never splitting a line', () => {
     const items = ['aaaa', 'bb', 'cccccc', 'd', 'eeeeeeeeeeeee'].map((line) => ({ line }));
