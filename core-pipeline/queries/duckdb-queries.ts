@@ -79,7 +79,7 @@ async function timeseries(store: DuckDbStore, input: TimeseriesInput): Promise<T
   const filters = guard.rollupFilters(input.filters);
   const sliced = filters.map(([d], i) => ` AND ${dimensionSql(d)} = $${i + 5}`).join('');
   const rows = await store.query(
-    `SELECT type, (epoch_ms(time) // $3::BIGINT) * $3::BIGINT AS bucket, count(*) AS n FROM events
+    `SELECT type, ${guard.bucketStartSql('time')} AS bucket, count(*) AS n FROM events
      WHERE time >= make_timestamp_ms($1::BIGINT) AND time < make_timestamp_ms($2::BIGINT) AND list_contains($4::VARCHAR[], type)${sliced}
      GROUP BY ALL`,
     [

@@ -61,11 +61,6 @@ function grouping(v: unknown): RolloutGrouping {
 /** `[$1, $2)` on a timestamp column. */
 const inWindow = (col: string) =>
   `${col} >= make_timestamp_ms($1::BIGINT) AND ${col} < make_timestamp_ms($2::BIGINT)`;
-/**
- * The start of the bucket (ms, $3 wide) a timestamp column falls in. `$3` is cast: bound from a
- * JS bigint as it is, the arithmetic ran in a wider type, several times slower on a rollup scan.
- */
-const bucketOf = (col: string) => `(epoch_ms(${col}) // $3::BIGINT) * $3::BIGINT`;
 
 async function rollout(store: DuckDbStore, input: RolloutInput): Promise<RolloutAnswer> {
   const by = grouping(input?.by);
@@ -80,23 +75,23 @@ async function rollout(store: DuckDbStore, input: RolloutInput): Promise<Rollout
   const v = VERSION_COLUMNS[by];
   const [sums, sketch, bad, refused] = await Promise.all([
     store.query(
-      `SELECT ${bucketOf('minute')} AS t, ${v}, sum(events) AS events, sum(sessions) AS sessions,
+      `SELECT ${guard.bucketStartSql('minute')} AS t, ${v}, sum(events) AS events, sum(sessions) AS sessions,
          sum(plays) AS plays, sum(start_failures) + sum(playback_failures) AS failures
        FROM ${ROLLUP_TABLE} WHERE ${inWindow('minute')} GROUP BY ALL`,
       params,
     ),
     store.query(
-      `SELECT ${bucketOf('minute')} AS t, ${v}, bucket, sum(n) AS n
+      `SELECT ${guard.bucketStartSql('minute')} AS t, ${v}, bucket, sum(n) AS n
        FROM ${SKETCH_TABLE} WHERE ${inWindow('minute')} GROUP BY ALL`,
       params,
     ),
     store.query(
-      `SELECT ${bucketOf('received_at')} AS t, ${v}, count(*) AS n
+      `SELECT ${guard.bucketStartSql('received_at')} AS t, ${v}, count(*) AS n
        FROM ${BAD_ROWS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
       params,
     ),
     store.query(
-      `SELECT ${bucketOf('received_at')} AS t, ${v}, reason, count(*) AS n, sum(events) AS e
+      `SELECT ${guard.bucketStartSql('received_at')} AS t, ${v}, reason, count(*) AS n, sum(events) AS e
        FROM ${REFUSALS_TABLE.name} WHERE ${inWindow('received_at')} GROUP BY ALL`,
       params,
     ),

@@ -222,8 +222,7 @@ async function aggregateSeries(
     ...filters.map(([, v]) => v),
   ];
   const where = whereSql(filters, 4);
-  // `$3` cast: bound from a JS bigint as it is, the bucket arithmetic ran in a wider type.
-  const t = '(epoch_ms(minute) // $3::BIGINT) * $3::BIGINT';
+  const t = guard.bucketStartSql('minute');
   const [sums, sketch] = await Promise.all([
     store.query(
       `SELECT ${t} AS t, ${SUMS_SQL} FROM ${ROLLUP_TABLE} WHERE ${where} GROUP BY ALL`,
@@ -256,7 +255,7 @@ async function typeSeries(store: DuckDbStore, input: TimeseriesInput): Promise<T
     input.bucketSeconds,
   );
   const rows = await store.query(
-    `SELECT type, (epoch_ms(minute) // $3::BIGINT) * $3::BIGINT AS bucket, sum(n) AS n FROM ${TYPE_COUNTS_TABLE}
+    `SELECT type, ${guard.bucketStartSql('minute')} AS bucket, sum(n) AS n FROM ${TYPE_COUNTS_TABLE}
      WHERE minute >= make_timestamp_ms($1::BIGINT) AND minute < make_timestamp_ms($2::BIGINT)
        AND list_contains($4::VARCHAR[], type)
      GROUP BY ALL`,
