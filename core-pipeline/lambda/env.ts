@@ -70,15 +70,20 @@ function retentionHours(env: Env): { memoryRetentionHours?: number } {
   return { memoryRetentionHours: hours };
 }
 
+/** A comma list variable's non-empty entries, trimmed; none when unset. */
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
 /**
  * Reads and checks the consumer's environment.
  * @throws ConsumerConfigError naming the first variable that is missing or wrong.
  */
 export function readConsumerEnv(env: Env = process.env): ConsumerEnv {
-  const badRowStreams = (env.BEACONS_BAD_ROW_STREAMS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const badRowStreams = commaList(env.BEACONS_BAD_ROW_STREAMS);
   const store = required(env, 'BEACONS_STORE');
   if (store === 'influxdb') {
     const url = required(env, 'INFLUXDB_URL');
@@ -109,10 +114,7 @@ export function readConsumerEnv(env: Env = process.env): ConsumerEnv {
         database: required(env, 'INFLUXDB_DATABASE'),
         org,
         api,
-        sdkNames: (env.INFLUXDB_SDK_NAMES ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== ''),
+        sdkNames: commaList(env.INFLUXDB_SDK_NAMES),
       },
     };
   }
