@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { buildValidators } from './build-validators.mjs';
+import { ensureValidators } from './build-validators.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -16,10 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 export async function buildCli({ outfile = 'dist/cli.mjs' } = {}) {
   // The core pipeline and the simulator's tests import the generated validators.
-  // batch.js came later than index.js: a generated folder from before it is rebuilt too.
-  const generated = path.join(root, 'schemas', 'generated');
-  if (!['index.js', 'batch.js'].every((f) => fs.existsSync(path.join(generated, f))))
-    buildValidators();
+  ensureValidators();
   const target = path.resolve(root, outfile);
   // The bundle must sit one folder below the repository root, like local/*.ts: paths to
   // dashboard/, scripts/ and node_modules are resolved from import.meta.url.

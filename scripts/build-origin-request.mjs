@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { buildValidators } from './build-validators.mjs';
+import { ensureValidators } from './build-validators.mjs';
 import { LAMBDA_BUNDLE_OPTIONS } from './bundle-node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,10 +44,7 @@ export async function buildOriginRequest({
   outfile = 'dist/edge/origin-request.mjs',
 } = {}) {
   // The handler imports the generated validators; build them if this step runs on its own.
-  // batch.js came later than index.js: a generated folder from before it is rebuilt too.
-  const generated = path.join(root, 'schemas', 'generated');
-  if (!['index.js', 'batch.js'].every((f) => fs.existsSync(path.join(generated, f))))
-    buildValidators();
+  ensureValidators();
   const edgeConfig = config ?? (await loadDefaultConfig());
   const target = path.resolve(root, outfile);
   await esbuild.build({

@@ -14,6 +14,15 @@ const schemaDir = path.join(root, 'schemas', 'beacon');
 const cmcdDir = path.join(root, 'schemas', 'cmcd');
 const outDir = path.join(root, 'schemas', 'generated');
 
+/**
+ * Builds the validators unless schemas/generated/ has them: for a build step run on its own.
+ * batch.js came later than index.js, so a generated folder from before it is rebuilt too.
+ */
+export function ensureValidators() {
+  if (!['index.js', 'batch.js'].every((f) => fs.existsSync(path.join(outDir, f))))
+    buildValidators();
+}
+
 /** Counts Unicode code points, as JSON Schema's minLength/maxLength define length. */
 const UCS2LENGTH = `(function ucs2length(str) { let n = 0; for (const _ of str) n++; return n; })`;
 
