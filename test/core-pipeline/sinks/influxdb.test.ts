@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { InfluxDbConfig } from '../../../core-pipeline/config.js';
 import { SinkWriteError } from '../../../core-pipeline/errors.js';
 import { chunkItems, InfluxDbSink } from '../../../core-pipeline/sinks/influxdb.js';
 import { decodedRows, enrichedRecord, event } from '../../helpers/records.js';
@@ -17,7 +18,7 @@ function rows(n: number) {
  */
 function fakeStore(poison: string[], status = 400) {
   const bodies: string[] = [];
-  const sink = (extra: Record<string, number> = {}) =>
+  const sink = (extra: Partial<InfluxDbConfig> = {}) =>
     new InfluxDbSink({
       config: { url: 'http://influx', database: 'd', ...extra },
       deps: {
@@ -36,19 +37,10 @@ function fakeStore(poison: string[], status = 400) {
 
 describe('InfluxDbSink with the deployment’s SDK names', () => {
   it('tags a listed name as sent, `cmcd` always, and any other name `other`', async () => {
-    const bodies: string[] = [];
-    const sink = new InfluxDbSink({
-      config: { url: 'http://influx', database: 'd', sdkNames: ['beacon-edge-web'] },
-      deps: {
-        fetch: async (_url, init) => {
-          bodies.push(String(init?.body));
-          return new Response(null, { status: 204 });
-        },
-      },
-    });
+    const { bodies, sink } = fakeStore([]);
     const { events, badRows } = rows(3);
     const named = ['beacon-edge-web', 'cmcd', 'rnd-0-a7d6llqty3u'];
-    await sink.writeBatch({
+    await sink({ sdkNames: ['beacon-edge-web'] }).writeBatch({
       events: events.map((e, i) => ({ ...e, sdk_name: named[i] })),
       badRows,
       checkpoints: [],
