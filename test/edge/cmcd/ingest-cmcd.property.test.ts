@@ -81,6 +81,17 @@ const body = fc.oneof(
     eol: fc.constant('\n'),
     trailing: fc.boolean(),
   }),
+  // Short all-refused bodies (no session id on any line): without them a run can miss the
+  // 400 no_valid_events answer, which needs every line refused and the bad rows stored.
+  fc.record({
+    form: fc.constant('application/cmcd'),
+    lines: fc.array(
+      report.map((r) => reportLine({ ...r, sid: undefined })),
+      { minLength: 1, maxLength: 3 },
+    ),
+    eol: fc.constant('\n'),
+    trailing: fc.boolean(),
+  }),
   fc.record({
     form: fc.constantFrom('application/cmcd', 'text/plain'),
     lines: fc
